@@ -1,0 +1,33 @@
+/** What every route needs, handed in once when the API is built. */
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Resolver } from '../delivery/index.js';
+import type { App } from '../domain/index.js';
+import type { Store } from '../store/index.js';
+import { ApiError } from './errors.js';
+
+export interface ApiContext {
+  store: Store;
+  config: Config;
+  logger: Logger;
+  /** SHA-256 of the admin token. */
+  adminTokenHash: Buffer;
+  resolve: Resolver;
+  clock: () => number;
+  /** Called when deliveries became due, so a worker in this process starts at once. */
+  onDeliveriesDue: () => void;
+  /** Whether the worker loop is alive, for /readyz; absent when this process runs no worker. */
+  workerAlive?: () => boolean;
+}
+
+export async function loadApp(ctx: ApiContext, idOrUid: string): Promise<App> {
+  const app = await ctx.store.findApp(idOrUid);
+  if (!app) throw new ApiError('app_not_found', `no app has the id or uid ${JSON.stringify(idOrUid)}`);
+  return app;
+}
+
+export const appParams = {
+  type: 'object',
+  properties: { app: { type: 'string', maxLength: 256, description: 'The app id, or its uid.' } },
+  required: ['app'],
+} as const;

@@ -1,0 +1,42 @@
+/** Records as the API shows them: ISO times, parsed data, no internal fields. */
+import type { App, Attempt, Delivery, Endpoint, Message } from '../domain/index.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+export const presentApp = (app: App) => ({ ...app, createdAt: iso(app.createdAt), updatedAt: iso(app.updatedAt) });
+
+export const presentEndpoint = (ep: Endpoint) => ({
+  ...ep,
+  disabled: ep.disabledAt !== null,
+  disabledAt: isoOrNull(ep.disabledAt),
+  createdAt: iso(ep.createdAt),
+  updatedAt: iso(ep.updatedAt),
+});
+
+export function presentMessage(message: Message) {
+  const envelope = JSON.parse(message.payload) as { data: unknown };
+  return {
+    id: message.id,
+    appId: message.appId,
+    type: message.type,
+    timestamp: iso(message.createdAt),
+    data: envelope.data,
+    idempotencyKey: message.idempotencyKey,
+  };
+}
+
+export const presentDelivery = (d: Delivery) => ({
+  id: d.id,
+  appId: d.appId,
+  messageId: d.messageId,
+  endpointId: d.endpointId,
+  status: d.status,
+  attemptCount: d.attemptCount,
+  nextAttemptAt: d.status === 'pending' ? isoOrNull(d.nextAttemptAt) : null,
+  lastError: d.lastError,
+  createdAt: iso(d.createdAt),
+  updatedAt: iso(d.updatedAt),
+});
+
+export const presentAttempt = (a: Attempt) => ({ ...a, startedAt: iso(a.startedAt) });

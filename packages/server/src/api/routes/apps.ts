@@ -1,0 +1,101 @@
+import type { FastifyInstance } from 'fastify';
+import { newId } from '../../domain/index.js';
+import { StoreConflictError } from '../../store/index.js';
+import { type ApiContext, appParams, loadApp } from '../context.js';
+import { ApiError } from '../errors.js';
+import { presentApp } from '../present.js';
+import { commonErrors, pageOf, pageQuery, ref } from '../schemas.js';
+
+const uid = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._-]+$' } as const;
+const name = { type: 'string', minLength: 1, maxLength: 256 } as const;
+const tags = ['apps'];
+
+function conflictToApi<T>(promise: Promise<T>): Promise<T> {
+  return promise.catch((error) => {
+    if (error instanceof StoreConflictError) throw new ApiError('uid_taken');
+    throw error;
+  });
+}
+
+export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
+  api.post<{ Body: { uid?: string; name: string } }>(
+    '/v1/apps',
+    {
+      schema: {
+        tags,
+        summary: 'Create an app (a tenant whose endpoints receive its events)',
+        body: { type: 'object', properties: { uid, name }, required: ['name'], additionalProperties: false },
+        response: { 201: ref('App'), 409: ref('Error'), ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      const now = ctx.clock();
+      const { uid: appUid, name: appName } = request.body;
+      if (appUid?.startsWith('app_')) throw new ApiError('validation_failed', 'a uid may not start with app_, which ids use');
+      const app = await conflictToApi(
+        ctx.store.createApp({ id: newId('app', now), uid: appUid ?? null, name: appName, createdAt: now, updatedAt: now }),
+      );
+      return reply.code(201).send(presentApp(app));
+    },
+  );
+
+  api.get<{ Querystring: { limit: number; after?: string } }>(
+    '/v1/apps',
+    {
+      schema: {
+        tags,
+        summary: 'List apps, newest first',
+        querystring: { type: 'object', properties: pageQuery, additionalProperties: false },
+        response: { 200: pageOf('App'), ...commonErrors },
+      },
+    },
+    async (request) => {
+      const page = await ctx.store.listApps(request.query);
+      return { data: page.data.map(presentApp), nextCursor: page.nextCursor };
+    },
+  );
+
+  api.get<{ Params: { app: string } }>(
+    '/v1/apps/:app',
+    { schema: { tags, summary: 'Get an app', params: appParams, response: { 200: ref('App'), ...commonErrors } } },
+    async (request) => presentApp(await loadApp(ctx, request.params.app)),
+  );
+
+  api.patch<{ Params: { app: string }; Body: { uid?: string; name?: string } }>(
+    '/v1/apps/:app',
+    {
+      schema: {
+        tags,
+        summary: 'Change an app’s uid or name',
+        params: appParams,
+        body: { type: 'object', properties: { uid, name }, additionalProperties: false },
+        response: { 200: ref('App'), 409: ref('Error'), ...commonErrors },
+      },
+    },
+    async (request) => {
+      const app = await loadApp(ctx, request.params.app);
+      if (request.body.uid?.startsWith('app_'))
+        throw new ApiError('validation_failed', 'a uid may not start with app_, which ids use');
+      const updated = await conflictToApi(ctx.store.updateApp(app.id, request.body, ctx.clock()));
+      if (!updated) throw new ApiError('app_not_found');
+      return presentApp(updated);
+    },
+  );
+
+  api.delete<{ Params: { app: string } }>(
+    '/v1/apps/:app',
+    {
+      schema: {
+        tags,
+        summary: 'Delete an app with its endpoints, messages and deliveries',
+        params: appParams,
+        response: { 204: { type: 'null' }, ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      const app = await loadApp(ctx, request.params.app);
+      await ctx.store.deleteApp(app.id);
+      return reply.code(204).send();
+    },
+  );
+}

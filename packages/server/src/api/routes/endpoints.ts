@@ -1,0 +1,250 @@
+import { generateSecret } from '@hookd/sdk';
+import type { FastifyInstance } from 'fastify';
+import { AddressRefusedError, hostOf, resolveAllowed } from '../../delivery/index.js';
+import { type Endpoint, isEventTypeFilter, newId, SIGNATURE_SCHEMES, type SignatureScheme } from '../../domain/index.js';
+import type { EndpointPatch } from '../../store/index.js';
+import { type ApiContext, appParams, loadApp } from '../context.js';
+import { ApiError } from '../errors.js';
+import { presentEndpoint } from '../present.js';
+import { commonErrors, pageOf, pageQuery, ref } from '../schemas.js';
+
+const tags = ['endpoints'];
+const endpointParams = {
+  type: 'object',
+  properties: { ...appParams.properties, ep: { type: 'string', maxLength: 64 } },
+  required: ['app', 'ep'],
+} as const;
+const fields = {
+  url: { type: 'string', minLength: 1, maxLength: 2048 },
+  description: { type: 'string', maxLength: 1024 },
+  events: {
+    type: ['array', 'null'],
+    maxItems: 256,
+    items: { type: 'string', minLength: 1, maxLength: 258 },
+    description: 'Event types to receive: exact names, `prefix.*` or `*`. Absent, null or empty: every type.',
+  },
+  signatureScheme: {
+    type: 'string',
+    enum: SIGNATURE_SCHEMES,
+    description: '`standard` (Standard Webhooks, the default) or `hmac-sha256-hex`.',
+  },
+} as const;
+
+interface EndpointBody {
+  url: string;
+  description?: string;
+  events?: string[] | null;
+  signatureScheme?: SignatureScheme;
+  secret?: string;
+}
+type Params = { app: string; ep: string };
+
+/** Normalises the URL and refuses what is not http(s) or points where endpoints may not go. */
+async function checkEndpointUrl(ctx: ApiContext, raw: string): Promise<string> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ApiError('invalid_url', `${JSON.stringify(raw)} is not an absolute URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ApiError('invalid_url', `endpoint URLs must use http or https, not ${url.protocol.slice(0, -1)}`);
+  }
+  try {
+    await resolveAllowed(hostOf(url), ctx.config.allowedNetworks, ctx.resolve);
+  } catch (error) {
+    if (error instanceof AddressRefusedError) throw new ApiError('url_not_allowed', error.message);
+    // A name that does not resolve yet may later; the check at send time still applies.
+  }
+  return url.href;
+}
+
+function checkFilters(events: string[] | null | undefined): string[] | null {
+  if (!events || events.length === 0) return null;
+  const bad = events.find((e) => !isEventTypeFilter(e));
+  if (bad !== undefined)
+    throw new ApiError('invalid_event_type', `${JSON.stringify(bad)} is not an event type or a prefix.* filter`);
+  return [...new Set(events)];
+}
+
+export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
+  async function loadEndpoint(params: Params): Promise<Endpoint> {
+    const app = await loadApp(ctx, params.app);
+    const endpoint = await ctx.store.findEndpoint(app.id, params.ep);
+    if (!endpoint) throw new ApiError('endpoint_not_found', `app ${params.app} has no endpoint ${JSON.stringify(params.ep)}`);
+    return endpoint;
+  }
+
+  api.post<{ Params: { app: string }; Body: EndpointBody }>(
+    '/v1/apps/:app/endpoints',
+    {
+      schema: {
+        tags,
+        summary: 'Register an endpoint; the answer holds its signing secret',
+        params: appParams,
+        body: {
+          type: 'object',
+          properties: {
+            ...fields,
+            secret: {
+              type: 'string',
+              pattern: '^whsec_[A-Za-z0-9+/=]{32,128}$',
+              description: 'Bring your own secret; one is generated otherwise.',
+            },
+          },
+          required: ['url'],
+          additionalProperties: false,
+        },
+        response: { 201: ref('Endpoint'), 422: ref('Error'), ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      const app = await loadApp(ctx, request.params.app);
+      const body = request.body;
+      const now = ctx.clock();
+      const endpoint = await ctx.store.createEndpoint({
+        id: newId('ep', now),
+        appId: app.id,
+        url: await checkEndpointUrl(ctx, body.url),
+        description: body.description ?? '',
+        events: checkFilters(body.events),
+        signatureScheme: body.signatureScheme ?? 'standard',
+        secret: body.secret ?? generateSecret(),
+        disabledAt: null,
+        disabledReason: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      return reply.code(201).send(presentEndpoint(endpoint));
+    },
+  );
+
+  api.get<{ Params: { app: string }; Querystring: { limit: number; after?: string } }>(
+    '/v1/apps/:app/endpoints',
+    {
+      schema: {
+        tags,
+        summary: 'List an app’s endpoints, newest first',
+        params: appParams,
+        querystring: { type: 'object', properties: pageQuery, additionalProperties: false },
+        response: { 200: pageOf('Endpoint'), ...commonErrors },
+      },
+    },
+    async (request) => {
+      const app = await loadApp(ctx, request.params.app);
+      const page = await ctx.store.listEndpoints(app.id, request.query);
+      return { data: page.data.map(presentEndpoint), nextCursor: page.nextCursor };
+    },
+  );
+
+  api.get<{ Params: Params }>(
+    '/v1/apps/:app/endpoints/:ep',
+    { schema: { tags, summary: 'Get an endpoint', params: endpointParams, response: { 200: ref('Endpoint'), ...commonErrors } } },
+    async (request) => presentEndpoint(await loadEndpoint(request.params)),
+  );
+
+  api.patch<{ Params: Params; Body: Partial<EndpointBody> & { disabled?: boolean } }>(
+    '/v1/apps/:app/endpoints/:ep',
+    {
+      schema: {
+        tags,
+        summary: 'Change an endpoint, or disable or enable it',
+        params: endpointParams,
+        body: { type: 'object', properties: { ...fields, disabled: { type: 'boolean' } }, additionalProperties: false },
+        response: { 200: ref('Endpoint'), 422: ref('Error'), ...commonErrors },
+      },
+    },
+    async (request) => {
+      const endpoint = await loadEndpoint(request.params);
+      const { url, description, events, signatureScheme, disabled } = request.body;
+      const now = ctx.clock();
+      const patch: EndpointPatch = {};
+      if (url !== undefined) patch.url = await checkEndpointUrl(ctx, url);
+      if (description !== undefined) patch.description = description;
+      if (events !== undefined) patch.events = checkFilters(events);
+      if (signatureScheme !== undefined) patch.signatureScheme = signatureScheme;
+      if (disabled === false) patch.disabled = false;
+      if (disabled === true) await ctx.store.disableEndpoint(endpoint.id, 'disabled through the API', now);
+      const updated = await ctx.store.updateEndpoint(endpoint.appId, endpoint.id, patch, now);
+      if (!updated) throw new ApiError('endpoint_not_found');
+      return presentEndpoint(updated);
+    },
+  );
+
+  api.delete<{ Params: Params }>(
+    '/v1/apps/:app/endpoints/:ep',
+    {
+      schema: {
+        tags,
+        summary: 'Delete an endpoint and its deliveries',
+        params: endpointParams,
+        response: { 204: { type: 'null' }, ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      const endpoint = await loadEndpoint(request.params);
+      await ctx.store.deleteEndpoint(endpoint.appId, endpoint.id);
+      return reply.code(204).send();
+    },
+  );
+
+  api.post<{ Params: Params; Body: { since: string; status?: 'failed' | 'succeeded' } }>(
+    '/v1/apps/:app/endpoints/:ep/replay',
+    {
+      schema: {
+        tags,
+        summary: 'Send again every delivery of this endpoint with a status (default failed) created since a time',
+        params: endpointParams,
+        body: {
+          type: 'object',
+          properties: {
+            since: { type: 'string', format: 'date-time' },
+            status: { type: 'string', enum: ['failed', 'succeeded'], default: 'failed' },
+          },
+          required: ['since'],
+          additionalProperties: false,
+        },
+        response: { 202: { type: 'object', properties: { replayed: { type: 'integer' } } }, 409: ref('Error'), ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      const endpoint = await loadEndpoint(request.params);
+      if (endpoint.disabledAt !== null) throw new ApiError('endpoint_disabled');
+      const replayed = await ctx.store.replayDeliveries({
+        endpointId: endpoint.id,
+        since: Date.parse(request.body.since),
+        status: request.body.status ?? 'failed',
+        now: ctx.clock(),
+      });
+      if (replayed > 0) ctx.onDeliveriesDue();
+      return reply.code(202).send({ replayed });
+    },
+  );
+
+  api.get<{ Params: Params }>(
+    '/v1/apps/:app/endpoints/:ep/stats',
+    {
+      schema: {
+        tags,
+        summary: 'Count an endpoint’s deliveries by status',
+        params: endpointParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              deliveries: {
+                type: 'object',
+                properties: { pending: { type: 'integer' }, succeeded: { type: 'integer' }, failed: { type: 'integer' } },
+              },
+            },
+          },
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) => {
+      const endpoint = await loadEndpoint(request.params);
+      return { deliveries: await ctx.store.countDeliveriesByStatus(endpoint.id) };
+    },
+  );
+}

@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../context.js';
+
+const tags = ['ops'];
+
+export function healthRoutes(api: FastifyInstance, ctx: ApiContext): void {
+  api.get('/healthz', { schema: { tags, summary: 'The process is up' } }, async () => ({ status: 'ok' }));
+
+  api.get('/readyz', { schema: { tags, summary: 'The store answers and the worker loop runs' } }, async (_request, reply) => {
+    const checks: Record<string, string> = {};
+    try {
+      await ctx.store.ping();
+      checks.store = 'ok';
+    } catch (error) {
+      checks.store = (error as Error).message;
+    }
+    if (ctx.workerAlive) checks.worker = ctx.workerAlive() ? 'ok' : 'stopped';
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+}

@@ -1,0 +1,119 @@
+/** JSON Schemas of what the API takes and returns; fastify validates with them and the OpenAPI document shows them. */
+import { DELIVERY_STATUSES, SIGNATURE_SCHEMES } from '../domain/index.js';
+
+const timestamp = { type: 'string', format: 'date-time' } as const;
+const nullableTimestamp = { type: ['string', 'null'], format: 'date-time' } as const;
+
+export const errorSchema = {
+  $id: 'Error',
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['error'],
+} as const;
+
+export const appSchema = {
+  $id: 'App',
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    uid: { type: ['string', 'null'] },
+    name: { type: 'string' },
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  },
+  required: ['id', 'uid', 'name', 'createdAt', 'updatedAt'],
+} as const;
+
+export const endpointSchema = {
+  $id: 'Endpoint',
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    appId: { type: 'string' },
+    url: { type: 'string' },
+    description: { type: 'string' },
+    events: { type: ['array', 'null'], items: { type: 'string' }, description: 'Event-type filters; null receives every type.' },
+    signatureScheme: { type: 'string', enum: SIGNATURE_SCHEMES },
+    secret: { type: 'string', description: 'The signing secret, `whsec_…`.' },
+    disabled: { type: 'boolean' },
+    disabledAt: nullableTimestamp,
+    disabledReason: { type: ['string', 'null'] },
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  },
+  required: ['id', 'appId', 'url', 'events', 'signatureScheme', 'secret', 'disabled', 'createdAt'],
+} as const;
+
+export const messageSchema = {
+  $id: 'Message',
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'Sent as `webhook-id`; the same across retries and replays.' },
+    appId: { type: 'string' },
+    type: { type: 'string' },
+    timestamp,
+    data: { description: 'The event data as published.' },
+    idempotencyKey: { type: ['string', 'null'] },
+  },
+  required: ['id', 'appId', 'type', 'timestamp', 'data'],
+} as const;
+
+export const deliverySchema = {
+  $id: 'Delivery',
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    appId: { type: 'string' },
+    messageId: { type: 'string' },
+    endpointId: { type: 'string' },
+    status: { type: 'string', enum: DELIVERY_STATUSES },
+    attemptCount: { type: 'integer' },
+    nextAttemptAt: nullableTimestamp,
+    lastError: { type: ['string', 'null'] },
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  },
+  required: ['id', 'messageId', 'endpointId', 'status', 'attemptCount'],
+} as const;
+
+export const attemptSchema = {
+  $id: 'Attempt',
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    number: { type: 'integer' },
+    startedAt: timestamp,
+    durationMs: { type: 'integer' },
+    requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
+    responseStatus: { type: ['integer', 'null'] },
+    responseBody: { type: ['string', 'null'], description: 'The first 4 KiB of the response body.' },
+    error: { type: ['string', 'null'], description: 'Why no response came: timeout, connection refused, …' },
+  },
+  required: ['id', 'number', 'startedAt', 'durationMs', 'responseStatus', 'error'],
+} as const;
+
+export const SHARED_SCHEMAS = [errorSchema, appSchema, endpointSchema, messageSchema, deliverySchema, attemptSchema];
+
+export const ref = (id: string) => ({ $ref: `${id}#` });
+
+export function pageOf(id: string) {
+  return {
+    type: 'object',
+    properties: { data: { type: 'array', items: ref(id) }, nextCursor: { type: ['string', 'null'] } },
+    required: ['data', 'nextCursor'],
+  } as const;
+}
+
+export const pageQuery = {
+  limit: { type: 'integer', minimum: 1, maximum: 250, default: 50 },
+  after: { type: 'string', maxLength: 64, description: 'The `nextCursor` of the previous page.' },
+} as const;
+
+/** Error answers every authenticated route may give. */
+export const commonErrors = { 400: ref('Error'), 401: ref('Error'), 404: ref('Error') } as const;

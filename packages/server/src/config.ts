@@ -1,0 +1,266 @@
+/**
+ * hookd's one typed configuration, built once at start from flags, HOOKD_* variables and an
+ * optional JSON file (in that order of precedence), validated, then passed down.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS, type Network, parseNetworks } from './domain/index.js';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string;
+  /** Null: generate one and keep it in the data folder. */
+  adminToken: string | null;
+  allowNetworks: string[];
+  allowedNetworks: Network[];
+  logLevel: string;
+  bodyLimitBytes: number;
+  idempotencyWindowMs: number;
+  delivery: {
+    concurrency: number;
+    endpointConcurrency: number;
+    timeoutMs: number;
+    connectTimeoutMs: number;
+    /** How long a claimed delivery stays with its worker before another may take it. */
+    leaseMs: number;
+    retryScheduleMs: number[];
+    jitter: number;
+    pollIntervalMs: number;
+  };
+}
+
+export class ConfigError extends Error {}
+
+type Kind = 'string' | 'port' | 'count' | 'duration' | 'durations' | 'bytes' | 'fraction' | 'networks' | 'level';
+
+interface Option {
+  env: string;
+  flag: string;
+  kind: Kind;
+  help: string;
+  default: string;
+}
+
+/** Every setting, once: the CLI flags, the environment variables and the README table come from here. */
+export const OPTIONS = {
+  host: { env: 'HOOKD_HOST', flag: 'host', kind: 'string', help: 'address the API listens on', default: '127.0.0.1' },
+  port: { env: 'HOOKD_PORT', flag: 'port', kind: 'port', help: 'port the API listens on', default: '8080' },
+  dataDir: {
+    env: 'HOOKD_DATA_DIR',
+    flag: 'data-dir',
+    kind: 'string',
+    help: 'folder for the SQLite file and the generated admin token',
+    default: './data',
+  },
+  databaseUrl: {
+    env: 'HOOKD_DATABASE_URL',
+    flag: 'db',
+    kind: 'string',
+    help: '`sqlite:<path>`',
+    default: 'sqlite:<data-dir>/hookd.db',
+  },
+  adminToken: {
+    env: 'HOOKD_ADMIN_TOKEN',
+    flag: 'admin-token',
+    kind: 'string',
+    help: 'the admin API token; unset: generated, saved in the data folder and printed',
+    default: 'generated',
+  },
+  allowNetworks: {
+    env: 'HOOKD_ALLOW_NETWORKS',
+    flag: 'allow-networks',
+    kind: 'networks',
+    help: 'comma-separated CIDRs endpoints may reach despite the SSRF rules',
+    default: 'none',
+  },
+  logLevel: { env: 'HOOKD_LOG_LEVEL', flag: 'log-level', kind: 'level', help: 'pino log level', default: 'info' },
+  bodyLimit: {
+    env: 'HOOKD_BODY_LIMIT',
+    flag: 'body-limit',
+    kind: 'bytes',
+    help: 'largest request body accepted, in bytes',
+    default: '1048576',
+  },
+  idempotencyWindow: {
+    env: 'HOOKD_IDEMPOTENCY_WINDOW',
+    flag: 'idempotency-window',
+    kind: 'duration',
+    help: 'how long an Idempotency-Key answers with its first message',
+    default: '24h',
+  },
+  concurrency: {
+    env: 'HOOKD_CONCURRENCY',
+    flag: 'concurrency',
+    kind: 'count',
+    help: 'deliveries in flight at once, per process',
+    default: '256',
+  },
+  endpointConcurrency: {
+    env: 'HOOKD_ENDPOINT_CONCURRENCY',
+    flag: 'endpoint-concurrency',
+    kind: 'count',
+    help: 'deliveries in flight at once to one endpoint',
+    default: '32',
+  },
+  timeout: {
+    env: 'HOOKD_TIMEOUT',
+    flag: 'timeout',
+    kind: 'duration',
+    help: 'time allowed for one attempt, response body included',
+    default: '30s',
+  },
+  connectTimeout: {
+    env: 'HOOKD_CONNECT_TIMEOUT',
+    flag: 'connect-timeout',
+    kind: 'duration',
+    help: 'time allowed to open a connection',
+    default: '10s',
+  },
+  lease: {
+    env: 'HOOKD_LEASE',
+    flag: 'lease',
+    kind: 'duration',
+    help: 'how long a worker holds a claimed delivery before another may retry it',
+    default: 'timeout + 30s',
+  },
+  retrySchedule: {
+    env: 'HOOKD_RETRY_SCHEDULE',
+    flag: 'retry-schedule',
+    kind: 'durations',
+    help: 'delay before each attempt, comma-separated',
+    default: '0,5s,5m,30m,2h,5h,10h,10h',
+  },
+  retryJitter: {
+    env: 'HOOKD_RETRY_JITTER',
+    flag: 'retry-jitter',
+    kind: 'fraction',
+    help: 'random spread of each retry delay (0.2 = ±20%)',
+    default: String(DEFAULT_JITTER),
+  },
+  pollInterval: {
+    env: 'HOOKD_POLL_INTERVAL',
+    flag: 'poll-interval',
+    kind: 'duration',
+    help: 'longest a worker waits before looking for due deliveries',
+    default: '1s',
+  },
+} as const satisfies Record<string, Option>;
+
+export type OptionName = keyof typeof OPTIONS;
+export type RawSettings = Partial<Record<OptionName, string | number>>;
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function parseDuration(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  return match ? Math.round(Number(match[1]) * (UNITS[match[2] ?? 'ms'] as number)) : null;
+}
+
+function parse(name: OptionName, text: string): unknown {
+  const option: Option = OPTIONS[name];
+  const fail = (expected: string): never => {
+    throw new ConfigError(`${option.env} (--${option.flag}): expected ${expected}, got ${JSON.stringify(text)}`);
+  };
+  switch (option.kind) {
+    case 'string':
+      return text;
+    case 'port': {
+      const n = Number(text);
+      return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : fail('a port number from 0 to 65535');
+    }
+    case 'count':
+    case 'bytes': {
+      const n = Number(text);
+      return Number.isInteger(n) && n > 0 ? n : fail('a whole number above 0');
+    }
+    case 'fraction': {
+      const n = Number(text);
+      return n >= 0 && n < 1 ? n : fail('a number from 0 to below 1');
+    }
+    case 'duration':
+      return parseDuration(text) ?? fail('a duration such as 500ms, 30s, 5m or 2h');
+    case 'durations': {
+      const list = text.split(',').map(parseDuration);
+      return list.length > 0 && list.every((n) => n !== null) ? list : fail('comma-separated durations such as 0,5s,5m');
+    }
+    case 'networks':
+      try {
+        parseNetworks(text);
+        return text
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+      } catch {
+        return fail('comma-separated CIDRs such as 10.0.0.0/8,::1/128');
+      }
+    case 'level':
+      return ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(text)
+        ? text
+        : fail('one of fatal, error, warn, info, debug, trace, silent');
+  }
+}
+
+export interface ConfigSources {
+  /** Values from command-line flags, keyed by option name. */
+  flags?: RawSettings;
+  env?: NodeJS.ProcessEnv;
+  /** A JSON file of option names to values. */
+  file?: string;
+}
+
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const env = sources.env ?? {};
+  const fromFile = sources.file ? readConfigFile(sources.file) : {};
+  const raw = (name: OptionName): string | undefined => {
+    const value = sources.flags?.[name] ?? env[OPTIONS[name].env] ?? fromFile[name];
+    return value === undefined || value === '' ? undefined : String(value);
+  };
+  const get = <T>(name: OptionName, fallback: T): T => {
+    const text = raw(name);
+    return text === undefined ? fallback : (parse(name, text) as T);
+  };
+
+  const dataDir = get('dataDir', './data');
+  const timeoutMs = get('timeout', 30_000);
+  const allowNetworks = get<string[]>('allowNetworks', []);
+  return {
+    host: get('host', '127.0.0.1'),
+    port: get('port', 8080),
+    dataDir,
+    databaseUrl: get('databaseUrl', `sqlite:${join(dataDir, 'hookd.db')}`),
+    adminToken: get<string | null>('adminToken', null),
+    allowNetworks,
+    allowedNetworks: parseNetworks(allowNetworks),
+    logLevel: get('logLevel', 'info'),
+    bodyLimitBytes: get('bodyLimit', 1024 * 1024),
+    idempotencyWindowMs: get('idempotencyWindow', 24 * 3_600_000),
+    delivery: {
+      concurrency: get('concurrency', 256),
+      endpointConcurrency: get('endpointConcurrency', 32),
+      timeoutMs,
+      connectTimeoutMs: get('connectTimeout', 10_000),
+      leaseMs: get('lease', timeoutMs + 30_000),
+      retryScheduleMs: get('retrySchedule', [...DEFAULT_SCHEDULE_MS]),
+      jitter: get('retryJitter', DEFAULT_JITTER),
+      pollIntervalMs: get('pollInterval', 1000),
+    },
+  };
+}
+
+function readConfigFile(path: string): RawSettings {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read the config file ${path}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`the config file ${path} must hold a JSON object`);
+  }
+  for (const key of Object.keys(parsed)) {
+    if (!(key in OPTIONS)) throw new ConfigError(`the config file ${path} has an unknown setting "${key}"`);
+  }
+  return parsed as RawSettings;
+}

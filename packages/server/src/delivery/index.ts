@@ -1,0 +1,10 @@
+export {
+  AddressRefusedError,
+  hostOf,
+  type ResolvedAddress,
+  type Resolver,
+  resolveAllowed,
+  systemResolver,
+} from './addresses.js';
+export { deliveryHeaders } from './send.js';
+export { DeliveryWorker, type WorkerDeps } from './worker.js';

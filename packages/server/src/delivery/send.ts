@@ -1,0 +1,134 @@
+/** One delivery attempt: sign, POST, and read what the receiver said, within the timeouts. */
+import { signHmacSha256Hex, signStandard } from '@hookd/sdk';
+import { type Dispatcher, request } from 'undici';
+import type { AttemptResult, ClaimedDelivery, Network } from '../domain/index.js';
+import { AddressRefusedError, assertLiteralAllowed, hostOf } from './addresses.js';
+
+export const RESPONSE_BODY_LIMIT = 4096;
+const USER_AGENT = 'hookd/0.1';
+
+export interface SendContext {
+  /** Built with `guardedLookup`, so every name is checked on the way to the socket. */
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  allowedNetworks: readonly Network[];
+}
+
+export interface SendReport {
+  result: AttemptResult;
+  requestHeaders: Record<string, string>;
+  responseBody: string | null;
+  /** Human-readable cause of a network failure. */
+  error: string | null;
+}
+
+export function deliveryHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs: number): Record<string, string> {
+  const { message, endpoint, delivery } = claimed;
+  const base = { 'content-type': 'application/json', 'user-agent': USER_AGENT };
+  if (endpoint.signatureScheme === 'hmac-sha256-hex') {
+    return {
+      ...base,
+      'x-webhook-signature': signHmacSha256Hex(message.payload, endpoint.secret),
+      'x-webhook-event': message.type,
+      'x-webhook-delivery': delivery.id,
+      'x-webhook-attempt': String(attemptNumber),
+      'webhook-id': message.id,
+    };
+  }
+  const signed = signStandard({
+    id: message.id,
+    timestamp: Math.floor(nowMs / 1000),
+    body: message.payload,
+    secrets: endpoint.secret,
+  });
+  return { ...base, ...signed };
+}
+
+export async function sendAttempt(
+  claimed: ClaimedDelivery,
+  attemptNumber: number,
+  nowMs: number,
+  ctx: SendContext,
+): Promise<SendReport> {
+  const requestHeaders = deliveryHeaders(claimed, attemptNumber, nowMs);
+  const failure = (code: string, error: string): SendReport => ({
+    result: { kind: 'error', code },
+    requestHeaders,
+    responseBody: null,
+    error,
+  });
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), ctx.timeoutMs);
+  try {
+    const url = new URL(claimed.endpoint.url);
+    // Names are checked by the socket's lookup (the dispatcher's); literal addresses skip it.
+    assertLiteralAllowed(hostOf(url), ctx.allowedNetworks);
+    const response = await request(url, {
+      method: 'POST',
+      headers: requestHeaders,
+      body: claimed.message.payload,
+      dispatcher: ctx.dispatcher,
+      signal: abort.signal,
+      headersTimeout: ctx.timeoutMs,
+      bodyTimeout: ctx.timeoutMs,
+    });
+    const responseBody = await readPrefix(response.body, RESPONSE_BODY_LIMIT);
+    const retryAfter = response.headers['retry-after'];
+    return {
+      result: {
+        kind: 'response',
+        status: response.statusCode,
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      },
+      requestHeaders,
+      responseBody,
+      error: null,
+    };
+  } catch (error) {
+    if (abort.signal.aborted) return failure('timeout', `no complete response within ${ctx.timeoutMs} ms`);
+    const { code, text } = describeNetworkError(error);
+    return failure(code, text);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Reads at most `limit` bytes of a body, then drops the rest so a huge answer costs nothing. */
+async function readPrefix(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size >= limit) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection_refused',
+  ECONNRESET: 'connection_reset',
+  EPIPE: 'connection_reset',
+  ENOTFOUND: 'dns_failed',
+  EAI_AGAIN: 'dns_failed',
+  EHOSTUNREACH: 'host_unreachable',
+  ENETUNREACH: 'host_unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'connect_timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
+  UND_ERR_SOCKET: 'connection_closed',
+  UND_ERR_CLOSED: 'connection_closed',
+  ERR_INVALID_URL: 'invalid_url',
+};
+
+function describeNetworkError(error: unknown): { code: string; text: string } {
+  if (error instanceof AddressRefusedError) return { code: 'address_refused', text: error.message };
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof AddressRefusedError) return { code: 'address_refused', text: cause.message };
+  const raw = (error as { code?: string }).code ?? '';
+  const code = NETWORK_CODES[raw] ?? (raw.startsWith('HPE_') ? 'invalid_response' : 'network_error');
+  return { code, text: `${raw || 'error'}: ${(error as Error).message}` };
+}

@@ -1,0 +1,211 @@
+/**
+ * The delivery loop: claims due deliveries in batches under a lease, sends each, records the
+ * attempt and decides what comes next. Nothing lives only in memory: a crash leaves leases
+ * that expire, and the deliveries are claimed again.
+ */
+import type { Logger } from 'pino';
+import { Agent } from 'undici';
+import type { Config } from '../config.js';
+import {
+  type ClaimedDelivery,
+  judgeAttempt,
+  type Network,
+  newId,
+  nextRetryDelay,
+  parseRetryAfter,
+  type Random,
+} from '../domain/index.js';
+import type { AttemptDecision, Store } from '../store/index.js';
+import { guardedLookup, type Resolver } from './addresses.js';
+import { type SendContext, sendAttempt } from './send.js';
+
+export interface WorkerDeps {
+  store: Store;
+  config: Config['delivery'];
+  allowedNetworks: readonly Network[];
+  logger: Logger;
+  resolve: Resolver;
+  clock: () => number;
+  random: Random;
+}
+
+export class DeliveryWorker {
+  private active = false;
+  private loop: Promise<void> | null = null;
+  private inFlight = new Map<string, number>();
+  private inFlightTotal = 0;
+  private readonly sends = new Set<Promise<void>>();
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  private readonly dispatcher: Agent;
+  private readonly send: SendContext;
+
+  constructor(private readonly deps: WorkerDeps) {
+    const { config } = deps;
+    this.dispatcher = new Agent({
+      connections: config.endpointConcurrency,
+      connect: { timeout: config.connectTimeoutMs, lookup: guardedLookup(deps.allowedNetworks, deps.resolve) },
+      headersTimeout: config.timeoutMs,
+      bodyTimeout: config.timeoutMs,
+    });
+    this.send = { dispatcher: this.dispatcher, timeoutMs: config.timeoutMs, allowedNetworks: deps.allowedNetworks };
+  }
+
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    this.loop = this.run();
+  }
+
+  /** Something became due (a publish, a retry by hand): look now rather than at the next poll. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Stops claiming, lets in-flight attempts finish for up to `graceMs`, then drops the rest to their leases. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.active) return;
+    this.active = false;
+    this.wake();
+    await this.loop;
+    const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([Promise.allSettled([...this.sends]), grace]);
+    await this.dispatcher.destroy();
+  }
+
+  /** Whether the loop is claiming; false before start and after stop. */
+  get running(): boolean {
+    return this.active;
+  }
+
+  get busy(): number {
+    return this.inFlightTotal;
+  }
+
+  private async run(): Promise<void> {
+    const { store, config, logger } = this.deps;
+    while (this.active) {
+      this.woken = false;
+      const free = config.concurrency - this.inFlightTotal;
+      let claimed: ClaimedDelivery[] = [];
+      if (free > 0) {
+        try {
+          claimed = await store.claimDueDeliveries({
+            now: this.deps.clock(),
+            limit: free,
+            leaseMs: config.leaseMs,
+            endpointCap: config.endpointConcurrency,
+            inFlight: this.inFlight,
+          });
+        } catch (error) {
+          logger.error({ err: error }, 'claiming deliveries failed; trying again after the poll interval');
+        }
+        for (const item of claimed) this.launch(item);
+      }
+      if (claimed.length > 0 && claimed.length === free) continue;
+      await this.idle();
+    }
+  }
+
+  /** Waits for a wake-up, a freed slot, or the next due time, whichever comes first. */
+  private async idle(): Promise<void> {
+    if (this.woken || !this.active) return;
+    const { store, config, clock } = this.deps;
+    let wait = config.pollIntervalMs;
+    try {
+      const due = await store.nextDueAt();
+      if (due !== null && due > clock()) wait = Math.min(wait, due - clock());
+    } catch {
+      // The claim that follows reports store trouble.
+    }
+    if (this.woken) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, Math.max(1, wait));
+      function finish() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = finish;
+    });
+    this.wakeUp = null;
+  }
+
+  private launch(item: ClaimedDelivery): void {
+    const endpointId = item.endpoint.id;
+    this.inFlight.set(endpointId, (this.inFlight.get(endpointId) ?? 0) + 1);
+    this.inFlightTotal++;
+    const done = this.deliver(item).finally(() => {
+      const left = (this.inFlight.get(endpointId) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(endpointId);
+      else this.inFlight.set(endpointId, left);
+      this.inFlightTotal--;
+      this.sends.delete(done);
+      this.wake();
+    });
+    this.sends.add(done);
+  }
+
+  private async deliver(item: ClaimedDelivery): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    const { delivery } = item;
+    const number = delivery.attemptCount + 1;
+    const startedAt = clock();
+    const report = await sendAttempt(item, number, startedAt, this.send);
+    const now = clock();
+    const verdict = judgeAttempt(report.result);
+    let decision: AttemptDecision;
+    let disableEndpoint: string | undefined;
+    if (verdict.kind === 'succeeded') {
+      decision = { status: 'succeeded' };
+    } else if (verdict.kind === 'disable-endpoint') {
+      decision = { status: 'failed' };
+      disableEndpoint = 'the endpoint answered 410 Gone';
+    } else {
+      const retryAfter =
+        verdict.honourRetryAfter && report.result.kind === 'response'
+          ? parseRetryAfter(report.result.retryAfter, now)
+          : undefined;
+      const policy = { scheduleMs: this.deps.config.retryScheduleMs, jitter: this.deps.config.jitter };
+      const delay = nextRetryDelay(policy, delivery.attemptsInRun + 1, this.deps.random, retryAfter);
+      decision = delay === null ? { status: 'failed' } : { status: 'pending', nextAttemptAt: now + delay };
+    }
+    const status = report.result.kind === 'response' ? report.result.status : null;
+    const log = {
+      messageId: item.message.id,
+      deliveryId: delivery.id,
+      endpointId: item.endpoint.id,
+      attempt: number,
+      status,
+      error: report.error,
+      durationMs: now - startedAt,
+      outcome: decision.status,
+    };
+    try {
+      await store.recordAttempt({
+        attempt: {
+          id: newId('atm', startedAt),
+          deliveryId: delivery.id,
+          number,
+          startedAt,
+          durationMs: now - startedAt,
+          requestHeaders: report.requestHeaders,
+          responseStatus: status,
+          responseBody: report.responseBody,
+          error: report.error,
+        },
+        leaseToken: item.leaseToken,
+        decision,
+        ...(disableEndpoint ? { disableEndpoint } : {}),
+        now,
+      });
+    } catch (error) {
+      // The lease runs out and the delivery is attempted again: at least once, never lost.
+      logger.error({ ...log, err: error }, 'recording the attempt failed; the delivery will be retried');
+      return;
+    }
+    if (decision.status === 'failed') logger.warn(log, 'delivery failed for good');
+    else logger.info(log, decision.status === 'succeeded' ? 'delivered' : 'attempt failed; retry scheduled');
+    if (disableEndpoint) logger.warn({ endpointId: item.endpoint.id, reason: disableEndpoint }, 'endpoint disabled');
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Which IP addresses an endpoint may reach (SSRF rules). Only globally routable unicast
+ * addresses pass, unless an operator allowed a network; IPv4-mapped IPv6 is judged as IPv4.
+ */
+import ipaddr from 'ipaddr.js';
+
+export type Network = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** Parses `10.0.0.0/8,::1/128` (a bare address means just itself); throws on a bad entry. */
+export function parseNetworks(list: string | readonly string[]): Network[] {
+  const entries = typeof list === 'string' ? list.split(',') : list;
+  return entries
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      if (entry.includes('/')) return ipaddr.parseCIDR(entry);
+      const address = ipaddr.parse(entry);
+      return [address, address.kind() === 'ipv4' ? 32 : 128] as Network;
+    });
+}
+
+/** Unmaps `::ffff:a.b.c.d` so it is judged by its IPv4 rules. */
+function canonical(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (!ipaddr.isValid(address)) return null;
+  const parsed = ipaddr.parse(address);
+  return parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()
+    ? (parsed as ipaddr.IPv6).toIPv4Address()
+    : parsed;
+}
+
+/** Why an address is refused (`loopback`, `private`, `linkLocal`, …), or null when it may be reached. */
+export function refusedAddressReason(address: string, allowed: readonly Network[]): string | null {
+  const ip = canonical(address);
+  if (!ip) return 'invalid';
+  for (const [network, bits] of allowed) {
+    if (network.kind() === ip.kind() && ip.match(network, bits)) return null;
+  }
+  const range = ip.range();
+  return range === 'unicast' ? null : range;
+}

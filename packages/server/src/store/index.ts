@@ -1,0 +1,17 @@
+export { openStore } from './open.js';
+export type {
+  AppPatch,
+  AttemptDecision,
+  ClaimInput,
+  DeliveryFilter,
+  EndpointPatch,
+  MessageFilter,
+  Page,
+  PageQuery,
+  PublishInput,
+  PublishResult,
+  RecordAttemptInput,
+  ReplayInput,
+  Store,
+} from './store.js';
+export { StoreConflictError } from './store.js';

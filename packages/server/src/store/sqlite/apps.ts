@@ -1,0 +1,50 @@
+import type Database from 'better-sqlite3';
+import type { App } from '../../domain/index.js';
+import { type AppPatch, type Page, type PageQuery, StoreConflictError } from '../store.js';
+import { type AppRow, toApp, toPage } from './rows.js';
+
+export function appQueries(db: Database.Database) {
+  const insert = db.prepare(
+    'INSERT INTO apps (id, uid, name, created_at, updated_at) VALUES (@id, @uid, @name, @createdAt, @updatedAt)',
+  );
+  const byIdOrUid = db.prepare<[string, string], AppRow>('SELECT * FROM apps WHERE id = ? OR uid = ? LIMIT 1');
+  const byId = db.prepare<[string], AppRow>('SELECT * FROM apps WHERE id = ?');
+  const page = db.prepare<{ after: string | null; n: number }, AppRow>(
+    'SELECT * FROM apps WHERE (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @n',
+  );
+  const update = db.prepare(
+    'UPDATE apps SET uid = coalesce(@uid, uid), name = coalesce(@name, name), updated_at = @now WHERE id = @id',
+  );
+  const remove = db.prepare('DELETE FROM apps WHERE id = ?');
+
+  return {
+    async createApp(app: App): Promise<App> {
+      uniqueUid(() => insert.run(app));
+      return app;
+    },
+    async findApp(idOrUid: string): Promise<App | null> {
+      const row = byIdOrUid.get(idOrUid, idOrUid);
+      return row ? toApp(row) : null;
+    },
+    async listApps(query: PageQuery): Promise<Page<App>> {
+      return toPage(page.all({ after: query.after ?? null, n: query.limit + 1 }), query.limit, toApp);
+    },
+    async updateApp(id: string, patch: AppPatch, now: number): Promise<App | null> {
+      uniqueUid(() => update.run({ id, uid: patch.uid ?? null, name: patch.name ?? null, now }));
+      const row = byId.get(id);
+      return row ? toApp(row) : null;
+    },
+    async deleteApp(id: string): Promise<boolean> {
+      return remove.run(id).changes > 0;
+    },
+  };
+}
+
+function uniqueUid(write: () => unknown): void {
+  try {
+    write();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StoreConflictError('uid');
+    throw error;
+  }
+}

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Attempt, ClaimedDelivery, Delivery, SignatureScheme } from '../../domain/index.js';
+import type { ClaimInput, DeliveryFilter, Page, PageQuery, RecordAttemptInput, ReplayInput } from '../store.js';
+import { type AttemptRow, type DeliveryRow, toAttempt, toDelivery, toPage } from './rows.js';
+
+// Rows read per claim beyond the limit, so one saturated endpoint's backlog cannot fill the batch.
+const CLAIM_SCAN_FACTOR = 4;
+
+interface ClaimRow extends DeliveryRow {
+  m_type: string;
+  m_payload: string;
+  e_url: string;
+  e_secret: string;
+  e_scheme: string;
+}
+
+export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: string, reason: string, now: number) => void) {
+  const byId = db.prepare<[string, string], DeliveryRow>('SELECT * FROM deliveries WHERE app_id = ? AND id = ?');
+  const page = db.prepare<
+    {
+      appId: string;
+      after: string | null;
+      messageId: string | null;
+      endpointId: string | null;
+      status: string | null;
+      n: number;
+    },
+    DeliveryRow
+  >(`
+    SELECT * FROM deliveries
+    WHERE app_id = @appId AND (@after IS NULL OR id < @after) AND (@messageId IS NULL OR message_id = @messageId)
+      AND (@endpointId IS NULL OR endpoint_id = @endpointId) AND (@status IS NULL OR status = @status)
+    ORDER BY id DESC LIMIT @n`);
+  const attemptsOf = db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE delivery_id = ? ORDER BY number, started_at');
+  const retry = db.prepare(`
+    UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = @now, last_error = NULL, updated_at = @now
+    WHERE app_id = @appId AND id = @id AND lease_token IS NULL`);
+  const replay = db.prepare(`
+    UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = @now, last_error = NULL, updated_at = @now
+    WHERE endpoint_id = @endpointId AND status = @status AND created_at >= @since`);
+  const due = db.prepare<{ now: number; saturated: string; scan: number }, { id: string; endpoint_id: string }>(`
+    SELECT id, endpoint_id FROM deliveries
+    WHERE status = 'pending' AND next_attempt_at <= @now
+      AND endpoint_id NOT IN (SELECT value FROM json_each(@saturated))
+      AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled_at IS NOT NULL)
+    ORDER BY next_attempt_at LIMIT @scan`);
+  const lease = db.prepare(
+    'UPDATE deliveries SET next_attempt_at = @leaseUntil, lease_token = @token, updated_at = @now WHERE id = @id',
+  );
+  const claimed = db.prepare<[string], ClaimRow>(`
+    SELECT d.*, m.type AS m_type, m.payload AS m_payload, e.url AS e_url, e.secret AS e_secret, e.signature_scheme AS e_scheme
+    FROM deliveries d JOIN messages m ON m.id = d.message_id JOIN endpoints e ON e.id = d.endpoint_id
+    WHERE d.id = ?`);
+  const insertAttempt = db.prepare(`
+    INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, request_headers, response_status, response_body, error)
+    VALUES (@id, @deliveryId, @number, @startedAt, @durationMs, @requestHeaders, @responseStatus, @responseBody, @error)`);
+  const leasedEndpoint = db.prepare<[string, string], { endpoint_id: string; disabled: number }>(
+    `SELECT e.id AS endpoint_id, e.disabled_at IS NOT NULL AS disabled FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+     WHERE d.id = ? AND d.lease_token = ?`,
+  );
+  const finish = db.prepare(`
+    UPDATE deliveries SET status = @status, attempt_count = attempt_count + 1, attempts_in_run = attempts_in_run + 1,
+      next_attempt_at = @nextAttemptAt, lease_token = NULL, last_error = @lastError, updated_at = @now
+    WHERE id = @id AND lease_token = @token`);
+  const nextDue = db.prepare<[], { at: number | null }>(
+    "SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'",
+  );
+
+  const claim = db.transaction((input: ClaimInput): ClaimedDelivery[] => {
+    const saturated = [...input.inFlight].filter(([, n]) => n >= input.endpointCap).map(([id]) => id);
+    const candidates = due.all({ now: input.now, saturated: JSON.stringify(saturated), scan: input.limit * CLAIM_SCAN_FACTOR });
+    const perEndpoint = new Map(input.inFlight);
+    const token = randomUUID();
+    const result: ClaimedDelivery[] = [];
+    for (const { id, endpoint_id } of candidates) {
+      if (result.length >= input.limit) break;
+      const busy = perEndpoint.get(endpoint_id) ?? 0;
+      if (busy >= input.endpointCap) continue;
+      perEndpoint.set(endpoint_id, busy + 1);
+      lease.run({ id, token, now: input.now, leaseUntil: input.now + input.leaseMs });
+      const row = claimed.get(id) as ClaimRow;
+      result.push({
+        delivery: toDelivery(row),
+        leaseToken: token,
+        message: { id: row.message_id, type: row.m_type, payload: row.m_payload },
+        endpoint: { id: row.endpoint_id, url: row.e_url, secret: row.e_secret, signatureScheme: row.e_scheme as SignatureScheme },
+      });
+    }
+    return result;
+  });
+
+  const record = db.transaction((input: RecordAttemptInput): void => {
+    const { attempt, decision } = input;
+    insertAttempt.run({ ...attempt, requestHeaders: JSON.stringify(attempt.requestHeaders) });
+    const current = leasedEndpoint.get(attempt.deliveryId, input.leaseToken);
+    if (!current) return; // The lease expired and another worker took the delivery over.
+    // A delivery whose endpoint was disabled meanwhile stops instead of retrying.
+    const status = decision.status === 'pending' && current.disabled ? 'failed' : decision.status;
+    finish.run({
+      id: attempt.deliveryId,
+      token: input.leaseToken,
+      status,
+      nextAttemptAt: status === 'pending' && decision.status === 'pending' ? decision.nextAttemptAt : null,
+      lastError: status === 'succeeded' ? null : (attempt.error ?? `HTTP ${attempt.responseStatus}`),
+      now: input.now,
+    });
+    if (input.disableEndpoint) disableEndpointNow(current.endpoint_id, input.disableEndpoint, input.now);
+  });
+
+  return {
+    async findDelivery(appId: string, id: string): Promise<Delivery | null> {
+      const row = byId.get(appId, id);
+      return row ? toDelivery(row) : null;
+    },
+    async listDeliveries(appId: string, filter: DeliveryFilter, query: PageQuery): Promise<Page<Delivery>> {
+      const rows = page.all({
+        appId,
+        after: query.after ?? null,
+        messageId: filter.messageId ?? null,
+        endpointId: filter.endpointId ?? null,
+        status: filter.status ?? null,
+        n: query.limit + 1,
+      });
+      return toPage(rows, query.limit, toDelivery);
+    },
+    async listAttempts(deliveryId: string): Promise<Attempt[]> {
+      return attemptsOf.all(deliveryId).map(toAttempt);
+    },
+    async retryDelivery(appId: string, id: string, now: number): Promise<Delivery | null> {
+      if (retry.run({ appId, id, now }).changes === 0) return null;
+      return toDelivery(byId.get(appId, id) as DeliveryRow);
+    },
+    async replayDeliveries(input: ReplayInput): Promise<number> {
+      return replay.run(input).changes;
+    },
+    async claimDueDeliveries(input: ClaimInput): Promise<ClaimedDelivery[]> {
+      return claim.immediate(input);
+    },
+    async recordAttempt(input: RecordAttemptInput): Promise<void> {
+      record.immediate(input);
+    },
+    async nextDueAt(): Promise<number | null> {
+      return nextDue.get()?.at ?? null;
+    },
+  };
+}

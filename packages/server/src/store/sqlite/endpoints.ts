@@ -1,0 +1,80 @@
+import type Database from 'better-sqlite3';
+import type { DeliveryStatus, Endpoint } from '../../domain/index.js';
+import type { EndpointPatch, Page, PageQuery } from '../store.js';
+import { type EndpointRow, toEndpoint, toPage } from './rows.js';
+
+export function endpointQueries(db: Database.Database) {
+  const insert = db.prepare(`
+    INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, disabled_at, disabled_reason, created_at, updated_at)
+    VALUES (@id, @appId, @url, @description, @events, @signatureScheme, @secret, @disabledAt, @disabledReason, @createdAt, @updatedAt)`);
+  const byId = db.prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?');
+  const page = db.prepare<{ appId: string; after: string | null; n: number }, EndpointRow>(
+    'SELECT * FROM endpoints WHERE app_id = @appId AND (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @n',
+  );
+  const update = db.prepare(`
+    UPDATE endpoints SET
+      url = coalesce(@url, url),
+      description = coalesce(@description, description),
+      events = CASE WHEN @setEvents THEN @events ELSE events END,
+      signature_scheme = coalesce(@signatureScheme, signature_scheme),
+      disabled_at = CASE WHEN @enable THEN NULL ELSE disabled_at END,
+      disabled_reason = CASE WHEN @enable THEN NULL ELSE disabled_reason END,
+      updated_at = @now
+    WHERE app_id = @appId AND id = @id`);
+  const remove = db.prepare('DELETE FROM endpoints WHERE app_id = ? AND id = ?');
+  const disable = db.prepare(
+    'UPDATE endpoints SET disabled_at = @now, disabled_reason = @reason, updated_at = @now WHERE id = @id AND disabled_at IS NULL',
+  );
+  const failPending = db.prepare(`
+    UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, last_error = @reason, updated_at = @now
+    WHERE endpoint_id = @id AND status = 'pending' AND lease_token IS NULL`);
+  const counts = db.prepare<[string], { status: DeliveryStatus; n: number }>(
+    'SELECT status, count(*) AS n FROM deliveries WHERE endpoint_id = ? GROUP BY status',
+  );
+
+  /** Call inside a transaction; recording a 410 attempt uses it too. */
+  function disableNow(id: string, reason: string, now: number): void {
+    if (disable.run({ id, reason, now }).changes > 0) failPending.run({ id, reason: `endpoint disabled: ${reason}`, now });
+  }
+
+  return {
+    disableNow,
+    async createEndpoint(endpoint: Endpoint): Promise<Endpoint> {
+      insert.run({ ...endpoint, events: endpoint.events ? JSON.stringify(endpoint.events) : null });
+      return endpoint;
+    },
+    async findEndpoint(appId: string, id: string): Promise<Endpoint | null> {
+      const row = byId.get(appId, id);
+      return row ? toEndpoint(row) : null;
+    },
+    async listEndpoints(appId: string, query: PageQuery): Promise<Page<Endpoint>> {
+      return toPage(page.all({ appId, after: query.after ?? null, n: query.limit + 1 }), query.limit, toEndpoint);
+    },
+    async updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
+      update.run({
+        appId,
+        id,
+        now,
+        url: patch.url ?? null,
+        description: patch.description ?? null,
+        setEvents: patch.events !== undefined ? 1 : 0,
+        events: patch.events ? JSON.stringify(patch.events) : null,
+        signatureScheme: patch.signatureScheme ?? null,
+        enable: patch.disabled === false ? 1 : 0,
+      });
+      const row = byId.get(appId, id);
+      return row ? toEndpoint(row) : null;
+    },
+    async deleteEndpoint(appId: string, id: string): Promise<boolean> {
+      return remove.run(appId, id).changes > 0;
+    },
+    async disableEndpoint(id: string, reason: string, now: number): Promise<void> {
+      db.transaction(() => disableNow(id, reason, now)).immediate();
+    },
+    async countDeliveriesByStatus(endpointId: string): Promise<Record<DeliveryStatus, number>> {
+      const result: Record<DeliveryStatus, number> = { pending: 0, succeeded: 0, failed: 0 };
+      for (const { status, n } of counts.all(endpointId)) result[status] = n;
+      return result;
+    },
+  };
+}

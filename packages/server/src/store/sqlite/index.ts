@@ -1,0 +1,39 @@
+/** The embedded store: one SQLite file in WAL mode, written through better-sqlite3. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Store } from '../store.js';
+import { appQueries } from './apps.js';
+import { deliveryQueries } from './deliveries.js';
+import { endpointQueries } from './endpoints.js';
+import { messageQueries } from './messages.js';
+import { migrate } from './migrations.js';
+
+export function openSqliteStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a commit survives the process being killed; only a power cut may lose the last ones.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+
+  const endpoints = endpointQueries(db);
+  const { disableNow, ...endpointMethods } = endpoints;
+  return {
+    ...appQueries(db),
+    ...endpointMethods,
+    ...messageQueries(db),
+    ...deliveryQueries(db, disableNow),
+    async migrate() {
+      migrate(db);
+    },
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

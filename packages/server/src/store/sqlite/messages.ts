@@ -1,0 +1,72 @@
+import type Database from 'better-sqlite3';
+import { type Message, matchesEventType, newId } from '../../domain/index.js';
+import type { MessageFilter, Page, PageQuery, PublishInput, PublishResult } from '../store.js';
+import { type MessageRow, toMessage, toPage } from './rows.js';
+
+export function messageQueries(db: Database.Database) {
+  const findKey = db.prepare<[string, string], { message_id: string; expires_at: number }>(
+    'SELECT message_id, expires_at FROM idempotency_keys WHERE app_id = ? AND key = ?',
+  );
+  const saveKey = db.prepare('INSERT OR REPLACE INTO idempotency_keys (app_id, key, message_id, expires_at) VALUES (?, ?, ?, ?)');
+  const insertMessage = db.prepare(
+    'INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at) VALUES (@id, @appId, @type, @payload, @idempotencyKey, @createdAt)',
+  );
+  const enabledEndpoints = db.prepare<[string], { id: string; events: string | null }>(
+    'SELECT id, events FROM endpoints WHERE app_id = ? AND disabled_at IS NULL',
+  );
+  const insertDelivery = db.prepare(`
+    INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at, created_at, updated_at)
+    VALUES (?, ?, ?, ?, 'pending', 0, 0, ?, ?, ?)`);
+  const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
+  const page = db.prepare<
+    { appId: string; after: string | null; type: string | null; since: number | null; until: number | null; n: number },
+    MessageRow
+  >(`
+    SELECT * FROM messages
+    WHERE app_id = @appId AND (@after IS NULL OR id < @after) AND (@type IS NULL OR type = @type)
+      AND (@since IS NULL OR created_at >= @since) AND (@until IS NULL OR created_at < @until)
+    ORDER BY id DESC LIMIT @n`);
+
+  const publish = db.transaction((input: PublishInput): PublishResult => {
+    const { message } = input;
+    if (message.idempotencyKey !== null) {
+      const seen = findKey.get(message.appId, message.idempotencyKey);
+      if (seen && seen.expires_at > message.createdAt) {
+        const first = byId.get(message.appId, seen.message_id);
+        if (first) return { message: toMessage(first), duplicate: true, deliveries: 0 };
+      }
+      saveKey.run(message.appId, message.idempotencyKey, message.id, message.createdAt + input.idempotencyWindowMs);
+    }
+    insertMessage.run(message);
+    let deliveries = 0;
+    for (const endpoint of enabledEndpoints.all(message.appId)) {
+      const filters = endpoint.events === null ? null : (JSON.parse(endpoint.events) as string[]);
+      if (!matchesEventType(filters, message.type)) continue;
+      const at = message.createdAt;
+      insertDelivery.run(newId('dlv', at), message.appId, message.id, endpoint.id, at, at, at);
+      deliveries++;
+    }
+    return { message, duplicate: false, deliveries };
+  });
+
+  return {
+    async publishMessage(input: PublishInput): Promise<PublishResult> {
+      return publish.immediate(input);
+    },
+    async findMessage(appId: string, id: string): Promise<Message | null> {
+      const row = byId.get(appId, id);
+      return row ? toMessage(row) : null;
+    },
+    async listMessages(appId: string, filter: MessageFilter, query: PageQuery): Promise<Page<Message>> {
+      const rows = page.all({
+        appId,
+        after: query.after ?? null,
+        type: filter.type ?? null,
+        since: filter.since ?? null,
+        until: filter.until ?? null,
+        n: query.limit + 1,
+      });
+      return toPage(rows, query.limit, toMessage);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/** SQLite schema, as numbered migrations applied in order; `user_version` records the last one. */
+import type Database from 'better-sqlite3';
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE apps (
+    id TEXT PRIMARY KEY,
+    uid TEXT UNIQUE,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE endpoints (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    description TEXT NOT NULL,
+    events TEXT,
+    signature_scheme TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    disabled_at INTEGER,
+    disabled_reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX endpoints_by_app ON endpoints(app_id, id);
+  CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    idempotency_key TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX messages_by_app ON messages(app_id, id);
+  CREATE TABLE idempotency_keys (
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (app_id, key)
+  );
+  CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL,
+    message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    endpoint_id TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    attempt_count INTEGER NOT NULL,
+    attempts_in_run INTEGER NOT NULL,
+    next_attempt_at INTEGER,
+    lease_token TEXT,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX deliveries_by_message ON deliveries(message_id);
+  CREATE INDEX deliveries_by_endpoint ON deliveries(endpoint_id, status, id);
+  CREATE INDEX deliveries_by_app ON deliveries(app_id, id);
+  CREATE TABLE attempts (
+    id TEXT PRIMARY KEY,
+    delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    request_headers TEXT NOT NULL,
+    response_status INTEGER,
+    response_body TEXT,
+    error TEXT
+  );
+  CREATE INDEX attempts_by_delivery ON attempts(delivery_id, number);
+  `,
+];
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`the database is at schema version ${current}, newer than this hookd (${MIGRATIONS.length})`);
+  }
+  db.transaction(() => {
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    }
+  }).immediate();
+}

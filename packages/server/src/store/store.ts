@@ -1,0 +1,125 @@
+/**
+ * The storage contract. Every implementation (SQLite, PostgreSQL) passes the same contract
+ * tests; nothing here exposes a connection or a transaction.
+ */
+import type { App, Attempt, ClaimedDelivery, Delivery, DeliveryStatus, Endpoint, Message } from '../domain/index.js';
+
+export interface PageQuery {
+  limit: number;
+  /** The last id of the previous page; pages run newest first. */
+  after?: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export type AppPatch = Partial<Pick<App, 'uid' | 'name'>>;
+export type EndpointPatch = Partial<Pick<Endpoint, 'url' | 'description' | 'events' | 'signatureScheme'>> & {
+  /** false re-enables a disabled endpoint. */
+  disabled?: false;
+};
+
+export interface PublishInput {
+  message: Message;
+  /** How long an Idempotency-Key keeps answering with its first message. */
+  idempotencyWindowMs: number;
+}
+
+export interface PublishResult {
+  message: Message;
+  /** True when the Idempotency-Key was seen before: nothing new was published. */
+  duplicate: boolean;
+  /** Deliveries created: one per enabled endpoint whose filters match the type. */
+  deliveries: number;
+}
+
+export interface MessageFilter {
+  type?: string;
+  since?: number;
+  until?: number;
+}
+
+export interface DeliveryFilter {
+  messageId?: string;
+  endpointId?: string;
+  status?: DeliveryStatus;
+}
+
+export interface ClaimInput {
+  now: number;
+  limit: number;
+  leaseMs: number;
+  /** Most deliveries one endpoint may have in flight at once, counting `inFlight`. */
+  endpointCap: number;
+  inFlight: ReadonlyMap<string, number>;
+}
+
+/** What the worker decided after an attempt. */
+export type AttemptDecision = { status: 'succeeded' } | { status: 'pending'; nextAttemptAt: number } | { status: 'failed' };
+
+export interface RecordAttemptInput {
+  attempt: Attempt;
+  leaseToken: string;
+  decision: AttemptDecision;
+  /** Set when the attempt says the endpoint is gone (410): it is disabled with this reason. */
+  disableEndpoint?: string;
+  now: number;
+}
+
+export interface ReplayInput {
+  endpointId: string;
+  since: number;
+  status: Exclude<DeliveryStatus, 'pending'>;
+  now: number;
+}
+
+export class StoreConflictError extends Error {
+  constructor(readonly field: string) {
+    super(`${field} is already taken`);
+  }
+}
+
+export interface Store {
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  createApp(app: App): Promise<App>;
+  /** By id, or by the app's own `uid`. */
+  findApp(idOrUid: string): Promise<App | null>;
+  listApps(page: PageQuery): Promise<Page<App>>;
+  updateApp(id: string, patch: AppPatch, now: number): Promise<App | null>;
+  deleteApp(id: string): Promise<boolean>;
+
+  createEndpoint(endpoint: Endpoint): Promise<Endpoint>;
+  findEndpoint(appId: string, id: string): Promise<Endpoint | null>;
+  listEndpoints(appId: string, page: PageQuery): Promise<Page<Endpoint>>;
+  updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null>;
+  deleteEndpoint(appId: string, id: string): Promise<boolean>;
+  /** Disables the endpoint and fails its pending deliveries that are not in flight. */
+  disableEndpoint(id: string, reason: string, now: number): Promise<void>;
+  countDeliveriesByStatus(endpointId: string): Promise<Record<DeliveryStatus, number>>;
+
+  /** Writes the message and its deliveries in one transaction (the outbox). */
+  publishMessage(input: PublishInput): Promise<PublishResult>;
+  findMessage(appId: string, id: string): Promise<Message | null>;
+  listMessages(appId: string, filter: MessageFilter, page: PageQuery): Promise<Page<Message>>;
+
+  findDelivery(appId: string, id: string): Promise<Delivery | null>;
+  listDeliveries(appId: string, filter: DeliveryFilter, page: PageQuery): Promise<Page<Delivery>>;
+  listAttempts(deliveryId: string): Promise<Attempt[]>;
+  /** Makes one delivery due now with a fresh retry schedule; null when it is in flight. */
+  retryDelivery(appId: string, id: string, now: number): Promise<Delivery | null>;
+  /** Makes an endpoint's deliveries of one status, created since a time, due again; returns how many. */
+  replayDeliveries(input: ReplayInput): Promise<number>;
+
+  /** Leases due deliveries: each becomes due again at `now + leaseMs` unless recorded first. */
+  claimDueDeliveries(input: ClaimInput): Promise<ClaimedDelivery[]>;
+  /** Saves the attempt and moves the delivery on, if the lease is still this worker's. */
+  recordAttempt(input: RecordAttemptInput): Promise<void>;
+  /** When the next pending delivery falls due (leases included), or null when none is pending. */
+  nextDueAt(): Promise<number | null>;
+}

@@ -1,0 +1,81 @@
+/** Starts a real hookd on loopback with a fresh SQLite file, fast retry timings and silent logs. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { type Hookd, type HookdOptions, loadConfig, type RawSettings, startHookd } from '../../src/index.js';
+
+export interface TestHookd {
+  hookd: Hookd;
+  dataDir: string;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
+  close(): Promise<void>;
+}
+
+export interface ApiAnswer {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field in tests
+  body: any;
+}
+
+/** Loopback allowed, retries 50 ms apart, 1 s attempt timeout: a whole schedule runs in well under a second. */
+export const FAST: RawSettings = {
+  port: 0,
+  allowNetworks: '127.0.0.0/8,::1/128',
+  logLevel: 'silent',
+  retrySchedule: '0,50ms,50ms',
+  retryJitter: 0,
+  timeout: '1s',
+  lease: '2s',
+  pollInterval: '50ms',
+};
+
+export async function startTestHookd(settings: RawSettings = {}, options: Omit<HookdOptions, 'config'> = {}): Promise<TestHookd> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hookd-test-'));
+  const config = loadConfig({ flags: { ...FAST, dataDir, adminToken: 'test-admin-token', ...settings } });
+  const hookd = await startHookd({ config, logger: pino({ level: config.logLevel }), ...options });
+  return {
+    hookd,
+    dataDir,
+    call: (method, path, body, headers) => callApi(hookd.url, hookd.adminToken, method, path, body, headers),
+    async close() {
+      await hookd.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function callApi(
+  baseUrl: string,
+  token: string | null,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiAnswer> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (token) (init.headers as Record<string, string>).authorization = `Bearer ${token}`;
+  if (body !== undefined) {
+    (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+  }
+  const response = await fetch(baseUrl + path, init);
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+}
+
+/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Type-checks everything, then runs every *.test.ts under packages/ with node's test runner (through tsx).
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+function findTests(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name === 'dist' ? [] : findTests(path);
+    return entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const only = process.argv.slice(2);
+const files = only.length > 0 ? only : findTests('packages').sort();
+const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;
+
+if (only.length === 0 && run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']) !== 0) {
+  console.error('type check failed');
+  process.exit(1);
+}
+const status = run(process.execPath, [
+  '--import',
+  'tsx',
+  '--conditions=@hookd/source',
+  '--test',
+  '--test-concurrency=2',
+  '--test-reporter=spec',
+  ...files,
+]);
+process.exit(status);
