@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS, type Network, parseNetworks } from './domain/index.js';
+import { type Network, parseNetworks } from './domain/index.js';
 
 export interface Config {
   host: string;
@@ -40,112 +40,31 @@ interface Option {
   flag: string;
   kind: Kind;
   help: string;
-  default: string;
+  /** Parsed like a user's value when the option is unset. */
+  default?: string;
+  /** What the docs show for a default computed from other settings. */
+  computed?: string;
 }
 
-/** Every setting, once: the CLI flags, the environment variables and the README table come from here. */
+/** Every setting, once: the CLI flags, the environment variables, the defaults and the README table come from here. */
 export const OPTIONS = {
   host: { env: 'HOOKD_HOST', flag: 'host', kind: 'string', help: 'address the API listens on', default: '127.0.0.1' },
   port: { env: 'HOOKD_PORT', flag: 'port', kind: 'port', help: 'port the API listens on', default: '8080' },
-  dataDir: {
-    env: 'HOOKD_DATA_DIR',
-    flag: 'data-dir',
-    kind: 'string',
-    help: 'folder for the SQLite file and the generated admin token',
-    default: './data',
-  },
-  databaseUrl: {
-    env: 'HOOKD_DATABASE_URL',
-    flag: 'db',
-    kind: 'string',
-    help: '`sqlite:<path>`',
-    default: 'sqlite:<data-dir>/hookd.db',
-  },
-  adminToken: {
-    env: 'HOOKD_ADMIN_TOKEN',
-    flag: 'admin-token',
-    kind: 'string',
-    help: 'the admin API token; unset: generated, saved in the data folder and printed',
-    default: 'generated',
-  },
-  allowNetworks: {
-    env: 'HOOKD_ALLOW_NETWORKS',
-    flag: 'allow-networks',
-    kind: 'networks',
-    help: 'comma-separated CIDRs endpoints may reach despite the SSRF rules',
-    default: 'none',
-  },
+  dataDir: { env: 'HOOKD_DATA_DIR', flag: 'data-dir', kind: 'string', help: 'folder for the SQLite file and the generated admin token', default: './data' },
+  databaseUrl: { env: 'HOOKD_DATABASE_URL', flag: 'db', kind: 'string', help: '`sqlite:<path>`', computed: 'sqlite:<data-dir>/hookd.db' },
+  adminToken: { env: 'HOOKD_ADMIN_TOKEN', flag: 'admin-token', kind: 'string', help: 'the admin API token; unset: generated, saved in the data folder and printed', computed: 'generated' },
+  allowNetworks: { env: 'HOOKD_ALLOW_NETWORKS', flag: 'allow-networks', kind: 'networks', help: 'comma-separated CIDRs endpoints may reach despite the SSRF rules', computed: 'none (`npm start`: loopback)' },
   logLevel: { env: 'HOOKD_LOG_LEVEL', flag: 'log-level', kind: 'level', help: 'pino log level', default: 'info' },
-  bodyLimit: {
-    env: 'HOOKD_BODY_LIMIT',
-    flag: 'body-limit',
-    kind: 'bytes',
-    help: 'largest request body accepted, in bytes',
-    default: '1048576',
-  },
-  idempotencyWindow: {
-    env: 'HOOKD_IDEMPOTENCY_WINDOW',
-    flag: 'idempotency-window',
-    kind: 'duration',
-    help: 'how long an Idempotency-Key answers with its first message',
-    default: '24h',
-  },
-  concurrency: {
-    env: 'HOOKD_CONCURRENCY',
-    flag: 'concurrency',
-    kind: 'count',
-    help: 'deliveries in flight at once, per process',
-    default: '256',
-  },
-  endpointConcurrency: {
-    env: 'HOOKD_ENDPOINT_CONCURRENCY',
-    flag: 'endpoint-concurrency',
-    kind: 'count',
-    help: 'deliveries in flight at once to one endpoint',
-    default: '32',
-  },
-  timeout: {
-    env: 'HOOKD_TIMEOUT',
-    flag: 'timeout',
-    kind: 'duration',
-    help: 'time allowed for one attempt, response body included',
-    default: '30s',
-  },
-  connectTimeout: {
-    env: 'HOOKD_CONNECT_TIMEOUT',
-    flag: 'connect-timeout',
-    kind: 'duration',
-    help: 'time allowed to open a connection',
-    default: '10s',
-  },
-  lease: {
-    env: 'HOOKD_LEASE',
-    flag: 'lease',
-    kind: 'duration',
-    help: 'how long a worker holds a claimed delivery before another may retry it',
-    default: 'timeout + 30s',
-  },
-  retrySchedule: {
-    env: 'HOOKD_RETRY_SCHEDULE',
-    flag: 'retry-schedule',
-    kind: 'durations',
-    help: 'delay before each attempt, comma-separated',
-    default: '0,5s,5m,30m,2h,5h,10h,10h',
-  },
-  retryJitter: {
-    env: 'HOOKD_RETRY_JITTER',
-    flag: 'retry-jitter',
-    kind: 'fraction',
-    help: 'random spread of each retry delay (0.2 = ±20%)',
-    default: String(DEFAULT_JITTER),
-  },
-  pollInterval: {
-    env: 'HOOKD_POLL_INTERVAL',
-    flag: 'poll-interval',
-    kind: 'duration',
-    help: 'longest a worker waits before looking for due deliveries',
-    default: '1s',
-  },
+  bodyLimit: { env: 'HOOKD_BODY_LIMIT', flag: 'body-limit', kind: 'bytes', help: 'largest request body accepted, in bytes', default: '1048576' },
+  idempotencyWindow: { env: 'HOOKD_IDEMPOTENCY_WINDOW', flag: 'idempotency-window', kind: 'duration', help: 'how long an Idempotency-Key answers with its first message', default: '24h' },
+  concurrency: { env: 'HOOKD_CONCURRENCY', flag: 'concurrency', kind: 'count', help: 'deliveries in flight at once, per process', default: '256' },
+  endpointConcurrency: { env: 'HOOKD_ENDPOINT_CONCURRENCY', flag: 'endpoint-concurrency', kind: 'count', help: 'deliveries in flight at once to one endpoint', default: '32' },
+  timeout: { env: 'HOOKD_TIMEOUT', flag: 'timeout', kind: 'duration', help: 'time allowed for one attempt, response body included', default: '30s' },
+  connectTimeout: { env: 'HOOKD_CONNECT_TIMEOUT', flag: 'connect-timeout', kind: 'duration', help: 'time allowed to open a connection', default: '10s' },
+  lease: { env: 'HOOKD_LEASE', flag: 'lease', kind: 'duration', help: 'how long a worker holds a claimed delivery before another may retry it; longer than the timeout', computed: 'timeout + 30s' },
+  retrySchedule: { env: 'HOOKD_RETRY_SCHEDULE', flag: 'retry-schedule', kind: 'durations', help: 'delay before each attempt, comma-separated', default: '0,5s,5m,30m,2h,5h,10h,10h' },
+  retryJitter: { env: 'HOOKD_RETRY_JITTER', flag: 'retry-jitter', kind: 'fraction', help: 'random spread of each retry delay (0.2 = ±20%)', default: '0.2' },
+  pollInterval: { env: 'HOOKD_POLL_INTERVAL', flag: 'poll-interval', kind: 'duration', help: 'longest a worker waits before looking for due deliveries', default: '1s' },
 } as const satisfies Record<string, Option>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -213,38 +132,41 @@ export interface ConfigSources {
 export function loadConfig(sources: ConfigSources = {}): Config {
   const env = sources.env ?? {};
   const fromFile = sources.file ? readConfigFile(sources.file) : {};
-  const raw = (name: OptionName): string | undefined => {
-    const value = sources.flags?.[name] ?? env[OPTIONS[name].env] ?? fromFile[name];
-    return value === undefined || value === '' ? undefined : String(value);
+  /** The parsed value of a setting, its default when unset, or undefined for a computed default. */
+  const get = <T>(name: OptionName): T | undefined => {
+    const given = sources.flags?.[name] ?? env[OPTIONS[name].env] ?? fromFile[name];
+    const text = given === undefined || given === '' ? (OPTIONS[name] as Option).default : String(given);
+    return text === undefined ? undefined : (parse(name, text) as T);
   };
-  const get = <T>(name: OptionName, fallback: T): T => {
-    const text = raw(name);
-    return text === undefined ? fallback : (parse(name, text) as T);
-  };
+  const must = <T>(name: OptionName) => get<T>(name) as T;
 
-  const dataDir = get('dataDir', './data');
-  const timeoutMs = get('timeout', 30_000);
-  const allowNetworks = get<string[]>('allowNetworks', []);
+  const dataDir = must<string>('dataDir');
+  const timeoutMs = must<number>('timeout');
+  const leaseMs = get<number>('lease') ?? timeoutMs + 30_000;
+  if (leaseMs <= timeoutMs) {
+    throw new ConfigError(`HOOKD_LEASE (--lease) must be longer than HOOKD_TIMEOUT (--timeout), or attempts still running get sent twice`);
+  }
+  const allowNetworks = get<string[]>('allowNetworks') ?? [];
   return {
-    host: get('host', '127.0.0.1'),
-    port: get('port', 8080),
+    host: must('host'),
+    port: must('port'),
     dataDir,
-    databaseUrl: get('databaseUrl', `sqlite:${join(dataDir, 'hookd.db')}`),
-    adminToken: get<string | null>('adminToken', null),
+    databaseUrl: get('databaseUrl') ?? `sqlite:${join(dataDir, 'hookd.db')}`,
+    adminToken: get<string>('adminToken') ?? null,
     allowNetworks,
     allowedNetworks: parseNetworks(allowNetworks),
-    logLevel: get('logLevel', 'info'),
-    bodyLimitBytes: get('bodyLimit', 1024 * 1024),
-    idempotencyWindowMs: get('idempotencyWindow', 24 * 3_600_000),
+    logLevel: must('logLevel'),
+    bodyLimitBytes: must('bodyLimit'),
+    idempotencyWindowMs: must('idempotencyWindow'),
     delivery: {
-      concurrency: get('concurrency', 256),
-      endpointConcurrency: get('endpointConcurrency', 32),
+      concurrency: must('concurrency'),
+      endpointConcurrency: must('endpointConcurrency'),
       timeoutMs,
-      connectTimeoutMs: get('connectTimeout', 10_000),
-      leaseMs: get('lease', timeoutMs + 30_000),
-      retryScheduleMs: get('retrySchedule', [...DEFAULT_SCHEDULE_MS]),
-      jitter: get('retryJitter', DEFAULT_JITTER),
-      pollIntervalMs: get('pollInterval', 1000),
+      connectTimeoutMs: must('connectTimeout'),
+      leaseMs,
+      retryScheduleMs: must('retrySchedule'),
+      jitter: must('retryJitter'),
+      pollIntervalMs: must('pollInterval'),
     },
   };
 }

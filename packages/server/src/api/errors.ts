@@ -13,7 +13,6 @@ export const ERRORS = {
     400,
     'An event type name or filter is malformed (letters, digits, `_`, `-`, dot-separated; filters may end in `.*`).',
   ],
-  invalid_cursor: [400, 'The `after` cursor is not one this list handed out.'],
   url_not_allowed: [
     422,
     'The endpoint URL points at a loopback, private, link-local or metadata address that hookd may not reach.',

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+import { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS } from './domain/index.js';
+
+test('defaults: 127.0.0.1:8080, SQLite in ./data, the documented retry schedule, no extra networks', () => {
+  const config = loadConfig();
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(config.port, 8080);
+  assert.equal(config.databaseUrl, 'sqlite:data/hookd.db');
+  assert.equal(config.adminToken, null);
+  assert.deepEqual(config.allowedNetworks, []);
+  assert.deepEqual(config.delivery.retryScheduleMs, DEFAULT_SCHEDULE_MS);
+  assert.equal(config.delivery.jitter, DEFAULT_JITTER);
+  assert.equal(config.delivery.timeoutMs, 30_000);
+  assert.equal(config.delivery.leaseMs, 60_000);
+  assert.equal(config.bodyLimitBytes, 1024 * 1024);
+});
+
+test('flags beat HOOKD_* variables, which beat the config file', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'hookd-config-')), 'hookd.json');
+  writeFileSync(file, JSON.stringify({ port: 7000, host: '0.0.0.0', logLevel: 'warn' }));
+  const config = loadConfig({ file, env: { HOOKD_PORT: '7001', HOOKD_HOST: '::1' }, flags: { port: '7002' } });
+  assert.equal(config.port, 7002);
+  assert.equal(config.host, '::1');
+  assert.equal(config.logLevel, 'warn');
+});
+
+test('durations and lists are read in human units', () => {
+  const config = loadConfig({ env: { HOOKD_RETRY_SCHEDULE: '0,500ms,2s,1m', HOOKD_TIMEOUT: '5s', HOOKD_ALLOW_NETWORKS: '10.0.0.0/8, ::1/128' } });
+  assert.deepEqual(config.delivery.retryScheduleMs, [0, 500, 2000, 60_000]);
+  assert.equal(config.delivery.leaseMs, 35_000);
+  assert.deepEqual(config.allowNetworks, ['10.0.0.0/8', '::1/128']);
+});
+
+test('bad values are refused with a message naming the variable, the flag and what was expected', () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ HOOKD_PORT: 'eighty' }, /HOOKD_PORT \(--port\): expected a port number/],
+    [{ HOOKD_TIMEOUT: '5 minutes' }, /HOOKD_TIMEOUT .*duration/],
+    [{ HOOKD_ALLOW_NETWORKS: '10.0.0.0/33' }, /HOOKD_ALLOW_NETWORKS .*CIDR/],
+    [{ HOOKD_LOG_LEVEL: 'loud' }, /HOOKD_LOG_LEVEL/],
+    [{ HOOKD_TIMEOUT: '10s', HOOKD_LEASE: '5s' }, /HOOKD_LEASE .* longer than HOOKD_TIMEOUT/],
+  ];
+  for (const [env, message] of cases) assert.throws(() => loadConfig({ env }), (e: Error) => e instanceof ConfigError && message.test(e.message));
+});
+
+test('a config file with an unknown setting is refused', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'hookd-config-')), 'hookd.json');
+  writeFileSync(file, JSON.stringify({ prot: 8080 }));
+  assert.throws(() => loadConfig({ file }), /unknown setting "prot"/);
+});

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isId, newId } from './ids.js';
+
+test('ids carry their prefix and sort by creation time', () => {
+  const early = newId('msg', 1_700_000_000_000);
+  const late = newId('msg', 1_700_000_000_001);
+  assert.match(early, /^msg_[0-9A-HJKMNP-TV-Z]{26}$/);
+  assert.ok(early < late);
+  assert.equal(isId('msg', early), true);
+  assert.equal(isId('ep', early), false);
+});
+
+test('ids made in the same millisecond differ', () => {
+  const ids = new Set(Array.from({ length: 10_000 }, () => newId('dlv', 1_700_000_000_000)));
+  assert.equal(ids.size, 10_000);
+});

@@ -1,0 +1,218 @@
+/**
+ * The Store contract: every implementation runs these same tests (SQLite now, PostgreSQL next).
+ * Times are passed in, so leases and windows are tested without sleeping.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type Endpoint, type Message, newId } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/index.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    async function withStore(run: (store: Store) => Promise<void>): Promise<void> {
+      const store = await open();
+      try {
+        await run(store);
+      } finally {
+        await store.close();
+      }
+    }
+
+    async function seed(store: Store, events: (string[] | null)[] = [null]) {
+      const app = await store.createApp({ id: newId('app', T0), uid: null, name: 'Acme', createdAt: T0, updatedAt: T0 });
+      const endpoints: Endpoint[] = [];
+      for (const filters of events) {
+        endpoints.push(
+          await store.createEndpoint({
+            id: newId('ep', T0),
+            appId: app.id,
+            url: 'http://127.0.0.1:9/webhook',
+            description: '',
+            events: filters,
+            signatureScheme: 'standard',
+            secret: 'whsec_dGVzdA==',
+            disabledAt: null,
+            disabledReason: null,
+            createdAt: T0,
+            updatedAt: T0,
+          }),
+        );
+      }
+      return { app, endpoints };
+    }
+
+    function message(appId: string, type = 'order.created', at = T0, idempotencyKey: string | null = null): Message {
+      return { id: newId('msg', at), appId, type, payload: JSON.stringify({ type, data: {} }), idempotencyKey, createdAt: at };
+    }
+
+    const claimInput = (now: number, limit = 10) => ({ now, limit, leaseMs: 30_000, endpointCap: 100, inFlight: new Map() });
+
+    test('apps are found by id or uid, and a uid is unique', () =>
+      withStore(async (store) => {
+        const app = await store.createApp({ id: newId('app'), uid: 'acme', name: 'Acme', createdAt: T0, updatedAt: T0 });
+        assert.equal((await store.findApp('acme'))?.id, app.id);
+        assert.equal((await store.findApp(app.id))?.uid, 'acme');
+        await assert.rejects(store.createApp({ ...app, id: newId('app') }), /uid/);
+        assert.equal((await store.updateApp(app.id, { name: 'Acme 2' }, T0 + 1))?.name, 'Acme 2');
+        assert.equal(await store.deleteApp(app.id), true);
+        assert.equal(await store.findApp('acme'), null);
+      }));
+
+    test('lists page newest first with a cursor', () =>
+      withStore(async (store) => {
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) ids.push((await store.createApp({ id: newId('app', T0 + i), uid: null, name: `a${i}`, createdAt: T0, updatedAt: T0 })).id);
+        const first = await store.listApps({ limit: 2 });
+        assert.deepEqual(first.data.map((a) => a.id), [ids[4], ids[3]]);
+        const second = await store.listApps({ limit: 2, after: first.nextCursor ?? undefined });
+        assert.deepEqual(second.data.map((a) => a.id), [ids[2], ids[1]]);
+        const last = await store.listApps({ limit: 2, after: second.nextCursor ?? undefined });
+        assert.deepEqual(last.data.map((a) => a.id), [ids[0]]);
+        assert.equal(last.nextCursor, null);
+      }));
+
+    test('publishing writes one due delivery per enabled endpoint whose filters match', () =>
+      withStore(async (store) => {
+        const { app, endpoints } = await seed(store, [null, ['order.*'], ['payment.completed'], ['order.created']]);
+        await store.disableEndpoint((endpoints[3] as Endpoint).id, 'test', T0);
+        const result = await store.publishMessage({ message: message(app.id), idempotencyWindowMs: 1000 });
+        assert.equal(result.deliveries, 2);
+        const page = await store.listDeliveries(app.id, { messageId: result.message.id }, { limit: 10 });
+        assert.deepEqual(page.data.map((d) => d.endpointId).sort(), [endpoints[0]?.id, endpoints[1]?.id].sort());
+        assert.ok(page.data.every((d) => d.status === 'pending' && d.nextAttemptAt === T0 && d.attemptCount === 0));
+        assert.equal(await store.nextDueAt(), T0);
+      }));
+
+    test('an Idempotency-Key answers with its first message within the window, and publishes anew after it', () =>
+      withStore(async (store) => {
+        const { app } = await seed(store);
+        const first = await store.publishMessage({ message: message(app.id, 'a.b', T0, 'key-1'), idempotencyWindowMs: 1000 });
+        const again = await store.publishMessage({ message: message(app.id, 'a.b', T0 + 999, 'key-1'), idempotencyWindowMs: 1000 });
+        assert.equal(again.duplicate, true);
+        assert.equal(again.message.id, first.message.id);
+        assert.equal(again.deliveries, 0);
+        const later = await store.publishMessage({ message: message(app.id, 'a.b', T0 + 1000, 'key-1'), idempotencyWindowMs: 1000 });
+        assert.equal(later.duplicate, false);
+        assert.notEqual(later.message.id, first.message.id);
+      }));
+
+    test('a claimed delivery is leased: nobody else gets it until the lease runs out', () =>
+      withStore(async (store) => {
+        const { app } = await seed(store);
+        await store.publishMessage({ message: message(app.id), idempotencyWindowMs: 0 });
+        const [claimed] = await store.claimDueDeliveries(claimInput(T0));
+        assert.ok(claimed);
+        assert.equal(claimed.message.type, 'order.created');
+        assert.equal((await store.claimDueDeliveries(claimInput(T0 + 29_999))).length, 0);
+        assert.equal(await store.nextDueAt(), T0 + 30_000);
+        const [again] = await store.claimDueDeliveries(claimInput(T0 + 30_000));
+        assert.equal(again?.delivery.id, claimed.delivery.id);
+        assert.notEqual(again?.leaseToken, claimed.leaseToken);
+      }));
+
+    test('claims respect the per-endpoint cap, counting deliveries already in flight', () =>
+      withStore(async (store) => {
+        const { app, endpoints } = await seed(store, [null, null]);
+        for (let i = 0; i < 5; i++) await store.publishMessage({ message: message(app.id), idempotencyWindowMs: 0 });
+        const busy = new Map([[(endpoints[0] as Endpoint).id, 1]]);
+        const claimed = await store.claimDueDeliveries({ now: T0, limit: 10, leaseMs: 1000, endpointCap: 2, inFlight: busy });
+        const per = (id: string) => claimed.filter((c) => c.endpoint.id === id).length;
+        assert.equal(per((endpoints[0] as Endpoint).id), 1);
+        assert.equal(per((endpoints[1] as Endpoint).id), 2);
+      }));
+
+    test('recording an attempt moves the delivery on, unless the lease was lost', () =>
+      withStore(async (store) => {
+        const { app } = await seed(store);
+        await store.publishMessage({ message: message(app.id), idempotencyWindowMs: 0 });
+        const [stale] = await store.claimDueDeliveries(claimInput(T0));
+        const [fresh] = await store.claimDueDeliveries(claimInput(T0 + 30_000));
+        assert.ok(stale && fresh);
+        const attempt = (number: number, status: number) => ({
+          id: newId('atm'),
+          deliveryId: fresh.delivery.id,
+          number,
+          startedAt: T0 + 30_000,
+          durationMs: 5,
+          requestHeaders: { 'webhook-id': fresh.message.id },
+          responseStatus: status,
+          responseBody: 'body',
+          error: null,
+        });
+        await store.recordAttempt({ attempt: attempt(1, 500), leaseToken: stale.leaseToken, decision: { status: 'failed' }, now: T0 + 30_001 });
+        assert.equal((await store.findDelivery(app.id, fresh.delivery.id))?.status, 'pending');
+        await store.recordAttempt({ attempt: attempt(2, 500), leaseToken: fresh.leaseToken, decision: { status: 'pending', nextAttemptAt: T0 + 40_000 }, now: T0 + 30_002 });
+        const retrying = await store.findDelivery(app.id, fresh.delivery.id);
+        assert.equal(retrying?.status, 'pending');
+        assert.equal(retrying?.nextAttemptAt, T0 + 40_000);
+        assert.equal(retrying?.attemptCount, 1);
+        assert.equal(retrying?.attemptsInRun, 1);
+        assert.equal(retrying?.lastError, 'HTTP 500');
+        assert.equal((await store.listAttempts(fresh.delivery.id)).length, 2, 'both attempts happened and are kept');
+        const [third] = await store.claimDueDeliveries(claimInput(T0 + 40_000));
+        assert.ok(third);
+        await store.recordAttempt({ attempt: attempt(3, 200), leaseToken: third.leaseToken, decision: { status: 'succeeded' }, now: T0 + 40_001 });
+        const done = await store.findDelivery(app.id, fresh.delivery.id);
+        assert.equal(done?.status, 'succeeded');
+        assert.equal(done?.lastError, null);
+        assert.equal(await store.nextDueAt(), null);
+      }));
+
+    test('a 410 disables the endpoint and fails its other pending deliveries', () =>
+      withStore(async (store) => {
+        const { app, endpoints } = await seed(store);
+        for (let i = 0; i < 3; i++) await store.publishMessage({ message: message(app.id), idempotencyWindowMs: 0 });
+        const [one] = await store.claimDueDeliveries(claimInput(T0, 1));
+        assert.ok(one);
+        await store.recordAttempt({
+          attempt: { id: newId('atm'), deliveryId: one.delivery.id, number: 1, startedAt: T0, durationMs: 1, requestHeaders: {}, responseStatus: 410, responseBody: '', error: null },
+          leaseToken: one.leaseToken,
+          decision: { status: 'failed' },
+          disableEndpoint: 'gone',
+          now: T0 + 1,
+        });
+        const endpoint = await store.findEndpoint(app.id, (endpoints[0] as Endpoint).id);
+        assert.equal(endpoint?.disabledReason, 'gone');
+        assert.deepEqual(await store.countDeliveriesByStatus((endpoints[0] as Endpoint).id), { pending: 0, succeeded: 0, failed: 3 });
+        assert.equal((await store.publishMessage({ message: message(app.id), idempotencyWindowMs: 0 })).deliveries, 0);
+      }));
+
+    test('replay makes an endpoint’s failed deliveries since a time due again with a fresh schedule', () =>
+      withStore(async (store) => {
+        const { app, endpoints } = await seed(store);
+        const ep = endpoints[0] as Endpoint;
+        await store.publishMessage({ message: message(app.id, 'a.b', T0), idempotencyWindowMs: 0 });
+        await store.publishMessage({ message: message(app.id, 'a.b', T0 + 10), idempotencyWindowMs: 0 });
+        await store.disableEndpoint(ep.id, 'test', T0 + 20);
+        await store.updateEndpoint(app.id, ep.id, { disabled: false }, T0 + 30);
+        assert.equal(await store.replayDeliveries({ endpointId: ep.id, since: T0 + 5, status: 'failed', now: T0 + 40 }), 1);
+        const counts = await store.countDeliveriesByStatus(ep.id);
+        assert.deepEqual(counts, { pending: 1, succeeded: 0, failed: 1 });
+        const page = await store.listDeliveries(app.id, { status: 'pending' }, { limit: 10 });
+        assert.equal(page.data[0]?.attemptsInRun, 0);
+        assert.equal(page.data[0]?.nextAttemptAt, T0 + 40);
+        const [failed] = (await store.listDeliveries(app.id, { status: 'failed' }, { limit: 10 })).data;
+        assert.equal((await store.retryDelivery(app.id, failed?.id as string, T0 + 50))?.status, 'pending');
+      }));
+
+    test('a delivery in flight cannot be retried by hand', () =>
+      withStore(async (store) => {
+        const { app } = await seed(store);
+        await store.publishMessage({ message: message(app.id), idempotencyWindowMs: 0 });
+        const [claimed] = await store.claimDueDeliveries(claimInput(T0));
+        assert.equal(await store.retryDelivery(app.id, claimed?.delivery.id as string, T0 + 1), null);
+      }));
+
+    test('deleting an app removes its endpoints, messages and deliveries', () =>
+      withStore(async (store) => {
+        const { app, endpoints } = await seed(store);
+        const { message: msg } = await store.publishMessage({ message: message(app.id), idempotencyWindowMs: 0 });
+        await store.deleteApp(app.id);
+        assert.equal(await store.findMessage(app.id, msg.id), null);
+        assert.equal(await store.findEndpoint(app.id, (endpoints[0] as Endpoint).id), null);
+        assert.equal(await store.nextDueAt(), null);
+      }));
+  });
+}
