@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, OPTION_LIST } from './config.js';
 import { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS } from './domain/index.js';
 
 test('defaults: 127.0.0.1:8080, SQLite in ./data, the documented retry schedule, no extra networks', () => {
@@ -51,4 +51,11 @@ test('a config file with an unknown setting is refused', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'hookd-config-')), 'hookd.json');
   writeFileSync(file, JSON.stringify({ prot: 8080 }));
   assert.throws(() => loadConfig({ file }), /unknown setting "prot"/);
+});
+
+test('the README configuration table lists every setting with its flag and default', () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const rows = readme.split('\n').filter((line) => line.startsWith('| `HOOKD_'));
+  const expected = OPTION_LIST.map((o) => `| \`${o.env}\` | \`--${o.flag}\` | ${o.help} | ${o.default ?? o.computed} |`);
+  assert.deepEqual(rows, expected);
 });

@@ -35,7 +35,7 @@ export class ConfigError extends Error {}
 
 type Kind = 'string' | 'port' | 'count' | 'duration' | 'durations' | 'bytes' | 'fraction' | 'networks' | 'level';
 
-interface Option {
+export interface ConfigOption {
   env: string;
   flag: string;
   kind: Kind;
@@ -65,7 +65,9 @@ export const OPTIONS = {
   retrySchedule: { env: 'HOOKD_RETRY_SCHEDULE', flag: 'retry-schedule', kind: 'durations', help: 'delay before each attempt, comma-separated', default: '0,5s,5m,30m,2h,5h,10h,10h' },
   retryJitter: { env: 'HOOKD_RETRY_JITTER', flag: 'retry-jitter', kind: 'fraction', help: 'random spread of each retry delay (0.2 = ±20%)', default: '0.2' },
   pollInterval: { env: 'HOOKD_POLL_INTERVAL', flag: 'poll-interval', kind: 'duration', help: 'longest a worker waits before looking for due deliveries', default: '1s' },
-} as const satisfies Record<string, Option>;
+} as const satisfies Record<string, ConfigOption>;
+
+export const OPTION_LIST: readonly ConfigOption[] = Object.values(OPTIONS);
 
 export type OptionName = keyof typeof OPTIONS;
 export type RawSettings = Partial<Record<OptionName, string | number>>;
@@ -78,7 +80,7 @@ function parseDuration(text: string): number | null {
 }
 
 function parse(name: OptionName, text: string): unknown {
-  const option: Option = OPTIONS[name];
+  const option: ConfigOption = OPTIONS[name];
   const fail = (expected: string): never => {
     throw new ConfigError(`${option.env} (--${option.flag}): expected ${expected}, got ${JSON.stringify(text)}`);
   };
@@ -135,7 +137,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   /** The parsed value of a setting, its default when unset, or undefined for a computed default. */
   const get = <T>(name: OptionName): T | undefined => {
     const given = sources.flags?.[name] ?? env[OPTIONS[name].env] ?? fromFile[name];
-    const text = given === undefined || given === '' ? (OPTIONS[name] as Option).default : String(given);
+    const text = given === undefined || given === '' ? (OPTIONS[name] as ConfigOption).default : String(given);
     return text === undefined ? undefined : (parse(name, text) as T);
   };
   const must = <T>(name: OptionName) => get<T>(name) as T;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `hookd` command. */
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig, OPTIONS, type OptionName, type RawSettings } from '../config.js';
+import { ConfigError, loadConfig, OPTION_LIST, OPTIONS, type OptionName, type RawSettings } from '../config.js';
 import { startHookd } from '../server.js';
 import { openStore } from '../store/index.js';
 
@@ -12,11 +12,9 @@ const program = new Command('hookd')
 /** Adds every config option as a flag; `--port 9000` beats HOOKD_PORT beats the config file. */
 function withConfigFlags(command: Command): Command {
   command.option('--config <file>', 'JSON file of settings (HOOKD_CONFIG)');
-  for (const [name, option] of Object.entries(OPTIONS)) {
-    command.addOption(
-      new Option(`--${option.flag} <value>`, `${option.help} (${option.env})`).default(undefined, option.default),
-    );
-    void name;
+  for (const option of OPTION_LIST) {
+    const shown = option.default ?? option.computed;
+    command.addOption(new Option(`--${option.flag} <value>`, `${option.help} (${option.env})`).default(undefined, shown));
   }
   return command;
 }
