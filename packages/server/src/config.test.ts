@@ -30,7 +30,9 @@ test('flags beat HOOKD_* variables, which beat the config file', () => {
 });
 
 test('durations and lists are read in human units', () => {
-  const config = loadConfig({ env: { HOOKD_RETRY_SCHEDULE: '0,500ms,2s,1m', HOOKD_TIMEOUT: '5s', HOOKD_ALLOW_NETWORKS: '10.0.0.0/8, ::1/128' } });
+  const config = loadConfig({
+    env: { HOOKD_RETRY_SCHEDULE: '0,500ms,2s,1m', HOOKD_TIMEOUT: '5s', HOOKD_ALLOW_NETWORKS: '10.0.0.0/8, ::1/128' },
+  });
   assert.deepEqual(config.delivery.retryScheduleMs, [0, 500, 2000, 60_000]);
   assert.equal(config.delivery.leaseMs, 35_000);
   assert.deepEqual(config.allowNetworks, ['10.0.0.0/8', '::1/128']);
@@ -44,7 +46,11 @@ test('bad values are refused with a message naming the variable, the flag and wh
     [{ HOOKD_LOG_LEVEL: 'loud' }, /HOOKD_LOG_LEVEL/],
     [{ HOOKD_TIMEOUT: '10s', HOOKD_LEASE: '5s' }, /HOOKD_LEASE .* longer than HOOKD_TIMEOUT/],
   ];
-  for (const [env, message] of cases) assert.throws(() => loadConfig({ env }), (e: Error) => e instanceof ConfigError && message.test(e.message));
+  for (const [env, message] of cases)
+    assert.throws(
+      () => loadConfig({ env }),
+      (e: Error) => e instanceof ConfigError && message.test(e.message),
+    );
 });
 
 test('a config file with an unknown setting is refused', () => {
@@ -55,7 +61,15 @@ test('a config file with an unknown setting is refused', () => {
 
 test('the README configuration table lists every setting with its flag and default', () => {
   const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-  const rows = readme.split('\n').filter((line) => line.startsWith('| `HOOKD_'));
-  const expected = OPTION_LIST.map((o) => `| \`${o.env}\` | \`--${o.flag}\` | ${o.help} | ${o.default ?? o.computed} |`);
+  const rows = readme
+    .split('\n')
+    .filter((line) => line.startsWith('| `HOOKD_'))
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
+  const expected = OPTION_LIST.map((o) => [`\`${o.env}\``, `\`--${o.flag}\``, o.help, o.default ?? o.computed]);
   assert.deepEqual(rows, expected);
 });

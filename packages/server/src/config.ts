@@ -50,21 +50,105 @@ export interface ConfigOption {
 export const OPTIONS = {
   host: { env: 'HOOKD_HOST', flag: 'host', kind: 'string', help: 'address the API listens on', default: '127.0.0.1' },
   port: { env: 'HOOKD_PORT', flag: 'port', kind: 'port', help: 'port the API listens on', default: '8080' },
-  dataDir: { env: 'HOOKD_DATA_DIR', flag: 'data-dir', kind: 'string', help: 'folder for the SQLite file and the generated admin token', default: './data' },
-  databaseUrl: { env: 'HOOKD_DATABASE_URL', flag: 'db', kind: 'string', help: '`sqlite:<path>`', computed: 'sqlite:<data-dir>/hookd.db' },
-  adminToken: { env: 'HOOKD_ADMIN_TOKEN', flag: 'admin-token', kind: 'string', help: 'the admin API token; unset: generated, saved in the data folder and printed', computed: 'generated' },
-  allowNetworks: { env: 'HOOKD_ALLOW_NETWORKS', flag: 'allow-networks', kind: 'networks', help: 'comma-separated CIDRs endpoints may reach despite the SSRF rules', computed: 'none (`npm start`: loopback)' },
+  dataDir: {
+    env: 'HOOKD_DATA_DIR',
+    flag: 'data-dir',
+    kind: 'string',
+    help: 'folder for the SQLite file and the generated admin token',
+    default: './data',
+  },
+  databaseUrl: {
+    env: 'HOOKD_DATABASE_URL',
+    flag: 'db',
+    kind: 'string',
+    help: '`sqlite:<path>`',
+    computed: 'sqlite:<data-dir>/hookd.db',
+  },
+  adminToken: {
+    env: 'HOOKD_ADMIN_TOKEN',
+    flag: 'admin-token',
+    kind: 'string',
+    help: 'the admin API token; unset: generated, saved in the data folder and printed',
+    computed: 'generated',
+  },
+  allowNetworks: {
+    env: 'HOOKD_ALLOW_NETWORKS',
+    flag: 'allow-networks',
+    kind: 'networks',
+    help: 'comma-separated CIDRs endpoints may reach despite the SSRF rules',
+    computed: 'none (`npm start`: loopback)',
+  },
   logLevel: { env: 'HOOKD_LOG_LEVEL', flag: 'log-level', kind: 'level', help: 'pino log level', default: 'info' },
-  bodyLimit: { env: 'HOOKD_BODY_LIMIT', flag: 'body-limit', kind: 'bytes', help: 'largest request body accepted, in bytes', default: '1048576' },
-  idempotencyWindow: { env: 'HOOKD_IDEMPOTENCY_WINDOW', flag: 'idempotency-window', kind: 'duration', help: 'how long an Idempotency-Key answers with its first message', default: '24h' },
-  concurrency: { env: 'HOOKD_CONCURRENCY', flag: 'concurrency', kind: 'count', help: 'deliveries in flight at once, per process', default: '256' },
-  endpointConcurrency: { env: 'HOOKD_ENDPOINT_CONCURRENCY', flag: 'endpoint-concurrency', kind: 'count', help: 'deliveries in flight at once to one endpoint', default: '32' },
-  timeout: { env: 'HOOKD_TIMEOUT', flag: 'timeout', kind: 'duration', help: 'time allowed for one attempt, response body included', default: '30s' },
-  connectTimeout: { env: 'HOOKD_CONNECT_TIMEOUT', flag: 'connect-timeout', kind: 'duration', help: 'time allowed to open a connection', default: '10s' },
-  lease: { env: 'HOOKD_LEASE', flag: 'lease', kind: 'duration', help: 'how long a worker holds a claimed delivery before another may retry it; longer than the timeout', computed: 'timeout + 30s' },
-  retrySchedule: { env: 'HOOKD_RETRY_SCHEDULE', flag: 'retry-schedule', kind: 'durations', help: 'delay before each attempt, comma-separated', default: '0,5s,5m,30m,2h,5h,10h,10h' },
-  retryJitter: { env: 'HOOKD_RETRY_JITTER', flag: 'retry-jitter', kind: 'fraction', help: 'random spread of each retry delay (0.2 = ±20%)', default: '0.2' },
-  pollInterval: { env: 'HOOKD_POLL_INTERVAL', flag: 'poll-interval', kind: 'duration', help: 'longest a worker waits before looking for due deliveries', default: '1s' },
+  bodyLimit: {
+    env: 'HOOKD_BODY_LIMIT',
+    flag: 'body-limit',
+    kind: 'bytes',
+    help: 'largest request body accepted, in bytes',
+    default: '1048576',
+  },
+  idempotencyWindow: {
+    env: 'HOOKD_IDEMPOTENCY_WINDOW',
+    flag: 'idempotency-window',
+    kind: 'duration',
+    help: 'how long an Idempotency-Key answers with its first message',
+    default: '24h',
+  },
+  concurrency: {
+    env: 'HOOKD_CONCURRENCY',
+    flag: 'concurrency',
+    kind: 'count',
+    help: 'deliveries in flight at once, per process',
+    default: '256',
+  },
+  endpointConcurrency: {
+    env: 'HOOKD_ENDPOINT_CONCURRENCY',
+    flag: 'endpoint-concurrency',
+    kind: 'count',
+    help: 'deliveries in flight at once to one endpoint',
+    default: '32',
+  },
+  timeout: {
+    env: 'HOOKD_TIMEOUT',
+    flag: 'timeout',
+    kind: 'duration',
+    help: 'time allowed for one attempt, response body included',
+    default: '30s',
+  },
+  connectTimeout: {
+    env: 'HOOKD_CONNECT_TIMEOUT',
+    flag: 'connect-timeout',
+    kind: 'duration',
+    help: 'time allowed to open a connection',
+    default: '10s',
+  },
+  lease: {
+    env: 'HOOKD_LEASE',
+    flag: 'lease',
+    kind: 'duration',
+    help: 'how long a worker holds a claimed delivery before another may retry it; longer than the timeout',
+    computed: 'timeout + 30s',
+  },
+  retrySchedule: {
+    env: 'HOOKD_RETRY_SCHEDULE',
+    flag: 'retry-schedule',
+    kind: 'durations',
+    help: 'delay before each attempt, comma-separated',
+    default: '0,5s,5m,30m,2h,5h,10h,10h',
+  },
+  retryJitter: {
+    env: 'HOOKD_RETRY_JITTER',
+    flag: 'retry-jitter',
+    kind: 'fraction',
+    help: 'random spread of each retry delay (0.2 = ±20%)',
+    default: '0.2',
+  },
+  pollInterval: {
+    env: 'HOOKD_POLL_INTERVAL',
+    flag: 'poll-interval',
+    kind: 'duration',
+    help: 'longest a worker waits before looking for due deliveries',
+    default: '1s',
+  },
 } as const satisfies Record<string, ConfigOption>;
 
 export const OPTION_LIST: readonly ConfigOption[] = Object.values(OPTIONS);
@@ -146,7 +230,9 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const timeoutMs = must<number>('timeout');
   const leaseMs = get<number>('lease') ?? timeoutMs + 30_000;
   if (leaseMs <= timeoutMs) {
-    throw new ConfigError(`HOOKD_LEASE (--lease) must be longer than HOOKD_TIMEOUT (--timeout), or attempts still running get sent twice`);
+    throw new ConfigError(
+      `HOOKD_LEASE (--lease) must be longer than HOOKD_TIMEOUT (--timeout), or attempts still running get sent twice`,
+    );
   }
   const allowNetworks = get<string[]>('allowNetworks') ?? [];
   return {

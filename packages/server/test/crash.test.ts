@@ -87,7 +87,10 @@ test('every acknowledged message is delivered after kill -9 during publishing an
     const publisher = async () => {
       while (Date.now() < until) {
         try {
-          const answer = await callApi(base, TOKEN, 'POST', '/v1/apps/crash/events', { type: 'crash.test', data: { n: acknowledged.size } });
+          const answer = await callApi(base, TOKEN, 'POST', '/v1/apps/crash/events', {
+            type: 'crash.test',
+            data: { n: acknowledged.size },
+          });
           if (answer.status === 202) acknowledged.add(answer.body.id);
         } catch {
           refused++; // Not acknowledged: the process died before answering.
@@ -119,7 +122,9 @@ test('every acknowledged message is delivered after kill -9 during publishing an
   const seen = new Set(receiver.requests.map((r) => r.headers['webhook-id'] as string));
   const lost = [...acknowledged].filter((id) => !seen.has(id));
   const duplicates = receiver.requests.length - seen.size;
-  t.diagnostic(`acknowledged ${acknowledged.size}, received ${receiver.requests.length}, duplicates ${duplicates}, failed publishes ${refused}`);
+  t.diagnostic(
+    `acknowledged ${acknowledged.size}, received ${receiver.requests.length}, duplicates ${duplicates}, failed publishes ${refused}`,
+  );
   assert.ok(acknowledged.size > 100, `only ${acknowledged.size} messages were acknowledged`);
   assert.deepEqual(lost, []);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
-import { WebhookVerificationError } from '../errors.js';
+import type { WebhookVerificationError } from '../errors.js';
 import { signHmacSha256Hex, verifyHmacSha256Hex } from './hmac.js';
 
 const secret = 'whsec_plain-secret-for-tests';
@@ -15,8 +15,17 @@ test('the signature is sha256= and the hex HMAC of the body keyed with the secre
 test('a signed body verifies; a changed body or another secret does not', () => {
   const headers = { 'X-Webhook-Signature': signHmacSha256Hex(body, secret) };
   verifyHmacSha256Hex({ body, headers, secrets: secret });
-  for (const [b, s] of [[`${body}x`, secret], [body, 'other']] as const) {
-    assert.throws(() => verifyHmacSha256Hex({ body: b, headers, secrets: s }), (e: WebhookVerificationError) => e.code === 'signature_invalid');
+  for (const [b, s] of [
+    [`${body}x`, secret],
+    [body, 'other'],
+  ] as const) {
+    assert.throws(
+      () => verifyHmacSha256Hex({ body: b, headers, secrets: s }),
+      (e: WebhookVerificationError) => e.code === 'signature_invalid',
+    );
   }
-  assert.throws(() => verifyHmacSha256Hex({ body, headers: {}, secrets: secret }), (e: WebhookVerificationError) => e.code === 'header_missing');
+  assert.throws(
+    () => verifyHmacSha256Hex({ body, headers: {}, secrets: secret }),
+    (e: WebhookVerificationError) => e.code === 'header_missing',
+  );
 });

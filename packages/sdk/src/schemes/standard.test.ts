@@ -39,21 +39,43 @@ test('during a rotation both secrets sign, and a receiver holding either verifie
 
 test('svix-* header names are accepted', () => {
   const signed = signStandard({ id: 'msg_4', timestamp: now, body, secrets: secret });
-  const headers = { 'svix-id': signed['webhook-id'], 'svix-timestamp': signed['webhook-timestamp'], 'svix-signature': signed['webhook-signature'] };
+  const headers = {
+    'svix-id': signed['webhook-id'],
+    'svix-timestamp': signed['webhook-timestamp'],
+    'svix-signature': signed['webhook-signature'],
+  };
   assert.equal(verifyStandard({ body, headers, secrets: secret }).id, 'msg_4');
 });
 
 test('each kind of failure has its own code', () => {
   const headers = signStandard({ id: 'msg_5', timestamp: now, body, secrets: secret });
-  assert.equal(codeOf(() => verifyStandard({ body: `${body} `, headers, secrets: secret })), 'signature_invalid');
-  assert.equal(codeOf(() => verifyStandard({ body, headers, secrets: generateSecret() })), 'signature_invalid');
+  assert.equal(
+    codeOf(() => verifyStandard({ body: `${body} `, headers, secrets: secret })),
+    'signature_invalid',
+  );
+  assert.equal(
+    codeOf(() => verifyStandard({ body, headers, secrets: generateSecret() })),
+    'signature_invalid',
+  );
   const { 'webhook-signature': _, ...unsigned } = headers;
-  assert.equal(codeOf(() => verifyStandard({ body, headers: unsigned, secrets: secret })), 'header_missing');
+  assert.equal(
+    codeOf(() => verifyStandard({ body, headers: unsigned, secrets: secret })),
+    'header_missing',
+  );
   const old = signStandard({ id: 'msg_5', timestamp: now - 301, body, secrets: secret });
-  assert.equal(codeOf(() => verifyStandard({ body, headers: old, secrets: secret })), 'timestamp_too_old');
+  assert.equal(
+    codeOf(() => verifyStandard({ body, headers: old, secrets: secret })),
+    'timestamp_too_old',
+  );
   const future = signStandard({ id: 'msg_5', timestamp: now + 301, body, secrets: secret });
-  assert.equal(codeOf(() => verifyStandard({ body, headers: future, secrets: secret })), 'timestamp_in_future');
-  assert.equal(codeOf(() => verifyStandard({ body, headers: { ...headers, 'webhook-timestamp': 'soon' }, secrets: secret })), 'header_invalid');
+  assert.equal(
+    codeOf(() => verifyStandard({ body, headers: future, secrets: secret })),
+    'timestamp_in_future',
+  );
+  assert.equal(
+    codeOf(() => verifyStandard({ body, headers: { ...headers, 'webhook-timestamp': 'soon' }, secrets: secret })),
+    'header_invalid',
+  );
 });
 
 test('property: sign then verify passes; changing one byte of body, id or timestamp fails', () => {
@@ -69,10 +91,19 @@ test('property: sign then verify passes; changing one byte of body, id or timest
         const tampered = Uint8Array.from(bytes);
         const i = where % tampered.length;
         tampered[i] = ((tampered[i] as number) + 1 + (delta % 255)) % 256;
-        assert.equal(codeOf(() => verifyStandard({ body: tampered, headers, secrets: secret, now })), 'signature_invalid');
-        assert.equal(codeOf(() => verifyStandard({ body: bytes, headers: { ...headers, 'webhook-id': `${id}x` }, secrets: secret, now })), 'signature_invalid');
+        assert.equal(
+          codeOf(() => verifyStandard({ body: tampered, headers, secrets: secret, now })),
+          'signature_invalid',
+        );
+        assert.equal(
+          codeOf(() => verifyStandard({ body: bytes, headers: { ...headers, 'webhook-id': `${id}x` }, secrets: secret, now })),
+          'signature_invalid',
+        );
         const shifted = { ...headers, 'webhook-timestamp': String(now + 1 + (delta % 100)) };
-        assert.equal(codeOf(() => verifyStandard({ body: bytes, headers: shifted, secrets: secret, now })), 'signature_invalid');
+        assert.equal(
+          codeOf(() => verifyStandard({ body: bytes, headers: shifted, secrets: secret, now })),
+          'signature_invalid',
+        );
       },
     ),
   );

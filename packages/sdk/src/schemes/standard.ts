@@ -16,11 +16,11 @@ export interface StandardSignInput {
   secrets: string | readonly string[];
 }
 
-export interface StandardHeaders {
+export type StandardHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 function signature(key: Buffer, id: string, timestamp: number | string, body: Buffer): string {
   return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64');

@@ -26,8 +26,10 @@ export const ERRORS = {
   uid_taken: [409, 'Another app already uses this uid.'],
   delivery_in_flight: [409, 'The delivery is being attempted right now; retry it after the attempt ends.'],
   endpoint_disabled: [409, 'The endpoint is disabled; enable it before replaying to it.'],
+  request_timeout: [408, 'The request was not received in full in time.'],
   body_too_large: [413, 'The request body is over the size limit.'],
   unsupported_media_type: [415, 'The request body must be sent as application/json.'],
+  headers_too_large: [431, 'The request headers are over the size limit.'],
   store_unavailable: [503, 'The database cannot be reached or is full; nothing was stored, try again.'],
   internal_error: [500, 'Something failed inside hookd; the logs hold the details.'],
 } as const satisfies Record<string, readonly [number, string]>;

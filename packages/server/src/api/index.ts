@@ -1,7 +1,15 @@
 /** The HTTP API: routes, token auth, one error handler, and the OpenAPI document. */
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import { bearerCheck } from './auth.js';
 import type { ApiContext } from './context.js';
 import { ApiError, ERRORS, type ErrorCode, errorBody } from './errors.js';
@@ -11,6 +19,7 @@ import { endpointRoutes } from './routes/endpoints.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { SHARED_SCHEMAS } from './schemas.js';
+import { validatorCompiler } from './validation.js';
 
 export { generateAdminToken, hashToken } from './auth.js';
 export type { ApiContext } from './context.js';
@@ -26,8 +35,16 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     routerOptions: { maxParamLength: 256 },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    clientErrorHandler: answerMalformedRequest,
+    // A URL the router cannot decode, or a too-long id, is answered in the documented error shape.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const { code, message } = toApiError(error);
+      reply.code(ERRORS[code][0]).send(errorBody(code, message));
+    },
   });
+  api.setValidatorCompiler(validatorCompiler());
+  // Fastify parses text/plain by default; the API takes JSON only, so anything else is a 415.
+  api.removeContentTypeParser('text/plain');
 
   for (const schema of SHARED_SCHEMAS) api.addSchema(schema);
   await api.register(swagger, {
@@ -45,26 +62,28 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await api.register(swaggerUi, { routePrefix: '/docs' });
   api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
 
-  const checkAdmin = bearerCheck(ctx.adminTokenHash);
-  api.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/v1/') || request.url === '/v1') checkAdmin(request.headers.authorization);
-  });
-
   api.setErrorHandler((error: FastifyError, request, reply) => {
     const { code, message } = toApiError(error);
     const status = ERRORS[code][0];
     if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     return reply.code(status).send(errorBody(code, message));
   });
-  api.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody('route_not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  const checkAdmin = bearerCheck(ctx.adminTokenHash);
+  api.setNotFoundHandler(async (request, reply) => {
+    // Without a token, nothing under /v1 is revealed, not even which routes exist.
+    if (request.url.startsWith('/v1')) checkAdmin(request.headers.authorization);
+    return reply.code(404).send(errorBody('route_not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
+  });
 
   healthRoutes(api, ctx);
-  appRoutes(api, ctx);
-  endpointRoutes(api, ctx);
-  eventRoutes(api, ctx);
-  deliveryRoutes(api, ctx);
+  // Every /v1 route is registered in this scope, so the token check is bound to the routes, not to URL spellings.
+  await api.register(async (v1) => {
+    v1.addHook('onRequest', async (request) => checkAdmin(request.headers.authorization));
+    appRoutes(v1, ctx);
+    endpointRoutes(v1, ctx);
+    eventRoutes(v1, ctx);
+    deliveryRoutes(v1, ctx);
+  });
   return api;
 }
 
@@ -100,4 +119,23 @@ function isStoreUnavailable(error: { code?: string }): boolean {
   return ['SQLITE_FULL', 'SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_READONLY'].some((c) =>
     error.code?.startsWith(c),
   );
+}
+
+/** Requests Node's HTTP parser refuses (bad framing, huge headers, too slow) get the documented error shape too. */
+function answerMalformedRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ErrorCode =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? 'request_timeout'
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? 'headers_too_large'
+        : 'bad_request';
+  const [status, message] = ERRORS[code];
+  const body = JSON.stringify(errorBody(code, message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

@@ -18,7 +18,7 @@ export interface SendReport {
   result: AttemptResult;
   requestHeaders: Record<string, string>;
   responseBody: string | null;
-  /** Human-readable cause of a network failure. */
+  /** For a network failure: its code, a colon, and what happened (`timeout: no complete response within 30000 ms`). */
   error: string | null;
 }
 
@@ -51,11 +51,12 @@ export async function sendAttempt(
   ctx: SendContext,
 ): Promise<SendReport> {
   const requestHeaders = deliveryHeaders(claimed, attemptNumber, nowMs);
-  const failure = (code: string, error: string): SendReport => ({
+  // The stored error starts with the stable code, then says what happened.
+  const failure = (code: string, detail: string): SendReport => ({
     result: { kind: 'error', code },
     requestHeaders,
     responseBody: null,
-    error,
+    error: `${code}: ${detail}`,
   });
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), ctx.timeoutMs);
@@ -130,5 +131,5 @@ function describeNetworkError(error: unknown): { code: string; text: string } {
   if (cause instanceof AddressRefusedError) return { code: 'address_refused', text: cause.message };
   const raw = (error as { code?: string }).code ?? '';
   const code = NETWORK_CODES[raw] ?? (raw.startsWith('HPE_') ? 'invalid_response' : 'network_error');
-  return { code, text: `${raw || 'error'}: ${(error as Error).message}` };
+  return { code, text: raw ? `${raw} ${(error as Error).message}` : (error as Error).message };
 }

@@ -103,7 +103,8 @@ export class DeliveryWorker {
         }
         for (const item of claimed) this.launch(item);
       }
-      if (claimed.length > 0 && claimed.length === free) continue;
+      // Claim until nothing more is due: a batch may stop short where an endpoint reached its cap.
+      if (claimed.length > 0) continue;
       await this.idle();
     }
   }
@@ -114,8 +115,10 @@ export class DeliveryWorker {
     const { store, config, clock } = this.deps;
     let wait = config.pollIntervalMs;
     try {
-      const due = await store.nextDueAt();
-      if (due !== null && due > clock()) wait = Math.min(wait, due - clock());
+      // Deliveries due already wait for a slot to free up, which wakes the loop; so look only ahead.
+      const now = clock();
+      const due = await store.nextDueAfter(now);
+      if (due !== null) wait = Math.min(wait, due - now);
     } catch {
       // The claim that follows reports store trouble.
     }
@@ -135,14 +138,17 @@ export class DeliveryWorker {
     const endpointId = item.endpoint.id;
     this.inFlight.set(endpointId, (this.inFlight.get(endpointId) ?? 0) + 1);
     this.inFlightTotal++;
-    const done = this.deliver(item).finally(() => {
-      const left = (this.inFlight.get(endpointId) ?? 1) - 1;
-      if (left === 0) this.inFlight.delete(endpointId);
-      else this.inFlight.set(endpointId, left);
-      this.inFlightTotal--;
-      this.sends.delete(done);
-      this.wake();
-    });
+    const done = this.deliver(item)
+      // Whatever went wrong, the lease runs out and the delivery is attempted again.
+      .catch((error: unknown) => this.deps.logger.error({ err: error, deliveryId: item.delivery.id }, 'delivery attempt crashed'))
+      .finally(() => {
+        const left = (this.inFlight.get(endpointId) ?? 1) - 1;
+        if (left === 0) this.inFlight.delete(endpointId);
+        else this.inFlight.set(endpointId, left);
+        this.inFlightTotal--;
+        this.sends.delete(done);
+        this.wake();
+      });
     this.sends.add(done);
   }
 

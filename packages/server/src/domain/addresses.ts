@@ -36,5 +36,8 @@ export function refusedAddressReason(address: string, allowed: readonly Network[
     if (network.kind() === ip.kind() && ip.match(network, bits)) return null;
   }
   const range = ip.range();
-  return range === 'unicast' ? null : range;
+  if (range !== 'unicast') return range;
+  // ::a.b.c.d (IPv4-compatible, deprecated) is "unicast" to ipaddr.js, yet never a public host.
+  const ipv4Compatible = ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0);
+  return ipv4Compatible ? 'ipv4Compatible' : null;
 }

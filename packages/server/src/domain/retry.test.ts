@@ -16,8 +16,14 @@ test('after the last scheduled attempt there is no retry', () => {
 });
 
 test('jitter spreads a delay by at most ±20%', () => {
-  assert.equal(nextRetryDelay(policy, 1, () => 0), 4_000);
-  assert.equal(nextRetryDelay(policy, 1, () => 0.999999), 6_000);
+  assert.equal(
+    nextRetryDelay(policy, 1, () => 0),
+    4_000,
+  );
+  assert.equal(
+    nextRetryDelay(policy, 1, () => 0.999999),
+    6_000,
+  );
 });
 
 test('Retry-After lengthens a delay, up to the longest delay of the schedule', () => {

@@ -120,6 +120,6 @@ export interface Store {
   claimDueDeliveries(input: ClaimInput): Promise<ClaimedDelivery[]>;
   /** Saves the attempt and moves the delivery on, if the lease is still this worker's. */
   recordAttempt(input: RecordAttemptInput): Promise<void>;
-  /** When the next pending delivery falls due (leases included), or null when none is pending. */
-  nextDueAt(): Promise<number | null>;
+  /** The first time after `now` when a pending delivery falls due (leases included), or null if none will. */
+  nextDueAfter(now: number): Promise<number | null>;
 }

@@ -63,13 +63,25 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     test('lists page newest first with a cursor', () =>
       withStore(async (store) => {
         const ids: string[] = [];
-        for (let i = 0; i < 5; i++) ids.push((await store.createApp({ id: newId('app', T0 + i), uid: null, name: `a${i}`, createdAt: T0, updatedAt: T0 })).id);
+        for (let i = 0; i < 5; i++)
+          ids.push(
+            (await store.createApp({ id: newId('app', T0 + i), uid: null, name: `a${i}`, createdAt: T0, updatedAt: T0 })).id,
+          );
         const first = await store.listApps({ limit: 2 });
-        assert.deepEqual(first.data.map((a) => a.id), [ids[4], ids[3]]);
+        assert.deepEqual(
+          first.data.map((a) => a.id),
+          [ids[4], ids[3]],
+        );
         const second = await store.listApps({ limit: 2, after: first.nextCursor ?? undefined });
-        assert.deepEqual(second.data.map((a) => a.id), [ids[2], ids[1]]);
+        assert.deepEqual(
+          second.data.map((a) => a.id),
+          [ids[2], ids[1]],
+        );
         const last = await store.listApps({ limit: 2, after: second.nextCursor ?? undefined });
-        assert.deepEqual(last.data.map((a) => a.id), [ids[0]]);
+        assert.deepEqual(
+          last.data.map((a) => a.id),
+          [ids[0]],
+        );
         assert.equal(last.nextCursor, null);
       }));
 
@@ -82,18 +94,25 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const page = await store.listDeliveries(app.id, { messageId: result.message.id }, { limit: 10 });
         assert.deepEqual(page.data.map((d) => d.endpointId).sort(), [endpoints[0]?.id, endpoints[1]?.id].sort());
         assert.ok(page.data.every((d) => d.status === 'pending' && d.nextAttemptAt === T0 && d.attemptCount === 0));
-        assert.equal(await store.nextDueAt(), T0);
+        assert.equal(await store.nextDueAfter(T0 - 1), T0);
+        assert.equal(await store.nextDueAfter(T0), null, 'due now is not after now');
       }));
 
     test('an Idempotency-Key answers with its first message within the window, and publishes anew after it', () =>
       withStore(async (store) => {
         const { app } = await seed(store);
         const first = await store.publishMessage({ message: message(app.id, 'a.b', T0, 'key-1'), idempotencyWindowMs: 1000 });
-        const again = await store.publishMessage({ message: message(app.id, 'a.b', T0 + 999, 'key-1'), idempotencyWindowMs: 1000 });
+        const again = await store.publishMessage({
+          message: message(app.id, 'a.b', T0 + 999, 'key-1'),
+          idempotencyWindowMs: 1000,
+        });
         assert.equal(again.duplicate, true);
         assert.equal(again.message.id, first.message.id);
         assert.equal(again.deliveries, 0);
-        const later = await store.publishMessage({ message: message(app.id, 'a.b', T0 + 1000, 'key-1'), idempotencyWindowMs: 1000 });
+        const later = await store.publishMessage({
+          message: message(app.id, 'a.b', T0 + 1000, 'key-1'),
+          idempotencyWindowMs: 1000,
+        });
         assert.equal(later.duplicate, false);
         assert.notEqual(later.message.id, first.message.id);
       }));
@@ -106,7 +125,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.ok(claimed);
         assert.equal(claimed.message.type, 'order.created');
         assert.equal((await store.claimDueDeliveries(claimInput(T0 + 29_999))).length, 0);
-        assert.equal(await store.nextDueAt(), T0 + 30_000);
+        assert.equal(await store.nextDueAfter(T0), T0 + 30_000);
         const [again] = await store.claimDueDeliveries(claimInput(T0 + 30_000));
         assert.equal(again?.delivery.id, claimed.delivery.id);
         assert.notEqual(again?.leaseToken, claimed.leaseToken);
@@ -141,9 +160,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           responseBody: 'body',
           error: null,
         });
-        await store.recordAttempt({ attempt: attempt(1, 500), leaseToken: stale.leaseToken, decision: { status: 'failed' }, now: T0 + 30_001 });
+        await store.recordAttempt({
+          attempt: attempt(1, 500),
+          leaseToken: stale.leaseToken,
+          decision: { status: 'failed' },
+          now: T0 + 30_001,
+        });
         assert.equal((await store.findDelivery(app.id, fresh.delivery.id))?.status, 'pending');
-        await store.recordAttempt({ attempt: attempt(2, 500), leaseToken: fresh.leaseToken, decision: { status: 'pending', nextAttemptAt: T0 + 40_000 }, now: T0 + 30_002 });
+        await store.recordAttempt({
+          attempt: attempt(2, 500),
+          leaseToken: fresh.leaseToken,
+          decision: { status: 'pending', nextAttemptAt: T0 + 40_000 },
+          now: T0 + 30_002,
+        });
         const retrying = await store.findDelivery(app.id, fresh.delivery.id);
         assert.equal(retrying?.status, 'pending');
         assert.equal(retrying?.nextAttemptAt, T0 + 40_000);
@@ -153,11 +182,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal((await store.listAttempts(fresh.delivery.id)).length, 2, 'both attempts happened and are kept');
         const [third] = await store.claimDueDeliveries(claimInput(T0 + 40_000));
         assert.ok(third);
-        await store.recordAttempt({ attempt: attempt(3, 200), leaseToken: third.leaseToken, decision: { status: 'succeeded' }, now: T0 + 40_001 });
+        await store.recordAttempt({
+          attempt: attempt(3, 200),
+          leaseToken: third.leaseToken,
+          decision: { status: 'succeeded' },
+          now: T0 + 40_001,
+        });
         const done = await store.findDelivery(app.id, fresh.delivery.id);
         assert.equal(done?.status, 'succeeded');
         assert.equal(done?.lastError, null);
-        assert.equal(await store.nextDueAt(), null);
+        assert.equal(await store.nextDueAfter(0), null);
       }));
 
     test('a 410 disables the endpoint and fails its other pending deliveries', () =>
@@ -167,7 +201,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const [one] = await store.claimDueDeliveries(claimInput(T0, 1));
         assert.ok(one);
         await store.recordAttempt({
-          attempt: { id: newId('atm'), deliveryId: one.delivery.id, number: 1, startedAt: T0, durationMs: 1, requestHeaders: {}, responseStatus: 410, responseBody: '', error: null },
+          attempt: {
+            id: newId('atm'),
+            deliveryId: one.delivery.id,
+            number: 1,
+            startedAt: T0,
+            durationMs: 1,
+            requestHeaders: {},
+            responseStatus: 410,
+            responseBody: '',
+            error: null,
+          },
           leaseToken: one.leaseToken,
           decision: { status: 'failed' },
           disableEndpoint: 'gone',
@@ -175,7 +219,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         });
         const endpoint = await store.findEndpoint(app.id, (endpoints[0] as Endpoint).id);
         assert.equal(endpoint?.disabledReason, 'gone');
-        assert.deepEqual(await store.countDeliveriesByStatus((endpoints[0] as Endpoint).id), { pending: 0, succeeded: 0, failed: 3 });
+        assert.deepEqual(await store.countDeliveriesByStatus((endpoints[0] as Endpoint).id), {
+          pending: 0,
+          succeeded: 0,
+          failed: 3,
+        });
         assert.equal((await store.publishMessage({ message: message(app.id), idempotencyWindowMs: 0 })).deliveries, 0);
       }));
 
@@ -212,7 +260,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.deleteApp(app.id);
         assert.equal(await store.findMessage(app.id, msg.id), null);
         assert.equal(await store.findEndpoint(app.id, (endpoints[0] as Endpoint).id), null);
-        assert.equal(await store.nextDueAt(), null);
+        assert.equal(await store.nextDueAfter(0), null);
       }));
   });
 }

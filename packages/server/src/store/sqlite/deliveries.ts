@@ -63,8 +63,8 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
     UPDATE deliveries SET status = @status, attempt_count = attempt_count + 1, attempts_in_run = attempts_in_run + 1,
       next_attempt_at = @nextAttemptAt, lease_token = NULL, last_error = @lastError, updated_at = @now
     WHERE id = @id AND lease_token = @token`);
-  const nextDue = db.prepare<[], { at: number | null }>(
-    "SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'",
+  const nextDue = db.prepare<[number], { at: number | null }>(
+    "SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending' AND next_attempt_at > ?",
   );
 
   const claim = db.transaction((input: ClaimInput): ClaimedDelivery[] => {
@@ -140,8 +140,8 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
     async recordAttempt(input: RecordAttemptInput): Promise<void> {
       record.immediate(input);
     },
-    async nextDueAt(): Promise<number | null> {
-      return nextDue.get()?.at ?? null;
+    async nextDueAfter(now: number): Promise<number | null> {
+      return nextDue.get(now)?.at ?? null;
     },
   };
 }
