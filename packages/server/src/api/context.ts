@@ -26,8 +26,15 @@ export async function loadApp(ctx: ApiContext, idOrUid: string): Promise<App> {
   return app;
 }
 
-export const appParams = {
-  type: 'object',
-  properties: { app: { type: 'string', maxLength: 256, description: 'The app id, or its uid.' } },
-  required: ['app'],
-} as const;
+const appParam = { type: 'string', maxLength: 256, description: 'The app id, or its uid.' } as const;
+
+export const appParams = { type: 'object', properties: { app: appParam }, required: ['app'] } as const;
+
+/** Path params of a record inside an app: `/v1/apps/:app/<records>/:<name>`. */
+export function appRecordParams<N extends string>(name: N) {
+  return {
+    type: 'object',
+    properties: { app: appParam, [name]: { type: 'string', maxLength: 64 } } as Record<'app' | N, { type: 'string' }>,
+    required: ['app', name],
+  } as const;
+}

@@ -6,5 +6,4 @@ export {
   resolveAllowed,
   systemResolver,
 } from './addresses.js';
-export { deliveryHeaders } from './send.js';
 export { DeliveryWorker, type WorkerDeps } from './worker.js';

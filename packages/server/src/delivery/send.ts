@@ -22,7 +22,7 @@ export interface SendReport {
   error: string | null;
 }
 
-export function deliveryHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs: number): Record<string, string> {
+function deliveryHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs: number): Record<string, string> {
   const { message, endpoint, delivery } = claimed;
   const base = { 'content-type': 'application/json', 'user-agent': USER_AGENT };
   if (endpoint.signatureScheme === 'hmac-sha256-hex') {

@@ -6,16 +6,8 @@
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import type { Config } from '../config.js';
-import {
-  type ClaimedDelivery,
-  judgeAttempt,
-  type Network,
-  newId,
-  nextRetryDelay,
-  parseRetryAfter,
-  type Random,
-} from '../domain/index.js';
-import type { AttemptDecision, Store } from '../store/index.js';
+import { type ClaimedDelivery, type Network, newId, nextStep, type Random } from '../domain/index.js';
+import type { Store } from '../store/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
 import { type SendContext, sendAttempt } from './send.js';
 
@@ -77,10 +69,6 @@ export class DeliveryWorker {
   /** Whether the loop is claiming; false before start and after stop. */
   get running(): boolean {
     return this.active;
-  }
-
-  get busy(): number {
-    return this.inFlightTotal;
   }
 
   private async run(): Promise<void> {
@@ -159,23 +147,12 @@ export class DeliveryWorker {
     const startedAt = clock();
     const report = await sendAttempt(item, number, startedAt, this.send);
     const now = clock();
-    const verdict = judgeAttempt(report.result);
-    let decision: AttemptDecision;
-    let disableEndpoint: string | undefined;
-    if (verdict.kind === 'succeeded') {
-      decision = { status: 'succeeded' };
-    } else if (verdict.kind === 'disable-endpoint') {
-      decision = { status: 'failed' };
-      disableEndpoint = 'the endpoint answered 410 Gone';
-    } else {
-      const retryAfter =
-        verdict.honourRetryAfter && report.result.kind === 'response'
-          ? parseRetryAfter(report.result.retryAfter, now)
-          : undefined;
-      const policy = { scheduleMs: this.deps.config.retryScheduleMs, jitter: this.deps.config.jitter };
-      const delay = nextRetryDelay(policy, delivery.attemptsInRun + 1, this.deps.random, retryAfter);
-      decision = delay === null ? { status: 'failed' } : { status: 'pending', nextAttemptAt: now + delay };
-    }
+    const next = nextStep(report.result, {
+      attemptsInRun: delivery.attemptsInRun,
+      policy: { scheduleMs: this.deps.config.retryScheduleMs, jitter: this.deps.config.jitter },
+      random: this.deps.random,
+      now,
+    });
     const status = report.result.kind === 'response' ? report.result.status : null;
     const log = {
       messageId: item.message.id,
@@ -185,7 +162,7 @@ export class DeliveryWorker {
       status,
       error: report.error,
       durationMs: now - startedAt,
-      outcome: decision.status,
+      outcome: next.status,
     };
     try {
       await store.recordAttempt({
@@ -201,8 +178,7 @@ export class DeliveryWorker {
           error: report.error,
         },
         leaseToken: item.leaseToken,
-        decision,
-        ...(disableEndpoint ? { disableEndpoint } : {}),
+        next,
         now,
       });
     } catch (error) {
@@ -210,8 +186,8 @@ export class DeliveryWorker {
       logger.error({ ...log, err: error }, 'recording the attempt failed; the delivery will be retried');
       return;
     }
-    if (decision.status === 'failed') logger.warn(log, 'delivery failed for good');
-    else logger.info(log, decision.status === 'succeeded' ? 'delivered' : 'attempt failed; retry scheduled');
-    if (disableEndpoint) logger.warn({ endpointId: item.endpoint.id, reason: disableEndpoint }, 'endpoint disabled');
+    if (next.status === 'succeeded') logger.info(log, 'delivered');
+    else if (next.status === 'pending') logger.info(log, 'attempt failed; retry scheduled');
+    else logger.warn({ ...log, disabledEndpoint: next.disableEndpoint }, 'delivery failed for good');
   }
 }

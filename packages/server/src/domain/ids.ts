@@ -25,7 +25,3 @@ export function newId(prefix: IdPrefix, now = Date.now()): string {
   }
   return `${prefix}_${time}${rest}`;
 }
-
-export function isId(prefix: IdPrefix, value: string): boolean {
-  return value.length === prefix.length + 27 && value.startsWith(`${prefix}_`);
-}

@@ -1,7 +1,6 @@
 export { openStore } from './open.js';
 export type {
   AppPatch,
-  AttemptDecision,
   ClaimInput,
   DeliveryFilter,
   EndpointPatch,

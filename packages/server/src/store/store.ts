@@ -2,7 +2,7 @@
  * The storage contract. Every implementation (SQLite, PostgreSQL) passes the same contract
  * tests; nothing here exposes a connection or a transaction.
  */
-import type { App, Attempt, ClaimedDelivery, Delivery, DeliveryStatus, Endpoint, Message } from '../domain/index.js';
+import type { App, Attempt, ClaimedDelivery, Delivery, DeliveryStatus, Endpoint, Message, NextStep } from '../domain/index.js';
 
 export interface PageQuery {
   limit: number;
@@ -57,15 +57,10 @@ export interface ClaimInput {
   inFlight: ReadonlyMap<string, number>;
 }
 
-/** What the worker decided after an attempt. */
-export type AttemptDecision = { status: 'succeeded' } | { status: 'pending'; nextAttemptAt: number } | { status: 'failed' };
-
 export interface RecordAttemptInput {
   attempt: Attempt;
   leaseToken: string;
-  decision: AttemptDecision;
-  /** Set when the attempt says the endpoint is gone (410): it is disabled with this reason. */
-  disableEndpoint?: string;
+  next: NextStep;
   now: number;
 }
 

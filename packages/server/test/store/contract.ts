@@ -163,14 +163,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.recordAttempt({
           attempt: attempt(1, 500),
           leaseToken: stale.leaseToken,
-          decision: { status: 'failed' },
+          next: { status: 'failed' },
           now: T0 + 30_001,
         });
         assert.equal((await store.findDelivery(app.id, fresh.delivery.id))?.status, 'pending');
         await store.recordAttempt({
           attempt: attempt(2, 500),
           leaseToken: fresh.leaseToken,
-          decision: { status: 'pending', nextAttemptAt: T0 + 40_000 },
+          next: { status: 'pending', nextAttemptAt: T0 + 40_000 },
           now: T0 + 30_002,
         });
         const retrying = await store.findDelivery(app.id, fresh.delivery.id);
@@ -185,7 +185,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.recordAttempt({
           attempt: attempt(3, 200),
           leaseToken: third.leaseToken,
-          decision: { status: 'succeeded' },
+          next: { status: 'succeeded' },
           now: T0 + 40_001,
         });
         const done = await store.findDelivery(app.id, fresh.delivery.id);
@@ -213,8 +213,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
             error: null,
           },
           leaseToken: one.leaseToken,
-          decision: { status: 'failed' },
-          disableEndpoint: 'gone',
+          next: { status: 'failed', disableEndpoint: 'gone' },
           now: T0 + 1,
         });
         const endpoint = await store.findEndpoint(app.id, (endpoints[0] as Endpoint).id);

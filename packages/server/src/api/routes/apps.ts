@@ -10,6 +10,11 @@ const uid = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-
 const name = { type: 'string', minLength: 1, maxLength: 256 } as const;
 const tags = ['apps'];
 
+/** A uid must not look like an id, or `/v1/apps/{app}` could not tell them apart. */
+function checkUid(value: string | undefined): void {
+  if (value?.startsWith('app_')) throw new ApiError('validation_failed', 'a uid may not start with app_, which ids use');
+}
+
 function conflictToApi<T>(promise: Promise<T>): Promise<T> {
   return promise.catch((error) => {
     if (error instanceof StoreConflictError) throw new ApiError('uid_taken');
@@ -31,7 +36,7 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
     async (request, reply) => {
       const now = ctx.clock();
       const { uid: appUid, name: appName } = request.body;
-      if (appUid?.startsWith('app_')) throw new ApiError('validation_failed', 'a uid may not start with app_, which ids use');
+      checkUid(appUid);
       const app = await conflictToApi(
         ctx.store.createApp({ id: newId('app', now), uid: appUid ?? null, name: appName, createdAt: now, updatedAt: now }),
       );
@@ -74,8 +79,7 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const app = await loadApp(ctx, request.params.app);
-      if (request.body.uid?.startsWith('app_'))
-        throw new ApiError('validation_failed', 'a uid may not start with app_, which ids use');
+      checkUid(request.body.uid);
       const updated = await conflictToApi(ctx.store.updateApp(app.id, request.body, ctx.clock()));
       if (!updated) throw new ApiError('app_not_found');
       return presentApp(updated);

@@ -1,16 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/index.js';
-import { type ApiContext, appParams, loadApp } from '../context.js';
+import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentAttempt, presentDelivery } from '../present.js';
 import { commonErrors, pageOf, pageQuery, ref } from '../schemas.js';
 
 const tags = ['deliveries'];
-const deliveryParams = {
-  type: 'object',
-  properties: { ...appParams.properties, dlv: { type: 'string', maxLength: 64 } },
-  required: ['app', 'dlv'],
-} as const;
+const deliveryParams = appRecordParams('dlv');
 const deliveryWithAttempts = {
   allOf: [ref('Delivery'), { type: 'object', properties: { attempts: { type: 'array', items: ref('Attempt') } } }],
 } as const;

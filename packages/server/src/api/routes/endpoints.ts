@@ -3,17 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { AddressRefusedError, hostOf, resolveAllowed } from '../../delivery/index.js';
 import { type Endpoint, isEventTypeFilter, newId, SIGNATURE_SCHEMES, type SignatureScheme } from '../../domain/index.js';
 import type { EndpointPatch } from '../../store/index.js';
-import { type ApiContext, appParams, loadApp } from '../context.js';
+import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentEndpoint } from '../present.js';
 import { commonErrors, pageOf, pageQuery, ref } from '../schemas.js';
 
 const tags = ['endpoints'];
-const endpointParams = {
-  type: 'object',
-  properties: { ...appParams.properties, ep: { type: 'string', maxLength: 64 } },
-  required: ['app', 'ep'],
-} as const;
+const endpointParams = appRecordParams('ep');
 const fields = {
   url: { type: 'string', minLength: 1, maxLength: 2048 },
   description: { type: 'string', maxLength: 1024 },

@@ -1,16 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { isEventTypeName, newId } from '../../domain/index.js';
-import { type ApiContext, appParams, loadApp } from '../context.js';
+import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentDelivery, presentMessage } from '../present.js';
 import { commonErrors, pageOf, pageQuery, ref } from '../schemas.js';
 
 const tags = ['events'];
-const messageParams = {
-  type: 'object',
-  properties: { ...appParams.properties, msg: { type: 'string', maxLength: 64 } },
-  required: ['app', 'msg'],
-} as const;
+const messageParams = appRecordParams('msg');
 
 export function eventRoutes(api: FastifyInstance, ctx: ApiContext): void {
   api.post<{ Params: { app: string }; Body: { type: string; data: unknown }; Headers: { 'idempotency-key'?: string } }>(

@@ -91,21 +91,23 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
   });
 
   const record = db.transaction((input: RecordAttemptInput): void => {
-    const { attempt, decision } = input;
+    const { attempt, next } = input;
     insertAttempt.run({ ...attempt, requestHeaders: JSON.stringify(attempt.requestHeaders) });
     const current = leasedEndpoint.get(attempt.deliveryId, input.leaseToken);
     if (!current) return; // The lease expired and another worker took the delivery over.
     // A delivery whose endpoint was disabled meanwhile stops instead of retrying.
-    const status = decision.status === 'pending' && current.disabled ? 'failed' : decision.status;
+    const retry = next.status === 'pending' && !current.disabled ? next.nextAttemptAt : null;
+    const status = next.status === 'pending' && retry === null ? 'failed' : next.status;
     finish.run({
       id: attempt.deliveryId,
       token: input.leaseToken,
       status,
-      nextAttemptAt: status === 'pending' && decision.status === 'pending' ? decision.nextAttemptAt : null,
+      nextAttemptAt: retry,
       lastError: status === 'succeeded' ? null : (attempt.error ?? `HTTP ${attempt.responseStatus}`),
       now: input.now,
     });
-    if (input.disableEndpoint) disableEndpointNow(current.endpoint_id, input.disableEndpoint, input.now);
+    if (next.status === 'failed' && next.disableEndpoint)
+      disableEndpointNow(current.endpoint_id, next.disableEndpoint, input.now);
   });
 
   return {
