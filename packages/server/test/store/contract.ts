@@ -244,6 +244,32 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal((await store.retryDelivery(app.id, failed?.id as string, T0 + 50))?.status, 'pending');
       }));
 
+    test('an attempt that ends after its endpoint was deleted is dropped quietly', () =>
+      withStore(async (store) => {
+        const { app, endpoints } = await seed(store);
+        await store.publishMessage({ message: message(app.id), idempotencyWindowMs: 0 });
+        const [claimed] = await store.claimDueDeliveries(claimInput(T0));
+        assert.ok(claimed);
+        await store.deleteEndpoint(app.id, (endpoints[0] as Endpoint).id);
+        await store.recordAttempt({
+          attempt: {
+            id: newId('atm'),
+            deliveryId: claimed.delivery.id,
+            number: 1,
+            startedAt: T0,
+            durationMs: 1,
+            requestHeaders: {},
+            responseStatus: 200,
+            responseBody: '',
+            error: null,
+          },
+          leaseToken: claimed.leaseToken,
+          next: { status: 'succeeded' },
+          now: T0 + 1,
+        });
+        assert.deepEqual(await store.listAttempts(claimed.delivery.id), []);
+      }));
+
     test('a delivery in flight cannot be retried by hand', () =>
       withStore(async (store) => {
         const { app } = await seed(store);

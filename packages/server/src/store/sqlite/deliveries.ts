@@ -55,9 +55,9 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
   const insertAttempt = db.prepare(`
     INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, request_headers, response_status, response_body, error)
     VALUES (@id, @deliveryId, @number, @startedAt, @durationMs, @requestHeaders, @responseStatus, @responseBody, @error)`);
-  const leasedEndpoint = db.prepare<[string, string], { endpoint_id: string; disabled: number }>(
-    `SELECT e.id AS endpoint_id, e.disabled_at IS NOT NULL AS disabled FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
-     WHERE d.id = ? AND d.lease_token = ?`,
+  const leaseOf = db.prepare<[string], { lease_token: string | null; endpoint_id: string; disabled: number }>(
+    `SELECT d.lease_token, e.id AS endpoint_id, e.disabled_at IS NOT NULL AS disabled
+     FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id WHERE d.id = ?`,
   );
   const finish = db.prepare(`
     UPDATE deliveries SET status = @status, attempt_count = attempt_count + 1, attempts_in_run = attempts_in_run + 1,
@@ -92,9 +92,10 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
 
   const record = db.transaction((input: RecordAttemptInput): void => {
     const { attempt, next } = input;
+    const current = leaseOf.get(attempt.deliveryId);
+    if (!current) return; // Deleted meanwhile, with its endpoint or app: nothing is left to record.
     insertAttempt.run({ ...attempt, requestHeaders: JSON.stringify(attempt.requestHeaders) });
-    const current = leasedEndpoint.get(attempt.deliveryId, input.leaseToken);
-    if (!current) return; // The lease expired and another worker took the delivery over.
+    if (current.lease_token !== input.leaseToken) return; // The lease ran out and another worker took over.
     // A delivery whose endpoint was disabled meanwhile stops instead of retrying.
     const retry = next.status === 'pending' && !current.disabled ? next.nextAttemptAt : null;
     const status = next.status === 'pending' && retry === null ? 'failed' : next.status;
