@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Network, parseNetworks } from './domain/index.js';
+import { DEFAULT_JITTER, type Network, parseNetworks } from './domain/index.js';
 
 export interface Config {
   host: string;
@@ -140,7 +140,7 @@ export const OPTIONS = {
     flag: 'retry-jitter',
     kind: 'fraction',
     help: 'random spread of each retry delay (0.2 = ±20%)',
-    default: '0.2',
+    default: String(DEFAULT_JITTER),
   },
   pollInterval: {
     env: 'HOOKD_POLL_INTERVAL',

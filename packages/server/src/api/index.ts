@@ -30,7 +30,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 256 },
     clientErrorHandler: answerMalformedRequest,
     // A URL the router cannot decode, or a too-long id, is answered in the documented error shape.
-    frameworkErrors: (error, request, reply) => replyWithError(error, request, reply),
+    frameworkErrors: replyWithError,
   });
   api.setValidatorCompiler(validatorCompiler());
   // Fastify parses text/plain by default; the API takes JSON only, so anything else is a 415.
