@@ -1,0 +1,43 @@
+/** What every signature scheme offers: verify a request, sign one (for tests), and read its id and type. */
+import type { Body, HeaderSource } from '../bytes.js';
+
+export type SchemeName = 'standard' | 'hmac-sha256-hex' | 'stripe' | 'github' | 'shopify' | 'slack';
+
+export interface VerifyInput {
+  /** The raw body bytes exactly as received; never a re-serialized object. */
+  body: Body;
+  headers: HeaderSource;
+  /** One secret, or several while a secret is being rotated. */
+  secrets: string | readonly string[];
+  /** Seconds a signed timestamp may be off from now, where the scheme signs one; default 300. */
+  toleranceSeconds?: number;
+  /** Unix seconds, for tests; default the clock. */
+  now?: number;
+}
+
+export interface Verified {
+  scheme: SchemeName;
+  /** The signed timestamp (Unix seconds), where the scheme has one. */
+  timestamp?: number;
+}
+
+export interface SignInput {
+  body: Body;
+  secrets: string | readonly string[];
+  /** Unix seconds; default now. Schemes without a timestamp ignore it. */
+  timestamp?: number;
+  /** The delivery id, for schemes that carry one in a header; default a random one. */
+  id?: string;
+}
+
+export interface Scheme {
+  name: SchemeName;
+  /** Throws WebhookVerificationError with a code when the request is not authentic. */
+  verify(input: VerifyInput): Verified;
+  /** The headers a sender of this scheme would add to a request with this body. */
+  sign(input: SignInput): Record<string, string>;
+  /** The sender's id for this delivery, the key to de-duplicate on; null when the request carries none. */
+  deliveryId(headers: HeaderSource, payload: unknown): string | null;
+  /** The event type to route on (`payment_intent.succeeded`, `push`, `orders/create`); null when absent. */
+  eventType(headers: HeaderSource, payload: unknown): string | null;
+}
