@@ -2,6 +2,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isStoreUnavailable } from '../store/index.js';
 import { ApiError, ERRORS, type ErrorCode, errorBody } from './errors.js';
 
 export function replyWithError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -37,12 +38,6 @@ function toApiError(error: FastifyError): { code: ErrorCode; message: string } {
     return { code: 'bad_request', message: error.message };
   if (isStoreUnavailable(error)) return { code: 'store_unavailable', message: ERRORS.store_unavailable[1] };
   return { code: 'internal_error', message: ERRORS.internal_error[1] };
-}
-
-function isStoreUnavailable(error: { code?: string }): boolean {
-  return ['SQLITE_FULL', 'SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_READONLY'].some((c) =>
-    error.code?.startsWith(c),
-  );
 }
 
 /** Requests Node's HTTP parser refuses (bad framing, huge headers, too slow) get the documented error shape too. */

@@ -1,4 +1,5 @@
-export { openStore } from './open.js';
+export { isStoreUnavailable, StoreConflictError } from './errors.js';
+export { type OpenStoreOptions, openStore } from './open.js';
 export type {
   AppPatch,
   ClaimInput,
@@ -13,4 +14,3 @@ export type {
   ReplayInput,
   Store,
 } from './store.js';
-export { StoreConflictError } from './store.js';

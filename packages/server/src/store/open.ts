@@ -1,8 +1,13 @@
 import { openSqliteStore } from './sqlite/index.js';
 import type { Store } from './store.js';
 
-/** Opens the store a database URL names: `sqlite:<path>` (or a bare path) for the embedded store. */
-export async function openStore(databaseUrl: string): Promise<Store> {
+export interface OpenStoreOptions {
+  /** Most connections a PostgreSQL store keeps open; SQLite has one. */
+  poolSize?: number;
+}
+
+/** Opens the store a database URL names: `postgres://…`, or `sqlite:<path>` (or a bare path) for the embedded store. */
+export async function openStore(databaseUrl: string, _options: OpenStoreOptions = {}): Promise<Store> {
   if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
     throw new Error('PostgreSQL is not supported by this build yet; use sqlite:<path>');
   }

@@ -71,12 +71,6 @@ export interface ReplayInput {
   now: number;
 }
 
-export class StoreConflictError extends Error {
-  constructor(readonly field: string) {
-    super(`${field} is already taken`);
-  }
-}
-
 export interface Store {
   migrate(): Promise<void>;
   ping(): Promise<void>;
@@ -117,4 +111,9 @@ export interface Store {
   recordAttempt(input: RecordAttemptInput): Promise<void>;
   /** The first time after `now` when a pending delivery falls due (leases included), or null if none will. */
   nextDueAfter(now: number): Promise<number | null>;
+  /**
+   * Calls `listener` when another process may have made deliveries due (a publish, a retry) and
+   * resolves to a function that stops listening. A store only one process uses may never call it.
+   */
+  watchDue(listener: () => void): Promise<() => Promise<void>>;
 }

@@ -29,6 +29,10 @@ export function openSqliteStore(path: string): Store {
     async migrate() {
       migrate(db);
     },
+    // One process owns the file, and it wakes its own worker.
+    async watchDue() {
+      return async () => {};
+    },
     async ping() {
       db.prepare('SELECT 1').get();
     },
