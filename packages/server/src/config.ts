@@ -6,11 +6,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_JITTER, type Network, parseNetworks } from './domain/index.js';
 
+/** What one process does: `api` takes requests, `worker` delivers, `both` (the default) does both. */
+export type Role = 'both' | 'api' | 'worker';
+
 export interface Config {
+  role: Role;
   host: string;
   port: number;
   dataDir: string;
   databaseUrl: string;
+  databasePoolSize: number;
+  /** Where a worker-only process answers /healthz and /readyz; null: nowhere. */
+  healthPort: number | null;
   /** Null: generate one and keep it in the data folder. */
   adminToken: string | null;
   allowNetworks: string[];
@@ -33,7 +40,7 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-type Kind = 'string' | 'port' | 'count' | 'duration' | 'durations' | 'bytes' | 'fraction' | 'networks' | 'level';
+type Kind = 'role' | 'string' | 'port' | 'count' | 'duration' | 'durations' | 'bytes' | 'fraction' | 'networks' | 'level';
 
 export interface ConfigOption {
   env: string;
@@ -48,6 +55,13 @@ export interface ConfigOption {
 
 /** Every setting, once: the CLI flags, the environment variables, the defaults and the README table come from here. */
 export const OPTIONS = {
+  role: {
+    env: 'HOOKD_ROLE',
+    flag: 'role',
+    kind: 'role',
+    help: '`api` (take requests, never send), `worker` (deliver, no public port) or `both`',
+    default: 'both',
+  },
   host: { env: 'HOOKD_HOST', flag: 'host', kind: 'string', help: 'address the API listens on', default: '127.0.0.1' },
   port: { env: 'HOOKD_PORT', flag: 'port', kind: 'port', help: 'port the API listens on', default: '8080' },
   dataDir: {
@@ -61,8 +75,22 @@ export const OPTIONS = {
     env: 'HOOKD_DATABASE_URL',
     flag: 'db',
     kind: 'string',
-    help: '`sqlite:<path>`',
+    help: '`sqlite:<path>` or `postgres://user@host:5432/db`',
     computed: 'sqlite:<data-dir>/hookd.db',
+  },
+  databasePoolSize: {
+    env: 'HOOKD_DATABASE_POOL_SIZE',
+    flag: 'db-pool-size',
+    kind: 'count',
+    help: 'most PostgreSQL connections one process keeps open',
+    default: '10',
+  },
+  healthPort: {
+    env: 'HOOKD_HEALTH_PORT',
+    flag: 'health-port',
+    kind: 'port',
+    help: 'port where a `--role worker` process answers /healthz and /readyz',
+    computed: 'none',
   },
   adminToken: {
     env: 'HOOKD_ADMIN_TOKEN',
@@ -169,6 +197,8 @@ function parse(name: OptionName, text: string): unknown {
     throw new ConfigError(`${option.env} (--${option.flag}): expected ${expected}, got ${JSON.stringify(text)}`);
   };
   switch (option.kind) {
+    case 'role':
+      return ['both', 'api', 'worker'].includes(text) ? text : fail('one of both, api, worker');
     case 'string':
       return text;
     case 'port': {
@@ -236,10 +266,13 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   }
   const allowNetworks = get<string[]>('allowNetworks') ?? [];
   return {
+    role: must('role'),
     host: must('host'),
     port: must('port'),
     dataDir,
     databaseUrl: get('databaseUrl') ?? `sqlite:${join(dataDir, 'hookd.db')}`,
+    databasePoolSize: must('databasePoolSize'),
+    healthPort: get<number>('healthPort') ?? null,
     adminToken: get<string>('adminToken') ?? null,
     allowNetworks,
     allowedNetworks: parseNetworks(allowNetworks),

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { buildApi, generateAdminToken, hashToken } from './api/index.js';
+import { buildApi, buildHealthApi, generateAdminToken, hashToken } from './api/index.js';
 import type { Config } from './config.js';
 import { DeliveryWorker, type Resolver, systemResolver } from './delivery/index.js';
 import type { Random } from './domain/index.js';
@@ -19,13 +19,17 @@ export interface HookdOptions {
 }
 
 export interface Hookd {
-  url: string;
-  adminToken: string;
+  /** Where this process listens: the API, or a worker's health port; null for a worker without one. */
+  url: string | null;
+  /** Null in a `worker` process, which serves no API. */
+  adminToken: string | null;
   /** True when the token was generated (now or on an earlier start) and kept in the data folder. */
   adminTokenGenerated: boolean;
   store: Store;
-  api: FastifyInstance;
-  worker: DeliveryWorker;
+  /** Null in a `worker` process. */
+  api: FastifyInstance | null;
+  /** Null in an `api` process. */
+  worker: DeliveryWorker | null;
   close(): Promise<void>;
 }
 
@@ -43,42 +47,56 @@ export function resolveAdminToken(config: Config): { token: string; generated: b
 
 export async function startHookd(options: HookdOptions): Promise<Hookd> {
   const { config } = options;
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookd' } });
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookd', role: config.role } });
   const clock = options.clock ?? Date.now;
   const resolve = options.resolve ?? systemResolver;
-  const { token, generated } = resolveAdminToken(config);
-  const store = await openStore(config.databaseUrl);
-  const worker = new DeliveryWorker({
-    store,
-    config: config.delivery,
-    allowedNetworks: config.allowedNetworks,
-    logger,
-    resolve,
-    clock,
-    random: options.random ?? Math.random,
-  });
-  const api = await buildApi({
-    store,
-    config,
-    logger,
-    adminTokenHash: hashToken(token),
-    resolve,
-    clock,
-    onDeliveriesDue: () => worker.wake(),
-    workerAlive: () => worker.running,
-  });
-  worker.start();
-  const address = await api.listen({ host: config.host, port: config.port });
+  const { token, generated } = config.role === 'worker' ? { token: null, generated: false } : resolveAdminToken(config);
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+
+  const worker =
+    config.role === 'api'
+      ? null
+      : new DeliveryWorker({
+          store,
+          config: config.delivery,
+          allowedNetworks: config.allowedNetworks,
+          logger,
+          resolve,
+          clock,
+          random: options.random ?? Math.random,
+        });
+  const workerAlive = worker ? () => worker.running : undefined;
+  let server: FastifyInstance | null = null;
+  if (token !== null) {
+    server = await buildApi({
+      store,
+      config,
+      logger,
+      adminTokenHash: hashToken(token),
+      resolve,
+      clock,
+      onDeliveriesDue: () => worker?.wake(),
+      workerAlive,
+    });
+  } else if (config.healthPort !== null) {
+    server = buildHealthApi({ store, logger, workerAlive });
+  }
+  // Publishes made by other processes (API processes, other hosts) wake this worker at once.
+  const stopWatching = worker ? await store.watchDue(() => worker.wake()) : null;
+  worker?.start();
+  const port = config.role === 'worker' ? config.healthPort : config.port;
+  const url = server ? await server.listen({ host: config.host, port: port ?? 0 }) : null;
   return {
-    url: address,
+    url,
     adminToken: token,
     adminTokenGenerated: generated,
     store,
-    api,
+    api: config.role === 'worker' ? null : server,
     worker,
     async close() {
-      await api.close();
-      await worker.stop();
+      await server?.close();
+      await stopWatching?.();
+      await worker?.stop();
       await store.close();
     },
   };

@@ -44,7 +44,7 @@ async function send(baseUrl: string, path: string, body: string, contentType: st
 test('bad input answers documented errors and leaves the server running', async (t) => {
   const server = await startTestHookd({ bodyLimit: 1024 });
   t.after(() => server.close());
-  const base = server.hookd.url;
+  const base = server.url;
   assert.equal((await server.call('POST', '/v1/apps', { uid: 'acme', name: 'Acme' })).status, 201);
   const ep = await server.call('POST', '/v1/apps/acme/endpoints', { url: 'http://127.0.0.1:9/webhook' });
   assert.equal(ep.status, 201);

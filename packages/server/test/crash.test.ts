@@ -3,65 +3,19 @@
  * reaches the receiver after a restart. Duplicates are allowed (at least once) and reported.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { callApi, eventually } from './helpers/hookd.js';
+import { freePort, killHard, spawnHookd, waitReady } from './helpers/processes.js';
 import { startReceiver } from './helpers/receiver.js';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const TOKEN = 'crash-test-token';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function startChild(dataDir: string, port: number): ChildProcess {
-  return spawn(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--test')), MAIN, 'serve'], {
-    env: {
-      ...process.env,
-      HOOKD_PORT: String(port),
-      HOOKD_DATA_DIR: dataDir,
-      HOOKD_ADMIN_TOKEN: TOKEN,
-      HOOKD_ALLOW_NETWORKS: '127.0.0.0/8',
-      HOOKD_LOG_LEVEL: 'silent',
-      HOOKD_TIMEOUT: '500ms',
-      HOOKD_LEASE: '1s',
-      HOOKD_RETRY_SCHEDULE: '0,100ms,100ms,100ms,100ms',
-      HOOKD_RETRY_JITTER: '0',
-      HOOKD_POLL_INTERVAL: '50ms',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-}
-
-async function waitHealthy(base: string): Promise<void> {
-  await eventually(
-    async () => {
-      try {
-        return (await fetch(`${base}/healthz`)).ok ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    15_000,
-    'the child server to start',
-  );
-}
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+  return spawnHookd({ HOOKD_PORT: String(port), HOOKD_DATA_DIR: dataDir, HOOKD_ADMIN_TOKEN: TOKEN });
 }
 
 test('every acknowledged message is delivered after kill -9 during publishing and delivery', { timeout: 90_000 }, async (t) => {
@@ -72,11 +26,11 @@ test('every acknowledged message is delivered after kill -9 during publishing an
   const base = `http://127.0.0.1:${port}`;
   let child = startChild(dataDir, port);
   t.after(async () => {
-    if (child.exitCode === null) await killHard(child);
+    await killHard(child);
     await receiver.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
-  await waitHealthy(base);
+  await waitReady(base);
   await callApi(base, TOKEN, 'POST', '/v1/apps', { uid: 'crash', name: 'Crash' });
   await callApi(base, TOKEN, 'POST', '/v1/apps/crash/endpoints', { url: receiver.url });
 
@@ -107,7 +61,7 @@ test('every acknowledged message is delivered after kill -9 during publishing an
     await killHard(child);
     await publishing;
     child = startChild(dataDir, port);
-    await waitHealthy(base);
+    await waitReady(base);
   }
   await publishFor(300);
 

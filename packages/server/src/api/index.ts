@@ -18,6 +18,16 @@ export { generateAdminToken, hashToken } from './auth.js';
 export type { ApiContext } from './context.js';
 export { ERRORS, type ErrorCode } from './errors.js';
 
+/** What a worker-only process serves on its health port: /healthz and /readyz, nothing else. */
+export function buildHealthApi(ctx: Pick<ApiContext, 'store' | 'logger' | 'workerAlive'>): FastifyInstance {
+  const api = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  healthRoutes(api, ctx);
+  return api;
+}
+
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   const api = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /** The `hookd` command. */
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig, OPTION_LIST, OPTIONS, type OptionName, type RawSettings } from '../config.js';
-import { startHookd } from '../server.js';
+import { type Config, ConfigError, loadConfig, OPTION_LIST, OPTIONS, type OptionName, type RawSettings } from '../config.js';
+import { type Hookd, startHookd } from '../server.js';
 import { openStore } from '../store/index.js';
 
 const program = new Command('hookd')
@@ -29,31 +29,55 @@ function configFrom(flags: Record<string, string | undefined>) {
   return loadConfig({ flags: settings, env: process.env, file: flags.config ?? process.env.HOOKD_CONFIG });
 }
 
+function withoutPassword(databaseUrl: string): string {
+  if (!URL.canParse(databaseUrl)) return databaseUrl;
+  const url = new URL(databaseUrl);
+  if (url.password) url.password = '***';
+  return url.toString();
+}
+
+/** What a user needs to know once the process is up: where it listens, which database, the token. */
+function banner(config: Config, hookd: Hookd): string[] {
+  const lines = ['', `  role:         ${config.role}`, `  database:     ${withoutPassword(config.databaseUrl)}`];
+  if (hookd.api) {
+    lines.push(
+      `  API:          ${hookd.url}`,
+      `  API docs:     ${hookd.url}/docs  (OpenAPI: ${hookd.url}/openapi.json)`,
+      hookd.adminTokenGenerated
+        ? `  admin token:  ${hookd.adminToken}   (kept in ${config.dataDir}/admin-token)`
+        : '  admin token:  from HOOKD_ADMIN_TOKEN / --admin-token',
+    );
+  } else {
+    lines.push(`  health:       ${hookd.url ? `${hookd.url}/readyz` : 'none (set --health-port)'}`);
+  }
+  if (hookd.worker) {
+    lines.push(
+      config.allowNetworks.length > 0
+        ? `  endpoints may reach: ${config.allowNetworks.join(', ')} (allowed despite the SSRF rules; for local use)`
+        : '  endpoints may reach: public addresses only',
+    );
+  }
+  return [...lines, ''];
+}
+
 withConfigFlags(
   program
     .command('serve')
-    .description('Run the API and the delivery worker')
+    .description('Run the API and the delivery worker (or one of them, with --role)')
     .addHelpText(
       'after',
-      '\nExample:\n  hookd serve --port 8080 --data-dir ./data\n  HOOKD_DATABASE_URL=sqlite:/var/lib/hookd/hookd.db hookd serve',
+      [
+        '',
+        'Examples:',
+        '  hookd serve --port 8080 --data-dir ./data',
+        '  hookd serve --role api --db postgres://hookd@db:5432/hookd',
+        '  hookd serve --role worker --db postgres://hookd@db:5432/hookd --health-port 8081',
+      ].join('\n'),
     ),
 ).action(async (flags: Record<string, string | undefined>) => {
   const config = configFrom(flags);
   const hookd = await startHookd({ config });
-  const lines = [
-    '',
-    `  hookd is listening on ${hookd.url}`,
-    `  API docs:     ${hookd.url}/docs  (OpenAPI: ${hookd.url}/openapi.json)`,
-    `  database:     ${config.databaseUrl}`,
-    hookd.adminTokenGenerated
-      ? `  admin token:  ${hookd.adminToken}   (kept in ${config.dataDir}/admin-token)`
-      : '  admin token:  from HOOKD_ADMIN_TOKEN / --admin-token',
-    config.allowNetworks.length > 0
-      ? `  endpoints may reach: ${config.allowNetworks.join(', ')} (allowed despite the SSRF rules; for local use)`
-      : '  endpoints may reach: public addresses only',
-    '',
-  ];
-  process.stderr.write(`${lines.join('\n')}\n`);
+  process.stderr.write(`${banner(config, hookd).join('\n')}\n`);
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -71,10 +95,10 @@ withConfigFlags(
 withConfigFlags(program.command('migrate').description('Apply database migrations, then exit')).action(
   async (flags: Record<string, string | undefined>) => {
     const config = configFrom(flags);
-    const store = await openStore(config.databaseUrl);
+    const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
     await store.migrate();
     await store.close();
-    process.stderr.write(`migrations applied to ${config.databaseUrl}\n`);
+    process.stderr.write(`migrations applied to ${withoutPassword(config.databaseUrl)}\n`);
   },
 );
 

@@ -7,6 +7,8 @@ import { type Hookd, type HookdOptions, loadConfig, type RawSettings, startHookd
 
 export interface TestHookd {
   hookd: Hookd;
+  /** The API's base URL. */
+  url: string;
   dataDir: string;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
   close(): Promise<void>;
@@ -35,10 +37,12 @@ export async function startTestHookd(settings: RawSettings = {}, options: Omit<H
   const dataDir = mkdtempSync(join(tmpdir(), 'hookd-test-'));
   const config = loadConfig({ flags: { ...FAST, dataDir, adminToken: 'test-admin-token', ...settings } });
   const hookd = await startHookd({ config, logger: pino({ level: config.logLevel }), ...options });
+  const url = hookd.url ?? '';
   return {
     hookd,
+    url,
     dataDir,
-    call: (method, path, body, headers) => callApi(hookd.url, hookd.adminToken, method, path, body, headers),
+    call: (method, path, body, headers) => callApi(url, hookd.adminToken, method, path, body, headers),
     async close() {
       await hookd.close();
       rmSync(dataDir, { recursive: true, force: true });

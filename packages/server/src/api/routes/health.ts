@@ -3,7 +3,7 @@ import type { ApiContext } from '../context.js';
 
 const tags = ['ops'];
 
-export function healthRoutes(api: FastifyInstance, ctx: ApiContext): void {
+export function healthRoutes(api: FastifyInstance, ctx: Pick<ApiContext, 'store' | 'workerAlive'>): void {
   api.get('/healthz', { schema: { tags, summary: 'The process is up' } }, async () => ({ status: 'ok' }));
 
   api.get('/readyz', { schema: { tags, summary: 'The store answers and the worker loop runs' } }, async (_request, reply) => {

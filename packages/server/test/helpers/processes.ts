@@ -1,0 +1,58 @@
+/** hookd as a user runs it: `hookd serve` in a child process, killed or stopped by the test. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { eventually } from './hookd.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+/** Settings every child starts with: loopback endpoints allowed, quick retries and leases, silent logs. */
+const CHILD_DEFAULTS: Record<string, string> = {
+  HOOKD_ALLOW_NETWORKS: '127.0.0.0/8',
+  HOOKD_LOG_LEVEL: 'silent',
+  HOOKD_TIMEOUT: '500ms',
+  HOOKD_LEASE: '1s',
+  HOOKD_RETRY_SCHEDULE: '0,100ms,100ms,100ms,100ms',
+  HOOKD_RETRY_JITTER: '0',
+  HOOKD_POLL_INTERVAL: '50ms',
+};
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts `hookd serve` through tsx with the given HOOKD_* settings on top of the defaults. */
+export function spawnHookd(settings: Record<string, string>): ChildProcess {
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
+  return spawn(process.execPath, [...execArgv, MAIN, 'serve'], {
+    env: { ...process.env, ...CHILD_DEFAULTS, ...settings },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+/** Waits until `${base}/readyz` (or another path) answers 200. */
+export async function waitReady(base: string, path = '/readyz', timeoutMs = 20_000): Promise<void> {
+  await eventually(
+    async () => {
+      try {
+        return (await fetch(base + path)).ok ? true : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    timeoutMs,
+    `${base}${path} to answer 200`,
+  );
+}
+
+export function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
