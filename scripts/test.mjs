@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Type-checks everything, then runs every *.test.ts under packages/ with node's test runner (through tsx).
+// Files named *.solo.test.ts disturb shared services (they restart PostgreSQL), so they run last, alone.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,13 +21,17 @@ if (only.length === 0 && run(process.execPath, ['node_modules/typescript/bin/tsc
   console.error('type check failed');
   process.exit(1);
 }
-const status = run(process.execPath, [
+const testArgs = (concurrency, list) => [
   '--import',
   'tsx',
   '--conditions=@hookd/source',
   '--test',
-  '--test-concurrency=2',
+  `--test-concurrency=${concurrency}`,
   '--test-reporter=spec',
-  ...files,
-]);
+  ...list,
+];
+const solo = files.filter((f) => f.endsWith('.solo.test.ts'));
+const shared = files.filter((f) => !solo.includes(f));
+let status = shared.length > 0 ? run(process.execPath, testArgs(2, shared)) : 0;
+if (solo.length > 0) status = run(process.execPath, testArgs(1, solo)) || status;
 process.exit(status);

@@ -47,7 +47,20 @@ export const endpointSchema = {
     createdAt: timestamp,
     updatedAt: timestamp,
   },
-  required: ['id', 'appId', 'url', 'events', 'signatureScheme', 'secret', 'disabled', 'createdAt'],
+  required: [
+    'id',
+    'appId',
+    'url',
+    'description',
+    'events',
+    'signatureScheme',
+    'secret',
+    'disabled',
+    'disabledAt',
+    'disabledReason',
+    'createdAt',
+    'updatedAt',
+  ],
 } as const;
 
 export const messageSchema = {
@@ -61,7 +74,7 @@ export const messageSchema = {
     data: { description: 'The event data as published.' },
     idempotencyKey: { type: ['string', 'null'] },
   },
-  required: ['id', 'appId', 'type', 'timestamp', 'data'],
+  required: ['id', 'appId', 'type', 'timestamp', 'data', 'idempotencyKey'],
 } as const;
 
 export const deliverySchema = {
@@ -79,7 +92,18 @@ export const deliverySchema = {
     createdAt: timestamp,
     updatedAt: timestamp,
   },
-  required: ['id', 'messageId', 'endpointId', 'status', 'attemptCount'],
+  required: [
+    'id',
+    'appId',
+    'messageId',
+    'endpointId',
+    'status',
+    'attemptCount',
+    'nextAttemptAt',
+    'lastError',
+    'createdAt',
+    'updatedAt',
+  ],
 } as const;
 
 export const attemptSchema = {
@@ -95,7 +119,7 @@ export const attemptSchema = {
     responseBody: { type: ['string', 'null'], description: 'The first 4 KiB of the response body.' },
     error: { type: ['string', 'null'], description: 'Why no response came: timeout, connection refused, …' },
   },
-  required: ['id', 'number', 'startedAt', 'durationMs', 'responseStatus', 'error'],
+  required: ['id', 'number', 'startedAt', 'durationMs', 'requestHeaders', 'responseStatus', 'responseBody', 'error'],
 } as const;
 
 export const SHARED_SCHEMAS = [errorSchema, appSchema, endpointSchema, messageSchema, deliverySchema, attemptSchema];

@@ -13,6 +13,8 @@ const tags = ['apps'];
 /** A uid must not look like an id, or `/v1/apps/{app}` could not tell them apart. */
 function checkUid(value: string | undefined): void {
   if (value?.startsWith('app_')) throw new ApiError('validation_failed', 'a uid may not start with app_, which ids use');
+  // URLs resolve `.` and `..` as path steps, so an app with such a uid could never be addressed.
+  if (value === '.' || value === '..') throw new ApiError('validation_failed', 'a uid may not be . or ..');
 }
 
 function conflictToApi<T>(promise: Promise<T>): Promise<T> {

@@ -8,7 +8,10 @@ import { commonErrors, pageOf, pageQuery, ref } from '../schemas.js';
 const tags = ['deliveries'];
 const deliveryParams = appRecordParams('dlv');
 const deliveryWithAttempts = {
-  allOf: [ref('Delivery'), { type: 'object', properties: { attempts: { type: 'array', items: ref('Attempt') } } }],
+  allOf: [
+    ref('Delivery'),
+    { type: 'object', properties: { attempts: { type: 'array', items: ref('Attempt') } }, required: ['attempts'] },
+  ],
 } as const;
 
 export function deliveryRoutes(api: FastifyInstance, ctx: ApiContext): void {

@@ -200,7 +200,11 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
           required: ['since'],
           additionalProperties: false,
         },
-        response: { 202: { type: 'object', properties: { replayed: { type: 'integer' } } }, 409: ref('Error'), ...commonErrors },
+        response: {
+          202: { type: 'object', properties: { replayed: { type: 'integer' } }, required: ['replayed'] },
+          409: ref('Error'),
+          ...commonErrors,
+        },
       },
     },
     async (request, reply) => {
@@ -231,8 +235,10 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
               deliveries: {
                 type: 'object',
                 properties: { pending: { type: 'integer' }, succeeded: { type: 'integer' }, failed: { type: 'integer' } },
+                required: ['pending', 'succeeded', 'failed'],
               },
             },
+            required: ['deliveries'],
           },
           ...commonErrors,
         },

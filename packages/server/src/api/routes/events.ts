@@ -36,6 +36,7 @@ export function eventRoutes(api: FastifyInstance, ctx: ApiContext): void {
               deliveries: { type: 'integer', description: 'Deliveries created; 0 when the Idempotency-Key was seen before.' },
               duplicate: { type: 'boolean' },
             },
+            required: ['id', 'type', 'timestamp', 'deliveries', 'duplicate'],
           },
           ...commonErrors,
         },

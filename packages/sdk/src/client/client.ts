@@ -1,0 +1,121 @@
+/** A typed client for the hookd API, one method per route, on Node's global fetch. */
+import { createTransport } from './transport.js';
+import type {
+  App,
+  CreateAppInput,
+  CreateEndpointInput,
+  Delivery,
+  DeliveryWithAttempts,
+  Endpoint,
+  EndpointStats,
+  Health,
+  ListDeliveriesOptions,
+  ListEventsOptions,
+  Message,
+  Page,
+  PageOptions,
+  PublishInput,
+  PublishOptions,
+  PublishResult,
+  Readiness,
+  ReplayInput,
+  ReplayResult,
+  UpdateAppInput,
+  UpdateEndpointInput,
+} from './types.js';
+
+export interface HookdClientOptions {
+  /** Where hookd listens, e.g. `http://127.0.0.1:8080`. */
+  baseUrl: string;
+  /** An API token, sent as `Authorization: Bearer …`. */
+  token: string;
+  /** Defaults to the global fetch; pass another to add a proxy, logging or a test double. */
+  fetch?: typeof fetch;
+  /** Longest a call may take, answer body included; 30 s by default. */
+  timeoutMs?: number;
+}
+
+/** `app` is the app's id or its uid; the other ids are the records' own. */
+export interface HookdClient {
+  apps: {
+    create(input: CreateAppInput): Promise<App>;
+    list(options?: PageOptions): Promise<Page<App>>;
+    get(app: string): Promise<App>;
+    update(app: string, patch: UpdateAppInput): Promise<App>;
+    /** Deletes the app with its endpoints, messages and deliveries. */
+    delete(app: string): Promise<void>;
+  };
+  endpoints: {
+    create(app: string, input: CreateEndpointInput): Promise<Endpoint>;
+    list(app: string, options?: PageOptions): Promise<Page<Endpoint>>;
+    get(app: string, endpoint: string): Promise<Endpoint>;
+    update(app: string, endpoint: string, patch: UpdateEndpointInput): Promise<Endpoint>;
+    delete(app: string, endpoint: string): Promise<void>;
+    /** Sends again the endpoint's deliveries with a status (default failed) created since a time. */
+    replay(app: string, endpoint: string, input: ReplayInput): Promise<ReplayResult>;
+    stats(app: string, endpoint: string): Promise<EndpointStats>;
+  };
+  events: {
+    publish(app: string, event: PublishInput, options?: PublishOptions): Promise<PublishResult>;
+    list(app: string, options?: ListEventsOptions): Promise<Page<Message>>;
+    get(app: string, message: string): Promise<Message>;
+    /** The message's deliveries, one per endpoint. */
+    deliveries(app: string, message: string, options?: PageOptions): Promise<Page<Delivery>>;
+  };
+  deliveries: {
+    list(app: string, options?: ListDeliveriesOptions): Promise<Page<Delivery>>;
+    /** The delivery with every attempt. */
+    get(app: string, delivery: string): Promise<DeliveryWithAttempts>;
+    /** Attempts the delivery again now, with a fresh retry schedule. */
+    retry(app: string, delivery: string): Promise<Delivery>;
+  };
+  /** The process is up. */
+  health(): Promise<Health>;
+  /** Whether the store answers and the worker runs; a not-ready answer is returned, not thrown. */
+  ready(): Promise<Readiness>;
+}
+
+export function createHookdClient(options: HookdClientOptions): HookdClient {
+  const call = createTransport({
+    baseUrl: options.baseUrl,
+    token: options.token,
+    fetch: options.fetch ?? globalThis.fetch,
+    timeoutMs: options.timeoutMs ?? 30_000,
+  });
+  return {
+    apps: {
+      create: (input) => call('createApp', { body: input }),
+      list: (query) => call('listApps', { query }),
+      get: (app) => call('getApp', { params: { app } }),
+      update: (app, patch) => call('updateApp', { params: { app }, body: patch }),
+      delete: (app) => call('deleteApp', { params: { app } }),
+    },
+    endpoints: {
+      create: (app, input) => call('createEndpoint', { params: { app }, body: input }),
+      list: (app, query) => call('listEndpoints', { params: { app }, query }),
+      get: (app, ep) => call('getEndpoint', { params: { app, ep } }),
+      update: (app, ep, patch) => call('updateEndpoint', { params: { app, ep }, body: patch }),
+      delete: (app, ep) => call('deleteEndpoint', { params: { app, ep } }),
+      replay: (app, ep, input) => call('replayEndpoint', { params: { app, ep }, body: input }),
+      stats: (app, ep) => call('endpointStats', { params: { app, ep } }),
+    },
+    events: {
+      publish: (app, event, { idempotencyKey } = {}) =>
+        call('publishEvent', {
+          params: { app },
+          body: { type: event.type, data: event.data },
+          headers: idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey },
+        }),
+      list: (app, query) => call('listEvents', { params: { app }, query }),
+      get: (app, msg) => call('getEvent', { params: { app, msg } }),
+      deliveries: (app, msg, query) => call('listEventDeliveries', { params: { app, msg }, query }),
+    },
+    deliveries: {
+      list: (app, query) => call('listDeliveries', { params: { app }, query }),
+      get: (app, dlv) => call('getDelivery', { params: { app, dlv } }),
+      retry: (app, dlv) => call('retryDelivery', { params: { app, dlv } }),
+    },
+    health: () => call('health'),
+    ready: () => call('ready', { alsoOk: [503] }),
+  };
+}

@@ -1,0 +1,53 @@
+/** The one error the client throws for a failed call, with a stable `code` to switch on. */
+
+/** The codes the hookd API answers with (its README's error table). */
+export const API_ERROR_CODES = [
+  'bad_request',
+  'invalid_json',
+  'validation_failed',
+  'unknown_field',
+  'invalid_url',
+  'invalid_event_type',
+  'url_not_allowed',
+  'unauthorized',
+  'app_not_found',
+  'endpoint_not_found',
+  'message_not_found',
+  'delivery_not_found',
+  'route_not_found',
+  'uid_taken',
+  'delivery_in_flight',
+  'endpoint_disabled',
+  'request_timeout',
+  'body_too_large',
+  'unsupported_media_type',
+  'headers_too_large',
+  'store_unavailable',
+  'internal_error',
+] as const;
+
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+/**
+ * Failures found on this side of the wire:
+ * - `network_error`: no answer came (refused, reset, DNS);
+ * - `timeout`: no full answer within `timeoutMs`;
+ * - `invalid_response`: an answer that is not hookd's JSON (a proxy's error page, a cut body).
+ */
+export type ClientErrorCode = 'network_error' | 'timeout' | 'invalid_response';
+
+export type HookdErrorCode = ApiErrorCode | ClientErrorCode;
+
+export class HookdApiError extends Error {
+  override readonly name = 'HookdApiError';
+  constructor(
+    /** A server's code, or a client-side one; a newer server may send codes this list lacks. */
+    readonly code: HookdErrorCode,
+    message: string,
+    /** The HTTP status, or null when no answer came. */
+    readonly status: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * What the hookd API takes and returns, field for field as its route schemas say
+ * (packages/server/src/api/schemas.ts and routes/): what a schema requires is required here, the rest optional.
+ * Times are ISO 8601 strings, as on the wire.
+ */
+
+export type SignatureScheme = 'standard' | 'hmac-sha256-hex';
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+/** One page of a list, newest first; pass `nextCursor` as `after` for the next page. */
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export interface PageOptions {
+  /** 1 to 250; the server's default is 50. */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  after?: string;
+}
+
+export interface App {
+  id: string;
+  uid: string | null;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreateAppInput {
+  /** Your own key for the app, usable in place of its id; may not start with `app_`. */
+  uid?: string;
+  name: string;
+}
+
+export interface UpdateAppInput {
+  uid?: string;
+  name?: string;
+}
+
+export interface Endpoint {
+  id: string;
+  appId: string;
+  url: string;
+  description: string;
+  /** Event-type filters; null receives every type. */
+  events: string[] | null;
+  signatureScheme: SignatureScheme;
+  /** The signing secret, `whsec_…`. */
+  secret: string;
+  disabled: boolean;
+  disabledAt: string | null;
+  disabledReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreateEndpointInput {
+  url: string;
+  description?: string;
+  /** Exact names, `prefix.*` or `*`; absent, null or empty receives every type. */
+  events?: string[] | null;
+  signatureScheme?: SignatureScheme;
+  /** Bring your own `whsec_…` secret; one is generated otherwise. */
+  secret?: string;
+}
+
+export interface UpdateEndpointInput {
+  url?: string;
+  description?: string;
+  events?: string[] | null;
+  signatureScheme?: SignatureScheme;
+  /** true disables the endpoint; false enables it again. */
+  disabled?: boolean;
+}
+
+export interface ReplayInput {
+  /** ISO 8601 time: deliveries created since then are sent again. */
+  since: string;
+  /** Which deliveries to send again; the server's default is `failed`. */
+  status?: 'failed' | 'succeeded';
+}
+
+export interface ReplayResult {
+  replayed: number;
+}
+
+export interface EndpointStats {
+  deliveries: Record<DeliveryStatus, number>;
+}
+
+export interface Message {
+  /** Sent as `webhook-id`; the same across retries and replays. */
+  id: string;
+  appId: string;
+  type: string;
+  timestamp: string;
+  /** The event data as published. */
+  data: unknown;
+  idempotencyKey: string | null;
+}
+
+export interface PublishInput {
+  type: string;
+  data: unknown;
+}
+
+export interface PublishOptions {
+  /** The same key within the server's window answers with the first message and publishes nothing. */
+  idempotencyKey?: string;
+}
+
+export interface PublishResult {
+  /** The message id, sent as `webhook-id`. */
+  id: string;
+  type: string;
+  timestamp: string;
+  /** Deliveries created; 0 when the idempotency key was seen before. */
+  deliveries: number;
+  duplicate: boolean;
+}
+
+export interface ListEventsOptions extends PageOptions {
+  type?: string;
+  /** ISO 8601 time. */
+  since?: string;
+  /** ISO 8601 time. */
+  until?: string;
+}
+
+export interface Delivery {
+  id: string;
+  appId: string;
+  messageId: string;
+  endpointId: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ListDeliveriesOptions extends PageOptions {
+  status?: DeliveryStatus;
+  /** An endpoint id. */
+  endpoint?: string;
+}
+
+export interface Attempt {
+  id: string;
+  number: number;
+  startedAt: string;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  responseStatus: number | null;
+  /** The first 4 KiB of the response body. */
+  responseBody: string | null;
+  /** Why no response came: timeout, connection refused, … */
+  error: string | null;
+}
+
+export interface DeliveryWithAttempts extends Delivery {
+  attempts: Attempt[];
+}
+
+export interface Health {
+  status: 'ok';
+}
+
+/** `/readyz` answers 503 with this same shape when a check fails; the client returns it rather than throwing. */
+export interface Readiness {
+  status: 'ready' | 'not_ready';
+  checks: Record<string, string>;
+}
