@@ -37,6 +37,7 @@ export interface WebhookQueue {
   start(handler: QueueHandler): void;
   /** Stops taking new work and waits for handlers in progress. */
   stop(): Promise<void>;
+  /** Oldest failure first; at most `limit` (default 100). */
   listDeadLetters(options?: { limit?: number }): Promise<DeadLetter[]>;
   /** Puts dead letters back in the queue (all of them when no ids are given); returns how many. */
   replayDeadLetters(jobIds?: readonly string[]): Promise<number>;

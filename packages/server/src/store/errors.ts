@@ -6,11 +6,55 @@ export class StoreConflictError extends Error {
   }
 }
 
+/** A store call that gave up waiting for the database to answer. */
+export class StoreTimeoutError extends Error {
+  readonly code = 'HOOKD_STORE_TIMEOUT';
+  constructor(operation: string, ms: number) {
+    super(`${operation}: the database did not answer within ${ms} ms`);
+  }
+}
+
 const SQLITE_UNAVAILABLE = ['SQLITE_FULL', 'SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_READONLY'];
+
+/** Node's codes for a database host that cannot be reached or dropped the connection. */
+const NETWORK_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * PostgreSQL SQLSTATEs: class 08 (connection exception), class 53 (insufficient resources: disk full,
+ * out of memory, too many connections), and 57P01–57P03 (the server is shutting down or starting).
+ */
+const SQLSTATE_UNAVAILABLE = /^(08|53)[0-9A-Z]{3}$|^57P0[123]$/;
+
+/**
+ * node-postgres reports some failures with no code at all, only a message: a connection that ended
+ * under a query, a connect that timed out, a pool that waited too long for a free connection.
+ */
+const PG_UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error and is not queryable',
+];
 
 /** True when the database could not take the call (down, full, locked): worth a 503 and a retry, not a 500. */
 export function isStoreUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
-  return SQLITE_UNAVAILABLE.some((c) => code.startsWith(c));
+  if (typeof error !== 'object' || error === null) return false;
+  if (error instanceof StoreTimeoutError) return true;
+  const { code, message, errors } = error as { code?: unknown; message?: unknown; errors?: unknown };
+  if (typeof code === 'string') {
+    if (SQLITE_UNAVAILABLE.some((c) => code.startsWith(c))) return true;
+    if (NETWORK_UNAVAILABLE.has(code) || SQLSTATE_UNAVAILABLE.test(code)) return true;
+  }
+  if (typeof message === 'string' && PG_UNAVAILABLE_MESSAGES.some((m) => message.startsWith(m))) return true;
+  // Connecting to a name with several addresses fails with one error per address, gathered in an AggregateError.
+  return Array.isArray(errors) && errors.length > 0 && errors.every(isStoreUnavailable);
 }

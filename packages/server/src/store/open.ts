@@ -1,3 +1,4 @@
+import { openPostgresStore } from './postgres/index.js';
 import { openSqliteStore } from './sqlite/index.js';
 import type { Store } from './store.js';
 
@@ -7,9 +8,9 @@ export interface OpenStoreOptions {
 }
 
 /** Opens the store a database URL names: `postgres://…`, or `sqlite:<path>` (or a bare path) for the embedded store. */
-export async function openStore(databaseUrl: string, _options: OpenStoreOptions = {}): Promise<Store> {
+export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
-    throw new Error('PostgreSQL is not supported by this build yet; use sqlite:<path>');
+    return openPostgresStore(databaseUrl, options);
   }
   const path = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : databaseUrl;
   return openSqliteStore(path);

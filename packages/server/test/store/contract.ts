@@ -1,5 +1,5 @@
 /**
- * The Store contract: every implementation runs these same tests (SQLite now, PostgreSQL next).
+ * The Store contract: every implementation (SQLite, PostgreSQL) runs these same tests.
  * Times are passed in, so leases and windows are tested without sleeping.
  */
 import assert from 'node:assert/strict';
@@ -117,6 +117,40 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.notEqual(later.message.id, first.message.id);
       }));
 
+    test('a payload comes back byte for byte as published, from a lookup and from a claim', () =>
+      withStore(async (store) => {
+        const { app } = await seed(store);
+        // Key order, spacing, escapes and characters outside the BMP: whatever was signed must be what is sent.
+        const payload =
+          '{"type":"order.created", "timestamp":"2026-01-01T00:00:00Z","data":{"z":1,"a":"é 中 🚀 \\u0000 \\"q\\"","n":1.50}}';
+        const published = { ...message(app.id), payload };
+        await store.publishMessage({ message: published, idempotencyWindowMs: 0 });
+        assert.equal((await store.findMessage(app.id, published.id))?.payload, payload);
+        const [claimed] = await store.claimDueDeliveries(claimInput(T0));
+        assert.equal(claimed?.message.payload, payload);
+      }));
+
+    test('messages and deliveries filter by type, time, endpoint and status', () =>
+      withStore(async (store) => {
+        const { app, endpoints } = await seed(store, [null, ['order.*']]);
+        const first = await store.publishMessage({ message: message(app.id, 'order.created', T0), idempotencyWindowMs: 0 });
+        const second = await store.publishMessage({ message: message(app.id, 'user.created', T0 + 10), idempotencyWindowMs: 0 });
+        const ids = async (filter: Parameters<Store['listMessages']>[1]) =>
+          (await store.listMessages(app.id, filter, { limit: 10 })).data.map((m) => m.id);
+        assert.deepEqual(await ids({ type: 'user.created' }), [second.message.id]);
+        assert.deepEqual(await ids({ since: T0 + 1 }), [second.message.id]);
+        assert.deepEqual(await ids({ until: T0 + 10 }), [first.message.id]);
+        assert.deepEqual(await ids({}), [second.message.id, first.message.id]);
+        const ofSecondEndpoint = await store.listDeliveries(app.id, { endpointId: (endpoints[1] as Endpoint).id }, { limit: 10 });
+        assert.deepEqual(
+          ofSecondEndpoint.data.map((d) => d.messageId),
+          [first.message.id],
+        );
+        assert.equal((await store.listDeliveries(app.id, { status: 'succeeded' }, { limit: 10 })).data.length, 0);
+        assert.equal((await store.listDeliveries(app.id, { status: 'pending' }, { limit: 10 })).data.length, 3);
+        assert.equal((await store.listDeliveries('app_other', {}, { limit: 10 })).data.length, 0);
+      }));
+
     test('a claimed delivery is leased: nobody else gets it until the lease runs out', () =>
       withStore(async (store) => {
         const { app } = await seed(store);
@@ -192,6 +226,37 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(done?.status, 'succeeded');
         assert.equal(done?.lastError, null);
         assert.equal(await store.nextDueAfter(0), null);
+      }));
+
+    test('an attempt whose response body is binary is recorded', () =>
+      withStore(async (store) => {
+        const { app } = await seed(store);
+        await store.publishMessage({ message: message(app.id), idempotencyWindowMs: 0 });
+        const [claimed] = await store.claimDueDeliveries(claimInput(T0));
+        assert.ok(claimed);
+        // What a gzip or image body decoded as UTF-8 looks like: NULs and replacement characters.
+        const body = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0xff, 0x41]).toString('utf8');
+        await store.recordAttempt({
+          attempt: {
+            id: newId('atm'),
+            deliveryId: claimed.delivery.id,
+            number: 1,
+            startedAt: T0,
+            durationMs: 1,
+            requestHeaders: { 'content-type': 'application/json', 'webhook-id': claimed.message.id },
+            responseStatus: 500,
+            responseBody: body,
+            error: null,
+          },
+          leaseToken: claimed.leaseToken,
+          next: { status: 'pending', nextAttemptAt: T0 + 5000 },
+          now: T0 + 1,
+        });
+        const [recorded] = await store.listAttempts(claimed.delivery.id);
+        // A store may keep NUL as it is or write U+FFFD in its place; everything else stays.
+        assert.equal(recorded?.responseBody?.replaceAll('\u0000', '\uFFFD'), body.replaceAll('\u0000', '\uFFFD'));
+        assert.deepEqual(Object.keys(recorded?.requestHeaders ?? {}), ['content-type', 'webhook-id'], 'headers keep their order');
+        assert.equal((await store.findDelivery(app.id, claimed.delivery.id))?.nextAttemptAt, T0 + 5000);
       }));
 
     test('a 410 disables the endpoint and fails its other pending deliveries', () =>

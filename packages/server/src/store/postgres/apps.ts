@@ -1,0 +1,47 @@
+import type { App } from '../../domain/index.js';
+import { StoreConflictError } from '../errors.js';
+import type { AppPatch, Page, PageQuery } from '../store.js';
+import type { Queryable } from './pool.js';
+import { type AppRow, toApp, toPage } from './rows.js';
+
+const INSERT = 'INSERT INTO apps (id, uid, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)';
+const BY_ID_OR_UID = 'SELECT * FROM apps WHERE id = $1 OR uid = $1 LIMIT 1';
+const PAGE = 'SELECT * FROM apps WHERE ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT $2';
+const UPDATE = `
+  UPDATE apps SET uid = coalesce($2, uid), name = coalesce($3, name), updated_at = $4 WHERE id = $1
+  RETURNING *`;
+const REMOVE = 'DELETE FROM apps WHERE id = $1';
+
+export function appQueries(db: Queryable) {
+  return {
+    async createApp(app: App): Promise<App> {
+      await uniqueUid(db.query(INSERT, [app.id, app.uid, app.name, app.createdAt, app.updatedAt]));
+      return app;
+    },
+    async findApp(idOrUid: string): Promise<App | null> {
+      const { rows } = await db.query<AppRow>(BY_ID_OR_UID, [idOrUid]);
+      return rows[0] ? toApp(rows[0]) : null;
+    },
+    async listApps(query: PageQuery): Promise<Page<App>> {
+      const { rows } = await db.query<AppRow>(PAGE, [query.after ?? null, query.limit + 1]);
+      return toPage(rows, query.limit, toApp);
+    },
+    async updateApp(id: string, patch: AppPatch, now: number): Promise<App | null> {
+      const { rows } = await uniqueUid(db.query<AppRow>(UPDATE, [id, patch.uid ?? null, patch.name ?? null, now]));
+      return rows[0] ? toApp(rows[0]) : null;
+    },
+    async deleteApp(id: string): Promise<boolean> {
+      return ((await db.query(REMOVE, [id])).rowCount ?? 0) > 0;
+    },
+  };
+}
+
+async function uniqueUid<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    if (code === '23505' && constraint === 'apps_uid_unique') throw new StoreConflictError('uid');
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+/** Leasing due deliveries: one statement per batch, so claimers in many processes never take the same row. */
+import { randomUUID } from 'node:crypto';
+import type { ClaimedDelivery, SignatureScheme } from '../../domain/index.js';
+import type { ClaimInput } from '../store.js';
+import type { Queryable } from './pool.js';
+import { type DeliveryRow, toDelivery } from './rows.js';
+
+// Rows read per claim beyond the limit, so one saturated endpoint's backlog cannot fill the batch.
+const CLAIM_SCAN_FACTOR = 4;
+
+// candidates: due rows of enabled endpoints not at their cap, soonest first, locked; rows another claimer
+//   holds are skipped, not waited for. Locked rows left unchosen are free again when the statement ends.
+// chosen: the soonest of those, letting each endpoint reach at most the cap with what this worker has in flight.
+// leased: the chosen rows become due again when the lease runs out, under a fresh token.
+const CLAIM = `
+  WITH candidates AS MATERIALIZED (
+    SELECT d.id, d.endpoint_id, d.next_attempt_at AS due_at
+    FROM deliveries d
+    WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+      AND d.endpoint_id <> ALL ($2::text[])
+      AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.disabled_at IS NOT NULL)
+    ORDER BY d.next_attempt_at
+    LIMIT $3
+    FOR UPDATE OF d SKIP LOCKED
+  ),
+  chosen AS MATERIALIZED (
+    SELECT c.id, c.due_at
+    FROM (SELECT *, row_number() OVER (PARTITION BY endpoint_id ORDER BY due_at, id) AS nth FROM candidates) c
+    LEFT JOIN unnest($4::text[], $5::int[]) AS busy(endpoint_id, n) ON busy.endpoint_id = c.endpoint_id
+    WHERE c.nth + coalesce(busy.n, 0) <= $6
+    ORDER BY c.due_at, c.id
+    LIMIT $7
+  ),
+  leased AS (
+    UPDATE deliveries d SET next_attempt_at = $8, lease_token = $9, updated_at = $1
+    FROM chosen WHERE d.id = chosen.id
+    RETURNING d.*, chosen.due_at
+  )
+  SELECT l.*, m.type AS m_type, m.payload AS m_payload, e.url AS e_url, e.secret AS e_secret, e.signature_scheme AS e_scheme
+  FROM leased l JOIN messages m ON m.id = l.message_id JOIN endpoints e ON e.id = l.endpoint_id
+  ORDER BY l.due_at, l.id`;
+
+interface ClaimRow extends DeliveryRow {
+  m_type: string;
+  m_payload: string;
+  e_url: string;
+  e_secret: string;
+  e_scheme: string;
+}
+
+export async function claimDueDeliveries(db: Queryable, input: ClaimInput): Promise<ClaimedDelivery[]> {
+  const busy = [...input.inFlight].filter(([, n]) => n > 0);
+  const saturated = busy.filter(([, n]) => n >= input.endpointCap).map(([id]) => id);
+  const token = randomUUID();
+  const { rows } = await db.query<ClaimRow>(CLAIM, [
+    input.now,
+    saturated,
+    input.limit * CLAIM_SCAN_FACTOR,
+    busy.map(([id]) => id),
+    busy.map(([, n]) => n),
+    input.endpointCap,
+    input.limit,
+    input.now + input.leaseMs,
+    token,
+  ]);
+  return rows.map((row) => ({
+    delivery: toDelivery(row),
+    leaseToken: token,
+    message: { id: row.message_id, type: row.m_type, payload: row.m_payload },
+    endpoint: { id: row.endpoint_id, url: row.e_url, secret: row.e_secret, signatureScheme: row.e_scheme as SignatureScheme },
+  }));
+}

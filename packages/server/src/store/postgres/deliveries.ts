@@ -1,0 +1,65 @@
+import type pg from 'pg';
+import type { Attempt, Delivery } from '../../domain/index.js';
+import type { DeliveryFilter, Page, PageQuery, ReplayInput } from '../store.js';
+import { DUE_CHANNEL } from './listen.js';
+import { inTransaction } from './pool.js';
+import { type AttemptRow, type DeliveryRow, toAttempt, toDelivery, toPage } from './rows.js';
+
+const BY_ID = 'SELECT * FROM deliveries WHERE app_id = $1 AND id = $2';
+const PAGE = `
+  SELECT * FROM deliveries
+  WHERE app_id = $1 AND ($2::text IS NULL OR id < $2) AND ($3::text IS NULL OR message_id = $3)
+    AND ($4::text IS NULL OR endpoint_id = $4) AND ($5::text IS NULL OR status = $5)
+  ORDER BY id DESC LIMIT $6`;
+const ATTEMPTS_OF = 'SELECT * FROM attempts WHERE delivery_id = $1 ORDER BY number, started_at';
+// A delivery with a lease token is in flight: its worker decides what happens next.
+const RETRY = `
+  UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = $3, last_error = NULL, updated_at = $3
+  WHERE app_id = $1 AND id = $2 AND lease_token IS NULL
+  RETURNING *`;
+const REPLAY = `
+  UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = $4, last_error = NULL, updated_at = $4
+  WHERE endpoint_id = $1 AND status = $2 AND created_at >= $3`;
+const NEXT_DUE = "SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending' AND next_attempt_at > $1";
+
+export function deliveryQueries(pool: pg.Pool) {
+  return {
+    async findDelivery(appId: string, id: string): Promise<Delivery | null> {
+      const { rows } = await pool.query<DeliveryRow>(BY_ID, [appId, id]);
+      return rows[0] ? toDelivery(rows[0]) : null;
+    },
+    async listDeliveries(appId: string, filter: DeliveryFilter, query: PageQuery): Promise<Page<Delivery>> {
+      const { rows } = await pool.query<DeliveryRow>(PAGE, [
+        appId,
+        query.after ?? null,
+        filter.messageId ?? null,
+        filter.endpointId ?? null,
+        filter.status ?? null,
+        query.limit + 1,
+      ]);
+      return toPage(rows, query.limit, toDelivery);
+    },
+    async listAttempts(deliveryId: string): Promise<Attempt[]> {
+      return (await pool.query<AttemptRow>(ATTEMPTS_OF, [deliveryId])).rows.map(toAttempt);
+    },
+    async retryDelivery(appId: string, id: string, now: number): Promise<Delivery | null> {
+      return inTransaction(pool, async (client) => {
+        const { rows } = await client.query<DeliveryRow>(RETRY, [appId, id, now]);
+        if (!rows[0]) return null;
+        await client.query(`NOTIFY ${DUE_CHANNEL}`);
+        return toDelivery(rows[0]);
+      });
+    },
+    async replayDeliveries(input: ReplayInput): Promise<number> {
+      return inTransaction(pool, async (client) => {
+        const { rowCount } = await client.query(REPLAY, [input.endpointId, input.status, input.since, input.now]);
+        if (rowCount) await client.query(`NOTIFY ${DUE_CHANNEL}`);
+        return rowCount ?? 0;
+      });
+    },
+    async nextDueAfter(now: number): Promise<number | null> {
+      const { rows } = await pool.query<{ at: number | null }>(NEXT_DUE, [now]);
+      return rows[0]?.at ?? null;
+    },
+  };
+}

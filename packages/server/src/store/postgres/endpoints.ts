@@ -1,0 +1,92 @@
+import type { DeliveryStatus, Endpoint } from '../../domain/index.js';
+import type { EndpointPatch, Page, PageQuery } from '../store.js';
+import type { Queryable } from './pool.js';
+import { type EndpointRow, toEndpoint, toPage } from './rows.js';
+
+const INSERT = `
+  INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, disabled_at, disabled_reason, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+const BY_ID = 'SELECT * FROM endpoints WHERE app_id = $1 AND id = $2';
+const PAGE = 'SELECT * FROM endpoints WHERE app_id = $1 AND ($2::text IS NULL OR id < $2) ORDER BY id DESC LIMIT $3';
+const UPDATE = `
+  UPDATE endpoints SET
+    url = coalesce($3, url),
+    description = coalesce($4, description),
+    events = CASE WHEN $5::boolean THEN $6::text[] ELSE events END,
+    signature_scheme = coalesce($7, signature_scheme),
+    disabled_at = CASE WHEN $8::boolean THEN NULL ELSE disabled_at END,
+    disabled_reason = CASE WHEN $8::boolean THEN NULL ELSE disabled_reason END,
+    updated_at = $9
+  WHERE app_id = $1 AND id = $2
+  RETURNING *`;
+const REMOVE = 'DELETE FROM endpoints WHERE app_id = $1 AND id = $2';
+// One statement: the endpoint is disabled and its idle pending deliveries fail together, or neither happens.
+const DISABLE = `
+  WITH disabled AS (
+    UPDATE endpoints SET disabled_at = $3, disabled_reason = $2, updated_at = $3
+    WHERE id = $1 AND disabled_at IS NULL
+    RETURNING id
+  )
+  UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, last_error = 'endpoint disabled: ' || $2, updated_at = $3
+  WHERE endpoint_id IN (SELECT id FROM disabled) AND status = 'pending' AND lease_token IS NULL`;
+const COUNTS = 'SELECT status, count(*) AS n FROM deliveries WHERE endpoint_id = $1 GROUP BY status';
+
+/** Disables an endpoint and fails its pending deliveries that are not in flight; recording a 410 attempt uses it too. */
+export async function disableEndpoint(db: Queryable, id: string, reason: string, now: number): Promise<void> {
+  await db.query(DISABLE, [id, reason, now]);
+}
+
+export function endpointQueries(db: Queryable) {
+  return {
+    async createEndpoint(endpoint: Endpoint): Promise<Endpoint> {
+      await db.query(INSERT, [
+        endpoint.id,
+        endpoint.appId,
+        endpoint.url,
+        endpoint.description,
+        endpoint.events,
+        endpoint.signatureScheme,
+        endpoint.secret,
+        endpoint.disabledAt,
+        endpoint.disabledReason,
+        endpoint.createdAt,
+        endpoint.updatedAt,
+      ]);
+      return endpoint;
+    },
+    async findEndpoint(appId: string, id: string): Promise<Endpoint | null> {
+      const { rows } = await db.query<EndpointRow>(BY_ID, [appId, id]);
+      return rows[0] ? toEndpoint(rows[0]) : null;
+    },
+    async listEndpoints(appId: string, query: PageQuery): Promise<Page<Endpoint>> {
+      const { rows } = await db.query<EndpointRow>(PAGE, [appId, query.after ?? null, query.limit + 1]);
+      return toPage(rows, query.limit, toEndpoint);
+    },
+    async updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
+      const { rows } = await db.query<EndpointRow>(UPDATE, [
+        appId,
+        id,
+        patch.url ?? null,
+        patch.description ?? null,
+        patch.events !== undefined,
+        patch.events ?? null,
+        patch.signatureScheme ?? null,
+        patch.disabled === false,
+        now,
+      ]);
+      return rows[0] ? toEndpoint(rows[0]) : null;
+    },
+    async deleteEndpoint(appId: string, id: string): Promise<boolean> {
+      return ((await db.query(REMOVE, [appId, id])).rowCount ?? 0) > 0;
+    },
+    async disableEndpoint(id: string, reason: string, now: number): Promise<void> {
+      await disableEndpoint(db, id, reason, now);
+    },
+    async countDeliveriesByStatus(endpointId: string): Promise<Record<DeliveryStatus, number>> {
+      const result: Record<DeliveryStatus, number> = { pending: 0, succeeded: 0, failed: 0 };
+      const { rows } = await db.query<{ status: DeliveryStatus; n: number }>(COUNTS, [endpointId]);
+      for (const { status, n } of rows) result[status] = n;
+      return result;
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The shared store: PostgreSQL through a node-postgres pool. Any number of processes may use one database;
+ * claims lock rows with SKIP LOCKED and wake-ups travel by LISTEN/NOTIFY.
+ */
+import { StoreTimeoutError } from '../errors.js';
+import type { Store } from '../store.js';
+import { appQueries } from './apps.js';
+import { claimDueDeliveries } from './claim.js';
+import { deliveryQueries } from './deliveries.js';
+import { endpointQueries } from './endpoints.js';
+import { listenForDue } from './listen.js';
+import { messageQueries } from './messages.js';
+import { migrate } from './migrations.js';
+import { connectionConfig, createPool } from './pool.js';
+import { recordAttempt } from './record-attempt.js';
+
+export interface PostgresStoreOptions {
+  /** Most connections the pool keeps open; a LISTEN connection comes on top while `watchDue` runs. */
+  poolSize?: number;
+}
+
+const DEFAULT_POOL_SIZE = 10;
+/** `ping` answers within this, so a readiness probe never hangs on a database that does not answer. */
+const PING_TIMEOUT_MS = 2_000;
+
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const pool = createPool(url, options.poolSize ?? DEFAULT_POOL_SIZE);
+  try {
+    await migrate(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const listeners = new Set<() => Promise<void>>();
+  let closed = false;
+
+  return {
+    ...appQueries(pool),
+    ...endpointQueries(pool),
+    ...messageQueries(pool),
+    ...deliveryQueries(pool),
+    claimDueDeliveries: (input) => claimDueDeliveries(pool, input),
+    recordAttempt: (input) => recordAttempt(pool, input),
+    async migrate() {
+      await migrate(pool);
+    },
+    async watchDue(listener) {
+      const stopListening = await listenForDue(connectionConfig(url), listener);
+      const stop = async () => {
+        listeners.delete(stop);
+        await stopListening();
+      };
+      listeners.add(stop);
+      return stop;
+    },
+    async ping() {
+      await withTimeout(pool.query('SELECT 1'), 'ping', PING_TIMEOUT_MS);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...listeners].map((stop) => stop()));
+      await pool.end();
+    },
+  };
+}
+
+async function withTimeout<T>(work: Promise<T>, operation: string, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreTimeoutError(operation, ms)), ms);
+  });
+  work.catch(() => {}); // settled after the deadline: nobody is waiting for it any more
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

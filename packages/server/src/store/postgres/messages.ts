@@ -1,0 +1,89 @@
+import type pg from 'pg';
+import { type Message, matchesEventType, newId } from '../../domain/index.js';
+import type { MessageFilter, Page, PageQuery, PublishInput, PublishResult } from '../store.js';
+import { DUE_CHANNEL } from './listen.js';
+import { inTransaction } from './pool.js';
+import { type MessageRow, toMessage, toPage } from './rows.js';
+
+// Takes the key unless a live one holds it. The conflicting row stays locked either way, so of two
+// publishes racing with one key, the second waits for the first to commit and then sees its message.
+const TAKE_KEY = `
+  INSERT INTO idempotency_keys (app_id, key, message_id, expires_at) VALUES ($1, $2, $3, $4)
+  ON CONFLICT (app_id, key) DO UPDATE SET message_id = excluded.message_id, expires_at = excluded.expires_at
+  WHERE idempotency_keys.expires_at <= $5
+  RETURNING message_id`;
+const FIRST_MESSAGE = `
+  SELECT m.* FROM idempotency_keys k JOIN messages m ON m.app_id = k.app_id AND m.id = k.message_id
+  WHERE k.app_id = $1 AND k.key = $2`;
+const REASSIGN_KEY = 'UPDATE idempotency_keys SET message_id = $3, expires_at = $4 WHERE app_id = $1 AND key = $2';
+const INSERT_MESSAGE = `
+  INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6)`;
+const ENABLED_ENDPOINTS = 'SELECT id, events FROM endpoints WHERE app_id = $1 AND disabled_at IS NULL';
+const INSERT_DELIVERIES = `
+  INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at, created_at, updated_at)
+  SELECT d.id, $2, $3, d.endpoint_id, 'pending', 0, 0, $5, $5, $5 FROM unnest($1::text[], $4::text[]) AS d(id, endpoint_id)`;
+const BY_ID = 'SELECT * FROM messages WHERE app_id = $1 AND id = $2';
+const PAGE = `
+  SELECT * FROM messages
+  WHERE app_id = $1 AND ($2::text IS NULL OR id < $2) AND ($3::text IS NULL OR type = $3)
+    AND ($4::bigint IS NULL OR created_at >= $4) AND ($5::bigint IS NULL OR created_at < $5)
+  ORDER BY id DESC LIMIT $6`;
+
+/** The first message still answering for this Idempotency-Key, or null once the key is this message's. */
+async function claimIdempotencyKey(client: pg.PoolClient, message: Message, windowMs: number): Promise<Message | null> {
+  const key = message.idempotencyKey as string;
+  const expiresAt = message.createdAt + windowMs;
+  const taken = await client.query(TAKE_KEY, [message.appId, key, message.id, expiresAt, message.createdAt]);
+  if (taken.rowCount === 1) return null;
+  const { rows } = await client.query<MessageRow>(FIRST_MESSAGE, [message.appId, key]);
+  if (rows[0]) return toMessage(rows[0]);
+  // The live key's message is gone (deleted since): this publish takes the key over.
+  await client.query(REASSIGN_KEY, [message.appId, key, message.id, expiresAt]);
+  return null;
+}
+
+export function messageQueries(pool: pg.Pool) {
+  return {
+    async publishMessage(input: PublishInput): Promise<PublishResult> {
+      const { message } = input;
+      return inTransaction(pool, async (client) => {
+        if (message.idempotencyKey !== null) {
+          const first = await claimIdempotencyKey(client, message, input.idempotencyWindowMs);
+          if (first) return { message: first, duplicate: true, deliveries: 0 };
+        }
+        await client.query(INSERT_MESSAGE, [
+          message.id,
+          message.appId,
+          message.type,
+          message.payload,
+          message.idempotencyKey,
+          message.createdAt,
+        ]);
+        const endpoints = await client.query<{ id: string; events: string[] | null }>(ENABLED_ENDPOINTS, [message.appId]);
+        const targets = endpoints.rows.filter((e) => matchesEventType(e.events, message.type)).map((e) => e.id);
+        if (targets.length === 0) return { message, duplicate: false, deliveries: 0 };
+        const at = message.createdAt;
+        const ids = targets.map(() => newId('dlv', at));
+        await client.query(INSERT_DELIVERIES, [ids, message.appId, message.id, targets, at]);
+        // Sent on commit: workers in other processes wake up for the new deliveries.
+        await client.query(`NOTIFY ${DUE_CHANNEL}`);
+        return { message, duplicate: false, deliveries: targets.length };
+      });
+    },
+    async findMessage(appId: string, id: string): Promise<Message | null> {
+      const { rows } = await pool.query<MessageRow>(BY_ID, [appId, id]);
+      return rows[0] ? toMessage(rows[0]) : null;
+    },
+    async listMessages(appId: string, filter: MessageFilter, query: PageQuery): Promise<Page<Message>> {
+      const { rows } = await pool.query<MessageRow>(PAGE, [
+        appId,
+        query.after ?? null,
+        filter.type ?? null,
+        filter.since ?? null,
+        filter.until ?? null,
+        query.limit + 1,
+      ]);
+      return toPage(rows, query.limit, toMessage);
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * PostgreSQL schema, as numbered migrations applied in order; `hookd_migrations` records those applied.
+ * Same meaning as the SQLite schema: text ids, times as bigint Unix milliseconds, payloads as published.
+ */
+import type pg from 'pg';
+
+// Ids sort and compare byte by byte (their time prefix makes them pagination cursors), whatever the database's locale.
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE apps (
+    id text COLLATE "C" PRIMARY KEY,
+    uid text COLLATE "C" CONSTRAINT apps_uid_unique UNIQUE,
+    name text NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE TABLE endpoints (
+    id text COLLATE "C" PRIMARY KEY,
+    app_id text COLLATE "C" NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    url text NOT NULL,
+    description text NOT NULL,
+    events text[],
+    signature_scheme text NOT NULL,
+    secret text NOT NULL,
+    disabled_at bigint,
+    disabled_reason text,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE INDEX endpoints_by_app ON endpoints (app_id, id);
+  CREATE TABLE messages (
+    id text COLLATE "C" PRIMARY KEY,
+    app_id text COLLATE "C" NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    type text NOT NULL,
+    -- text, not jsonb: the bytes delivered and signed are exactly those published.
+    payload text NOT NULL,
+    idempotency_key text,
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX messages_by_app ON messages (app_id, id);
+  CREATE TABLE idempotency_keys (
+    app_id text COLLATE "C" NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    key text NOT NULL,
+    message_id text COLLATE "C" NOT NULL,
+    expires_at bigint NOT NULL,
+    PRIMARY KEY (app_id, key)
+  );
+  CREATE TABLE deliveries (
+    id text COLLATE "C" PRIMARY KEY,
+    app_id text COLLATE "C" NOT NULL,
+    message_id text COLLATE "C" NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    endpoint_id text COLLATE "C" NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+    status text NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+    attempt_count integer NOT NULL,
+    attempts_in_run integer NOT NULL,
+    next_attempt_at bigint,
+    lease_token text,
+    last_error text,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  -- The claim path: due pending deliveries, soonest first.
+  CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX deliveries_by_message ON deliveries (message_id);
+  CREATE INDEX deliveries_by_endpoint ON deliveries (endpoint_id, status, id);
+  CREATE INDEX deliveries_by_app ON deliveries (app_id, id);
+  CREATE TABLE attempts (
+    id text COLLATE "C" PRIMARY KEY,
+    delivery_id text COLLATE "C" NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+    number integer NOT NULL,
+    started_at bigint NOT NULL,
+    duration_ms integer NOT NULL,
+    -- json, not jsonb: headers keep the order they were sent in.
+    request_headers json NOT NULL,
+    response_status integer,
+    response_body text,
+    error text
+  );
+  CREATE INDEX attempts_by_delivery ON attempts (delivery_id, number);
+  `,
+];
+
+// Any fixed number works, as long as nothing else in the database takes the same advisory lock.
+const MIGRATION_LOCK_KEY = '7203516249812';
+
+/** Brings the schema up to date. Safe when several processes start at once: they take turns on an advisory lock. */
+export async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  const ignore = () => {}; // see inTransaction: errors between queries arrive as rejections
+  client.on('error', ignore);
+  let broken: Error | undefined;
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await applyPending(client);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch((error: Error) => {
+        broken = error; // the session ends with the connection, and the lock with it
+      });
+    }
+  } catch (error) {
+    broken = error as Error;
+    throw error;
+  } finally {
+    client.off('error', ignore);
+    client.release(broken);
+  }
+}
+
+async function applyPending(client: pg.PoolClient): Promise<void> {
+  await client.query('CREATE TABLE IF NOT EXISTS hookd_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)');
+  const { rows } = await client.query<{ current: number }>('SELECT coalesce(max(version), 0) AS current FROM hookd_migrations');
+  const current = rows[0]?.current ?? 0;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`the database is at schema version ${current}, newer than this hookd (${MIGRATIONS.length})`);
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    await client.query('BEGIN');
+    try {
+      await client.query(MIGRATIONS[version] as string);
+      await client.query('INSERT INTO hookd_migrations (version, applied_at) VALUES ($1, $2)', [version + 1, Date.now()]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  }
+}

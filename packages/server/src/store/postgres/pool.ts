@@ -1,0 +1,60 @@
+/** The connection pool every PostgreSQL query goes through, and the one way to run a transaction on it. */
+import pg from 'pg';
+
+/** A pool, or one of its clients inside a transaction: what the query files take. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** Waiting longer than this for a connection (new, or free in a busy pool) fails the call as unavailable. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
+/** Times and counts are bigint columns; every value hookd keeps there fits a JavaScript number exactly. */
+const BIGINT_AS_NUMBER = new pg.TypeOverrides();
+BIGINT_AS_NUMBER.setTypeParser(pg.types.builtins.INT8, Number);
+
+/** Settings shared by the pool and the LISTEN connection, so both reach the same database the same way. */
+export function connectionConfig(url: string): pg.ClientConfig {
+  return {
+    connectionString: url,
+    types: BIGINT_AS_NUMBER,
+    application_name: 'hookd',
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // Notices a peer that vanished without closing (a host lost, a network cut) instead of waiting on it forever.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+}
+
+export function createPool(url: string, poolSize: number): pg.Pool {
+  const pool = new pg.Pool({ ...connectionConfig(url), max: poolSize });
+  // An idle connection that fails (the server restarted) is dropped by the pool; without a listener the
+  // 'error' event would crash the process. The next query opens a fresh connection or fails on its own.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Runs `work` between BEGIN and COMMIT on one pooled connection, rolling back if it throws. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  // The pool listens for errors only on idle clients; a connection lost between two of our queries would
+  // otherwise raise an unhandled 'error'. The next query rejects with it anyway.
+  const ignore = () => {};
+  client.on('error', ignore);
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // A connection that cannot even roll back is not given back to the pool.
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    client.off('error', ignore);
+    client.release(broken);
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * The PostgreSQL store: the shared contract, then what only a shared database has to get right — several
+ * processes claiming, migrating and publishing at once, wake-ups across processes, and outages.
+ * Needs a PostgreSQL at 127.0.0.1:5432 with trust auth (or HOOKD_TEST_POSTGRES_URL); skipped without one, except under CI.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import pg from 'pg';
+import { type ClaimedDelivery, type Endpoint, newId } from '../../src/domain/index.js';
+import { isStoreUnavailable, openStore, type Store, StoreConflictError } from '../../src/store/index.js';
+import { createTestDatabase, POSTGRES_UNREACHABLE, reachPostgres, startOutageProxy, viaPort } from '../helpers/postgres.js';
+import { storeContract } from './contract.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+async function seed(store: Store, endpointCount: number) {
+  const app = await store.createApp({ id: newId('app', T0), uid: null, name: 'Acme', createdAt: T0, updatedAt: T0 });
+  const endpoints: Endpoint[] = [];
+  for (let i = 0; i < endpointCount; i++)
+    endpoints.push(
+      await store.createEndpoint({
+        id: newId('ep', T0),
+        appId: app.id,
+        url: `http://127.0.0.1:9/hook-${i}`,
+        description: '',
+        events: null,
+        signatureScheme: 'standard',
+        secret: 'whsec_dGVzdA==',
+        disabledAt: null,
+        disabledReason: null,
+        createdAt: T0,
+        updatedAt: T0,
+      }),
+    );
+  return { app, endpoints };
+}
+
+const publish = (store: Store, appId: string, idempotencyKey: string | null = null) =>
+  store.publishMessage({
+    message: {
+      id: newId('msg', T0),
+      appId,
+      type: 'order.created',
+      payload: '{"type":"order.created","timestamp":"2026-01-01T00:00:00Z","data":{}}',
+      idempotencyKey,
+      createdAt: T0,
+    },
+    idempotencyWindowMs: 60_000,
+  });
+
+/** Resolves on the next call of the listener it hands out; rejects if none comes within `ms`. */
+function nextCall(ms: number) {
+  let wake: () => void = () => {};
+  let calls = 0;
+  const arm = () =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the listener was not called within ${ms} ms`)), ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  return {
+    listener: () => {
+      calls++;
+      wake();
+    },
+    arm,
+    calls: () => calls,
+  };
+}
+const adminUrl = await reachPostgres();
+
+if (adminUrl === null) {
+  if (process.env.CI === 'true') test('PostgreSQL is reachable for the store tests', () => assert.fail(POSTGRES_UNREACHABLE));
+  else test('PostgreSQL store', { skip: POSTGRES_UNREACHABLE }, () => {});
+} else {
+  const database = await createTestDatabase(adminUrl);
+  after(() => database.drop());
+
+  storeContract('PostgreSQL', async () => openStore(await database.freshSchema(), { poolSize: 3 }));
+
+  describe('PostgreSQL store, shared by several processes', () => {
+    /** Opens `count` stores on one fresh schema, as separate processes would, and closes them all after `run`. */
+    async function withStores(count: number, run: (stores: Store[], url: string) => Promise<void>): Promise<void> {
+      const url = await database.freshSchema();
+      const stores: Store[] = [];
+      try {
+        for (let i = 0; i < count; i++) stores.push(await openStore(url, { poolSize: 2 }));
+        await run(stores, url);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    }
+
+    test('four claimers at once never take the same delivery, and together take all 500', () =>
+      withStores(4, async (stores) => {
+        const [first] = stores as [Store];
+        const { app } = await seed(first, 5);
+        for (let i = 0; i < 100; i++) await publish(first, app.id);
+        const claimLoop = async (store: Store) => {
+          const mine: ClaimedDelivery[] = [];
+          for (;;) {
+            const batch = await store.claimDueDeliveries({
+              now: T0,
+              limit: 10,
+              leaseMs: 60_000,
+              endpointCap: 1_000,
+              inFlight: new Map(),
+            });
+            if (batch.length === 0) return mine;
+            mine.push(...batch);
+          }
+        };
+        const perClaimer = await Promise.all(stores.map(claimLoop));
+        const ids = perClaimer.flat().map((c) => c.delivery.id);
+        assert.equal(new Set(ids).size, ids.length, 'no delivery was claimed twice');
+        assert.equal(ids.length, 500, 'every delivery was claimed');
+        assert.ok(perClaimer.filter((mine) => mine.length > 0).length >= 2, 'the claims really ran side by side');
+        const leased = await first.listDeliveries(app.id, { status: 'pending' }, { limit: 1 });
+        assert.equal(leased.data[0]?.nextAttemptAt, T0 + 60_000, 'each claimed delivery carries its lease');
+      }));
+
+    test('three processes migrating one new database at once all start', async () => {
+      const url = await database.freshSchema();
+      const stores = await Promise.all([1, 2, 3].map(() => openStore(url, { poolSize: 1 })));
+      try {
+        await Promise.all(stores.map((s) => s.migrate()));
+        const client = new pg.Client(url);
+        await client.connect();
+        try {
+          const { rows } = await client.query('SELECT version FROM hookd_migrations ORDER BY version');
+          assert.deepEqual(
+            rows.map((r) => r.version),
+            [1],
+          );
+        } finally {
+          await client.end();
+        }
+        const app = await stores[0]?.createApp({ id: newId('app'), uid: 'shared', name: 'A', createdAt: T0, updatedAt: T0 });
+        assert.equal((await stores[2]?.findApp('shared'))?.id, app?.id);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    test('a listener in one process wakes soon after a publish, a retry or a replay in another', () =>
+      withStores(2, async ([worker, api]) => {
+        assert.ok(worker && api);
+        const { app, endpoints } = await seed(api, 1);
+        const wakes = nextCall(2_000);
+        const stop = await worker.watchDue(wakes.listener);
+        try {
+          let woken = wakes.arm();
+          const started = performance.now();
+          await publish(api, app.id);
+          await woken;
+          assert.ok(performance.now() - started < 1_000, 'woken within a second');
+
+          const [claimed] = await worker.claimDueDeliveries({
+            now: T0,
+            limit: 1,
+            leaseMs: 1000,
+            endpointCap: 1,
+            inFlight: new Map(),
+          });
+          assert.ok(claimed);
+          await worker.recordAttempt({
+            attempt: {
+              id: newId('atm'),
+              deliveryId: claimed.delivery.id,
+              number: 1,
+              startedAt: T0,
+              durationMs: 1,
+              requestHeaders: {},
+              responseStatus: 500,
+              responseBody: '',
+              error: null,
+            },
+            leaseToken: claimed.leaseToken,
+            next: { status: 'failed' },
+            now: T0 + 1,
+          });
+          woken = wakes.arm();
+          assert.equal((await api.retryDelivery(app.id, claimed.delivery.id, T0 + 2))?.status, 'pending');
+          await woken;
+
+          await api.disableEndpoint((endpoints[0] as Endpoint).id, 'test', T0 + 3);
+          woken = wakes.arm();
+          const replayed = await api.replayDeliveries({
+            endpointId: (endpoints[0] as Endpoint).id,
+            since: T0,
+            status: 'failed',
+            now: T0 + 4,
+          });
+          assert.equal(replayed, 1);
+          await woken;
+        } finally {
+          await stop();
+        }
+        const before = wakes.calls();
+        await publish(api, app.id);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(wakes.calls(), before, 'a stopped listener hears nothing');
+      }));
+
+    test('racing publishes with one Idempotency-Key make one message', () =>
+      withStores(2, async (stores) => {
+        const { app, endpoints } = await seed(stores[0] as Store, 2);
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => publish(stores[i % 2] as Store, app.id, 'same-key')),
+        );
+        const fresh = results.filter((r) => !r.duplicate);
+        assert.equal(fresh.length, 1, 'exactly one publish went through');
+        assert.ok(
+          results.every((r) => r.message.id === fresh[0]?.message.id),
+          'every duplicate answers with that message',
+        );
+        const messages = await stores[1]?.listMessages(app.id, {}, { limit: 20 });
+        assert.equal(messages?.data.length, 1);
+        const deliveries = await stores[1]?.listDeliveries(app.id, {}, { limit: 20 });
+        assert.equal(deliveries?.data.length, endpoints.length);
+      }));
+  });
+
+  describe('PostgreSQL store, when the database cannot be reached', () => {
+    test('a store pointed at a closed port fails with an error the API answers 503 to', async () => {
+      const error = await openStore(viaPort(database.url, 1)).then(
+        () => assert.fail('opened a store with no database behind it'),
+        (e: unknown) => e,
+      );
+      assert.equal(isStoreUnavailable(error), true, String(error));
+      assert.equal(isStoreUnavailable(new StoreConflictError('uid')), false);
+    });
+
+    test('a store that loses its database fails as unavailable, then recovers by itself', async () => {
+      const url = await database.freshSchema();
+      const proxy = await startOutageProxy(url);
+      const store = await openStore(viaPort(url, proxy.port), { poolSize: 2 });
+      try {
+        const { app } = await seed(store, 1);
+        proxy.set('down');
+        for (const call of [store.findApp(app.id), store.ping(), publish(store, app.id)]) {
+          const error = await call.then(
+            () => assert.fail('a call succeeded with the database cut off'),
+            (e: unknown) => e,
+          );
+          assert.equal(isStoreUnavailable(error), true, String(error));
+        }
+        proxy.set('up');
+        assert.equal((await store.findApp(app.id))?.id, app.id);
+      } finally {
+        await proxy.close();
+        await store.close();
+      }
+    });
+
+    test('ping gives up within its timeout when the database does not answer', async () => {
+      const url = await database.freshSchema();
+      const proxy = await startOutageProxy(url);
+      const store = await openStore(viaPort(url, proxy.port), { poolSize: 1 });
+      try {
+        proxy.set('silent');
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the pool drops the connection it had
+        const started = performance.now();
+        const error = await store.ping().then(
+          () => assert.fail('ping answered with nobody there'),
+          (e: unknown) => e,
+        );
+        const took = performance.now() - started;
+        assert.equal(isStoreUnavailable(error), true, String(error));
+        assert.ok(took >= 1_500 && took < 3_000, `gave up after ${Math.round(took)} ms`);
+      } finally {
+        await proxy.close();
+        await store.close();
+      }
+    });
+
+    test('watchDue reconnects after an outage and calls the listener once it is back', async () => {
+      const url = await database.freshSchema();
+      const proxy = await startOutageProxy(url);
+      const worker = await openStore(viaPort(url, proxy.port), { poolSize: 1 });
+      const api = await openStore(url, { poolSize: 1 });
+      try {
+        const { app } = await seed(api, 1);
+        const wakes = nextCall(5_000);
+        await worker.watchDue(wakes.listener);
+        proxy.set('down');
+        await new Promise((resolve) => setTimeout(resolve, 400)); // a few reconnections fail meanwhile
+        const calledWhileDown = wakes.calls();
+        const back = wakes.arm();
+        proxy.set('up');
+        await back;
+        assert.equal(calledWhileDown, 0, 'nothing was heard while the database was away');
+        const woken = wakes.arm();
+        await publish(api, app.id);
+        await woken; // LISTEN runs again on the new connection
+      } finally {
+        await proxy.close();
+        await Promise.all([worker.close(), api.close()]); // close() also stops the listener
+      }
+    });
+  });
+}
