@@ -3,12 +3,12 @@
  * claims are leases, so a job whose process died is taken again once its lease runs out.
  */
 import { randomUUID } from 'node:crypto';
+import { applyConcurrencyPragmas, openSqliteFile, type SqliteDatabase } from '../sqlite-driver.js';
 import { type BackoffFunction, type BackoffOptions, toBackoffFunction } from './backoff.js';
 import { QueueError } from './errors.js';
 import type { JobStorage } from './job-storage.js';
 import { sqliteJobStorage } from './sqlite/jobs.js';
 import { createQueueSchema } from './sqlite/schema.js';
-import { applyConcurrencyPragmas, openSqliteFile, type SqliteDatabase } from '../sqlite-driver.js';
 import type { WebhookQueue } from './types.js';
 import { describeError, startWorkerLoop, type WorkerLoop } from './worker-loop.js';
 

@@ -1,7 +1,7 @@
 /** The queue's SQL, one named operation each, prepared once per database. */
 import { randomUUID } from 'node:crypto';
-import type { ClaimedJob, JobStorage } from '../job-storage.js';
 import type { SqliteDatabase } from '../../sqlite-driver.js';
+import type { ClaimedJob, JobStorage } from '../job-storage.js';
 import type { DeadLetter, ReceivedWebhook } from '../types.js';
 import { DEAD_LETTERS_TABLE as DEAD, JOBS_TABLE as JOBS } from './schema.js';
 import { inImmediateTransaction } from './transaction.js';
