@@ -1,18 +1,21 @@
 /**
  * The plain scheme from the webhook guides: `X-Webhook-Signature: sha256=<hex HMAC-SHA256 of the body>`.
  * The key is the secret string as written (UTF-8), as a receiver following those guides would use it.
+ * hookd sends it with `X-Webhook-Event`, `X-Webhook-Delivery` and `X-Webhook-Attempt`.
  */
-import { createHmac } from 'node:crypto';
-import { type Body, type HeaderSource, readHeader, safeEqual, toBuffer } from '../bytes.js';
-import { WebhookVerificationError } from '../errors.js';
+import { type Body, type HeaderSource, readHeader } from '../bytes.js';
+import { secretList } from '../secret.js';
+import { hmacSha256, requireHeader, requireMatch, signaturesAfter } from './checks.js';
+import { stringAt } from './payload.js';
+import type { Scheme } from './types.js';
 
 export const HMAC_SIGNATURE_HEADER = 'x-webhook-signature';
 
 /** `sha256=<hex>` for one secret; several secrets give several comma-separated values. */
 export function signHmacSha256Hex(body: Body, secrets: string | readonly string[]): string {
-  const bytes = toBuffer(body);
-  const list = typeof secrets === 'string' ? [secrets] : secrets;
-  return list.map((s) => `sha256=${createHmac('sha256', s).update(bytes).digest('hex')}`).join(',');
+  return secretList(secrets)
+    .map((s) => `sha256=${hmacSha256(s, '', body, 'hex')}`)
+    .join(',');
 }
 
 export interface HmacVerifyInput {
@@ -22,16 +25,19 @@ export interface HmacVerifyInput {
 }
 
 export function verifyHmacSha256Hex(input: HmacVerifyInput): void {
-  const header = readHeader(input.headers, HMAC_SIGNATURE_HEADER);
-  if (!header) throw new WebhookVerificationError('header_missing', 'the X-Webhook-Signature header is missing');
-  const offered = header.split(',').map((part) => part.trim());
-  const bytes = toBuffer(input.body);
-  const list = typeof input.secrets === 'string' ? [input.secrets] : input.secrets;
-  for (const secret of list) {
-    const expected = `sha256=${createHmac('sha256', secret).update(bytes).digest('hex')}`;
-    let match = false;
-    for (const candidate of offered) match = safeEqual(candidate, expected) || match;
-    if (match) return;
-  }
-  throw new WebhookVerificationError('signature_invalid', 'X-Webhook-Signature does not match the body and secret');
+  const header = requireHeader(input.headers, HMAC_SIGNATURE_HEADER, 'X-Webhook-Signature');
+  const offered = signaturesAfter(header, ',', 'sha256=', 'X-Webhook-Signature');
+  const expected = secretList(input.secrets).map((s) => hmacSha256(s, '', input.body, 'hex'));
+  requireMatch(expected, offered, 'X-Webhook-Signature');
 }
+
+export const hmacSha256HexScheme: Scheme = {
+  name: 'hmac-sha256-hex',
+  verify: (input) => {
+    verifyHmacSha256Hex(input);
+    return { scheme: 'hmac-sha256-hex' };
+  },
+  sign: ({ body, secrets }) => ({ [HMAC_SIGNATURE_HEADER]: signHmacSha256Hex(body, secrets) }),
+  deliveryId: (headers) => readHeader(headers, 'x-webhook-delivery') ?? null,
+  eventType: (headers, payload) => readHeader(headers, 'x-webhook-event') ?? stringAt(payload, 'type'),
+};

@@ -1,0 +1,35 @@
+/** The receiver: one framework-neutral pipeline, thin adapters for node:http, Express, Fastify and the Fetch API. */
+export { toExpressMiddleware } from './adapters/express.js';
+export { type FastifyPluginOptions, toFastifyPlugin } from './adapters/fastify.js';
+export { type FetchRequestInfo, toFetchHandler } from './adapters/fetch.js';
+export { toNodeHandler } from './adapters/node.js';
+export { createReceiver, DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_MAX_BODY_BYTES } from './create-receiver.js';
+export {
+  PayloadTooLargeError,
+  RawBodyUnavailableError,
+  RECEIVER_ERRORS,
+  ReceiverConfigError,
+  type ReceiverConfigErrorCode,
+  type ReceiverErrorCode,
+} from './errors.js';
+export type { SqliteQueueShortcut } from './queue-option.js';
+export { memoryRateLimitStore, type RateLimitDecision, type RateLimitStore } from './rate-limit.js';
+export type {
+  EventForPattern,
+  EventMap,
+  EventPattern,
+  IdempotencyOptions,
+  RateLimitOptions,
+  Receiver,
+  ReceiverAnswer,
+  ReceiverLogger,
+  ReceiverMetrics,
+  ReceiverOptions,
+  ReceiverRequest,
+  RefusalKind,
+  UnhandledWebhookEvent,
+  VerifyOptions,
+  WebhookEvent,
+  WebhookHandler,
+} from './types.js';
+export type { IssueInput, PayloadSchema, PayloadValidatorFunction, StandardSchemaLike, ValidationIssue } from './validation.js';
