@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { WebhookVerificationError } from './errors.js';
 
 const PREFIX = 'whsec_';
@@ -35,4 +35,18 @@ export function secretList(secrets: string | readonly string[]): readonly string
     }
   }
   return list;
+}
+
+const keyCache = new Map<string, KeyObject>();
+const KEY_CACHE_SIZE = 256;
+
+/** `secretKey` as a KeyObject, decoded once per secret: a receiver verifies with the same few secrets all day. */
+export function cachedSecretKey(secret: string): KeyObject {
+  let key = keyCache.get(secret);
+  if (key === undefined) {
+    key = createSecretKey(secretKey(secret));
+    if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string);
+    keyCache.set(secret, key);
+  }
+  return key;
 }

@@ -1,5 +1,5 @@
 /** The steps every verifier runs the same way: read a header, read and bound a timestamp, compare signatures. */
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { anyEqual, type Body, type HeaderSource, readHeader } from '../bytes.js';
 import { WebhookVerificationError } from '../errors.js';
 
@@ -59,8 +59,15 @@ export function signaturesAfter(header: string, separator: string, prefix: strin
 }
 
 /** HMAC-SHA256 of `signedPrefix` then the body bytes, written in `encoding`. */
-export function hmacSha256(key: string | Buffer, signedPrefix: string, body: Body, encoding: 'hex' | 'base64'): string {
+export function hmacSha256(
+  key: string | Buffer | KeyObject,
+  signedPrefix: string,
+  body: Body,
+  encoding: 'hex' | 'base64',
+): string {
   const hmac = createHmac('sha256', key);
+  // One update for a text body: each call into the native hash costs more than joining two strings.
+  if (typeof body === 'string') return hmac.update(signedPrefix + body).digest(encoding);
   if (signedPrefix.length > 0) hmac.update(signedPrefix);
   return hmac.update(body).digest(encoding);
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Body, type HeaderSource, readHeader } from '../bytes.js';
-import { secretKey, secretList } from '../secret.js';
+import { cachedSecretKey, secretList } from '../secret.js';
 import { checkTimestamp, hmacSha256, parseUnixSeconds, requireHeader, requireMatch, signaturesAfter } from './checks.js';
 import { stringAt } from './payload.js';
 import type { Scheme } from './types.js';
@@ -28,7 +28,7 @@ export type StandardHeaders = {
 export function signStandard(input: StandardSignInput): StandardHeaders {
   const timestamp = String(input.timestamp);
   const signed = `${input.id}.${timestamp}.`;
-  const signatures = secretList(input.secrets).map((s) => `v1,${hmacSha256(secretKey(s), signed, input.body, 'base64')}`);
+  const signatures = secretList(input.secrets).map((s) => `v1,${hmacSha256(cachedSecretKey(s), signed, input.body, 'base64')}`);
   return { 'webhook-id': input.id, 'webhook-timestamp': timestamp, 'webhook-signature': signatures.join(' ') };
 }
 
@@ -57,7 +57,8 @@ export function verifyStandard(input: StandardVerifyInput): { id: string; timest
   const offered = signaturesAfter(signatureHeader, ' ', 'v1,', names.signature);
   const signed = `${id}.${timestampText}.`;
   const expected: string[] = [];
-  for (const secret of secretList(input.secrets)) expected.push(hmacSha256(secretKey(secret), signed, input.body, 'base64'));
+  for (const secret of secretList(input.secrets))
+    expected.push(hmacSha256(cachedSecretKey(secret), signed, input.body, 'base64'));
   requireMatch(expected, offered, names.signature);
   return { id, timestamp };
 }

@@ -4,6 +4,9 @@ import { DELIVERY_STATUSES, SIGNATURE_SCHEMES } from '../domain/index.js';
 const timestamp = { type: 'string', format: 'date-time' } as const;
 const nullableTimestamp = { type: ['string', 'null'], format: 'date-time' } as const;
 
+/** Text fields refuse U+0000: PostgreSQL text cannot hold it, and no name or URL needs it. */
+export const NO_NUL = '^[^\\u0000]*$';
+
 export const errorSchema = {
   $id: 'Error',
   type: 'object',

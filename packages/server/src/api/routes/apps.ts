@@ -4,10 +4,10 @@ import { StoreConflictError } from '../../store/index.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentApp } from '../present.js';
-import { commonErrors, pageOf, pageQuery, ref } from '../schemas.js';
+import { commonErrors, NO_NUL, pageOf, pageQuery, ref } from '../schemas.js';
 
 const uid = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._-]+$' } as const;
-const name = { type: 'string', minLength: 1, maxLength: 256 } as const;
+const name = { type: 'string', minLength: 1, maxLength: 256, pattern: NO_NUL } as const;
 const tags = ['apps'];
 
 /** A uid must not look like an id, or `/v1/apps/{app}` could not tell them apart. */

@@ -6,17 +6,17 @@ import type { EndpointPatch } from '../../store/index.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentEndpoint } from '../present.js';
-import { commonErrors, pageOf, pageQuery, ref } from '../schemas.js';
+import { commonErrors, NO_NUL, pageOf, pageQuery, ref } from '../schemas.js';
 
 const tags = ['endpoints'];
 const endpointParams = appRecordParams('ep');
 const fields = {
-  url: { type: 'string', minLength: 1, maxLength: 2048 },
-  description: { type: 'string', maxLength: 1024 },
+  url: { type: 'string', minLength: 1, maxLength: 2048, pattern: NO_NUL },
+  description: { type: 'string', maxLength: 1024, pattern: NO_NUL },
   events: {
     type: ['array', 'null'],
     maxItems: 256,
-    items: { type: 'string', minLength: 1, maxLength: 258 },
+    items: { type: 'string', minLength: 1, maxLength: 258, pattern: NO_NUL },
     description: 'Event types to receive: exact names, `prefix.*` or `*`. Absent, null or empty: every type.',
   },
   signatureScheme: {

@@ -3,7 +3,7 @@ import { isEventTypeName, newId } from '../../domain/index.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentDelivery, presentMessage } from '../present.js';
-import { commonErrors, pageOf, pageQuery, ref } from '../schemas.js';
+import { commonErrors, NO_NUL, pageOf, pageQuery, ref } from '../schemas.js';
 
 const tags = ['events'];
 const messageParams = appRecordParams('msg');
@@ -19,10 +19,13 @@ export function eventRoutes(api: FastifyInstance, ctx: ApiContext): void {
           'Answers 202 once the message and its deliveries are committed, before any delivery. ' +
           'The same Idempotency-Key within the window answers with the first message and publishes nothing.',
         params: appParams,
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 256 } } },
+        headers: {
+          type: 'object',
+          properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 256, pattern: NO_NUL } },
+        },
         body: {
           type: 'object',
-          properties: { type: { type: 'string', minLength: 1, maxLength: 256 }, data: {} },
+          properties: { type: { type: 'string', minLength: 1, maxLength: 256, pattern: NO_NUL }, data: {} },
           required: ['type', 'data'],
           additionalProperties: false,
         },
