@@ -29,6 +29,14 @@ export class DeliveryWorker {
   private readonly sends = new Set<Promise<void>>();
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  /**
+   * False once a claim came back empty: everything claimable was taken, except deliveries of endpoints
+   * at their cap. A publish, a timer, or such an endpoint getting half its slots back makes it true again,
+   * so a freed slot does not cost a claim that cannot find anything.
+   */
+  private mayFindWork = true;
+  /** Endpoints that were at their cap when the last claim came back empty: their backlog may be waiting. */
+  private readonly waitingAtCap = new Set<string>();
   private readonly dispatcher: Agent;
   private readonly send: SendContext;
 
@@ -51,6 +59,11 @@ export class DeliveryWorker {
 
   /** Something became due (a publish, a retry by hand): look now rather than at the next poll. */
   wake(): void {
+    this.mayFindWork = true;
+    this.resume();
+  }
+
+  private resume(): void {
     this.woken = true;
     this.wakeUp?.();
   }
@@ -77,19 +90,22 @@ export class DeliveryWorker {
       this.woken = false;
       const free = config.concurrency - this.inFlightTotal;
       let claimed: ClaimedDelivery[] = [];
-      if (free > 0) {
+      if (free > 0 && this.mayFindWork) {
+        // A copy: sends that finish while the claim runs must not change what the claim was asked.
+        const inFlight = new Map(this.inFlight);
         try {
           claimed = await store.claimDueDeliveries({
             now: this.deps.clock(),
             limit: free,
             leaseMs: config.leaseMs,
             endpointCap: config.endpointConcurrency,
-            inFlight: this.inFlight,
+            inFlight,
           });
         } catch (error) {
           logger.error({ err: error }, 'claiming deliveries failed; trying again after the poll interval');
         }
         for (const item of claimed) this.launch(item);
+        if (claimed.length === 0) this.noteExhausted(inFlight);
       }
       // Claim until nothing more is due: a batch may stop short where an endpoint reached its cap.
       if (claimed.length > 0) continue;
@@ -112,7 +128,14 @@ export class DeliveryWorker {
     }
     if (this.woken) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(finish, Math.max(1, wait));
+      const timer = setTimeout(
+        () => {
+          // Time passing makes retries and expired leases due.
+          this.mayFindWork = true;
+          finish();
+        },
+        Math.max(1, wait),
+      );
       function finish() {
         clearTimeout(timer);
         resolve();
@@ -120,6 +143,27 @@ export class DeliveryWorker {
       this.wakeUp = finish;
     });
     this.wakeUp = null;
+  }
+
+  /** The claim, asked with `inFlight`, found nothing: only endpoints that were at their cap then may have work. */
+  private noteExhausted(inFlight: ReadonlyMap<string, number>): void {
+    this.mayFindWork = false;
+    this.waitingAtCap.clear();
+    for (const [endpointId, n] of inFlight) {
+      if (n < this.deps.config.endpointConcurrency) continue;
+      // Already down to half while the claim ran: its refill is due now.
+      if ((this.inFlight.get(endpointId) ?? 0) <= this.deps.config.endpointConcurrency / 2) this.mayFindWork = true;
+      else this.waitingAtCap.add(endpointId);
+    }
+  }
+
+  /** A slot came free: claim again if that can find work, refilling a capped endpoint in batches of half its cap. */
+  private slotFreed(endpointId: string, left: number): void {
+    if (!this.mayFindWork && this.waitingAtCap.has(endpointId) && left <= this.deps.config.endpointConcurrency / 2) {
+      this.waitingAtCap.delete(endpointId);
+      this.mayFindWork = true;
+    }
+    if (this.mayFindWork) this.resume();
   }
 
   private launch(item: ClaimedDelivery): void {
@@ -135,7 +179,7 @@ export class DeliveryWorker {
         else this.inFlight.set(endpointId, left);
         this.inFlightTotal--;
         this.sends.delete(done);
-        this.wake();
+        this.slotFreed(endpointId, left);
       });
     this.sends.add(done);
   }

@@ -8,10 +8,12 @@ import { type DeliveryRow, toDelivery } from './rows.js';
 // Rows read per claim beyond the limit, so one saturated endpoint's backlog cannot fill the batch.
 const CLAIM_SCAN_FACTOR = 4;
 
-// candidates: due rows of enabled endpoints not at their cap, soonest first, locked; rows another claimer
-//   holds are skipped, not waited for. Locked rows left unchosen are free again when the statement ends.
+// candidates: due rows of enabled endpoints not at their cap, soonest first, read without locks (locking
+//   every row looked at would write to each of them).
 // chosen: the soonest of those, letting each endpoint reach at most the cap with what this worker has in flight.
-// leased: the chosen rows become due again when the lease runs out, under a fresh token.
+// locked: the chosen rows still pending and due once locked (PostgreSQL re-reads a row it waited for);
+//   rows another claimer holds are skipped, not waited for.
+// leased: they become due again when the lease runs out, under a fresh token.
 const CLAIM = `
   WITH candidates AS MATERIALIZED (
     SELECT d.id, d.endpoint_id, d.next_attempt_at AS due_at
@@ -21,7 +23,6 @@ const CLAIM = `
       AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.disabled_at IS NOT NULL)
     ORDER BY d.next_attempt_at
     LIMIT $3
-    FOR UPDATE OF d SKIP LOCKED
   ),
   chosen AS MATERIALIZED (
     SELECT c.id, c.due_at
@@ -31,16 +32,28 @@ const CLAIM = `
     ORDER BY c.due_at, c.id
     LIMIT $7
   ),
+  locked AS MATERIALIZED (
+    SELECT d.id, chosen.due_at
+    FROM deliveries d JOIN chosen ON chosen.id = d.id
+    WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+    FOR UPDATE OF d SKIP LOCKED
+  ),
   leased AS (
     UPDATE deliveries d SET next_attempt_at = $8, lease_token = $9, updated_at = $1
-    FROM chosen WHERE d.id = chosen.id
-    RETURNING d.*, chosen.due_at
+    FROM locked WHERE d.id = locked.id
+    RETURNING d.*, locked.due_at
   )
-  SELECT l.*, m.type AS m_type, m.payload AS m_payload, e.url AS e_url, e.secret AS e_secret, e.signature_scheme AS e_scheme
-  FROM leased l JOIN messages m ON m.id = l.message_id JOIN endpoints e ON e.id = l.endpoint_id
+  SELECT (SELECT count(*) FROM chosen)::int AS chosen_count, l.*,
+    m.type AS m_type, m.payload AS m_payload, e.url AS e_url, e.secret AS e_secret, e.signature_scheme AS e_scheme
+  FROM (SELECT 1) AS always_one_row
+  LEFT JOIN (leased l JOIN messages m ON m.id = l.message_id JOIN endpoints e ON e.id = l.endpoint_id) ON true
   ORDER BY l.due_at, l.id`;
 
+/** Claims raced by another worker are run again, a few times, so a worker does not idle beside free work. */
+const CONTENDED_RETRIES = 3;
+
 interface ClaimRow extends DeliveryRow {
+  chosen_count: number;
   m_type: string;
   m_payload: string;
   e_url: string;
@@ -49,6 +62,18 @@ interface ClaimRow extends DeliveryRow {
 }
 
 export async function claimDueDeliveries(db: Queryable, input: ClaimInput): Promise<ClaimedDelivery[]> {
+  const inFlight = new Map(input.inFlight);
+  const claimed: ClaimedDelivery[] = [];
+  for (let run = 0; run <= CONTENDED_RETRIES && claimed.length < input.limit; run++) {
+    const { leased, contended } = await claimOnce(db, { ...input, inFlight, limit: input.limit - claimed.length });
+    claimed.push(...leased);
+    for (const item of leased) inFlight.set(item.endpoint.id, (inFlight.get(item.endpoint.id) ?? 0) + 1);
+    if (!contended) break;
+  }
+  return claimed;
+}
+
+async function claimOnce(db: Queryable, input: ClaimInput): Promise<{ leased: ClaimedDelivery[]; contended: boolean }> {
   const busy = [...input.inFlight].filter(([, n]) => n > 0);
   const saturated = busy.filter(([, n]) => n >= input.endpointCap).map(([id]) => id);
   const token = randomUUID();
@@ -63,10 +88,13 @@ export async function claimDueDeliveries(db: Queryable, input: ClaimInput): Prom
     input.now + input.leaseMs,
     token,
   ]);
-  return rows.map((row) => ({
-    delivery: toDelivery(row),
-    leaseToken: token,
-    message: { id: row.message_id, type: row.m_type, payload: row.m_payload },
-    endpoint: { id: row.endpoint_id, url: row.e_url, secret: row.e_secret, signatureScheme: row.e_scheme as SignatureScheme },
-  }));
+  const leased = rows
+    .filter((row) => row.id !== null)
+    .map((row) => ({
+      delivery: toDelivery(row),
+      leaseToken: token,
+      message: { id: row.message_id, type: row.m_type, payload: row.m_payload },
+      endpoint: { id: row.endpoint_id, url: row.e_url, secret: row.e_secret, signatureScheme: row.e_scheme as SignatureScheme },
+    }));
+  return { leased, contended: leased.length < (rows[0]?.chosen_count ?? 0) };
 }

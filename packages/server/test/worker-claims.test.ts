@@ -1,0 +1,64 @@
+/**
+ * A backlog behind one endpoint drains in batches: a freed slot costs a claim only when a claim can
+ * find work, and an endpoint at its cap is refilled once half its slots are back, not one slot at a time.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pino from 'pino';
+import { loadConfig } from '../src/config.js';
+import { DeliveryWorker, systemResolver } from '../src/delivery/index.js';
+import { openStore, type Store } from '../src/store/index.js';
+import { FAST, startTestHookd } from './helpers/hookd.js';
+import { startReceiver } from './helpers/receiver.js';
+
+test('a backlog of 400 behind one endpoint is claimed in batches, each delivery once', async (t) => {
+  const receiver = await startReceiver();
+  const api = await startTestHookd({ role: 'api' });
+  t.after(async () => {
+    await api.close();
+    await receiver.close();
+  });
+  await api.call('POST', '/v1/apps', { uid: 'backlog', name: 'Backlog' });
+  await api.call('POST', '/v1/apps/backlog/endpoints', { url: receiver.url });
+  for (let n = 0; n < 400; n += 40) {
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        api.call('POST', '/v1/apps/backlog/events', { type: 'backlog.test', data: { n: n + i } }),
+      ),
+    );
+  }
+
+  const config = loadConfig({ flags: { ...FAST, endpointConcurrency: 8, dataDir: api.dataDir } });
+  const store = await openStore(config.databaseUrl);
+  const claims: number[] = [];
+  const counting: Store = {
+    ...store,
+    async claimDueDeliveries(input) {
+      const claimed = await store.claimDueDeliveries(input);
+      claims.push(claimed.length);
+      return claimed;
+    },
+  };
+  const worker = new DeliveryWorker({
+    store: counting,
+    config: config.delivery,
+    allowedNetworks: config.allowedNetworks,
+    logger: pino({ level: 'silent' }),
+    resolve: systemResolver,
+    clock: Date.now,
+    random: Math.random,
+  });
+  worker.start();
+  t.after(async () => {
+    await worker.stop();
+    await store.close();
+  });
+  await receiver.waitFor(400, 20_000);
+  const ids = receiver.requests.map((r) => r.headers['webhook-id']);
+  assert.equal(new Set(ids).size, 400);
+  const productive = claims.filter((n) => n > 0);
+  t.diagnostic(`${claims.length} claims for 400 deliveries, ${productive.length} of them found work`);
+  // Cap 8, refilled at 4: about 400 / 4 productive claims and as many empty ones. One claim per freed slot would be 400+.
+  assert.ok(claims.length <= 250, `${claims.length} claims for 400 deliveries`);
+  assert.ok(Math.min(...productive.slice(1)) >= 2, 'after the first, each productive claim takes several deliveries');
+});
