@@ -1,0 +1,120 @@
+/** Row ↔ record mapping shared by both stores; each says how it keeps endpoint filters and attempt headers. */
+import type { App, Attempt, Delivery, DeliveryStatus, Endpoint, Message, SignatureScheme } from '../domain/index.js';
+import type { Page } from './store.js';
+
+export interface AppRow {
+  id: string;
+  uid: string | null;
+  name: string;
+  created_at: number;
+  updated_at: number;
+}
+export const toApp = (r: AppRow): App => ({
+  id: r.id,
+  uid: r.uid,
+  name: r.name,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export interface EndpointRow<Events> {
+  id: string;
+  app_id: string;
+  url: string;
+  description: string;
+  events: Events;
+  signature_scheme: string;
+  secret: string;
+  disabled_at: number | null;
+  disabled_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+export const toEndpoint = <E>(r: EndpointRow<E>, events: (kept: E) => string[] | null): Endpoint => ({
+  id: r.id,
+  appId: r.app_id,
+  url: r.url,
+  description: r.description,
+  events: events(r.events),
+  signatureScheme: r.signature_scheme as SignatureScheme,
+  secret: r.secret,
+  disabledAt: r.disabled_at,
+  disabledReason: r.disabled_reason,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export interface MessageRow {
+  id: string;
+  app_id: string;
+  type: string;
+  payload: string;
+  idempotency_key: string | null;
+  created_at: number;
+}
+export const toMessage = (r: MessageRow): Message => ({
+  id: r.id,
+  appId: r.app_id,
+  type: r.type,
+  payload: r.payload,
+  idempotencyKey: r.idempotency_key,
+  createdAt: r.created_at,
+});
+
+export interface DeliveryRow {
+  id: string;
+  app_id: string;
+  message_id: string;
+  endpoint_id: string;
+  status: string;
+  attempt_count: number;
+  attempts_in_run: number;
+  next_attempt_at: number | null;
+  lease_token: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+export const toDelivery = (r: DeliveryRow): Delivery => ({
+  id: r.id,
+  appId: r.app_id,
+  messageId: r.message_id,
+  endpointId: r.endpoint_id,
+  status: r.status as DeliveryStatus,
+  attemptCount: r.attempt_count,
+  attemptsInRun: r.attempts_in_run,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export interface AttemptRow<Headers> {
+  id: string;
+  delivery_id: string;
+  number: number;
+  started_at: number;
+  duration_ms: number;
+  request_headers: Headers;
+  response_status: number | null;
+  response_body: string | null;
+  error: string | null;
+}
+export const toAttempt = <H>(r: AttemptRow<H>, headers: (kept: H) => Record<string, string>): Attempt => ({
+  id: r.id,
+  deliveryId: r.delivery_id,
+  number: r.number,
+  startedAt: r.started_at,
+  durationMs: r.duration_ms,
+  requestHeaders: headers(r.request_headers),
+  responseStatus: r.response_status,
+  responseBody: r.response_body,
+  error: r.error,
+});
+
+/** Turns `limit + 1` rows, newest first, into a page and its cursor. */
+export function toPage<R extends { id: string }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  return { data: kept.map(map), nextCursor: more ? (kept[kept.length - 1]?.id ?? null) : null };
+}
