@@ -107,19 +107,6 @@ export function idempotencyContract(name: string, open: () => Promise<StoreHarne
   });
 }
 
-/** A clock a test moves by hand. */
-export function manualClock(start = Date.parse('2026-01-01T00:00:00Z')) {
-  let now = start;
-  return {
-    now: () => now,
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Unreachable service: fail under CI, otherwise skip with this reason. */
 export function unavailable(service: string, error: unknown): string {
   const reason = `${service} is not reachable (${error instanceof Error ? error.message : String(error)})`;

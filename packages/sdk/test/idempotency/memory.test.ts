@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { memoryIdempotencyStore } from '../../src/idempotency/memory.js';
-import { idempotencyContract, manualClock } from './contract.js';
+import { manualClock } from '../support.js';
+import { idempotencyContract } from './contract.js';
 
 idempotencyContract('memory', async () => {
   const clock = manualClock();

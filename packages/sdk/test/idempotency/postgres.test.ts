@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import pg from 'pg';
 import { postgresIdempotencyStore } from '../../src/idempotency/postgres.js';
-import { idempotencyContract, sleep, unavailable } from './contract.js';
+import { sleep } from '../support.js';
+import { idempotencyContract, unavailable } from './contract.js';
 
 const DATABASE_URL = process.env.HOOKD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const schema = `hookd_sdk_test_${randomBytes(6).toString('hex')}`;

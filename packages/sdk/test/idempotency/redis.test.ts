@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { redisIdempotencyStore } from '../../src/idempotency/redis.js';
-import { idempotencyContract, sleep, unavailable } from './contract.js';
+import { sleep } from '../support.js';
+import { idempotencyContract, unavailable } from './contract.js';
 
 const REDIS_URL = process.env.HOOKD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runPrefix = `hookd-sdk-test:${randomUUID()}:`;

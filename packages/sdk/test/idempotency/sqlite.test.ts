@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { sqliteIdempotencyStore } from '../../src/idempotency/sqlite.js';
-import { idempotencyContract, manualClock } from './contract.js';
+import { manualClock } from '../support.js';
+import { idempotencyContract } from './contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hookd-sdk-idempotency-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import Database from 'better-sqlite3';
 import type { ReceivedWebhook } from '../../src/queue/types.js';
+import { sleep } from '../support.js';
 
 export function tempDir(): { file(name: string): string } {
   const dir = mkdtempSync(join(tmpdir(), 'hookd-sdk-queue-'));
@@ -23,18 +24,6 @@ export function webhook(id: string, extra: Partial<ReceivedWebhook> = {}): Recei
     ...extra,
   };
 }
-
-export function manualClock(start = Date.parse('2026-01-01T00:00:00Z')) {
-  let now = start;
-  return {
-    now: () => now,
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true; fails with `what` after `timeoutMs`. */
 export async function eventually(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {

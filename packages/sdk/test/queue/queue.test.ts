@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { QueueError } from '../../src/queue/errors.js';
 import { createSqliteQueue } from '../../src/queue/sqlite.js';
 import type { HandleContext, ReceivedWebhook, WebhookQueue } from '../../src/queue/types.js';
-import { countJobs, deferred, eventually, inspect, manualClock, sleep, tempDir, webhook } from './helpers.js';
+import { manualClock, sleep } from '../support.js';
+import { countJobs, deferred, eventually, inspect, tempDir, webhook } from './helpers.js';
 
 const files = tempDir();
 
