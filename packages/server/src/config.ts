@@ -25,6 +25,10 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   idempotencyWindowMs: number;
+  /** Largest serialized event envelope a publish may carry. */
+  maxPayloadBytes: number;
+  /** How long a rotated-out endpoint secret keeps signing beside the new one. */
+  secretOverlapMs: number;
   delivery: {
     concurrency: number;
     endpointConcurrency: number;
@@ -119,6 +123,20 @@ export const OPTIONS = {
     flag: 'idempotency-window',
     kind: 'duration',
     help: 'how long an Idempotency-Key answers with its first message',
+    default: '24h',
+  },
+  maxPayload: {
+    env: 'HOOKD_MAX_PAYLOAD',
+    flag: 'max-payload',
+    kind: 'bytes',
+    help: 'largest event a publish may carry, in bytes of its delivered body `{type, timestamp, data}`',
+    default: '262144',
+  },
+  secretOverlap: {
+    env: 'HOOKD_SECRET_OVERLAP',
+    flag: 'secret-overlap',
+    kind: 'duration',
+    help: 'how long the old secret keeps signing beside the new one after a rotation',
     default: '24h',
   },
   concurrency: {
@@ -279,6 +297,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     logLevel: must('logLevel'),
     bodyLimitBytes: must('bodyLimit'),
     idempotencyWindowMs: must('idempotencyWindow'),
+    maxPayloadBytes: must('maxPayload'),
+    secretOverlapMs: must('secretOverlap'),
     delivery: {
       concurrency: must('concurrency'),
       endpointConcurrency: must('endpointConcurrency'),

@@ -7,6 +7,7 @@ import { buildApi, buildHealthApi, generateAdminToken, hashToken } from './api/i
 import type { Config } from './config.js';
 import { DeliveryWorker, type Resolver, systemResolver } from './delivery/index.js';
 import type { Random } from './domain/index.js';
+import { createMetrics } from './ops/index.js';
 import { openStore, type Store } from './store/index.js';
 
 export interface HookdOptions {
@@ -52,6 +53,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   const resolve = options.resolve ?? systemResolver;
   const { token, generated } = config.role === 'worker' ? { token: null, generated: false } : resolveAdminToken(config);
   const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const metrics = createMetrics(store, clock);
 
   const worker =
     config.role === 'api'
@@ -64,6 +66,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           resolve,
           clock,
           random: options.random ?? Math.random,
+          metrics,
         });
   const workerAlive = worker ? () => worker.running : undefined;
   let server: FastifyInstance | null = null;
@@ -77,9 +80,10 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
       clock,
       onDeliveriesDue: () => worker?.wake(),
       workerAlive,
+      metrics,
     });
   } else if (config.healthPort !== null) {
-    server = buildHealthApi({ store, logger, workerAlive });
+    server = buildHealthApi({ store, logger, workerAlive, metrics });
   }
   // Publishes made by other processes (API processes, other hosts) wake this worker at once.
   const stopWatching = worker ? await store.watchDue(() => worker.wake()) : null;

@@ -62,5 +62,8 @@ test('a backlog of 400 behind one endpoint is claimed in batches, each delivery 
   // Cap 8, refilled at 4: about 400 / 4 productive claims and as many empty ones. One claim per freed slot would be 400+.
   assert.ok(claims.length <= 250, `${claims.length} claims for 400 deliveries`);
   const perClaim = 400 / productive.length;
-  assert.ok(perClaim >= 3, `a productive claim takes ${perClaim.toFixed(1)} deliveries on average; one per freed slot would be 1`);
+  assert.ok(
+    perClaim >= 3,
+    `a productive claim takes ${perClaim.toFixed(1)} deliveries on average; one per freed slot would be 1`,
+  );
 });

@@ -4,13 +4,16 @@ import type {
   App,
   CreateAppInput,
   CreateEndpointInput,
+  CreateEventTypeInput,
   Delivery,
   DeliveryWithAttempts,
   Endpoint,
   EndpointStats,
+  EventType,
   Health,
   ListDeliveriesOptions,
   ListEventsOptions,
+  ListEventTypesOptions,
   Message,
   Page,
   PageOptions,
@@ -20,8 +23,10 @@ import type {
   Readiness,
   ReplayInput,
   ReplayResult,
+  RotateSecretInput,
   UpdateAppInput,
   UpdateEndpointInput,
+  UpdateEventTypeInput,
 } from './types.js';
 
 export interface HookdClientOptions {
@@ -51,6 +56,8 @@ export interface HookdClient {
     get(app: string, endpoint: string): Promise<Endpoint>;
     update(app: string, endpoint: string, patch: UpdateEndpointInput): Promise<Endpoint>;
     delete(app: string, endpoint: string): Promise<void>;
+    /** Gives the endpoint a new secret; the old one keeps signing beside it for the server's overlap (24 h by default). */
+    rotateSecret(app: string, endpoint: string, input?: RotateSecretInput): Promise<Endpoint>;
     /** Sends again the endpoint's deliveries with a status (default failed) created since a time. */
     replay(app: string, endpoint: string, input: ReplayInput): Promise<ReplayResult>;
     stats(app: string, endpoint: string): Promise<EndpointStats>;
@@ -61,6 +68,14 @@ export interface HookdClient {
     get(app: string, message: string): Promise<Message>;
     /** The message's deliveries, one per endpoint. */
     deliveries(app: string, message: string, options?: PageOptions): Promise<Page<Delivery>>;
+  };
+  /** The event-type catalog, global to the server (admin token). */
+  eventTypes: {
+    create(input: CreateEventTypeInput): Promise<EventType>;
+    list(options?: ListEventTypesOptions): Promise<Page<EventType>>;
+    get(name: string): Promise<EventType>;
+    /** Changes the description or schema, or archives (`archived: true`) or restores the type. */
+    update(name: string, patch: UpdateEventTypeInput): Promise<EventType>;
   };
   deliveries: {
     list(app: string, options?: ListDeliveriesOptions): Promise<Page<Delivery>>;
@@ -96,6 +111,7 @@ export function createHookdClient(options: HookdClientOptions): HookdClient {
       get: (app, ep) => call('getEndpoint', { params: { app, ep } }),
       update: (app, ep, patch) => call('updateEndpoint', { params: { app, ep }, body: patch }),
       delete: (app, ep) => call('deleteEndpoint', { params: { app, ep } }),
+      rotateSecret: (app, ep, input = {}) => call('rotateEndpointSecret', { params: { app, ep }, body: input }),
       replay: (app, ep, input) => call('replayEndpoint', { params: { app, ep }, body: input }),
       stats: (app, ep) => call('endpointStats', { params: { app, ep } }),
     },
@@ -109,6 +125,12 @@ export function createHookdClient(options: HookdClientOptions): HookdClient {
       list: (app, query) => call('listEvents', { params: { app }, query }),
       get: (app, msg) => call('getEvent', { params: { app, msg } }),
       deliveries: (app, msg, query) => call('listEventDeliveries', { params: { app, msg }, query }),
+    },
+    eventTypes: {
+      create: (input) => call('createEventType', { body: input }),
+      list: (query) => call('listEventTypes', { query }),
+      get: (name) => call('getEventType', { params: { name } }),
+      update: (name, patch) => call('updateEventType', { params: { name }, body: patch }),
     },
     deliveries: {
       list: (app, query) => call('listDeliveries', { params: { app }, query }),

@@ -9,17 +9,22 @@ export const API_ERROR_CODES = [
   'invalid_url',
   'invalid_event_type',
   'url_not_allowed',
+  'schema_mismatch',
+  'event_type_archived',
   'unauthorized',
   'app_not_found',
   'endpoint_not_found',
   'message_not_found',
   'delivery_not_found',
+  'event_type_not_found',
   'route_not_found',
   'uid_taken',
+  'event_type_exists',
   'delivery_in_flight',
   'endpoint_disabled',
   'request_timeout',
   'body_too_large',
+  'payload_too_large',
   'unsupported_media_type',
   'headers_too_large',
   'store_unavailable',
@@ -27,6 +32,12 @@ export const API_ERROR_CODES = [
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+/** One reason for a refusal: `path` is a JSON Pointer into the request body (`/data/amount`). */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
 
 /**
  * Failures found on this side of the wire:
@@ -40,14 +51,17 @@ export type HookdErrorCode = ApiErrorCode | ClientErrorCode;
 
 export class HookdApiError extends Error {
   override readonly name = 'HookdApiError';
+  /** What the server listed beside some codes (`schema_mismatch`: each failing path); empty otherwise. */
+  readonly details: ErrorDetail[];
   constructor(
     /** A server's code, or a client-side one; a newer server may send codes this list lacks. */
     readonly code: HookdErrorCode,
     message: string,
     /** The HTTP status, or null when no answer came. */
     readonly status: number | null,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: ErrorDetail[] },
   ) {
     super(message, options);
+    this.details = options?.details ?? [];
   }
 }

@@ -25,6 +25,7 @@ export const ROUTES = {
   getEndpoint: { method: 'GET', path: '/v1/apps/{app}/endpoints/{ep}' },
   updateEndpoint: { method: 'PATCH', path: '/v1/apps/{app}/endpoints/{ep}' },
   deleteEndpoint: { method: 'DELETE', path: '/v1/apps/{app}/endpoints/{ep}' },
+  rotateEndpointSecret: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/rotate-secret' },
   replayEndpoint: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/replay' },
   endpointStats: { method: 'GET', path: '/v1/apps/{app}/endpoints/{ep}/stats' },
 
@@ -32,6 +33,11 @@ export const ROUTES = {
   listEvents: { method: 'GET', path: '/v1/apps/{app}/events' },
   getEvent: { method: 'GET', path: '/v1/apps/{app}/events/{msg}' },
   listEventDeliveries: { method: 'GET', path: '/v1/apps/{app}/events/{msg}/deliveries' },
+
+  createEventType: { method: 'POST', path: '/v1/event-types' },
+  listEventTypes: { method: 'GET', path: '/v1/event-types' },
+  getEventType: { method: 'GET', path: '/v1/event-types/{name}' },
+  updateEventType: { method: 'PATCH', path: '/v1/event-types/{name}' },
 
   listDeliveries: { method: 'GET', path: '/v1/apps/{app}/deliveries' },
   getDelivery: { method: 'GET', path: '/v1/apps/{app}/deliveries/{dlv}' },

@@ -1,5 +1,5 @@
 /** One HTTP call to hookd: URL, token, JSON both ways, a deadline, and every failure turned into a HookdApiError. */
-import { HookdApiError } from './errors.js';
+import { type ErrorDetail, HookdApiError } from './errors.js';
 import { fillPath, type PathParams, ROUTES, type RouteName } from './routes.js';
 
 export interface TransportOptions {
@@ -84,11 +84,12 @@ function answerOf<T>(status: number, text: string, where: string, alsoOk: readon
     throw new HookdApiError('invalid_response', `${where}: answered ${status} with a body that is not JSON`, status);
   }
   if (ok) return parsed as T;
-  const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
   if (typeof error?.code !== 'string') {
     throw new HookdApiError('invalid_response', `${where}: answered ${status} without hookd's error body`, status);
   }
   const message = typeof error.message === 'string' ? error.message : error.code;
   // The server's code is passed through as sent, even one this client version does not list.
-  throw new HookdApiError(error.code as HookdApiError['code'], message, status);
+  const details = Array.isArray(error.details) ? (error.details as ErrorDetail[]) : undefined;
+  throw new HookdApiError(error.code as HookdApiError['code'], message, status, { details });
 }

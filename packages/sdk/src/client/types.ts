@@ -49,6 +49,8 @@ export interface Endpoint {
   signatureScheme: SignatureScheme;
   /** The signing secret, `whsec_…`. */
   secret: string;
+  /** Custom headers sent with every delivery; `{}` when none. */
+  headers: Record<string, string>;
   disabled: boolean;
   disabledAt: string | null;
   disabledReason: string | null;
@@ -62,6 +64,13 @@ export interface CreateEndpointInput {
   /** Exact names, `prefix.*` or `*`; absent, null or empty receives every type. */
   events?: string[] | null;
   signatureScheme?: SignatureScheme;
+  /** Sent with every delivery: at most 20, not one of the headers hookd sets (content-type, webhook-*, …). */
+  headers?: Record<string, string>;
+  /** Bring your own `whsec_…` secret; one is generated otherwise. */
+  secret?: string;
+}
+
+export interface RotateSecretInput {
   /** Bring your own `whsec_…` secret; one is generated otherwise. */
   secret?: string;
 }
@@ -71,6 +80,8 @@ export interface UpdateEndpointInput {
   description?: string;
   events?: string[] | null;
   signatureScheme?: SignatureScheme;
+  /** Replaces the custom headers whole; `{}` removes them. */
+  headers?: Record<string, string>;
   /** true disables the endpoint; false enables it again. */
   disabled?: boolean;
 }
@@ -104,6 +115,44 @@ export interface Message {
 export interface PublishInput {
   type: string;
   data: unknown;
+}
+
+/** A JSON Schema object (draft-07). */
+export type JsonSchema = Record<string, unknown>;
+
+/** A registered event type; registration is optional, and a schema, if any, is enforced on publish. */
+export interface EventType {
+  name: string;
+  description: string;
+  /** What published `data` must match; null accepts any data. */
+  schema: JsonSchema | null;
+  /** Publishing an archived type is refused with `event_type_archived`. */
+  archived: boolean;
+  archivedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreateEventTypeInput {
+  /** An exact name such as `payment.completed`; no wildcards. */
+  name: string;
+  description?: string;
+  /** Compiled by the server; an invalid schema is refused with `validation_failed`. */
+  schema?: JsonSchema;
+}
+
+export interface UpdateEventTypeInput {
+  description?: string;
+  /** null removes the schema. */
+  schema?: JsonSchema | null;
+  /** true refuses publishing the type; false allows it again. */
+  archived?: boolean;
+}
+
+/** Event types list by name; `after` is the `nextCursor` of the previous page. */
+export interface ListEventTypesOptions extends PageOptions {
+  /** Archived types are left out unless this is true. */
+  includeArchived?: boolean;
 }
 
 export interface PublishOptions {

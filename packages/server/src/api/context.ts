@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Resolver } from '../delivery/index.js';
 import type { App } from '../domain/index.js';
+import type { Metrics } from '../ops/index.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
 
@@ -18,6 +19,7 @@ export interface ApiContext {
   onDeliveriesDue: () => void;
   /** Whether the worker loop is alive, for /readyz; absent when this process runs no worker. */
   workerAlive?: () => boolean;
+  metrics: Metrics;
 }
 
 export async function loadApp(ctx: ApiContext, idOrUid: string): Promise<App> {

@@ -1,4 +1,4 @@
-/** Turns anything thrown while serving a request into `{"error": {"code", "message"}}` with its documented status. */
+/** Turns anything thrown while serving a request into `{"error": {"code", "message", "details"?}}` with its documented status. */
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,7 +9,8 @@ export function replyWithError(error: FastifyError, request: FastifyRequest, rep
   const { code, message } = toApiError(error);
   const status = ERRORS[code][0];
   if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
-  return reply.code(status).send(errorBody(code, message));
+  const details = error instanceof ApiError ? error.details : undefined;
+  return reply.code(status).send(errorBody(code, message, details));
 }
 
 /** Maps whatever was thrown to one of the documented codes; unknown failures become internal_error. */

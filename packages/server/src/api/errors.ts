@@ -17,17 +17,22 @@ export const ERRORS = {
     422,
     'The endpoint URL points at a loopback, private, link-local or metadata address that hookd may not reach.',
   ],
+  schema_mismatch: [422, 'The event data does not match its event type’s JSON Schema (`details` names each failing path).'],
+  event_type_archived: [422, 'The event type is archived; restore it before publishing it again.'],
   unauthorized: [401, 'The Authorization header is missing, or its bearer token is not valid.'],
   app_not_found: [404, 'No app has this id or uid.'],
   endpoint_not_found: [404, 'The app has no endpoint with this id.'],
   message_not_found: [404, 'The app has no message with this id.'],
   delivery_not_found: [404, 'The app has no delivery with this id.'],
+  event_type_not_found: [404, 'No event type has this name.'],
   route_not_found: [404, 'No route matches this method and path.'],
   uid_taken: [409, 'Another app already uses this uid.'],
+  event_type_exists: [409, 'An event type with this name exists already (archived ones too).'],
   delivery_in_flight: [409, 'The delivery is being attempted right now; retry it after the attempt ends.'],
   endpoint_disabled: [409, 'The endpoint is disabled; enable it before replaying to it.'],
   request_timeout: [408, 'The request was not received in full in time.'],
   body_too_large: [413, 'The request body is over the size limit.'],
+  payload_too_large: [413, 'The published event is over HOOKD_MAX_PAYLOAD once serialized as the delivered body.'],
   unsupported_media_type: [415, 'The request body must be sent as application/json.'],
   headers_too_large: [431, 'The request headers are over the size limit.'],
   store_unavailable: [503, 'The database cannot be reached or is full; nothing was stored, try again.'],
@@ -36,11 +41,18 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/** One reason a request was refused, where the code has several (`schema_mismatch`): a JSON Pointer into the body. */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   readonly statusCode: number;
   constructor(
     readonly code: ErrorCode,
     message: string = ERRORS[code][1],
+    readonly details?: ErrorDetail[],
   ) {
     super(message);
     this.statusCode = ERRORS[code][0];
@@ -48,9 +60,10 @@ export class ApiError extends Error {
 }
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  error: { code: ErrorCode; message: string; details?: ErrorDetail[] };
 }
 
-export function errorBody(code: ErrorCode, message: string): ErrorBody {
-  return { error: { code, message } };
+/** `details` appears in the body only when given, so answers without it keep their two-field shape. */
+export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[]): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
 }

@@ -9,6 +9,7 @@ import { errorBody } from './errors.js';
 import { appRoutes } from './routes/apps.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointRoutes } from './routes/endpoints.js';
+import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -18,8 +19,8 @@ export { generateAdminToken, hashToken } from './auth.js';
 export type { ApiContext } from './context.js';
 export { ERRORS, type ErrorCode } from './errors.js';
 
-/** What a worker-only process serves on its health port: /healthz and /readyz, nothing else. */
-export function buildHealthApi(ctx: Pick<ApiContext, 'store' | 'logger' | 'workerAlive'>): FastifyInstance {
+/** What a worker-only process serves on its health port: /healthz, /readyz and /metrics, nothing else. */
+export function buildHealthApi(ctx: Pick<ApiContext, 'store' | 'logger' | 'workerAlive' | 'metrics'>): FastifyInstance {
   const api = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -77,6 +78,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     appRoutes(v1, ctx);
     endpointRoutes(v1, ctx);
     eventRoutes(v1, ctx);
+    eventTypeRoutes(v1, ctx);
     deliveryRoutes(v1, ctx);
   });
   return api;

@@ -1,12 +1,13 @@
 /** Records as the API shows them: ISO times, parsed data, no internal fields. */
-import type { App, Attempt, Delivery, Endpoint, Message } from '../domain/index.js';
+import type { App, Attempt, Delivery, Endpoint, EventType, Message } from '../domain/index.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 export const presentApp = (app: App) => ({ ...app, createdAt: iso(app.createdAt), updatedAt: iso(app.updatedAt) });
 
-export const presentEndpoint = (ep: Endpoint) => ({
+// The rotated-out secret is never shown again.
+export const presentEndpoint = ({ previousSecret: _, previousSecretExpiresAt: __, ...ep }: Endpoint) => ({
   ...ep,
   disabled: ep.disabledAt !== null,
   disabledAt: isoOrNull(ep.disabledAt),
@@ -40,3 +41,13 @@ export const presentDelivery = (d: Delivery) => ({
 });
 
 export const presentAttempt = (a: Attempt) => ({ ...a, startedAt: iso(a.startedAt) });
+
+export const presentEventType = (t: EventType) => ({
+  name: t.name,
+  description: t.description,
+  schema: t.schema,
+  archived: t.archivedAt !== null,
+  archivedAt: isoOrNull(t.archivedAt),
+  createdAt: iso(t.createdAt),
+  updatedAt: iso(t.updatedAt),
+});

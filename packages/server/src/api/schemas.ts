@@ -13,7 +13,19 @@ export const errorSchema = {
   properties: {
     error: {
       type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: {
+          type: 'array',
+          description: 'Only with some codes (`schema_mismatch`): each failing place, as a JSON Pointer into the request body.',
+          items: {
+            type: 'object',
+            properties: { path: { type: 'string' }, message: { type: 'string' } },
+            required: ['path', 'message'],
+          },
+        },
+      },
       required: ['code', 'message'],
     },
   },
@@ -44,6 +56,11 @@ export const endpointSchema = {
     events: { type: ['array', 'null'], items: { type: 'string' }, description: 'Event-type filters; null receives every type.' },
     signatureScheme: { type: 'string', enum: SIGNATURE_SCHEMES },
     secret: { type: 'string', description: 'The signing secret, `whsec_…`.' },
+    headers: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Custom headers sent with every delivery; `{}` when none.',
+    },
     disabled: { type: 'boolean' },
     disabledAt: nullableTimestamp,
     disabledReason: { type: ['string', 'null'] },
@@ -58,6 +75,7 @@ export const endpointSchema = {
     'events',
     'signatureScheme',
     'secret',
+    'headers',
     'disabled',
     'disabledAt',
     'disabledReason',
@@ -125,7 +143,30 @@ export const attemptSchema = {
   required: ['id', 'number', 'startedAt', 'durationMs', 'requestHeaders', 'responseStatus', 'responseBody', 'error'],
 } as const;
 
-export const SHARED_SCHEMAS = [errorSchema, appSchema, endpointSchema, messageSchema, deliverySchema, attemptSchema];
+export const eventTypeSchema = {
+  $id: 'EventType',
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    description: { type: 'string' },
+    schema: { description: 'The JSON Schema (draft-07) published `data` must match, or null for any data.' },
+    archived: { type: 'boolean', description: 'Archived types are refused on publish.' },
+    archivedAt: nullableTimestamp,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  },
+  required: ['name', 'description', 'schema', 'archived', 'archivedAt', 'createdAt', 'updatedAt'],
+} as const;
+
+export const SHARED_SCHEMAS = [
+  errorSchema,
+  appSchema,
+  endpointSchema,
+  messageSchema,
+  deliverySchema,
+  attemptSchema,
+  eventTypeSchema,
+];
 
 export const ref = (id: string) => ({ $ref: `${id}#` });
 

@@ -24,11 +24,14 @@ export interface SendReport {
 
 function deliveryHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs: number): Record<string, string> {
   const { message, endpoint, delivery } = claimed;
-  const base = { 'content-type': 'application/json', 'user-agent': USER_AGENT };
+  // The endpoint's own headers first: hookd's come after, so none of them can be replaced.
+  const base = { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': USER_AGENT };
+  // During a rotation's overlap, the old secret signs beside the new one: receivers holding either verify.
+  const secrets = endpoint.previousSecret === null ? [endpoint.secret] : [endpoint.secret, endpoint.previousSecret];
   if (endpoint.signatureScheme === 'hmac-sha256-hex') {
     return {
       ...base,
-      'x-webhook-signature': signHmacSha256Hex(message.payload, endpoint.secret),
+      'x-webhook-signature': signHmacSha256Hex(message.payload, secrets),
       'x-webhook-event': message.type,
       'x-webhook-delivery': delivery.id,
       'x-webhook-attempt': String(attemptNumber),
@@ -39,7 +42,7 @@ function deliveryHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs:
     id: message.id,
     timestamp: Math.floor(nowMs / 1000),
     body: message.payload,
-    secrets: endpoint.secret,
+    secrets,
   });
   return { ...base, ...signed };
 }

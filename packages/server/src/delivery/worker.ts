@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import type { Config } from '../config.js';
 import { type ClaimedDelivery, type Network, newId, nextStep, type Random } from '../domain/index.js';
+import type { Metrics } from '../ops/index.js';
 import type { Store } from '../store/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
 import { type SendContext, sendAttempt } from './send.js';
@@ -19,6 +20,7 @@ export interface WorkerDeps {
   resolve: Resolver;
   clock: () => number;
   random: Random;
+  metrics?: Metrics;
 }
 
 export class DeliveryWorker {
@@ -230,6 +232,7 @@ export class DeliveryWorker {
       logger.error({ ...log, err: error }, 'recording the attempt failed; the delivery will be retried');
       return;
     }
+    this.deps.metrics?.attemptRecorded(next, now - startedAt);
     if (next.status === 'succeeded') logger.info(log, 'delivered');
     else if (next.status === 'pending') logger.info(log, 'attempt failed; retry scheduled');
     else logger.warn({ ...log, disabledEndpoint: next.disableEndpoint }, 'delivery failed for good');

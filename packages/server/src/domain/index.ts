@@ -1,4 +1,5 @@
 export { type Network, parseNetworks, refusedAddressReason } from './addresses.js';
+export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers.js';
 export { isEventTypeFilter, isEventTypeName, matchesEventType } from './event-types.js';
 export { type IdPrefix, newId } from './ids.js';
 export { type AttemptContext, type AttemptResult, judgeAttempt, type NextStep, nextStep, type Verdict } from './outcome.js';

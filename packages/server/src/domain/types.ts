@@ -20,6 +20,11 @@ export interface Endpoint {
   events: string[] | null;
   signatureScheme: SignatureScheme;
   secret: string;
+  /** The secret the last rotation replaced; it signs beside `secret` until `previousSecretExpiresAt`. */
+  previousSecret: string | null;
+  previousSecretExpiresAt: number | null;
+  /** Sent with every delivery, beside the headers hookd sets (which they may not override). */
+  headers: Record<string, string>;
   disabledAt: number | null;
   disabledReason: string | null;
   createdAt: number;
@@ -34,6 +39,18 @@ export interface Message {
   payload: string;
   idempotencyKey: string | null;
   createdAt: number;
+}
+
+/** A registered event type: optional, global to the instance; its schema, if any, is enforced on publish. */
+export interface EventType {
+  name: string;
+  description: string;
+  /** A JSON Schema (draft-07) that published `data` must match; null accepts any data. */
+  schema: Record<string, unknown> | null;
+  /** Archived types stay readable, but publishing them is refused. */
+  archivedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
 }
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
@@ -75,5 +92,8 @@ export interface ClaimedDelivery {
   delivery: Delivery;
   leaseToken: string;
   message: Pick<Message, 'id' | 'type' | 'payload'>;
-  endpoint: Pick<Endpoint, 'id' | 'url' | 'secret' | 'signatureScheme'>;
+  endpoint: Pick<Endpoint, 'id' | 'url' | 'secret' | 'signatureScheme' | 'headers'> & {
+    /** The rotated-out secret while its overlap lasts (at claim time), else null. */
+    previousSecret: string | null;
+  };
 }

@@ -1,4 +1,4 @@
-/** Row ↔ record mapping shared by both stores; each says how it keeps endpoint filters and attempt headers. */
+/** Row ↔ record mapping shared by both stores; each says how it keeps endpoint filters and headers, and attempt headers. */
 import type { App, Attempt, Delivery, DeliveryStatus, Endpoint, Message, SignatureScheme } from '../domain/index.js';
 import type { Page } from './store.js';
 
@@ -17,7 +17,7 @@ export const toApp = (r: AppRow): App => ({
   updatedAt: r.updated_at,
 });
 
-export interface EndpointRow<Events> {
+export interface EndpointRow<Events, Headers> {
   id: string;
   app_id: string;
   url: string;
@@ -25,12 +25,19 @@ export interface EndpointRow<Events> {
   events: Events;
   signature_scheme: string;
   secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  headers: Headers;
   disabled_at: number | null;
   disabled_reason: string | null;
   created_at: number;
   updated_at: number;
 }
-export const toEndpoint = <E>(r: EndpointRow<E>, events: (kept: E) => string[] | null): Endpoint => ({
+export const toEndpoint = <E, H>(
+  r: EndpointRow<E, H>,
+  events: (kept: E) => string[] | null,
+  headers: (kept: H) => Record<string, string>,
+): Endpoint => ({
   id: r.id,
   appId: r.app_id,
   url: r.url,
@@ -38,6 +45,9 @@ export const toEndpoint = <E>(r: EndpointRow<E>, events: (kept: E) => string[] |
   events: events(r.events),
   signatureScheme: r.signature_scheme as SignatureScheme,
   secret: r.secret,
+  previousSecret: r.previous_secret,
+  previousSecretExpiresAt: r.previous_secret_expires_at,
+  headers: headers(r.headers),
   disabledAt: r.disabled_at,
   disabledReason: r.disabled_reason,
   createdAt: r.created_at,

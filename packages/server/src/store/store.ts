@@ -2,7 +2,17 @@
  * The storage contract. Every implementation (SQLite, PostgreSQL) passes the same contract
  * tests; nothing here exposes a connection or a transaction.
  */
-import type { App, Attempt, ClaimedDelivery, Delivery, DeliveryStatus, Endpoint, Message, NextStep } from '../domain/index.js';
+import type {
+  App,
+  Attempt,
+  ClaimedDelivery,
+  Delivery,
+  DeliveryStatus,
+  Endpoint,
+  EventType,
+  Message,
+  NextStep,
+} from '../domain/index.js';
 
 export interface PageQuery {
   limit: number;
@@ -17,10 +27,24 @@ export interface Page<T> {
 }
 
 export type AppPatch = Partial<Pick<App, 'uid' | 'name'>>;
-export type EndpointPatch = Partial<Pick<Endpoint, 'url' | 'description' | 'events' | 'signatureScheme'>> & {
+export type EndpointPatch = Partial<Pick<Endpoint, 'url' | 'description' | 'events' | 'signatureScheme' | 'headers'>> & {
   /** false re-enables a disabled endpoint. */
   disabled?: false;
 };
+
+/** Event types page by name, in byte order; `after` is the last name of the previous page. */
+export interface EventTypeQuery extends PageQuery {
+  /** Archived types are left out unless this is true. */
+  includeArchived?: boolean;
+}
+
+export interface EventTypePatch {
+  description?: string;
+  /** null removes the schema: any data is accepted again. */
+  schema?: Record<string, unknown> | null;
+  /** true archives the type (keeping the first archive time), false restores it. */
+  archived?: boolean;
+}
 
 export interface PublishInput {
   message: Message;
@@ -71,6 +95,16 @@ export interface ReplayInput {
   now: number;
 }
 
+export interface QueueStats {
+  /** Pending deliveries due now, waiting for a worker. */
+  due: number;
+  /** Pending deliveries waiting for a retry time, or in flight under a lease. */
+  scheduled: number;
+  /** When the longest-waiting due delivery fell due; null when none is due. */
+  oldestDueAt: number | null;
+  disabledEndpoints: number;
+}
+
 export interface Store {
   migrate(): Promise<void>;
   ping(): Promise<void>;
@@ -88,9 +122,27 @@ export interface Store {
   listEndpoints(appId: string, page: PageQuery): Promise<Page<Endpoint>>;
   updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null>;
   deleteEndpoint(appId: string, id: string): Promise<boolean>;
+  /**
+   * Makes `secret` the endpoint's secret; the one it replaces keeps signing beside it until `previousExpiresAt`
+   * (a secret an earlier rotation replaced stops at once). Null when there is no such endpoint.
+   */
+  rotateEndpointSecret(
+    appId: string,
+    id: string,
+    secret: string,
+    previousExpiresAt: number,
+    now: number,
+  ): Promise<Endpoint | null>;
   /** Disables the endpoint and fails its pending deliveries that are not in flight. */
   disableEndpoint(id: string, reason: string, now: number): Promise<void>;
   countDeliveriesByStatus(endpointId: string): Promise<Record<DeliveryStatus, number>>;
+
+  /** Fails with StoreConflictError('name') when the name is taken. */
+  createEventType(eventType: EventType): Promise<EventType>;
+  findEventType(name: string): Promise<EventType | null>;
+  listEventTypes(query: EventTypeQuery): Promise<Page<EventType>>;
+  /** Null when no event type has this name. */
+  updateEventType(name: string, patch: EventTypePatch, now: number): Promise<EventType | null>;
 
   /** Writes the message and its deliveries in one transaction (the outbox). */
   publishMessage(input: PublishInput): Promise<PublishResult>;
@@ -109,6 +161,8 @@ export interface Store {
   claimDueDeliveries(input: ClaimInput): Promise<ClaimedDelivery[]>;
   /** Saves the attempt and moves the delivery on, if the lease is still this worker's. */
   recordAttempt(input: RecordAttemptInput): Promise<void>;
+  /** Queue figures for metrics: one read, over every pending delivery. */
+  queueStats(now: number): Promise<QueueStats>;
   /** The first time after `now` when a pending delivery falls due (leases included), or null if none will. */
   nextDueAfter(now: number): Promise<number | null>;
   /**

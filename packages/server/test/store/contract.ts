@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Endpoint, type Message, newId } from '../../src/domain/index.js';
+import { type Endpoint, type EventType, type Message, newId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -33,6 +33,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
             events: filters,
             signatureScheme: 'standard',
             secret: 'whsec_dGVzdA==',
+            previousSecret: null,
+            previousSecretExpiresAt: null,
+            headers: {},
             disabledAt: null,
             disabledReason: null,
             createdAt: T0,
@@ -128,6 +131,60 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal((await store.findMessage(app.id, published.id))?.payload, payload);
         const [claimed] = await store.claimDueDeliveries(claimInput(T0));
         assert.equal(claimed?.message.payload, payload);
+      }));
+
+    test('a rotated-out secret comes with claims until its overlap ends; a second rotation drops it', () =>
+      withStore(async (store) => {
+        const { app, endpoints } = await seed(store);
+        const ep = endpoints[0] as Endpoint;
+        const rotated = await store.rotateEndpointSecret(app.id, ep.id, 'whsec_bmV3', T0 + 1000, T0 + 1);
+        assert.deepEqual(rotated, {
+          ...ep,
+          secret: 'whsec_bmV3',
+          previousSecret: 'whsec_dGVzdA==',
+          previousSecretExpiresAt: T0 + 1000,
+          updatedAt: T0 + 1,
+        });
+        assert.deepEqual(await store.findEndpoint(app.id, ep.id), rotated);
+
+        await store.publishMessage({ message: message(app.id, 'a.b', T0 + 1), idempotencyWindowMs: 0 });
+        const [during] = await store.claimDueDeliveries(claimInput(T0 + 999));
+        assert.equal(during?.endpoint.secret, 'whsec_bmV3');
+        assert.equal(during?.endpoint.previousSecret, 'whsec_dGVzdA==');
+        await store.publishMessage({ message: message(app.id, 'a.b', T0 + 2), idempotencyWindowMs: 0 });
+        const [after] = await store.claimDueDeliveries(claimInput(T0 + 1000));
+        assert.equal(after?.endpoint.secret, 'whsec_bmV3');
+        assert.equal(after?.endpoint.previousSecret, null, 'the overlap ends at its expiry');
+
+        const again = await store.rotateEndpointSecret(app.id, ep.id, 'whsec_dGhpcmQ=', T0 + 5000, T0 + 2);
+        assert.equal(again?.secret, 'whsec_dGhpcmQ=');
+        assert.equal(again?.previousSecret, 'whsec_bmV3', 'only the secret just replaced keeps signing');
+        assert.equal(await store.rotateEndpointSecret(app.id, 'ep_missing', 'whsec_eA==', T0, T0), null);
+        const other = await store.createApp({ id: newId('app', T0), uid: null, name: 'Other', createdAt: T0, updatedAt: T0 });
+        assert.equal(await store.rotateEndpointSecret(other.id, ep.id, 'whsec_eA==', T0, T0), null, 'another app’s endpoint');
+        assert.equal((await store.findEndpoint(app.id, ep.id))?.secret, 'whsec_dGhpcmQ=');
+      }));
+
+    test('an endpoint’s custom headers are kept in order, replaced whole by a patch, and come with claims', () =>
+      withStore(async (store) => {
+        const { app, endpoints } = await seed(store);
+        const ep = endpoints[0] as Endpoint;
+        assert.deepEqual((await store.findEndpoint(app.id, ep.id))?.headers, {});
+        const headers = { 'X-Team': 'payments', Authorization: 'Bearer é', 'a-b': '' };
+        const patched = await store.updateEndpoint(app.id, ep.id, { headers }, T0 + 1);
+        assert.deepEqual(patched?.headers, headers);
+        assert.deepEqual(Object.keys(patched?.headers ?? {}), Object.keys(headers), 'names keep their order');
+        const unchanged = await store.updateEndpoint(app.id, ep.id, { description: 'd' }, T0 + 2);
+        assert.deepEqual(unchanged?.headers, headers, 'a patch without headers leaves them');
+        await store.publishMessage({ message: message(app.id), idempotencyWindowMs: 0 });
+        const [claimed] = await store.claimDueDeliveries(claimInput(T0));
+        assert.deepEqual(claimed?.endpoint.headers, headers);
+        assert.equal(claimed?.endpoint.previousSecret, null);
+        const cleared = await store.updateEndpoint(app.id, ep.id, { headers: {} }, T0 + 3);
+        assert.deepEqual(cleared?.headers, {});
+
+        const created = await store.createEndpoint({ ...ep, id: newId('ep', T0), headers: { 'X-One': '1', 'X-Two': '2' } });
+        assert.deepEqual((await store.findEndpoint(app.id, created.id))?.headers, { 'X-One': '1', 'X-Two': '2' });
       }));
 
     test('messages and deliveries filter by type, time, endpoint and status', () =>
@@ -351,6 +408,84 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(await store.findMessage(app.id, msg.id), null);
         assert.equal(await store.findEndpoint(app.id, (endpoints[0] as Endpoint).id), null);
         assert.equal(await store.nextDueAfter(0), null);
+      }));
+
+    const eventType = (name: string, schema: EventType['schema'] = null): EventType => ({
+      name,
+      description: `about ${name}`,
+      schema,
+      archivedAt: null,
+      createdAt: T0,
+      updatedAt: T0,
+    });
+
+    test('an event type is found by its name, with its schema as given, and a name is taken once', () =>
+      withStore(async (store) => {
+        const schema = { type: 'object', required: ['b', 'a'], properties: { b: { type: 'integer' }, a: { type: 'string' } } };
+        await store.createEventType(eventType('order.created', schema));
+        const found = await store.findEventType('order.created');
+        assert.deepEqual(found, eventType('order.created', schema));
+        assert.equal(JSON.stringify(found?.schema), JSON.stringify(schema), 'keys keep their order');
+        assert.equal(await store.findEventType('order.Created'), null, 'names are case-sensitive');
+        assert.equal(await store.findEventType('order'), null);
+        await assert.rejects(store.createEventType(eventType('order.created')), (error: Error & { field?: string }) => {
+          assert.equal(error.field, 'name');
+          return true;
+        });
+      }));
+
+    test('event types list by name with a cursor, archived ones only when asked', () =>
+      withStore(async (store) => {
+        for (const name of ['b.two', 'a.one', 'c.three', 'B.upper', 'd.four']) await store.createEventType(eventType(name));
+        await store.updateEventType('c.three', { archived: true }, T0 + 1);
+        const first = await store.listEventTypes({ limit: 2 });
+        assert.deepEqual(
+          first.data.map((t) => t.name),
+          ['B.upper', 'a.one'],
+          'byte order: upper case first',
+        );
+        const second = await store.listEventTypes({ limit: 2, after: first.nextCursor ?? undefined });
+        assert.deepEqual(
+          second.data.map((t) => t.name),
+          ['b.two', 'd.four'],
+        );
+        assert.equal(second.nextCursor, null);
+        const all = await store.listEventTypes({ limit: 10, includeArchived: true });
+        assert.deepEqual(
+          all.data.map((t) => [t.name, t.archivedAt]),
+          [
+            ['B.upper', null],
+            ['a.one', null],
+            ['b.two', null],
+            ['c.three', T0 + 1],
+            ['d.four', null],
+          ],
+        );
+        assert.equal(all.nextCursor, null);
+      }));
+
+    test('updating an event type changes only what the patch names; archiving keeps its first time', () =>
+      withStore(async (store) => {
+        const schema = { type: 'object' };
+        await store.createEventType(eventType('user.signed_up', schema));
+        const described = await store.updateEventType('user.signed_up', { description: 'new' }, T0 + 1);
+        assert.deepEqual(described, { ...eventType('user.signed_up', schema), description: 'new', updatedAt: T0 + 1 });
+
+        const archived = await store.updateEventType('user.signed_up', { archived: true }, T0 + 2);
+        assert.equal(archived?.archivedAt, T0 + 2);
+        const again = await store.updateEventType('user.signed_up', { archived: true }, T0 + 3);
+        assert.equal(again?.archivedAt, T0 + 2, 'archiving twice keeps the first time');
+        assert.deepEqual(again?.schema, schema);
+
+        const reschemed = await store.updateEventType('user.signed_up', { schema: { type: 'string' } }, T0 + 4);
+        assert.deepEqual(reschemed?.schema, { type: 'string' });
+        assert.equal(reschemed?.archivedAt, T0 + 2, 'a patch without archived leaves it archived');
+
+        const restored = await store.updateEventType('user.signed_up', { archived: false, schema: null }, T0 + 5);
+        assert.deepEqual(restored, { ...eventType('user.signed_up'), description: 'new', updatedAt: T0 + 5 });
+        assert.deepEqual(await store.findEventType('user.signed_up'), restored);
+
+        assert.equal(await store.updateEventType('nobody.here', { description: 'x' }, T0 + 6), null);
       }));
   });
 }

@@ -26,6 +26,9 @@ async function seed(store: Store, endpointCount: number) {
         events: null,
         signatureScheme: 'standard',
         secret: 'whsec_dGVzdA==',
+        previousSecret: null,
+        previousSecretExpiresAt: null,
+        headers: {},
         disabledAt: null,
         disabledReason: null,
         createdAt: T0,
@@ -132,7 +135,7 @@ if (adminUrl === null) {
           const { rows } = await client.query('SELECT version FROM hookd_migrations ORDER BY version');
           assert.deepEqual(
             rows.map((r) => r.version),
-            [1],
+            [1, 2, 3],
           );
         } finally {
           await client.end();

@@ -1,7 +1,15 @@
 import { generateSecret } from '@hookd/sdk';
 import type { FastifyInstance } from 'fastify';
 import { AddressRefusedError, hostOf, resolveAllowed } from '../../delivery/index.js';
-import { type Endpoint, isEventTypeFilter, newId, SIGNATURE_SCHEMES, type SignatureScheme } from '../../domain/index.js';
+import {
+  type Endpoint,
+  endpointHeadersProblem,
+  isEventTypeFilter,
+  MAX_ENDPOINT_HEADERS,
+  newId,
+  SIGNATURE_SCHEMES,
+  type SignatureScheme,
+} from '../../domain/index.js';
 import type { EndpointPatch } from '../../store/index.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -24,6 +32,18 @@ const fields = {
     enum: SIGNATURE_SCHEMES,
     description: '`standard` (Standard Webhooks, the default) or `hmac-sha256-hex`.',
   },
+  headers: {
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 4096 },
+    description:
+      `Sent with every delivery, e.g. \`{"X-Team": "payments"}\`: at most ${MAX_ENDPOINT_HEADERS}, names HTTP tokens, ` +
+      'values without control characters; the headers hookd sets (content-type, user-agent, webhook-*, x-webhook-*, …) cannot be overridden.',
+  },
+} as const;
+const secretField = {
+  type: 'string',
+  pattern: '^whsec_[A-Za-z0-9+/=]{32,128}$',
+  description: 'Bring your own secret; one is generated otherwise.',
 } as const;
 
 interface EndpointBody {
@@ -31,6 +51,7 @@ interface EndpointBody {
   description?: string;
   events?: string[] | null;
   signatureScheme?: SignatureScheme;
+  headers?: Record<string, string>;
   secret?: string;
 }
 type Params = { app: string; ep: string };
@@ -63,6 +84,12 @@ function checkFilters(events: string[] | null | undefined): string[] | null {
   return [...new Set(events)];
 }
 
+function checkHeaders(headers: Record<string, string>): Record<string, string> {
+  const problem = endpointHeadersProblem(headers);
+  if (problem !== null) throw new ApiError('validation_failed', `body/headers: ${problem}`);
+  return headers;
+}
+
 export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
   async function loadEndpoint(params: Params): Promise<Endpoint> {
     const app = await loadApp(ctx, params.app);
@@ -80,14 +107,7 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
         params: appParams,
         body: {
           type: 'object',
-          properties: {
-            ...fields,
-            secret: {
-              type: 'string',
-              pattern: '^whsec_[A-Za-z0-9+/=]{32,128}$',
-              description: 'Bring your own secret; one is generated otherwise.',
-            },
-          },
+          properties: { ...fields, secret: secretField },
           required: ['url'],
           additionalProperties: false,
         },
@@ -106,6 +126,9 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
         events: checkFilters(body.events),
         signatureScheme: body.signatureScheme ?? 'standard',
         secret: body.secret ?? generateSecret(),
+        previousSecret: null,
+        previousSecretExpiresAt: null,
+        headers: checkHeaders(body.headers ?? {}),
         disabledAt: null,
         disabledReason: null,
         createdAt: now,
@@ -152,13 +175,14 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const endpoint = await loadEndpoint(request.params);
-      const { url, description, events, signatureScheme, disabled } = request.body;
+      const { url, description, events, signatureScheme, headers, disabled } = request.body;
       const now = ctx.clock();
       const patch: EndpointPatch = {};
       if (url !== undefined) patch.url = await checkEndpointUrl(ctx, url);
       if (description !== undefined) patch.description = description;
       if (events !== undefined) patch.events = checkFilters(events);
       if (signatureScheme !== undefined) patch.signatureScheme = signatureScheme;
+      if (headers !== undefined) patch.headers = checkHeaders(headers);
       if (disabled === false) patch.disabled = false;
       if (disabled === true) await ctx.store.disableEndpoint(endpoint.id, 'disabled through the API', now);
       const updated = await ctx.store.updateEndpoint(endpoint.appId, endpoint.id, patch, now);
@@ -181,6 +205,36 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       const endpoint = await loadEndpoint(request.params);
       await ctx.store.deleteEndpoint(endpoint.appId, endpoint.id);
       return reply.code(204).send();
+    },
+  );
+
+  api.post<{ Params: Params; Body: { secret?: string } | undefined }>(
+    '/v1/apps/:app/endpoints/:ep/rotate-secret',
+    {
+      schema: {
+        tags,
+        summary: 'Give the endpoint a new signing secret; the old one keeps signing beside it for HOOKD_SECRET_OVERLAP',
+        description:
+          'During the overlap every delivery carries two signatures, one per secret, so receivers can switch at their pace. ' +
+          'Rotating again within the overlap ends the older secret at once.',
+        params: endpointParams,
+        body: { type: ['object', 'null'], properties: { secret: secretField }, additionalProperties: false },
+        response: { 200: ref('Endpoint'), ...commonErrors },
+      },
+    },
+    async (request) => {
+      const endpoint = await loadEndpoint(request.params);
+      const now = ctx.clock();
+      const secret = request.body?.secret ?? generateSecret();
+      const rotated = await ctx.store.rotateEndpointSecret(
+        endpoint.appId,
+        endpoint.id,
+        secret,
+        now + ctx.config.secretOverlapMs,
+        now,
+      );
+      if (!rotated) throw new ApiError('endpoint_not_found');
+      return presentEndpoint(rotated);
     },
   );
 

@@ -3,7 +3,7 @@ import type { ApiContext } from '../context.js';
 
 const tags = ['ops'];
 
-export function healthRoutes(api: FastifyInstance, ctx: Pick<ApiContext, 'store' | 'workerAlive'>): void {
+export function healthRoutes(api: FastifyInstance, ctx: Pick<ApiContext, 'store' | 'workerAlive' | 'metrics'>): void {
   api.get('/healthz', { schema: { tags, summary: 'The process is up' } }, async () => ({ status: 'ok' }));
 
   api.get('/readyz', { schema: { tags, summary: 'The store answers and the worker loop runs' } }, async (_request, reply) => {
@@ -17,5 +17,10 @@ export function healthRoutes(api: FastifyInstance, ctx: Pick<ApiContext, 'store'
     if (ctx.workerAlive) checks.worker = ctx.workerAlive() ? 'ok' : 'stopped';
     const ready = Object.values(checks).every((v) => v === 'ok');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+
+  api.get('/metrics', { schema: { tags, summary: 'Prometheus metrics (text exposition format)' } }, async (_request, reply) => {
+    const { registry } = ctx.metrics;
+    return reply.type(registry.contentType).send(await registry.metrics());
   });
 }

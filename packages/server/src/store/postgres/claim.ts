@@ -14,6 +14,7 @@ const CLAIM_SCAN_FACTOR = 4;
 // locked: the chosen rows still pending and due once locked (PostgreSQL re-reads a row it waited for);
 //   rows another claimer holds are skipped, not waited for.
 // leased: they become due again when the lease runs out, under a fresh token.
+// The rotated-out secret comes along only while its overlap lasts.
 const CLAIM = `
   WITH candidates AS MATERIALIZED (
     SELECT d.id, d.endpoint_id, d.next_attempt_at AS due_at
@@ -44,7 +45,9 @@ const CLAIM = `
     RETURNING d.*, locked.due_at
   )
   SELECT (SELECT count(*) FROM chosen)::int AS chosen_count, l.*,
-    m.type AS m_type, m.payload AS m_payload, e.url AS e_url, e.secret AS e_secret, e.signature_scheme AS e_scheme
+    m.type AS m_type, m.payload AS m_payload, e.url AS e_url, e.secret AS e_secret,
+    CASE WHEN e.previous_secret_expires_at > $1 THEN e.previous_secret END AS e_previous_secret,
+    e.signature_scheme AS e_scheme, e.headers AS e_headers
   FROM (SELECT 1) AS always_one_row
   LEFT JOIN (leased l JOIN messages m ON m.id = l.message_id JOIN endpoints e ON e.id = l.endpoint_id) ON true
   ORDER BY l.due_at, l.id`;
@@ -58,7 +61,9 @@ interface ClaimRow extends DeliveryRow {
   m_payload: string;
   e_url: string;
   e_secret: string;
+  e_previous_secret: string | null;
   e_scheme: string;
+  e_headers: Record<string, string>;
 }
 
 export async function claimDueDeliveries(db: Queryable, input: ClaimInput): Promise<ClaimedDelivery[]> {
@@ -94,7 +99,14 @@ async function claimOnce(db: Queryable, input: ClaimInput): Promise<{ leased: Cl
       delivery: toDelivery(row),
       leaseToken: token,
       message: { id: row.message_id, type: row.m_type, payload: row.m_payload },
-      endpoint: { id: row.endpoint_id, url: row.e_url, secret: row.e_secret, signatureScheme: row.e_scheme as SignatureScheme },
+      endpoint: {
+        id: row.endpoint_id,
+        url: row.e_url,
+        secret: row.e_secret,
+        previousSecret: row.e_previous_secret,
+        signatureScheme: row.e_scheme as SignatureScheme,
+        headers: row.e_headers,
+      },
     }));
   return { leased, contended: leased.length < (rows[0]?.chosen_count ?? 0) };
 }

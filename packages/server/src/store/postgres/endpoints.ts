@@ -4,8 +4,9 @@ import type { Queryable } from './pool.js';
 import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 
 const INSERT = `
-  INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, disabled_at, disabled_reason, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+  INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
+    previous_secret_expires_at, headers, disabled_at, disabled_reason, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`;
 const BY_ID = 'SELECT * FROM endpoints WHERE app_id = $1 AND id = $2';
 const PAGE = 'SELECT * FROM endpoints WHERE app_id = $1 AND ($2::text IS NULL OR id < $2) ORDER BY id DESC LIMIT $3';
 const UPDATE = `
@@ -16,10 +17,16 @@ const UPDATE = `
     signature_scheme = coalesce($7, signature_scheme),
     disabled_at = CASE WHEN $8::boolean THEN NULL ELSE disabled_at END,
     disabled_reason = CASE WHEN $8::boolean THEN NULL ELSE disabled_reason END,
-    updated_at = $9
+    updated_at = $9,
+    headers = coalesce($10::json, headers)
   WHERE app_id = $1 AND id = $2
   RETURNING *`;
 const REMOVE = 'DELETE FROM endpoints WHERE app_id = $1 AND id = $2';
+// The right-hand sides read the row as it was: the current secret becomes the previous one.
+const ROTATE = `
+  UPDATE endpoints SET previous_secret = secret, previous_secret_expires_at = $4, secret = $3, updated_at = $5
+  WHERE app_id = $1 AND id = $2
+  RETURNING *`;
 // One statement: the endpoint is disabled and its idle pending deliveries fail together, or neither happens.
 const DISABLE = `
   WITH disabled AS (
@@ -47,6 +54,9 @@ export function endpointQueries(db: Queryable) {
         endpoint.events,
         endpoint.signatureScheme,
         endpoint.secret,
+        endpoint.previousSecret,
+        endpoint.previousSecretExpiresAt,
+        JSON.stringify(endpoint.headers),
         endpoint.disabledAt,
         endpoint.disabledReason,
         endpoint.createdAt,
@@ -73,11 +83,22 @@ export function endpointQueries(db: Queryable) {
         patch.signatureScheme ?? null,
         patch.disabled === false,
         now,
+        patch.headers ? JSON.stringify(patch.headers) : null,
       ]);
       return rows[0] ? toEndpoint(rows[0]) : null;
     },
     async deleteEndpoint(appId: string, id: string): Promise<boolean> {
       return ((await db.query(REMOVE, [appId, id])).rowCount ?? 0) > 0;
+    },
+    async rotateEndpointSecret(
+      appId: string,
+      id: string,
+      secret: string,
+      previousExpiresAt: number,
+      now: number,
+    ): Promise<Endpoint | null> {
+      const { rows } = await db.query<EndpointRow>(ROTATE, [appId, id, secret, previousExpiresAt, now]);
+      return rows[0] ? toEndpoint(rows[0]) : null;
     },
     async disableEndpoint(id: string, reason: string, now: number): Promise<void> {
       await disableEndpoint(db, id, reason, now);

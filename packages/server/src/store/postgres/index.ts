@@ -8,10 +8,12 @@ import { appQueries } from './apps.js';
 import { claimDueDeliveries } from './claim.js';
 import { deliveryQueries } from './deliveries.js';
 import { endpointQueries } from './endpoints.js';
+import { eventTypeQueries } from './event-types.js';
 import { listenForDue } from './listen.js';
 import { messageQueries } from './messages.js';
 import { migrate } from './migrations.js';
 import { connectionConfig, createPool } from './pool.js';
+import { queueStats } from './queue-stats.js';
 import { recordAttempt } from './record-attempt.js';
 
 export interface PostgresStoreOptions {
@@ -38,9 +40,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     ...appQueries(pool),
     ...endpointQueries(pool),
     ...messageQueries(pool),
+    ...eventTypeQueries(pool),
     ...deliveryQueries(pool),
     claimDueDeliveries: (input) => claimDueDeliveries(pool, input),
     recordAttempt: (input) => recordAttempt(pool, input),
+    queueStats: (now) => queueStats(pool, now),
     async migrate() {
       await migrate(pool);
     },

@@ -78,6 +78,26 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX attempts_by_delivery ON attempts (delivery_id, number);
   `,
+  // 2: custom headers per endpoint, and the secret a rotation replaced, signing until it expires.
+  `
+  ALTER TABLE endpoints
+    -- json, not jsonb: headers keep the order they were given in.
+    ADD COLUMN headers json NOT NULL DEFAULT '{}',
+    ADD COLUMN previous_secret text,
+    ADD COLUMN previous_secret_expires_at bigint;
+  `,
+  // 3: the event-type catalog, global to the instance. Names sort byte by byte, as list cursors.
+  `
+  CREATE TABLE event_types (
+    name text COLLATE "C" CONSTRAINT event_types_pkey PRIMARY KEY,
+    description text NOT NULL,
+    -- text, not jsonb: the schema reads back with its keys in the order they were given.
+    json_schema text,
+    archived_at bigint,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  `,
 ];
 
 // Any fixed number works, as long as nothing else in the database takes the same advisory lock.

@@ -1,10 +1,15 @@
-/** Row ↔ record mapping for the PostgreSQL tables: endpoint filters are a text[], attempt headers json. */
+/** Row ↔ record mapping for the PostgreSQL tables: endpoint filters are a text[], endpoint and attempt headers json. */
 import * as shared from '../rows.js';
 
 export { type AppRow, type DeliveryRow, type MessageRow, toApp, toDelivery, toMessage, toPage } from '../rows.js';
 
-export type EndpointRow = shared.EndpointRow<string[] | null>;
-export const toEndpoint = (r: EndpointRow) => shared.toEndpoint(r, (events) => events);
+export type EndpointRow = shared.EndpointRow<string[] | null, Record<string, string>>;
+export const toEndpoint = (r: EndpointRow) =>
+  shared.toEndpoint(
+    r,
+    (events) => events,
+    (headers) => headers,
+  );
 
 export type AttemptRow = shared.AttemptRow<Record<string, string>>;
 export const toAttempt = (r: AttemptRow) => shared.toAttempt(r, (headers) => headers);

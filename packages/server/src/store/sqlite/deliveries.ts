@@ -12,7 +12,9 @@ interface ClaimRow extends DeliveryRow {
   m_payload: string;
   e_url: string;
   e_secret: string;
+  e_previous_secret: string | null;
   e_scheme: string;
+  e_headers: string;
 }
 
 export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: string, reason: string, now: number) => void) {
@@ -48,10 +50,13 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
   const lease = db.prepare(
     'UPDATE deliveries SET next_attempt_at = @leaseUntil, lease_token = @token, updated_at = @now WHERE id = @id',
   );
-  const claimed = db.prepare<[string], ClaimRow>(`
-    SELECT d.*, m.type AS m_type, m.payload AS m_payload, e.url AS e_url, e.secret AS e_secret, e.signature_scheme AS e_scheme
+  // The rotated-out secret comes along only while its overlap lasts.
+  const claimed = db.prepare<{ id: string; now: number }, ClaimRow>(`
+    SELECT d.*, m.type AS m_type, m.payload AS m_payload, e.url AS e_url, e.secret AS e_secret,
+      CASE WHEN e.previous_secret_expires_at > @now THEN e.previous_secret END AS e_previous_secret,
+      e.signature_scheme AS e_scheme, e.headers AS e_headers
     FROM deliveries d JOIN messages m ON m.id = d.message_id JOIN endpoints e ON e.id = d.endpoint_id
-    WHERE d.id = ?`);
+    WHERE d.id = @id`);
   const insertAttempt = db.prepare(`
     INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, request_headers, response_status, response_body, error)
     VALUES (@id, @deliveryId, @number, @startedAt, @durationMs, @requestHeaders, @responseStatus, @responseBody, @error)`);
@@ -79,12 +84,19 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
       if (busy >= input.endpointCap) continue;
       perEndpoint.set(endpoint_id, busy + 1);
       lease.run({ id, token, now: input.now, leaseUntil: input.now + input.leaseMs });
-      const row = claimed.get(id) as ClaimRow;
+      const row = claimed.get({ id, now: input.now }) as ClaimRow;
       result.push({
         delivery: toDelivery(row),
         leaseToken: token,
         message: { id: row.message_id, type: row.m_type, payload: row.m_payload },
-        endpoint: { id: row.endpoint_id, url: row.e_url, secret: row.e_secret, signatureScheme: row.e_scheme as SignatureScheme },
+        endpoint: {
+          id: row.endpoint_id,
+          url: row.e_url,
+          secret: row.e_secret,
+          previousSecret: row.e_previous_secret,
+          signatureScheme: row.e_scheme as SignatureScheme,
+          headers: JSON.parse(row.e_headers) as Record<string, string>,
+        },
       });
     }
     return result;

@@ -5,8 +5,10 @@ import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 
 export function endpointQueries(db: Database.Database) {
   const insert = db.prepare(`
-    INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, disabled_at, disabled_reason, created_at, updated_at)
-    VALUES (@id, @appId, @url, @description, @events, @signatureScheme, @secret, @disabledAt, @disabledReason, @createdAt, @updatedAt)`);
+    INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
+      previous_secret_expires_at, headers, disabled_at, disabled_reason, created_at, updated_at)
+    VALUES (@id, @appId, @url, @description, @events, @signatureScheme, @secret, @previousSecret,
+      @previousSecretExpiresAt, @headers, @disabledAt, @disabledReason, @createdAt, @updatedAt)`);
   const byId = db.prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?');
   const page = db.prepare<{ appId: string; after: string | null; n: number }, EndpointRow>(
     'SELECT * FROM endpoints WHERE app_id = @appId AND (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @n',
@@ -17,11 +19,16 @@ export function endpointQueries(db: Database.Database) {
       description = coalesce(@description, description),
       events = CASE WHEN @setEvents THEN @events ELSE events END,
       signature_scheme = coalesce(@signatureScheme, signature_scheme),
+      headers = coalesce(@headers, headers),
       disabled_at = CASE WHEN @enable THEN NULL ELSE disabled_at END,
       disabled_reason = CASE WHEN @enable THEN NULL ELSE disabled_reason END,
       updated_at = @now
     WHERE app_id = @appId AND id = @id`);
   const remove = db.prepare('DELETE FROM endpoints WHERE app_id = ? AND id = ?');
+  // The right-hand sides read the row as it was: the current secret becomes the previous one.
+  const rotate = db.prepare(`
+    UPDATE endpoints SET previous_secret = secret, previous_secret_expires_at = @previousExpiresAt, secret = @secret, updated_at = @now
+    WHERE app_id = @appId AND id = @id`);
   const disable = db.prepare(
     'UPDATE endpoints SET disabled_at = @now, disabled_reason = @reason, updated_at = @now WHERE id = @id AND disabled_at IS NULL',
   );
@@ -40,7 +47,11 @@ export function endpointQueries(db: Database.Database) {
   return {
     disableNow,
     async createEndpoint(endpoint: Endpoint): Promise<Endpoint> {
-      insert.run({ ...endpoint, events: endpoint.events ? JSON.stringify(endpoint.events) : null });
+      insert.run({
+        ...endpoint,
+        events: endpoint.events ? JSON.stringify(endpoint.events) : null,
+        headers: JSON.stringify(endpoint.headers),
+      });
       return endpoint;
     },
     async findEndpoint(appId: string, id: string): Promise<Endpoint | null> {
@@ -60,6 +71,7 @@ export function endpointQueries(db: Database.Database) {
         setEvents: patch.events !== undefined ? 1 : 0,
         events: patch.events ? JSON.stringify(patch.events) : null,
         signatureScheme: patch.signatureScheme ?? null,
+        headers: patch.headers ? JSON.stringify(patch.headers) : null,
         enable: patch.disabled === false ? 1 : 0,
       });
       const row = byId.get(appId, id);
@@ -67,6 +79,16 @@ export function endpointQueries(db: Database.Database) {
     },
     async deleteEndpoint(appId: string, id: string): Promise<boolean> {
       return remove.run(appId, id).changes > 0;
+    },
+    async rotateEndpointSecret(
+      appId: string,
+      id: string,
+      secret: string,
+      previousExpiresAt: number,
+      now: number,
+    ): Promise<Endpoint | null> {
+      if (rotate.run({ appId, id, secret, previousExpiresAt, now }).changes === 0) return null;
+      return toEndpoint(byId.get(appId, id) as EndpointRow);
     },
     async disableEndpoint(id: string, reason: string, now: number): Promise<void> {
       db.transaction(() => disableNow(id, reason, now)).immediate();

@@ -6,8 +6,10 @@ import type { Store } from '../store.js';
 import { appQueries } from './apps.js';
 import { deliveryQueries } from './deliveries.js';
 import { endpointQueries } from './endpoints.js';
+import { eventTypeQueries } from './event-types.js';
 import { messageQueries } from './messages.js';
 import { migrate } from './migrations.js';
+import { queueStatsQuery } from './queue-stats.js';
 
 export function openSqliteStore(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -25,7 +27,9 @@ export function openSqliteStore(path: string): Store {
     ...appQueries(db),
     ...endpointMethods,
     ...messageQueries(db),
+    ...eventTypeQueries(db),
     ...deliveryQueries(db, disableNow),
+    ...queueStatsQuery(db),
     async migrate() {
       migrate(db);
     },

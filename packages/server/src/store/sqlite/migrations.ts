@@ -71,6 +71,23 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX attempts_by_delivery ON attempts(delivery_id, number);
   `,
+  // 2: custom headers per endpoint (a JSON object), and the secret a rotation replaced, signing until it expires.
+  `
+  ALTER TABLE endpoints ADD COLUMN headers TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE endpoints ADD COLUMN previous_secret TEXT;
+  ALTER TABLE endpoints ADD COLUMN previous_secret_expires_at INTEGER;
+  `,
+  // 3: the event-type catalog, global to the instance; the schema is JSON text, as given.
+  `
+  CREATE TABLE event_types (
+    name TEXT PRIMARY KEY,
+    description TEXT NOT NULL,
+    json_schema TEXT,
+    archived_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,11 +1,15 @@
-/** Row ↔ record mapping for the SQLite tables: endpoint filters and attempt headers are kept as JSON text. */
+/** Row ↔ record mapping for the SQLite tables: endpoint filters and headers and attempt headers are kept as JSON text. */
 import * as shared from '../rows.js';
 
 export { type AppRow, type DeliveryRow, type MessageRow, toApp, toDelivery, toMessage, toPage } from '../rows.js';
 
-export type EndpointRow = shared.EndpointRow<string | null>;
+export type EndpointRow = shared.EndpointRow<string | null, string>;
 export const toEndpoint = (r: EndpointRow) =>
-  shared.toEndpoint(r, (events) => (events === null ? null : (JSON.parse(events) as string[])));
+  shared.toEndpoint(
+    r,
+    (events) => (events === null ? null : (JSON.parse(events) as string[])),
+    (headers) => JSON.parse(headers) as Record<string, string>,
+  );
 
 export type AttemptRow = shared.AttemptRow<string>;
 export const toAttempt = (r: AttemptRow) => shared.toAttempt(r, (headers) => JSON.parse(headers) as Record<string, string>);

@@ -1,0 +1,1 @@
+export { type AttemptOutcome, createMetrics, type Metrics } from './metrics.js';

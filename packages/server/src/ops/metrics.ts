@@ -1,0 +1,93 @@
+/**
+ * Prometheus metrics. Labels stay low-cardinality (never an endpoint, app or message id), so one
+ * scrape stays small whatever the number of tenants. Queue figures are read from the store at scrape time.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { NextStep } from '../domain/index.js';
+import type { Store } from '../store/index.js';
+
+/** What an attempt led to: delivered, to be retried, or given up on. */
+export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed';
+
+export interface Metrics {
+  registry: Registry;
+  messagePublished(): void;
+  attemptRecorded(next: NextStep, durationMs: number): void;
+}
+
+const OUTCOMES: Record<NextStep['status'], AttemptOutcome> = { succeeded: 'succeeded', pending: 'retrying', failed: 'failed' };
+
+export function createMetrics(store: Store, clock: () => number): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'hookd_' });
+  const published = new Counter({
+    name: 'hookd_messages_published_total',
+    help: 'Messages accepted by publish (Idempotency-Key repeats not counted)',
+    registers: [registry],
+  });
+  const attempts = new Counter({
+    name: 'hookd_delivery_attempts_total',
+    help: 'Delivery attempts by what they led to: succeeded, retrying (another attempt scheduled) or failed (given up)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'hookd_delivery_attempt_duration_seconds',
+    help: 'Time from sending an attempt to having its answer (or its error)',
+    labelNames: ['outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  // Every outcome shows from the first scrape, at 0, so rates work before the first failure.
+  for (const outcome of Object.values(OUTCOMES)) {
+    attempts.inc({ outcome }, 0);
+    duration.zero({ outcome });
+  }
+
+  // The queue gauges share one store read per scrape.
+  let reading: Promise<Awaited<ReturnType<Store['queueStats']>>> | null = null;
+  const queue = () => {
+    reading ??= store.queueStats(clock()).finally(() => {
+      reading = null;
+    });
+    return reading;
+  };
+  new Gauge({
+    name: 'hookd_queue_depth',
+    help: 'Pending deliveries: due (waiting for a worker) or scheduled (waiting for a retry time, or in flight)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const stats = await queue();
+      this.set({ state: 'due' }, stats.due);
+      this.set({ state: 'scheduled' }, stats.scheduled);
+    },
+  });
+  new Gauge({
+    name: 'hookd_oldest_due_delivery_age_seconds',
+    help: 'How long the longest-waiting due delivery has been due; 0 when none is',
+    registers: [registry],
+    async collect() {
+      const stats = await queue();
+      this.set(stats.oldestDueAt === null ? 0 : Math.max(0, clock() - stats.oldestDueAt) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'hookd_endpoints_disabled',
+    help: 'Endpoints disabled (by a 410, by hand, or after failing for too long)',
+    registers: [registry],
+    async collect() {
+      this.set((await queue()).disabledEndpoints);
+    },
+  });
+
+  return {
+    registry,
+    messagePublished: () => published.inc(),
+    attemptRecorded(next, durationMs) {
+      const outcome = OUTCOMES[next.status];
+      attempts.inc({ outcome });
+      duration.observe({ outcome }, durationMs / 1000);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/** Queue figures for metrics, read in one statement over the pending deliveries. */
+import type { QueueStats } from '../store.js';
+import type { Queryable } from './pool.js';
+
+const QUEUE_STATS = `
+  SELECT count(*) FILTER (WHERE next_attempt_at <= $1)::int AS due,
+    count(*) FILTER (WHERE next_attempt_at > $1)::int AS scheduled,
+    min(next_attempt_at) FILTER (WHERE next_attempt_at <= $1) AS oldest,
+    (SELECT count(*) FROM endpoints WHERE disabled_at IS NOT NULL)::int AS disabled
+  FROM deliveries WHERE status = 'pending'`;
+
+export async function queueStats(db: Queryable, now: number): Promise<QueueStats> {
+  const { rows } = await db.query<{ due: number; scheduled: number; oldest: number | null; disabled: number }>(QUEUE_STATS, [
+    now,
+  ]);
+  const row = rows[0];
+  return {
+    due: row?.due ?? 0,
+    scheduled: row?.scheduled ?? 0,
+    oldestDueAt: row?.oldest ?? null,
+    disabledEndpoints: row?.disabled ?? 0,
+  };
+}
