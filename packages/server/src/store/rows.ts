@@ -1,5 +1,14 @@
 /** Row ↔ record mapping shared by both stores; each says how it keeps endpoint filters and headers, and attempt headers. */
-import type { App, Attempt, Delivery, DeliveryStatus, Endpoint, Message, SignatureScheme } from '../domain/index.js';
+import type {
+  App,
+  Attempt,
+  ClaimedDelivery,
+  Delivery,
+  DeliveryStatus,
+  Endpoint,
+  Message,
+  SignatureScheme,
+} from '../domain/index.js';
 import type { Page } from './store.js';
 
 export interface AppRow {
@@ -120,6 +129,35 @@ export const toAttempt = <H>(r: AttemptRow<H>, headers: (kept: H) => Record<stri
   responseStatus: r.response_status,
   responseBody: r.response_body,
   error: r.error,
+});
+
+/** A claimed delivery as both stores read it: the delivery's columns, with its message's and endpoint's. */
+export interface ClaimRow<Headers> extends DeliveryRow {
+  m_type: string;
+  m_payload: string;
+  e_url: string;
+  e_secret: string;
+  /** Null once the rotation's overlap is over. */
+  e_previous_secret: string | null;
+  e_scheme: string;
+  e_headers: Headers;
+}
+export const toClaimedDelivery = <H>(
+  r: ClaimRow<H>,
+  leaseToken: string,
+  headers: (kept: H) => Record<string, string>,
+): ClaimedDelivery => ({
+  delivery: toDelivery(r),
+  leaseToken,
+  message: { id: r.message_id, type: r.m_type, payload: r.m_payload },
+  endpoint: {
+    id: r.endpoint_id,
+    url: r.e_url,
+    secret: r.e_secret,
+    previousSecret: r.e_previous_secret,
+    signatureScheme: r.e_scheme as SignatureScheme,
+    headers: headers(r.e_headers),
+  },
 });
 
 /** Turns `limit + 1` rows, newest first, into a page and its cursor. */

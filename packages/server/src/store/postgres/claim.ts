@@ -1,9 +1,9 @@
 /** Leasing due deliveries: one statement per batch, so claimers in many processes never take the same row. */
 import { randomUUID } from 'node:crypto';
-import type { ClaimedDelivery, SignatureScheme } from '../../domain/index.js';
+import type { ClaimedDelivery } from '../../domain/index.js';
 import type { ClaimInput } from '../store.js';
 import type { Queryable } from './pool.js';
-import { type DeliveryRow, toDelivery } from './rows.js';
+import { type ClaimRow, toClaimedDelivery } from './rows.js';
 
 // Rows read per claim beyond the limit, so one saturated endpoint's backlog cannot fill the batch.
 const CLAIM_SCAN_FACTOR = 4;
@@ -55,17 +55,6 @@ const CLAIM = `
 /** Claims raced by another worker are run again, a few times, so a worker does not idle beside free work. */
 const CONTENDED_RETRIES = 3;
 
-interface ClaimRow extends DeliveryRow {
-  chosen_count: number;
-  m_type: string;
-  m_payload: string;
-  e_url: string;
-  e_secret: string;
-  e_previous_secret: string | null;
-  e_scheme: string;
-  e_headers: Record<string, string>;
-}
-
 export async function claimDueDeliveries(db: Queryable, input: ClaimInput): Promise<ClaimedDelivery[]> {
   const inFlight = new Map(input.inFlight);
   const claimed: ClaimedDelivery[] = [];
@@ -93,20 +82,6 @@ async function claimOnce(db: Queryable, input: ClaimInput): Promise<{ leased: Cl
     input.now + input.leaseMs,
     token,
   ]);
-  const leased = rows
-    .filter((row) => row.id !== null)
-    .map((row) => ({
-      delivery: toDelivery(row),
-      leaseToken: token,
-      message: { id: row.message_id, type: row.m_type, payload: row.m_payload },
-      endpoint: {
-        id: row.endpoint_id,
-        url: row.e_url,
-        secret: row.e_secret,
-        previousSecret: row.e_previous_secret,
-        signatureScheme: row.e_scheme as SignatureScheme,
-        headers: row.e_headers,
-      },
-    }));
+  const leased = rows.filter((row) => row.id !== null).map((row) => toClaimedDelivery(row, token));
   return { leased, contended: leased.length < (rows[0]?.chosen_count ?? 0) };
 }

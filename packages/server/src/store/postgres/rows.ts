@@ -14,5 +14,9 @@ export const toEndpoint = (r: EndpointRow) =>
 export type AttemptRow = shared.AttemptRow<Record<string, string>>;
 export const toAttempt = (r: AttemptRow) => shared.toAttempt(r, (headers) => headers);
 
+export type ClaimRow = shared.ClaimRow<Record<string, string>> & { chosen_count: number };
+export const toClaimedDelivery = (r: ClaimRow, leaseToken: string) =>
+  shared.toClaimedDelivery(r, leaseToken, (headers) => headers);
+
 /** PostgreSQL text cannot hold U+0000, which a binary response body decoded as UTF-8 may contain. */
 export const storableText = (text: string | null): string | null => (text === null ? null : text.replaceAll('\u0000', '\uFFFD'));

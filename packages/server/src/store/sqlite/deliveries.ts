@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { Attempt, ClaimedDelivery, Delivery, SignatureScheme } from '../../domain/index.js';
+import type { Attempt, ClaimedDelivery, Delivery } from '../../domain/index.js';
 import type { ClaimInput, DeliveryFilter, Page, PageQuery, RecordAttemptInput, ReplayInput } from '../store.js';
-import { type AttemptRow, type DeliveryRow, toAttempt, toDelivery, toPage } from './rows.js';
+import { type AttemptRow, type ClaimRow, type DeliveryRow, toAttempt, toClaimedDelivery, toDelivery, toPage } from './rows.js';
 
 // Rows read per claim beyond the limit, so one saturated endpoint's backlog cannot fill the batch.
 const CLAIM_SCAN_FACTOR = 4;
-
-interface ClaimRow extends DeliveryRow {
-  m_type: string;
-  m_payload: string;
-  e_url: string;
-  e_secret: string;
-  e_previous_secret: string | null;
-  e_scheme: string;
-  e_headers: string;
-}
 
 export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: string, reason: string, now: number) => void) {
   const byId = db.prepare<[string, string], DeliveryRow>('SELECT * FROM deliveries WHERE app_id = ? AND id = ?');
@@ -85,19 +75,7 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
       perEndpoint.set(endpoint_id, busy + 1);
       lease.run({ id, token, now: input.now, leaseUntil: input.now + input.leaseMs });
       const row = claimed.get({ id, now: input.now }) as ClaimRow;
-      result.push({
-        delivery: toDelivery(row),
-        leaseToken: token,
-        message: { id: row.message_id, type: row.m_type, payload: row.m_payload },
-        endpoint: {
-          id: row.endpoint_id,
-          url: row.e_url,
-          secret: row.e_secret,
-          previousSecret: row.e_previous_secret,
-          signatureScheme: row.e_scheme as SignatureScheme,
-          headers: JSON.parse(row.e_headers) as Record<string, string>,
-        },
-      });
+      result.push(toClaimedDelivery(row, token));
     }
     return result;
   });

@@ -13,3 +13,7 @@ export const toEndpoint = (r: EndpointRow) =>
 
 export type AttemptRow = shared.AttemptRow<string>;
 export const toAttempt = (r: AttemptRow) => shared.toAttempt(r, (headers) => JSON.parse(headers) as Record<string, string>);
+
+export type ClaimRow = shared.ClaimRow<string>;
+export const toClaimedDelivery = (r: ClaimRow, leaseToken: string) =>
+  shared.toClaimedDelivery(r, leaseToken, (headers) => JSON.parse(headers) as Record<string, string>);
