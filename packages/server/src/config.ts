@@ -29,6 +29,12 @@ export interface Config {
   maxPayloadBytes: number;
   /** How long a rotated-out endpoint secret keeps signing beside the new one. */
   secretOverlapMs: number;
+  retention: {
+    /** Attempts, and the payloads of finished messages, older than this are purged. */
+    maxAgeMs: number;
+    /** How often a worker process runs the purge. */
+    intervalMs: number;
+  };
   delivery: {
     concurrency: number;
     endpointConcurrency: number;
@@ -39,6 +45,8 @@ export interface Config {
     retryScheduleMs: number[];
     jitter: number;
     pollIntervalMs: number;
+    /** An endpoint that has failed without a single success for this long is disabled. */
+    disableAfterMs: number;
   };
 }
 
@@ -195,6 +203,27 @@ export const OPTIONS = {
     help: 'longest a worker waits before looking for due deliveries',
     default: '1s',
   },
+  disableAfter: {
+    env: 'HOOKD_DISABLE_AFTER',
+    flag: 'disable-after',
+    kind: 'duration',
+    help: 'disable an endpoint that has failed for this long without a single success',
+    default: '5d',
+  },
+  retention: {
+    env: 'HOOKD_RETENTION',
+    flag: 'retention',
+    kind: 'duration',
+    help: 'age after which attempts, and the payloads of messages with no pending delivery, are purged',
+    default: '30d',
+  },
+  retentionInterval: {
+    env: 'HOOKD_RETENTION_INTERVAL',
+    flag: 'retention-interval',
+    kind: 'duration',
+    help: 'how often a worker process runs the retention purge',
+    default: '1h',
+  },
 } as const satisfies Record<string, ConfigOption>;
 
 export const OPTION_LIST: readonly ConfigOption[] = Object.values(OPTIONS);
@@ -299,6 +328,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     idempotencyWindowMs: must('idempotencyWindow'),
     maxPayloadBytes: must('maxPayload'),
     secretOverlapMs: must('secretOverlap'),
+    retention: { maxAgeMs: must('retention'), intervalMs: must('retentionInterval') },
     delivery: {
       concurrency: must('concurrency'),
       endpointConcurrency: must('endpointConcurrency'),
@@ -308,6 +338,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       retryScheduleMs: must('retrySchedule'),
       jitter: must('retryJitter'),
       pollIntervalMs: must('pollInterval'),
+      disableAfterMs: must('disableAfter'),
     },
   };
 }

@@ -7,7 +7,7 @@ import { buildApi, buildHealthApi, generateAdminToken, hashToken } from './api/i
 import type { Config } from './config.js';
 import { DeliveryWorker, type Resolver, systemResolver } from './delivery/index.js';
 import type { Random } from './domain/index.js';
-import { createMetrics } from './ops/index.js';
+import { createMetrics, RetentionLoop } from './ops/index.js';
 import { openStore, type Store } from './store/index.js';
 
 export interface HookdOptions {
@@ -31,6 +31,8 @@ export interface Hookd {
   api: FastifyInstance | null;
   /** Null in an `api` process. */
   worker: DeliveryWorker | null;
+  /** The purge of old attempts and payloads; runs beside the worker, so null in an `api` process. */
+  retention: RetentionLoop | null;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,16 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           random: options.random ?? Math.random,
           metrics,
         });
+  const retention =
+    config.role === 'api'
+      ? null
+      : new RetentionLoop({
+          store,
+          maxAgeMs: config.retention.maxAgeMs,
+          intervalMs: config.retention.intervalMs,
+          logger,
+          clock,
+        });
   const workerAlive = worker ? () => worker.running : undefined;
   let server: FastifyInstance | null = null;
   if (token !== null) {
@@ -88,6 +100,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   // Publishes made by other processes (API processes, other hosts) wake this worker at once.
   const stopWatching = worker ? await store.watchDue(() => worker.wake()) : null;
   worker?.start();
+  retention?.start();
   const port = config.role === 'worker' ? config.healthPort : config.port;
   const url = server ? await server.listen({ host: config.host, port: port ?? 0 }) : null;
   return {
@@ -97,9 +110,11 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
     store,
     api: config.role === 'worker' ? null : server,
     worker,
+    retention,
     async close() {
       await server?.close();
       await stopWatching?.();
+      await retention?.stop();
       await worker?.stop();
       await store.close();
     },

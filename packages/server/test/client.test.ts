@@ -79,7 +79,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-test('walks the API: app, endpoint, publish, delivery with attempts, retry, replay, stats, delete', async (t) => {
+test('walks the API: app, endpoint, publish, delivery with attempts, retry, replay, stats, enable, delete', async (t) => {
   const { client, receiver } = await setup(t);
   const before = new Date(Date.now() - 60_000).toISOString();
   assert.deepEqual(await client.health(), { status: 'ok' });
@@ -145,7 +145,19 @@ test('walks the API: app, endpoint, publish, delivery with attempts, retry, repl
   assert.equal(replay.replayed, 1);
   await orders.waitFor(3);
   await succeededAfter(client, 'acme', deliveryId, 3);
-  assert.deepEqual(await client.endpoints.stats('acme', ep.id), { deliveries: { pending: 0, succeeded: 1, failed: 0 } });
+  const stats = await client.endpoints.stats('acme', ep.id);
+  assert.deepEqual(stats.deliveries, { pending: 0, succeeded: 1, failed: 0 });
+  assert.equal(stats.failingSince, null);
+  for (const window of [stats.windows['1h'], stats.windows['24h']]) {
+    assert.equal(window.attempts, 3);
+    assert.equal(window.successes, 3);
+    assert.equal(window.successRate, 1);
+    assert.equal(typeof window.latencyMs.p95, 'number');
+  }
+  const enabled = await client.endpoints.enable('acme', ep.id);
+  assert.equal(enabled.endpoint.id, ep.id);
+  assert.equal(enabled.endpoint.disabled, false);
+  assert.equal(enabled.replayed, 0);
   assert.deepEqual(
     (await client.deliveries.list('acme', { status: 'succeeded', endpoint: ep.id })).data.map((d) => d.id),
     [deliveryId],

@@ -18,7 +18,7 @@ function startChild(dataDir: string, port: number): ChildProcess {
   return spawnHookd({ HOOKD_PORT: String(port), HOOKD_DATA_DIR: dataDir, HOOKD_ADMIN_TOKEN: TOKEN });
 }
 
-test('every acknowledged message is delivered after kill -9 during publishing and delivery', { timeout: 90_000 }, async (t) => {
+test('every acknowledged message is delivered after kill -9 during publishing and delivery', { timeout: 240_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookd-crash-'));
   // A receiver that takes a little time, so deliveries are in flight when the process dies.
   const receiver = await startReceiver(() => ({ status: 200, delayMs: Math.floor(Math.random() * 20) }));
@@ -36,10 +36,10 @@ test('every acknowledged message is delivered after kill -9 during publishing an
 
   const acknowledged = new Set<string>();
   let refused = 0;
-  async function publishFor(ms: number): Promise<void> {
-    const until = Date.now() + ms;
+  /** Publishes from 8 loops until `stop()` says so; a publish the dying process never answered is not acknowledged. */
+  async function publishUntil(stop: () => boolean): Promise<void> {
     const publisher = async () => {
-      while (Date.now() < until) {
+      while (!stop()) {
         try {
           const answer = await callApi(base, TOKEN, 'POST', '/v1/apps/crash/events', {
             type: 'crash.test',
@@ -55,15 +55,22 @@ test('every acknowledged message is delivered after kill -9 during publishing an
     await Promise.all(Array.from({ length: 8 }, publisher));
   }
 
+  // Each round kills the server once it has acknowledged 100 more messages, plus a random moment, so
+  // publishes and deliveries are in flight at the kill however fast or slow the machine is.
   for (let round = 0; round < 3; round++) {
-    const publishing = publishFor(1_500);
-    await new Promise((resolve) => setTimeout(resolve, 400 + Math.floor(Math.random() * 600)));
+    const target = acknowledged.size + 100;
+    let killedAt = 0;
+    const publishing = publishUntil(() => killedAt > 0 && Date.now() > killedAt + 200);
+    await eventually(() => (acknowledged.size >= target ? true : undefined), 60_000, `${target} acknowledged messages`);
+    await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 300)));
     await killHard(child);
+    killedAt = Date.now();
     await publishing;
     child = startChild(dataDir, port);
     await waitReady(base);
   }
-  await publishFor(300);
+  const lastTarget = acknowledged.size + 20;
+  await publishUntil(() => acknowledged.size >= lastTarget);
 
   await eventually(
     () => {
@@ -79,6 +86,6 @@ test('every acknowledged message is delivered after kill -9 during publishing an
   t.diagnostic(
     `acknowledged ${acknowledged.size}, received ${receiver.requests.length}, duplicates ${duplicates}, failed publishes ${refused}`,
   );
-  assert.ok(acknowledged.size > 100, `only ${acknowledged.size} messages were acknowledged`);
+  assert.ok(acknowledged.size >= 320, `only ${acknowledged.size} messages were acknowledged`);
   assert.deepEqual(lost, []);
 });

@@ -7,6 +7,8 @@ import type {
   CreateEventTypeInput,
   Delivery,
   DeliveryWithAttempts,
+  EnableEndpointInput,
+  EnableEndpointResult,
   Endpoint,
   EndpointStats,
   EventType,
@@ -60,7 +62,10 @@ export interface HookdClient {
     rotateSecret(app: string, endpoint: string, input?: RotateSecretInput): Promise<Endpoint>;
     /** Sends again the endpoint's deliveries with a status (default failed) created since a time. */
     replay(app: string, endpoint: string, input: ReplayInput): Promise<ReplayResult>;
+    /** Counts by status, and attempts, success rate and latency over the last hour and day. */
     stats(app: string, endpoint: string): Promise<EndpointStats>;
+    /** Enables the endpoint, forgetting its failures; with `replayFailedSince`, sends again its failed deliveries since then. */
+    enable(app: string, endpoint: string, input?: EnableEndpointInput): Promise<EnableEndpointResult>;
   };
   events: {
     publish(app: string, event: PublishInput, options?: PublishOptions): Promise<PublishResult>;
@@ -114,6 +119,7 @@ export function createHookdClient(options: HookdClientOptions): HookdClient {
       rotateSecret: (app, ep, input = {}) => call('rotateEndpointSecret', { params: { app, ep }, body: input }),
       replay: (app, ep, input) => call('replayEndpoint', { params: { app, ep }, body: input }),
       stats: (app, ep) => call('endpointStats', { params: { app, ep } }),
+      enable: (app, ep, input = {}) => call('enableEndpoint', { params: { app, ep }, body: input }),
     },
     events: {
       publish: (app, event, { idempotencyKey } = {}) =>

@@ -22,6 +22,7 @@ export const API_ERROR_CODES = [
   'event_type_exists',
   'delivery_in_flight',
   'endpoint_disabled',
+  'message_purged',
   'request_timeout',
   'body_too_large',
   'payload_too_large',

@@ -28,6 +28,7 @@ export const ROUTES = {
   rotateEndpointSecret: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/rotate-secret' },
   replayEndpoint: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/replay' },
   endpointStats: { method: 'GET', path: '/v1/apps/{app}/endpoints/{ep}/stats' },
+  enableEndpoint: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/enable' },
 
   publishEvent: { method: 'POST', path: '/v1/apps/{app}/events' },
   listEvents: { method: 'GET', path: '/v1/apps/{app}/events' },

@@ -97,8 +97,33 @@ export interface ReplayResult {
   replayed: number;
 }
 
+export interface EnableEndpointInput {
+  /** ISO 8601 time: the endpoint's failed deliveries created since then are sent again. */
+  replayFailedSince?: string;
+}
+
+export interface EnableEndpointResult {
+  endpoint: Endpoint;
+  /** Failed deliveries made due again; 0 without `replayFailedSince`. */
+  replayed: number;
+}
+
+/** An endpoint's attempts over one window. */
+export interface EndpointHealthWindow {
+  attempts: number;
+  /** Attempts answered with a 2xx. */
+  successes: number;
+  /** successes / attempts; null without attempts. */
+  successRate: number | null;
+  /** Nearest-rank latency percentiles, in ms, of the attempts that got an answer; null when none did. */
+  latencyMs: { p50: number | null; p95: number | null };
+}
+
 export interface EndpointStats {
   deliveries: Record<DeliveryStatus, number>;
+  /** ISO 8601 time the current run of failed attempts began, with no success since; null when not failing. */
+  failingSince: string | null;
+  windows: { '1h': EndpointHealthWindow; '24h': EndpointHealthWindow };
 }
 
 export interface Message {
@@ -107,9 +132,11 @@ export interface Message {
   appId: string;
   type: string;
   timestamp: string;
-  /** The event data as published. */
+  /** The event data as published; null once retention has purged it. */
   data: unknown;
   idempotencyKey: string | null;
+  /** True once retention has dropped the data; the message and its deliveries stay. */
+  purged: boolean;
 }
 
 export interface PublishInput {

@@ -1,5 +1,5 @@
 /** Records as the API shows them: ISO times, parsed data, no internal fields. */
-import type { App, Attempt, Delivery, Endpoint, EventType, Message } from '../domain/index.js';
+import { type App, type Attempt, type Delivery, type Endpoint, type EventType, isPurged, type Message } from '../domain/index.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -16,7 +16,9 @@ export const presentEndpoint = ({ previousSecret: _, previousSecretExpiresAt: __
 });
 
 export function presentMessage(message: Message) {
-  const envelope = JSON.parse(message.payload) as { data: unknown };
+  // Retention dropped the payload: the message is still listed, its data is gone.
+  const purged = isPurged(message);
+  const envelope = purged ? { data: null } : (JSON.parse(message.payload) as { data: unknown });
   return {
     id: message.id,
     appId: message.appId,
@@ -24,6 +26,7 @@ export function presentMessage(message: Message) {
     timestamp: iso(message.createdAt),
     data: envelope.data,
     idempotencyKey: message.idempotencyKey,
+    purged,
   };
 }
 

@@ -92,10 +92,11 @@ export const messageSchema = {
     appId: { type: 'string' },
     type: { type: 'string' },
     timestamp,
-    data: { description: 'The event data as published.' },
+    data: { description: 'The event data as published; null once retention has purged it.' },
     idempotencyKey: { type: ['string', 'null'] },
+    purged: { type: 'boolean', description: 'True once retention has dropped the data; the message and its deliveries stay.' },
   },
-  required: ['id', 'appId', 'type', 'timestamp', 'data', 'idempotencyKey'],
+  required: ['id', 'appId', 'type', 'timestamp', 'data', 'idempotencyKey', 'purged'],
 } as const;
 
 export const deliverySchema = {

@@ -226,6 +226,7 @@ export class DeliveryWorker {
         leaseToken: item.leaseToken,
         next,
         now,
+        disableAfterMs: this.deps.config.disableAfterMs,
       });
     } catch (error) {
       // The lease runs out and the delivery is attempted again: at least once, never lost.

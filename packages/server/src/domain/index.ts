@@ -1,7 +1,18 @@
 export { type Network, parseNetworks, refusedAddressReason } from './addresses.js';
 export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers.js';
 export { isEventTypeFilter, isEventTypeName, matchesEventType } from './event-types.js';
+export {
+  autoDisableReason,
+  type EndpointHealth,
+  HEALTH_WINDOWS_MS,
+  type HealthWindow,
+  healthWindow,
+  LATENCY_PERCENTILES,
+  nextFailingSince,
+  percentileRank,
+} from './health.js';
 export { type IdPrefix, newId } from './ids.js';
 export { type AttemptContext, type AttemptResult, judgeAttempt, type NextStep, nextStep, type Verdict } from './outcome.js';
+export { isPurged, PURGED_PAYLOAD } from './retention.js';
 export { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS, nextRetryDelay, parseRetryAfter, type Random, type RetryPolicy } from './retry.js';
 export * from './types.js';

@@ -12,6 +12,8 @@ export type {
   PageQuery,
   PublishInput,
   PublishResult,
+  PurgeInput,
+  PurgeResult,
   QueueStats,
   RecordAttemptInput,
   ReplayInput,

@@ -9,6 +9,7 @@ import type {
   Delivery,
   DeliveryStatus,
   Endpoint,
+  EndpointHealth,
   EventType,
   Message,
   NextStep,
@@ -28,7 +29,7 @@ export interface Page<T> {
 
 export type AppPatch = Partial<Pick<App, 'uid' | 'name'>>;
 export type EndpointPatch = Partial<Pick<Endpoint, 'url' | 'description' | 'events' | 'signatureScheme' | 'headers'>> & {
-  /** false re-enables a disabled endpoint. */
+  /** false re-enables a disabled endpoint and forgets its failure run. */
   disabled?: false;
 };
 
@@ -86,6 +87,11 @@ export interface RecordAttemptInput {
   leaseToken: string;
   next: NextStep;
   now: number;
+  /**
+   * A failed attempt disables the endpoint when it has failed without a success for this long (its reason recorded,
+   * its pending deliveries failed). Unset: failures are tracked but never disable.
+   */
+  disableAfterMs?: number;
 }
 
 export interface ReplayInput {
@@ -93,6 +99,20 @@ export interface ReplayInput {
   since: number;
   status: Exclude<DeliveryStatus, 'pending'>;
   now: number;
+}
+
+export interface PurgeInput {
+  /** Attempts started, and messages created, before this time are purged. */
+  cutoff: number;
+  /** Most attempts, and most messages, one call purges. */
+  limit: number;
+}
+
+export interface PurgeResult {
+  /** Attempts deleted. */
+  attempts: number;
+  /** Messages whose payload was dropped; the message and its deliveries stay. */
+  messages: number;
 }
 
 export interface QueueStats {
@@ -136,6 +156,8 @@ export interface Store {
   /** Disables the endpoint and fails its pending deliveries that are not in flight. */
   disableEndpoint(id: string, reason: string, now: number): Promise<void>;
   countDeliveriesByStatus(endpointId: string): Promise<Record<DeliveryStatus, number>>;
+  /** The endpoint's current failure run and its attempts over the last hour and day before `now`. */
+  endpointHealth(endpointId: string, now: number): Promise<EndpointHealth>;
 
   /** Fails with StoreConflictError('name') when the name is taken. */
   createEventType(eventType: EventType): Promise<EventType>;
@@ -161,6 +183,12 @@ export interface Store {
   claimDueDeliveries(input: ClaimInput): Promise<ClaimedDelivery[]>;
   /** Saves the attempt and moves the delivery on, if the lease is still this worker's. */
   recordAttempt(input: RecordAttemptInput): Promise<void>;
+  /**
+   * Retention, one small transaction per call: deletes up to `limit` attempts started before `cutoff`, and drops
+   * the payload of up to `limit` messages created before it whose deliveries are all finished (never one a pending
+   * delivery still has to send). Messages and deliveries stay, so lists and counts are unchanged.
+   */
+  purgeBefore(input: PurgeInput): Promise<PurgeResult>;
   /** Queue figures for metrics: one read, over every pending delivery. */
   queueStats(now: number): Promise<QueueStats>;
   /** The first time after `now` when a pending delivery falls due (leases included), or null if none will. */

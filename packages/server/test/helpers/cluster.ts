@@ -28,10 +28,6 @@ export async function startCluster(databaseUrl: string, counts: { apis: number; 
       HOOKD_ROLE: role,
       HOOKD_DATABASE_URL: databaseUrl,
       HOOKD_ADMIN_TOKEN: CLUSTER_TOKEN,
-      // Seven busy processes share two cores here: an attempt timed out by a starved event loop would
-      // be sent again, so timeouts are generous, and the lease outlasts them.
-      HOOKD_TIMEOUT: '5s',
-      HOOKD_LEASE: '8s',
       ...(role === 'api' ? { HOOKD_PORT: port } : { HOOKD_HEALTH_PORT: port }),
     });
     return { role, base: `http://127.0.0.1:${port}`, child };

@@ -6,12 +6,16 @@ import { eventually } from './hookd.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
-/** Settings every child starts with: loopback endpoints allowed, quick retries and leases, silent logs. */
+/**
+ * Settings every child starts with: loopback endpoints allowed, quick retries, silent logs. Several busy
+ * processes share two cores in these tests: an attempt timed out by a starved event loop would be sent
+ * again, so the timeout is generous, and the lease outlasts it.
+ */
 const CHILD_DEFAULTS: Record<string, string> = {
   HOOKD_ALLOW_NETWORKS: '127.0.0.0/8',
   HOOKD_LOG_LEVEL: 'silent',
-  HOOKD_TIMEOUT: '500ms',
-  HOOKD_LEASE: '1s',
+  HOOKD_TIMEOUT: '5s',
+  HOOKD_LEASE: '8s',
   HOOKD_RETRY_SCHEDULE: '0,100ms,100ms,100ms,100ms',
   HOOKD_RETRY_JITTER: '0',
   HOOKD_POLL_INTERVAL: '50ms',

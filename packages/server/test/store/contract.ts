@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Endpoint, type EventType, type Message, newId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
+import { healthContract } from './health-contract.js';
+import { retentionContract } from './retention-contract.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
@@ -51,6 +53,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     }
 
     const claimInput = (now: number, limit = 10) => ({ now, limit, leaseMs: 30_000, endpointCap: 100, inFlight: new Map() });
+
+    retentionContract(open);
+    healthContract(open);
 
     test('apps are found by id or uid, and a uid is unique', () =>
       withStore(async (store) => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/index.js';
+import { DELIVERY_STATUSES, type DeliveryStatus, isPurged } from '../../domain/index.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentAttempt, presentDelivery } from '../present.js';
@@ -84,6 +84,8 @@ export function deliveryRoutes(api: FastifyInstance, ctx: ApiContext): void {
       if (!delivery) throw new ApiError('delivery_not_found');
       const endpoint = await ctx.store.findEndpoint(app.id, delivery.endpointId);
       if (endpoint?.disabledAt != null) throw new ApiError('endpoint_disabled');
+      const message = await ctx.store.findMessage(app.id, delivery.messageId);
+      if (message && isPurged(message)) throw new ApiError('message_purged');
       const retried = await ctx.store.retryDelivery(app.id, delivery.id, ctx.clock());
       if (!retried) throw new ApiError('delivery_in_flight');
       ctx.onDeliveriesDue();

@@ -56,6 +56,23 @@ interface EndpointBody {
 }
 type Params = { app: string; ep: string };
 
+const nullableMs = { type: ['integer', 'null'] } as const;
+const healthWindowSchema = {
+  type: 'object',
+  properties: {
+    attempts: { type: 'integer' },
+    successes: { type: 'integer', description: 'Attempts answered with a 2xx.' },
+    successRate: { type: ['number', 'null'], description: 'successes / attempts; null without attempts.' },
+    latencyMs: {
+      type: 'object',
+      description: 'Nearest-rank percentiles of the attempts that got an answer, whatever its status; null when none did.',
+      properties: { p50: nullableMs, p95: nullableMs },
+      required: ['p50', 'p95'],
+    },
+  },
+  required: ['attempts', 'successes', 'successRate', 'latencyMs'],
+} as const;
+
 /** Normalises the URL and refuses what is not http(s) or points where endpoints may not go. */
 async function checkEndpointUrl(ctx: ApiContext, raw: string): Promise<string> {
   let url: URL;
@@ -280,7 +297,7 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         tags,
-        summary: 'Count an endpoint’s deliveries by status',
+        summary: 'Count an endpoint’s deliveries by status, and show its health over the last hour and day',
         params: endpointParams,
         response: {
           200: {
@@ -291,8 +308,18 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
                 properties: { pending: { type: 'integer' }, succeeded: { type: 'integer' }, failed: { type: 'integer' } },
                 required: ['pending', 'succeeded', 'failed'],
               },
+              failingSince: {
+                type: ['string', 'null'],
+                format: 'date-time',
+                description: 'When the current run of failed attempts began, with no success since; null when not failing.',
+              },
+              windows: {
+                type: 'object',
+                properties: { '1h': healthWindowSchema, '24h': healthWindowSchema },
+                required: ['1h', '24h'],
+              },
             },
-            required: ['deliveries'],
+            required: ['deliveries', 'failingSince', 'windows'],
           },
           ...commonErrors,
         },
@@ -300,7 +327,50 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const endpoint = await loadEndpoint(request.params);
-      return { deliveries: await ctx.store.countDeliveriesByStatus(endpoint.id) };
+      const [deliveries, health] = await Promise.all([
+        ctx.store.countDeliveriesByStatus(endpoint.id),
+        ctx.store.endpointHealth(endpoint.id, ctx.clock()),
+      ]);
+      const failingSince = health.failingSince === null ? null : new Date(health.failingSince).toISOString();
+      return { deliveries, failingSince, windows: health.windows };
+    },
+  );
+
+  api.post<{ Params: Params; Body: { replayFailedSince?: string } | undefined }>(
+    '/v1/apps/:app/endpoints/:ep/enable',
+    {
+      schema: {
+        tags,
+        summary:
+          'Enable an endpoint, forgetting its failures, and optionally send again its failed deliveries created since a time',
+        params: endpointParams,
+        body: {
+          type: ['object', 'null'],
+          properties: { replayFailedSince: { type: 'string', format: 'date-time' } },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { endpoint: ref('Endpoint'), replayed: { type: 'integer' } },
+            required: ['endpoint', 'replayed'],
+          },
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) => {
+      const endpoint = await loadEndpoint(request.params);
+      const now = ctx.clock();
+      const enabled = await ctx.store.updateEndpoint(endpoint.appId, endpoint.id, { disabled: false }, now);
+      if (!enabled) throw new ApiError('endpoint_not_found');
+      const since = request.body?.replayFailedSince;
+      const replayed =
+        since === undefined
+          ? 0
+          : await ctx.store.replayDeliveries({ endpointId: endpoint.id, since: Date.parse(since), status: 'failed', now });
+      if (replayed > 0) ctx.onDeliveriesDue();
+      return { endpoint: presentEndpoint(enabled), replayed };
     },
   );
 }

@@ -17,9 +17,11 @@ const RETRY = `
   UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = $3, last_error = NULL, updated_at = $3
   WHERE app_id = $1 AND id = $2 AND lease_token IS NULL
   RETURNING *`;
+// A message retention purged has nothing left to send, so its deliveries stay as they are.
 const REPLAY = `
   UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = $4, last_error = NULL, updated_at = $4
-  WHERE endpoint_id = $1 AND status = $2 AND created_at >= $3`;
+  WHERE endpoint_id = $1 AND status = $2 AND created_at >= $3
+    AND message_id IN (SELECT id FROM messages WHERE payload <> '')`;
 const NEXT_DUE = "SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending' AND next_attempt_at > $1";
 
 export function deliveryQueries(pool: pg.Pool) {

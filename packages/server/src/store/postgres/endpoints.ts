@@ -17,6 +17,7 @@ const UPDATE = `
     signature_scheme = coalesce($7, signature_scheme),
     disabled_at = CASE WHEN $8::boolean THEN NULL ELSE disabled_at END,
     disabled_reason = CASE WHEN $8::boolean THEN NULL ELSE disabled_reason END,
+    failing_since = CASE WHEN $8::boolean THEN NULL ELSE failing_since END,
     updated_at = $9,
     headers = coalesce($10::json, headers)
   WHERE app_id = $1 AND id = $2
@@ -36,11 +37,31 @@ const DISABLE = `
   )
   UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, last_error = 'endpoint disabled: ' || $2, updated_at = $3
   WHERE endpoint_id IN (SELECT id FROM disabled) AND status = 'pending' AND lease_token IS NULL`;
+// The same, for an endpoint that failed too long: only while its run of failures is still the one judged.
+const DISABLE_FAILING = `
+  WITH disabled AS (
+    UPDATE endpoints SET disabled_at = $3, disabled_reason = $2, updated_at = $3
+    WHERE id = $1 AND disabled_at IS NULL AND failing_since = $4
+    RETURNING id
+  )
+  UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, last_error = 'endpoint disabled: ' || $2, updated_at = $3
+  WHERE endpoint_id IN (SELECT id FROM disabled) AND status = 'pending' AND lease_token IS NULL`;
 const COUNTS = 'SELECT status, count(*) AS n FROM deliveries WHERE endpoint_id = $1 GROUP BY status';
 
 /** Disables an endpoint and fails its pending deliveries that are not in flight; recording a 410 attempt uses it too. */
 export async function disableEndpoint(db: Queryable, id: string, reason: string, now: number): Promise<void> {
   await db.query(DISABLE, [id, reason, now]);
+}
+
+/** Disables an endpoint that has failed since `failingSince`, unless a success ended that run meanwhile. */
+export async function disableFailingEndpoint(
+  db: Queryable,
+  id: string,
+  failingSince: number,
+  reason: string,
+  now: number,
+): Promise<void> {
+  await db.query(DISABLE_FAILING, [id, reason, now, failingSince]);
 }
 
 export function endpointQueries(db: Queryable) {

@@ -9,12 +9,14 @@ import { claimDueDeliveries } from './claim.js';
 import { deliveryQueries } from './deliveries.js';
 import { endpointQueries } from './endpoints.js';
 import { eventTypeQueries } from './event-types.js';
+import { endpointHealth } from './health.js';
 import { listenForDue } from './listen.js';
 import { messageQueries } from './messages.js';
 import { migrate } from './migrations.js';
 import { connectionConfig, createPool } from './pool.js';
 import { queueStats } from './queue-stats.js';
 import { recordAttempt } from './record-attempt.js';
+import { purgeBefore } from './retention.js';
 
 export interface PostgresStoreOptions {
   /** Most connections the pool keeps open; a LISTEN connection comes on top while `watchDue` runs. */
@@ -45,6 +47,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     claimDueDeliveries: (input) => claimDueDeliveries(pool, input),
     recordAttempt: (input) => recordAttempt(pool, input),
     queueStats: (now) => queueStats(pool, now),
+    endpointHealth: (endpointId, now) => endpointHealth(pool, endpointId, now),
+    purgeBefore: (input) => purgeBefore(pool, input),
     async migrate() {
       await migrate(pool);
     },

@@ -98,6 +98,14 @@ const MIGRATIONS: readonly string[] = [
     updated_at bigint NOT NULL
   );
   `,
+  // 4: endpoint health. failing_since starts a run of failures (cleared by a success); attempts carry their endpoint
+  // so its recent attempts are read by one index range.
+  `
+  ALTER TABLE endpoints ADD COLUMN failing_since bigint;
+  ALTER TABLE attempts ADD COLUMN endpoint_id text COLLATE "C";
+  UPDATE attempts a SET endpoint_id = d.endpoint_id FROM deliveries d WHERE d.id = a.delivery_id;
+  CREATE INDEX attempts_by_endpoint ON attempts (endpoint_id, started_at);
+  `,
 ];
 
 // Any fixed number works, as long as nothing else in the database takes the same advisory lock.

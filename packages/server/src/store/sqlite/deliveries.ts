@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { Attempt, ClaimedDelivery, Delivery } from '../../domain/index.js';
+import { type Attempt, autoDisableReason, type ClaimedDelivery, type Delivery, nextFailingSince } from '../../domain/index.js';
 import type { ClaimInput, DeliveryFilter, Page, PageQuery, RecordAttemptInput, ReplayInput } from '../store.js';
 import { type AttemptRow, type ClaimRow, type DeliveryRow, toAttempt, toClaimedDelivery, toDelivery, toPage } from './rows.js';
 
@@ -28,9 +28,11 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
   const retry = db.prepare(`
     UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = @now, last_error = NULL, updated_at = @now
     WHERE app_id = @appId AND id = @id AND lease_token IS NULL`);
+  // A message retention purged has nothing left to send, so its deliveries stay as they are.
   const replay = db.prepare(`
     UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = @now, last_error = NULL, updated_at = @now
-    WHERE endpoint_id = @endpointId AND status = @status AND created_at >= @since`);
+    WHERE endpoint_id = @endpointId AND status = @status AND created_at >= @since
+      AND message_id IN (SELECT id FROM messages WHERE payload <> '')`);
   const due = db.prepare<{ now: number; saturated: string; scan: number }, { id: string; endpoint_id: string }>(`
     SELECT id, endpoint_id FROM deliveries
     WHERE status = 'pending' AND next_attempt_at <= @now
@@ -48,12 +50,18 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
     FROM deliveries d JOIN messages m ON m.id = d.message_id JOIN endpoints e ON e.id = d.endpoint_id
     WHERE d.id = @id`);
   const insertAttempt = db.prepare(`
-    INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, request_headers, response_status, response_body, error)
-    VALUES (@id, @deliveryId, @number, @startedAt, @durationMs, @requestHeaders, @responseStatus, @responseBody, @error)`);
-  const leaseOf = db.prepare<[string], { lease_token: string | null; endpoint_id: string; disabled: number }>(
-    `SELECT d.lease_token, e.id AS endpoint_id, e.disabled_at IS NOT NULL AS disabled
+    INSERT INTO attempts (id, delivery_id, endpoint_id, number, started_at, duration_ms, request_headers, response_status,
+      response_body, error)
+    VALUES (@id, @deliveryId, @endpointId, @number, @startedAt, @durationMs, @requestHeaders, @responseStatus, @responseBody,
+      @error)`);
+  const leaseOf = db.prepare<
+    [string],
+    { lease_token: string | null; endpoint_id: string; disabled: number; failing_since: number | null }
+  >(
+    `SELECT d.lease_token, e.id AS endpoint_id, e.disabled_at IS NOT NULL AS disabled, e.failing_since
      FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id WHERE d.id = ?`,
   );
+  const setFailingSince = db.prepare('UPDATE endpoints SET failing_since = @failingSince WHERE id = @id');
   const finish = db.prepare(`
     UPDATE deliveries SET status = @status, attempt_count = attempt_count + 1, attempts_in_run = attempts_in_run + 1,
       next_attempt_at = @nextAttemptAt, lease_token = NULL, last_error = @lastError, updated_at = @now
@@ -84,8 +92,16 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
     const { attempt, next } = input;
     const current = leaseOf.get(attempt.deliveryId);
     if (!current) return; // Deleted meanwhile, with its endpoint or app: nothing is left to record.
-    insertAttempt.run({ ...attempt, requestHeaders: JSON.stringify(attempt.requestHeaders) });
-    if (current.lease_token !== input.leaseToken) return; // The lease ran out and another worker took over.
+    insertAttempt.run({ ...attempt, endpointId: current.endpoint_id, requestHeaders: JSON.stringify(attempt.requestHeaders) });
+    // Every attempt tells about the endpoint's health, even one whose lease ran out.
+    const failingSince = nextFailingSince(current.failing_since, next.status === 'succeeded', attempt.startedAt);
+    if (failingSince !== current.failing_since) setFailingSince.run({ id: current.endpoint_id, failingSince });
+    const autoDisable = current.disabled ? null : autoDisableReason(failingSince, input.now, input.disableAfterMs);
+    if (current.lease_token !== input.leaseToken) {
+      // The lease ran out and another worker took over.
+      if (autoDisable !== null) disableEndpointNow(current.endpoint_id, autoDisable, input.now);
+      return;
+    }
     // A delivery whose endpoint was disabled meanwhile stops instead of retrying.
     const retry = next.status === 'pending' && !current.disabled ? next.nextAttemptAt : null;
     const status = next.status === 'pending' && retry === null ? 'failed' : next.status;
@@ -99,6 +115,7 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
     });
     if (next.status === 'failed' && next.disableEndpoint)
       disableEndpointNow(current.endpoint_id, next.disableEndpoint, input.now);
+    else if (autoDisable !== null) disableEndpointNow(current.endpoint_id, autoDisable, input.now);
   });
 
   return {

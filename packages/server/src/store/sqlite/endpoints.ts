@@ -22,6 +22,7 @@ export function endpointQueries(db: Database.Database) {
       headers = coalesce(@headers, headers),
       disabled_at = CASE WHEN @enable THEN NULL ELSE disabled_at END,
       disabled_reason = CASE WHEN @enable THEN NULL ELSE disabled_reason END,
+      failing_since = CASE WHEN @enable THEN NULL ELSE failing_since END,
       updated_at = @now
     WHERE app_id = @appId AND id = @id`);
   const remove = db.prepare('DELETE FROM endpoints WHERE app_id = ? AND id = ?');

@@ -7,9 +7,11 @@ import { appQueries } from './apps.js';
 import { deliveryQueries } from './deliveries.js';
 import { endpointQueries } from './endpoints.js';
 import { eventTypeQueries } from './event-types.js';
+import { healthQueries } from './health.js';
 import { messageQueries } from './messages.js';
 import { migrate } from './migrations.js';
 import { queueStatsQuery } from './queue-stats.js';
+import { retentionQueries } from './retention.js';
 
 export function openSqliteStore(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -30,6 +32,8 @@ export function openSqliteStore(path: string): Store {
     ...eventTypeQueries(db),
     ...deliveryQueries(db, disableNow),
     ...queueStatsQuery(db),
+    ...healthQueries(db),
+    ...retentionQueries(db),
     async migrate() {
       migrate(db);
     },

@@ -88,6 +88,14 @@ const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // 4: endpoint health. failing_since starts a run of failures (cleared by a success); attempts carry their endpoint
+  // so its recent attempts are read by one index range.
+  `
+  ALTER TABLE endpoints ADD COLUMN failing_since INTEGER;
+  ALTER TABLE attempts ADD COLUMN endpoint_id TEXT;
+  UPDATE attempts SET endpoint_id = (SELECT d.endpoint_id FROM deliveries d WHERE d.id = attempts.delivery_id);
+  CREATE INDEX attempts_by_endpoint ON attempts(endpoint_id, started_at);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

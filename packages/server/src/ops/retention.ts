@@ -1,0 +1,100 @@
+/**
+ * The retention loop: every interval, purges what is older than the retention age, in small batches with a
+ * pause between them, so a large backlog of old rows never holds up delivery for long.
+ */
+import type { Logger } from 'pino';
+import type { PurgeResult, Store } from '../store/index.js';
+
+export interface RetentionDeps {
+  store: Pick<Store, 'purgeBefore'>;
+  /** Attempts, and payloads of finished messages, older than this are purged. */
+  maxAgeMs: number;
+  intervalMs: number;
+  logger: Logger;
+  clock: () => number;
+  /** Rows of each kind one batch (one transaction) purges. */
+  batchSize?: number;
+  /** Rest between two batches, leaving the database to the delivery loop. */
+  pauseMs?: number;
+}
+
+export const DEFAULT_BATCH_SIZE = 500;
+const DEFAULT_PAUSE_MS = 50;
+
+export class RetentionLoop {
+  private active = false;
+  /** Set by stop: a pass in progress ends after its current batch. */
+  private stopped = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+
+  constructor(private readonly deps: RetentionDeps) {}
+
+  /** Purges at once, then every interval, until stopped. */
+  start(): void {
+    if (this.active || this.stopped) return;
+    this.active = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after the batch in progress, if any; resolves once the loop has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (!this.active) return;
+    this.active = false;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  /**
+   * One pass: purges batch after batch until one comes back short (nothing older is left) or the loop stops.
+   * Store errors reach the caller.
+   */
+  async purge(): Promise<PurgeResult> {
+    const { store, clock, maxAgeMs } = this.deps;
+    const limit = this.deps.batchSize ?? DEFAULT_BATCH_SIZE;
+    // One cutoff for the whole pass: rows that age while it runs wait for the next one.
+    const cutoff = clock() - maxAgeMs;
+    const total: PurgeResult = { attempts: 0, messages: 0 };
+    for (;;) {
+      const batch = await store.purgeBefore({ cutoff, limit });
+      total.attempts += batch.attempts;
+      total.messages += batch.messages;
+      if (batch.attempts < limit && batch.messages < limit) break;
+      await this.sleep(this.deps.pauseMs ?? DEFAULT_PAUSE_MS);
+      if (this.stopped) break;
+    }
+    if (total.attempts > 0 || total.messages > 0) {
+      this.deps.logger.info(
+        { purgedAttempts: total.attempts, purgedPayloads: total.messages, cutoff: new Date(cutoff).toISOString() },
+        'retention purged old attempts and payloads',
+      );
+    }
+    return total;
+  }
+
+  private async run(): Promise<void> {
+    while (this.active) {
+      try {
+        await this.purge();
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'retention purge failed; trying again at the next interval');
+      }
+      await this.sleep(this.deps.intervalMs);
+    }
+  }
+
+  /** Waits `ms`, or less if the loop is stopped meanwhile. */
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.wakeUp = finish;
+    });
+  }
+}

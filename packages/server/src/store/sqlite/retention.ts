@@ -1,0 +1,28 @@
+/** Retention: old attempts go, old finished messages lose their payload; one short write transaction per call. */
+import type Database from 'better-sqlite3';
+import type { PurgeInput, PurgeResult } from '../store.js';
+
+export function retentionQueries(db: Database.Database) {
+  const deleteAttempts = db.prepare<{ cutoff: number; limit: number }>(`
+    DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE started_at < @cutoff LIMIT @limit)`);
+  // A message with a pending delivery keeps its payload: that delivery still has to send it.
+  const dropPayloads = db.prepare<{ cutoff: number; limit: number }>(`
+    UPDATE messages SET payload = '' WHERE id IN (
+      SELECT m.id FROM messages m
+      WHERE m.created_at < @cutoff AND m.payload <> ''
+        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id AND d.status = 'pending')
+      LIMIT @limit)`);
+
+  const purge = db.transaction(
+    (input: PurgeInput): PurgeResult => ({
+      attempts: deleteAttempts.run(input).changes,
+      messages: dropPayloads.run(input).changes,
+    }),
+  );
+
+  return {
+    async purgeBefore(input: PurgeInput): Promise<PurgeResult> {
+      return purge.immediate({ cutoff: input.cutoff, limit: input.limit });
+    },
+  };
+}
