@@ -6,44 +6,19 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Endpoint, type EventType, type Message, newId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
+import { anApp, anEndpoint, T0, withOpenStore } from './fixtures.js';
 import { healthContract } from './health-contract.js';
 import { retentionContract } from './retention-contract.js';
 
-const T0 = Date.parse('2026-01-01T00:00:00Z');
-
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
-    async function withStore(run: (store: Store) => Promise<void>): Promise<void> {
-      const store = await open();
-      try {
-        await run(store);
-      } finally {
-        await store.close();
-      }
-    }
+    const withStore = (run: (store: Store) => Promise<void>) => withOpenStore(open, run);
 
     async function seed(store: Store, events: (string[] | null)[] = [null]) {
-      const app = await store.createApp({ id: newId('app', T0), uid: null, name: 'Acme', createdAt: T0, updatedAt: T0 });
+      const app = await store.createApp(anApp());
       const endpoints: Endpoint[] = [];
       for (const filters of events) {
-        endpoints.push(
-          await store.createEndpoint({
-            id: newId('ep', T0),
-            appId: app.id,
-            url: 'http://127.0.0.1:9/webhook',
-            description: '',
-            events: filters,
-            signatureScheme: 'standard',
-            secret: 'whsec_dGVzdA==',
-            previousSecret: null,
-            previousSecretExpiresAt: null,
-            headers: {},
-            disabledAt: null,
-            disabledReason: null,
-            createdAt: T0,
-            updatedAt: T0,
-          }),
-        );
+        endpoints.push(await store.createEndpoint(anEndpoint(app.id, { events: filters })));
       }
       return { app, endpoints };
     }

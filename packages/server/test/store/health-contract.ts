@@ -3,42 +3,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Attempt, type Endpoint, newId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
+import { anApp, anEndpoint, T0, withOpenStore } from './fixtures.js';
 
-const T0 = Date.parse('2026-01-01T00:00:00Z');
 const HOUR = 3_600_000;
 
 export function healthContract(open: () => Promise<Store>): void {
-  async function withStore(run: (store: Store) => Promise<void>): Promise<void> {
-    const store = await open();
-    try {
-      await run(store);
-    } finally {
-      await store.close();
-    }
-  }
+  const withStore = (run: (store: Store) => Promise<void>) => withOpenStore(open, run);
 
   async function seed(store: Store, endpointCount: number, messages: number) {
-    const app = await store.createApp({ id: newId('app', T0), uid: null, name: 'Acme', createdAt: T0, updatedAt: T0 });
+    const app = await store.createApp(anApp());
     const endpoints: Endpoint[] = [];
     for (let i = 0; i < endpointCount; i++)
-      endpoints.push(
-        await store.createEndpoint({
-          id: newId('ep', T0),
-          appId: app.id,
-          url: `http://127.0.0.1:9/hook-${i}`,
-          description: '',
-          events: null,
-          signatureScheme: 'standard',
-          secret: 'whsec_dGVzdA==',
-          previousSecret: null,
-          previousSecretExpiresAt: null,
-          headers: {},
-          disabledAt: null,
-          disabledReason: null,
-          createdAt: T0,
-          updatedAt: T0,
-        }),
-      );
+      endpoints.push(await store.createEndpoint(anEndpoint(app.id, { url: `http://127.0.0.1:9/hook-${i}` })));
     for (let i = 0; i < messages; i++) {
       const type = 'order.created';
       await store.publishMessage({

@@ -10,31 +10,13 @@ import { type ClaimedDelivery, type Endpoint, newId } from '../../src/domain/ind
 import { isStoreUnavailable, openStore, type Store, StoreConflictError } from '../../src/store/index.js';
 import { createTestDatabase, POSTGRES_UNREACHABLE, reachPostgres, startOutageProxy, viaPort } from '../helpers/postgres.js';
 import { storeContract } from './contract.js';
-
-const T0 = Date.parse('2026-01-01T00:00:00Z');
+import { anApp, anEndpoint, T0 } from './fixtures.js';
 
 async function seed(store: Store, endpointCount: number) {
-  const app = await store.createApp({ id: newId('app', T0), uid: null, name: 'Acme', createdAt: T0, updatedAt: T0 });
+  const app = await store.createApp(anApp());
   const endpoints: Endpoint[] = [];
   for (let i = 0; i < endpointCount; i++)
-    endpoints.push(
-      await store.createEndpoint({
-        id: newId('ep', T0),
-        appId: app.id,
-        url: `http://127.0.0.1:9/hook-${i}`,
-        description: '',
-        events: null,
-        signatureScheme: 'standard',
-        secret: 'whsec_dGVzdA==',
-        previousSecret: null,
-        previousSecretExpiresAt: null,
-        headers: {},
-        disabledAt: null,
-        disabledReason: null,
-        createdAt: T0,
-        updatedAt: T0,
-      }),
-    );
+    endpoints.push(await store.createEndpoint(anEndpoint(app.id, { url: `http://127.0.0.1:9/hook-${i}` })));
   return { app, endpoints };
 }
 

@@ -1,0 +1,39 @@
+/** Records the store tests create, with only what a test cares about spelled out. */
+import { type App, type Endpoint, newId } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/index.js';
+
+export const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+/** Opens a store, runs `run` with it, and closes it whatever happens. */
+export async function withOpenStore(open: () => Promise<Store>, run: (store: Store) => Promise<void>): Promise<void> {
+  const store = await open();
+  try {
+    await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export function anApp(at = T0): App {
+  return { id: newId('app', at), uid: null, name: 'Acme', createdAt: at, updatedAt: at };
+}
+
+export function anEndpoint(appId: string, fields: Partial<Endpoint> = {}): Endpoint {
+  return {
+    id: newId('ep', T0),
+    appId,
+    url: 'http://127.0.0.1:9/webhook',
+    description: '',
+    events: null,
+    signatureScheme: 'standard',
+    secret: 'whsec_dGVzdA==',
+    previousSecret: null,
+    previousSecretExpiresAt: null,
+    headers: {},
+    disabledAt: null,
+    disabledReason: null,
+    createdAt: T0,
+    updatedAt: T0,
+    ...fields,
+  };
+}
