@@ -106,6 +106,11 @@ const MIGRATIONS: readonly string[] = [
   UPDATE attempts a SET endpoint_id = d.endpoint_id FROM deliveries d WHERE d.id = a.delivery_id;
   CREATE INDEX attempts_by_endpoint ON attempts (endpoint_id, started_at);
   `,
+  // 5: retention finds old attempts, and old messages that still hold a payload, by index rather than by a scan.
+  `
+  CREATE INDEX attempts_by_start ON attempts (started_at);
+  CREATE INDEX messages_unpurged_by_time ON messages (created_at) WHERE payload <> '';
+  `,
 ];
 
 // Any fixed number works, as long as nothing else in the database takes the same advisory lock.

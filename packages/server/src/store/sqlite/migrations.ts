@@ -96,6 +96,11 @@ const MIGRATIONS: readonly string[] = [
   UPDATE attempts SET endpoint_id = (SELECT d.endpoint_id FROM deliveries d WHERE d.id = attempts.delivery_id);
   CREATE INDEX attempts_by_endpoint ON attempts(endpoint_id, started_at);
   `,
+  // 5: retention finds old attempts, and old messages that still hold a payload, by index rather than by a scan.
+  `
+  CREATE INDEX attempts_by_start ON attempts(started_at);
+  CREATE INDEX messages_unpurged_by_time ON messages(created_at) WHERE payload <> '';
+  `,
 ];
 
 export function migrate(db: Database.Database): void {
