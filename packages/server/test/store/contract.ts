@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Endpoint, type EventType, type Message, newId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
-import { anApp, anEndpoint, T0, withOpenStore } from './fixtures.js';
+import { anApp, anAttempt, anEndpoint, T0, withOpenStore } from './fixtures.js';
 import { healthContract } from './health-contract.js';
 import { retentionContract } from './retention-contract.js';
 
@@ -274,17 +274,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         // What a gzip or image body decoded as UTF-8 looks like: NULs and replacement characters.
         const body = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0xff, 0x41]).toString('utf8');
         await store.recordAttempt({
-          attempt: {
-            id: newId('atm'),
-            deliveryId: claimed.delivery.id,
-            number: 1,
-            startedAt: T0,
-            durationMs: 1,
+          attempt: anAttempt(claimed.delivery.id, {
             requestHeaders: { 'content-type': 'application/json', 'webhook-id': claimed.message.id },
             responseStatus: 500,
             responseBody: body,
-            error: null,
-          },
+          }),
           leaseToken: claimed.leaseToken,
           next: { status: 'pending', nextAttemptAt: T0 + 5000 },
           now: T0 + 1,
@@ -303,17 +297,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const [one] = await store.claimDueDeliveries(claimInput(T0, 1));
         assert.ok(one);
         await store.recordAttempt({
-          attempt: {
-            id: newId('atm'),
-            deliveryId: one.delivery.id,
-            number: 1,
-            startedAt: T0,
-            durationMs: 1,
-            requestHeaders: {},
-            responseStatus: 410,
-            responseBody: '',
-            error: null,
-          },
+          attempt: anAttempt(one.delivery.id, { responseStatus: 410 }),
           leaseToken: one.leaseToken,
           next: { status: 'failed', disableEndpoint: 'gone' },
           now: T0 + 1,
@@ -354,17 +338,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.ok(claimed);
         await store.deleteEndpoint(app.id, (endpoints[0] as Endpoint).id);
         await store.recordAttempt({
-          attempt: {
-            id: newId('atm'),
-            deliveryId: claimed.delivery.id,
-            number: 1,
-            startedAt: T0,
-            durationMs: 1,
-            requestHeaders: {},
-            responseStatus: 200,
-            responseBody: '',
-            error: null,
-          },
+          attempt: anAttempt(claimed.delivery.id),
           leaseToken: claimed.leaseToken,
           next: { status: 'succeeded' },
           now: T0 + 1,

@@ -1,5 +1,5 @@
 /** Records the store tests create, with only what a test cares about spelled out. */
-import { type App, type Endpoint, newId } from '../../src/domain/index.js';
+import { type App, type Attempt, type Endpoint, newId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
 
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -34,6 +34,22 @@ export function anEndpoint(appId: string, fields: Partial<Endpoint> = {}): Endpo
     disabledReason: null,
     createdAt: T0,
     updatedAt: T0,
+    ...fields,
+  };
+}
+
+/** A first attempt at `deliveryId`, answered 200 with an empty body at T0, unless `fields` says otherwise. */
+export function anAttempt(deliveryId: string, fields: Partial<Attempt> = {}): Attempt {
+  return {
+    id: newId('atm'),
+    deliveryId,
+    number: 1,
+    startedAt: T0,
+    durationMs: 1,
+    requestHeaders: {},
+    responseStatus: 200,
+    responseBody: '',
+    error: null,
     ...fields,
   };
 }

@@ -10,7 +10,7 @@ import { type ClaimedDelivery, type Endpoint, newId } from '../../src/domain/ind
 import { isStoreUnavailable, openStore, type Store, StoreConflictError } from '../../src/store/index.js';
 import { createTestDatabase, POSTGRES_UNREACHABLE, reachPostgres, startOutageProxy, viaPort } from '../helpers/postgres.js';
 import { storeContract } from './contract.js';
-import { anApp, anEndpoint, T0 } from './fixtures.js';
+import { anApp, anAttempt, anEndpoint, T0 } from './fixtures.js';
 
 async function seed(store: Store, endpointCount: number) {
   const app = await store.createApp(anApp());
@@ -151,17 +151,7 @@ if (adminUrl === null) {
           });
           assert.ok(claimed);
           await worker.recordAttempt({
-            attempt: {
-              id: newId('atm'),
-              deliveryId: claimed.delivery.id,
-              number: 1,
-              startedAt: T0,
-              durationMs: 1,
-              requestHeaders: {},
-              responseStatus: 500,
-              responseBody: '',
-              error: null,
-            },
+            attempt: anAttempt(claimed.delivery.id, { responseStatus: 500 }),
             leaseToken: claimed.leaseToken,
             next: { status: 'failed' },
             now: T0 + 1,
