@@ -111,6 +111,17 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX attempts_by_start ON attempts (started_at);
   CREATE INDEX messages_unpurged_by_time ON messages (created_at) WHERE payload <> '';
   `,
+  // 6: delivery limits per endpoint (rate per second, most in flight, FIFO) with the rate's schedule (the
+  // theoretical time its next delivery may start); state that keeps ops events to one per episode.
+  `
+  ALTER TABLE endpoints ADD COLUMN rate_limit integer;
+  ALTER TABLE endpoints ADD COLUMN max_in_flight integer;
+  ALTER TABLE endpoints ADD COLUMN fifo boolean NOT NULL DEFAULT false;
+  ALTER TABLE endpoints ADD COLUMN rate_next_at bigint;
+  ALTER TABLE endpoints ADD COLUMN failing_alerted_at bigint;
+  ALTER TABLE apps ADD COLUMN alert_when_silent boolean NOT NULL DEFAULT false;
+  ALTER TABLE apps ADD COLUMN silence_alerted_at bigint;
+  `,
 ];
 
 // Any fixed number works, as long as nothing else in the database takes the same advisory lock.

@@ -101,6 +101,17 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX attempts_by_start ON attempts(started_at);
   CREATE INDEX messages_unpurged_by_time ON messages(created_at) WHERE payload <> '';
   `,
+  // 6: delivery limits per endpoint (rate per second, most in flight, FIFO) with the rate's schedule (the
+  // theoretical time its next delivery may start); state that keeps ops events to one per episode.
+  `
+  ALTER TABLE endpoints ADD COLUMN rate_limit INTEGER;
+  ALTER TABLE endpoints ADD COLUMN max_in_flight INTEGER;
+  ALTER TABLE endpoints ADD COLUMN fifo INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE endpoints ADD COLUMN rate_next_at INTEGER;
+  ALTER TABLE endpoints ADD COLUMN failing_alerted_at INTEGER;
+  ALTER TABLE apps ADD COLUMN alert_when_silent INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE apps ADD COLUMN silence_alerted_at INTEGER;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {
