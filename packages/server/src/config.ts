@@ -29,11 +29,23 @@ export interface Config {
   maxPayloadBytes: number;
   /** How long a rotated-out endpoint secret keeps signing beside the new one. */
   secretOverlapMs: number;
+  /** How long a source remembers a provider's delivery id, so a retry of that delivery is not a second event. */
+  dedupWindowMs: number;
   retention: {
     /** Attempts, and the payloads of finished messages, older than this are purged. */
     maxAgeMs: number;
     /** How often a worker process runs the purge. */
     intervalMs: number;
+  };
+  ops: {
+    /** How often a worker process checks for failing endpoints and silent apps. */
+    intervalMs: number;
+    /** `endpoint.failing`: the failure rate is taken over this many of an endpoint's latest attempts. */
+    failingWindow: number;
+    /** `endpoint.failing`: raised when the failure rate is above this fraction. */
+    failingThreshold: number;
+    /** `ingest.silent`: raised when an app that asks for it has had no event for this long. */
+    silentAfterMs: number;
   };
   delivery: {
     concurrency: number;
@@ -147,6 +159,13 @@ export const OPTIONS = {
     help: 'how long the old secret keeps signing beside the new one after a rotation',
     default: '24h',
   },
+  dedupWindow: {
+    env: 'HOOKD_DEDUP_WINDOW',
+    flag: 'dedup-window',
+    kind: 'duration',
+    help: 'how long a source remembers a provider’s delivery id, so a retry of it is not a second event',
+    default: '3d',
+  },
   concurrency: {
     env: 'HOOKD_CONCURRENCY',
     flag: 'concurrency',
@@ -223,6 +242,34 @@ export const OPTIONS = {
     kind: 'duration',
     help: 'how often a worker process runs the retention purge',
     default: '1h',
+  },
+  failingWindow: {
+    env: 'HOOKD_FAILING_WINDOW',
+    flag: 'failing-window',
+    kind: 'count',
+    help: 'latest attempts of an endpoint whose failure rate decides `endpoint.failing`',
+    default: '20',
+  },
+  failingThreshold: {
+    env: 'HOOKD_FAILING_THRESHOLD',
+    flag: 'failing-threshold',
+    kind: 'fraction',
+    help: 'failure rate over that window above which `endpoint.failing` is raised (0.1 = 10%)',
+    default: '0.1',
+  },
+  silentAfter: {
+    env: 'HOOKD_SILENT_AFTER',
+    flag: 'silent-after',
+    kind: 'duration',
+    help: 'time without an event after which an app with `alertWhenSilent` raises `ingest.silent`',
+    default: '1h',
+  },
+  opsInterval: {
+    env: 'HOOKD_OPS_INTERVAL',
+    flag: 'ops-interval',
+    kind: 'duration',
+    help: 'how often a worker process checks for failing endpoints and silent apps',
+    default: '30s',
   },
 } as const satisfies Record<string, ConfigOption>;
 
@@ -328,7 +375,14 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     idempotencyWindowMs: must('idempotencyWindow'),
     maxPayloadBytes: must('maxPayload'),
     secretOverlapMs: must('secretOverlap'),
+    dedupWindowMs: must('dedupWindow'),
     retention: { maxAgeMs: must('retention'), intervalMs: must('retentionInterval') },
+    ops: {
+      intervalMs: must('opsInterval'),
+      failingWindow: must('failingWindow'),
+      failingThreshold: must('failingThreshold'),
+      silentAfterMs: must('silentAfter'),
+    },
     delivery: {
       concurrency: must('concurrency'),
       endpointConcurrency: must('endpointConcurrency'),

@@ -7,7 +7,7 @@ import { buildApi, buildHealthApi, generateAdminToken, hashToken } from './api/i
 import type { Config } from './config.js';
 import { DeliveryWorker, type Resolver, systemResolver } from './delivery/index.js';
 import type { Random } from './domain/index.js';
-import { createMetrics, RetentionLoop } from './ops/index.js';
+import { createMetrics, OpsEvents, OpsMonitor, RetentionLoop } from './ops/index.js';
 import { openStore, type Store } from './store/index.js';
 
 export interface HookdOptions {
@@ -33,6 +33,8 @@ export interface Hookd {
   worker: DeliveryWorker | null;
   /** The purge of old attempts and payloads; runs beside the worker, so null in an `api` process. */
   retention: RetentionLoop | null;
+  /** The checks behind `endpoint.failing` and `ingest.silent`; runs beside the worker, so null in an `api` process. */
+  opsMonitor: OpsMonitor | null;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,18 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
   const metrics = createMetrics(store, clock);
 
+  // Ops events go out from worker processes, which also create the hookd-ops app they are published into.
+  const ops =
+    config.role === 'api'
+      ? null
+      : new OpsEvents({
+          store,
+          clock,
+          logger,
+          idempotencyWindowMs: config.idempotencyWindowMs,
+          metrics,
+          onDeliveriesDue: () => worker?.wake(),
+        });
   const worker =
     config.role === 'api'
       ? null
@@ -69,6 +83,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           clock,
           random: options.random ?? Math.random,
           metrics,
+          ops: ops ?? undefined,
         });
   const retention =
     config.role === 'api'
@@ -80,6 +95,18 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           logger,
           clock,
         });
+  const opsMonitor = ops
+    ? new OpsMonitor({
+        store,
+        ops,
+        failing: { window: config.ops.failingWindow, threshold: config.ops.failingThreshold },
+        silentAfterMs: config.ops.silentAfterMs,
+        intervalMs: config.ops.intervalMs,
+        lookbackMs: config.delivery.leaseMs,
+        logger,
+        clock,
+      })
+    : null;
   const workerAlive = worker ? () => worker.running : undefined;
   let server: FastifyInstance | null = null;
   if (token !== null) {
@@ -99,8 +126,10 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   }
   // Publishes made by other processes (API processes, other hosts) wake this worker at once.
   const stopWatching = worker ? await store.watchDue(() => worker.wake()) : null;
+  await ops?.opsApp();
   worker?.start();
   retention?.start();
+  opsMonitor?.start();
   const port = config.role === 'worker' ? config.healthPort : config.port;
   const url = server ? await server.listen({ host: config.host, port: port ?? 0 }) : null;
   return {
@@ -111,9 +140,11 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
     api: config.role === 'worker' ? null : server,
     worker,
     retention,
+    opsMonitor,
     async close() {
       await server?.close();
       await stopWatching?.();
+      await opsMonitor?.stop();
       await retention?.stop();
       await worker?.stop();
       await store.close();

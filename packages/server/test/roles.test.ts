@@ -27,7 +27,7 @@ test('an api process stores deliveries that a worker process on the same databas
   const published = await api.call('POST', '/v1/apps/roles/events', { type: 'role.test', data: {} });
   assert.equal(published.status, 202);
   const ready = await api.call('GET', '/readyz');
-  assert.deepEqual(ready.body, { status: 'ready', checks: { store: 'ok' } });
+  assert.deepEqual(ready.body, { status: 'ready', checks: { store: 'ok', schema: 'ok' } });
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(receiver.requests.length, 0, 'an api process must never send');
 
@@ -48,7 +48,10 @@ test('a worker process answers only /healthz and /readyz on its health port', as
   t.after(() => worker.close());
   assert.ok(worker.url.startsWith('http://127.0.0.1:'));
   assert.deepEqual((await worker.call('GET', '/healthz')).body, { status: 'ok' });
-  assert.deepEqual((await worker.call('GET', '/readyz')).body, { status: 'ready', checks: { store: 'ok', worker: 'ok' } });
+  assert.deepEqual((await worker.call('GET', '/readyz')).body, {
+    status: 'ready',
+    checks: { store: 'ok', schema: 'ok', worker: 'ok' },
+  });
   assert.equal((await worker.call('GET', '/v1/apps')).status, 404);
   assert.equal((await worker.call('GET', '/openapi.json')).status, 404);
 });

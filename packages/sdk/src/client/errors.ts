@@ -30,6 +30,15 @@ export const API_ERROR_CODES = [
   'headers_too_large',
   'store_unavailable',
   'internal_error',
+  // Sources: /v1/sources and their ingest URLs, POST /in/{source}.
+  'source_not_found',
+  'source_name_taken',
+  'ip_not_allowed',
+  'rate_limited',
+  'signature_missing',
+  'signature_invalid',
+  'body_not_text',
+  'payload_invalid',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

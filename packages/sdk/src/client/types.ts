@@ -24,6 +24,8 @@ export interface App {
   id: string;
   uid: string | null;
   name: string;
+  /** Whether the app raises the ops event `ingest.silent` when no event arrives for a while. */
+  alertWhenSilent: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -32,11 +34,14 @@ export interface CreateAppInput {
   /** Your own key for the app, usable in place of its id; may not start with `app_`. */
   uid?: string;
   name: string;
+  /** Raise the ops event `ingest.silent` when the app gets no event for the server's HOOKD_SILENT_AFTER; default false. */
+  alertWhenSilent?: boolean;
 }
 
 export interface UpdateAppInput {
   uid?: string;
   name?: string;
+  alertWhenSilent?: boolean;
 }
 
 export interface Endpoint {
@@ -51,6 +56,12 @@ export interface Endpoint {
   secret: string;
   /** Custom headers sent with every delivery; `{}` when none. */
   headers: Record<string, string>;
+  /** Deliveries started per second, at most; null: no limit. */
+  rateLimit: number | null;
+  /** Deliveries in flight at once, at most; null: no limit of its own. */
+  maxInFlight: number | null;
+  /** One delivery at a time, in publish order. */
+  fifo: boolean;
   disabled: boolean;
   disabledAt: string | null;
   disabledReason: string | null;
@@ -66,6 +77,11 @@ export interface CreateEndpointInput {
   signatureScheme?: SignatureScheme;
   /** Sent with every delivery: at most 20, not one of the headers hookd sets (content-type, webhook-*, …). */
   headers?: Record<string, string>;
+  /** Endpoint delivery limits, enforced across all workers. */
+  rateLimit?: number | null;
+  maxInFlight?: number | null;
+  /** One delivery at a time, in publish order; a failing one holds back the rest. */
+  fifo?: boolean;
   /** Bring your own `whsec_…` secret; one is generated otherwise. */
   secret?: string;
 }
@@ -82,6 +98,10 @@ export interface UpdateEndpointInput {
   signatureScheme?: SignatureScheme;
   /** Replaces the custom headers whole; `{}` removes them. */
   headers?: Record<string, string>;
+  /** null removes the limit. */
+  rateLimit?: number | null;
+  maxInFlight?: number | null;
+  fifo?: boolean;
   /** true disables the endpoint; false enables it again. */
   disabled?: boolean;
 }

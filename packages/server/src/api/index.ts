@@ -2,16 +2,20 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { InboundGateway } from '../inbound/index.js';
 import { bearerCheck } from './auth.js';
 import type { ApiContext } from './context.js';
 import { answerMalformedRequest, replyWithError } from './error-handler.js';
 import { errorBody } from './errors.js';
 import { appRoutes } from './routes/apps.js';
+import { attemptRoutes } from './routes/attempts.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { sourceRoutes } from './routes/sources.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { validatorCompiler } from './validation.js';
 
@@ -72,6 +76,16 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   });
 
   healthRoutes(api, ctx);
+  // One gateway for ingest and the source routes, so a source changed through the API applies at once.
+  const gateway = new InboundGateway({
+    store: ctx.store,
+    clock: ctx.clock,
+    dedupWindowMs: ctx.config.dedupWindowMs,
+    metrics: ctx.metrics,
+    onDeliveriesDue: ctx.onDeliveriesDue,
+    logger: ctx.logger,
+  });
+  await ingestRoutes(api, ctx, gateway);
   // Every /v1 route is registered in this scope, so the token check is bound to the routes, not to URL spellings.
   await api.register(async (v1) => {
     v1.addHook('onRequest', async (request) => checkAdmin(request.headers.authorization));
@@ -80,6 +94,8 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     eventRoutes(v1, ctx);
     eventTypeRoutes(v1, ctx);
     deliveryRoutes(v1, ctx);
+    attemptRoutes(v1, ctx);
+    sourceRoutes(v1, ctx, gateway);
   });
   return api;
 }

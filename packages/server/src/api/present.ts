@@ -15,10 +15,23 @@ export const presentEndpoint = ({ previousSecret: _, previousSecretExpiresAt: __
   updatedAt: iso(ep.updatedAt),
 });
 
+function inboundData(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
 export function presentMessage(message: Message) {
   // Retention dropped the payload: the message is still listed, its data is gone.
   const purged = isPurged(message);
-  const envelope = purged ? { data: null } : (JSON.parse(message.payload) as { data: unknown });
+  // A request a source ingested has the provider's body, not hookd's envelope: it is the data, parsed if it is JSON.
+  const envelope = purged
+    ? { data: null }
+    : message.headers
+      ? { data: inboundData(message.payload) }
+      : (JSON.parse(message.payload) as { data: unknown });
   return {
     id: message.id,
     appId: message.appId,

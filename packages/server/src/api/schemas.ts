@@ -39,10 +39,11 @@ export const appSchema = {
     id: { type: 'string' },
     uid: { type: ['string', 'null'] },
     name: { type: 'string' },
+    alertWhenSilent: { type: 'boolean', description: 'Raise the ops event `ingest.silent` when no event arrives for a while.' },
     createdAt: timestamp,
     updatedAt: timestamp,
   },
-  required: ['id', 'uid', 'name', 'createdAt', 'updatedAt'],
+  required: ['id', 'uid', 'name', 'alertWhenSilent', 'createdAt', 'updatedAt'],
 } as const;
 
 export const endpointSchema = {
@@ -61,6 +62,9 @@ export const endpointSchema = {
       additionalProperties: { type: 'string' },
       description: 'Custom headers sent with every delivery; `{}` when none.',
     },
+    rateLimit: { type: ['integer', 'null'], description: 'Deliveries started per second, at most; null: no limit.' },
+    maxInFlight: { type: ['integer', 'null'], description: 'Deliveries in flight at once, at most; null: no limit of its own.' },
+    fifo: { type: 'boolean', description: 'One delivery at a time, in publish order.' },
     disabled: { type: 'boolean' },
     disabledAt: nullableTimestamp,
     disabledReason: { type: ['string', 'null'] },
@@ -76,6 +80,9 @@ export const endpointSchema = {
     'signatureScheme',
     'secret',
     'headers',
+    'rateLimit',
+    'maxInFlight',
+    'fifo',
     'disabled',
     'disabledAt',
     'disabledReason',

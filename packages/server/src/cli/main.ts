@@ -4,6 +4,13 @@ import { Command, Option } from 'commander';
 import { type Config, ConfigError, loadConfig, OPTION_LIST, OPTIONS, type OptionName, type RawSettings } from '../config.js';
 import { type Hookd, startHookd } from '../server.js';
 import { openStore } from '../store/index.js';
+import { forwardCommand } from './forward.js';
+import { listenCommand } from './listen.js';
+import { reportFailure } from './output.js';
+import { replayCommand } from './replay.js';
+import { sendCommand } from './send.js';
+import { tailCommand } from './tail.js';
+import { triggerCommand } from './trigger.js';
 
 const program = new Command('hookd')
   .description('Self-hosted webhooks: publish events, hookd delivers them signed, with retries, and never loses one.')
@@ -102,7 +109,16 @@ withConfigFlags(program.command('migrate').description('Apply database migration
   },
 );
 
+program.addCommand(listenCommand());
+program.addCommand(forwardCommand());
+program.addCommand(sendCommand());
+program.addCommand(triggerCommand());
+program.addCommand(replayCommand());
+program.addCommand(tailCommand());
+
 program.parseAsync().catch((error: unknown) => {
+  const exitCode = reportFailure(error);
+  if (exitCode !== null) process.exit(exitCode);
   if (error instanceof ConfigError) {
     process.stderr.write(`hookd: ${error.message}\n`);
     process.exit(2);

@@ -24,8 +24,17 @@ export interface SendReport {
 
 function deliveryHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs: number): Record<string, string> {
   const { message, endpoint, delivery } = claimed;
-  // The endpoint's own headers first: hookd's come after, so none of them can be replaced.
-  const base = { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': USER_AGENT };
+  // The endpoint's own headers first: hookd's come after, so none of them can be replaced. A request a source
+  // ingested goes on with the provider's headers under the endpoint's (its own content type and user agent kept),
+  // so the app sees what the provider sent, plus hookd's signature.
+  const base = message.headers
+    ? {
+        'user-agent': USER_AGENT,
+        ...message.headers,
+        ...endpoint.headers,
+        'content-type': message.headers['content-type'] ?? 'application/json',
+      }
+    : { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': USER_AGENT };
   // During a rotation's overlap, the old secret signs beside the new one: receivers holding either verify.
   const secrets = endpoint.previousSecret === null ? [endpoint.secret] : [endpoint.secret, endpoint.previousSecret];
   if (endpoint.signatureScheme === 'hmac-sha256-hex') {

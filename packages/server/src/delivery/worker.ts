@@ -7,8 +7,8 @@ import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import type { Config } from '../config.js';
 import { type ClaimedDelivery, type Network, newId, nextStep, type Random } from '../domain/index.js';
-import type { Metrics } from '../ops/index.js';
-import type { Store } from '../store/index.js';
+import type { Metrics, OpsEvents } from '../ops/index.js';
+import type { RecordAttemptResult, Store } from '../store/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
 import { type SendContext, sendAttempt } from './send.js';
 
@@ -21,6 +21,8 @@ export interface WorkerDeps {
   clock: () => number;
   random: Random;
   metrics?: Metrics;
+  /** Raises `endpoint.disabled` and `message.attempt.exhausted` from what recording an attempt did. */
+  ops?: Pick<OpsEvents, 'attemptRecorded'>;
 }
 
 export class DeliveryWorker {
@@ -159,8 +161,12 @@ export class DeliveryWorker {
     }
   }
 
-  /** A slot came free: claim again if that can find work, refilling a capped endpoint in batches of half its cap. */
-  private slotFreed(endpointId: string, left: number): void {
+  /**
+   * A slot came free: claim again if that can find work, refilling a capped endpoint in batches of half its cap.
+   * An endpoint with limits of its own (FIFO, most in flight) may have been held back by this very delivery.
+   */
+  private slotFreed(endpointId: string, left: number, limited: boolean): void {
+    if (limited) this.mayFindWork = true;
     if (!this.mayFindWork && this.waitingAtCap.has(endpointId) && left <= this.deps.config.endpointConcurrency / 2) {
       this.waitingAtCap.delete(endpointId);
       this.mayFindWork = true;
@@ -181,7 +187,7 @@ export class DeliveryWorker {
         else this.inFlight.set(endpointId, left);
         this.inFlightTotal--;
         this.sends.delete(done);
-        this.slotFreed(endpointId, left);
+        this.slotFreed(endpointId, left, item.endpoint.limited);
       });
     this.sends.add(done);
   }
@@ -210,8 +216,9 @@ export class DeliveryWorker {
       durationMs: now - startedAt,
       outcome: next.status,
     };
+    let recorded: RecordAttemptResult;
     try {
-      await store.recordAttempt({
+      recorded = await store.recordAttempt({
         attempt: {
           id: newId('atm', startedAt),
           deliveryId: delivery.id,
@@ -237,5 +244,22 @@ export class DeliveryWorker {
     if (next.status === 'succeeded') logger.info(log, 'delivered');
     else if (next.status === 'pending') logger.info(log, 'attempt failed; retry scheduled');
     else logger.warn({ ...log, disabledEndpoint: next.disableEndpoint }, 'delivery failed for good');
+    await this.deps.ops
+      ?.attemptRecorded({
+        appId: delivery.appId,
+        endpointId: item.endpoint.id,
+        url: item.endpoint.url,
+        messageId: item.message.id,
+        eventType: item.message.type,
+        deliveryId: delivery.id,
+        attemptNumber: number,
+        responseStatus: status,
+        error: report.error,
+        next,
+        recorded,
+        now,
+      })
+      // The attempt is recorded whatever happens here: an ops event that could not be published is only logged.
+      .catch((error: unknown) => logger.error({ ...log, err: error }, 'raising an ops event failed'));
   }
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 // Crockford base32: ids sort by creation time, so they double as pagination cursors.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export type IdPrefix = 'app' | 'ep' | 'msg' | 'dlv' | 'atm';
+export type IdPrefix = 'app' | 'ep' | 'msg' | 'dlv' | 'atm' | 'src';
 
 /** `<prefix>_` + 10 characters of millisecond time + 16 of randomness (a ULID). */
 export function newId(prefix: IdPrefix, now = Date.now()): string {

@@ -12,7 +12,19 @@ export {
   percentileRank,
 } from './health.js';
 export { type IdPrefix, newId } from './ids.js';
+export { claimAllowance, type EndpointLimits, isLimited, NO_LIMITS, RATE_BATCH_MS, rateNextAt } from './limits.js';
+export { type EpisodeStep, type FailingRule, failingEpisodeStep } from './ops-episodes.js';
 export { type AttemptContext, type AttemptResult, judgeAttempt, type NextStep, nextStep, type Verdict } from './outcome.js';
 export { isPurged, PURGED_PAYLOAD } from './retention.js';
 export { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS, nextRetryDelay, parseRetryAfter, type Random, type RetryPolicy } from './retry.js';
+export {
+  forwardableHeaders,
+  inboundEventType,
+  MAX_SOURCE_SECRETS,
+  SOURCE_SCHEMES,
+  type Source,
+  type SourceRateLimit,
+  type SourceRefusal,
+  type SourceScheme,
+} from './sources.js';
 export * from './types.js';

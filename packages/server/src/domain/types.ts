@@ -1,4 +1,5 @@
 /** The records hookd keeps, as the API and the workers see them. Times are epoch milliseconds. */
+import type { EndpointLimits } from './limits.js';
 
 export type SignatureScheme = 'standard' | 'hmac-sha256-hex';
 export const SIGNATURE_SCHEMES: readonly SignatureScheme[] = ['standard', 'hmac-sha256-hex'];
@@ -7,11 +8,13 @@ export interface App {
   id: string;
   uid: string | null;
   name: string;
+  /** Raise `ingest.silent` when no event arrives for the configured time. */
+  alertWhenSilent: boolean;
   createdAt: number;
   updatedAt: number;
 }
 
-export interface Endpoint {
+export interface Endpoint extends EndpointLimits {
   id: string;
   appId: string;
   url: string;
@@ -39,6 +42,11 @@ export interface Message {
   payload: string;
   idempotencyKey: string | null;
   createdAt: number;
+  /**
+   * A request a source ingested: the provider's headers, sent on with `payload` (its body, byte for byte)
+   * instead of hookd's envelope. Absent or null for a published event.
+   */
+  headers?: Record<string, string> | null;
 }
 
 /** A registered event type: optional, global to the instance; its schema, if any, is enforced on publish. */
@@ -91,9 +99,11 @@ export interface Attempt {
 export interface ClaimedDelivery {
   delivery: Delivery;
   leaseToken: string;
-  message: Pick<Message, 'id' | 'type' | 'payload'>;
+  message: Pick<Message, 'id' | 'type' | 'payload' | 'headers'>;
   endpoint: Pick<Endpoint, 'id' | 'url' | 'secret' | 'signatureScheme' | 'headers'> & {
     /** The rotated-out secret while its overlap lasts (at claim time), else null. */
     previousSecret: string | null;
+    /** Whether the endpoint has delivery limits: finishing one of its deliveries may let the next start. */
+    limited: boolean;
   };
 }

@@ -1,2 +1,12 @@
+export {
+  OPS_APP_NAME,
+  OPS_APP_UID,
+  OPS_EVENT_TYPES,
+  OpsEvents,
+  type OpsEventsDeps,
+  type OpsEventType,
+  type RecordedAttempt,
+} from './events.js';
 export { type AttemptOutcome, createMetrics, type Metrics } from './metrics.js';
+export { type CheckResult, OpsMonitor, type OpsMonitorDeps } from './monitor.js';
 export { type RetentionDeps, RetentionLoop } from './retention.js';

@@ -5,6 +5,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { NextStep } from '../domain/index.js';
 import type { Store } from '../store/index.js';
+import { OPS_EVENT_TYPES, type OpsEventType } from './events.js';
 
 /** What an attempt led to: delivered, to be retried, or given up on. */
 export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed';
@@ -13,6 +14,12 @@ export interface Metrics {
   registry: Registry;
   messagePublished(): void;
   attemptRecorded(next: NextStep, durationMs: number): void;
+  /** An ops event was published into the hookd-ops app. */
+  opsEventPublished(type: OpsEventType): void;
+  /** A source took a webhook in: a new event, or a duplicate of one it already has. */
+  inboundAccepted(duplicate: boolean): void;
+  /** A source refused a webhook; `reason` is the error code it answered with. */
+  inboundRefused(reason: string): void;
 }
 
 const OUTCOMES: Record<NextStep['status'], AttemptOutcome> = { succeeded: 'succeeded', pending: 'retrying', failed: 'failed' };
@@ -38,6 +45,26 @@ export function createMetrics(store: Store, clock: () => number): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const inboundAccepted = new Counter({
+    name: 'hookd_inbound_accepted_total',
+    help: 'Webhooks sources accepted, by whether each was new or a duplicate of a delivery id already kept',
+    labelNames: ['duplicate'] as const,
+    registers: [registry],
+  });
+  const inboundRefusals = new Counter({
+    name: 'hookd_inbound_refusals_total',
+    help: 'Webhooks sources refused, by reason (the error code answered: signature_invalid, rate_limited, …)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  inboundAccepted.inc({ duplicate: 'false' }, 0);
+  const opsEvents = new Counter({
+    name: 'hookd_ops_events_total',
+    help: 'Ops events published into the hookd-ops app, by type (repeats of one alert not counted)',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
+  for (const type of OPS_EVENT_TYPES) opsEvents.inc({ type }, 0);
   // Every outcome shows from the first scrape, at 0, so rates work before the first failure.
   for (const outcome of Object.values(OUTCOMES)) {
     attempts.inc({ outcome }, 0);
@@ -89,5 +116,12 @@ export function createMetrics(store: Store, clock: () => number): Metrics {
       attempts.inc({ outcome });
       duration.observe({ outcome }, durationMs / 1000);
     },
+    inboundAccepted(duplicate) {
+      inboundAccepted.inc({ duplicate: String(duplicate) });
+    },
+    inboundRefused(reason) {
+      inboundRefusals.inc({ reason });
+    },
+    opsEventPublished: (type) => opsEvents.inc({ type }),
   };
 }

@@ -1,13 +1,17 @@
+export type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
 export { isStoreUnavailable, StoreConflictError } from './errors.js';
 export { type OpenStoreOptions, openStore } from './open.js';
 export type {
   AppPatch,
   ClaimInput,
   DeliveryFilter,
+  EndpointFailureRate,
   EndpointPatch,
   EventTypePatch,
   EventTypeQuery,
+  FailureRateQuery,
   MessageFilter,
+  NewApp,
   Page,
   PageQuery,
   PublishInput,
@@ -16,6 +20,10 @@ export type {
   PurgeResult,
   QueueStats,
   RecordAttemptInput,
+  RecordAttemptResult,
   ReplayInput,
+  SchemaVersion,
+  SilentApp,
+  SourcePatch,
   Store,
 } from './store.js';

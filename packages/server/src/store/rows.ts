@@ -15,6 +15,8 @@ export interface AppRow {
   id: string;
   uid: string | null;
   name: string;
+  /** SQLite keeps booleans as 0 and 1. */
+  alert_when_silent: boolean | number;
   created_at: number;
   updated_at: number;
 }
@@ -22,6 +24,7 @@ export const toApp = (r: AppRow): App => ({
   id: r.id,
   uid: r.uid,
   name: r.name,
+  alertWhenSilent: Boolean(r.alert_when_silent),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -39,6 +42,10 @@ export interface EndpointRow<Events, Headers> {
   headers: Headers;
   disabled_at: number | null;
   disabled_reason: string | null;
+  rate_limit: number | null;
+  max_in_flight: number | null;
+  /** SQLite keeps booleans as 0 and 1. */
+  fifo: boolean | number;
   created_at: number;
   updated_at: number;
 }
@@ -59,6 +66,9 @@ export const toEndpoint = <E, H>(
   headers: headers(r.headers),
   disabledAt: r.disabled_at,
   disabledReason: r.disabled_reason,
+  rateLimit: r.rate_limit,
+  maxInFlight: r.max_in_flight,
+  fifo: Boolean(r.fifo),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -70,6 +80,8 @@ export interface MessageRow {
   payload: string;
   idempotency_key: string | null;
   created_at: number;
+  /** JSON text of the provider's headers, for a request a source ingested; null for a published event. */
+  forward_headers?: string | null;
 }
 export const toMessage = (r: MessageRow): Message => ({
   id: r.id,
@@ -78,6 +90,7 @@ export const toMessage = (r: MessageRow): Message => ({
   payload: r.payload,
   idempotencyKey: r.idempotency_key,
   createdAt: r.created_at,
+  ...(r.forward_headers ? { headers: JSON.parse(r.forward_headers) as Record<string, string> } : {}),
 });
 
 export interface DeliveryRow {
@@ -135,12 +148,15 @@ export const toAttempt = <H>(r: AttemptRow<H>, headers: (kept: H) => Record<stri
 export interface ClaimRow<Headers> extends DeliveryRow {
   m_type: string;
   m_payload: string;
+  /** The provider's headers (JSON text) when the message is a request a source ingested. */
+  m_headers?: string | null;
   e_url: string;
   e_secret: string;
   /** Null once the rotation's overlap is over. */
   e_previous_secret: string | null;
   e_scheme: string;
   e_headers: Headers;
+  e_limited: boolean | number;
 }
 export const toClaimedDelivery = <H>(
   r: ClaimRow<H>,
@@ -149,7 +165,12 @@ export const toClaimedDelivery = <H>(
 ): ClaimedDelivery => ({
   delivery: toDelivery(r),
   leaseToken,
-  message: { id: r.message_id, type: r.m_type, payload: r.m_payload },
+  message: {
+    id: r.message_id,
+    type: r.m_type,
+    payload: r.m_payload,
+    ...(r.m_headers ? { headers: JSON.parse(r.m_headers) as Record<string, string> } : {}),
+  },
   endpoint: {
     id: r.endpoint_id,
     url: r.e_url,
@@ -157,6 +178,7 @@ export const toClaimedDelivery = <H>(
     previousSecret: r.e_previous_secret,
     signatureScheme: r.e_scheme as SignatureScheme,
     headers: headers(r.e_headers),
+    limited: Boolean(r.e_limited),
   },
 });
 

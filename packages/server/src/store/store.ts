@@ -13,7 +13,10 @@ import type {
   EventType,
   Message,
   NextStep,
+  Source,
+  SourceRefusal,
 } from '../domain/index.js';
+import type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
 
 export interface PageQuery {
   limit: number;
@@ -27,11 +30,18 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export type AppPatch = Partial<Pick<App, 'uid' | 'name'>>;
-export type EndpointPatch = Partial<Pick<Endpoint, 'url' | 'description' | 'events' | 'signatureScheme' | 'headers'>> & {
+export type AppPatch = Partial<Pick<App, 'uid' | 'name' | 'alertWhenSilent'>>;
+/** An app to create: `alertWhenSilent` is false unless given. */
+export type NewApp = Omit<App, 'alertWhenSilent'> & Partial<Pick<App, 'alertWhenSilent'>>;
+export type EndpointPatch = Partial<
+  Pick<Endpoint, 'url' | 'description' | 'events' | 'signatureScheme' | 'headers' | 'rateLimit' | 'maxInFlight' | 'fifo'>
+> & {
   /** false re-enables a disabled endpoint and forgets its failure run. */
   disabled?: false;
 };
+
+/** What may change on a source; null removes the rate limit or the schema. */
+export type SourcePatch = Partial<Pick<Source, 'secrets' | 'allowIps' | 'rateLimit' | 'schema'>>;
 
 /** Event types page by name, in byte order; `after` is the last name of the previous page. */
 export interface EventTypeQuery extends PageQuery {
@@ -79,6 +89,7 @@ export interface ClaimInput {
   leaseMs: number;
   /** Most deliveries one endpoint may have in flight at once, counting `inFlight`. */
   endpointCap: number;
+  /** This worker's deliveries in flight, by endpoint. Endpoints with limits also count every other worker's. */
   inFlight: ReadonlyMap<string, number>;
 }
 
@@ -92,6 +103,51 @@ export interface RecordAttemptInput {
    * its pending deliveries failed). Unset: failures are tracked but never disable.
    */
   disableAfterMs?: number;
+}
+
+export interface RecordAttemptResult {
+  /** True when the lease was still this worker's and the delivery moved on (to succeeded, failed or a retry). */
+  finished: boolean;
+  /** The reason when this very call disabled the endpoint (410 Gone, or failing too long); null otherwise. */
+  disabled: string | null;
+}
+
+export interface FailureRateQuery {
+  /** Endpoints with an attempt started at or after this time are judged. */
+  since: number;
+  /** How many of each endpoint's latest attempts the rate is taken over. */
+  window: number;
+}
+
+export interface EndpointFailureRate {
+  endpointId: string;
+  appId: string;
+  url: string;
+  /** The endpoint's latest attempts counted, at most the window. */
+  attempts: number;
+  /** Of those, the ones not answered with a 2xx. */
+  failures: number;
+  /** When the endpoint's current `endpoint.failing` episode was opened; null when none is open. */
+  failingAlertedAt: number | null;
+}
+
+export interface SilentApp {
+  appId: string;
+  uid: string | null;
+  name: string;
+  /** The app's newest message time, or null when it never had one. */
+  lastEventAt: number | null;
+  /** Where its silence is counted from: the newest message, or the last change to the app (turning alerting on). */
+  quietSince: number;
+  /** The `quietSince` of the last silence alerted, if any. */
+  silenceAlertedAt: number | null;
+}
+
+export interface SchemaVersion {
+  /** The last migration applied to the database. */
+  applied: number;
+  /** The last migration this code knows. */
+  expected: number;
 }
 
 export interface ReplayInput {
@@ -128,9 +184,11 @@ export interface QueueStats {
 export interface Store {
   migrate(): Promise<void>;
   ping(): Promise<void>;
+  /** The schema version the database is at, against the one this code expects. */
+  schemaVersion(): Promise<SchemaVersion>;
   close(): Promise<void>;
 
-  createApp(app: App): Promise<App>;
+  createApp(app: NewApp): Promise<App>;
   /** By id, or by the app's own `uid`. */
   findApp(idOrUid: string): Promise<App | null>;
   listApps(page: PageQuery): Promise<Page<App>>;
@@ -166,6 +224,21 @@ export interface Store {
   /** Null when no event type has this name. */
   updateEventType(name: string, patch: EventTypePatch, now: number): Promise<EventType | null>;
 
+  /** Fails with StoreConflictError('name') when the name is taken. Deleting the source's app deletes the source. */
+  createSource(source: Source): Promise<Source>;
+  /** By id, or by name. */
+  findSource(idOrName: string): Promise<Source | null>;
+  listSources(page: PageQuery): Promise<Page<Source>>;
+  /** Null when there is no such source. */
+  updateSource(id: string, patch: SourcePatch, now: number): Promise<Source | null>;
+  /** Counts one refused request and keeps it as the source's last refusal. */
+  recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void>;
+  /**
+   * The app's messages after the id `after` (all when null), created at or before `until`, oldest first: what a
+   * stream of the app's events sends next.
+   */
+  messagesAfter(appId: string, after: string | null, until: number, limit: number): Promise<Message[]>;
+
   /** Writes the message and its deliveries in one transaction (the outbox). */
   publishMessage(input: PublishInput): Promise<PublishResult>;
   findMessage(appId: string, id: string): Promise<Message | null>;
@@ -174,6 +247,8 @@ export interface Store {
   findDelivery(appId: string, id: string): Promise<Delivery | null>;
   listDeliveries(appId: string, filter: DeliveryFilter, page: PageQuery): Promise<Page<Delivery>>;
   listAttempts(deliveryId: string): Promise<Attempt[]>;
+  /** Attempts after an id, oldest first, with their delivery's facts: the feed `hookd tail` streams. */
+  listAttemptsAfter(query: AttemptFeedQuery): Promise<AttemptActivity[]>;
   /** Makes one delivery due now with a fresh retry schedule; null when it is in flight. */
   retryDelivery(appId: string, id: string, now: number): Promise<Delivery | null>;
   /** Makes an endpoint's deliveries of one status, created since a time, due again; returns how many. */
@@ -181,14 +256,27 @@ export interface Store {
 
   /** Leases due deliveries: each becomes due again at `now + leaseMs` unless recorded first. */
   claimDueDeliveries(input: ClaimInput): Promise<ClaimedDelivery[]>;
-  /** Saves the attempt and moves the delivery on, if the lease is still this worker's. */
-  recordAttempt(input: RecordAttemptInput): Promise<void>;
+  /**
+   * Saves the attempt and moves the delivery on, if the lease is still this worker's. Says whether it did, and
+   * whether this call disabled the endpoint: of several racing calls, only the one that disabled it learns the reason.
+   */
+  recordAttempt(input: RecordAttemptInput): Promise<RecordAttemptResult>;
   /**
    * Retention, one small transaction per call: deletes up to `limit` attempts started before `cutoff`, and drops
    * the payload of up to `limit` messages created before it whose deliveries are all finished (never one a pending
    * delivery still has to send). Messages and deliveries stay, so lists and counts are unchanged.
    */
   purgeBefore(input: PurgeInput): Promise<PurgeResult>;
+  /** Failure rates over the latest attempts of every endpoint attempted since `query.since`. */
+  endpointFailureRates(query: FailureRateQuery): Promise<EndpointFailureRate[]>;
+  /** Opens an `endpoint.failing` episode at `at` unless one is open; true when this call opened it. */
+  openFailingEpisode(endpointId: string, at: number): Promise<boolean>;
+  /** Closes the episode opened at `openedAt`, if it is still the open one; true when this call closed it. */
+  closeFailingEpisode(endpointId: string, openedAt: number): Promise<boolean>;
+  /** Apps that asked for silence alerts, quiet since before `quietBefore`, whose silence was not alerted yet. */
+  silentApps(quietBefore: number): Promise<SilentApp[]>;
+  /** Sets the app's alerted silence to `to` if it is still `from` (compare and set); true when this call set it. */
+  markAppSilent(appId: string, from: number | null, to: number | null): Promise<boolean>;
   /** Queue figures for metrics: one read, over every pending delivery. */
   queueStats(now: number): Promise<QueueStats>;
   /** The first time after `now` when a pending delivery falls due (leases included), or null if none will. */

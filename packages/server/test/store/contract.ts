@@ -6,9 +6,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Endpoint, type EventType, type Message, newId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
+import { attemptFeedContract } from './attempt-feed-contract.js';
 import { anApp, anAttempt, anEndpoint, T0, withOpenStore } from './fixtures.js';
 import { healthContract } from './health-contract.js';
+import { limitsContract } from './limits-contract.js';
+import { opsContract } from './ops-contract.js';
 import { retentionContract } from './retention-contract.js';
+import { sourcesContract } from './sources-contract.js';
 
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -31,6 +35,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     retentionContract(open);
     healthContract(open);
+    sourcesContract(open);
+    opsContract(open);
+    limitsContract(open);
+    attemptFeedContract(open);
 
     test('apps are found by id or uid, and a uid is unique', () =>
       withStore(async (store) => {

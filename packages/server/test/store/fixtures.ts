@@ -15,7 +15,7 @@ export async function withOpenStore(open: () => Promise<Store>, run: (store: Sto
 }
 
 export function anApp(at = T0): App {
-  return { id: newId('app', at), uid: null, name: 'Acme', createdAt: at, updatedAt: at };
+  return { id: newId('app', at), uid: null, name: 'Acme', alertWhenSilent: false, createdAt: at, updatedAt: at };
 }
 
 export function anEndpoint(appId: string, fields: Partial<Endpoint> = {}): Endpoint {
@@ -30,6 +30,9 @@ export function anEndpoint(appId: string, fields: Partial<Endpoint> = {}): Endpo
     previousSecret: null,
     previousSecretExpiresAt: null,
     headers: {},
+    rateLimit: null,
+    maxInFlight: null,
+    fifo: false,
     disabledAt: null,
     disabledReason: null,
     createdAt: T0,

@@ -8,6 +8,10 @@ import { commonErrors, NO_NUL, pageOf, pageQuery, ref } from '../schemas.js';
 
 const uid = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._-]+$' } as const;
 const name = { type: 'string', minLength: 1, maxLength: 256, pattern: NO_NUL } as const;
+const alertWhenSilent = {
+  type: 'boolean',
+  description: 'Raise the ops event `ingest.silent` when the app gets no event for HOOKD_SILENT_AFTER (default false).',
+} as const;
 const tags = ['apps'];
 
 /** A uid must not look like an id, or `/v1/apps/{app}` could not tell them apart. */
@@ -25,22 +29,29 @@ function conflictToApi<T>(promise: Promise<T>): Promise<T> {
 }
 
 export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
-  api.post<{ Body: { uid?: string; name: string } }>(
+  api.post<{ Body: { uid?: string; name: string; alertWhenSilent?: boolean } }>(
     '/v1/apps',
     {
       schema: {
         tags,
         summary: 'Create an app (a tenant whose endpoints receive its events)',
-        body: { type: 'object', properties: { uid, name }, required: ['name'], additionalProperties: false },
+        body: { type: 'object', properties: { uid, name, alertWhenSilent }, required: ['name'], additionalProperties: false },
         response: { 201: ref('App'), 409: ref('Error'), ...commonErrors },
       },
     },
     async (request, reply) => {
       const now = ctx.clock();
-      const { uid: appUid, name: appName } = request.body;
+      const { uid: appUid, name: appName, alertWhenSilent: silent = false } = request.body;
       checkUid(appUid);
       const app = await conflictToApi(
-        ctx.store.createApp({ id: newId('app', now), uid: appUid ?? null, name: appName, createdAt: now, updatedAt: now }),
+        ctx.store.createApp({
+          id: newId('app', now),
+          uid: appUid ?? null,
+          name: appName,
+          alertWhenSilent: silent,
+          createdAt: now,
+          updatedAt: now,
+        }),
       );
       return reply.code(201).send(presentApp(app));
     },
@@ -68,14 +79,14 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
     async (request) => presentApp(await loadApp(ctx, request.params.app)),
   );
 
-  api.patch<{ Params: { app: string }; Body: { uid?: string; name?: string } }>(
+  api.patch<{ Params: { app: string }; Body: { uid?: string; name?: string; alertWhenSilent?: boolean } }>(
     '/v1/apps/:app',
     {
       schema: {
         tags,
-        summary: 'Change an app’s uid or name',
+        summary: 'Change an app’s uid, name or silence alerting',
         params: appParams,
-        body: { type: 'object', properties: { uid, name }, additionalProperties: false },
+        body: { type: 'object', properties: { uid, name, alertWhenSilent }, additionalProperties: false },
         response: { 200: ref('App'), 409: ref('Error'), ...commonErrors },
       },
     },

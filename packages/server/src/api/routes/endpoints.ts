@@ -39,6 +39,23 @@ const fields = {
       `Sent with every delivery, e.g. \`{"X-Team": "payments"}\`: at most ${MAX_ENDPOINT_HEADERS}, names HTTP tokens, ` +
       'values without control characters; the headers hookd sets (content-type, user-agent, webhook-*, x-webhook-*, …) cannot be overridden.',
   },
+  rateLimit: {
+    type: ['integer', 'null'],
+    minimum: 1,
+    maximum: 100_000,
+    description: 'Deliveries started per second, at most, across all workers; null: no limit.',
+  },
+  maxInFlight: {
+    type: ['integer', 'null'],
+    minimum: 1,
+    maximum: 1_000,
+    description: 'Deliveries in flight at once, at most, across all workers; null: each worker’s own cap only.',
+  },
+  fifo: {
+    type: 'boolean',
+    description:
+      'One delivery at a time, in publish order; one that fails holds back the rest until it succeeds or exhausts its retries.',
+  },
 } as const;
 const secretField = {
   type: 'string',
@@ -52,6 +69,9 @@ interface EndpointBody {
   events?: string[] | null;
   signatureScheme?: SignatureScheme;
   headers?: Record<string, string>;
+  rateLimit?: number | null;
+  maxInFlight?: number | null;
+  fifo?: boolean;
   secret?: string;
 }
 type Params = { app: string; ep: string };
@@ -74,7 +94,7 @@ const healthWindowSchema = {
 } as const;
 
 /** Normalises the URL and refuses what is not http(s) or points where endpoints may not go. */
-async function checkEndpointUrl(ctx: ApiContext, raw: string): Promise<string> {
+export async function checkEndpointUrl(ctx: ApiContext, raw: string): Promise<string> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -93,7 +113,7 @@ async function checkEndpointUrl(ctx: ApiContext, raw: string): Promise<string> {
   return url.href;
 }
 
-function checkFilters(events: string[] | null | undefined): string[] | null {
+export function checkFilters(events: string[] | null | undefined): string[] | null {
   if (!events || events.length === 0) return null;
   const bad = events.find((e) => !isEventTypeFilter(e));
   if (bad !== undefined)
@@ -146,6 +166,9 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
         previousSecret: null,
         previousSecretExpiresAt: null,
         headers: checkHeaders(body.headers ?? {}),
+        rateLimit: body.rateLimit ?? null,
+        maxInFlight: body.maxInFlight ?? null,
+        fifo: body.fifo ?? false,
         disabledAt: null,
         disabledReason: null,
         createdAt: now,
@@ -192,7 +215,7 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const endpoint = await loadEndpoint(request.params);
-      const { url, description, events, signatureScheme, headers, disabled } = request.body;
+      const { url, description, events, signatureScheme, headers, rateLimit, maxInFlight, fifo, disabled } = request.body;
       const now = ctx.clock();
       const patch: EndpointPatch = {};
       if (url !== undefined) patch.url = await checkEndpointUrl(ctx, url);
@@ -200,6 +223,9 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       if (events !== undefined) patch.events = checkFilters(events);
       if (signatureScheme !== undefined) patch.signatureScheme = signatureScheme;
       if (headers !== undefined) patch.headers = checkHeaders(headers);
+      if (rateLimit !== undefined) patch.rateLimit = rateLimit;
+      if (maxInFlight !== undefined) patch.maxInFlight = maxInFlight;
+      if (fifo !== undefined) patch.fifo = fifo;
       if (disabled === false) patch.disabled = false;
       if (disabled === true) await ctx.store.disableEndpoint(endpoint.id, 'disabled through the API', now);
       const updated = await ctx.store.updateEndpoint(endpoint.appId, endpoint.id, patch, now);

@@ -1,14 +1,20 @@
-/** Leasing due deliveries: one statement per batch, so claimers in many processes never take the same row. */
+/**
+ * Leasing due deliveries so that claimers in many processes never take the same row: endpoints with delivery limits
+ * first, each under a lock on its row so the limits hold across processes, then the rest in one statement per batch.
+ */
 import { randomUUID } from 'node:crypto';
-import type { ClaimedDelivery } from '../../domain/index.js';
+import type pg from 'pg';
+import { type ClaimedDelivery, claimAllowance, rateNextAt } from '../../domain/index.js';
 import type { ClaimInput } from '../store.js';
-import type { Queryable } from './pool.js';
+import { inTransaction, type Queryable } from './pool.js';
 import { type ClaimRow, toClaimedDelivery } from './rows.js';
 
 // Rows read per claim beyond the limit, so one saturated endpoint's backlog cannot fill the batch.
 const CLAIM_SCAN_FACTOR = 4;
 
-// candidates: due rows of enabled endpoints not at their cap, soonest first, read without locks (locking
+const LIMITED = 'e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.fifo';
+
+// candidates: due rows of enabled endpoints without limits, not at their cap, soonest first, read without locks (locking
 //   every row looked at would write to each of them).
 // chosen: the soonest of those, letting each endpoint reach at most the cap with what this worker has in flight.
 // locked: the chosen rows still pending and due once locked (PostgreSQL re-reads a row it waited for);
@@ -21,7 +27,7 @@ const CLAIM = `
     FROM deliveries d
     WHERE d.status = 'pending' AND d.next_attempt_at <= $1
       AND d.endpoint_id <> ALL ($2::text[])
-      AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.disabled_at IS NOT NULL)
+      AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND (e.disabled_at IS NOT NULL OR ${LIMITED}))
     ORDER BY d.next_attempt_at
     LIMIT $3
   ),
@@ -45,9 +51,9 @@ const CLAIM = `
     RETURNING d.*, locked.due_at
   )
   SELECT (SELECT count(*) FROM chosen)::int AS chosen_count, l.*,
-    m.type AS m_type, m.payload AS m_payload, e.url AS e_url, e.secret AS e_secret,
+    m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, e.url AS e_url, e.secret AS e_secret,
     CASE WHEN e.previous_secret_expires_at > $1 THEN e.previous_secret END AS e_previous_secret,
-    e.signature_scheme AS e_scheme, e.headers AS e_headers
+    e.signature_scheme AS e_scheme, e.headers AS e_headers, false AS e_limited
   FROM (SELECT 1) AS always_one_row
   LEFT JOIN (leased l JOIN messages m ON m.id = l.message_id JOIN endpoints e ON e.id = l.endpoint_id) ON true
   ORDER BY l.due_at, l.id`;
@@ -55,11 +61,11 @@ const CLAIM = `
 /** Claims raced by another worker are run again, a few times, so a worker does not idle beside free work. */
 const CONTENDED_RETRIES = 3;
 
-export async function claimDueDeliveries(db: Queryable, input: ClaimInput): Promise<ClaimedDelivery[]> {
+export async function claimDueDeliveries(pool: pg.Pool, input: ClaimInput): Promise<ClaimedDelivery[]> {
+  const claimed = await claimLimited(pool, input);
   const inFlight = new Map(input.inFlight);
-  const claimed: ClaimedDelivery[] = [];
   for (let run = 0; run <= CONTENDED_RETRIES && claimed.length < input.limit; run++) {
-    const { leased, contended } = await claimOnce(db, { ...input, inFlight, limit: input.limit - claimed.length });
+    const { leased, contended } = await claimOnce(pool, { ...input, inFlight, limit: input.limit - claimed.length });
     claimed.push(...leased);
     for (const item of leased) inFlight.set(item.endpoint.id, (inFlight.get(item.endpoint.id) ?? 0) + 1);
     if (!contended) break;
@@ -84,4 +90,95 @@ async function claimOnce(db: Queryable, input: ClaimInput): Promise<{ leased: Cl
   ]);
   const leased = rows.filter((row) => row.id !== null).map((row) => toClaimedDelivery(row, token));
   return { leased, contended: leased.length < (rows[0]?.chosen_count ?? 0) };
+}
+
+// Limited endpoints that have a delivery due and whose rate lets one start; read without locks.
+const LIMITED_DUE = `
+  SELECT e.id FROM endpoints e
+  WHERE (${LIMITED}) AND e.disabled_at IS NULL AND coalesce(e.rate_next_at, 0) <= $1
+    AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= $1)`;
+// Locked for the rest of the transaction: another claimer skips these endpoints rather than count beside us.
+const LOCK_LIMITED = `
+  SELECT id, rate_limit, max_in_flight, fifo, rate_next_at FROM endpoints
+  WHERE id = ANY ($1::text[]) AND disabled_at IS NULL AND coalesce(rate_next_at, 0) <= $2
+  FOR UPDATE SKIP LOCKED`;
+// A statement of its own, so that its snapshot sees every lease committed before the lock was granted.
+const LEASED_COUNT = `
+  SELECT count(*)::int AS n FROM deliveries
+  WHERE endpoint_id = $1 AND lease_token IS NOT NULL AND status = 'pending' AND next_attempt_at > $2`;
+const DUE_OF = `
+  SELECT id FROM deliveries WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at <= $2
+  ORDER BY next_attempt_at LIMIT $3`;
+// The FIFO head: the endpoint's oldest pending delivery, whether due or waiting for a retry.
+const HEAD_OF = `
+  SELECT id FROM (
+    SELECT id, next_attempt_at FROM deliveries WHERE endpoint_id = $1 AND status = 'pending' ORDER BY seq LIMIT 1
+  ) head
+  WHERE next_attempt_at <= $2`;
+const LEASE = `
+  WITH leased AS (
+    UPDATE deliveries d SET next_attempt_at = $3, lease_token = $4, updated_at = $2
+    WHERE d.id = ANY ($1::text[]) AND d.status = 'pending' AND d.next_attempt_at <= $2
+    RETURNING d.*
+  )
+  SELECT l.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, e.url AS e_url, e.secret AS e_secret,
+    CASE WHEN e.previous_secret_expires_at > $2 THEN e.previous_secret END AS e_previous_secret,
+    e.signature_scheme AS e_scheme, e.headers AS e_headers, true AS e_limited
+  FROM leased l JOIN messages m ON m.id = l.message_id JOIN endpoints e ON e.id = l.endpoint_id
+  ORDER BY l.next_attempt_at, l.id`;
+const SET_RATE_NEXT_AT = 'UPDATE endpoints SET rate_next_at = $2 WHERE id = $1';
+
+interface LimitedRow {
+  id: string;
+  rate_limit: number | null;
+  max_in_flight: number | null;
+  fifo: boolean;
+  rate_next_at: number | null;
+}
+
+/** Claims for endpoints with delivery limits, as much as each one's limits allow now. */
+async function claimLimited(pool: pg.Pool, input: ClaimInput): Promise<ClaimedDelivery[]> {
+  const { rows: due } = await pool.query<{ id: string }>(LIMITED_DUE, [input.now]);
+  if (due.length === 0) return [];
+  return inTransaction(pool, async (client) => {
+    const { rows: endpoints } = await client.query<LimitedRow>(LOCK_LIMITED, [due.map((row) => row.id), input.now]);
+    const token = randomUUID();
+    const claimed: ClaimedDelivery[] = [];
+    for (const endpoint of endpoints) {
+      const room = input.limit - claimed.length;
+      if (room <= 0) break;
+      const { rows: leasedNow } = await client.query<{ n: number }>(LEASED_COUNT, [endpoint.id, input.now]);
+      const n = Math.min(
+        room,
+        claimAllowance({
+          limits: { rateLimit: endpoint.rate_limit, maxInFlight: endpoint.max_in_flight, fifo: endpoint.fifo },
+          inFlightEverywhere: leasedNow[0]?.n ?? 0,
+          inFlightHere: input.inFlight.get(endpoint.id) ?? 0,
+          capHere: input.endpointCap,
+          rateNextAt: endpoint.rate_next_at,
+          now: input.now,
+        }),
+      );
+      if (n <= 0) continue;
+      const { rows: chosen } = await client.query<{ id: string }>(
+        endpoint.fifo ? HEAD_OF : DUE_OF,
+        endpoint.fifo ? [endpoint.id, input.now] : [endpoint.id, input.now, n],
+      );
+      if (chosen.length === 0) continue;
+      const { rows } = await client.query<ClaimRow>(LEASE, [
+        chosen.map((row) => row.id),
+        input.now,
+        input.now + input.leaseMs,
+        token,
+      ]);
+      claimed.push(...rows.map((row) => toClaimedDelivery(row, token)));
+      if (endpoint.rate_limit !== null && rows.length > 0) {
+        await client.query(SET_RATE_NEXT_AT, [
+          endpoint.id,
+          rateNextAt(endpoint.rate_limit, endpoint.rate_next_at, rows.length, input.now),
+        ]);
+      }
+    }
+    return claimed;
+  });
 }

@@ -22,7 +22,12 @@ const REPLAY = `
   UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = $4, last_error = NULL, updated_at = $4
   WHERE endpoint_id = $1 AND status = $2 AND created_at >= $3
     AND message_id IN (SELECT id FROM messages WHERE payload <> '')`;
-const NEXT_DUE = "SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending' AND next_attempt_at > $1";
+// A rate-limited endpoint's next start counts too: its due deliveries wait for it.
+const NEXT_DUE = `
+  SELECT least(
+    (SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending' AND next_attempt_at > $1),
+    (SELECT min(rate_next_at) FROM endpoints WHERE rate_limit IS NOT NULL AND disabled_at IS NULL AND rate_next_at > $1)
+  ) AS at`;
 
 export function deliveryQueries(pool: pg.Pool) {
   return {

@@ -5,8 +5,9 @@ import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 
 const INSERT = `
   INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
-    previous_secret_expires_at, headers, disabled_at, disabled_reason, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`;
+    previous_secret_expires_at, headers, disabled_at, disabled_reason, created_at, updated_at, rate_limit, max_in_flight,
+    fifo)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`;
 const BY_ID = 'SELECT * FROM endpoints WHERE app_id = $1 AND id = $2';
 const PAGE = 'SELECT * FROM endpoints WHERE app_id = $1 AND ($2::text IS NULL OR id < $2) ORDER BY id DESC LIMIT $3';
 const UPDATE = `
@@ -19,7 +20,10 @@ const UPDATE = `
     disabled_reason = CASE WHEN $8::boolean THEN NULL ELSE disabled_reason END,
     failing_since = CASE WHEN $8::boolean THEN NULL ELSE failing_since END,
     updated_at = $9,
-    headers = coalesce($10::json, headers)
+    headers = coalesce($10::json, headers),
+    rate_limit = CASE WHEN $11::boolean THEN $12::int ELSE rate_limit END,
+    max_in_flight = CASE WHEN $13::boolean THEN $14::int ELSE max_in_flight END,
+    fifo = coalesce($15::boolean, fifo)
   WHERE app_id = $1 AND id = $2
   RETURNING *`;
 const REMOVE = 'DELETE FROM endpoints WHERE app_id = $1 AND id = $2';
@@ -29,39 +33,49 @@ const ROTATE = `
   WHERE app_id = $1 AND id = $2
   RETURNING *`;
 // One statement: the endpoint is disabled and its idle pending deliveries fail together, or neither happens.
+// It answers whether it disabled the endpoint: of two racing calls, only one does.
 const DISABLE = `
   WITH disabled AS (
     UPDATE endpoints SET disabled_at = $3, disabled_reason = $2, updated_at = $3
     WHERE id = $1 AND disabled_at IS NULL
     RETURNING id
+  ),
+  failed AS (
+    UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, last_error = 'endpoint disabled: ' || $2, updated_at = $3
+    WHERE endpoint_id IN (SELECT id FROM disabled) AND status = 'pending' AND lease_token IS NULL
   )
-  UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, last_error = 'endpoint disabled: ' || $2, updated_at = $3
-  WHERE endpoint_id IN (SELECT id FROM disabled) AND status = 'pending' AND lease_token IS NULL`;
+  SELECT id FROM disabled`;
 // The same, for an endpoint that failed too long: only while its run of failures is still the one judged.
 const DISABLE_FAILING = `
   WITH disabled AS (
     UPDATE endpoints SET disabled_at = $3, disabled_reason = $2, updated_at = $3
     WHERE id = $1 AND disabled_at IS NULL AND failing_since = $4
     RETURNING id
+  ),
+  failed AS (
+    UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, last_error = 'endpoint disabled: ' || $2, updated_at = $3
+    WHERE endpoint_id IN (SELECT id FROM disabled) AND status = 'pending' AND lease_token IS NULL
   )
-  UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, last_error = 'endpoint disabled: ' || $2, updated_at = $3
-  WHERE endpoint_id IN (SELECT id FROM disabled) AND status = 'pending' AND lease_token IS NULL`;
+  SELECT id FROM disabled`;
 const COUNTS = 'SELECT status, count(*) AS n FROM deliveries WHERE endpoint_id = $1 GROUP BY status';
 
-/** Disables an endpoint and fails its pending deliveries that are not in flight; recording a 410 attempt uses it too. */
-export async function disableEndpoint(db: Queryable, id: string, reason: string, now: number): Promise<void> {
-  await db.query(DISABLE, [id, reason, now]);
+/**
+ * Disables an endpoint and fails its pending deliveries that are not in flight; recording a 410 attempt uses it too.
+ * True when this call disabled it.
+ */
+export async function disableEndpoint(db: Queryable, id: string, reason: string, now: number): Promise<boolean> {
+  return ((await db.query(DISABLE, [id, reason, now])).rowCount ?? 0) > 0;
 }
 
-/** Disables an endpoint that has failed since `failingSince`, unless a success ended that run meanwhile. */
+/** Disables an endpoint that has failed since `failingSince`, unless a success ended that run meanwhile; true if it did. */
 export async function disableFailingEndpoint(
   db: Queryable,
   id: string,
   failingSince: number,
   reason: string,
   now: number,
-): Promise<void> {
-  await db.query(DISABLE_FAILING, [id, reason, now, failingSince]);
+): Promise<boolean> {
+  return ((await db.query(DISABLE_FAILING, [id, reason, now, failingSince])).rowCount ?? 0) > 0;
 }
 
 export function endpointQueries(db: Queryable) {
@@ -82,6 +96,9 @@ export function endpointQueries(db: Queryable) {
         endpoint.disabledReason,
         endpoint.createdAt,
         endpoint.updatedAt,
+        endpoint.rateLimit,
+        endpoint.maxInFlight,
+        endpoint.fifo,
       ]);
       return endpoint;
     },
@@ -105,6 +122,11 @@ export function endpointQueries(db: Queryable) {
         patch.disabled === false,
         now,
         patch.headers ? JSON.stringify(patch.headers) : null,
+        patch.rateLimit !== undefined,
+        patch.rateLimit ?? null,
+        patch.maxInFlight !== undefined,
+        patch.maxInFlight ?? null,
+        patch.fifo ?? null,
       ]);
       return rows[0] ? toEndpoint(rows[0]) : null;
     },

@@ -5,6 +5,7 @@
 import { StoreTimeoutError } from '../errors.js';
 import type { Store } from '../store.js';
 import { appQueries } from './apps.js';
+import { attemptFeedQueries } from './attempt-feed.js';
 import { claimDueDeliveries } from './claim.js';
 import { deliveryQueries } from './deliveries.js';
 import { endpointQueries } from './endpoints.js';
@@ -12,11 +13,13 @@ import { eventTypeQueries } from './event-types.js';
 import { endpointHealth } from './health.js';
 import { listenForDue } from './listen.js';
 import { messageQueries } from './messages.js';
-import { migrate } from './migrations.js';
+import { migrate, schemaVersion } from './migrations.js';
+import { opsQueries } from './ops.js';
 import { connectionConfig, createPool } from './pool.js';
 import { queueStats } from './queue-stats.js';
 import { recordAttempt } from './record-attempt.js';
 import { purgeBefore } from './retention.js';
+import { sourceQueries } from './sources.js';
 
 export interface PostgresStoreOptions {
   /** Most connections the pool keeps open; a LISTEN connection comes on top while `watchDue` runs. */
@@ -44,6 +47,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     ...messageQueries(pool),
     ...eventTypeQueries(pool),
     ...deliveryQueries(pool),
+    ...sourceQueries(pool),
+    ...opsQueries(pool),
+    ...attemptFeedQueries(pool),
     claimDueDeliveries: (input) => claimDueDeliveries(pool, input),
     recordAttempt: (input) => recordAttempt(pool, input),
     queueStats: (now) => queueStats(pool, now),
@@ -52,6 +58,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async migrate() {
       await migrate(pool);
     },
+    schemaVersion: () => schemaVersion(pool),
     async watchDue(listener) {
       const stopListening = await listenForDue(connectionConfig(url), listener);
       const stop = async () => {

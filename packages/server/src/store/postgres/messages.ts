@@ -17,12 +17,14 @@ const FIRST_MESSAGE = `
   WHERE k.app_id = $1 AND k.key = $2`;
 const REASSIGN_KEY = 'UPDATE idempotency_keys SET message_id = $3, expires_at = $4 WHERE app_id = $1 AND key = $2';
 const INSERT_MESSAGE = `
-  INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6)`;
+  INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)`;
 const ENABLED_ENDPOINTS = 'SELECT id, events FROM endpoints WHERE app_id = $1 AND disabled_at IS NULL';
 // The whole publish without an Idempotency-Key, in one statement: one round trip, committed at once.
 const INSERT_MESSAGE_WITH_DELIVERIES = `
   WITH message AS (
-    INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at) VALUES ($1, $2, $3, $4, NULL, $5)
+    INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers)
+    VALUES ($1, $2, $3, $4, NULL, $5, $8)
   ),
   delivery AS (
     INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at, created_at, updated_at)
@@ -52,6 +54,9 @@ async function claimIdempotencyKey(client: pg.PoolClient, message: Message, wind
   return null;
 }
 
+/** The provider's headers of an ingested request, as the JSON text the column keeps; null for a published event. */
+const forwardHeaders = (message: Message): string | null => (message.headers ? JSON.stringify(message.headers) : null);
+
 /** Ids of the app's enabled endpoints whose filters take this message's type. */
 async function matchingEndpoints(db: Queryable, message: Message): Promise<string[]> {
   const { rows } = await db.query<{ id: string; events: string[] | null }>(ENABLED_ENDPOINTS, [message.appId]);
@@ -74,6 +79,7 @@ export function messageQueries(pool: pg.Pool) {
           message.createdAt,
           ids,
           targets,
+          forwardHeaders(message),
         ]);
         return { message, duplicate: false, deliveries: targets.length };
       }
@@ -87,6 +93,7 @@ export function messageQueries(pool: pg.Pool) {
           message.payload,
           message.idempotencyKey,
           message.createdAt,
+          forwardHeaders(message),
         ]);
         const targets = await matchingEndpoints(client, message);
         if (targets.length === 0) return { message, duplicate: false, deliveries: 0 };

@@ -111,8 +111,9 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX attempts_by_start ON attempts (started_at);
   CREATE INDEX messages_unpurged_by_time ON messages (created_at) WHERE payload <> '';
   `,
-  // 6: delivery limits per endpoint (rate per second, most in flight, FIFO) with the rate's schedule (the
-  // theoretical time its next delivery may start); state that keeps ops events to one per episode.
+  // 6: delivery limits per endpoint (rate per second, most in flight, FIFO) with the time the rate lets its next
+  // delivery start; state that keeps ops events to one per episode. seq numbers deliveries in insertion order, the
+  // order FIFO endpoints receive them in.
   `
   ALTER TABLE endpoints ADD COLUMN rate_limit integer;
   ALTER TABLE endpoints ADD COLUMN max_in_flight integer;
@@ -121,8 +122,42 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE endpoints ADD COLUMN failing_alerted_at bigint;
   ALTER TABLE apps ADD COLUMN alert_when_silent boolean NOT NULL DEFAULT false;
   ALTER TABLE apps ADD COLUMN silence_alerted_at bigint;
+  ALTER TABLE deliveries ADD COLUMN seq bigserial;
+  CREATE INDEX deliveries_fifo ON deliveries (endpoint_id, seq) WHERE status = 'pending';
+  CREATE INDEX deliveries_leased ON deliveries (endpoint_id) WHERE lease_token IS NOT NULL;
+  CREATE INDEX endpoints_limited ON endpoints (id) WHERE rate_limit IS NOT NULL OR max_in_flight IS NOT NULL OR fifo;
+  `,
+  // 7: sources (inbound webhooks). A source owns an app: its destinations are the app's endpoints and each request
+  // it ingests is one of the app's messages, which keeps the provider's headers to forward beside the raw body.
+  // Secrets and the IP allowlist are JSON text, as in SQLite; refusals are counted in place, with the last one's reason.
+  `
+  CREATE TABLE sources (
+    id text COLLATE "C" PRIMARY KEY,
+    name text COLLATE "C" NOT NULL CONSTRAINT sources_name_unique UNIQUE,
+    app_id text COLLATE "C" NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    scheme text NOT NULL,
+    secrets text NOT NULL,
+    allow_ips text NOT NULL,
+    rate_per_second double precision,
+    rate_burst integer,
+    json_schema text,
+    refusals integer NOT NULL DEFAULT 0,
+    last_refusal_code text,
+    last_refusal_message text,
+    last_refusal_at bigint,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  -- json text, not jsonb: headers keep the order the provider sent them in.
+  ALTER TABLE messages ADD COLUMN forward_headers text;
   `,
 ];
+
+/** The schema version the database is at, and the one this code brings it to. */
+export async function schemaVersion(db: pg.Pool): Promise<{ applied: number; expected: number }> {
+  const { rows } = await db.query<{ applied: number }>('SELECT coalesce(max(version), 0) AS applied FROM hookd_migrations');
+  return { applied: rows[0]?.applied ?? 0, expected: MIGRATIONS.length };
+}
 
 // Any fixed number works, as long as nothing else in the database takes the same advisory lock.
 const MIGRATION_LOCK_KEY = '7203516249812';

@@ -1,6 +1,6 @@
 /** Saving an attempt's outcome, under the lease that the claim handed out: one statement, one round trip. */
 import { autoDisableReason } from '../../domain/index.js';
-import type { RecordAttemptInput } from '../store.js';
+import type { RecordAttemptInput, RecordAttemptResult } from '../store.js';
 import { disableEndpoint, disableFailingEndpoint } from './endpoints.js';
 import type { Queryable } from './pool.js';
 import { storableText } from './rows.js';
@@ -54,7 +54,7 @@ interface RecordedRow {
   failing_since: number | null;
 }
 
-export async function recordAttempt(db: Queryable, input: RecordAttemptInput): Promise<void> {
+export async function recordAttempt(db: Queryable, input: RecordAttemptInput): Promise<RecordAttemptResult> {
   const { attempt, next } = input;
   const lastError = next.status === 'succeeded' ? null : storableText(attempt.error ?? `HTTP ${attempt.responseStatus}`);
   const { rows } = await db.query<RecordedRow>(RECORD, [
@@ -76,14 +76,17 @@ export async function recordAttempt(db: Queryable, input: RecordAttemptInput): P
   // Disabling is idempotent, so it may follow in its own statement: a crash in between leaves the
   // next attempt at this endpoint to disable it.
   const recorded = rows[0];
-  if (!recorded) return;
-  if (recorded.finished && next.status === 'failed' && next.disableEndpoint) {
-    await disableEndpoint(db, recorded.endpoint_id, next.disableEndpoint, input.now);
-    return;
+  if (!recorded) return { finished: false, disabled: null };
+  const { finished } = recorded;
+  if (finished && next.status === 'failed' && next.disableEndpoint) {
+    const disabled = await disableEndpoint(db, recorded.endpoint_id, next.disableEndpoint, input.now);
+    return { finished, disabled: disabled ? next.disableEndpoint : null };
   }
   const reason = recorded.disabled ? null : autoDisableReason(recorded.failing_since, input.now, input.disableAfterMs);
   // Only if the run is still the one judged: a success recorded meanwhile by another worker keeps it enabled.
   if (reason !== null && recorded.failing_since !== null) {
-    await disableFailingEndpoint(db, recorded.endpoint_id, recorded.failing_since, reason, input.now);
+    const disabled = await disableFailingEndpoint(db, recorded.endpoint_id, recorded.failing_since, reason, input.now);
+    return { finished, disabled: disabled ? reason : null };
   }
+  return { finished, disabled: null };
 }

@@ -1,26 +1,29 @@
 import type Database from 'better-sqlite3';
 import type { App } from '../../domain/index.js';
 import { StoreConflictError } from '../errors.js';
-import type { AppPatch, Page, PageQuery } from '../store.js';
+import type { AppPatch, NewApp, Page, PageQuery } from '../store.js';
 import { type AppRow, toApp, toPage } from './rows.js';
 
 export function appQueries(db: Database.Database) {
   const insert = db.prepare(
-    'INSERT INTO apps (id, uid, name, created_at, updated_at) VALUES (@id, @uid, @name, @createdAt, @updatedAt)',
+    `INSERT INTO apps (id, uid, name, alert_when_silent, created_at, updated_at)
+     VALUES (@id, @uid, @name, @alertWhenSilent, @createdAt, @updatedAt)`,
   );
   const byIdOrUid = db.prepare<[string, string], AppRow>('SELECT * FROM apps WHERE id = ? OR uid = ? LIMIT 1');
   const byId = db.prepare<[string], AppRow>('SELECT * FROM apps WHERE id = ?');
   const page = db.prepare<{ after: string | null; n: number }, AppRow>(
     'SELECT * FROM apps WHERE (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @n',
   );
-  const update = db.prepare(
-    'UPDATE apps SET uid = coalesce(@uid, uid), name = coalesce(@name, name), updated_at = @now WHERE id = @id',
-  );
+  const update = db.prepare(`
+    UPDATE apps SET uid = coalesce(@uid, uid), name = coalesce(@name, name),
+      alert_when_silent = coalesce(@alertWhenSilent, alert_when_silent), updated_at = @now
+    WHERE id = @id`);
   const remove = db.prepare('DELETE FROM apps WHERE id = ?');
 
   return {
-    async createApp(app: App): Promise<App> {
-      uniqueUid(() => insert.run(app));
+    async createApp(input: NewApp): Promise<App> {
+      const app: App = { ...input, alertWhenSilent: input.alertWhenSilent ?? false };
+      uniqueUid(() => insert.run({ ...app, alertWhenSilent: app.alertWhenSilent ? 1 : 0 }));
       return app;
     },
     async findApp(idOrUid: string): Promise<App | null> {
@@ -31,7 +34,8 @@ export function appQueries(db: Database.Database) {
       return toPage(page.all({ after: query.after ?? null, n: query.limit + 1 }), query.limit, toApp);
     },
     async updateApp(id: string, patch: AppPatch, now: number): Promise<App | null> {
-      uniqueUid(() => update.run({ id, uid: patch.uid ?? null, name: patch.name ?? null, now }));
+      const alertWhenSilent = patch.alertWhenSilent === undefined ? null : patch.alertWhenSilent ? 1 : 0;
+      uniqueUid(() => update.run({ id, uid: patch.uid ?? null, name: patch.name ?? null, alertWhenSilent, now }));
       const row = byId.get(id);
       return row ? toApp(row) : null;
     },

@@ -1,13 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { type Attempt, autoDisableReason, type ClaimedDelivery, type Delivery, nextFailingSince } from '../../domain/index.js';
-import type { ClaimInput, DeliveryFilter, Page, PageQuery, RecordAttemptInput, ReplayInput } from '../store.js';
-import { type AttemptRow, type ClaimRow, type DeliveryRow, toAttempt, toClaimedDelivery, toDelivery, toPage } from './rows.js';
+import type {
+  ClaimInput,
+  DeliveryFilter,
+  Page,
+  PageQuery,
+  RecordAttemptInput,
+  RecordAttemptResult,
+  ReplayInput,
+} from '../store.js';
+import { claimQuery } from './claim.js';
+import { type AttemptRow, type DeliveryRow, toAttempt, toDelivery, toPage } from './rows.js';
 
-// Rows read per claim beyond the limit, so one saturated endpoint's backlog cannot fill the batch.
-const CLAIM_SCAN_FACTOR = 4;
-
-export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: string, reason: string, now: number) => void) {
+export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: string, reason: string, now: number) => boolean) {
   const byId = db.prepare<[string, string], DeliveryRow>('SELECT * FROM deliveries WHERE app_id = ? AND id = ?');
   const page = db.prepare<
     {
@@ -33,22 +38,6 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
     UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = @now, last_error = NULL, updated_at = @now
     WHERE endpoint_id = @endpointId AND status = @status AND created_at >= @since
       AND message_id IN (SELECT id FROM messages WHERE payload <> '')`);
-  const due = db.prepare<{ now: number; saturated: string; scan: number }, { id: string; endpoint_id: string }>(`
-    SELECT id, endpoint_id FROM deliveries
-    WHERE status = 'pending' AND next_attempt_at <= @now
-      AND endpoint_id NOT IN (SELECT value FROM json_each(@saturated))
-      AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled_at IS NOT NULL)
-    ORDER BY next_attempt_at LIMIT @scan`);
-  const lease = db.prepare(
-    'UPDATE deliveries SET next_attempt_at = @leaseUntil, lease_token = @token, updated_at = @now WHERE id = @id',
-  );
-  // The rotated-out secret comes along only while its overlap lasts.
-  const claimed = db.prepare<{ id: string; now: number }, ClaimRow>(`
-    SELECT d.*, m.type AS m_type, m.payload AS m_payload, e.url AS e_url, e.secret AS e_secret,
-      CASE WHEN e.previous_secret_expires_at > @now THEN e.previous_secret END AS e_previous_secret,
-      e.signature_scheme AS e_scheme, e.headers AS e_headers
-    FROM deliveries d JOIN messages m ON m.id = d.message_id JOIN endpoints e ON e.id = d.endpoint_id
-    WHERE d.id = @id`);
   const insertAttempt = db.prepare(`
     INSERT INTO attempts (id, delivery_id, endpoint_id, number, started_at, duration_ms, request_headers, response_status,
       response_body, error)
@@ -66,32 +55,21 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
     UPDATE deliveries SET status = @status, attempt_count = attempt_count + 1, attempts_in_run = attempts_in_run + 1,
       next_attempt_at = @nextAttemptAt, lease_token = NULL, last_error = @lastError, updated_at = @now
     WHERE id = @id AND lease_token = @token`);
-  const nextDue = db.prepare<[number], { at: number | null }>(
-    "SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending' AND next_attempt_at > ?",
-  );
+  // A rate-limited endpoint's next start counts too: its due deliveries wait for it.
+  const nextDue = db.prepare<{ now: number }, { at: number | null }>(`
+    SELECT min(at) AS at FROM (
+      SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending' AND next_attempt_at > @now
+      UNION ALL
+      SELECT min(rate_next_at) FROM endpoints WHERE rate_limit IS NOT NULL AND disabled_at IS NULL AND rate_next_at > @now
+    )`);
 
-  const claim = db.transaction((input: ClaimInput): ClaimedDelivery[] => {
-    const saturated = [...input.inFlight].filter(([, n]) => n >= input.endpointCap).map(([id]) => id);
-    const candidates = due.all({ now: input.now, saturated: JSON.stringify(saturated), scan: input.limit * CLAIM_SCAN_FACTOR });
-    const perEndpoint = new Map(input.inFlight);
-    const token = randomUUID();
-    const result: ClaimedDelivery[] = [];
-    for (const { id, endpoint_id } of candidates) {
-      if (result.length >= input.limit) break;
-      const busy = perEndpoint.get(endpoint_id) ?? 0;
-      if (busy >= input.endpointCap) continue;
-      perEndpoint.set(endpoint_id, busy + 1);
-      lease.run({ id, token, now: input.now, leaseUntil: input.now + input.leaseMs });
-      const row = claimed.get({ id, now: input.now }) as ClaimRow;
-      result.push(toClaimedDelivery(row, token));
-    }
-    return result;
-  });
+  const claim = claimQuery(db);
 
-  const record = db.transaction((input: RecordAttemptInput): void => {
+  const record = db.transaction((input: RecordAttemptInput): RecordAttemptResult => {
     const { attempt, next } = input;
     const current = leaseOf.get(attempt.deliveryId);
-    if (!current) return; // Deleted meanwhile, with its endpoint or app: nothing is left to record.
+    // Deleted meanwhile, with its endpoint or app: nothing is left to record.
+    if (!current) return { finished: false, disabled: null };
     insertAttempt.run({ ...attempt, endpointId: current.endpoint_id, requestHeaders: JSON.stringify(attempt.requestHeaders) });
     // Every attempt tells about the endpoint's health, even one whose lease ran out.
     const failingSince = nextFailingSince(current.failing_since, next.status === 'succeeded', attempt.startedAt);
@@ -99,8 +77,8 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
     const autoDisable = current.disabled ? null : autoDisableReason(failingSince, input.now, input.disableAfterMs);
     if (current.lease_token !== input.leaseToken) {
       // The lease ran out and another worker took over.
-      if (autoDisable !== null) disableEndpointNow(current.endpoint_id, autoDisable, input.now);
-      return;
+      const disabled = autoDisable !== null && disableEndpointNow(current.endpoint_id, autoDisable, input.now);
+      return { finished: false, disabled: disabled ? autoDisable : null };
     }
     // A delivery whose endpoint was disabled meanwhile stops instead of retrying.
     const retry = next.status === 'pending' && !current.disabled ? next.nextAttemptAt : null;
@@ -113,9 +91,9 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
       lastError: status === 'succeeded' ? null : (attempt.error ?? `HTTP ${attempt.responseStatus}`),
       now: input.now,
     });
-    if (next.status === 'failed' && next.disableEndpoint)
-      disableEndpointNow(current.endpoint_id, next.disableEndpoint, input.now);
-    else if (autoDisable !== null) disableEndpointNow(current.endpoint_id, autoDisable, input.now);
+    const reason = next.status === 'failed' && next.disableEndpoint ? next.disableEndpoint : autoDisable;
+    const disabled = reason !== null && disableEndpointNow(current.endpoint_id, reason, input.now);
+    return { finished: true, disabled: disabled ? reason : null };
   });
 
   return {
@@ -147,11 +125,11 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
     async claimDueDeliveries(input: ClaimInput): Promise<ClaimedDelivery[]> {
       return claim.immediate(input);
     },
-    async recordAttempt(input: RecordAttemptInput): Promise<void> {
-      record.immediate(input);
+    async recordAttempt(input: RecordAttemptInput): Promise<RecordAttemptResult> {
+      return record.immediate(input);
     },
     async nextDueAfter(now: number): Promise<number | null> {
-      return nextDue.get(now)?.at ?? null;
+      return nextDue.get({ now })?.at ?? null;
     },
   };
 }

@@ -6,9 +6,11 @@ import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 export function endpointQueries(db: Database.Database) {
   const insert = db.prepare(`
     INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
-      previous_secret_expires_at, headers, disabled_at, disabled_reason, created_at, updated_at)
+      previous_secret_expires_at, headers, disabled_at, disabled_reason, rate_limit, max_in_flight, fifo, created_at,
+      updated_at)
     VALUES (@id, @appId, @url, @description, @events, @signatureScheme, @secret, @previousSecret,
-      @previousSecretExpiresAt, @headers, @disabledAt, @disabledReason, @createdAt, @updatedAt)`);
+      @previousSecretExpiresAt, @headers, @disabledAt, @disabledReason, @rateLimit, @maxInFlight, @fifo, @createdAt,
+      @updatedAt)`);
   const byId = db.prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?');
   const page = db.prepare<{ appId: string; after: string | null; n: number }, EndpointRow>(
     'SELECT * FROM endpoints WHERE app_id = @appId AND (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @n',
@@ -20,6 +22,9 @@ export function endpointQueries(db: Database.Database) {
       events = CASE WHEN @setEvents THEN @events ELSE events END,
       signature_scheme = coalesce(@signatureScheme, signature_scheme),
       headers = coalesce(@headers, headers),
+      rate_limit = CASE WHEN @setRateLimit THEN @rateLimit ELSE rate_limit END,
+      max_in_flight = CASE WHEN @setMaxInFlight THEN @maxInFlight ELSE max_in_flight END,
+      fifo = coalesce(@fifo, fifo),
       disabled_at = CASE WHEN @enable THEN NULL ELSE disabled_at END,
       disabled_reason = CASE WHEN @enable THEN NULL ELSE disabled_reason END,
       failing_since = CASE WHEN @enable THEN NULL ELSE failing_since END,
@@ -40,9 +45,11 @@ export function endpointQueries(db: Database.Database) {
     'SELECT status, count(*) AS n FROM deliveries WHERE endpoint_id = ? GROUP BY status',
   );
 
-  /** Call inside a transaction; recording a 410 attempt uses it too. */
-  function disableNow(id: string, reason: string, now: number): void {
-    if (disable.run({ id, reason, now }).changes > 0) failPending.run({ id, reason: `endpoint disabled: ${reason}`, now });
+  /** Call inside a transaction; recording a 410 attempt uses it too. True when this call disabled the endpoint. */
+  function disableNow(id: string, reason: string, now: number): boolean {
+    if (disable.run({ id, reason, now }).changes === 0) return false;
+    failPending.run({ id, reason: `endpoint disabled: ${reason}`, now });
+    return true;
   }
 
   return {
@@ -52,6 +59,7 @@ export function endpointQueries(db: Database.Database) {
         ...endpoint,
         events: endpoint.events ? JSON.stringify(endpoint.events) : null,
         headers: JSON.stringify(endpoint.headers),
+        fifo: endpoint.fifo ? 1 : 0,
       });
       return endpoint;
     },
@@ -73,6 +81,11 @@ export function endpointQueries(db: Database.Database) {
         events: patch.events ? JSON.stringify(patch.events) : null,
         signatureScheme: patch.signatureScheme ?? null,
         headers: patch.headers ? JSON.stringify(patch.headers) : null,
+        setRateLimit: patch.rateLimit !== undefined ? 1 : 0,
+        rateLimit: patch.rateLimit ?? null,
+        setMaxInFlight: patch.maxInFlight !== undefined ? 1 : 0,
+        maxInFlight: patch.maxInFlight ?? null,
+        fifo: patch.fifo === undefined ? null : patch.fifo ? 1 : 0,
         enable: patch.disabled === false ? 1 : 0,
       });
       const row = byId.get(appId, id);

@@ -4,14 +4,17 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '../store.js';
 import { appQueries } from './apps.js';
+import { attemptFeedQueries } from './attempt-feed.js';
 import { deliveryQueries } from './deliveries.js';
 import { endpointQueries } from './endpoints.js';
 import { eventTypeQueries } from './event-types.js';
 import { healthQueries } from './health.js';
 import { messageQueries } from './messages.js';
-import { migrate } from './migrations.js';
+import { migrate, schemaVersion } from './migrations.js';
+import { opsQueries } from './ops.js';
 import { queueStatsQuery } from './queue-stats.js';
 import { retentionQueries } from './retention.js';
+import { sourceQueries } from './sources.js';
 
 export function openSqliteStore(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -34,6 +37,9 @@ export function openSqliteStore(path: string): Store {
     ...queueStatsQuery(db),
     ...healthQueries(db),
     ...retentionQueries(db),
+    ...sourceQueries(db),
+    ...opsQueries(db),
+    ...attemptFeedQueries(db),
     async migrate() {
       migrate(db);
     },
@@ -43,6 +49,9 @@ export function openSqliteStore(path: string): Store {
     },
     async ping() {
       db.prepare('SELECT 1').get();
+    },
+    async schemaVersion() {
+      return schemaVersion(db);
     },
     async close() {
       if (db.open) db.close();

@@ -101,8 +101,9 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX attempts_by_start ON attempts(started_at);
   CREATE INDEX messages_unpurged_by_time ON messages(created_at) WHERE payload <> '';
   `,
-  // 6: delivery limits per endpoint (rate per second, most in flight, FIFO) with the rate's schedule (the
-  // theoretical time its next delivery may start); state that keeps ops events to one per episode.
+  // 6: delivery limits per endpoint (rate per second, most in flight, FIFO) with the time the rate lets its next
+  // delivery start; state that keeps ops events to one per episode. FIFO takes an endpoint's pending deliveries in
+  // rowid order, which is insertion order (an index's entries with equal keys are kept in rowid order).
   `
   ALTER TABLE endpoints ADD COLUMN rate_limit INTEGER;
   ALTER TABLE endpoints ADD COLUMN max_in_flight INTEGER;
@@ -111,8 +112,38 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE endpoints ADD COLUMN failing_alerted_at INTEGER;
   ALTER TABLE apps ADD COLUMN alert_when_silent INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE apps ADD COLUMN silence_alerted_at INTEGER;
+  CREATE INDEX deliveries_fifo ON deliveries(endpoint_id) WHERE status = 'pending';
+  CREATE INDEX deliveries_leased ON deliveries(endpoint_id) WHERE lease_token IS NOT NULL;
+  `,
+  // 7: sources (inbound webhooks). A source owns an app: its destinations are the app's endpoints and each request
+  // it ingests is one of the app's messages, which keeps the provider's headers to forward beside the raw body.
+  // Secrets and the IP allowlist are JSON arrays; refusals are counted in place, with the last one's reason.
+  `
+  CREATE TABLE sources (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    scheme TEXT NOT NULL,
+    secrets TEXT NOT NULL,
+    allow_ips TEXT NOT NULL,
+    rate_per_second REAL,
+    rate_burst INTEGER,
+    json_schema TEXT,
+    refusals INTEGER NOT NULL DEFAULT 0,
+    last_refusal_code TEXT,
+    last_refusal_message TEXT,
+    last_refusal_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  ALTER TABLE messages ADD COLUMN forward_headers TEXT;
   `,
 ];
+
+/** The schema version the database is at, and the one this code brings it to. */
+export function schemaVersion(db: Database.Database): { applied: number; expected: number } {
+  return { applied: db.pragma('user_version', { simple: true }) as number, expected: MIGRATIONS.length };
+}
 
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;

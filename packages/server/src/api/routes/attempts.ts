@@ -1,0 +1,129 @@
+/**
+ * The live attempt stream `hookd tail` reads: Server-Sent Events, one `attempt` event per delivery attempt, for one
+ * app or every app, optionally one endpoint. Resumes after `Last-Event-ID`; a new stream starts with what comes next.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AttemptActivity } from '../../store/index.js';
+import { type ApiContext, appParams, loadApp } from '../context.js';
+import { ApiError } from '../errors.js';
+import { commonErrors } from '../schemas.js';
+import { type SseEvent, streamEvents } from '../sse.js';
+
+const tags = ['deliveries'];
+const BATCH = 200;
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** The smallest attempt id made at `time`: ids start with their creation time, so this is a time cursor. */
+function attemptIdAt(time: number): string {
+  let text = '';
+  for (let t = Math.max(0, time), i = 0; i < 10; i++, t = Math.floor(t / 32)) text = ALPHABET[t % 32] + text;
+  return `atm_${text}${'0'.repeat(16)}`;
+}
+
+/** The creation time an attempt id carries; null for text that is not one. */
+function timeOfAttemptId(id: string): number | null {
+  const match = /^atm_([0-9A-HJKMNP-TV-Z]{10})/.exec(id);
+  if (!match) return null;
+  let time = 0;
+  for (const char of match[1] as string) time = time * 32 + ALPHABET.indexOf(char);
+  return time;
+}
+
+export function presentActivity(a: AttemptActivity) {
+  const status = a.attempt.responseStatus;
+  const ok = status !== null && status >= 200 && status < 300;
+  const last = a.attempt.number === a.deliveryAttempts;
+  return {
+    id: a.attempt.id,
+    appId: a.appId,
+    endpointId: a.endpointId,
+    url: a.url,
+    deliveryId: a.attempt.deliveryId,
+    messageId: a.messageId,
+    eventType: a.eventType,
+    number: a.attempt.number,
+    startedAt: new Date(a.attempt.startedAt).toISOString(),
+    durationMs: a.attempt.durationMs,
+    responseStatus: status,
+    error: a.attempt.error,
+    /** `succeeded`, `failed` (the delivery gave up after it) or `retrying` (another attempt follows or is due). */
+    outcome: ok ? 'succeeded' : last && a.deliveryStatus === 'failed' ? 'failed' : 'retrying',
+  };
+}
+
+const streamSchema = {
+  tags,
+  summary: 'Stream delivery attempts as Server-Sent Events (`event: attempt`), as they are made',
+  description:
+    "Each event's data: `{id, appId, endpointId, url, deliveryId, messageId, eventType, number, startedAt, durationMs, responseStatus, error, outcome}`, " +
+    'outcome being `succeeded`, `retrying` or `failed`. Send `Last-Event-ID` (or `?after=`) to resume after an attempt; ' +
+    'without it the stream starts with the next attempt.',
+  produces: ['text/event-stream'],
+  querystring: {
+    type: 'object',
+    properties: {
+      endpoint: { type: 'string', maxLength: 64, description: 'Only this endpoint’s attempts.' },
+      after: { type: 'string', maxLength: 64, description: 'Resume after this attempt id.' },
+    },
+    additionalProperties: false,
+  },
+  response: { 200: { description: 'A stream of `attempt` events.', type: 'string' }, ...commonErrors },
+} as const;
+
+export function attemptRoutes(api: FastifyInstance, ctx: ApiContext): void {
+  /**
+   * Attempt ids carry their start time but are stored when the attempt ends, so a slow attempt can appear behind
+   * the cursor; each poll looks back over the longest an attempt can take and skips what this stream already sent.
+   */
+  const lagMs = ctx.config.delivery.timeoutMs + 5_000;
+
+  async function stream(request: FastifyRequest, reply: FastifyReply, appId: string | undefined, endpointId: string | undefined) {
+    const sent = new Map<string, number>();
+    let floor: string | null = null;
+    await streamEvents(request, reply, {
+      start: async () => attemptIdAt(ctx.clock()),
+      async poll(after) {
+        // The cursor a stream starts from is a floor: what a resumed client saw, or what came before it opened.
+        floor ??= after;
+        const time = after === null ? null : timeOfAttemptId(after);
+        const lookBack = time === null ? after : attemptIdAt(time - lagMs);
+        let cursor = floor !== null && (lookBack === null || lookBack < floor) ? floor : lookBack;
+        const events: SseEvent[] = [];
+        for (;;) {
+          const rows = await ctx.store.listAttemptsAfter({ appId, endpointId, afterId: cursor, limit: BATCH });
+          for (const row of rows) {
+            if (sent.has(row.attempt.id)) continue;
+            sent.set(row.attempt.id, row.attempt.startedAt);
+            events.push({ id: row.attempt.id, event: 'attempt', data: presentActivity(row) });
+          }
+          if (events.length > 0 || rows.length < BATCH) break;
+          cursor = rows.at(-1)?.attempt.id ?? cursor;
+        }
+        // Forget what is too old to come back through the look-back window.
+        const oldest = ctx.clock() - 2 * lagMs;
+        for (const [id, at] of sent) if (at < oldest) sent.delete(id);
+        return events;
+      },
+      onPollError: (error) => ctx.logger.warn({ err: error }, 'attempt stream: a poll failed'),
+    });
+  }
+
+  api.get<{ Params: { app: string }; Querystring: { endpoint?: string; after?: string } }>(
+    '/v1/apps/:app/attempts/stream',
+    { schema: { ...streamSchema, params: appParams } },
+    async (request, reply) => {
+      const app = await loadApp(ctx, request.params.app);
+      const endpoint = request.query.endpoint;
+      if (endpoint !== undefined && !(await ctx.store.findEndpoint(app.id, endpoint))) {
+        throw new ApiError('endpoint_not_found', `app ${request.params.app} has no endpoint ${JSON.stringify(endpoint)}`);
+      }
+      await stream(request, reply, app.id, endpoint);
+    },
+  );
+
+  api.get<{ Querystring: { endpoint?: string; after?: string } }>(
+    '/v1/attempts/stream',
+    { schema: { ...streamSchema, summary: 'Stream the delivery attempts of every app as Server-Sent Events' } },
+    async (request, reply) => stream(request, reply, undefined, request.query.endpoint),
+  );
+}

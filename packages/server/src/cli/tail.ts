@@ -1,0 +1,171 @@
+/** `hookd tail`: a live stream of delivery attempts from a running hookd, one coloured line each. */
+import { Command } from 'commander';
+import { CliError, EXIT, type Paint, paintFor, printJson } from './output.js';
+import { connect, type ServerConnection, type ServerFlags, withServerFlags } from './server-client.js';
+
+interface TailFlags extends ServerFlags {
+  app?: string;
+  endpoint?: string;
+  json?: boolean;
+}
+
+export interface AttemptEvent {
+  id: string;
+  appId: string;
+  endpointId: string;
+  url: string;
+  deliveryId: string;
+  messageId: string;
+  eventType: string;
+  number: number;
+  startedAt: string;
+  durationMs: number;
+  responseStatus: number | null;
+  error: string | null;
+  outcome: 'succeeded' | 'retrying' | 'failed';
+}
+
+export function attemptLine(p: Paint, a: AttemptEvent): string {
+  const colour = a.outcome === 'succeeded' ? p.green : a.outcome === 'failed' ? p.red : p.yellow;
+  const mark = a.outcome === 'succeeded' ? '✓' : a.outcome === 'failed' ? '✗' : '↻';
+  const answer = a.responseStatus === null ? (a.error ?? 'no answer') : String(a.responseStatus);
+  return [
+    p.dim(a.startedAt.slice(11, 23)),
+    colour(`${mark} ${a.outcome.padEnd(9)}`),
+    colour(answer.padStart(3)),
+    p.dim(`${a.durationMs}ms`.padStart(7)),
+    p.bold(a.eventType),
+    `→ ${a.url}`,
+    p.dim(`${a.deliveryId} #${a.number}`),
+  ].join('  ');
+}
+
+/** Reads one SSE response, calling `onEvent` per event; resolves when the stream ends. */
+async function readStream(response: Response, onEvent: (id: string | null, event: string, data: string) => void): Promise<void> {
+  const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+  if (!reader) return;
+  let buffer = '';
+  let id: string | null = null;
+  let event = 'message';
+  let data: string[] = [];
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let newline = buffer.indexOf('\n');
+    while (newline >= 0) {
+      const line = buffer.slice(0, newline).replace(/\r$/, '');
+      buffer = buffer.slice(newline + 1);
+      if (line === '') {
+        if (data.length > 0) onEvent(id, event, data.join('\n'));
+        event = 'message';
+        data = [];
+      } else if (!line.startsWith(':')) {
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'id') id = text;
+        else if (field === 'event') event = text;
+        else if (field === 'data') data.push(text);
+      }
+      newline = buffer.indexOf('\n');
+    }
+  }
+}
+
+async function open(connection: ServerConnection, path: string, lastEventId: string | null): Promise<Response> {
+  const headers: Record<string, string> = { authorization: `Bearer ${connection.token}`, accept: 'text/event-stream' };
+  if (lastEventId) headers['last-event-id'] = lastEventId;
+  let response: Response;
+  try {
+    response = await fetch(connection.baseUrl + path, { headers });
+  } catch (error) {
+    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new CliError(
+      `cannot reach hookd at ${connection.baseUrl}: ${reason}`,
+      EXIT.unreachable,
+      'is `hookd serve` running there? Point --url (or HOOKD_URL) at it',
+    );
+  }
+  if (response.ok) return response;
+  const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  if (response.status === 401)
+    throw new CliError(
+      `hookd at ${connection.baseUrl} refused the token`,
+      EXIT.refused,
+      'pass the admin token with --token or HOOKD_TOKEN',
+    );
+  throw new CliError(
+    `${body?.error?.message ?? `hookd answered ${response.status}`} (${body?.error?.code ?? response.status})`,
+    EXIT.refused,
+  );
+}
+
+export function tailCommand(): Command {
+  return withServerFlags(
+    new Command('tail')
+      .description('Stream delivery attempts from a running hookd as they happen, one line each, coloured by outcome')
+      .option('--app <app>', 'only this app (id or uid); default every app')
+      .option('--endpoint <id>', 'only this endpoint')
+      .option('--json', 'print each attempt as one JSON line'),
+  )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Each line: time, outcome (✓ succeeded, ↻ retrying, ✗ failed: no retry left), status or error, duration,',
+        'event type, endpoint URL, delivery id and attempt number. The stream resumes by itself if hookd restarts.',
+        '',
+        'Examples:',
+        '  hookd tail --app acme',
+        '  hookd tail --app acme --endpoint ep_01J… --json | jq .responseStatus',
+        '',
+        'Exit codes: 0 stopped with Ctrl-C, 1 bad flags, 2 hookd refused (token, app), 3 hookd could not be reached.',
+      ].join('\n'),
+    )
+    .action(async (flags: TailFlags) => {
+      if (flags.endpoint && !flags.app)
+        throw new CliError('--endpoint needs --app', EXIT.usage, 'e.g. hookd tail --app acme --endpoint ep_…');
+      const connection = connect(flags);
+      const query = flags.endpoint ? `?endpoint=${encodeURIComponent(flags.endpoint)}` : '';
+      const path = flags.app
+        ? `/v1/apps/${encodeURIComponent(flags.app)}/attempts/stream${query}`
+        : `/v1/attempts/stream${query}`;
+      const out = paintFor(process.stdout);
+      const err = paintFor(process.stderr);
+      process.on('SIGINT', () => process.exit(EXIT.ok));
+      process.on('SIGTERM', () => process.exit(EXIT.ok));
+
+      let lastEventId: string | null = null;
+      let response = await open(connection, path, lastEventId);
+      process.stderr.write(
+        err.dim(
+          `tailing ${flags.app ? `app ${flags.app}` : 'every app'}${flags.endpoint ? `, endpoint ${flags.endpoint}` : ''} at ${connection.baseUrl} (Ctrl-C to stop)\n`,
+        ),
+      );
+      for (;;) {
+        try {
+          await readStream(response, (id, event, data) => {
+            if (id) lastEventId = id;
+            if (event !== 'attempt') return;
+            const attempt = JSON.parse(data) as AttemptEvent;
+            if (flags.json) printJson(attempt);
+            else process.stdout.write(`${attemptLine(out, attempt)}\n`);
+          });
+        } catch {
+          // The connection broke: reconnect below, from the last attempt seen.
+        }
+        process.stderr.write(err.yellow('stream ended; reconnecting…\n'));
+        for (;;) {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          try {
+            response = await open(connection, path, lastEventId);
+            process.stderr.write(err.dim('reconnected\n'));
+            break;
+          } catch (error) {
+            if (error instanceof CliError && error.exitCode !== EXIT.unreachable) throw error;
+          }
+        }
+      }
+    });
+}

@@ -1,0 +1,89 @@
+/**
+ * What ingest needs of a source, prepared once and cached: the record, its parsed allowlist, its rate bucket and
+ * its compiled schema. Entries live CACHE_TTL_MS, so a change made by another process sharing a PostgreSQL
+ * database applies within that time; this process forgets a source at once when it changes it.
+ */
+import { memoryRateLimitStore, type RateLimitStore } from '@hookd/sdk';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { Network, Source } from '../domain/index.js';
+import type { Store } from '../store/index.js';
+import { parseAllowlist } from './allowlist.js';
+
+// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+export const CACHE_TTL_MS = 5_000;
+/** Ingest URLs naming sources that do not exist must not grow the cache without end. */
+const MAX_CACHED = 10_000;
+
+export interface CompiledSource {
+  source: Source;
+  allowlist: Network[];
+  /** Per process: with several API processes, each lets the full rate through. */
+  rateLimit: RateLimitStore | null;
+  validate: ValidateFunction | null;
+}
+
+interface Entry {
+  at: number;
+  compiled: CompiledSource | null;
+}
+
+// Validates as given: no coercion, no defaults, nothing removed, so what is forwarded is what arrived.
+const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false, addUsedSchema: false });
+addFormats(ajv);
+
+/** Compiles a source's JSON Schema; throws with ajv's message when the schema is invalid. */
+export function compileSchema(schema: Record<string, unknown>): ValidateFunction {
+  return ajv.compile(schema);
+}
+
+export class SourceCache {
+  private readonly entries = new Map<string, Entry>();
+  /** Rate buckets outlive cache entries, so refreshing a source does not refill its bucket. */
+  private readonly buckets = new Map<string, { key: string; store: RateLimitStore }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: () => number,
+  ) {}
+
+  /** The source named by id or name in an ingest URL; null when there is none. */
+  async get(idOrName: string): Promise<CompiledSource | null> {
+    const now = this.clock();
+    const cached = this.entries.get(idOrName);
+    if (cached && now - cached.at < CACHE_TTL_MS) return cached.compiled;
+    const source = await this.store.findSource(idOrName);
+    const compiled = source ? this.compile(source) : null;
+    if (this.entries.size >= MAX_CACHED) this.entries.clear();
+    this.entries.set(idOrName, { at: now, compiled });
+    return compiled;
+  }
+
+  /** Drops what is cached for a source after it changed or was deleted. */
+  forget(source: Pick<Source, 'id' | 'name'>): void {
+    this.entries.delete(source.id);
+    this.entries.delete(source.name);
+    this.buckets.delete(source.id);
+  }
+
+  private compile(source: Source): CompiledSource {
+    return {
+      source,
+      allowlist: parseAllowlist(source.allowIps),
+      rateLimit: this.bucket(source),
+      validate: source.schema === null ? null : compileSchema(source.schema),
+    };
+  }
+
+  private bucket(source: Source): RateLimitStore | null {
+    if (source.rateLimit === null) return null;
+    const key = `${source.rateLimit.perSecond}/${source.rateLimit.burst}`;
+    const kept = this.buckets.get(source.id);
+    if (kept?.key === key) return kept.store;
+    const store = memoryRateLimitStore({ ...source.rateLimit, maxKeys: 1 });
+    this.buckets.set(source.id, { key, store });
+    return store;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Ops events: hookd's own alerts, published into the internal app `hookd-ops` through the same path as any publish,
+ * so they are signed, delivered and retried to whatever endpoints the operator registers there. Payloads carry ids,
+ * URLs, reasons, counts and times; never a secret.
+ */
+import type { Logger } from 'pino';
+import { type App, type NextStep, newId } from '../domain/index.js';
+import { type RecordAttemptResult, type Store, StoreConflictError } from '../store/index.js';
+import type { Metrics } from './metrics.js';
+
+/** The reserved uid of the app ops events go to: `POST /v1/apps/hookd-ops/endpoints` subscribes to them. */
+export const OPS_APP_UID = 'hookd-ops';
+export const OPS_APP_NAME = 'hookd operations';
+
+export const OPS_EVENT_TYPES = ['endpoint.disabled', 'message.attempt.exhausted', 'endpoint.failing', 'ingest.silent'] as const;
+export type OpsEventType = (typeof OPS_EVENT_TYPES)[number];
+
+export interface OpsEventsDeps {
+  store: Pick<Store, 'findApp' | 'createApp' | 'publishMessage'>;
+  clock: () => number;
+  logger: Logger;
+  /** How long an ops event's idempotency key keeps a repeat from publishing it again. */
+  idempotencyWindowMs: number;
+  metrics?: Metrics;
+  /** Called after an ops event created deliveries, so a worker in this process sends them at once. */
+  onDeliveriesDue?: () => void;
+}
+
+/** One attempt as the worker recorded it: what it needs to tell whether it ended in an ops event. */
+export interface RecordedAttempt {
+  appId: string;
+  endpointId: string;
+  url: string;
+  messageId: string;
+  eventType: string;
+  deliveryId: string;
+  attemptNumber: number;
+  responseStatus: number | null;
+  error: string | null;
+  next: NextStep;
+  recorded: RecordAttemptResult;
+  now: number;
+}
+
+export interface FailingEndpoint {
+  appId: string;
+  endpointId: string;
+  url: string;
+  attempts: number;
+  failures: number;
+  threshold: number;
+  /** When the episode was opened. */
+  at: number;
+}
+
+export interface SilentAppAlert {
+  appId: string;
+  uid: string | null;
+  name: string;
+  lastEventAt: number | null;
+  quietSince: number;
+  silentAfterMs: number;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export class OpsEvents {
+  private app: Promise<App> | null = null;
+
+  constructor(private readonly deps: OpsEventsDeps) {}
+
+  /** The ops app, created on first use if missing; a uid conflict means another process created it first. */
+  opsApp(): Promise<App> {
+    this.app ??= this.findOrCreateApp().catch((error: unknown) => {
+      this.app = null;
+      throw error;
+    });
+    return this.app;
+  }
+
+  /** True when the app is the ops app itself: nothing is raised about its endpoints or messages, or ops events would feed on themselves. */
+  async isOpsApp(appId: string): Promise<boolean> {
+    return (await this.opsApp()).id === appId;
+  }
+
+  /** Raises what one recorded attempt calls for: `endpoint.disabled` if it disabled the endpoint, `message.attempt.exhausted` if its schedule ran out. */
+  async attemptRecorded(a: RecordedAttempt): Promise<void> {
+    const exhausted = a.recorded.finished && a.next.status === 'failed' && !a.next.disableEndpoint;
+    if (a.recorded.disabled === null && !exhausted) return;
+    if (await this.isOpsApp(a.appId)) return;
+    if (a.recorded.disabled !== null) {
+      const data = { appId: a.appId, endpointId: a.endpointId, url: a.url, reason: a.recorded.disabled, disabledAt: iso(a.now) };
+      await this.publish('endpoint.disabled', data, `endpoint.disabled:${a.endpointId}:${a.now}`);
+    }
+    if (exhausted) {
+      const data = {
+        appId: a.appId,
+        endpointId: a.endpointId,
+        url: a.url,
+        messageId: a.messageId,
+        eventType: a.eventType,
+        deliveryId: a.deliveryId,
+        attempts: a.attemptNumber,
+        lastResponseStatus: a.responseStatus,
+        lastError: a.error ?? (a.responseStatus === null ? null : `HTTP ${a.responseStatus}`),
+        failedAt: iso(a.now),
+      };
+      await this.publish('message.attempt.exhausted', data, `message.attempt.exhausted:${a.deliveryId}:${a.attemptNumber}`);
+    }
+  }
+
+  async endpointFailing(e: FailingEndpoint): Promise<void> {
+    const data = {
+      appId: e.appId,
+      endpointId: e.endpointId,
+      url: e.url,
+      failureRate: e.failures / e.attempts,
+      failures: e.failures,
+      attempts: e.attempts,
+      threshold: e.threshold,
+      since: iso(e.at),
+    };
+    await this.publish('endpoint.failing', data, `endpoint.failing:${e.endpointId}:${e.at}`);
+  }
+
+  async ingestSilent(s: SilentAppAlert): Promise<void> {
+    const data = {
+      appId: s.appId,
+      uid: s.uid,
+      name: s.name,
+      lastEventAt: iso(s.lastEventAt),
+      quietSince: iso(s.quietSince),
+      silentAfterSeconds: s.silentAfterMs / 1000,
+    };
+    await this.publish('ingest.silent', data, `ingest.silent:${s.appId}:${s.quietSince}`);
+  }
+
+  /** Publishes like the API does, envelope and all; the idempotency key makes a repeat of the same alert a no-op. */
+  private async publish(type: OpsEventType, data: Record<string, unknown>, idempotencyKey: string): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    const app = await this.opsApp();
+    const now = clock();
+    const payload = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
+    let result: Awaited<ReturnType<Store['publishMessage']>>;
+    try {
+      result = await store.publishMessage({
+        message: { id: newId('msg', now), appId: app.id, type, payload, idempotencyKey, createdAt: now },
+        idempotencyWindowMs: this.deps.idempotencyWindowMs,
+      });
+    } catch (error) {
+      this.app = null; // the ops app may have been deleted: find or create it again next time
+      throw error;
+    }
+    if (result.duplicate) return;
+    this.deps.metrics?.opsEventPublished(type);
+    logger.warn({ opsEvent: type, messageId: result.message.id, ...data }, `ops event ${type}`);
+    if (result.deliveries > 0) this.deps.onDeliveriesDue?.();
+  }
+
+  private async findOrCreateApp(): Promise<App> {
+    const { store, clock } = this.deps;
+    const found = await store.findApp(OPS_APP_UID);
+    if (found) return found;
+    const now = clock();
+    try {
+      return await store.createApp({
+        id: newId('app', now),
+        uid: OPS_APP_UID,
+        name: OPS_APP_NAME,
+        createdAt: now,
+        updatedAt: now,
+      });
+    } catch (error) {
+      if (!(error instanceof StoreConflictError)) throw error;
+      const created = await store.findApp(OPS_APP_UID);
+      if (!created) throw error;
+      return created;
+    }
+  }
+}

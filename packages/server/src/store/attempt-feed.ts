@@ -1,0 +1,49 @@
+/** The attempt feed both stores serve to `hookd tail`: attempts in id (start time) order, with their delivery's facts. */
+import type { Attempt, DeliveryStatus } from '../domain/index.js';
+
+export interface AttemptFeedQuery {
+  /** Only this app's attempts; unset: every app's. */
+  appId?: string;
+  endpointId?: string;
+  /** Attempts with a larger id; null: from the oldest kept. */
+  afterId: string | null;
+  limit: number;
+}
+
+/** One attempt and what a reader of the feed wants beside it. */
+export interface AttemptActivity {
+  attempt: Attempt;
+  appId: string;
+  endpointId: string;
+  messageId: string;
+  eventType: string;
+  url: string;
+  /** The delivery's status now (not when the attempt was made). */
+  deliveryStatus: DeliveryStatus;
+  /** The delivery's attempt count now: an attempt with this number is its latest. */
+  deliveryAttempts: number;
+}
+
+/** The columns both stores select for the feed, beside the attempt's own. */
+export interface AttemptFeedRowExtra {
+  d_app_id: string;
+  d_endpoint_id: string;
+  d_message_id: string;
+  d_status: DeliveryStatus;
+  d_attempt_count: number;
+  m_type: string;
+  e_url: string;
+}
+
+export function toActivity(attempt: Attempt, row: AttemptFeedRowExtra): AttemptActivity {
+  return {
+    attempt,
+    appId: row.d_app_id,
+    endpointId: row.d_endpoint_id,
+    messageId: row.d_message_id,
+    eventType: row.m_type,
+    url: row.e_url,
+    deliveryStatus: row.d_status,
+    deliveryAttempts: row.d_attempt_count,
+  };
+}

@@ -1,0 +1,88 @@
+/** Sources (inbound webhooks): their settings and refusal counts, and the stream of what they ingested. */
+import type { Message, Source, SourceRefusal } from '../../domain/index.js';
+import { StoreConflictError } from '../errors.js';
+import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
+import type { Page, PageQuery, SourcePatch } from '../store.js';
+import type { Queryable } from './pool.js';
+import { type MessageRow, toMessage, toPage } from './rows.js';
+
+const INSERT = `
+  INSERT INTO sources (id, name, app_id, scheme, secrets, allow_ips, rate_per_second, rate_burst, json_schema, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+const BY_ID_OR_NAME = 'SELECT * FROM sources WHERE id = $1 OR name = $1 LIMIT 1';
+const PAGE = 'SELECT * FROM sources WHERE ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT $2';
+// Each field changes only when asked for ($4, $7), since null is a value for the rate limit and the schema.
+const UPDATE = `
+  UPDATE sources SET
+    secrets = coalesce($2, secrets),
+    allow_ips = coalesce($3, allow_ips),
+    rate_per_second = CASE WHEN $4 THEN $5::double precision ELSE rate_per_second END,
+    rate_burst = CASE WHEN $4 THEN $6::integer ELSE rate_burst END,
+    json_schema = CASE WHEN $7 THEN $8::text ELSE json_schema END,
+    updated_at = $9
+  WHERE id = $1
+  RETURNING *`;
+const REFUSE = `
+  UPDATE sources SET refusals = refusals + 1, last_refusal_code = $2, last_refusal_message = $3, last_refusal_at = $4
+  WHERE id = $1`;
+const AFTER = `
+  SELECT * FROM messages
+  WHERE app_id = $1 AND ($2::text IS NULL OR id > $2) AND created_at <= $3
+  ORDER BY id LIMIT $4`;
+
+export function sourceQueries(db: Queryable) {
+  return {
+    async createSource(source: Source): Promise<Source> {
+      const c = sourceColumns(source);
+      try {
+        await db.query(INSERT, [
+          c.id,
+          c.name,
+          c.appId,
+          c.scheme,
+          c.secrets,
+          c.allowIps,
+          c.ratePerSecond,
+          c.rateBurst,
+          c.schema,
+          c.createdAt,
+          c.updatedAt,
+        ]);
+      } catch (error) {
+        const { code, constraint } = error as { code?: string; constraint?: string };
+        if (code === '23505' && constraint === 'sources_name_unique') throw new StoreConflictError('name');
+        throw error;
+      }
+      return source;
+    },
+    async findSource(idOrName: string): Promise<Source | null> {
+      const { rows } = await db.query<SourceRow>(BY_ID_OR_NAME, [idOrName]);
+      return rows[0] ? toSource(rows[0]) : null;
+    },
+    async listSources(query: PageQuery): Promise<Page<Source>> {
+      const { rows } = await db.query<SourceRow>(PAGE, [query.after ?? null, query.limit + 1]);
+      return toPage(rows, query.limit, toSource);
+    },
+    async updateSource(id: string, patch: SourcePatch, now: number): Promise<Source | null> {
+      const { rows } = await db.query<SourceRow>(UPDATE, [
+        id,
+        patch.secrets === undefined ? null : JSON.stringify(patch.secrets),
+        patch.allowIps === undefined ? null : JSON.stringify(patch.allowIps),
+        patch.rateLimit !== undefined,
+        patch.rateLimit?.perSecond ?? null,
+        patch.rateLimit?.burst ?? null,
+        patch.schema !== undefined,
+        patch.schema ? JSON.stringify(patch.schema) : null,
+        now,
+      ]);
+      return rows[0] ? toSource(rows[0]) : null;
+    },
+    async recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void> {
+      await db.query(REFUSE, [id, refusal.code, refusal.message, refusal.at]);
+    },
+    async messagesAfter(appId: string, after: string | null, until: number, limit: number): Promise<Message[]> {
+      const { rows } = await db.query<MessageRow>(AFTER, [appId, after, until, limit]);
+      return rows.map(toMessage);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/** Sources (inbound webhooks): their settings and refusal counts, and the stream of what they ingested. */
+import type Database from 'better-sqlite3';
+import type { Message, Source, SourceRefusal } from '../../domain/index.js';
+import { StoreConflictError } from '../errors.js';
+import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
+import type { Page, PageQuery, SourcePatch } from '../store.js';
+import { type MessageRow, toMessage, toPage } from './rows.js';
+
+export function sourceQueries(db: Database.Database) {
+  const insert = db.prepare(`
+    INSERT INTO sources (id, name, app_id, scheme, secrets, allow_ips, rate_per_second, rate_burst, json_schema, created_at, updated_at)
+    VALUES (@id, @name, @appId, @scheme, @secrets, @allowIps, @ratePerSecond, @rateBurst, @schema, @createdAt, @updatedAt)`);
+  const byIdOrName = db.prepare<[string, string], SourceRow>('SELECT * FROM sources WHERE id = ? OR name = ? LIMIT 1');
+  const page = db.prepare<{ after: string | null; n: number }, SourceRow>(
+    'SELECT * FROM sources WHERE (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @n',
+  );
+  // Each field changes only when asked for (`set*`), since null is a value for the rate limit and the schema.
+  const update = db.prepare<
+    {
+      id: string;
+      secrets: string | null;
+      allowIps: string | null;
+      setRate: number;
+      ratePerSecond: number | null;
+      rateBurst: number | null;
+      setSchema: number;
+      schema: string | null;
+      now: number;
+    },
+    SourceRow
+  >(`
+    UPDATE sources SET
+      secrets = coalesce(@secrets, secrets),
+      allow_ips = coalesce(@allowIps, allow_ips),
+      rate_per_second = CASE WHEN @setRate = 1 THEN @ratePerSecond ELSE rate_per_second END,
+      rate_burst = CASE WHEN @setRate = 1 THEN @rateBurst ELSE rate_burst END,
+      json_schema = CASE WHEN @setSchema = 1 THEN @schema ELSE json_schema END,
+      updated_at = @now
+    WHERE id = @id
+    RETURNING *`);
+  const refuse = db.prepare(`
+    UPDATE sources SET refusals = refusals + 1, last_refusal_code = @code, last_refusal_message = @message, last_refusal_at = @at
+    WHERE id = @id`);
+  const after = db.prepare<{ appId: string; after: string | null; until: number; n: number }, MessageRow>(`
+    SELECT * FROM messages
+    WHERE app_id = @appId AND (@after IS NULL OR id > @after) AND created_at <= @until
+    ORDER BY id LIMIT @n`);
+
+  return {
+    async createSource(source: Source): Promise<Source> {
+      try {
+        insert.run(sourceColumns(source));
+      } catch (error) {
+        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StoreConflictError('name');
+        throw error;
+      }
+      return source;
+    },
+    async findSource(idOrName: string): Promise<Source | null> {
+      const row = byIdOrName.get(idOrName, idOrName);
+      return row ? toSource(row) : null;
+    },
+    async listSources(query: PageQuery): Promise<Page<Source>> {
+      return toPage(page.all({ after: query.after ?? null, n: query.limit + 1 }), query.limit, toSource);
+    },
+    async updateSource(id: string, patch: SourcePatch, now: number): Promise<Source | null> {
+      const row = update.get({
+        id,
+        secrets: patch.secrets === undefined ? null : JSON.stringify(patch.secrets),
+        allowIps: patch.allowIps === undefined ? null : JSON.stringify(patch.allowIps),
+        setRate: patch.rateLimit === undefined ? 0 : 1,
+        ratePerSecond: patch.rateLimit?.perSecond ?? null,
+        rateBurst: patch.rateLimit?.burst ?? null,
+        setSchema: patch.schema === undefined ? 0 : 1,
+        schema: patch.schema ? JSON.stringify(patch.schema) : null,
+        now,
+      });
+      return row ? toSource(row) : null;
+    },
+    async recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void> {
+      refuse.run({ id, ...refusal });
+    },
+    async messagesAfter(appId: string, afterId: string | null, until: number, limit: number): Promise<Message[]> {
+      return after.all({ appId, after: afterId, until, n: limit }).map(toMessage);
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * `hookd listen` run as a user runs it: it catches requests, shows each in a readable block, checks signatures
+ * and says why one fails, answers as its flags say, forwards to an app, keeps everything in its SQLite file, and
+ * leaves its own /_hookd paths alone.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { generateSecret, signTestRequest } from '@hookd/sdk';
+import { runCli, startCli } from './helpers/cli.js';
+import { freePort, waitReady } from './helpers/processes.js';
+import { startReceiver } from './helpers/receiver.js';
+
+/** The start of an ANSI colour sequence: none may appear when NO_COLOR is set. */
+const ESC = String.fromCharCode(27);
+
+const TIMEOUT = 60_000;
+
+async function listen(t: { after(fn: () => unknown): void }, args: string[] = [], db?: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'hookd-listen-'));
+  const port = await freePort();
+  const file = db ?? join(dir, 'listen.sqlite');
+  const cli = startCli(['listen', '--port', String(port), '--db', file, ...args], { env: { NO_COLOR: '1' } });
+  t.after(async () => {
+    await cli.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(base, '/_hookd');
+  return { cli, base, file, dir };
+}
+
+test('catches a signed request, verifies it, and shows a forged one as failing with the reason', {
+  timeout: TIMEOUT,
+}, async (t) => {
+  const secret = generateSecret();
+  const { cli, base } = await listen(t, ['--secret', secret]);
+
+  const good = await runCli([
+    'send',
+    `${base}/webhooks/hookd`,
+    '--type',
+    'payment.completed',
+    '--data',
+    '{"amount":4200}',
+    '--secret',
+    secret,
+  ]);
+  assert.equal(good.code, 0, good.stderr);
+  let out = await cli.waitFor('→ answered 200');
+  assert.match(out, /POST \/webhooks\/hookd ─+ \d\d:\d\d:\d\d\.\d{3} {2}#1/);
+  assert.match(out, /webhook-signature: v1,/);
+  assert.match(out, / {2}\{\n {4}"type": "payment.completed",/, 'the JSON body is indented');
+  assert.match(out, /"amount": 4200/);
+  assert.match(out, /\d+ B · payment.completed/);
+  assert.match(out, /✓ signature verified \(standard, detected\)/);
+
+  const forged = await runCli(['send', `${base}/webhooks/hookd`, '--type', 'payment.completed', '--secret', generateSecret()]);
+  assert.equal(forged.code, 0, 'listen answers 200 whatever the signature');
+  out = await cli.waitFor(/#2[\s\S]*→ answered 200/);
+  assert.match(out, /✗ signature not verified: signature_invalid \(standard, detected\) no webhook-signature signature matches/);
+
+  // Without --provider, each request is checked with the scheme its headers name.
+  const stripe = signTestRequest({ scheme: 'stripe', secret, payload: { type: 'invoice.paid' } });
+  await fetch(`${base}/stripe`, { method: 'POST', headers: stripe.headers, body: stripe.body });
+  out = await cli.waitFor(/#3[\s\S]*→ answered/);
+  assert.match(out, /✓ signature verified \(stripe, detected\)/);
+  assert.ok(!cli.stdout().includes(ESC), 'NO_COLOR: no escape codes');
+  assert.match(cli.stderr(), /web page: +http:\/\/127\.0\.0\.1:\d+\/_hookd/);
+});
+
+test('--provider github --json: one JSON line per request; a missing header is named', { timeout: TIMEOUT }, async (t) => {
+  const { cli, base } = await listen(t, ['--provider', 'github', '--secret', 'gh-secret', '--json']);
+  const run = await runCli(['trigger', 'push', '--to', `${base}/github`, '--secret', 'gh-secret']);
+  assert.equal(run.code, 0, run.stderr);
+  await fetch(`${base}/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"zen":"x"}' });
+  await cli.waitFor(/\n.*\n/);
+  const [first, second] = cli
+    .stdout()
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  assert.equal(first.method, 'POST');
+  assert.equal(first.path, '/github');
+  assert.equal(first.eventType, 'push');
+  assert.equal(first.headers['x-github-event'], 'push');
+  assert.deepEqual(first.verification, { scheme: 'github', detected: false, ok: true });
+  assert.equal(first.responseStatus, 200);
+  assert.equal(JSON.parse(first.body).ref, 'refs/heads/main');
+  assert.equal(second.verification.ok, false);
+  assert.equal(second.verification.code, 'header_missing');
+  assert.match(second.verification.message, /X-Hub-Signature-256/);
+});
+
+test('--status, --delay and --body set the answer, to test how a sender copes', { timeout: TIMEOUT }, async (t) => {
+  const { cli, base } = await listen(t, ['--status', '503', '--delay', '300ms', '--body', 'try later']);
+  const started = Date.now();
+  const answer = await fetch(`${base}/slow`, { method: 'POST', body: 'x' });
+  assert.equal(answer.status, 503);
+  assert.equal(await answer.text(), 'try later');
+  assert.ok(Date.now() - started >= 280, 'answered after the delay');
+  await cli.waitFor('→ answered 503 after 300 ms');
+  const run = await runCli(['send', `${base}/slow`, '--type', 'a.b', '--secret', generateSecret()]);
+  assert.equal(run.code, 2, 'send sees the 503');
+});
+
+test('--forward relays to the app, answers with its answer and shows it', { timeout: TIMEOUT }, async (t) => {
+  const app = await startReceiver((request) => ({
+    status: 201,
+    headers: { 'content-type': 'application/json' },
+    body: `{"seen":"${request.path}"}`,
+  }));
+  t.after(() => app.close());
+  const origin = new URL(app.url).origin;
+  const { cli, base } = await listen(t, ['--forward', origin]);
+  const answer = await fetch(`${base}/hooks/github?x=1`, { method: 'POST', headers: { 'x-custom': 'yes' }, body: '{"a":1}' });
+  assert.equal(answer.status, 201);
+  assert.deepEqual(await answer.json(), { seen: '/hooks/github?x=1' });
+  const [relayed] = await app.waitFor(1);
+  assert.equal(relayed?.body, '{"a":1}');
+  assert.equal(relayed?.headers['x-custom'], 'yes');
+  const out = await cli.waitFor('→ answered 201');
+  assert.match(out, new RegExp(`↳ ${origin}/hooks/github\\?x=1 answered 201 in \\d+ ms\\n {4}\\{\\n {6}"seen"`));
+
+  await app.close();
+  const down = await fetch(`${base}/again`, { method: 'POST', body: '{}' });
+  assert.equal(down.status, 502);
+  await cli.waitFor(/↳ forward to .* failed: cannot reach/);
+});
+
+test('requests are kept in the SQLite file across runs; /_hookd paths are never caught', { timeout: TIMEOUT }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookd-listen-db-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const db = join(dir, 'kept.sqlite');
+  {
+    const first = await listen(t, [], db);
+    await fetch(`${first.base}/one`, { method: 'PUT', body: 'first' });
+    await first.cli.waitFor('→ answered 200');
+    assert.equal((await fetch(`${first.base}/_hookd/nothing-here`)).status, 404);
+    assert.equal((await fetch(`${first.base}/_hookd/api/requests/1/replay`, { method: 'POST', body: '{}' })).status, 403);
+    await first.cli.stop();
+  }
+  const second = await listen(t, [], db);
+  const page = (await (await fetch(`${second.base}/_hookd/api/requests`)).json()) as { data: { path: string; method: string }[] };
+  assert.deepEqual(
+    page.data.map((r) => `${r.method} ${r.path}`),
+    ['PUT /one'],
+    'the earlier run’s request is listed and no /_hookd request was caught',
+  );
+  const one = (await (await fetch(`${second.base}/_hookd/api/requests/1`)).json()) as { body: string; curl: string };
+  assert.equal(one.body, 'first');
+  assert.match(one.curl, /^curl -X PUT 'http:\/\/127\.0\.0\.1:\d+\/one' \\\n/);
+  assert.match(one.curl, /--data-binary 'first'$/);
+});
+
+test('listen: a taken port is exit 1 with what to do', { timeout: TIMEOUT }, async (t) => {
+  const { base } = await listen(t);
+  const port = new URL(base).port;
+  const dir = mkdtempSync(join(tmpdir(), 'hookd-listen-taken-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const run = await runCli(['listen', '--port', port, '--db', join(dir, 'x.sqlite')]);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, new RegExp(`port ${port} is taken`));
+  assert.match(run.stderr, /--port/);
+});

@@ -1,0 +1,160 @@
+/** Sources (inbound webhooks) in the store: settings, refusal counts, provider headers kept and claimed, the stream read. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type Message, newId, type Source } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/index.js';
+import { StoreConflictError } from '../../src/store/index.js';
+import { anApp, anEndpoint, T0, withOpenStore } from './fixtures.js';
+
+function aSource(appId: string, fields: Partial<Source> = {}): Source {
+  return {
+    id: newId('src', T0),
+    name: 'github',
+    appId,
+    scheme: 'github',
+    secrets: ['s1'],
+    allowIps: [],
+    rateLimit: null,
+    schema: null,
+    refusals: 0,
+    lastRefusal: null,
+    createdAt: T0,
+    updatedAt: T0,
+    ...fields,
+  };
+}
+
+function ingested(appId: string, at: number, fields: Partial<Message> = {}): Message {
+  return {
+    id: newId('msg', at),
+    appId,
+    type: 'push',
+    payload: '{"ref":  "main"}',
+    idempotencyKey: null,
+    createdAt: at,
+    headers: { 'x-github-event': 'push', 'content-type': 'application/json' },
+    ...fields,
+  };
+}
+
+export function sourcesContract(open: () => Promise<Store>): void {
+  const withStore = (run: (store: Store) => Promise<void>) => withOpenStore(open, run);
+
+  describe('sources', () => {
+    test('a source is found by id or name, names are unique, and it goes with its app', () =>
+      withStore(async (store) => {
+        const app = await store.createApp(anApp());
+        const source = await store.createSource(
+          aSource(app.id, {
+            allowIps: ['10.0.0.0/8', '::1'],
+            rateLimit: { perSecond: 2.5, burst: 5 },
+            schema: { type: 'object', required: ['ref'] },
+          }),
+        );
+        assert.deepEqual(await store.findSource('github'), source);
+        assert.deepEqual(await store.findSource(source.id), source);
+        const other = await store.createApp(anApp());
+        await assert.rejects(store.createSource(aSource(other.id, { id: newId('src') })), StoreConflictError);
+        assert.deepEqual(
+          (await store.listSources({ limit: 10 })).data.map((s) => s.id),
+          [source.id],
+        );
+        await store.deleteApp(app.id);
+        assert.equal(await store.findSource(source.id), null);
+      }));
+
+    test('a patch changes only what it names; null removes the rate limit and the schema', () =>
+      withStore(async (store) => {
+        const app = await store.createApp(anApp());
+        const source = await store.createSource(
+          aSource(app.id, { rateLimit: { perSecond: 1, burst: 1 }, schema: { type: 'object' } }),
+        );
+        const rotated = await store.updateSource(source.id, { secrets: ['s2', 's1'] }, T0 + 1);
+        assert.deepEqual(rotated, { ...source, secrets: ['s2', 's1'], updatedAt: T0 + 1 });
+        const cleared = await store.updateSource(source.id, { rateLimit: null, schema: null, allowIps: ['1.2.3.4'] }, T0 + 2);
+        assert.deepEqual(cleared, {
+          ...source,
+          secrets: ['s2', 's1'],
+          allowIps: ['1.2.3.4'],
+          rateLimit: null,
+          schema: null,
+          updatedAt: T0 + 2,
+        });
+        assert.equal(await store.updateSource(newId('src'), { secrets: [] }, T0), null);
+      }));
+
+    test('refusals are counted, and the last one kept', () =>
+      withStore(async (store) => {
+        const app = await store.createApp(anApp());
+        const source = await store.createSource(aSource(app.id));
+        await store.recordSourceRefusal(source.id, { code: 'rate_limited', message: 'too fast', at: T0 + 1 });
+        await store.recordSourceRefusal(source.id, { code: 'signature_invalid', message: 'no match', at: T0 + 2 });
+        const found = await store.findSource(source.id);
+        assert.equal(found?.refusals, 2);
+        assert.deepEqual(found?.lastRefusal, { code: 'signature_invalid', message: 'no match', at: T0 + 2 });
+      }));
+
+    test('an ingested request keeps its provider headers, and a claim hands them to the worker with the raw body', () =>
+      withStore(async (store) => {
+        const app = await store.createApp(anApp());
+        await store.createEndpoint(anEndpoint(app.id));
+        const message = ingested(app.id, T0);
+        await store.publishMessage({ message, idempotencyWindowMs: 60_000 });
+        assert.deepEqual(await store.findMessage(app.id, message.id), message);
+        const [claimed] = await store.claimDueDeliveries({
+          now: T0,
+          limit: 10,
+          leaseMs: 30_000,
+          endpointCap: 10,
+          inFlight: new Map(),
+        });
+        assert.deepEqual(claimed?.message, { id: message.id, type: 'push', payload: message.payload, headers: message.headers });
+      }));
+
+    test('a provider delivery id kept as the idempotency key makes its retries duplicates', () =>
+      withStore(async (store) => {
+        const app = await store.createApp(anApp());
+        const first = await store.publishMessage({
+          message: ingested(app.id, T0, { idempotencyKey: 'delivery-1' }),
+          idempotencyWindowMs: 60_000,
+        });
+        const again = await Promise.all(
+          [1, 2, 3].map((n) =>
+            store.publishMessage({
+              message: ingested(app.id, T0 + n, { idempotencyKey: 'delivery-1' }),
+              idempotencyWindowMs: 60_000,
+            }),
+          ),
+        );
+        assert.equal(first.duplicate, false);
+        assert.ok(again.every((r) => r.duplicate && r.message.id === first.message.id));
+      }));
+
+    test('the stream reads messages after a cursor, oldest first, up to a time', () =>
+      withStore(async (store) => {
+        const app = await store.createApp(anApp());
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const message = ingested(app.id, T0 + i * 1000);
+          ids.push(message.id);
+          await store.publishMessage({ message, idempotencyWindowMs: 60_000 });
+        }
+        const all = await store.messagesAfter(app.id, null, T0 + 10_000, 10);
+        assert.deepEqual(
+          all.map((m) => m.id),
+          ids,
+        );
+        const page = await store.messagesAfter(app.id, ids[1] ?? null, T0 + 3_000, 10);
+        assert.deepEqual(
+          page.map((m) => m.id),
+          [ids[2], ids[3]],
+          'after the cursor, and not newer than the time given',
+        );
+        assert.deepEqual(
+          (await store.messagesAfter(app.id, ids[0] ?? null, T0 + 10_000, 2)).map((m) => m.id),
+          [ids[1], ids[2]],
+        );
+        assert.deepEqual(page[0]?.headers, { 'x-github-event': 'push', 'content-type': 'application/json' });
+      }));
+  });
+}
