@@ -28,7 +28,7 @@ export function messageQueries(db: Database.Database) {
       AND (@since IS NULL OR created_at >= @since) AND (@until IS NULL OR created_at < @until)
     ORDER BY id DESC LIMIT @n`);
 
-  const publish = db.transaction((input: PublishInput): PublishResult => {
+  function publishOne(input: PublishInput): PublishResult {
     const { message } = input;
     if (message.idempotencyKey !== null) {
       const seen = findKey.get(message.appId, message.idempotencyKey);
@@ -49,11 +49,39 @@ export function messageQueries(db: Database.Database) {
       deliveries++;
     }
     return { message, duplicate: false, deliveries };
-  });
+  }
+  const publishEach = db.transaction((inputs: PublishInput[]) => inputs.map(publishOne));
+
+  // A group commit: publishes that arrive while the event loop is busy are written in one transaction, so they
+  // share one commit's cost, and each still resolves only once its rows are committed.
+  let queued: { input: PublishInput; resolve: (result: PublishResult) => void; reject: (error: unknown) => void }[] = [];
+  function flush(): void {
+    const batch = queued;
+    queued = [];
+    try {
+      const results = publishEach.immediate(batch.map((q) => q.input));
+      for (const [i, q] of batch.entries()) q.resolve(results[i] as PublishResult);
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      // One publish that fails must not fail the others: each goes again in a transaction of its own.
+      for (const q of batch) {
+        try {
+          q.resolve((publishEach.immediate([q.input]) as PublishResult[])[0] as PublishResult);
+        } catch (error) {
+          q.reject(error);
+        }
+      }
+    }
+  }
 
   return {
-    async publishMessage(input: PublishInput): Promise<PublishResult> {
-      return publish.immediate(input);
+    publishMessage(input: PublishInput): Promise<PublishResult> {
+      return new Promise((resolve, reject) => {
+        if (queued.push({ input, resolve, reject }) === 1) setImmediate(flush);
+      });
     },
     async findMessage(appId: string, id: string): Promise<Message | null> {
       const row = byId.get(appId, id);
