@@ -1,6 +1,6 @@
 /** `hookd listen`: a local webhook catcher that shows, verifies, keeps, forwards and replays what it is sent. */
 import { resolve } from 'node:path';
-import type { SchemeName } from '@hookd/sdk';
+import { SCHEMES, type SchemeName } from '@hookd/sdk';
 import { Command, Option } from 'commander';
 import { answerLine, forwardLine, requestBlock, requestJson } from './listen-print.js';
 import { createListenServer } from './listen-server.js';
@@ -28,14 +28,9 @@ export function listenCommand(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--secret <secret>', 'check signatures with this secret; repeat for a rotation', parsers.collect)
     .addOption(
-      new Option('--provider <scheme>', 'the signature scheme to check; default: read from the request’s headers').choices([
-        'standard',
-        'hmac-sha256-hex',
-        'stripe',
-        'github',
-        'shopify',
-        'slack',
-      ]),
+      new Option('--provider <scheme>', 'the signature scheme to check; default: read from the request’s headers').choices(
+        Object.keys(SCHEMES),
+      ),
     )
     .addOption(
       new Option('--status <code>', 'status to answer with')

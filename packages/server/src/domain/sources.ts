@@ -1,17 +1,10 @@
 /** Sources (inbound webhooks): what one is, and the pure rules of ingest — which headers travel on, which type an event has. */
+import { SCHEMES, type SchemeName } from '@hookd/sdk';
 import { isEventTypeName } from './event-types.js';
 
 /** A provider's signature scheme (any verifier of `@hookd/sdk`), or `none` for a source that checks no signature. */
-export type SourceScheme = 'standard' | 'hmac-sha256-hex' | 'stripe' | 'github' | 'shopify' | 'slack' | 'none';
-export const SOURCE_SCHEMES: readonly SourceScheme[] = [
-  'standard',
-  'hmac-sha256-hex',
-  'stripe',
-  'github',
-  'shopify',
-  'slack',
-  'none',
-];
+export type SourceScheme = SchemeName | 'none';
+export const SOURCE_SCHEMES: readonly SourceScheme[] = [...(Object.keys(SCHEMES) as SchemeName[]), 'none'];
 
 /** At most this many secrets verify at once: the current one and the one being rotated out. */
 export const MAX_SOURCE_SECRETS = 2;

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { type FailingRule, failingEpisodeStep } from '../domain/index.js';
 import type { EndpointFailureRate, SilentApp, Store } from '../store/index.js';
 import type { OpsEvents } from './events.js';
+import { Periodic } from './periodic.js';
 
 export interface OpsMonitorDeps {
   store: Pick<Store, 'endpointFailureRates' | 'openFailingEpisode' | 'closeFailingEpisode' | 'silentApps' | 'markAppSilent'>;
@@ -31,29 +32,23 @@ export interface CheckResult {
 }
 
 export class OpsMonitor {
-  private active = false;
-  private stopped = false;
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  private readonly periodic: Periodic;
   /** When the last successful check started; attempts since then (less the lookback) are judged next. */
   private checkedAt: number | null = null;
 
-  constructor(private readonly deps: OpsMonitorDeps) {}
+  constructor(private readonly deps: OpsMonitorDeps) {
+    const failure = 'the ops check failed; trying again at the next interval';
+    this.periodic = new Periodic(() => this.check(), { intervalMs: deps.intervalMs, logger: deps.logger, failure });
+  }
 
   /** Checks at once, then every interval, until stopped. */
   start(): void {
-    if (this.active || this.stopped) return;
-    this.active = true;
-    this.loop = this.run();
+    this.periodic.start();
   }
 
   /** Resolves once the check in progress, if any, has ended. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (!this.active) return;
-    this.active = false;
-    this.wakeUp?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One check. Store errors reach the caller; an alert that could not be published is released for the next check. */
@@ -104,30 +99,5 @@ export class OpsMonitor {
       logger.error({ err: error, appId: app.appId }, 'raising ingest.silent failed; trying at the next check');
       return false;
     }
-  }
-
-  private async run(): Promise<void> {
-    while (this.active) {
-      try {
-        await this.check();
-      } catch (error) {
-        this.deps.logger.error({ err: error }, 'the ops check failed; trying again at the next interval');
-      }
-      await this.sleep(this.deps.intervalMs);
-    }
-  }
-
-  /** Waits `ms`, or less if the monitor is stopped meanwhile. */
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        this.wakeUp = null;
-        resolve();
-      };
-      const timer = setTimeout(finish, ms);
-      this.wakeUp = finish;
-    });
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { PurgeResult, Store } from '../store/index.js';
+import { Periodic } from './periodic.js';
 
 export interface RetentionDeps {
   store: Pick<Store, 'purgeBefore'>;
@@ -22,28 +23,21 @@ export const DEFAULT_BATCH_SIZE = 500;
 const DEFAULT_PAUSE_MS = 50;
 
 export class RetentionLoop {
-  private active = false;
-  /** Set by stop: a pass in progress ends after its current batch. */
-  private stopped = false;
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  private readonly periodic: Periodic;
 
-  constructor(private readonly deps: RetentionDeps) {}
+  constructor(private readonly deps: RetentionDeps) {
+    const failure = 'retention purge failed; trying again at the next interval';
+    this.periodic = new Periodic(() => this.purge(), { intervalMs: deps.intervalMs, logger: deps.logger, failure });
+  }
 
   /** Purges at once, then every interval, until stopped. */
   start(): void {
-    if (this.active || this.stopped) return;
-    this.active = true;
-    this.loop = this.run();
+    this.periodic.start();
   }
 
   /** Stops after the batch in progress, if any; resolves once the loop has ended. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (!this.active) return;
-    this.active = false;
-    this.wakeUp?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /**
@@ -61,8 +55,8 @@ export class RetentionLoop {
       total.attempts += batch.attempts;
       total.messages += batch.messages;
       if (batch.attempts < limit && batch.messages < limit) break;
-      await this.sleep(this.deps.pauseMs ?? DEFAULT_PAUSE_MS);
-      if (this.stopped) break;
+      await this.periodic.sleep(this.deps.pauseMs ?? DEFAULT_PAUSE_MS);
+      if (this.periodic.stopping) break;
     }
     if (total.attempts > 0 || total.messages > 0) {
       this.deps.logger.info(
@@ -71,30 +65,5 @@ export class RetentionLoop {
       );
     }
     return total;
-  }
-
-  private async run(): Promise<void> {
-    while (this.active) {
-      try {
-        await this.purge();
-      } catch (error) {
-        this.deps.logger.error({ err: error }, 'retention purge failed; trying again at the next interval');
-      }
-      await this.sleep(this.deps.intervalMs);
-    }
-  }
-
-  /** Waits `ms`, or less if the loop is stopped meanwhile. */
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        this.wakeUp = null;
-        resolve();
-      };
-      const timer = setTimeout(finish, ms);
-      this.wakeUp = finish;
-    });
   }
 }
