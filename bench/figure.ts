@@ -10,6 +10,8 @@
  * - `ratio`: times better than the baseline (value/baseline when higher is better, baseline/value when
  *   lower is), so above 1 always means ahead; null without a baseline.
  * - `goal` and `met`: the ratio aimed for, if there is one, and whether this run reached it.
+ * - `bound`: for a figure that stands alone, the value aimed for instead (`p99 under 25 ms`: 25, with `better`
+ *   saying on which side of it the value must land); `met` says whether it did.
  * - `details`: anything else worth keeping (per-round values, sample sizes, settings).
  */
 export interface Row {
@@ -20,6 +22,7 @@ export interface Row {
   baseline: { name: string; value: number } | null;
   ratio: number | null;
   goal?: number;
+  bound?: number;
   met?: boolean;
   details?: Record<string, unknown>;
 }
@@ -36,4 +39,11 @@ export function compared(row: Omit<Row, 'ratio' | 'met' | 'baseline'> & { baseli
   const { value, baseline, better } = row;
   const ratio = better === 'higher' ? value / baseline.value : baseline.value / value;
   return { ...row, ratio, ...(row.goal === undefined ? {} : { met: ratio >= row.goal }) };
+}
+
+/** A row without a baseline, checked against an absolute bound if it has one. */
+export function bounded(row: Omit<Row, 'ratio' | 'met' | 'baseline'>): Row {
+  const { value, bound, better } = row;
+  const met = bound === undefined ? undefined : better === 'higher' ? value >= bound : value < bound;
+  return { ...row, baseline: null, ratio: null, ...(met === undefined ? {} : { met }) };
 }

@@ -30,13 +30,20 @@ function formatNumber(value: number): string {
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
 }
 
+function goalCell(row: Row): string {
+  const verdict = row.met ? 'met' : 'NOT met';
+  if (row.goal !== undefined) return `${verdict} (>= ${row.goal}x)`;
+  if (row.bound !== undefined) return `${verdict} (${row.better === 'higher' ? '>=' : '<'} ${row.bound} ${row.unit})`;
+  return '-';
+}
+
 function printTable(rows: readonly Row[]): void {
   const lines = rows.map((row) => [
     row.figure,
     `${formatNumber(row.value)} ${row.unit}`,
     row.baseline ? `${formatNumber(row.baseline.value)} ${row.unit} (${row.baseline.name})` : '-',
     row.ratio === null ? '-' : `${row.ratio.toFixed(2)}x`,
-    row.goal === undefined ? '-' : `${row.met ? 'met' : 'NOT met'} (>= ${row.goal}x)`,
+    goalCell(row),
   ]);
   const header = ['figure', 'value', 'baseline', 'ratio', 'goal'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => (line[i] as string).length)));

@@ -12,10 +12,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pool } from 'undici';
 import { callApi } from '../../packages/server/test/helpers/hookd.js';
 import { freePort, killHard, spawnHookd, waitReady } from '../../packages/server/test/helpers/processes.js';
 import { compared, type Figure, type Row } from '../figure.js';
+import { openLoop, percentile, poolTo } from '../loopback.js';
 import { seededJsonBody, seededRandom } from '../seeded.js';
 
 const SEED = 0x5eed_0003;
@@ -49,42 +49,22 @@ function signedRequests(count: number, offset: number): Signed[] {
   });
 }
 
-/** Sends `requests` at RATE_PER_S, each at its due time whatever is still in flight; returns latencies in ms. */
+/** Sends `requests` at RATE_PER_S (open loop); each one's latency from its due time, in ms. */
 async function steadyLoad(url: string, requests: readonly Signed[]): Promise<number[]> {
   const target = new URL(url);
-  const pool = new Pool(target.origin, { connections: 128, pipelining: 1 });
+  const pool = poolTo(url, 128);
   const latencies: number[] = [];
-  const inFlight: Promise<void>[] = [];
-  const started = performance.now();
-  let next = 0;
   try {
-    while (next < requests.length) {
-      const now = performance.now();
-      while (next < requests.length && started + (next * 1000) / RATE_PER_S <= now) {
-        const due = started + (next * 1000) / RATE_PER_S;
-        const request = requests[next++] as Signed;
-        inFlight.push(
-          pool
-            .request({ path: target.pathname, method: 'POST', headers: request.headers, body: request.body })
-            .then(async (r) => {
-              await r.body.dump();
-              if (r.statusCode !== 200) throw new Error(`bench: ingest answered ${r.statusCode}`);
-              latencies.push(performance.now() - due);
-            }),
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    await Promise.all(inFlight);
+    await openLoop(RATE_PER_S, requests.length, async (n, due) => {
+      const request = requests[n] as Signed;
+      const answer = await pool.post(target.pathname, request.headers, request.body);
+      if (answer.status !== 200) throw new Error(`bench: ingest answered ${answer.status}`);
+      latencies.push(performance.now() - due);
+    });
   } finally {
     await pool.close();
   }
   return latencies;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
 }
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {

@@ -24,6 +24,8 @@ export interface Config {
   allowedNetworks: Network[];
   logLevel: string;
   bodyLimitBytes: number;
+  /** A client must send a whole request (headers and body) within this, or its connection is closed. */
+  requestTimeoutMs: number;
   idempotencyWindowMs: number;
   /** Largest serialized event envelope a publish may carry. */
   maxPayloadBytes: number;
@@ -137,6 +139,13 @@ export const OPTIONS = {
     kind: 'bytes',
     help: 'largest request body accepted, in bytes',
     default: '1048576',
+  },
+  requestTimeout: {
+    env: 'HOOKD_REQUEST_TIMEOUT',
+    flag: 'request-timeout',
+    kind: 'duration',
+    help: 'time a client has to send a whole request, headers and body; slower ones are cut off',
+    default: '30s',
   },
   idempotencyWindow: {
     env: 'HOOKD_IDEMPOTENCY_WINDOW',
@@ -372,6 +381,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     allowedNetworks: parseNetworks(allowNetworks),
     logLevel: must('logLevel'),
     bodyLimitBytes: must('bodyLimit'),
+    requestTimeoutMs: must('requestTimeout'),
     idempotencyWindowMs: must('idempotencyWindow'),
     maxPayloadBytes: must('maxPayload'),
     secretOverlapMs: must('secretOverlap'),

@@ -9,6 +9,7 @@ import { DeliveryWorker, type Resolver, systemResolver } from './delivery/index.
 import type { Random } from './domain/index.js';
 import { createMetrics, OpsEvents, OpsMonitor, RetentionLoop } from './ops/index.js';
 import { openStore, type Store } from './store/index.js';
+import { registerUi } from './ui/index.js';
 
 export interface HookdOptions {
   config: Config;
@@ -110,7 +111,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   const workerAlive = worker ? () => worker.running : undefined;
   let server: FastifyInstance | null = null;
   if (token !== null) {
-    server = await buildApi({
+    const apiContext = {
       store,
       config,
       logger,
@@ -120,7 +121,9 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
       onDeliveriesDue: () => worker?.wake(),
       workerAlive,
       metrics,
-    });
+    };
+    server = await buildApi(apiContext);
+    await registerUi(server, apiContext);
   } else if (config.healthPort !== null) {
     server = buildHealthApi({ store, logger, workerAlive, metrics });
   }

@@ -2,7 +2,10 @@
 import { createTransport } from './transport.js';
 import type {
   App,
+  AppToken,
   CreateAppInput,
+  CreateAppTokenInput,
+  CreatedAppToken,
   CreateEndpointInput,
   CreateEventTypeInput,
   Delivery,
@@ -19,6 +22,8 @@ import type {
   Message,
   Page,
   PageOptions,
+  PortalLink,
+  PortalLinkInput,
   PublishInput,
   PublishOptions,
   PublishResult,
@@ -51,6 +56,16 @@ export interface HookdClient {
     update(app: string, patch: UpdateAppInput): Promise<App>;
     /** Deletes the app with its endpoints, messages and deliveries. */
     delete(app: string): Promise<void>;
+    /** A short-lived signed URL that opens the dashboard for this app only (the app portal). */
+    portalLink(app: string, input?: PortalLinkInput): Promise<PortalLink>;
+  };
+  /** API tokens that reach one app only; managing them needs the admin token. */
+  tokens: {
+    /** The answer's `token` is shown this once; hookd keeps only its SHA-256. */
+    create(app: string, input?: CreateAppTokenInput): Promise<CreatedAppToken>;
+    list(app: string): Promise<{ data: AppToken[] }>;
+    /** Revokes the token at once. */
+    delete(app: string, token: string): Promise<void>;
   };
   endpoints: {
     create(app: string, input: CreateEndpointInput): Promise<Endpoint>;
@@ -109,6 +124,12 @@ export function createHookdClient(options: HookdClientOptions): HookdClient {
       get: (app) => call('getApp', { params: { app } }),
       update: (app, patch) => call('updateApp', { params: { app }, body: patch }),
       delete: (app) => call('deleteApp', { params: { app } }),
+      portalLink: (app, input = {}) => call('createPortalLink', { params: { app }, body: input }),
+    },
+    tokens: {
+      create: (app, input = {}) => call('createAppToken', { params: { app }, body: input }),
+      list: (app) => call('listAppTokens', { params: { app } }),
+      delete: (app, token) => call('deleteAppToken', { params: { app, token } }),
     },
     endpoints: {
       create: (app, input) => call('createEndpoint', { params: { app }, body: input }),

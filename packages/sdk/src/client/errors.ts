@@ -12,10 +12,15 @@ export const API_ERROR_CODES = [
   'schema_mismatch',
   'event_type_archived',
   'unauthorized',
+  'forbidden',
+  // The dashboard (/ui): forms without the session's CSRF token, and expired or forged portal links.
+  'csrf_invalid',
+  'portal_link_invalid',
   'app_not_found',
   'endpoint_not_found',
   'message_not_found',
   'delivery_not_found',
+  'token_not_found',
   'event_type_not_found',
   'route_not_found',
   'uid_taken',
@@ -29,6 +34,7 @@ export const API_ERROR_CODES = [
   'unsupported_media_type',
   'headers_too_large',
   'store_unavailable',
+  'store_full',
   'internal_error',
   // Sources: /v1/sources and their ingest URLs, POST /in/{source}.
   'source_not_found',

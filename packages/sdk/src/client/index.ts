@@ -12,8 +12,11 @@ export { paginate } from './paginate.js';
 export { type HttpMethod, ROUTES, type Route, type RouteName } from './routes.js';
 export type {
   App,
+  AppToken,
   Attempt,
   CreateAppInput,
+  CreateAppTokenInput,
+  CreatedAppToken,
   CreateEndpointInput,
   CreateEventTypeInput,
   Delivery,
@@ -33,6 +36,8 @@ export type {
   Message,
   Page,
   PageOptions,
+  PortalLink,
+  PortalLinkInput,
   PublishInput,
   PublishOptions,
   PublishResult,

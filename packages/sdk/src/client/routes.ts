@@ -19,6 +19,11 @@ export const ROUTES = {
   getApp: { method: 'GET', path: '/v1/apps/{app}' },
   updateApp: { method: 'PATCH', path: '/v1/apps/{app}' },
   deleteApp: { method: 'DELETE', path: '/v1/apps/{app}' },
+  createPortalLink: { method: 'POST', path: '/v1/apps/{app}/portal-link' },
+
+  createAppToken: { method: 'POST', path: '/v1/apps/{app}/tokens' },
+  listAppTokens: { method: 'GET', path: '/v1/apps/{app}/tokens' },
+  deleteAppToken: { method: 'DELETE', path: '/v1/apps/{app}/tokens/{token}' },
 
   createEndpoint: { method: 'POST', path: '/v1/apps/{app}/endpoints' },
   listEndpoints: { method: 'GET', path: '/v1/apps/{app}/endpoints' },

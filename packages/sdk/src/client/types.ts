@@ -86,6 +86,17 @@ export interface CreateEndpointInput {
   secret?: string;
 }
 
+export interface PortalLinkInput {
+  /** How long the link, and the session it opens, last: `30m`, `1h`, … from 1m to 24h; 1h by default. */
+  expiresIn?: string;
+}
+
+export interface PortalLink {
+  /** Opens the dashboard scoped to this one app; hand it to the app's own customer. */
+  url: string;
+  expiresAt: string;
+}
+
 export interface RotateSecretInput {
   /** Bring your own `whsec_…` secret; one is generated otherwise. */
   secret?: string;
@@ -259,6 +270,24 @@ export interface Attempt {
 
 export interface DeliveryWithAttempts extends Delivery {
   attempts: Attempt[];
+}
+
+/** An API token that reaches one app only, as listed: the token itself is never shown again. */
+export interface AppToken {
+  id: string;
+  appId: string;
+  name: string;
+  createdAt: string;
+}
+
+/** A token just created: `token` (`hkd_app_…`) is shown this once. */
+export interface CreatedAppToken extends AppToken {
+  token: string;
+}
+
+export interface CreateAppTokenInput {
+  /** A label for the token, e.g. who holds it. */
+  name?: string;
 }
 
 export interface Health {

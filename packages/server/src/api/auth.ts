@@ -1,6 +1,14 @@
-/** Bearer-token authentication. Tokens are kept only as SHA-256 hashes and compared in constant time. */
+/**
+ * Bearer-token authentication and scope. The admin token reaches everything; an app token (`hkd_app_…`) reaches
+ * its own app's routes only. Tokens are kept only as SHA-256 hashes: the admin token's is compared in constant
+ * time, an app token is found by its hash (a lookup that learns nothing from how close a guess is).
+ */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
+
+export const APP_TOKEN_PREFIX = 'hkd_app_';
 
 export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
@@ -10,11 +18,59 @@ export function generateAdminToken(): string {
   return `hk_admin_${randomBytes(32).toString('base64url')}`;
 }
 
-/** Returns a check that throws `unauthorized` unless the header carries the token behind `hash`. */
-export function bearerCheck(hash: Buffer): (authorization: string | undefined) => void {
-  return (authorization) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    // Hashing first makes the comparison constant-time whatever the offered token's length.
-    if (!match || !timingSafeEqual(hashToken(match[1] as string), hash)) throw new ApiError('unauthorized');
+export function generateAppToken(): string {
+  return `${APP_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+/** Who a request speaks for. */
+export type Scope = { kind: 'admin' } | { kind: 'app'; appId: string; tokenId: string };
+
+function bearerOf(authorization: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  return match ? (match[1] as string) : null;
+}
+
+/** Resolves the Authorization header to a scope, or throws `unauthorized`. */
+export function authenticator(
+  adminHash: Buffer,
+  store: Pick<Store, 'findAppTokenByHash'>,
+): (authorization: string | undefined) => Promise<Scope> {
+  return async (authorization) => {
+    const token = bearerOf(authorization);
+    if (token === null) throw new ApiError('unauthorized');
+    const hash = hashToken(token);
+    if (timingSafeEqual(hash, adminHash)) return { kind: 'admin' };
+    if (token.startsWith(APP_TOKEN_PREFIX)) {
+      const found = await store.findAppTokenByHash(hash.toString('hex'));
+      if (found) return { kind: 'app', appId: found.appId, tokenId: found.id };
+    }
+    throw new ApiError('unauthorized');
   };
+}
+
+/** Routes under an app that still need the admin token: deleting the app, and managing its tokens. */
+const ADMIN_ONLY = new Set(['DELETE /v1/apps/:app']);
+const ADMIN_ONLY_PREFIX = '/v1/apps/:app/tokens';
+
+/**
+ * The one place an app token's reach is decided, from the route (not the URL's spelling): a route outside
+ * `/v1/apps/:app` or kept for the admin is 403 `forbidden`; another app's id or uid is 404 `app_not_found`,
+ * as if it did not exist, so a token learns nothing about other tenants.
+ */
+export async function checkScope(
+  scope: Scope,
+  request: FastifyRequest,
+  findApp: (idOrUid: string) => Promise<{ id: string } | null>,
+): Promise<void> {
+  if (scope.kind === 'admin') return;
+  const route = request.routeOptions.url ?? '';
+  const inApp = route === '/v1/apps/:app' || route.startsWith('/v1/apps/:app/');
+  if (!inApp || route.startsWith(ADMIN_ONLY_PREFIX) || ADMIN_ONLY.has(`${request.method} ${route}`)) {
+    throw new ApiError('forbidden');
+  }
+  const idOrUid = (request.params as { app?: string }).app ?? '';
+  const app = await findApp(idOrUid);
+  if (!app || app.id !== scope.appId) {
+    throw new ApiError('app_not_found', `no app has the id or uid ${JSON.stringify(idOrUid)}`);
+  }
 }

@@ -2,7 +2,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isStoreUnavailable } from '../store/index.js';
+import { isStoreFull, isStoreUnavailable } from '../store/index.js';
 import { ApiError, ERRORS, type ErrorCode, errorBody } from './errors.js';
 
 export function replyWithError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -37,6 +37,7 @@ function toApiError(error: FastifyError): { code: ErrorCode; message: string } {
   if (error.statusCode === 400 && error instanceof SyntaxError) return { code: 'invalid_json', message: error.message };
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
     return { code: 'bad_request', message: error.message };
+  if (isStoreFull(error)) return { code: 'store_full', message: ERRORS.store_full[1] };
   if (isStoreUnavailable(error)) return { code: 'store_unavailable', message: ERRORS.store_unavailable[1] };
   return { code: 'internal_error', message: ERRORS.internal_error[1] };
 }

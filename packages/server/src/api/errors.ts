@@ -20,8 +20,14 @@ export const ERRORS = {
   schema_mismatch: [422, 'The event data does not match its event type’s JSON Schema (`details` names each failing path).'],
   event_type_archived: [422, 'The event type is archived; restore it before publishing it again.'],
   unauthorized: [401, 'The Authorization header is missing, or its bearer token is not valid.'],
+  forbidden: [403, 'The token is an app token, and this route needs the admin token.'],
   signature_missing: [401, 'The webhook lacks the signature header its source’s provider scheme needs.'],
   signature_invalid: [401, 'The webhook’s signature does not verify with the source’s secrets (wrong, malformed or stale).'],
+  csrf_invalid: [
+    403,
+    'A dashboard form came without this session’s CSRF token (or from another site); reload the page and try again.',
+  ],
+  portal_link_invalid: [401, 'The portal link is expired, malformed or not signed by this hookd; ask for a new one.'],
   ip_not_allowed: [403, 'The webhook comes from an address outside its source’s IP allowlist.'],
   rate_limited: [429, 'The source received more than its rate limit; Retry-After says when to send again.'],
   payload_invalid: [400, 'The webhook body does not match its source’s JSON Schema (`details` names each failing path).'],
@@ -32,6 +38,7 @@ export const ERRORS = {
   endpoint_not_found: [404, 'The app has no endpoint with this id.'],
   message_not_found: [404, 'The app has no message with this id.'],
   delivery_not_found: [404, 'The app has no delivery with this id.'],
+  token_not_found: [404, 'The app has no API token with this id.'],
   event_type_not_found: [404, 'No event type has this name.'],
   route_not_found: [404, 'No route matches this method and path.'],
   uid_taken: [409, 'Another app already uses this uid.'],
@@ -45,6 +52,7 @@ export const ERRORS = {
   unsupported_media_type: [415, 'The request body must be sent as application/json.'],
   headers_too_large: [431, 'The request headers are over the size limit.'],
   store_unavailable: [503, 'The database cannot be reached or is full; nothing was stored, try again.'],
+  store_full: [503, 'The database’s disk is full; nothing was stored. Try again once space is freed.'],
   internal_error: [500, 'Something failed inside hookd; the logs hold the details.'],
 } as const satisfies Record<string, readonly [number, string]>;
 

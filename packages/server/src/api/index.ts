@@ -3,10 +3,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { InboundGateway } from '../inbound/index.js';
-import { bearerCheck } from './auth.js';
+import { authenticator, checkScope } from './auth.js';
 import type { ApiContext } from './context.js';
 import { answerMalformedRequest, replyWithError } from './error-handler.js';
 import { errorBody } from './errors.js';
+import { useJsonBodyParser } from './json-body.js';
 import { appRoutes } from './routes/apps.js';
 import { attemptRoutes } from './routes/attempts.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -15,13 +16,20 @@ import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { portalRoutes } from './routes/portal.js';
 import { sourceRoutes } from './routes/sources.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { validatorCompiler } from './validation.js';
 
 export { generateAdminToken, hashToken } from './auth.js';
-export type { ApiContext } from './context.js';
-export { ERRORS, type ErrorCode } from './errors.js';
+export { type ApiContext, loadApp } from './context.js';
+export { ApiError, ERRORS, type ErrorCode } from './errors.js';
+export { publishEvent } from './publish.js';
+export { attemptPoll } from './routes/attempts.js';
+export { checkEndpointUrl, checkFilters } from './routes/endpoints.js';
+export { PORTAL_PATH } from './routes/portal.js';
+export { type SseEvent, streamEvents } from './sse.js';
 
 /** What a worker-only process serves on its health port: /healthz, /readyz and /metrics, nothing else. */
 export function buildHealthApi(ctx: Pick<ApiContext, 'store' | 'logger' | 'workerAlive' | 'metrics'>): FastifyInstance {
@@ -40,8 +48,11 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ctx.config.bodyLimitBytes,
     // Slow or stalled clients are cut off instead of holding sockets open.
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
+    requestTimeout: ctx.config.requestTimeoutMs,
+    connectionTimeout: 2 * ctx.config.requestTimeoutMs,
+    // Node checks those timeouts only every connectionsCheckingInterval (30 s by default): check each second,
+    // so a slowloris client is cut off on time. Headers count against the same budget as the whole request.
+    http: { connectionsCheckingInterval: 1_000, headersTimeout: ctx.config.requestTimeoutMs },
     routerOptions: { maxParamLength: 256 },
     clientErrorHandler: answerMalformedRequest,
     // A URL the router cannot decode, or a too-long id, is answered in the documented error shape.
@@ -50,6 +61,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   api.setValidatorCompiler(validatorCompiler());
   // Fastify parses text/plain by default; the API takes JSON only, so anything else is a 415.
   api.removeContentTypeParser('text/plain');
+  useJsonBodyParser(api);
 
   for (const schema of SHARED_SCHEMAS) api.addSchema(schema);
   await api.register(swagger, {
@@ -68,10 +80,10 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
 
   api.setErrorHandler(replyWithError);
-  const checkAdmin = bearerCheck(ctx.adminTokenHash);
+  const authenticate = authenticator(ctx.adminTokenHash, ctx.store);
   api.setNotFoundHandler(async (request, reply) => {
     // Without a token, nothing under /v1 is revealed, not even which routes exist.
-    if (request.url.startsWith('/v1')) checkAdmin(request.headers.authorization);
+    if (request.url.startsWith('/v1')) await authenticate(request.headers.authorization);
     return reply.code(404).send(errorBody('route_not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
   });
 
@@ -88,7 +100,10 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await ingestRoutes(api, ctx, gateway);
   // Every /v1 route is registered in this scope, so the token check is bound to the routes, not to URL spellings.
   await api.register(async (v1) => {
-    v1.addHook('onRequest', async (request) => checkAdmin(request.headers.authorization));
+    v1.addHook('onRequest', async (request) => {
+      const scope = await authenticate(request.headers.authorization);
+      await checkScope(scope, request, (app) => ctx.store.findApp(app));
+    });
     appRoutes(v1, ctx);
     endpointRoutes(v1, ctx);
     eventRoutes(v1, ctx);
@@ -96,6 +111,8 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     deliveryRoutes(v1, ctx);
     attemptRoutes(v1, ctx);
     sourceRoutes(v1, ctx, gateway);
+    portalRoutes(v1, ctx);
+    tokenRoutes(v1, ctx);
   });
   return api;
 }

@@ -192,4 +192,4 @@ export const pageQuery = {
 } as const;
 
 /** Error answers every authenticated route may give. */
-export const commonErrors = { 400: ref('Error'), 401: ref('Error'), 404: ref('Error') } as const;
+export const commonErrors = { 400: ref('Error'), 401: ref('Error'), 403: ref('Error'), 404: ref('Error') } as const;

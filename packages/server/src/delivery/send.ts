@@ -142,6 +142,8 @@ function describeNetworkError(error: unknown): { code: string; text: string } {
   const cause = (error as { cause?: unknown }).cause;
   if (cause instanceof AddressRefusedError) return { code: 'address_refused', text: cause.message };
   const raw = (error as { code?: string }).code ?? '';
-  const code = NETWORK_CODES[raw] ?? (raw.startsWith('HPE_') ? 'invalid_response' : 'network_error');
+  // undici's parser errors carry `HPE_*` as their code, or for some (a status line that is not HTTP) only their name.
+  const invalid = raw.startsWith('HPE_') || (error as Error).name === 'HTTPParserError';
+  const code = NETWORK_CODES[raw] ?? (invalid ? 'invalid_response' : 'network_error');
   return { code, text: raw ? `${raw} ${(error as Error).message}` : (error as Error).message };
 }

@@ -18,6 +18,17 @@ export { type AttemptContext, type AttemptResult, judgeAttempt, type NextStep, n
 export { isPurged, PURGED_PAYLOAD } from './retention.js';
 export { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS, nextRetryDelay, parseRetryAfter, type Random, type RetryPolicy } from './retry.js';
 export {
+  type PortalClaims,
+  readToken,
+  type SessionClaims,
+  sameText,
+  sessionBound,
+  signToken,
+  type TokenClaims,
+  type UiScope,
+  uiSigningKey,
+} from './signed-token.js';
+export {
   forwardableHeaders,
   inboundEventType,
   MAX_SOURCE_SECRETS,

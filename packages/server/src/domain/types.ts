@@ -14,6 +14,14 @@ export interface App {
   updatedAt: number;
 }
 
+/** An API token that reaches one app only. The token itself is shown once; the store keeps its SHA-256. */
+export interface AppToken {
+  id: string;
+  appId: string;
+  name: string;
+  createdAt: number;
+}
+
 export interface Endpoint extends EndpointLimits {
   id: string;
   appId: string;

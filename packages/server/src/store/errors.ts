@@ -45,6 +45,12 @@ const PG_UNAVAILABLE_MESSAGES = [
   'Client has encountered a connection error and is not queryable',
 ];
 
+/** True when the database's disk is full (SQLite's SQLITE_FULL, PostgreSQL's 53100 disk_full): a 503 of its own. */
+export function isStoreFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_FULL') || code === '53100');
+}
+
 /** True when the database could not take the call (down, full, locked): worth a 503 and a retry, not a 500. */
 export function isStoreUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

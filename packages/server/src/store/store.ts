@@ -4,6 +4,7 @@
  */
 import type {
   App,
+  AppToken,
   Attempt,
   ClaimedDelivery,
   Delivery,
@@ -17,6 +18,7 @@ import type {
   SourceRefusal,
 } from '../domain/index.js';
 import type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
+import type { DashboardQueries } from './dashboard.js';
 
 export interface PageQuery {
   limit: number;
@@ -75,6 +77,8 @@ export interface MessageFilter {
   type?: string;
   since?: number;
   until?: number;
+  /** Only messages with at least one delivery in this status. */
+  status?: DeliveryStatus;
 }
 
 export interface DeliveryFilter {
@@ -181,7 +185,7 @@ export interface QueueStats {
   disabledEndpoints: number;
 }
 
-export interface Store {
+export interface Store extends DashboardQueries {
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** The schema version the database is at, against the one this code expects. */
@@ -194,6 +198,13 @@ export interface Store {
   listApps(page: PageQuery): Promise<Page<App>>;
   updateApp(id: string, patch: AppPatch, now: number): Promise<App | null>;
   deleteApp(id: string): Promise<boolean>;
+
+  /** Keeps an app token by its SHA-256 (hex); deleting the app deletes its tokens. */
+  createAppToken(token: AppToken, hashHex: string): Promise<AppToken>;
+  listAppTokens(appId: string): Promise<AppToken[]>;
+  deleteAppToken(appId: string, id: string): Promise<boolean>;
+  /** The token whose SHA-256 (hex) this is, or null: how a bearer token is resolved to its app. */
+  findAppTokenByHash(hashHex: string): Promise<AppToken | null>;
 
   createEndpoint(endpoint: Endpoint): Promise<Endpoint>;
   findEndpoint(appId: string, id: string): Promise<Endpoint | null>;

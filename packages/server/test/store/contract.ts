@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Endpoint, type EventType, type Message, newId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
+import { appTokensContract } from './app-tokens-contract.js';
 import { attemptFeedContract } from './attempt-feed-contract.js';
+import { dashboardContract } from './dashboard-contract.js';
 import { anApp, anAttempt, anEndpoint, T0, withOpenStore } from './fixtures.js';
 import { healthContract } from './health-contract.js';
 import { limitsContract } from './limits-contract.js';
@@ -39,6 +41,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     opsContract(open);
     limitsContract(open);
     attemptFeedContract(open);
+    appTokensContract(open);
+    dashboardContract(open);
 
     test('apps are found by id or uid, and a uid is unique', () =>
       withStore(async (store) => {

@@ -7,7 +7,7 @@ import type { AttemptActivity } from '../../store/index.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { commonErrors } from '../schemas.js';
-import { type SseEvent, streamEvents } from '../sse.js';
+import { type SseEvent, type SseOptions, streamEvents } from '../sse.js';
 
 const tags = ['deliveries'];
 const BATCH = 200;
@@ -70,40 +70,51 @@ const streamSchema = {
   response: { 200: { description: 'A stream of `attempt` events.', type: 'string' }, ...commonErrors },
 } as const;
 
-export function attemptRoutes(api: FastifyInstance, ctx: ApiContext): void {
-  /**
-   * Attempt ids carry their start time but are stored when the attempt ends, so a slow attempt can appear behind
-   * the cursor; each poll looks back over the longest an attempt can take and skips what this stream already sent.
-   */
+/**
+ * The polls behind an attempt stream, for one app or every app, optionally one endpoint: `start` is now, `poll`
+ * returns the attempts after a cursor. Attempt ids carry their start time but are stored when the attempt ends, so a
+ * slow attempt can appear behind the cursor; each poll looks back over the longest an attempt can take and skips
+ * what this stream already sent.
+ */
+export function attemptPoll(
+  ctx: ApiContext,
+  appId: string | undefined,
+  endpointId: string | undefined,
+): Pick<SseOptions, 'start' | 'poll'> {
   const lagMs = ctx.config.delivery.timeoutMs + 5_000;
-
-  async function stream(request: FastifyRequest, reply: FastifyReply, appId: string | undefined, endpointId: string | undefined) {
-    const sent = new Map<string, number>();
-    let floor: string | null = null;
-    await streamEvents(request, reply, {
-      start: async () => attemptIdAt(ctx.clock()),
-      async poll(after) {
-        // The cursor a stream starts from is a floor: what a resumed client saw, or what came before it opened.
-        floor ??= after;
-        const time = after === null ? null : timeOfAttemptId(after);
-        const lookBack = time === null ? after : attemptIdAt(time - lagMs);
-        let cursor = floor !== null && (lookBack === null || lookBack < floor) ? floor : lookBack;
-        const events: SseEvent[] = [];
-        for (;;) {
-          const rows = await ctx.store.listAttemptsAfter({ appId, endpointId, afterId: cursor, limit: BATCH });
-          for (const row of rows) {
-            if (sent.has(row.attempt.id)) continue;
-            sent.set(row.attempt.id, row.attempt.startedAt);
-            events.push({ id: row.attempt.id, event: 'attempt', data: presentActivity(row) });
-          }
-          if (events.length > 0 || rows.length < BATCH) break;
-          cursor = rows.at(-1)?.attempt.id ?? cursor;
+  const sent = new Map<string, number>();
+  let floor: string | null = null;
+  return {
+    start: async () => attemptIdAt(ctx.clock()),
+    async poll(after) {
+      // The cursor a stream starts from is a floor: what a resumed client saw, or what came before it opened.
+      floor ??= after;
+      const time = after === null ? null : timeOfAttemptId(after);
+      const lookBack = time === null ? after : attemptIdAt(time - lagMs);
+      let cursor = floor !== null && (lookBack === null || lookBack < floor) ? floor : lookBack;
+      const events: SseEvent[] = [];
+      for (;;) {
+        const rows = await ctx.store.listAttemptsAfter({ appId, endpointId, afterId: cursor, limit: BATCH });
+        for (const row of rows) {
+          if (sent.has(row.attempt.id)) continue;
+          sent.set(row.attempt.id, row.attempt.startedAt);
+          events.push({ id: row.attempt.id, event: 'attempt', data: presentActivity(row) });
         }
-        // Forget what is too old to come back through the look-back window.
-        const oldest = ctx.clock() - 2 * lagMs;
-        for (const [id, at] of sent) if (at < oldest) sent.delete(id);
-        return events;
-      },
+        if (events.length > 0 || rows.length < BATCH) break;
+        cursor = rows.at(-1)?.attempt.id ?? cursor;
+      }
+      // Forget what is too old to come back through the look-back window.
+      const oldest = ctx.clock() - 2 * lagMs;
+      for (const [id, at] of sent) if (at < oldest) sent.delete(id);
+      return events;
+    },
+  };
+}
+
+export function attemptRoutes(api: FastifyInstance, ctx: ApiContext): void {
+  async function stream(request: FastifyRequest, reply: FastifyReply, appId: string | undefined, endpointId: string | undefined) {
+    await streamEvents(request, reply, {
+      ...attemptPoll(ctx, appId, endpointId),
       onPollError: (error) => ctx.logger.warn({ err: error }, 'attempt stream: a poll failed'),
     });
   }

@@ -1,16 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { isEventTypeName, newId } from '../../domain/index.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
-import { eventTypeChecks } from '../event-type-checks.js';
 import { presentDelivery, presentMessage } from '../present.js';
+import { publishEvent } from '../publish.js';
 import { commonErrors, NO_NUL, pageOf, pageQuery, ref } from '../schemas.js';
 
 const tags = ['events'];
 const messageParams = appRecordParams('msg');
 
 export function eventRoutes(api: FastifyInstance, ctx: ApiContext): void {
-  const checks = eventTypeChecks(ctx);
   api.post<{ Params: { app: string }; Body: { type: string; data: unknown }; Headers: { 'idempotency-key'?: string } }>(
     '/v1/apps/:app/events',
     {
@@ -52,29 +50,7 @@ export function eventRoutes(api: FastifyInstance, ctx: ApiContext): void {
     async (request, reply) => {
       const app = await loadApp(ctx, request.params.app);
       const { type, data } = request.body;
-      if (!isEventTypeName(type)) throw new ApiError('invalid_event_type', `${JSON.stringify(type)} is not an event type name`);
-      await checks.checkPublish(type, data); // archived type, or data its schema refuses: nothing is stored
-      const now = ctx.clock();
-      const timestamp = new Date(now).toISOString();
-      const payload = JSON.stringify({ type, timestamp, data });
-      const size = Buffer.byteLength(payload);
-      if (size > ctx.config.maxPayloadBytes) {
-        const limit = ctx.config.maxPayloadBytes;
-        throw new ApiError('payload_too_large', `the event is ${size} bytes as delivered, over the limit of ${limit}`);
-      }
-      const result = await ctx.store.publishMessage({
-        message: {
-          id: newId('msg', now),
-          appId: app.id,
-          type,
-          payload,
-          idempotencyKey: request.headers['idempotency-key'] ?? null,
-          createdAt: now,
-        },
-        idempotencyWindowMs: ctx.config.idempotencyWindowMs,
-      });
-      if (!result.duplicate) ctx.metrics.messagePublished();
-      if (result.deliveries > 0) ctx.onDeliveriesDue();
+      const result = await publishEvent(ctx, app.id, { type, data, idempotencyKey: request.headers['idempotency-key'] });
       if (result.duplicate) reply.header('idempotent-replayed', 'true');
       const { message } = result;
       return reply.code(202).send({

@@ -4,9 +4,11 @@
  */
 import { StoreTimeoutError } from '../errors.js';
 import type { Store } from '../store.js';
+import { appTokenQueries } from './app-tokens.js';
 import { appQueries } from './apps.js';
 import { attemptFeedQueries } from './attempt-feed.js';
 import { claimDueDeliveries } from './claim.js';
+import { dashboardQueries } from './dashboard.js';
 import { deliveryQueries } from './deliveries.js';
 import { endpointQueries } from './endpoints.js';
 import { eventTypeQueries } from './event-types.js';
@@ -43,6 +45,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
   return {
     ...appQueries(pool),
+    ...appTokenQueries(pool),
     ...endpointQueries(pool),
     ...messageQueries(pool),
     ...eventTypeQueries(pool),
@@ -50,6 +53,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     ...sourceQueries(pool),
     ...opsQueries(pool),
     ...attemptFeedQueries(pool),
+    ...dashboardQueries(pool),
     claimDueDeliveries: (input) => claimDueDeliveries(pool, input),
     recordAttempt: (input) => recordAttempt(pool, input),
     queueStats: (now) => queueStats(pool, now),

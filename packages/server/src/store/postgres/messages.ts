@@ -39,6 +39,7 @@ const PAGE = `
   SELECT * FROM messages
   WHERE app_id = $1 AND ($2::text IS NULL OR id < $2) AND ($3::text IS NULL OR type = $3)
     AND ($4::bigint IS NULL OR created_at >= $4) AND ($5::bigint IS NULL OR created_at < $5)
+    AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.status = $7))
   ORDER BY id DESC LIMIT $6`;
 
 /** The first message still answering for this Idempotency-Key, or null once the key is this message's. */
@@ -117,6 +118,7 @@ export function messageQueries(pool: pg.Pool) {
         filter.since ?? null,
         filter.until ?? null,
         query.limit + 1,
+        filter.status ?? null,
       ]);
       return toPage(rows, query.limit, toMessage);
     },

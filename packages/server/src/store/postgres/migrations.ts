@@ -151,6 +151,17 @@ const MIGRATIONS: readonly string[] = [
   -- json text, not jsonb: headers keep the order the provider sent them in.
   ALTER TABLE messages ADD COLUMN forward_headers text;
   `,
+  // 8: per-app API tokens, kept only as the SHA-256 (hex) of the token, which is how a request finds its token.
+  `
+  CREATE TABLE app_tokens (
+    id text COLLATE "C" PRIMARY KEY,
+    app_id text COLLATE "C" NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    name text NOT NULL,
+    hash text NOT NULL UNIQUE,
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX app_tokens_by_app ON app_tokens(app_id);
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

@@ -10,6 +10,7 @@ import type {
   ReplayInput,
 } from '../store.js';
 import { claimQuery } from './claim.js';
+import { groupCommit } from './group-commit.js';
 import { type AttemptRow, type DeliveryRow, toAttempt, toDelivery, toPage } from './rows.js';
 
 export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: string, reason: string, now: number) => boolean) {
@@ -65,7 +66,7 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
 
   const claim = claimQuery(db);
 
-  const record = db.transaction((input: RecordAttemptInput): RecordAttemptResult => {
+  function recordOne(input: RecordAttemptInput): RecordAttemptResult {
     const { attempt, next } = input;
     const current = leaseOf.get(attempt.deliveryId);
     // Deleted meanwhile, with its endpoint or app: nothing is left to record.
@@ -94,7 +95,8 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
     const reason = next.status === 'failed' && next.disableEndpoint ? next.disableEndpoint : autoDisable;
     const disabled = reason !== null && disableEndpointNow(current.endpoint_id, reason, input.now);
     return { finished: true, disabled: disabled ? reason : null };
-  });
+  }
+  const record = groupCommit(db, recordOne);
 
   return {
     async findDelivery(appId: string, id: string): Promise<Delivery | null> {
@@ -125,9 +127,7 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
     async claimDueDeliveries(input: ClaimInput): Promise<ClaimedDelivery[]> {
       return claim.immediate(input);
     },
-    async recordAttempt(input: RecordAttemptInput): Promise<RecordAttemptResult> {
-      return record.immediate(input);
-    },
+    recordAttempt: record,
     async nextDueAfter(now: number): Promise<number | null> {
       return nextDue.get({ now })?.at ?? null;
     },

@@ -3,8 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '../store.js';
+import { appTokenQueries } from './app-tokens.js';
 import { appQueries } from './apps.js';
 import { attemptFeedQueries } from './attempt-feed.js';
+import { dashboardQueries } from './dashboard.js';
 import { deliveryQueries } from './deliveries.js';
 import { endpointQueries } from './endpoints.js';
 import { eventTypeQueries } from './event-types.js';
@@ -30,6 +32,7 @@ export function openSqliteStore(path: string): Store {
   const { disableNow, ...endpointMethods } = endpoints;
   return {
     ...appQueries(db),
+    ...appTokenQueries(db),
     ...endpointMethods,
     ...messageQueries(db),
     ...eventTypeQueries(db),
@@ -40,6 +43,7 @@ export function openSqliteStore(path: string): Store {
     ...sourceQueries(db),
     ...opsQueries(db),
     ...attemptFeedQueries(db),
+    ...dashboardQueries(db),
     async migrate() {
       migrate(db);
     },

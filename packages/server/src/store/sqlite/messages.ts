@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { type Message, matchesEventType, newId } from '../../domain/index.js';
 import type { MessageFilter, Page, PageQuery, PublishInput, PublishResult } from '../store.js';
+import { groupCommit } from './group-commit.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';
 
 export function messageQueries(db: Database.Database) {
@@ -20,12 +21,21 @@ export function messageQueries(db: Database.Database) {
     VALUES (?, ?, ?, ?, 'pending', 0, 0, ?, ?, ?)`);
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
   const page = db.prepare<
-    { appId: string; after: string | null; type: string | null; since: number | null; until: number | null; n: number },
+    {
+      appId: string;
+      after: string | null;
+      type: string | null;
+      since: number | null;
+      until: number | null;
+      status: string | null;
+      n: number;
+    },
     MessageRow
   >(`
     SELECT * FROM messages
     WHERE app_id = @appId AND (@after IS NULL OR id < @after) AND (@type IS NULL OR type = @type)
       AND (@since IS NULL OR created_at >= @since) AND (@until IS NULL OR created_at < @until)
+      AND (@status IS NULL OR EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.status = @status))
     ORDER BY id DESC LIMIT @n`);
 
   function publishOne(input: PublishInput): PublishResult {
@@ -50,39 +60,10 @@ export function messageQueries(db: Database.Database) {
     }
     return { message, duplicate: false, deliveries };
   }
-  const publishEach = db.transaction((inputs: PublishInput[]) => inputs.map(publishOne));
-
-  // A group commit: publishes that arrive while the event loop is busy are written in one transaction, so they
-  // share one commit's cost, and each still resolves only once its rows are committed.
-  let queued: { input: PublishInput; resolve: (result: PublishResult) => void; reject: (error: unknown) => void }[] = [];
-  function flush(): void {
-    const batch = queued;
-    queued = [];
-    try {
-      const results = publishEach.immediate(batch.map((q) => q.input));
-      for (const [i, q] of batch.entries()) q.resolve(results[i] as PublishResult);
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(error);
-        return;
-      }
-      // One publish that fails must not fail the others: each goes again in a transaction of its own.
-      for (const q of batch) {
-        try {
-          q.resolve((publishEach.immediate([q.input]) as PublishResult[])[0] as PublishResult);
-        } catch (error) {
-          q.reject(error);
-        }
-      }
-    }
-  }
+  const publish = groupCommit(db, publishOne);
 
   return {
-    publishMessage(input: PublishInput): Promise<PublishResult> {
-      return new Promise((resolve, reject) => {
-        if (queued.push({ input, resolve, reject }) === 1) setImmediate(flush);
-      });
-    },
+    publishMessage: publish,
     async findMessage(appId: string, id: string): Promise<Message | null> {
       const row = byId.get(appId, id);
       return row ? toMessage(row) : null;
@@ -94,6 +75,7 @@ export function messageQueries(db: Database.Database) {
         type: filter.type ?? null,
         since: filter.since ?? null,
         until: filter.until ?? null,
+        status: filter.status ?? null,
         n: query.limit + 1,
       });
       return toPage(rows, query.limit, toMessage);

@@ -138,6 +138,17 @@ const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE messages ADD COLUMN forward_headers TEXT;
   `,
+  // 8: per-app API tokens, kept only as the SHA-256 (hex) of the token, which is how a request finds its token.
+  `
+  CREATE TABLE app_tokens (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX app_tokens_by_app ON app_tokens(app_id);
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

@@ -1,0 +1,88 @@
+/**
+ * Publish throughput: events accepted per second over HTTP (`POST /v1/apps/{app}/events`, 1 KiB events, 32 requests
+ * in flight), each committed (message and delivery row) before its 202, by a `hookd serve --role api` child on SQLite,
+ * then on PostgreSQL. Baseline, just before each, in the same run: a bare fastify route in a child process answering
+ * the same requests without storing them. Goal: at least 50% of the baseline.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort, killHard, waitReady } from '../../packages/server/test/helpers/processes.js';
+import { compared, type Figure, type Row } from '../figure.js';
+import { type Backend, createDatabase, Deployment, PUBLISH_CONCURRENCY, TOKEN } from '../hookd.js';
+import { closedLoop, startReceivers } from '../loopback.js';
+import { seededJsonBody, seededRandom } from '../seeded.js';
+
+const SEED = 0x5eed_0004;
+const WARMUP = 1_000;
+const MEASURED = 5_000;
+const GOAL = 0.5;
+const BARE = fileURLToPath(new URL('../servers/bare-fastify.ts', import.meta.url));
+
+/** Publishes per second through `publish`, after an untimed warm-up (JIT, connections, page cache). */
+async function rate(publish: (body: string) => Promise<unknown>, bodies: readonly string[]): Promise<number> {
+  await closedLoop(PUBLISH_CONCURRENCY, WARMUP, (n) => publish(bodies[n % bodies.length] as string));
+  return closedLoop(PUBLISH_CONCURRENCY, MEASURED, (n) => publish(bodies[n % bodies.length] as string));
+}
+
+/** The bare route's rate, with the same client as hookd's (Deployment.publish), pointed at the bare server. */
+async function bareRate(bodies: readonly string[]): Promise<number> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, BARE], {
+    env: { ...process.env, BENCH_PORT: String(port), BENCH_TOKEN: TOKEN },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const bare = new Deployment('none');
+  try {
+    bare.api = `http://127.0.0.1:${port}`;
+    await waitReady(bare.api);
+    await bare.connect();
+    return await rate((body) => bare.publish(body), bodies);
+  } finally {
+    await bare.stop();
+    await killHard(child);
+  }
+}
+
+async function hookdRate(backend: Backend, bodies: readonly string[]): Promise<number> {
+  // A paused receiver: the endpoint gets its delivery rows, and no worker runs in an `api` process anyway.
+  const receivers = await startReceivers([{ kind: 'hang' }]);
+  const db = await createDatabase(backend);
+  const deployment = new Deployment(db.url);
+  try {
+    await deployment.startApi('api');
+    await deployment.createApp(receivers.urls);
+    return await rate((body) => deployment.publish(body), bodies);
+  } finally {
+    await deployment.stop();
+    await receivers.close();
+    await db.drop();
+  }
+}
+
+const figure: Figure = {
+  name: 'publish',
+  description: `publish throughput over HTTP, SQLite and PostgreSQL, vs a bare fastify route (${MEASURED} events, ${PUBLISH_CONCURRENCY} in flight)`,
+  async run(): Promise<Row[]> {
+    const random = seededRandom(SEED);
+    const bodies = Array.from({ length: 1_000 }, () => seededJsonBody(random, 1024));
+    const rows: Row[] = [];
+    for (const backend of ['SQLite', 'PostgreSQL'] as const) {
+      const baseline = await bareRate(bodies);
+      const value = await hookdRate(backend, bodies);
+      rows.push(
+        compared({
+          figure: `publish events/s, ${backend}, 1 endpoint`,
+          value,
+          unit: 'events/s',
+          better: 'higher',
+          baseline: { name: 'bare fastify route, nothing stored', value: baseline },
+          goal: GOAL,
+          details: { events: MEASURED, warmup: WARMUP, concurrency: PUBLISH_CONCURRENCY, bodyBytes: 1024 },
+        }),
+      );
+    }
+    return rows;
+  },
+};
+
+export default figure;

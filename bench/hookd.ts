@@ -1,0 +1,158 @@
+/**
+ * hookd as users run it, for the end-to-end figures: `hookd serve` child processes on a SQLite file or a fresh
+ * PostgreSQL database, an app with endpoints, publishing over HTTP, and the drain measurement.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase } from '../packages/server/test/helpers/postgres.js';
+import { freePort, killHard, spawnHookd, waitReady } from '../packages/server/test/helpers/processes.js';
+import { closedLoop, poolTo, type Receivers, waitFor } from './loopback.js';
+
+export const TOKEN = 'bench-admin-token';
+/** hookd's defaults, but loopback allowed, quiet logs, and a first retry 5 s on (a bench receiver never fails). */
+const SETTINGS: Record<string, string> = {
+  HOOKD_ADMIN_TOKEN: TOKEN,
+  HOOKD_TIMEOUT: '10s',
+  HOOKD_LEASE: '30s',
+  HOOKD_POLL_INTERVAL: '1s',
+  HOOKD_RETRY_SCHEDULE: '0,5s,5m,30m,2h,5h,10h,10h',
+  HOOKD_RETRY_JITTER: '0.2',
+};
+/** Requests in flight when the figures publish: hookd's per-endpoint cap, so publishing is no narrower than delivering. */
+export const PUBLISH_CONCURRENCY = 32;
+
+export type Backend = 'SQLite' | 'PostgreSQL';
+
+export interface Database {
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createDatabase(backend: Backend): Promise<Database> {
+  if (backend === 'PostgreSQL') return createTestDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'hookd-bench-'));
+  return { url: `sqlite:${join(dir, 'hookd.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The resident memory of a process, from /proc (Linux), in MiB. */
+export function residentMiB(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`bench: no VmRSS for process ${pid}`);
+  return Number(match[1]) / 1024;
+}
+
+/** hookd processes sharing one database: an API process, and worker processes started on demand. */
+export class Deployment {
+  private readonly children: ChildProcess[] = [];
+  private pool: ReturnType<typeof poolTo> | null = null;
+  api = '';
+
+  constructor(
+    readonly databaseUrl: string,
+    private readonly settings: Record<string, string> = {},
+  ) {}
+
+  private spawn(extra: Record<string, string>): ChildProcess {
+    const child = spawnHookd({ ...SETTINGS, ...this.settings, HOOKD_DATABASE_URL: this.databaseUrl, ...extra });
+    this.children.push(child);
+    return child;
+  }
+
+  /** `api` takes requests only; `both` also delivers (SQLite's one process). */
+  async startApi(role: 'api' | 'both'): Promise<ChildProcess> {
+    const port = await freePort();
+    const child = this.spawn({ HOOKD_ROLE: role, HOOKD_PORT: String(port) });
+    this.api = `http://127.0.0.1:${port}`;
+    await waitReady(this.api);
+    await this.connect();
+    return child;
+  }
+
+  /** Opens the publishing connections to `api`; startApi does it, a baseline server standing in for hookd calls it. */
+  async connect(): Promise<void> {
+    await this.pool?.close();
+    this.pool = poolTo(this.api, PUBLISH_CONCURRENCY);
+  }
+
+  async startWorkers(count: number): Promise<void> {
+    const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+    for (const port of ports) this.spawn({ HOOKD_ROLE: 'worker', HOOKD_HEALTH_PORT: String(port) });
+    await Promise.all(ports.map((port) => waitReady(`http://127.0.0.1:${port}`)));
+  }
+
+  async call(method: string, path: string, body: unknown): Promise<{ id: string }> {
+    const response = await fetch(this.api + path, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`bench: ${method} ${path} answered ${response.status}`);
+    return (await response.json()) as { id: string };
+  }
+
+  /** The app `bench` with one endpoint per URL, subscribed to everything. */
+  async createApp(urls: readonly string[]): Promise<void> {
+    await this.call('POST', '/v1/apps', { uid: 'bench', name: 'Bench' });
+    for (const url of urls) await this.call('POST', '/v1/apps/bench/endpoints', { url });
+  }
+
+  /** Publishes one event (`body` is the delivered envelope); resolves with its message id once hookd answered 202. */
+  async publish(body: string): Promise<string> {
+    if (!this.pool) throw new Error('bench: no API process');
+    const envelope = JSON.parse(body) as { type: string; data: unknown };
+    const answer = await this.pool.post(
+      '/v1/apps/bench/events',
+      { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      JSON.stringify({ type: envelope.type, data: envelope.data }),
+    );
+    if (answer.status !== 202) throw new Error(`bench: publish answered ${answer.status}: ${answer.body}`);
+    return (JSON.parse(answer.body) as { id: string }).id;
+  }
+
+  /** Publishes every body, PUBLISH_CONCURRENCY in flight; the message ids. */
+  async publishAll(bodies: readonly string[]): Promise<string[]> {
+    const ids: string[] = [];
+    await closedLoop(PUBLISH_CONCURRENCY, bodies.length, async (n) => {
+      ids.push(await this.publish(bodies[n] as string));
+    });
+    return ids;
+  }
+
+  async stop(): Promise<void> {
+    await this.pool?.close();
+    this.pool = null;
+    await Promise.all(this.children.splice(0).map((child) => killHard(child)));
+  }
+}
+
+/** How the deliveries run: SQLite's one `both` process, or an API process beside `workers` worker processes. */
+export type Topology = { backend: 'SQLite' } | { backend: 'PostgreSQL'; workers: number };
+
+/**
+ * The drain: every body published while no worker runs, then the workers start and deliver the backlog to every
+ * receiver; resolves once the receivers at `await` (indexes; all by default) have each message, and leaves the
+ * deployment running. The rate is the caller's to take from the arrivals.
+ */
+export async function drain(
+  deployment: Deployment,
+  topology: Topology,
+  receivers: Receivers,
+  bodies: readonly string[],
+  awaited: readonly number[] = receivers.urls.map((_, i) => i),
+): Promise<void> {
+  await deployment.startApi('api');
+  await deployment.createApp(receivers.urls);
+  const ids = await deployment.publishAll(bodies);
+  receivers.clear();
+  if (topology.backend === 'SQLite') {
+    // One process does everything on SQLite, so the API process gives way to a `both` one.
+    await deployment.stop();
+    await deployment.startApi('both');
+  } else {
+    await deployment.startWorkers(topology.workers);
+  }
+  const maps = awaited.map((i) => receivers.arrivals[i] as Map<string, number>);
+  await waitFor(() => maps.every((map) => map.size >= ids.length), 180_000, 'the backlog to drain');
+}

@@ -1,0 +1,42 @@
+/** What the dashboard reads beside the API's lists: attempt charts, troubled endpoints, per-message delivery counts. */
+import type { Attempt, DeliveryStatus, Endpoint } from '../domain/index.js';
+
+export interface AttemptSeriesQuery {
+  /** Attempts started at or after this time, and before `until`, are counted. */
+  since: number;
+  until: number;
+  /** Width of one bucket; bucket `i` starts at `since + i * bucketMs`. */
+  bucketMs: number;
+  /** Only this app's attempts; unset: every app's. */
+  appId?: string;
+}
+
+/** One bucket of attempts; buckets without attempts are left out. */
+export interface AttemptBucket {
+  /** Index of the bucket from `since`. */
+  index: number;
+  attempts: number;
+  /** Attempts answered with a 2xx. */
+  successes: number;
+  /** Mean duration of the attempts that got an answer; null when none did. */
+  avgLatencyMs: number | null;
+}
+
+/** An endpoint that is disabled, or failing (a run of failures with no success since `failingSince`). */
+export interface TroubledEndpoint {
+  endpoint: Endpoint;
+  failingSince: number | null;
+}
+
+export type DeliveryCounts = Record<DeliveryStatus, number>;
+
+export interface DashboardQueries {
+  /** Attempt counts, successes and mean latency per time bucket, oldest first. */
+  attemptSeries(query: AttemptSeriesQuery): Promise<AttemptBucket[]>;
+  /** Disabled endpoints first, then failing ones by how long they have failed; of one app, or of every app when null. */
+  troubledEndpoints(appId: string | null, limit: number): Promise<TroubledEndpoint[]>;
+  /** The endpoint's latest attempt (by start time), or null when it has none. */
+  lastAttemptOf(endpointId: string): Promise<Attempt | null>;
+  /** Delivery counts by status for each of these messages of the app; a message without deliveries is left out. */
+  countDeliveriesByMessage(appId: string, messageIds: string[]): Promise<Record<string, DeliveryCounts>>;
+}

@@ -1,0 +1,42 @@
+/** Per-app API tokens: one row per token, found by the SHA-256 of the token a request carries. */
+import type { AppToken } from '../../domain/index.js';
+import type { Queryable } from './pool.js';
+
+interface AppTokenRow {
+  id: string;
+  app_id: string;
+  name: string;
+  created_at: string;
+}
+
+const toAppToken = (row: AppTokenRow): AppToken => ({
+  id: row.id,
+  appId: row.app_id,
+  name: row.name,
+  createdAt: Number(row.created_at),
+});
+
+const INSERT = 'INSERT INTO app_tokens (id, app_id, name, hash, created_at) VALUES ($1, $2, $3, $4, $5)';
+const OF_APP = 'SELECT * FROM app_tokens WHERE app_id = $1 ORDER BY id DESC';
+const REMOVE = 'DELETE FROM app_tokens WHERE app_id = $1 AND id = $2';
+const BY_HASH = 'SELECT * FROM app_tokens WHERE hash = $1';
+
+export function appTokenQueries(db: Queryable) {
+  return {
+    async createAppToken(token: AppToken, hashHex: string): Promise<AppToken> {
+      await db.query(INSERT, [token.id, token.appId, token.name, hashHex, token.createdAt]);
+      return token;
+    },
+    async listAppTokens(appId: string): Promise<AppToken[]> {
+      const { rows } = await db.query<AppTokenRow>(OF_APP, [appId]);
+      return rows.map(toAppToken);
+    },
+    async deleteAppToken(appId: string, id: string): Promise<boolean> {
+      return ((await db.query(REMOVE, [appId, id])).rowCount ?? 0) > 0;
+    },
+    async findAppTokenByHash(hashHex: string): Promise<AppToken | null> {
+      const { rows } = await db.query<AppTokenRow>(BY_HASH, [hashHex]);
+      return rows[0] ? toAppToken(rows[0]) : null;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/** The dashboard's reads from PostgreSQL: every one walks an index (attempts by start or endpoint, deliveries by message). */
+import type { Attempt, DeliveryStatus } from '../../domain/index.js';
+import type { AttemptBucket, AttemptSeriesQuery, DeliveryCounts, TroubledEndpoint } from '../dashboard.js';
+import type { Queryable } from './pool.js';
+import { type AttemptRow, type EndpointRow, toAttempt, toEndpoint } from './rows.js';
+
+const SERIES = `
+  SELECT ((started_at - $1) / $3)::int AS index, count(*)::int AS attempts,
+    (count(*) FILTER (WHERE response_status BETWEEN 200 AND 299))::int AS successes,
+    round(avg(duration_ms) FILTER (WHERE response_status IS NOT NULL))::int AS avg_latency_ms
+  FROM attempts
+  WHERE started_at >= $1 AND started_at < $2
+    AND ($4::text IS NULL OR endpoint_id IN (SELECT id FROM endpoints WHERE app_id = $4))
+  GROUP BY 1 ORDER BY 1`;
+const TROUBLED = `
+  SELECT * FROM endpoints
+  WHERE ($1::text IS NULL OR app_id = $1) AND (disabled_at IS NOT NULL OR failing_since IS NOT NULL)
+  ORDER BY disabled_at IS NULL, coalesce(failing_since, disabled_at), id LIMIT $2`;
+const LAST = 'SELECT * FROM attempts WHERE endpoint_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1';
+const COUNTS = `
+  SELECT message_id, status, count(*)::int AS n FROM deliveries
+  WHERE app_id = $1 AND message_id = ANY($2::text[]) GROUP BY message_id, status`;
+
+export function dashboardQueries(db: Queryable) {
+  return {
+    async attemptSeries(query: AttemptSeriesQuery): Promise<AttemptBucket[]> {
+      const { rows } = await db.query<{ index: number; attempts: number; successes: number; avg_latency_ms: number | null }>(
+        SERIES,
+        [query.since, query.until, query.bucketMs, query.appId ?? null],
+      );
+      return rows.map((r) => ({ index: r.index, attempts: r.attempts, successes: r.successes, avgLatencyMs: r.avg_latency_ms }));
+    },
+    async troubledEndpoints(appId: string | null, limit: number): Promise<TroubledEndpoint[]> {
+      const { rows } = await db.query<EndpointRow & { failing_since: number | null }>(TROUBLED, [appId, limit]);
+      return rows.map((row) => ({ endpoint: toEndpoint(row), failingSince: row.failing_since }));
+    },
+    async lastAttemptOf(endpointId: string): Promise<Attempt | null> {
+      const { rows } = await db.query<AttemptRow>(LAST, [endpointId]);
+      return rows[0] ? toAttempt(rows[0]) : null;
+    },
+    async countDeliveriesByMessage(appId: string, messageIds: string[]): Promise<Record<string, DeliveryCounts>> {
+      const result: Record<string, DeliveryCounts> = {};
+      if (messageIds.length === 0) return result;
+      const { rows } = await db.query<{ message_id: string; status: DeliveryStatus; n: number }>(COUNTS, [appId, messageIds]);
+      for (const row of rows) {
+        result[row.message_id] ??= { pending: 0, succeeded: 0, failed: 0 };
+        (result[row.message_id] as DeliveryCounts)[row.status] = row.n;
+      }
+      return result;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** Per-app API tokens: one row per token, found by the SHA-256 of the token a request carries. */
+import type Database from 'better-sqlite3';
+import type { AppToken } from '../../domain/index.js';
+
+interface AppTokenRow {
+  id: string;
+  app_id: string;
+  name: string;
+  created_at: number;
+}
+
+const toAppToken = (row: AppTokenRow): AppToken => ({
+  id: row.id,
+  appId: row.app_id,
+  name: row.name,
+  createdAt: row.created_at,
+});
+
+export function appTokenQueries(db: Database.Database) {
+  const insert = db.prepare(
+    'INSERT INTO app_tokens (id, app_id, name, hash, created_at) VALUES (@id, @appId, @name, @hash, @createdAt)',
+  );
+  const ofApp = db.prepare<[string], AppTokenRow>('SELECT * FROM app_tokens WHERE app_id = ? ORDER BY id DESC');
+  const remove = db.prepare('DELETE FROM app_tokens WHERE app_id = ? AND id = ?');
+  const byHash = db.prepare<[string], AppTokenRow>('SELECT * FROM app_tokens WHERE hash = ?');
+
+  return {
+    async createAppToken(token: AppToken, hashHex: string): Promise<AppToken> {
+      insert.run({ ...token, hash: hashHex });
+      return token;
+    },
+    async listAppTokens(appId: string): Promise<AppToken[]> {
+      return ofApp.all(appId).map(toAppToken);
+    },
+    async deleteAppToken(appId: string, id: string): Promise<boolean> {
+      return remove.run(appId, id).changes > 0;
+    },
+    async findAppTokenByHash(hashHex: string): Promise<AppToken | null> {
+      const row = byHash.get(hashHex);
+      return row ? toAppToken(row) : null;
+    },
+  };
+}

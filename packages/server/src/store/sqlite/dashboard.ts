@@ -1,0 +1,50 @@
+/** The dashboard's reads from the SQLite file: every one walks an index (attempts by start or endpoint, deliveries by message). */
+import type Database from 'better-sqlite3';
+import type { Attempt, DeliveryStatus } from '../../domain/index.js';
+import type { AttemptBucket, AttemptSeriesQuery, DeliveryCounts, TroubledEndpoint } from '../dashboard.js';
+import { type AttemptRow, type EndpointRow, toAttempt, toEndpoint } from './rows.js';
+
+export function dashboardQueries(db: Database.Database) {
+  const series = db.prepare<Record<string, unknown>, AttemptBucket>(`
+    SELECT (started_at - CAST(@since AS INTEGER)) / CAST(@bucketMs AS INTEGER) AS "index", count(*) AS attempts,
+      coalesce(sum(response_status BETWEEN 200 AND 299), 0) AS successes,
+      avg(CASE WHEN response_status IS NOT NULL THEN duration_ms END) AS avgLatencyMs
+    FROM attempts
+    WHERE started_at >= @since AND started_at < @until
+      AND (@appId IS NULL OR endpoint_id IN (SELECT id FROM endpoints WHERE app_id = @appId))
+    GROUP BY 1 ORDER BY 1`);
+  const troubled = db.prepare<{ appId: string | null; limit: number }, EndpointRow & { failing_since: number | null }>(`
+    SELECT * FROM endpoints
+    WHERE (@appId IS NULL OR app_id = @appId) AND (disabled_at IS NOT NULL OR failing_since IS NOT NULL)
+    ORDER BY disabled_at IS NULL, coalesce(failing_since, disabled_at), id LIMIT @limit`);
+  const last = db.prepare<[string], AttemptRow>(
+    'SELECT * FROM attempts WHERE endpoint_id = ? ORDER BY started_at DESC, id DESC LIMIT 1',
+  );
+  const counts = db.prepare<[string, string], { message_id: string; status: DeliveryStatus; n: number }>(`
+    SELECT message_id, status, count(*) AS n FROM deliveries
+    WHERE app_id = ? AND message_id IN (SELECT value FROM json_each(?)) GROUP BY message_id, status`);
+
+  return {
+    async attemptSeries(query: AttemptSeriesQuery): Promise<AttemptBucket[]> {
+      return series
+        .all({ ...query, appId: query.appId ?? null })
+        .map((b) => ({ ...b, avgLatencyMs: b.avgLatencyMs === null ? null : Math.round(b.avgLatencyMs) }));
+    },
+    async troubledEndpoints(appId: string | null, limit: number): Promise<TroubledEndpoint[]> {
+      return troubled.all({ appId, limit }).map((row) => ({ endpoint: toEndpoint(row), failingSince: row.failing_since }));
+    },
+    async lastAttemptOf(endpointId: string): Promise<Attempt | null> {
+      const row = last.get(endpointId);
+      return row ? toAttempt(row) : null;
+    },
+    async countDeliveriesByMessage(appId: string, messageIds: string[]): Promise<Record<string, DeliveryCounts>> {
+      const result: Record<string, DeliveryCounts> = {};
+      if (messageIds.length === 0) return result;
+      for (const row of counts.all(appId, JSON.stringify(messageIds))) {
+        result[row.message_id] ??= { pending: 0, succeeded: 0, failed: 0 };
+        (result[row.message_id] as DeliveryCounts)[row.status] = row.n;
+      }
+      return result;
+    },
+  };
+}

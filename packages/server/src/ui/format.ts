@@ -1,0 +1,37 @@
+/** Small display helpers shared by the pages. */
+import type { DeliveryStatus } from '../domain/index.js';
+import { type Html, html } from './html.js';
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+/** `2026-01-01 12:00:05 UTC`, in a <time> a reader can parse. */
+export const when = (ms: number | null) =>
+  ms === null ? html`—` : html`<time datetime="${iso(ms)}">${iso(ms).slice(0, 19).replace('T', ' ')}</time>`;
+
+export const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}%`);
+
+export function statusBadge(status: DeliveryStatus | 'disabled' | 'failing' | 'enabled'): Html {
+  const tone = status === 'succeeded' || status === 'enabled' ? 'ok' : status === 'pending' ? 'wait' : 'bad';
+  return html`<span class="badge ${tone}">${status}</span>`;
+}
+
+export function httpStatus(status: number | null, error: string | null): Html {
+  if (status === null) return html`<span class="badge bad">${error ?? 'no answer'}</span>`;
+  return html`<span class="badge ${status >= 200 && status < 300 ? 'ok' : 'bad'}">${status}</span>`;
+}
+
+/** `datetime-local` inputs carry no zone: hookd reads and shows them as UTC. */
+export function parseUtcInput(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const ms = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(text) ? text : `${text}Z`);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+export const utcInputValue = (ms: number | undefined) => (ms === undefined ? '' : iso(ms).slice(0, 16));
+
+export function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,2 @@
+/** The dashboard and app portal, served under /ui by the API process. */
+export { registerUi } from './plugin.js';

@@ -1,0 +1,75 @@
+/** The page shell every screen shares: skip link, header with navigation and sign-out, and the main landmark. */
+import type { App } from '../domain/index.js';
+import { type Html, html } from './html.js';
+import type { Session } from './session.js';
+
+export interface PageOptions {
+  title: string;
+  session: Session | null;
+  /** The app in view: its screens show in the navigation. */
+  app?: App;
+  /** Which navigation entry is current. */
+  current?: 'overview' | 'apps' | 'endpoints' | 'messages';
+  /** The SSE URL that says when this page's live regions should be refreshed. */
+  live?: string;
+  notice?: { text: string; error?: boolean } | null;
+  body: Html;
+}
+
+export const appPath = (app: App) => `/ui/apps/${encodeURIComponent(app.id)}`;
+
+/** A hidden field every form carries, checked on POST. */
+export const csrfField = (session: Session) => html`<input type="hidden" name="_csrf" value="${session.csrf}">`;
+
+function navLink(href: string, label: string, current: boolean): Html {
+  return html`<li><a href="${href}"${current ? html` aria-current="page"` : ''}>${label}</a></li>`;
+}
+
+export function page(options: PageOptions): Html {
+  const { session, app, current } = options;
+  const admin = session?.scope.kind === 'admin';
+  const links: Html[] = [];
+  if (admin) links.push(navLink('/ui', 'Overview', current === 'overview'), navLink('/ui/apps', 'Apps', current === 'apps'));
+  if (app) {
+    links.push(
+      navLink(appPath(app), admin ? `${app.name}: endpoints` : 'Endpoints', current === 'endpoints'),
+      navLink(`${appPath(app)}/messages`, 'Messages', current === 'messages'),
+    );
+  }
+  const home = admin || !session ? '/ui' : app ? appPath(app) : '/ui';
+  const who = session
+    ? html`<div class="who"><span>${admin ? 'Admin' : `Portal: ${app?.name ?? ''}`}</span>
+<form class="inline" method="post" action="/ui/sign-out">${csrfField(session)}<button type="submit">Sign out</button></form></div>`
+    : '';
+  const notice = options.notice
+    ? html`<p class="notice${options.notice.error ? ' error' : ''}" role="${options.notice.error ? 'alert' : 'status'}">${options.notice.text}</p>`
+    : '';
+  const live = options.live
+    ? html`<p class="live muted"><span id="live-status" role="status">Updates when something changes</span></p>`
+    : '';
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title} · hookd</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/ui/assets/app.css">
+<script type="module" src="/ui/assets/app.js"></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="top">
+<a class="brand" href="${home}">hookd</a>
+${links.length > 0 ? html`<nav aria-label="Main"><ul>${links}</ul></nav>` : ''}
+${who}
+</header>
+<main id="main" tabindex="-1"${options.live ? html` data-live="${options.live}"` : ''}>
+${notice}
+<h1>${options.title}</h1>
+${live}
+${options.body}
+</main>
+</body>
+</html>`;
+}

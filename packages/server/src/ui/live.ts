@@ -1,0 +1,56 @@
+/**
+ * Live updates: a Server-Sent Events stream per scope that says "something changed" (an attempt was made, a message
+ * was published); the page's script then re-fetches itself and swaps its live regions. Polls the store, so any
+ * process's writes show.
+ */
+import type { FastifyInstance } from 'fastify';
+import { attemptPoll, type SseEvent, streamEvents } from '../api/index.js';
+import { newId } from '../domain/index.js';
+import type { UiKit } from './plugin.js';
+
+const SEP = ' ';
+const CATCH_UP_MS = 5_000;
+
+/** The smallest id made at `time`: ids start with their creation time, so this is a time cursor. */
+const idAt = (prefix: 'atm' | 'msg', time: number) => `${newId(prefix, time).slice(0, prefix.length + 11)}${'0'.repeat(16)}`;
+
+export function liveRoutes(ui: FastifyInstance, kit: UiKit): void {
+  const { ctx } = kit;
+
+  /** Attempts (and, for one app, messages) after a cursor `<attempt id> <message id>`. */
+  function poller(appId: string | undefined) {
+    const attempts = attemptPoll(ctx, appId, undefined);
+    let messageCursor: string | null = null;
+    return {
+      // A page is rendered a moment before its stream opens: starting a little earlier, nothing made meanwhile is missed.
+      async start() {
+        const from = ctx.clock() - CATCH_UP_MS;
+        return `${idAt('atm', from)}${SEP}${appId ? idAt('msg', from) : ''}`;
+      },
+      async poll(after: string | null): Promise<SseEvent[]> {
+        const [attemptAfter = '', messageAfter = ''] = (after ?? '').split(SEP);
+        messageCursor ??= messageAfter || null;
+        const events = (await attempts.poll(attemptAfter || null)).map((e) => ({ ...e, data: { id: e.id } }));
+        let attemptCursor = events.at(-1)?.id ?? attemptAfter;
+        if (appId) {
+          const messages = await ctx.store.messagesAfter(appId, messageCursor, ctx.clock(), 100);
+          for (const m of messages) events.push({ id: m.id, event: 'message', data: { id: m.id } });
+          messageCursor = messages.at(-1)?.id ?? messageCursor;
+        }
+        attemptCursor ||= '';
+        // Every event carries the whole cursor, so a reconnecting EventSource resumes after both.
+        return events.map((e) => ({ ...e, id: `${attemptCursor}${SEP}${messageCursor ?? ''}` }));
+      },
+    };
+  }
+
+  ui.get('/ui/live', async (request, reply) => {
+    kit.requireAdmin(request);
+    await streamEvents(request, reply, { ...poller(undefined), intervalMs: 500 });
+  });
+
+  ui.get<{ Params: { app: string } }>('/ui/apps/:app/live', async (request, reply) => {
+    const app = await kit.app(request, request.params.app);
+    await streamEvents(request, reply, { ...poller(app.id), intervalMs: 500 });
+  });
+}

@@ -1,0 +1,161 @@
+/**
+ * The dashboard and app portal under /ui: server-rendered pages, one form POST per action. This file holds what every
+ * screen shares: form parsing, security headers, sessions, the CSRF check, scope checks and the error page.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type ApiContext, ApiError, ERRORS, type ErrorCode, hashToken, loadApp, PORTAL_PATH } from '../api/index.js';
+import { type App, readToken, sameText, uiSigningKey } from '../domain/index.js';
+import { isStoreUnavailable } from '../store/index.js';
+import { CSS, JS } from './assets.js';
+import { type Html, html } from './html.js';
+import { appPath, page } from './layout.js';
+import { liveRoutes } from './live.js';
+import { endpointScreens } from './screens-endpoints.js';
+import { messageScreens } from './screens-messages.js';
+import { overviewScreens } from './screens-overview.js';
+import { ADMIN_SESSION_MS, type Session, type SessionCookies, sessionCookies } from './session.js';
+
+/** What the screens share: the API's context, the session of a request, and scope-checked loading. */
+export interface UiKit {
+  ctx: ApiContext;
+  cookies: SessionCookies;
+  session(request: FastifyRequest): Session;
+  /** The app named in the URL, if this session may see it; otherwise `app_not_found`, as if it did not exist. */
+  app(request: FastifyRequest, idOrUid: string): Promise<App>;
+  /** Refuses app-scoped (portal) sessions with a 404: admin screens do not exist for them. */
+  requireAdmin(request: FastifyRequest): void;
+  send(reply: FastifyReply, body: Html, status?: number): FastifyReply;
+}
+
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PUBLIC = new Set(['/ui/sign-in', PORTAL_PATH, '/ui/assets/app.css', '/ui/assets/app.js']);
+const sessions = new WeakMap<FastifyRequest, Session>();
+
+export async function registerUi(api: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const key = uiSigningKey(ctx.adminTokenHash);
+  const cookies = sessionCookies(key, ctx.clock);
+  const kit: UiKit = {
+    ctx,
+    cookies,
+    session(request) {
+      const session = sessions.get(request);
+      if (!session) throw new ApiError('unauthorized');
+      return session;
+    },
+    async app(request, idOrUid) {
+      const app = await loadApp(ctx, idOrUid);
+      const { scope } = kit.session(request);
+      if (scope.kind === 'app' && scope.appId !== app.id) throw new ApiError('app_not_found');
+      return app;
+    },
+    requireAdmin(request) {
+      if (kit.session(request).scope.kind !== 'admin') throw new ApiError('route_not_found');
+    },
+    send: (reply, body, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body.text),
+  };
+
+  await api.register(async (ui) => {
+    ui.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 256 * 1024 },
+      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
+    ui.addHook('onRequest', async (_request, reply) => {
+      reply.header('content-security-policy', CSP);
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('referrer-policy', 'no-referrer');
+      reply.header('cache-control', 'no-store');
+    });
+    ui.addHook('preHandler', async (request, reply) => {
+      const path = request.url.split('?')[0] as string;
+      if (PUBLIC.has(path)) return;
+      const session = cookies.read(request);
+      if (!session) {
+        if (request.method === 'GET') return reply.redirect('/ui/sign-in', 303);
+        throw new ApiError('unauthorized', 'Sign in first: this session is missing or has expired.');
+      }
+      if (request.method === 'POST' && !cookies.csrfMatches(session, (request.body as { _csrf?: unknown } | null)?._csrf)) {
+        throw new ApiError('csrf_invalid');
+      }
+      sessions.set(request, session);
+    });
+    ui.setErrorHandler((error: FastifyError, request, reply) => {
+      const code: ErrorCode =
+        error instanceof ApiError
+          ? error.code
+          : error.validation
+            ? 'validation_failed'
+            : isStoreUnavailable(error)
+              ? 'store_unavailable'
+              : 'internal_error';
+      const message = error instanceof ApiError || error.validation ? error.message : ERRORS[code][1];
+      if (ERRORS[code][0] >= 500) request.log.error({ err: error, url: request.url }, 'dashboard request failed');
+      return errorPage(kit, request, reply, code, message);
+    });
+
+    ui.get('/ui/assets/app.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(CSS));
+    ui.get('/ui/assets/app.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(JS));
+
+    ui.get('/ui/sign-in', async (request, reply) => {
+      if (cookies.read(request)) return reply.redirect('/ui', 303);
+      return kit.send(reply, signInPage(false));
+    });
+    ui.post<{ Body: { token?: string } }>('/ui/sign-in', async (request, reply) => {
+      // Signing in comes from this origin's own form; a cross-site POST is refused even before the token is checked.
+      if (request.headers['sec-fetch-site'] === 'cross-site') throw new ApiError('csrf_invalid');
+      const offered = request.body?.token ?? '';
+      if (!sameText(hashToken(offered).toString('hex'), ctx.adminTokenHash.toString('hex'))) {
+        return kit.send(reply, signInPage(true), 401);
+      }
+      cookies.start(request, reply, { kind: 'admin' }, ctx.clock() + ADMIN_SESSION_MS);
+      return reply.redirect('/ui', 303);
+    });
+    ui.post('/ui/sign-out', async (request, reply) => {
+      cookies.end(request, reply);
+      return reply.redirect('/ui/sign-in', 303);
+    });
+    ui.get<{ Querystring: { token?: string } }>(PORTAL_PATH, async (request, reply) => {
+      const claims = readToken(key, request.query.token ?? '', 'portal', ctx.clock());
+      if (!claims) throw new ApiError('portal_link_invalid');
+      const app = await ctx.store.findApp(claims.appId);
+      if (!app) throw new ApiError('app_not_found');
+      cookies.start(request, reply, { kind: 'app', appId: app.id }, claims.exp);
+      return reply.redirect(appPath(app), 303);
+    });
+
+    overviewScreens(ui, kit);
+    endpointScreens(ui, kit);
+    messageScreens(ui, kit);
+    liveRoutes(ui, kit);
+  });
+}
+
+function signInPage(failed: boolean): Html {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in · hookd</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/ui/assets/app.css"></head>
+<body><main id="main" class="signin">
+<h1>hookd</h1>
+${failed ? html`<p class="notice error" role="alert">That is not the admin token.</p>` : ''}
+<form method="post" action="/ui/sign-in">
+<label for="token">Admin token</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+<button class="primary" type="submit">Sign in</button>
+<p class="muted">The token is <code>HOOKD_ADMIN_TOKEN</code>, or the one hookd generated in its data folder.</p>
+</form></main></body></html>`;
+}
+
+/** Errors answer as a page, or as the API's JSON error when the client asks for JSON. */
+function errorPage(kit: UiKit, request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string) {
+  const status = ERRORS[code][0];
+  if ((request.headers.accept ?? '').includes('application/json') && !(request.headers.accept ?? '').includes('text/html')) {
+    return reply.code(status).send({ error: { code, message } });
+  }
+  const session = sessions.get(request) ?? null;
+  const body = html`<p class="notice error" role="alert">${message}</p>
+<p class="muted">Error code <code>${code}</code> (HTTP ${status}).</p>
+<p><a href="${session ? '/ui' : '/ui/sign-in'}">${session ? 'Back to the dashboard' : 'Sign in'}</a></p>`;
+  return kit.send(reply, page({ title: status === 404 ? 'Not found' : 'Something went wrong', session, body }), status);
+}

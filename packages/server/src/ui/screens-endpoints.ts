@@ -1,0 +1,254 @@
+/** An app's screens: its endpoints with health, and the endpoint actions (create, edit, disable, rotate, replay, test). */
+import { generateSecret } from '@hookd/sdk';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError, checkEndpointUrl, checkFilters, publishEvent } from '../api/index.js';
+import { type App, type Endpoint, newId } from '../domain/index.js';
+import { httpStatus, parseUtcInput, percent, statusBadge, utcInputValue, when } from './format.js';
+import { chartsFor, noticeFor, troubledTable } from './health-view.js';
+import { type Html, html } from './html.js';
+import { appPath, csrfField, page } from './layout.js';
+import type { UiKit } from './plugin.js';
+
+const PAGE_SIZE = 50;
+type EpParams = { app: string; ep: string };
+type EndpointForm = { url?: string; description?: string; events?: string };
+
+const epPath = (ep: Endpoint) => `/ui/apps/${encodeURIComponent(ep.appId)}/endpoints/${encodeURIComponent(ep.id)}`;
+const filtersOf = (text: string | undefined) =>
+  checkFilters(
+    (text ?? '')
+      .split(/[\s,]+/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
+  const { ctx } = kit;
+  const { store } = ctx;
+
+  async function loadEndpoint(request: FastifyRequest<{ Params: EpParams }>): Promise<{ app: App; endpoint: Endpoint }> {
+    const app = await kit.app(request, request.params.app);
+    const endpoint = await store.findEndpoint(app.id, request.params.ep);
+    if (!endpoint) throw new ApiError('endpoint_not_found');
+    return { app, endpoint };
+  }
+
+  ui.get<{ Params: { app: string }; Querystring: { after?: string; notice?: string } }>(
+    '/ui/apps/:app',
+    async (request, reply) => {
+      const session = kit.session(request);
+      const app = await kit.app(request, request.params.app);
+      const now = ctx.clock();
+      const [endpoints, troubled, charts] = await Promise.all([
+        store.listEndpoints(app.id, { limit: PAGE_SIZE, after: request.query.after || undefined }),
+        store.troubledEndpoints(app.id, 20),
+        chartsFor(kit, app.id),
+      ]);
+      const rows = await Promise.all(
+        endpoints.data.map(async (ep) => {
+          const [health, last] = await Promise.all([store.endpointHealth(ep.id, now), store.lastAttemptOf(ep.id)]);
+          const day = health.windows['24h'];
+          return html`<tr>
+<td class="wrap"><a href="${epPath(ep)}">${ep.url}</a>${ep.description ? html`<br><span class="muted">${ep.description}</span>` : ''}</td>
+<td>${ep.disabledAt !== null ? html`${statusBadge('disabled')}<br><span class="muted">${ep.disabledReason}</span>` : health.failingSince !== null ? statusBadge('failing') : statusBadge('enabled')}</td>
+<td>${percent(day.successRate)} <span class="muted">of ${day.attempts}</span></td>
+<td>${last ? html`${httpStatus(last.responseStatus, last.error)} <span class="muted">${when(last.startedAt)}</span>` : html`<span class="muted">never</span>`}</td>
+</tr>`;
+        }),
+      );
+      const admin = session.scope.kind === 'admin';
+      const next = endpoints.nextCursor
+        ? html`<a href="${appPath(app)}?after=${encodeURIComponent(endpoints.nextCursor)}">More endpoints →</a>`
+        : '';
+      const body = html`<p class="muted">App <code>${app.id}</code>${app.uid ? html` · uid <code>${app.uid}</code>` : ''} ·
+<a href="${appPath(app)}/messages">Messages and deliveries</a></p>
+${admin ? html`<form method="post" action="${appPath(app)}/portal-link" class="actions">${csrfField(session)}<button type="submit">Make a portal link for this app</button></form>` : ''}
+<section aria-labelledby="troubled"><h2 id="troubled">Failing and disabled endpoints</h2>
+<div id="region-troubled" data-region>${troubledTable(troubled, null)}</div></section>
+<section aria-labelledby="endpoints"><h2 id="endpoints">Endpoints</h2>
+<div class="table-wrap" id="region-endpoints" data-region><table><thead><tr><th>URL</th><th>State</th><th>Success (24 h)</th><th>Last attempt</th></tr></thead>
+<tbody>${rows.length ? rows : html`<tr><td colspan="4" class="muted">No endpoints yet: add one below.</td></tr>`}</tbody></table></div>
+<p class="pager">${request.query.after ? html`<a href="${appPath(app)}">← First endpoints</a>` : ''}${next}</p></section>
+<section aria-labelledby="traffic"><h2 id="traffic">Delivery attempts</h2><div id="region-charts" data-region>${charts}</div></section>
+<h2 id="new-endpoint">Add an endpoint</h2>
+<form method="post" action="${appPath(app)}/endpoints" class="grid-form" aria-labelledby="new-endpoint">${csrfField(session)}
+${endpointFields(null)}
+<div class="full"><button class="primary" type="submit">Add endpoint</button></div></form>
+<h2 id="test-event">Send a test event</h2>
+<form method="post" action="${appPath(app)}/test-event" class="grid-form" aria-labelledby="test-event">${csrfField(session)}
+<label for="event-type">Event type</label><input id="event-type" name="type" required value="hookd.test" maxlength="256">
+<label for="event-data">Data (JSON)</label><textarea id="event-data" name="data" required>{"hello": "world"}</textarea>
+<p class="full muted">Every enabled endpoint subscribed to this type receives it, like any published event.</p>
+<div class="full"><button type="submit">Send test event</button></div></form>`;
+      const title = admin ? app.name : `${app.name}: endpoints`;
+      return kit.send(
+        reply,
+        page({
+          title,
+          session,
+          app,
+          current: 'endpoints',
+          live: `${appPath(app)}/live`,
+          notice: noticeFor(request.query.notice),
+          body,
+        }),
+      );
+    },
+  );
+
+  ui.post<{ Params: { app: string }; Body: EndpointForm }>('/ui/apps/:app/endpoints', async (request, reply) => {
+    const app = await kit.app(request, request.params.app);
+    const now = ctx.clock();
+    const endpoint = await store.createEndpoint({
+      id: newId('ep', now),
+      appId: app.id,
+      url: await checkEndpointUrl(ctx, (request.body.url ?? '').trim()),
+      description: (request.body.description ?? '').slice(0, 1024),
+      events: filtersOf(request.body.events),
+      signatureScheme: 'standard',
+      secret: generateSecret(),
+      previousSecret: null,
+      previousSecretExpiresAt: null,
+      headers: {},
+      rateLimit: null,
+      maxInFlight: null,
+      fifo: false,
+      disabledAt: null,
+      disabledReason: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return reply.redirect(`${epPath(endpoint)}?notice=created`, 303);
+  });
+
+  ui.get<{ Params: EpParams; Querystring: { notice?: string } }>('/ui/apps/:app/endpoints/:ep', async (request, reply) => {
+    const session = kit.session(request);
+    const { app, endpoint: ep } = await loadEndpoint(request);
+    const now = ctx.clock();
+    const [counts, health, recent] = await Promise.all([
+      store.countDeliveriesByStatus(ep.id),
+      store.endpointHealth(ep.id, now),
+      store.listDeliveries(app.id, { endpointId: ep.id }, { limit: 20 }),
+    ]);
+    const windows = (['1h', '24h'] as const).map((name) => {
+      const w = health.windows[name];
+      return html`<div class="card"><h3>Last ${name === '1h' ? 'hour' : 'day'}</h3><p class="figure">${percent(w.successRate)}</p>
+<p class="muted">${w.attempts} attempts · p50 ${w.latencyMs.p50 ?? '—'} ms · p95 ${w.latencyMs.p95 ?? '—'} ms</p></div>`;
+    });
+    const deliveries = recent.data.map(
+      (d) => html`<tr><td>${statusBadge(d.status)}</td>
+<td class="mono wrap"><a href="${appPath(app)}/messages/${encodeURIComponent(d.messageId)}#${d.id}">${d.messageId}</a></td>
+<td>${d.attemptCount}</td><td>${when(d.updatedAt)}</td></tr>`,
+    );
+    const action = (path: string, label: string, extra: Html | string = '', confirm = '') =>
+      html`<form method="post" action="${epPath(ep)}/${path}" class="inline"${confirm ? html` data-confirm="${confirm}"` : ''}>${csrfField(session)}${extra}<button type="submit"${path === 'disable' ? html` class="danger"` : ''}>${label}</button></form>`;
+    const body = html`<dl class="facts">
+<dt>State</dt><dd id="endpoint-state">${ep.disabledAt !== null ? html`${statusBadge('disabled')} ${ep.disabledReason} (${when(ep.disabledAt)})` : health.failingSince !== null ? html`${statusBadge('failing')} since ${when(health.failingSince)}` : statusBadge('enabled')}</dd>
+<dt>Id</dt><dd class="mono">${ep.id}</dd>
+<dt>Event types</dt><dd>${ep.events ? ep.events.join(', ') : 'every type'}</dd>
+<dt>Deliveries</dt><dd>${counts.pending} pending · ${counts.succeeded} succeeded · ${counts.failed} failed</dd>
+</dl>
+<details><summary>Signing secret</summary><p class="muted">Receivers verify the <code>webhook-signature</code> header with it (Standard Webhooks).</p>
+<pre id="endpoint-secret">${ep.secret}</pre><button type="button" data-copy="endpoint-secret">Copy secret</button></details>
+<div class="actions">
+${ep.disabledAt !== null ? action('enable', 'Enable') : action('disable', 'Disable', '', 'Disable this endpoint? Its pending deliveries fail.')}
+${action('rotate-secret', 'Rotate secret', '', 'Rotate the signing secret? The old one keeps signing beside it for the overlap.')}
+</div>
+<section aria-labelledby="health"><h2 id="health">Health</h2><div class="cards" id="region-health" data-region>${windows}</div></section>
+<section aria-labelledby="recent"><h2 id="recent">Latest deliveries</h2>
+<div class="table-wrap" id="region-deliveries" data-region><table><thead><tr><th>Status</th><th>Message</th><th>Attempts</th><th>Updated</th></tr></thead>
+<tbody>${deliveries.length ? deliveries : html`<tr><td colspan="4" class="muted">No deliveries yet.</td></tr>`}</tbody></table></div></section>
+<h2 id="replay">Replay failed deliveries</h2>
+<form method="post" action="${epPath(ep)}/replay" class="grid-form" aria-labelledby="replay">${csrfField(session)}
+<label for="replay-since">Created since (UTC)</label>
+<input id="replay-since" name="since" type="datetime-local" required value="${utcInputValue(now - 86_400_000)}">
+<div class="full"><button type="submit">Replay failed</button></div></form>
+<h2 id="edit">Edit</h2>
+<form method="post" action="${epPath(ep)}/edit" class="grid-form" aria-labelledby="edit">${csrfField(session)}
+${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Save</button></div></form>`;
+    return kit.send(
+      reply,
+      page({
+        title: `Endpoint ${ep.url}`,
+        session,
+        app,
+        current: 'endpoints',
+        live: `${appPath(app)}/live`,
+        notice: noticeFor(request.query.notice),
+        body,
+      }),
+    );
+  });
+
+  ui.post<{ Params: EpParams; Body: EndpointForm }>('/ui/apps/:app/endpoints/:ep/edit', async (request, reply) => {
+    const { endpoint } = await loadEndpoint(request);
+    const { url, description, events } = request.body;
+    await store.updateEndpoint(
+      endpoint.appId,
+      endpoint.id,
+      {
+        url: await checkEndpointUrl(ctx, (url ?? '').trim()),
+        description: (description ?? '').slice(0, 1024),
+        events: filtersOf(events),
+      },
+      ctx.clock(),
+    );
+    return reply.redirect(`${epPath(endpoint)}?notice=saved`, 303);
+  });
+
+  ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/disable', async (request, reply) => {
+    const { endpoint } = await loadEndpoint(request);
+    const by = kit.session(request).scope.kind === 'admin' ? 'the dashboard' : 'the app portal';
+    await store.disableEndpoint(endpoint.id, `disabled in ${by}`, ctx.clock());
+    return reply.redirect(`${epPath(endpoint)}?notice=disabled`, 303);
+  });
+
+  ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/enable', async (request, reply) => {
+    const { endpoint } = await loadEndpoint(request);
+    await store.updateEndpoint(endpoint.appId, endpoint.id, { disabled: false }, ctx.clock());
+    return reply.redirect(`${epPath(endpoint)}?notice=enabled`, 303);
+  });
+
+  ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/rotate-secret', async (request, reply) => {
+    const { endpoint } = await loadEndpoint(request);
+    const now = ctx.clock();
+    await store.rotateEndpointSecret(endpoint.appId, endpoint.id, generateSecret(), now + ctx.config.secretOverlapMs, now);
+    return reply.redirect(`${epPath(endpoint)}?notice=rotated`, 303);
+  });
+
+  ui.post<{ Params: EpParams; Body: { since?: string } }>('/ui/apps/:app/endpoints/:ep/replay', async (request, reply) => {
+    const { endpoint } = await loadEndpoint(request);
+    if (endpoint.disabledAt !== null) throw new ApiError('endpoint_disabled');
+    const since = parseUtcInput(request.body.since);
+    if (since === undefined) throw new ApiError('validation_failed', 'Give the time to replay failed deliveries from.');
+    const replayed = await store.replayDeliveries({ endpointId: endpoint.id, since, status: 'failed', now: ctx.clock() });
+    if (replayed > 0) ctx.onDeliveriesDue();
+    return reply.redirect(`${epPath(endpoint)}?notice=replayed`, 303);
+  });
+
+  ui.post<{ Params: { app: string }; Body: { type?: string; data?: string } }>(
+    '/ui/apps/:app/test-event',
+    async (request, reply) => {
+      const app = await kit.app(request, request.params.app);
+      let data: unknown;
+      try {
+        data = JSON.parse(request.body.data ?? '');
+      } catch {
+        throw new ApiError('invalid_json', 'The test event’s data is not valid JSON.');
+      }
+      await publishEvent(ctx, app.id, { type: (request.body.type ?? '').trim(), data });
+      return reply.redirect(`${appPath(app)}/messages?notice=published`, 303);
+    },
+  );
+}
+
+function endpointFields(ep: Endpoint | null): Html {
+  const id = ep ? 'edit' : 'new';
+  return html`<label for="${id}-url">URL</label>
+<input id="${id}-url" name="url" type="url" required maxlength="2048" value="${ep?.url ?? ''}" placeholder="https://example.com/webhooks">
+<label for="${id}-description">Description</label>
+<input id="${id}-description" name="description" maxlength="1024" value="${ep?.description ?? ''}">
+<label for="${id}-events">Event types</label>
+<input id="${id}-events" name="events" value="${ep?.events?.join(', ') ?? ''}" placeholder="every type; or e.g. order.*, invoice.paid" aria-describedby="${id}-events-help">
+<p class="full muted" id="${id}-events-help">Comma-separated names or <code>prefix.*</code> filters; empty for every type.</p>`;
+}

@@ -1,0 +1,125 @@
+/** Store contract, the dashboard's reads: attempt charts, troubled endpoints, delivery counts per message, status filter. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type Endpoint, newId } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/index.js';
+import { anApp, anAttempt, anEndpoint, T0, withOpenStore } from './fixtures.js';
+
+const MINUTE = 60_000;
+
+export function dashboardContract(open: () => Promise<Store>): void {
+  const withStore = (run: (store: Store) => Promise<void>) => withOpenStore(open, run);
+
+  /** An app with `endpointCount` endpoints and one message (one delivery per endpoint) per entry of `times`. */
+  async function seed(store: Store, endpointCount: number, times: number[]) {
+    const app = await store.createApp(anApp());
+    const endpoints: Endpoint[] = [];
+    for (let i = 0; i < endpointCount; i++)
+      endpoints.push(await store.createEndpoint(anEndpoint(app.id, { id: newId('ep'), url: `http://127.0.0.1:9/h${i}` })));
+    const messageIds: string[] = [];
+    for (const at of times) {
+      const id = newId('msg', at);
+      messageIds.push(id);
+      await store.publishMessage({
+        message: { id, appId: app.id, type: 'order.created', payload: '{}', idempotencyKey: null, createdAt: at },
+        idempotencyWindowMs: 0,
+      });
+    }
+    return { app, endpoints, messageIds };
+  }
+
+  /** Claims every due delivery at `now` and records one attempt for each with the status `statusOf` picks. */
+  async function attemptAll(store: Store, now: number, statusOf: (endpointId: string) => number, durationMs = 10) {
+    const claimed = await store.claimDueDeliveries({ now, limit: 100, leaseMs: 30_000, endpointCap: 100, inFlight: new Map() });
+    for (const c of claimed) {
+      const status = statusOf(c.endpoint.id);
+      await store.recordAttempt({
+        attempt: anAttempt(c.delivery.id, { id: newId('atm', now), startedAt: now, durationMs, responseStatus: status }),
+        leaseToken: c.leaseToken,
+        next: status < 300 ? { status: 'succeeded' } : { status: 'failed' },
+        now,
+      });
+    }
+    return claimed.length;
+  }
+
+  test('attemptSeries buckets attempts by start time, with successes and mean latency, per app or for all', () =>
+    withStore(async (store) => {
+      const { app, endpoints } = await seed(store, 2, [T0, T0]);
+      const other = await seed(store, 1, [T0]);
+      const [good] = endpoints as [Endpoint, Endpoint];
+      assert.equal(await attemptAll(store, T0 + 30_000, (ep) => (ep === good.id ? 200 : 500), 20), 5);
+      const series = await store.attemptSeries({ since: T0, until: T0 + 10 * MINUTE, bucketMs: MINUTE, appId: app.id });
+      assert.deepEqual(series, [{ index: 0, attempts: 4, successes: 2, avgLatencyMs: 20 }]);
+      const all = await store.attemptSeries({ since: T0 - MINUTE, until: T0 + 10 * MINUTE, bucketMs: MINUTE });
+      assert.equal(all.length, 1);
+      assert.equal(all[0]?.index, 1, 'buckets count from since');
+      assert.equal(all[0]?.attempts, 5);
+      const none = await store.attemptSeries({ since: T0 + MINUTE, until: T0 + 2 * MINUTE, bucketMs: MINUTE });
+      assert.deepEqual(none, [], 'attempts outside the range are left out');
+      assert.ok(other.app.id);
+    }));
+
+  test('troubledEndpoints lists disabled endpoints, then failing ones, of one app or all; lastAttemptOf is the newest', () =>
+    withStore(async (store) => {
+      const { app, endpoints } = await seed(store, 3, [T0]);
+      const [healthy, failing, disabled] = endpoints as [Endpoint, Endpoint, Endpoint];
+      await attemptAll(store, T0 + 1, (ep) => (ep === healthy.id ? 200 : 503));
+      await store.disableEndpoint(disabled.id, 'gone', T0 + 2);
+      const troubled = await store.troubledEndpoints(app.id, 10);
+      assert.deepEqual(
+        troubled.map((t) => [t.endpoint.id, t.endpoint.disabledReason, t.failingSince]),
+        [
+          [disabled.id, 'gone', T0 + 1],
+          [failing.id, null, T0 + 1],
+        ],
+      );
+      assert.equal((await store.troubledEndpoints(null, 1)).length, 1, 'the limit holds');
+      const other = await seed(store, 1, []);
+      assert.deepEqual(await store.troubledEndpoints(other.app.id, 10), []);
+      assert.equal((await store.lastAttemptOf(failing.id))?.responseStatus, 503);
+      assert.equal(await store.lastAttemptOf(other.endpoints[0]?.id as string), null);
+    }));
+
+  test('countDeliveriesByMessage counts each message’s deliveries by status; listMessages filters by a delivery status', () =>
+    withStore(async (store) => {
+      const { app, endpoints, messageIds } = await seed(store, 2, [T0, T0 + 1, T0 + 2]);
+      const [first, second, third] = messageIds as [string, string, string];
+      // Only the first message's deliveries are due at T0 + 1; the second endpoint fails.
+      const due = await store.claimDueDeliveries({
+        now: T0,
+        limit: 100,
+        leaseMs: 30_000,
+        endpointCap: 100,
+        inFlight: new Map(),
+      });
+      for (const c of due) {
+        const ok = c.endpoint.id === endpoints[0]?.id;
+        await store.recordAttempt({
+          attempt: anAttempt(c.delivery.id, { responseStatus: ok ? 200 : 500 }),
+          leaseToken: c.leaseToken,
+          next: ok ? { status: 'succeeded' } : { status: 'failed' },
+          now: T0,
+        });
+      }
+      const counts = await store.countDeliveriesByMessage(app.id, [first, second, 'msg_unknown']);
+      assert.deepEqual(counts, {
+        [first]: { pending: 0, succeeded: 1, failed: 1 },
+        [second]: { pending: 2, succeeded: 0, failed: 0 },
+      });
+      assert.deepEqual(await store.countDeliveriesByMessage(app.id, []), {});
+      const other = await seed(store, 0, []);
+      assert.deepEqual(await store.countDeliveriesByMessage(other.app.id, [first]), {}, 'another app sees nothing');
+      const failed = await store.listMessages(app.id, { status: 'failed' }, { limit: 10 });
+      assert.deepEqual(
+        failed.data.map((m) => m.id),
+        [first],
+      );
+      const pending = await store.listMessages(app.id, { status: 'pending' }, { limit: 1 });
+      assert.deepEqual(
+        pending.data.map((m) => m.id),
+        [third],
+      );
+      assert.ok(pending.nextCursor, 'the filter pages like the rest');
+    }));
+}

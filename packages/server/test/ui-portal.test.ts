@@ -1,0 +1,194 @@
+/**
+ * The app portal and the dashboard's guards: a portal link opens one app only and stops at its expiry; sessions are
+ * HttpOnly, SameSite=Strict cookies; every action without this session's CSRF token is refused.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createHookdClient } from '@hookd/sdk';
+import type { Browser } from 'playwright-core';
+import { startTestHookd, type TestHookd } from './helpers/hookd.js';
+import { csrfOf, launchChromium, postForm, screenshot, signIn } from './helpers/ui.js';
+
+let server: TestHookd;
+let browser: Browser;
+/** Added to the real time: the test moves hookd's clock past a link's expiry. */
+let offsetMs = 0;
+let mine: { id: string; endpoint: string; message: string };
+let theirs: { id: string; endpoint: string; message: string };
+
+async function seedApp(name: string) {
+  const id = (await server.call('POST', '/v1/apps', { name })).body.id;
+  const endpoint = (await server.call('POST', `/v1/apps/${id}/endpoints`, { url: `http://127.0.0.1:9/${name}` })).body.id;
+  const message = (await server.call('POST', `/v1/apps/${id}/events`, { type: 'invoice.paid', data: { app: name } })).body.id;
+  return { id, endpoint, message };
+}
+
+before(async () => {
+  [server, browser] = await Promise.all([startTestHookd({}, { clock: () => Date.now() + offsetMs }), launchChromium()]);
+  mine = await seedApp('Mine');
+  theirs = await seedApp('Theirs');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('POST /v1/apps/{app}/portal-link answers a signed URL and its expiry, within bounds', async () => {
+  const answer = await server.call('POST', `/v1/apps/${mine.id}/portal-link`, { expiresIn: '30m' });
+  assert.equal(answer.status, 201);
+  assert.match(answer.body.url, /^http:\/\/127\.0\.0\.1:\d+\/ui\/portal\?token=/);
+  const left = Date.parse(answer.body.expiresAt) - Date.now();
+  assert.ok(left > 29 * 60_000 && left <= 30 * 60_000, `expires in ${left} ms`);
+  assert.equal((await server.call('POST', `/v1/apps/${mine.id}/portal-link`)).status, 201, 'the body is optional');
+  const tooLong = await server.call('POST', `/v1/apps/${mine.id}/portal-link`, { expiresIn: '48h' });
+  assert.equal(tooLong.status, 400);
+  assert.equal(tooLong.body.error.code, 'validation_failed');
+  assert.equal((await server.call('POST', '/v1/apps/nope/portal-link', {})).status, 404);
+  const anonymous = await fetch(`${server.url}/v1/apps/${mine.id}/portal-link`, { method: 'POST' });
+  assert.equal(anonymous.status, 401);
+});
+
+test('a portal link shows its own app only, and nothing of another app is reachable', async () => {
+  const { url } = (await server.call('POST', `/v1/apps/${mine.id}/portal-link`, { expiresIn: '1h' })).body;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // Generous: CI shares 2 cores between Chromium, hookd and the other test files.
+  context.setDefaultTimeout(20_000);
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    assert.equal(new URL(page.url()).pathname, `/ui/apps/${mine.id}`);
+    await page.getByRole('heading', { name: 'Mine: endpoints' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Apps' }).count(), 0, 'no admin navigation');
+    assert.equal(await page.getByRole('link', { name: 'Overview' }).count(), 0);
+    await page.locator('#region-endpoints').getByRole('link', { name: 'http://127.0.0.1:9/Mine' }).waitFor();
+    assert.ok(!(await page.content()).includes('Theirs'), 'nothing of the other app shows');
+    await screenshot(page, 'portal');
+    const session = (await context.cookies()).find((c) => c.name === 'hookd_session');
+    assert.ok(session?.httpOnly && session.sameSite === 'Strict');
+
+    await page.getByRole('link', { name: 'Messages', exact: true }).click();
+    await page.getByRole('link', { name: mine.message }).waitFor();
+
+    const statusOf = async (path: string) => (await page.goto(server.url + path))?.status();
+    for (const path of [
+      `/ui/apps/${theirs.id}`,
+      `/ui/apps/${theirs.id}/messages`,
+      `/ui/apps/${theirs.id}/messages/${theirs.message}`,
+      `/ui/apps/${theirs.id}/endpoints/${theirs.endpoint}`,
+      `/ui/apps/${theirs.id}/live`,
+      `/ui/apps/${mine.id}/endpoints/${theirs.endpoint}`,
+      `/ui/apps/${mine.id}/messages/${theirs.message}`,
+      '/ui/apps',
+      '/ui/live',
+    ]) {
+      assert.equal(await statusOf(path), 404, `${path} is not reachable from the portal`);
+    }
+    assert.equal(await statusOf(`/v1/apps/${mine.id}`), 401, 'the session cookie is no API token');
+    await page.goto(`${server.url}/ui`);
+    assert.equal(new URL(page.url()).pathname, `/ui/apps/${mine.id}`, '/ui takes the portal to its app');
+
+    // Actions on another app are refused too, even with this session's own CSRF token.
+    const cookie = `hookd_session=${session?.value}`;
+    const csrf = await csrfOf(server.url, cookie, `/ui/apps/${mine.id}`);
+    const refused = await postForm(server.url, `/ui/apps/${theirs.id}/endpoints/${theirs.endpoint}/disable`, cookie, {
+      _csrf: csrf,
+    });
+    assert.equal(refused.status, 404);
+    assert.equal((await server.call('GET', `/v1/apps/${theirs.id}/endpoints/${theirs.endpoint}`)).body.disabled, false);
+    const allowed = await postForm(server.url, `/ui/apps/${mine.id}/endpoints/${mine.endpoint}/disable`, cookie, { _csrf: csrf });
+    assert.equal(allowed.status, 303);
+    assert.equal((await server.call('GET', `/v1/apps/${mine.id}/endpoints/${mine.endpoint}`)).body.disabled, true);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a portal link, and the session it opened, are refused after the link expires', async () => {
+  const { url } = (await server.call('POST', `/v1/apps/${mine.id}/portal-link`, { expiresIn: '5m' })).body;
+  const context = await browser.newContext();
+  // Generous: CI shares 2 cores between Chromium, hookd and the other test files.
+  context.setDefaultTimeout(20_000);
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.getByRole('heading', { name: 'Mine: endpoints' }).waitFor();
+    offsetMs = 6 * 60_000;
+    await page.goto(`${server.url}/ui/apps/${mine.id}`);
+    assert.equal(new URL(page.url()).pathname, '/ui/sign-in', 'the session ended with the link');
+    const again = await page.goto(url);
+    assert.equal(again?.status(), 401);
+    await page.getByText('portal_link_invalid').waitFor();
+    const forged = await page.goto(`${server.url}/ui/portal?token=${encodeURIComponent('eyJ1c2UiOiJwb3J0YWwifQ.AAAA')}`);
+    assert.equal(forged?.status(), 401);
+  } finally {
+    offsetMs = 0;
+    await context.close();
+  }
+});
+
+test('the admin session cookie is HttpOnly, SameSite=Strict, scoped to /ui; a wrong token sets none', async () => {
+  const { setCookie } = await signIn(server.url, 'test-admin-token');
+  assert.match(setCookie, /^hookd_session=[^;]+; Path=\/ui; Max-Age=4320\d; HttpOnly; SameSite=Strict$/);
+  const wrong = await postForm(server.url, '/ui/sign-in', '', { token: 'nope' });
+  assert.equal(wrong.status, 401);
+  assert.equal(wrong.headers.get('set-cookie'), null);
+});
+
+test('every action without this session’s CSRF token is refused with 403 csrf_invalid', async () => {
+  const { cookie, csrf } = await signIn(server.url, 'test-admin-token');
+  assert.ok(csrf.length > 20);
+  const other = await signIn(server.url, 'test-admin-token');
+  const actions: [string, Record<string, string>][] = [
+    ['/ui/apps', { name: 'Sneaky' }],
+    [`/ui/apps/${mine.id}/endpoints`, { url: 'http://127.0.0.1:9/sneaky' }],
+    [`/ui/apps/${mine.id}/endpoints/${mine.endpoint}/rotate-secret`, {}],
+    [`/ui/apps/${mine.id}/endpoints/${mine.endpoint}/enable`, {}],
+    [`/ui/apps/${mine.id}/test-event`, { type: 'a.b', data: '{}' }],
+    ['/ui/sign-out', {}],
+  ];
+  const before = (await server.call('GET', `/v1/apps/${mine.id}/endpoints/${mine.endpoint}`)).body;
+  for (const [path, fields] of actions) {
+    for (const token of [undefined, '', 'x'.repeat(43), other.csrf]) {
+      const answer = await postForm(server.url, path, cookie, token === undefined ? fields : { ...fields, _csrf: token });
+      assert.equal(answer.status, 403, `${path} with ${JSON.stringify(token)}`);
+      assert.match(await answer.text(), /csrf_invalid/);
+    }
+  }
+  const json = await fetch(`${server.url}/ui/apps`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, accept: 'application/json' },
+    body: 'name=x',
+  });
+  assert.equal(json.status, 403);
+  assert.equal((await json.json()).error.code, 'csrf_invalid');
+  const after = (await server.call('GET', `/v1/apps/${mine.id}/endpoints/${mine.endpoint}`)).body;
+  assert.deepEqual(after, before, 'nothing changed');
+  assert.equal((await server.call('GET', `/v1/apps/${mine.id}/endpoints`)).body.data.length, 1);
+  const anonymous = await postForm(server.url, `/ui/apps/${mine.id}/endpoints/${mine.endpoint}/rotate-secret`, '', {
+    _csrf: csrf,
+  });
+  assert.equal(anonymous.status, 401, 'no session, no action');
+  const ok = await postForm(server.url, `/ui/apps/${mine.id}/endpoints/${mine.endpoint}/rotate-secret`, cookie, { _csrf: csrf });
+  assert.equal(ok.status, 303, 'with the token the action goes through');
+});
+
+test('dashboard pages carry a strict Content-Security-Policy and escape what users typed', async () => {
+  const { cookie, csrf } = await signIn(server.url, 'test-admin-token');
+  const created = await postForm(server.url, '/ui/apps', cookie, { _csrf: csrf, name: '<script>alert(1)</script>' });
+  assert.equal(created.status, 303);
+  const answer = await fetch(server.url + (created.headers.get('location') ?? ''), { headers: { cookie } });
+  assert.match(answer.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  const page = await answer.text();
+  assert.ok(!page.includes('<script>alert(1)</script>'), 'the name is escaped');
+  assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+});
+
+test('the SDK client makes portal links', async () => {
+  const client = createHookdClient({ baseUrl: server.url, token: 'test-admin-token' });
+  const link = await client.apps.portalLink(mine.id, { expiresIn: '10m' });
+  assert.match(link.url, /\/ui\/portal\?token=/);
+  const opened = await fetch(link.url, { redirect: 'manual' });
+  assert.equal(opened.status, 303);
+  assert.equal(opened.headers.get('location'), `/ui/apps/${mine.id}`);
+});
