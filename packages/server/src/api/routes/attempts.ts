@@ -84,13 +84,16 @@ export function attemptPoll(
   const lagMs = ctx.config.delivery.timeoutMs + 5_000;
   const sent = new Map<string, number>();
   let floor: string | null = null;
+  // The newest attempt id seen: the stream's own cursor may step back, to an attempt the look-back found late.
+  let newest: string | null = null;
   return {
     start: async () => attemptIdAt(ctx.clock()),
     async poll(after) {
       // The cursor a stream starts from is a floor: what a resumed client saw, or what came before it opened.
       floor ??= after;
-      const time = after === null ? null : timeOfAttemptId(after);
-      const lookBack = time === null ? after : attemptIdAt(time - lagMs);
+      if (after !== null && (newest === null || after > newest)) newest = after;
+      const time = newest === null ? null : timeOfAttemptId(newest);
+      const lookBack = time === null ? null : attemptIdAt(time - lagMs);
       let cursor = floor !== null && (lookBack === null || lookBack < floor) ? floor : lookBack;
       const events: SseEvent[] = [];
       for (;;) {
@@ -103,9 +106,9 @@ export function attemptPoll(
         if (events.length > 0 || rows.length < BATCH) break;
         cursor = rows.at(-1)?.attempt.id ?? cursor;
       }
-      // Forget what is too old to come back through the look-back window.
-      const oldest = ctx.clock() - 2 * lagMs;
-      for (const [id, at] of sent) if (at < oldest) sent.delete(id);
+      // Forget only what the look-back can no longer reach: it never starts earlier than this one did. Forgetting by
+      // the clock instead would send the last attempts again, and again, once the stream had been quiet a while.
+      if (time !== null) for (const [id, at] of sent) if (at < time - lagMs) sent.delete(id);
       return events;
     },
   };
