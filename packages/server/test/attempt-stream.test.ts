@@ -31,7 +31,7 @@ test('a stream that has been quiet for long sends its last attempts once, not ov
   await hookd.call('POST', '/v1/apps', { uid: 'shop', name: 'Shop' });
   await hookd.call('POST', '/v1/apps/shop/endpoints', { url: receiver.url });
   const stream = `${hookd.url}/v1/apps/shop/attempts/stream`;
-  const first = eventsWithin(stream, hookd.hookd.adminToken, 3_000);
+  const first = eventsWithin(stream, hookd.hookd.adminToken as string, 3_000);
   await new Promise((resolve) => setTimeout(resolve, 300));
   await hookd.call('POST', '/v1/apps/shop/events', { type: 'order.created', data: {} });
   await receiver.waitFor(1);
