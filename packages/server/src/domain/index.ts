@@ -1,5 +1,6 @@
 export { type Network, parseNetworks, refusedAddressReason } from './addresses.js';
 export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers.js';
+export { type NewEndpoint, newEndpoint } from './endpoints.js';
 export { isEventTypeFilter, isEventTypeName, matchesEventType } from './event-types.js';
 export {
   autoDisableReason,

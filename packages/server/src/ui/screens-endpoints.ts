@@ -2,7 +2,7 @@
 import { generateSecret } from '@hookd/sdk';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, checkEndpointUrl, checkFilters, publishEvent } from '../api/index.js';
-import { type App, type Endpoint, newId } from '../domain/index.js';
+import { type App, type Endpoint, newEndpoint } from '../domain/index.js';
 import { httpStatus, parseUtcInput, percent, statusBadge, utcInputValue, when } from './format.js';
 import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { type Html, html } from './html.js';
@@ -99,25 +99,17 @@ ${endpointFields(null)}
   ui.post<{ Params: { app: string }; Body: EndpointForm }>('/ui/apps/:app/endpoints', async (request, reply) => {
     const app = await kit.app(request, request.params.app);
     const now = ctx.clock();
-    const endpoint = await store.createEndpoint({
-      id: newId('ep', now),
-      appId: app.id,
-      url: await checkEndpointUrl(ctx, (request.body.url ?? '').trim()),
-      description: (request.body.description ?? '').slice(0, 1024),
-      events: filtersOf(request.body.events),
-      signatureScheme: 'standard',
-      secret: generateSecret(),
-      previousSecret: null,
-      previousSecretExpiresAt: null,
-      headers: {},
-      rateLimit: null,
-      maxInFlight: null,
-      fifo: false,
-      disabledAt: null,
-      disabledReason: null,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const endpoint = await store.createEndpoint(
+      newEndpoint(
+        {
+          appId: app.id,
+          url: await checkEndpointUrl(ctx, (request.body.url ?? '').trim()),
+          description: (request.body.description ?? '').slice(0, 1024),
+          events: filtersOf(request.body.events),
+        },
+        now,
+      ),
+    );
     return reply.redirect(`${epPath(endpoint)}?notice=created`, 303);
   });
 

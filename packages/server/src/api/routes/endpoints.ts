@@ -6,7 +6,7 @@ import {
   endpointHeadersProblem,
   isEventTypeFilter,
   MAX_ENDPOINT_HEADERS,
-  newId,
+  newEndpoint,
   SIGNATURE_SCHEMES,
   type SignatureScheme,
 } from '../../domain/index.js';
@@ -155,25 +155,18 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       const app = await loadApp(ctx, request.params.app);
       const body = request.body;
       const now = ctx.clock();
-      const endpoint = await ctx.store.createEndpoint({
-        id: newId('ep', now),
-        appId: app.id,
-        url: await checkEndpointUrl(ctx, body.url),
-        description: body.description ?? '',
-        events: checkFilters(body.events),
-        signatureScheme: body.signatureScheme ?? 'standard',
-        secret: body.secret ?? generateSecret(),
-        previousSecret: null,
-        previousSecretExpiresAt: null,
-        headers: checkHeaders(body.headers ?? {}),
-        rateLimit: body.rateLimit ?? null,
-        maxInFlight: body.maxInFlight ?? null,
-        fifo: body.fifo ?? false,
-        disabledAt: null,
-        disabledReason: null,
-        createdAt: now,
-        updatedAt: now,
-      });
+      const endpoint = await ctx.store.createEndpoint(
+        newEndpoint(
+          {
+            ...body,
+            appId: app.id,
+            url: await checkEndpointUrl(ctx, body.url),
+            events: checkFilters(body.events),
+            headers: checkHeaders(body.headers ?? {}),
+          },
+          now,
+        ),
+      );
       return reply.code(201).send(presentEndpoint(endpoint));
     },
   );

@@ -3,13 +3,13 @@
  * Events, for `hookd forward`). A source owns an app: its destinations are that app's endpoints, so everything
  * the endpoint and delivery routes do (attempts, retries, replay) works on them unchanged.
  */
-import { generateSecret, SCHEMES, WebhookVerificationError } from '@hookd/sdk';
+import { SCHEMES, WebhookVerificationError } from '@hookd/sdk';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   type Endpoint,
   MAX_SOURCE_SECRETS,
   type Message,
-  NO_LIMITS,
+  newEndpoint,
   newId,
   SOURCE_SCHEMES,
   type Source,
@@ -275,23 +275,12 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
         const destinations: Endpoint[] = [];
         for (const target of targets) {
           destinations.push(
-            await ctx.store.createEndpoint({
-              id: newId('ep', now),
-              appId: app.id,
-              url: target.url,
-              description: `destination of source ${body.name}`,
-              events: target.events,
-              signatureScheme: 'standard',
-              secret: generateSecret(),
-              previousSecret: null,
-              previousSecretExpiresAt: null,
-              headers: {},
-              disabledAt: null,
-              disabledReason: null,
-              ...NO_LIMITS,
-              createdAt: now,
-              updatedAt: now,
-            }),
+            await ctx.store.createEndpoint(
+              newEndpoint(
+                { appId: app.id, url: target.url, description: `destination of source ${body.name}`, events: target.events },
+                now,
+              ),
+            ),
           );
         }
         const source = await ctx.store.createSource({
