@@ -6,13 +6,10 @@
  * read. This process forgets a name at once when it creates or changes it; other processes sharing a PostgreSQL
  * database see the change within CACHE_TTL_MS.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { compileJsonSchema } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { ApiError, type ErrorDetail } from './errors.js';
-
-// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
 export const CACHE_TTL_MS = 5_000;
 /** Publishing random type names must not grow the cache without end. */
@@ -48,25 +45,14 @@ export function eventTypeChecks(ctx: { store: Store; clock: () => number }): Eve
 }
 
 export function createEventTypeChecks(store: Store, clock: () => number): EventTypeChecks {
-  // Validates as given: no coercion, no defaults, nothing removed, so the data delivered is the data published.
-  // Not strict: keywords ajv does not know (`example`, vendor extensions) are ignored, as JSON Schema says.
-  // addUsedSchema off: two types may use the same `$id` without clashing in ajv's registry.
-  const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false, addUsedSchema: false });
-  addFormats(ajv);
   const cache = new Map<string, Cached>();
 
   function compile(schema: Record<string, unknown>): ValidateFunction {
-    let validate: ValidateFunction;
     try {
-      validate = ajv.compile(schema);
+      return compileJsonSchema(schema);
     } catch (error) {
       throw new ApiError('validation_failed', `body/schema is not a valid JSON Schema: ${(error as Error).message}`);
-    } finally {
-      ajv.removeSchema(schema); // the validator keeps what it needs; ajv's own cache would grow with every refresh
     }
-    if ((validate as { $async?: boolean }).$async)
-      throw new ApiError('validation_failed', 'body/schema: asynchronous schemas ($async) are not supported');
-    return validate;
   }
 
   async function lookUp(type: string): Promise<Cached['found']> {

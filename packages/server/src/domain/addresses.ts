@@ -28,13 +28,21 @@ function canonical(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
     : parsed;
 }
 
+function within(ip: ipaddr.IPv4 | ipaddr.IPv6, networks: readonly Network[]): boolean {
+  return networks.some(([network, bits]) => network.kind() === ip.kind() && ip.match(network, bits));
+}
+
+/** Whether `address` lies in one of `networks`; an IPv4-mapped IPv6 address counts as its IPv4 form. */
+export function inNetworks(address: string, networks: readonly Network[]): boolean {
+  const ip = canonical(address);
+  return ip !== null && within(ip, networks);
+}
+
 /** Why an address is refused (`loopback`, `private`, `linkLocal`, …), or null when it may be reached. */
 export function refusedAddressReason(address: string, allowed: readonly Network[]): string | null {
   const ip = canonical(address);
   if (!ip) return 'invalid';
-  for (const [network, bits] of allowed) {
-    if (network.kind() === ip.kind() && ip.match(network, bits)) return null;
-  }
+  if (within(ip, allowed)) return null;
   const range = ip.range();
   if (range !== 'unicast') return range;
   // ::a.b.c.d (IPv4-compatible, deprecated) is "unicast" to ipaddr.js, yet never a public host.

@@ -1,4 +1,4 @@
-export { type Network, parseNetworks, refusedAddressReason } from './addresses.js';
+export { inNetworks, type Network, parseNetworks, refusedAddressReason } from './addresses.js';
 export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers.js';
 export { type NewEndpoint, newEndpoint } from './endpoints.js';
 export { isEventTypeFilter, isEventTypeName, matchesEventType } from './event-types.js';
@@ -13,6 +13,7 @@ export {
   percentileRank,
 } from './health.js';
 export { type IdPrefix, newId } from './ids.js';
+export { compileJsonSchema } from './json-schema.js';
 export { claimAllowance, type EndpointLimits, isLimited, NO_LIMITS, RATE_BATCH_MS, rateNextAt } from './limits.js';
 export { type EpisodeStep, type FailingRule, failingEpisodeStep } from './ops-episodes.js';
 export { type AttemptContext, type AttemptResult, judgeAttempt, type NextStep, nextStep, type Verdict } from './outcome.js';

@@ -1,6 +1,5 @@
 /** A source's IP allowlist: CIDR ranges, IPv4 and IPv6; an IPv4-mapped IPv6 peer is judged as IPv4. */
-import ipaddr from 'ipaddr.js';
-import { type Network, parseNetworks } from '../domain/index.js';
+import { inNetworks, type Network, parseNetworks } from '../domain/index.js';
 
 /** Throws a message naming the first entry that is not an address or a CIDR range. */
 export function parseAllowlist(entries: readonly string[]): Network[] {
@@ -16,8 +15,5 @@ export function parseAllowlist(entries: readonly string[]): Network[] {
 /** Whether `address` is inside one of `networks`; an empty list allows every address. */
 export function isAllowed(networks: readonly Network[], address: string | undefined): boolean {
   if (networks.length === 0) return true;
-  if (address === undefined || !ipaddr.isValid(address)) return false;
-  let ip = ipaddr.parse(address);
-  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
-  return networks.some(([network, bits]) => network.kind() === ip.kind() && ip.match(network, bits));
+  return address !== undefined && inNetworks(address, networks);
 }

@@ -4,14 +4,10 @@
  * database applies within that time; this process forgets a source at once when it changes it.
  */
 import { memoryRateLimitStore, type RateLimitStore } from '@hookd/sdk';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import type { Network, Source } from '../domain/index.js';
+import type { ValidateFunction } from 'ajv';
+import { compileJsonSchema, type Network, type Source } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { parseAllowlist } from './allowlist.js';
-
-// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
 export const CACHE_TTL_MS = 5_000;
 /** Ingest URLs naming sources that do not exist must not grow the cache without end. */
@@ -28,15 +24,6 @@ export interface CompiledSource {
 interface Entry {
   at: number;
   compiled: CompiledSource | null;
-}
-
-// Validates as given: no coercion, no defaults, nothing removed, so what is forwarded is what arrived.
-const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false, addUsedSchema: false });
-addFormats(ajv);
-
-/** Compiles a source's JSON Schema; throws with ajv's message when the schema is invalid. */
-export function compileSchema(schema: Record<string, unknown>): ValidateFunction {
-  return ajv.compile(schema);
 }
 
 export class SourceCache {
@@ -73,7 +60,7 @@ export class SourceCache {
       source,
       allowlist: parseAllowlist(source.allowIps),
       rateLimit: this.bucket(source),
-      validate: source.schema === null ? null : compileSchema(source.schema),
+      validate: source.schema === null ? null : compileJsonSchema(source.schema),
     };
   }
 

@@ -6,6 +6,7 @@
 import { SCHEMES, WebhookVerificationError } from '@hookd/sdk';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
+  compileJsonSchema,
   type Endpoint,
   MAX_SOURCE_SECRETS,
   type Message,
@@ -16,7 +17,7 @@ import {
   type SourceRateLimit,
   type SourceScheme,
 } from '../../domain/index.js';
-import { compileSchema, type InboundGateway, parseAllowlist } from '../../inbound/index.js';
+import { type InboundGateway, parseAllowlist } from '../../inbound/index.js';
 import { type SourcePatch, StoreConflictError } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -164,7 +165,7 @@ function checkAllowIps(entries: string[]): string[] {
 function checkSchema(schema: Record<string, unknown> | null): Record<string, unknown> | null {
   if (schema === null) return null;
   try {
-    compileSchema(schema);
+    compileJsonSchema(schema);
   } catch (error) {
     throw new ApiError('validation_failed', `body/schema is not a valid JSON Schema: ${(error as Error).message}`);
   }
