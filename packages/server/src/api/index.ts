@@ -26,6 +26,7 @@ export { generateAdminToken, hashToken } from './auth.js';
 export { type ApiContext, loadApp } from './context.js';
 export { ApiError, ERRORS, type ErrorCode } from './errors.js';
 export { publishEvent } from './publish.js';
+export { retryDelivery } from './retry.js';
 export { attemptPoll } from './routes/attempts.js';
 export { checkEndpointUrl, checkFilters } from './routes/endpoints.js';
 export { PORTAL_PATH } from './routes/portal.js';

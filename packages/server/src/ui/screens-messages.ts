@@ -1,6 +1,6 @@
 /** An app's messages, filtered and paged by cursor, each with its deliveries and every attempt; retry one delivery. */
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '../api/index.js';
+import { ApiError, retryDelivery } from '../api/index.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, isPurged } from '../domain/index.js';
 import { httpStatus, parseUtcInput, prettyJson, statusBadge, utcInputValue, when } from './format.js';
 import { noticeFor } from './health-view.js';
@@ -115,15 +115,7 @@ ${list.length ? list : html`<p class="muted">No attempt yet.</p>`}
 
   ui.post<{ Params: { app: string; dlv: string } }>('/ui/apps/:app/deliveries/:dlv/retry', async (request, reply) => {
     const app = await kit.app(request, request.params.app);
-    // The same checks as POST /v1/apps/{app}/deliveries/{dlv}/retry.
-    const delivery = await store.findDelivery(app.id, request.params.dlv);
-    if (!delivery) throw new ApiError('delivery_not_found');
-    const endpoint = await store.findEndpoint(app.id, delivery.endpointId);
-    if (endpoint?.disabledAt != null) throw new ApiError('endpoint_disabled');
-    const message = await store.findMessage(app.id, delivery.messageId);
-    if (message && isPurged(message)) throw new ApiError('message_purged');
-    if (!(await store.retryDelivery(app.id, delivery.id, ctx.clock()))) throw new ApiError('delivery_in_flight');
-    ctx.onDeliveriesDue();
+    const delivery = await retryDelivery(ctx, app.id, request.params.dlv);
     return reply.redirect(
       `${appPath(app)}/messages/${encodeURIComponent(delivery.messageId)}?notice=retried#${delivery.id}`,
       303,

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { DELIVERY_STATUSES, type DeliveryStatus, isPurged } from '../../domain/index.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/index.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentAttempt, presentDelivery } from '../present.js';
+import { retryDelivery } from '../retry.js';
 import { commonErrors, pageOf, pageQuery, ref } from '../schemas.js';
 
 const tags = ['deliveries'];
@@ -80,16 +81,7 @@ export function deliveryRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const app = await loadApp(ctx, request.params.app);
-      const delivery = await ctx.store.findDelivery(app.id, request.params.dlv);
-      if (!delivery) throw new ApiError('delivery_not_found');
-      const endpoint = await ctx.store.findEndpoint(app.id, delivery.endpointId);
-      if (endpoint?.disabledAt != null) throw new ApiError('endpoint_disabled');
-      const message = await ctx.store.findMessage(app.id, delivery.messageId);
-      if (message && isPurged(message)) throw new ApiError('message_purged');
-      const retried = await ctx.store.retryDelivery(app.id, delivery.id, ctx.clock());
-      if (!retried) throw new ApiError('delivery_in_flight');
-      ctx.onDeliveriesDue();
-      return reply.code(202).send(presentDelivery(retried));
+      return reply.code(202).send(presentDelivery(await retryDelivery(ctx, app.id, request.params.dlv)));
     },
   );
 }

@@ -1,0 +1,18 @@
+/** Retrying one delivery by hand, behind POST /v1/apps/{app}/deliveries/{dlv}/retry and the dashboard. */
+import { type Delivery, isPurged } from '../domain/index.js';
+import type { ApiContext } from './context.js';
+import { ApiError } from './errors.js';
+
+/** Makes the delivery due now with a fresh schedule and wakes the worker; throws ApiError when it may not be retried. */
+export async function retryDelivery(ctx: ApiContext, appId: string, deliveryId: string): Promise<Delivery> {
+  const delivery = await ctx.store.findDelivery(appId, deliveryId);
+  if (!delivery) throw new ApiError('delivery_not_found');
+  const endpoint = await ctx.store.findEndpoint(appId, delivery.endpointId);
+  if (endpoint?.disabledAt != null) throw new ApiError('endpoint_disabled');
+  const message = await ctx.store.findMessage(appId, delivery.messageId);
+  if (message && isPurged(message)) throw new ApiError('message_purged');
+  const retried = await ctx.store.retryDelivery(appId, delivery.id, ctx.clock());
+  if (!retried) throw new ApiError('delivery_in_flight');
+  ctx.onDeliveriesDue();
+  return retried;
+}
