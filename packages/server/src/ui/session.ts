@@ -35,7 +35,8 @@ export function sessionCookies(key: Buffer, clock: () => number) {
     },
     start(request: FastifyRequest, reply: FastifyReply, scope: UiScope, exp: number): void {
       const claims: SessionClaims = { use: 'session', sid: randomBytes(16).toString('base64url'), scope, exp };
-      const maxAge = Math.max(0, Math.floor((exp - clock()) / 1000));
+      // Rounded up: the clock has moved on since exp was set, and the token's own expiry is what counts.
+      const maxAge = Math.max(0, Math.ceil((exp - clock()) / 1000));
       reply.header('set-cookie', serialize(request, signToken(key, claims), maxAge));
     },
     end(request: FastifyRequest, reply: FastifyReply): void {
