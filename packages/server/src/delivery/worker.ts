@@ -39,6 +39,8 @@ export class DeliveryWorker {
    * so a freed slot does not cost a claim that cannot find anything.
    */
   private mayFindWork = true;
+  /** Set by anything that makes work claimable, so a claim running meanwhile does not conclude there is none. */
+  private hinted = false;
   /** Endpoints that were at their cap when the last claim came back empty: their backlog may be waiting. */
   private readonly waitingAtCap = new Set<string>();
   private readonly dispatcher: Agent;
@@ -63,8 +65,13 @@ export class DeliveryWorker {
 
   /** Something became due (a publish, a retry by hand): look now rather than at the next poll. */
   wake(): void {
-    this.mayFindWork = true;
+    this.hint();
     this.resume();
+  }
+
+  private hint(): void {
+    this.mayFindWork = true;
+    this.hinted = true;
   }
 
   private resume(): void {
@@ -97,6 +104,7 @@ export class DeliveryWorker {
       if (free > 0 && this.mayFindWork) {
         // A copy: sends that finish while the claim runs must not change what the claim was asked.
         const inFlight = new Map(this.inFlight);
+        this.hinted = false;
         try {
           claimed = await store.claimDueDeliveries({
             now: this.deps.clock(),
@@ -109,10 +117,10 @@ export class DeliveryWorker {
           logger.error({ err: error }, 'claiming deliveries failed; trying again after the poll interval');
         }
         for (const item of claimed) this.launch(item);
-        if (claimed.length === 0) this.noteExhausted(inFlight);
+        // A claim short of its limit took all it could: look again only once that can find more.
+        if (claimed.length < free) this.noteExhausted(inFlight, claimed);
       }
-      // Claim until nothing more is due: a batch may stop short where an endpoint reached its cap.
-      if (claimed.length > 0) continue;
+      if (claimed.length === free && free > 0) continue;
       await this.idle();
     }
   }
@@ -135,7 +143,7 @@ export class DeliveryWorker {
       const timer = setTimeout(
         () => {
           // Time passing makes retries and expired leases due.
-          this.mayFindWork = true;
+          this.hint();
           finish();
         },
         Math.max(1, wait),
@@ -149,14 +157,20 @@ export class DeliveryWorker {
     this.wakeUp = null;
   }
 
-  /** The claim, asked with `inFlight`, found nothing: only endpoints that were at their cap then may have work. */
-  private noteExhausted(inFlight: ReadonlyMap<string, number>): void {
-    this.mayFindWork = false;
+  /**
+   * The claim, asked with `inFlight`, took `claimed` and nothing more was claimable: only endpoints at their cap
+   * then may have work left.
+   */
+  private noteExhausted(inFlight: ReadonlyMap<string, number>, claimed: readonly ClaimedDelivery[]): void {
+    const cap = this.deps.config.endpointConcurrency;
+    const atClaim = new Map(inFlight);
+    for (const { endpoint } of claimed) atClaim.set(endpoint.id, (atClaim.get(endpoint.id) ?? 0) + 1);
+    this.mayFindWork = this.hinted;
     this.waitingAtCap.clear();
-    for (const [endpointId, n] of inFlight) {
-      if (n < this.deps.config.endpointConcurrency) continue;
-      // Already down to half while the claim ran: its refill is due now.
-      if ((this.inFlight.get(endpointId) ?? 0) <= this.deps.config.endpointConcurrency / 2) this.mayFindWork = true;
+    for (const [endpointId, n] of atClaim) {
+      if (n < cap) continue;
+      // Already down to half since the claim: its refill is due now.
+      if ((this.inFlight.get(endpointId) ?? 0) <= cap / 2) this.mayFindWork = true;
       else this.waitingAtCap.add(endpointId);
     }
   }
@@ -166,10 +180,10 @@ export class DeliveryWorker {
    * An endpoint with limits of its own (FIFO, most in flight) may have been held back by this very delivery.
    */
   private slotFreed(endpointId: string, left: number, limited: boolean): void {
-    if (limited) this.mayFindWork = true;
+    if (limited) this.hint();
     if (!this.mayFindWork && this.waitingAtCap.has(endpointId) && left <= this.deps.config.endpointConcurrency / 2) {
       this.waitingAtCap.delete(endpointId);
-      this.mayFindWork = true;
+      this.hint();
     }
     if (this.mayFindWork) this.resume();
   }

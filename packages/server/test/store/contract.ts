@@ -225,6 +225,42 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(per((endpoints[1] as Endpoint).id), 2);
       }));
 
+    test('one endpoint’s backlog never hides another’s due delivery, and a short claim took all it could', () =>
+      withStore(async (store) => {
+        const app = await store.createApp(anApp());
+        const busy = await store.createEndpoint(anEndpoint(app.id, { events: ['bulk.*'] }));
+        const quiet = await store.createEndpoint(anEndpoint(app.id, { events: ['rare.*'] }));
+        // 300 older deliveries to one endpoint, far more than any claim reads at once, then one to the other.
+        for (let i = 0; i < 300; i++) {
+          await store.publishMessage({ message: message(app.id, 'bulk.item', T0 + i), idempotencyWindowMs: 0 });
+        }
+        await store.publishMessage({ message: message(app.id, 'rare.item', T0 + 300), idempotencyWindowMs: 0 });
+        const input = (inFlight: Map<string, number>) => ({
+          now: T0 + 1000,
+          limit: 5,
+          leaseMs: 60_000,
+          endpointCap: 3,
+          inFlight,
+        });
+
+        const atCap = await store.claimDueDeliveries(input(new Map([[busy.id, 3]])));
+        assert.deepEqual(
+          atCap.map((c) => c.endpoint.id),
+          [quiet.id],
+          'the busy endpoint at its cap: the other’s delivery still comes',
+        );
+        const refill = await store.claimDueDeliveries(input(new Map([[busy.id, 1]])));
+        assert.equal(refill.length, 2, 'short of the limit: only the busy endpoint had work, up to its cap');
+        assert.ok(refill.every((c) => c.endpoint.id === busy.id));
+        const ids = new Set(refill.map((c) => c.delivery.id));
+        const again = await store.claimDueDeliveries(input(new Map()));
+        assert.equal(again.length, 3);
+        assert.ok(
+          again.every((c) => !ids.has(c.delivery.id)),
+          'leased deliveries are not claimed twice',
+        );
+      }));
+
     test('recording an attempt moves the delivery on, unless the lease was lost', () =>
       withStore(async (store) => {
         const { app } = await seed(store);

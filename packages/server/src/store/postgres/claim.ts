@@ -1,6 +1,9 @@
 /**
  * Leasing due deliveries so that claimers in many processes never take the same row: endpoints with delivery limits
- * first, each under a lock on its row so the limits hold across processes, then the rest in one statement per batch.
+ * first, each under a lock on its row so the limits hold across processes, then the rest in one statement per batch,
+ * from a bounded window of the due index and, when that window is full, from each endpoint's own index, so one
+ * endpoint's backlog never hides another's and no claim walks a backlog. A claim short of its limit took all it could,
+ * but for rows another claimer held.
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
@@ -9,27 +12,52 @@ import type { ClaimInput } from '../store.js';
 import { inTransaction, type Queryable } from './pool.js';
 import { type ClaimRow, toClaimedDelivery } from './rows.js';
 
-// Rows read per claim beyond the limit, so one saturated endpoint's backlog cannot fill the batch.
-const CLAIM_SCAN_FACTOR = 4;
+// Rows the window reads per free slot: room for rows of endpoints at their cap before looking past it.
+const WINDOW_FACTOR = 2;
 
 const LIMITED = 'e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.fifo';
 
-// candidates: due rows of enabled endpoints without limits, not at their cap, soonest first, read without locks (locking
-//   every row looked at would write to each of them).
+// window: the soonest due rows, whatever their endpoint, read without locks (locking every row looked at would write
+//   to each of them).
+// beyond: only when the window is full: the endpoints not at their cap with a delivery due, soonest first, and each
+//   one's soonest due rows (one index probe per endpoint, never a walk through another's backlog).
+// candidates: those of enabled endpoints without limits.
 // chosen: the soonest of those, letting each endpoint reach at most the cap with what this worker has in flight.
 // locked: the chosen rows still pending and due once locked (PostgreSQL re-reads a row it waited for);
 //   rows another claimer holds are skipped, not waited for.
 // leased: they become due again when the lease runs out, under a fresh token.
 // The rotated-out secret comes along only while its overlap lasts.
 const CLAIM = `
-  WITH candidates AS MATERIALIZED (
+  WITH win AS MATERIALIZED (
     SELECT d.id, d.endpoint_id, d.next_attempt_at AS due_at
     FROM deliveries d
     WHERE d.status = 'pending' AND d.next_attempt_at <= $1
-      AND d.endpoint_id <> ALL ($2::text[])
-      AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND (e.disabled_at IS NOT NULL OR ${LIMITED}))
     ORDER BY d.next_attempt_at
     LIMIT $3
+  ),
+  beyond AS MATERIALIZED (
+    SELECT x.id, due.endpoint_id, x.due_at
+    FROM (
+      SELECT * FROM (
+        SELECT e.id AS endpoint_id,
+          (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending') AS due_at
+        FROM endpoints e
+        WHERE (SELECT count(*) FROM win) = $3
+          AND e.disabled_at IS NULL AND NOT (${LIMITED}) AND e.id <> ALL ($2::text[])
+      ) probe
+      WHERE due_at <= $1 ORDER BY due_at LIMIT $7
+    ) due
+    CROSS JOIN LATERAL (
+      SELECT d.id, d.next_attempt_at AS due_at FROM deliveries d
+      WHERE d.endpoint_id = due.endpoint_id AND d.status = 'pending' AND d.next_attempt_at <= $1
+      ORDER BY d.next_attempt_at LIMIT $6
+    ) x
+  ),
+  candidates AS MATERIALIZED (
+    SELECT c.id, c.endpoint_id, c.due_at
+    FROM (SELECT * FROM win UNION SELECT * FROM beyond) c
+    JOIN endpoints e ON e.id = c.endpoint_id
+    WHERE e.disabled_at IS NULL AND NOT (${LIMITED})
   ),
   chosen AS MATERIALIZED (
     SELECT c.id, c.due_at
@@ -80,7 +108,7 @@ async function claimOnce(db: Queryable, input: ClaimInput): Promise<{ leased: Cl
   const { rows } = await db.query<ClaimRow>(CLAIM, [
     input.now,
     saturated,
-    input.limit * CLAIM_SCAN_FACTOR,
+    input.limit * WINDOW_FACTOR,
     busy.map(([id]) => id),
     busy.map(([, n]) => n),
     input.endpointCap,

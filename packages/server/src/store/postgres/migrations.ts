@@ -162,6 +162,13 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX app_tokens_by_app ON app_tokens(app_id);
   `,
+  // 9: claims read the due index with the endpoint in it, and each endpoint's due deliveries from an index of their
+  // own, so finding work never walks another endpoint's backlog.
+  `
+  DROP INDEX deliveries_due;
+  CREATE INDEX deliveries_due ON deliveries (next_attempt_at, endpoint_id) WHERE status = 'pending';
+  CREATE INDEX deliveries_due_by_endpoint ON deliveries (endpoint_id, next_attempt_at) WHERE status = 'pending';
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */
