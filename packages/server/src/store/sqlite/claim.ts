@@ -109,7 +109,10 @@ export function claimQuery(db: Database.Database) {
     const skip = new Map<string, boolean>();
     const isExcluded = (endpointId: string) => {
       let known = skip.get(endpointId);
-      if (known === undefined) skip.set(endpointId, (known = excluded.get(endpointId)?.excluded === 1));
+      if (known === undefined) {
+        known = excluded.get(endpointId)?.excluded === 1;
+        skip.set(endpointId, known);
+      }
       return known;
     };
     const scan = (input.limit - taken.length) * WINDOW_FACTOR;
