@@ -19,7 +19,7 @@ import { migrate, schemaVersion } from './migrations.js';
 import { opsQueries } from './ops.js';
 import { connectionConfig, createPool } from './pool.js';
 import { queueStats } from './queue-stats.js';
-import { recordAttempt } from './record-attempt.js';
+import { attemptRecorder } from './record-attempt.js';
 import { purgeBefore } from './retention.js';
 import { sourceQueries } from './sources.js';
 
@@ -55,7 +55,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     ...attemptFeedQueries(pool),
     ...dashboardQueries(pool),
     claimDueDeliveries: (input) => claimDueDeliveries(pool, input),
-    recordAttempt: (input) => recordAttempt(pool, input),
+    recordAttempt: attemptRecorder(pool),
     queueStats: (now) => queueStats(pool, now),
     endpointHealth: (endpointId, now) => endpointHealth(pool, endpointId, now),
     purgeBefore: (input) => purgeBefore(pool, input),

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { type Message, matchesEventType, newId } from '../../domain/index.js';
+import { batched } from '../batched.js';
 import type { MessageFilter, Page, PageQuery, PublishInput, PublishResult } from '../store.js';
 import { DUE_CHANNEL } from './listen.js';
 import { inTransaction, type Queryable } from './pool.js';
@@ -31,6 +32,22 @@ const INSERT_MESSAGE_WITH_DELIVERIES = `
     SELECT d.id, $2, $1, d.endpoint_id, 'pending', 0, 0, $5, $5, $5 FROM unnest($6::text[], $7::text[]) AS d(id, endpoint_id)
   )
   SELECT CASE WHEN cardinality($6::text[]) > 0 THEN pg_notify('${DUE_CHANNEL}', '') END`;
+// The same for publishes made together: every message of the batch and its deliveries in one statement, committed
+// together, with one notification: notifying transactions take turns to commit.
+const BATCH_ENDPOINTS = 'SELECT id, app_id, events FROM endpoints WHERE app_id = ANY($1::text[]) AND disabled_at IS NULL';
+const INSERT_MESSAGES_WITH_DELIVERIES = `
+  WITH message AS (
+    INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers)
+    SELECT m.id, m.app_id, m.type, m.payload, NULL, m.created_at, m.forward_headers
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
+      AS m(id, app_id, type, payload, created_at, forward_headers)
+  ),
+  delivery AS (
+    INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at, created_at, updated_at)
+    SELECT d.id, d.app_id, d.message_id, d.endpoint_id, 'pending', 0, 0, d.at, d.at, d.at
+    FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[]) AS d(id, app_id, message_id, endpoint_id, at)
+  )
+  SELECT CASE WHEN cardinality($7::text[]) > 0 THEN pg_notify('${DUE_CHANNEL}', '') END`;
 const INSERT_DELIVERIES = `
   INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at, created_at, updated_at)
   SELECT d.id, $2, $3, d.endpoint_id, 'pending', 0, 0, $5, $5, $5 FROM unnest($1::text[], $4::text[]) AS d(id, endpoint_id)`;
@@ -64,26 +81,94 @@ async function matchingEndpoints(db: Queryable, message: Message): Promise<strin
   return rows.filter((e) => matchesEventType(e.events, message.type)).map((e) => e.id);
 }
 
+/** Publishes one message without an Idempotency-Key. */
+async function publishOne(pool: pg.Pool, message: Message): Promise<PublishResult> {
+  // Read committed: reading the endpoints before the insert sees what reading them inside a transaction would.
+  const targets = await matchingEndpoints(pool, message);
+  const ids = targets.map(() => newId('dlv', message.createdAt));
+  await pool.query(INSERT_MESSAGE_WITH_DELIVERIES, [
+    message.id,
+    message.appId,
+    message.type,
+    message.payload,
+    message.createdAt,
+    ids,
+    targets,
+    forwardHeaders(message),
+  ]);
+  return { message, duplicate: false, deliveries: targets.length };
+}
+
+/** Most publishes one statement carries; a larger burst runs as several batches side by side on the pool. */
+const MAX_PUBLISH_BATCH = 256;
+
+interface EnabledEndpoint {
+  id: string;
+  app_id: string;
+  events: string[] | null;
+}
+
+/** The enabled endpoints of every app the messages belong to, by app: one query for the whole batch. */
+async function enabledEndpointsByApp(pool: pg.Pool, messages: Message[]): Promise<Map<string, EnabledEndpoint[]>> {
+  const appIds = [...new Set(messages.map((m) => m.appId))];
+  const { rows } = await pool.query<EnabledEndpoint>(BATCH_ENDPOINTS, [appIds]);
+  const byApp = new Map<string, EnabledEndpoint[]>();
+  for (const endpoint of rows) {
+    const ofApp = byApp.get(endpoint.app_id);
+    if (ofApp) ofApp.push(endpoint);
+    else byApp.set(endpoint.app_id, [endpoint]);
+  }
+  return byApp;
+}
+
+/** Publishes messages without an Idempotency-Key in one statement: all of them are committed, or none. */
+async function publishMany(pool: pg.Pool, messages: Message[]): Promise<PublishResult[]> {
+  // Read committed: reading the endpoints before the insert sees what reading them inside a transaction would.
+  const endpoints = await enabledEndpointsByApp(pool, messages);
+  // One array per column: the shape unnest takes.
+  const deliveries = {
+    ids: [] as string[],
+    appIds: [] as string[],
+    messageIds: [] as string[],
+    endpointIds: [] as string[],
+    at: [] as number[],
+  };
+  const results = messages.map((message) => {
+    const targets = (endpoints.get(message.appId) ?? []).filter((e) => matchesEventType(e.events, message.type));
+    for (const target of targets) {
+      deliveries.ids.push(newId('dlv', message.createdAt));
+      deliveries.appIds.push(message.appId);
+      deliveries.messageIds.push(message.id);
+      deliveries.endpointIds.push(target.id);
+      deliveries.at.push(message.createdAt);
+    }
+    return { message, duplicate: false, deliveries: targets.length };
+  });
+  await pool.query(INSERT_MESSAGES_WITH_DELIVERIES, [
+    messages.map((m) => m.id),
+    messages.map((m) => m.appId),
+    messages.map((m) => m.type),
+    messages.map((m) => m.payload),
+    messages.map((m) => m.createdAt),
+    messages.map(forwardHeaders),
+    deliveries.ids,
+    deliveries.appIds,
+    deliveries.messageIds,
+    deliveries.endpointIds,
+    deliveries.at,
+  ]);
+  return results;
+}
+
 export function messageQueries(pool: pg.Pool) {
+  const publishWithoutKey = batched<Message, PublishResult>(
+    { many: (messages) => publishMany(pool, messages), one: (message) => publishOne(pool, message) },
+    MAX_PUBLISH_BATCH,
+  );
   return {
     async publishMessage(input: PublishInput): Promise<PublishResult> {
       const { message } = input;
-      if (message.idempotencyKey === null) {
-        // Read committed: reading the endpoints before the insert sees what reading them inside a transaction would.
-        const targets = await matchingEndpoints(pool, message);
-        const ids = targets.map(() => newId('dlv', message.createdAt));
-        await pool.query(INSERT_MESSAGE_WITH_DELIVERIES, [
-          message.id,
-          message.appId,
-          message.type,
-          message.payload,
-          message.createdAt,
-          ids,
-          targets,
-          forwardHeaders(message),
-        ]);
-        return { message, duplicate: false, deliveries: targets.length };
-      }
+      if (message.idempotencyKey === null) return publishWithoutKey(message);
       return inTransaction(pool, async (client) => {
         const first = await claimIdempotencyKey(client, message, input.idempotencyWindowMs);
         if (first) return { message: first, duplicate: true, deliveries: 0 };

@@ -1,5 +1,9 @@
-/** Saving an attempt's outcome, under the lease that the claim handed out: one statement, one round trip. */
+/**
+ * Saving attempts' outcomes, under the leases the claims handed out: one statement per record, or one for all the
+ * records that arrive together, sharing a round trip and a commit (see batched.ts). Each call learns its own result.
+ */
 import { autoDisableReason } from '../../domain/index.js';
+import { batched } from '../batched.js';
 import type { RecordAttemptInput, RecordAttemptResult } from '../store.js';
 import { disableEndpoint, disableFailingEndpoint } from './endpoints.js';
 import type { Queryable } from './pool.js';
@@ -11,7 +15,7 @@ import { storableText } from './rows.js';
 //   starts one. Written only when it changes, so attempts at a busy endpoint do not queue on its row.
 // finished: the delivery moves on only if the lease is still this one's; a delivery whose endpoint was
 //   disabled meanwhile fails instead of retrying.
-const RECORD = `
+const RECORD_ONE = `
   WITH current AS (
     SELECT d.id, d.lease_token, d.endpoint_id, e.disabled_at IS NOT NULL AS disabled, e.failing_since
     FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
@@ -47,17 +51,91 @@ const RECORD = `
     CASE WHEN $11 = 'succeeded' THEN NULL ELSE coalesce((SELECT failing_since FROM health), c.failing_since) END AS failing_since
   FROM current c`;
 
+// The same for records made together, each keeping the meaning it would have alone.
+// given: the batch's records, one array per column; ord is each record's place in the batch.
+// current: the deliveries, locked so their leases cannot change hands while the outcomes are written. Locked in id
+//   order, as every batch does, so that batches from several workers wait for each other instead of deadlocking.
+// attempt: always recorded while the delivery exists, even when the lease has passed to another worker.
+// ordered, judged: every attempt tells about its endpoint's health: a success ends the run of failures, the first
+//   failure starts one. An endpoint's records are taken in the order their attempts started; run counts the
+//   successes so far (run 0 goes on with the endpoint's run from before the batch), run_start is when the failures
+//   of a run began.
+// health: the endpoint's state after its latest record, written only when it changes, so attempts at a busy endpoint
+//   do not queue on its row. Endpoints are locked in id order too.
+// finished: a delivery moves on only if the lease is still this record's; one whose endpoint was disabled
+//   meanwhile fails instead of retrying.
+const RECORD_MANY = `
+  WITH given AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::int[], $6::text[], $7::int[], $8::text[],
+      $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::bigint[])
+      WITH ORDINALITY AS g(delivery_id, attempt_id, number, started_at, duration_ms, request_headers, response_status,
+        response_body, error, lease_token, status, next_attempt_at, last_error, updated_at, ord)
+  ),
+  current AS (
+    SELECT d.id, d.lease_token, d.endpoint_id, e.disabled_at IS NOT NULL AS disabled, e.failing_since
+    FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+    WHERE d.id = ANY($1::text[])
+    ORDER BY d.id
+    FOR UPDATE OF d
+  ),
+  attempt AS (
+    INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, request_headers, response_status, response_body, error,
+      endpoint_id)
+    SELECT g.attempt_id, c.id, g.number, g.started_at, g.duration_ms, g.request_headers::json, g.response_status,
+      g.response_body, g.error, c.endpoint_id
+    FROM given g JOIN current c ON c.id = g.delivery_id
+    ORDER BY g.ord
+  ),
+  ordered AS (
+    SELECT g.ord, g.delivery_id, g.status, g.started_at, c.endpoint_id, c.disabled, c.failing_since AS failing_before,
+      count(*) FILTER (WHERE g.status = 'succeeded') OVER (PARTITION BY c.endpoint_id ORDER BY g.started_at, g.ord) AS run,
+      row_number() OVER (PARTITION BY c.endpoint_id ORDER BY g.started_at DESC, g.ord DESC) = 1 AS latest
+    FROM given g JOIN current c ON c.id = g.delivery_id
+  ),
+  judged AS (
+    SELECT o.*, min(o.started_at) FILTER (WHERE o.status <> 'succeeded') OVER (PARTITION BY o.endpoint_id, o.run) AS run_start
+    FROM ordered o
+  ),
+  health AS (
+    UPDATE endpoints e SET failing_since = changed.run_start
+    FROM (
+      SELECT h.id, j.run_start FROM endpoints h JOIN judged j ON j.endpoint_id = h.id AND j.latest
+      WHERE CASE WHEN j.run > 0 THEN h.failing_since IS DISTINCT FROM j.run_start ELSE h.failing_since IS NULL END
+      ORDER BY h.id
+      FOR NO KEY UPDATE OF h
+    ) changed
+    WHERE e.id = changed.id
+  ),
+  finished AS (
+    UPDATE deliveries d SET
+      status = CASE WHEN g.status = 'pending' AND c.disabled THEN 'failed' ELSE g.status END,
+      attempt_count = d.attempt_count + 1,
+      attempts_in_run = d.attempts_in_run + 1,
+      next_attempt_at = CASE WHEN g.status = 'pending' AND NOT c.disabled THEN g.next_attempt_at END,
+      lease_token = NULL,
+      last_error = g.last_error,
+      updated_at = g.updated_at
+    FROM given g JOIN current c ON c.id = g.delivery_id
+    WHERE d.id = c.id AND c.lease_token = g.lease_token
+    RETURNING d.id
+  )
+  SELECT j.ord, j.endpoint_id, j.disabled, j.delivery_id IN (SELECT id FROM finished) AS finished,
+    CASE WHEN j.status = 'succeeded' THEN NULL WHEN j.run = 0 THEN coalesce(j.failing_before, j.run_start) ELSE j.run_start END
+      AS failing_since
+  FROM judged j`;
+
 interface RecordedRow {
   endpoint_id: string;
   disabled: boolean;
   finished: boolean;
+  /** When the endpoint's run of failures began, as this record leaves it; null after a success. */
   failing_since: number | null;
 }
 
-export async function recordAttempt(db: Queryable, input: RecordAttemptInput): Promise<RecordAttemptResult> {
+/** Writes one record; null when its delivery is gone. */
+async function recordOne(db: Queryable, input: RecordAttemptInput): Promise<RecordedRow | null> {
   const { attempt, next } = input;
-  const lastError = next.status === 'succeeded' ? null : storableText(attempt.error ?? `HTTP ${attempt.responseStatus}`);
-  const { rows } = await db.query<RecordedRow>(RECORD, [
+  const { rows } = await db.query<RecordedRow>(RECORD_ONE, [
     attempt.deliveryId,
     attempt.id,
     attempt.number,
@@ -70,13 +148,50 @@ export async function recordAttempt(db: Queryable, input: RecordAttemptInput): P
     input.leaseToken,
     next.status,
     next.status === 'pending' ? next.nextAttemptAt : null,
-    lastError,
+    lastError(input),
     input.now,
   ]);
-  // Disabling is idempotent, so it may follow in its own statement: a crash in between leaves the
-  // next attempt at this endpoint to disable it.
-  const recorded = rows[0];
-  if (!recorded) return { finished: false, disabled: null };
+  return rows[0] ?? null;
+}
+
+/** Most records one statement carries; a larger burst runs as several batches side by side on the pool. */
+const MAX_RECORD_BATCH = 256;
+
+/** Writes the records in one statement; each comes back as recordOne's would. */
+async function recordMany(db: Queryable, inputs: RecordAttemptInput[]): Promise<(RecordedRow | null)[]> {
+  const deliveryIds = inputs.map((input) => input.attempt.deliveryId);
+  // A statement updates a row once: two records of one delivery (its lease lost, then claimed again by this same
+  // process) fail the batch, and each record runs alone.
+  if (new Set(deliveryIds).size < deliveryIds.length) throw new Error('one delivery is recorded twice in a batch');
+  const column = <T>(value: (input: RecordAttemptInput) => T): T[] => inputs.map(value);
+  const { rows } = await db.query<RecordedRow & { ord: number }>(RECORD_MANY, [
+    deliveryIds,
+    column((input) => input.attempt.id),
+    column((input) => input.attempt.number),
+    column((input) => input.attempt.startedAt),
+    column((input) => input.attempt.durationMs),
+    column((input) => JSON.stringify(input.attempt.requestHeaders)),
+    column((input) => input.attempt.responseStatus),
+    column((input) => storableText(input.attempt.responseBody)),
+    column((input) => storableText(input.attempt.error)),
+    column((input) => input.leaseToken),
+    column((input) => input.next.status),
+    column((input) => (input.next.status === 'pending' ? input.next.nextAttemptAt : null)),
+    column(lastError),
+    column((input) => input.now),
+  ]);
+  const recorded: (RecordedRow | null)[] = inputs.map(() => null);
+  for (const row of rows) recorded[row.ord - 1] = row;
+  return recorded;
+}
+
+function lastError({ attempt, next }: RecordAttemptInput): string | null {
+  return next.status === 'succeeded' ? null : storableText(attempt.error ?? `HTTP ${attempt.responseStatus}`);
+}
+
+/** Disables the endpoint if this record calls for it: a 410, or failing for too long. */
+async function disableIfDue(db: Queryable, input: RecordAttemptInput, recorded: RecordedRow): Promise<RecordAttemptResult> {
+  const { next } = input;
   const { finished } = recorded;
   if (finished && next.status === 'failed' && next.disableEndpoint) {
     const disabled = await disableEndpoint(db, recorded.endpoint_id, next.disableEndpoint, input.now);
@@ -89,4 +204,19 @@ export async function recordAttempt(db: Queryable, input: RecordAttemptInput): P
     return { finished, disabled: disabled ? reason : null };
   }
   return { finished, disabled: null };
+}
+
+/** Records attempts through `db`, writing those that arrive in the same turn together. */
+export function attemptRecorder(db: Queryable): (input: RecordAttemptInput) => Promise<RecordAttemptResult> {
+  const record = batched<RecordAttemptInput, RecordedRow | null>(
+    { many: (inputs) => recordMany(db, inputs), one: (input) => recordOne(db, input) },
+    MAX_RECORD_BATCH,
+  );
+  return async (input) => {
+    const recorded = await record(input);
+    if (!recorded) return { finished: false, disabled: null };
+    // Disabling is idempotent, so it may follow in its own statement, after the commit: a crash in between leaves
+    // the next attempt at this endpoint to disable it.
+    return disableIfDue(db, input, recorded);
+  };
 }
