@@ -10,8 +10,8 @@
  * - `ratio`: times better than the baseline (value/baseline when higher is better, baseline/value when
  *   lower is), so above 1 always means ahead; null without a baseline.
  * - `goal` and `met`: the ratio aimed for, if there is one, and whether this run reached it.
- * - `bound`: for a figure that stands alone, the value aimed for instead (`p99 under 25 ms`: 25, with `better`
- *   saying on which side of it the value must land); `met` says whether it did.
+ * - `bound`: the value aimed for instead of a ratio (`p99 under 25 ms`: 25, with `better` saying on which side of it
+ *   the value must land); `met` says whether it did.
  * - `details`: anything else worth keeping (per-round values, sample sizes, settings).
  */
 export interface Row {
@@ -34,16 +34,21 @@ export interface Figure {
   run(): Promise<Row[]>;
 }
 
-/** A row compared with a baseline, its ratio oriented so that above 1 is better, and checked against a goal. */
+/** A row compared with a baseline, its ratio oriented so that above 1 is better, and checked against a goal or a bound. */
 export function compared(row: Omit<Row, 'ratio' | 'met' | 'baseline'> & { baseline: { name: string; value: number } }): Row {
   const { value, baseline, better } = row;
   const ratio = better === 'higher' ? value / baseline.value : baseline.value / value;
-  return { ...row, ratio, ...(row.goal === undefined ? {} : { met: ratio >= row.goal }) };
+  const met = row.goal !== undefined ? ratio >= row.goal : withinBound(row);
+  return { ...row, ratio, ...(met === undefined ? {} : { met }) };
+}
+
+function withinBound({ value, bound, better }: Pick<Row, 'value' | 'bound' | 'better'>): boolean | undefined {
+  if (bound === undefined) return undefined;
+  return better === 'higher' ? value >= bound : value < bound;
 }
 
 /** A row without a baseline, checked against an absolute bound if it has one. */
 export function bounded(row: Omit<Row, 'ratio' | 'met' | 'baseline'>): Row {
-  const { value, bound, better } = row;
-  const met = bound === undefined ? undefined : better === 'higher' ? value >= bound : value < bound;
+  const met = withinBound(row);
   return { ...row, baseline: null, ratio: null, ...(met === undefined ? {} : { met }) };
 }
