@@ -6,8 +6,10 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
 
 const INTERVAL_MS = 50;
+const SQLITE_DEFAULT_CHECKPOINT_PAGES = 1000;
 
 // Plain JavaScript, run as the worker's script: nothing to build or load beside it.
 const THREAD = `
@@ -37,15 +39,18 @@ export interface Checkpointer {
 }
 
 /**
- * Starts checkpointing `path`, whose own connection turns its automatic checkpoints off; `failed` is called if the
- * thread dies, to turn them back on.
+ * Turns `db`'s automatic checkpoints off and checkpoints its file, `path`, on a thread instead; if the thread dies,
+ * the automatic ones come back.
  */
-export function startCheckpointer(path: string, failed: () => void): Checkpointer {
+export function startCheckpointer(db: Database.Database, path: string): Checkpointer {
+  db.pragma('wal_autocheckpoint = 0');
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(THREAD, { eval: true, workerData: { path, driver, intervalMs: INTERVAL_MS } });
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  worker.on('error', failed);
+  worker.on('error', () => {
+    if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_CHECKPOINT_PAGES}`);
+  });
   return {
     async stop() {
       // Held open until the thread is done, or nothing would wait for it.

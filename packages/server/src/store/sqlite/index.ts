@@ -6,7 +6,7 @@ import type { Store } from '../store.js';
 import { appTokenQueries } from './app-tokens.js';
 import { appQueries } from './apps.js';
 import { attemptFeedQueries } from './attempt-feed.js';
-import { type Checkpointer, startCheckpointer } from './checkpointer.js';
+import { startCheckpointer } from './checkpointer.js';
 import { dashboardQueries } from './dashboard.js';
 import { deliveryQueries } from './deliveries.js';
 import { endpointQueries } from './endpoints.js';
@@ -28,11 +28,7 @@ export function openSqliteStore(path: string): Store {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
-  let checkpointer: Checkpointer | null = null;
-  if (path !== ':memory:') {
-    db.pragma('wal_autocheckpoint = 0');
-    checkpointer = startCheckpointer(path, () => db.open && db.pragma('wal_autocheckpoint = 1000'));
-  }
+  const checkpointer = path === ':memory:' ? null : startCheckpointer(db, path);
 
   const endpoints = endpointQueries(db);
   const { disableNow, ...endpointMethods } = endpoints;
