@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { signSlack } from '@hookd/sdk';
 import { sign as signGitHubOctokit } from '@octokit/webhooks-methods';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
@@ -161,6 +162,37 @@ test('GitHub webhooks signed by @octokit/webhooks-methods verify with either sec
     assert.equal(events.body.data.length, 3);
     await sleep(200);
     assert.equal(app.requests.length, 2);
+  }));
+
+test('a Slack source answers Slack’s signed url_verification with its challenge, keeping and forwarding nothing', () =>
+  withHookd(async (hookd, app) => {
+    const secret = '8f742231b10e8888abcd99yyyzzz85a5';
+    const source = await createSource(hookd, {
+      name: 'slack',
+      scheme: 'slack',
+      secrets: [secret],
+      destinations: [{ url: app.url }],
+    });
+    const body = JSON.stringify({
+      token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl',
+      challenge: 'ch-3eZbrw1aBm2rZgRN',
+      type: 'url_verification',
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const check = await deliver(hookd, 'slack', body, signSlack({ body, secrets: secret, timestamp: now }));
+    assert.equal(check.status, 200);
+    assert.deepEqual(check.body, { challenge: 'ch-3eZbrw1aBm2rZgRN' });
+    const forged = await deliver(hookd, 'slack', body, signSlack({ body, secrets: 'not-the-secret', timestamp: now }));
+    assert.equal(forged.status, 401);
+
+    const event = JSON.stringify({ type: 'event_callback', event_id: 'Ev08', event: { type: 'app_mention', text: 'hi' } });
+    const kept = await deliver(hookd, 'slack', event, signSlack({ body: event, secrets: secret, timestamp: now }));
+    assert.equal(kept.status, 200);
+    assert.equal(kept.body.received, true);
+    const [forwarded] = await app.waitFor(1);
+    assert.equal(forwarded?.body, event, 'only the event is forwarded');
+    const events = await hookd.call('GET', `/v1/apps/${source.appId}/events`);
+    assert.equal(events.body.data.length, 1, 'the URL check is not kept');
   }));
 
 test('the destination down for a while loses nothing: every event arrives, its attempts failures then a success', async () => {

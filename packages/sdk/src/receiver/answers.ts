@@ -12,6 +12,11 @@ export function accepted(duplicate = false): ReceiverAnswer {
   };
 }
 
+/** The answer to a provider's URL check (see Scheme.handshake), as the provider asked for it. */
+export function handshakeAnswer(body: Record<string, string>): ReceiverAnswer {
+  return { status: 200, headers: { ...JSON_TYPE }, body: JSON.stringify(body) };
+}
+
 export function errorAnswer(
   code: ReceiverErrorCode,
   message: string,

@@ -9,7 +9,7 @@ import type { IdempotencyStore } from '../idempotency/types.js';
 import type { ReceivedWebhook } from '../queue/types.js';
 import type { Scheme } from '../schemes/types.js';
 import type { AddressSet, ClientAddressResolver } from './addresses.js';
-import { accepted, errorAnswer } from './answers.js';
+import { accepted, errorAnswer, handshakeAnswer } from './answers.js';
 import { RECEIVER_ERRORS, type ReceiverErrorCode } from './errors.js';
 import { headerRecord } from './headers.js';
 import type { RateLimitStore } from './rate-limit.js';
@@ -125,6 +125,8 @@ export function createPipeline(parts: PipelineParts): (request: ReceiverRequest)
     } catch {
       return refuse('invalid_json', 'the body is not valid JSON', { details });
     }
+    const handshake = verify?.scheme.handshake?.(parsed);
+    if (handshake) return handshakeAnswer(handshake);
     let payload = parsed;
     if (parts.schema !== undefined) {
       const result = await validatePayload(parts.schema, parsed);

@@ -58,4 +58,9 @@ export const slackScheme: Scheme = {
   // Events API callbacks carry `event_id`; slash commands and interactions (form-encoded) carry none.
   deliveryId: (_headers, payload) => stringAt(payload, 'event_id'),
   eventType: (_headers, payload) => stringAt(payload, 'event', 'type') ?? stringAt(payload, 'type'),
+  // Slack checks an Events API URL by sending a signed challenge that must come back before it sends any event.
+  handshake: (payload) => {
+    const challenge = stringAt(payload, 'challenge');
+    return stringAt(payload, 'type') === 'url_verification' && challenge !== null ? { challenge } : null;
+  },
 };

@@ -40,4 +40,9 @@ export interface Scheme {
   deliveryId(headers: HeaderSource, payload: unknown): string | null;
   /** The event type to route on (`payment_intent.succeeded`, `push`, `orders/create`); null when absent. */
   eventType(headers: HeaderSource, payload: unknown): string | null;
+  /**
+   * For a signed request that only checks the URL (Slack's `url_verification`): the JSON to answer it with. It is
+   * not an event, so it is neither kept nor handled. Null (or absent) for every other request.
+   */
+  handshake?(payload: unknown): Record<string, string> | null;
 }

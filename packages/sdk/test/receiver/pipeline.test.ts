@@ -11,6 +11,7 @@ import {
   type ReceiverRequest,
   type WebhookEvent,
 } from '../../src/receiver/index.js';
+import { signSlack } from '../../src/schemes/slack.js';
 import { generateSecret } from '../../src/secret.js';
 import { recordingLogger, SECRET, type SignedRequest, signed, tampered } from './helpers.js';
 
@@ -148,6 +149,32 @@ describe('verification', () => {
     const answer = await receiver.handle(requestFor({ body: '{"n":1}', headers: { 'content-type': 'application/json' } }));
     assert.equal(answer.status, 401);
     assert.equal(json(answer).error?.code, 'header_missing');
+  });
+});
+
+describe('provider URL checks', () => {
+  const slackSecret = '8f742231b10e8888abcd99yyyzzz85a5';
+  const slackRequest = (body: string, secret = slackSecret): ReceiverRequest =>
+    requestFor({ body, headers: signSlack({ body, secrets: secret, timestamp: Math.floor(Date.now() / 1000) }) });
+
+  test('Slack’s signed url_verification gets its challenge back and reaches no handler', async () => {
+    const receiver = createReceiver({ verify: { scheme: 'slack', secrets: slackSecret } });
+    const handled: string[] = [];
+    receiver.on('*', (event) => void handled.push(event.type ?? 'none')).onUnhandled(() => void handled.push('unhandled'));
+    const body = JSON.stringify({
+      token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl',
+      challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+      type: 'url_verification',
+    });
+    const answer = await receiver.handle(slackRequest(body));
+    assert.equal(answer.status, 200);
+    assert.deepEqual(JSON.parse(answer.body), { challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
+    assert.deepEqual(handled, []);
+    const forged = await receiver.handle(slackRequest(body, 'another-secret'));
+    assert.equal(forged.status, 401, 'an unsigned check is refused like any request');
+    const event = JSON.stringify({ type: 'event_callback', event_id: 'Ev1', event: { type: 'app_mention' } });
+    assert.equal((await receiver.handle(slackRequest(event))).status, 200);
+    assert.deepEqual(handled, ['app_mention'], 'events still go to handlers');
   });
 });
 

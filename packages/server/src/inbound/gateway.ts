@@ -35,6 +35,8 @@ export interface IngestRequest {
 
 export type IngestOutcome =
   | { accepted: true; messageId: string; duplicate: boolean }
+  /** A provider checking the URL (Slack's url_verification): answered as it asks, neither kept nor forwarded. */
+  | { accepted: true; handshake: Record<string, string> }
   | {
       accepted: false;
       code: RefusalCode;
@@ -112,6 +114,8 @@ export class InboundGateway {
     // PostgreSQL text cannot hold U+0000, and no JSON or form body carries it raw.
     if (text.includes('\u0000')) return refuse('body_not_text', 'the body holds a NUL character');
     const payload = parseJson(text);
+    const handshake = source.scheme === 'none' ? null : SCHEMES[source.scheme].handshake?.(payload);
+    if (handshake) return { accepted: true, handshake };
     if (compiled.validate) {
       if (payload === undefined) return refuse('invalid_json', 'the source has a schema, and the body is not JSON');
       if (!compiled.validate(payload)) {

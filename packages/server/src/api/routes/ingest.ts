@@ -12,6 +12,7 @@ import { ERRORS, errorBody } from '../errors.js';
 type Params = { source: string };
 
 function answer(reply: FastifyReply, outcome: IngestOutcome): FastifyReply {
+  if (outcome.accepted && 'handshake' in outcome) return reply.code(200).send(outcome.handshake);
   if (outcome.accepted) return reply.code(200).send({ received: true, id: outcome.messageId, duplicate: outcome.duplicate });
   if (outcome.retryAfterMs !== undefined)
     reply.header('retry-after', String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))));
@@ -58,6 +59,10 @@ export async function ingestRoutes(api: FastifyInstance, ctx: ApiContext, gatewa
                 received: { type: 'boolean' },
                 id: { type: 'string', description: 'The message id the request is kept and forwarded as.' },
                 duplicate: { type: 'boolean', description: 'The provider’s delivery id was seen before: nothing new kept.' },
+                challenge: {
+                  type: 'string',
+                  description: 'Only in the answer to Slack’s url_verification: its challenge, sent back (nothing is kept).',
+                },
               },
             },
           },
