@@ -45,12 +45,23 @@ test('bad values are refused with a message naming the variable, the flag and wh
     [{ HOOKD_ALLOW_NETWORKS: '10.0.0.0/33' }, /HOOKD_ALLOW_NETWORKS .*CIDR/],
     [{ HOOKD_LOG_LEVEL: 'loud' }, /HOOKD_LOG_LEVEL/],
     [{ HOOKD_TIMEOUT: '10s', HOOKD_LEASE: '5s' }, /HOOKD_LEASE .* longer than HOOKD_TIMEOUT/],
+    [{ HOOKD_PUBLIC_URL: 'hooks.example.com' }, /HOOKD_PUBLIC_URL \(--public-url\): expected an http\(s\) URL/],
+    [{ HOOKD_PUBLIC_URL: 'ftp://hooks.example.com' }, /HOOKD_PUBLIC_URL/],
+    [{ HOOKD_PUBLIC_URL: 'https://hooks.example.com/?x=1' }, /HOOKD_PUBLIC_URL/],
   ];
   for (const [env, message] of cases)
     assert.throws(
       () => loadConfig({ env }),
       (e: Error) => e instanceof ConfigError && message.test(e.message),
     );
+});
+
+test('HOOKD_PUBLIC_URL is kept without its trailing slash; unset, hookd uses each request’s own address', () => {
+  assert.equal(
+    loadConfig({ env: { HOOKD_PUBLIC_URL: 'https://hooks.example.com/relay/' } }).publicUrl,
+    'https://hooks.example.com/relay',
+  );
+  assert.equal(loadConfig().publicUrl, null);
 });
 
 test('a config file with an unknown setting is refused', () => {

@@ -13,6 +13,8 @@ export interface Config {
   role: Role;
   host: string;
   port: number;
+  /** The base of the URLs hookd hands out (ingest URLs, portal links); null: the request's own scheme and host. */
+  publicUrl: string | null;
   dataDir: string;
   databaseUrl: string;
   databasePoolSize: number;
@@ -66,7 +68,7 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-type Kind = 'role' | 'string' | 'port' | 'count' | 'duration' | 'durations' | 'bytes' | 'fraction' | 'networks' | 'level';
+type Kind = 'role' | 'string' | 'url' | 'port' | 'count' | 'duration' | 'durations' | 'bytes' | 'fraction' | 'networks' | 'level';
 
 export interface ConfigOption {
   env: string;
@@ -90,6 +92,13 @@ export const OPTIONS = {
   },
   host: { env: 'HOOKD_HOST', flag: 'host', kind: 'string', help: 'address the API listens on', default: '127.0.0.1' },
   port: { env: 'HOOKD_PORT', flag: 'port', kind: 'port', help: 'port the API listens on', default: '8080' },
+  publicUrl: {
+    env: 'HOOKD_PUBLIC_URL',
+    flag: 'public-url',
+    kind: 'url',
+    help: 'where users and providers reach hookd (behind a proxy): the base of ingest URLs and portal links',
+    computed: 'the request’s own',
+  },
   dataDir: {
     env: 'HOOKD_DATA_DIR',
     flag: 'data-dir',
@@ -304,6 +313,11 @@ function parse(name: OptionName, text: string): unknown {
       return ['both', 'api', 'worker'].includes(text) ? text : fail('one of both, api, worker');
     case 'string':
       return text;
+    case 'url': {
+      const url = URL.canParse(text) ? new URL(text) : null;
+      const base = url && (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash;
+      return base ? text.replace(/\/+$/, '') : fail('an http(s) URL without a query, such as https://hooks.example.com');
+    }
     case 'port': {
       const n = Number(text);
       return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : fail('a port number from 0 to 65535');
@@ -372,6 +386,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     role: must('role'),
     host: must('host'),
     port: must('port'),
+    publicUrl: get<string>('publicUrl') ?? null,
     dataDir,
     databaseUrl: get('databaseUrl') ?? `sqlite:${join(dataDir, 'hookd.db')}`,
     databasePoolSize: must('databasePoolSize'),

@@ -195,6 +195,23 @@ test('a Slack source answers Slack’s signed url_verification with its challeng
     assert.equal(events.body.data.length, 1, 'the URL check is not kept');
   }));
 
+test('behind a proxy, HOOKD_PUBLIC_URL is the base of ingest URLs and portal links', async () => {
+  const hookd = await startTestHookd({ publicUrl: 'https://hooks.example.com/' });
+  try {
+    const source = await createSource(hookd, {
+      name: 'gh',
+      scheme: 'github',
+      secrets: ['s'],
+      destinations: [{ url: 'http://127.0.0.1:9/webhook' }],
+    });
+    assert.equal(source.ingestUrl, 'https://hooks.example.com/in/gh');
+    const link = await hookd.call('POST', `/v1/apps/${source.appId}/portal-link`, {});
+    assert.match(link.body.url, /^https:\/\/hooks\.example\.com\/ui\/portal\?token=/);
+  } finally {
+    await hookd.close();
+  }
+});
+
 test('the destination down for a while loses nothing: every event arrives, its attempts failures then a success', async () => {
   // A port that refuses connections until the app starts listening on it.
   const probe = createServer();

@@ -1,6 +1,6 @@
 /** Admin screens: the overview (queue, troubled endpoints, charts) and the list of apps. Portal sessions get 404. */
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '../api/index.js';
+import { ApiError, PORTAL_PATH, publicUrl } from '../api/index.js';
 import { type App, newId, signToken, uiSigningKey } from '../domain/index.js';
 import { StoreConflictError } from '../store/index.js';
 import { when } from './format.js';
@@ -90,7 +90,7 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
     const app = await kit.app(request, request.params.app);
     const exp = kit.ctx.clock() + PORTAL_LINK_MS;
     const token = signToken(key, { use: 'portal', appId: app.id, exp });
-    const url = `${request.protocol}://${request.host}/ui/portal?token=${encodeURIComponent(token)}`;
+    const url = publicUrl(request, kit.ctx.config.publicUrl, `${PORTAL_PATH}?token=${encodeURIComponent(token)}`);
     const body = html`<p>Give this link to ${app.name}'s team. It opens their endpoints and deliveries only, until ${when(exp)}.</p>
 <pre id="portal-url">${url}</pre><p class="actions"><button type="button" data-copy="portal-url">Copy</button>
 <a href="${appPath(app)}">Back to ${app.name}</a></p>`;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { signToken, uiSigningKey } from '../../domain/index.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
+import { publicUrl } from '../public-url.js';
 import { commonErrors } from '../schemas.js';
 
 /** Where a portal link lands; the dashboard serves it. */
@@ -61,7 +62,7 @@ export function portalRoutes(api: FastifyInstance, ctx: ApiContext): void {
       const app = await loadApp(ctx, request.params.app);
       const exp = ctx.clock() + parseExpiresIn(request.body?.expiresIn ?? DEFAULT_EXPIRES_IN);
       const token = signToken(key, { use: 'portal', appId: app.id, exp });
-      const url = `${request.protocol}://${request.host}${PORTAL_PATH}?token=${encodeURIComponent(token)}`;
+      const url = publicUrl(request, ctx.config.publicUrl, `${PORTAL_PATH}?token=${encodeURIComponent(token)}`);
       return reply.code(201).send({ url, expiresAt: new Date(exp).toISOString() });
     },
   );

@@ -22,6 +22,7 @@ import { type SourcePatch, StoreConflictError } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentEndpoint } from '../present.js';
+import { publicUrl } from '../public-url.js';
 import { commonErrors, NO_NUL, pageQuery, ref } from '../schemas.js';
 import { type SseEvent, streamEvents } from '../sse.js';
 import { checkEndpointUrl, checkFilters } from './endpoints.js';
@@ -177,7 +178,7 @@ const rateOf = (given: CreateBody['rateLimit']): SourceRateLimit | null =>
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function presentSource(source: Source, destinations: Endpoint[], request: FastifyRequest) {
+function presentSource(source: Source, destinations: Endpoint[], request: FastifyRequest, publicBase: string | null) {
   return {
     id: source.id,
     name: source.name,
@@ -187,7 +188,7 @@ function presentSource(source: Source, destinations: Endpoint[], request: Fastif
     allowIps: source.allowIps,
     rateLimit: source.rateLimit,
     schema: source.schema,
-    ingestUrl: `${request.protocol}://${request.host}/in/${encodeURIComponent(source.name)}`,
+    ingestUrl: publicUrl(request, publicBase, `/in/${encodeURIComponent(source.name)}`),
     refusals: {
       count: source.refusals,
       lastCode: source.lastRefusal?.code ?? null,
@@ -298,7 +299,7 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
           createdAt: now,
           updatedAt: now,
         });
-        return reply.code(201).send(presentSource(source, destinations, request));
+        return reply.code(201).send(presentSource(source, destinations, request, ctx.config.publicUrl));
       } catch (error) {
         await ctx.store.deleteApp(app.id); // nothing half-made is left behind
         if (error instanceof StoreConflictError)
@@ -327,7 +328,8 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
     async (request) => {
       const page = await ctx.store.listSources(request.query);
       const data = [];
-      for (const source of page.data) data.push(presentSource(source, await destinationsOf(source), request));
+      for (const source of page.data)
+        data.push(presentSource(source, await destinationsOf(source), request, ctx.config.publicUrl));
       return { data, nextCursor: page.nextCursor };
     },
   );
@@ -344,7 +346,7 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
     },
     async (request) => {
       const source = await load(request.params.source);
-      return presentSource(source, await destinationsOf(source), request);
+      return presentSource(source, await destinationsOf(source), request, ctx.config.publicUrl);
     },
   );
 
@@ -370,7 +372,7 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
       const updated = await ctx.store.updateSource(source.id, patch, ctx.clock());
       if (!updated) throw new ApiError('source_not_found');
       gateway.forget(updated);
-      return presentSource(updated, await destinationsOf(updated), request);
+      return presentSource(updated, await destinationsOf(updated), request, ctx.config.publicUrl);
     },
   );
 
