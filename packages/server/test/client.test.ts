@@ -339,6 +339,11 @@ test('every route the client calls is in the server OpenAPI document, and the cl
     .filter(([, route]) => doc.paths[route.path]?.[route.method.toLowerCase()] === undefined)
     .map(([name, route]) => `${name}: ${route.method} ${route.path}`);
   assert.deepEqual(missing, [], 'the client calls routes the server does not serve');
+  assert.deepEqual(
+    Object.keys(doc.paths).filter((path) => path.startsWith('/ui')),
+    [],
+    'the dashboard’s pages are not API operations',
+  );
 
   assert.deepEqual([...API_ERROR_CODES].sort(), Object.keys(ERRORS).sort());
 });

@@ -185,6 +185,17 @@ test('dashboard pages carry a strict Content-Security-Policy and escape what use
   assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
 });
 
+test('an unknown address under /ui answers a 404 page, after sign-in like every page', async () => {
+  const { cookie } = await signIn(server.url, 'test-admin-token');
+  const missing = await fetch(`${server.url}/ui/no/such/page`, { headers: { cookie } });
+  assert.equal(missing.status, 404);
+  assert.match(missing.headers.get('content-type') ?? '', /text\/html/);
+  assert.match(await missing.text(), /There is no page at \/ui\/no\/such\/page/);
+  const signedOut = await fetch(`${server.url}/ui/no/such/page`, { redirect: 'manual' });
+  assert.equal(signedOut.status, 303);
+  assert.equal(signedOut.headers.get('location'), '/ui/sign-in');
+});
+
 test('the SDK client makes portal links', async () => {
   const client = createHookdClient({ baseUrl: server.url, token: 'test-admin-token' });
   const link = await client.apps.portalLink(mine.id, { expiresIn: '10m' });

@@ -57,6 +57,10 @@ export async function registerUi(api: FastifyInstance, ctx: ApiContext): Promise
   };
 
   await api.register(async (ui) => {
+    // Pages for people, not API operations: kept out of /openapi.json.
+    ui.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, hide: true };
+    });
     ui.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string', bodyLimit: 256 * 1024 },
@@ -129,6 +133,10 @@ export async function registerUi(api: FastifyInstance, ctx: ApiContext): Promise
     endpointScreens(ui, kit);
     messageScreens(ui, kit);
     liveRoutes(ui, kit);
+    // Any other address under /ui (a mistyped or stale link) gets a page, not the API's JSON.
+    ui.get('/ui/*', async (request) => {
+      throw new ApiError('route_not_found', `There is no page at ${request.url.split('?')[0]}.`);
+    });
   });
 }
 
