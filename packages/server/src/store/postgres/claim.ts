@@ -19,8 +19,10 @@ const LIMITED = 'e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.fi
 
 // window: the soonest due rows, whatever their endpoint, read without locks (locking every row looked at would write
 //   to each of them).
-// beyond: only when the window is full: the endpoints not at their cap with a delivery due, soonest first, and each
-//   one's soonest due rows (one index probe per endpoint, never a walk through another's backlog).
+// pending: only when the window is full: the endpoints with pending deliveries, hopping through the per-endpoint
+//   index from one to the next (a loose index scan), so idle endpoints cost nothing however many there are.
+// beyond: of those, the ones without limits and not at their cap with a delivery due, soonest first, and each one's
+//   soonest due rows (one index probe per endpoint, never a walk through another's backlog).
 // candidates: those of enabled endpoints without limits.
 // chosen: the soonest of those, letting each endpoint reach at most the cap with what this worker has in flight.
 // locked: the chosen rows still pending and due once locked (PostgreSQL re-reads a row it waited for);
@@ -28,12 +30,18 @@ const LIMITED = 'e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.fi
 // leased: they become due again when the lease runs out, under a fresh token.
 // The rotated-out secret comes along only while its overlap lasts.
 const CLAIM = `
-  WITH win AS MATERIALIZED (
+  WITH RECURSIVE win AS MATERIALIZED (
     SELECT d.id, d.endpoint_id, d.next_attempt_at AS due_at
     FROM deliveries d
     WHERE d.status = 'pending' AND d.next_attempt_at <= $1
     ORDER BY d.next_attempt_at
     LIMIT $3
+  ),
+  pending AS (
+    SELECT min(endpoint_id) AS endpoint_id FROM deliveries WHERE status = 'pending' AND (SELECT count(*) FROM win) = $3
+    UNION ALL
+    SELECT (SELECT min(d.endpoint_id) FROM deliveries d WHERE d.status = 'pending' AND d.endpoint_id > p.endpoint_id)
+    FROM pending p WHERE p.endpoint_id IS NOT NULL
   ),
   beyond AS MATERIALIZED (
     SELECT x.id, due.endpoint_id, x.due_at
@@ -41,9 +49,8 @@ const CLAIM = `
       SELECT * FROM (
         SELECT e.id AS endpoint_id,
           (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending') AS due_at
-        FROM endpoints e
-        WHERE (SELECT count(*) FROM win) = $3
-          AND e.disabled_at IS NULL AND NOT (${LIMITED}) AND e.id <> ALL ($2::text[])
+        FROM pending p JOIN endpoints e ON e.id = p.endpoint_id
+        WHERE e.disabled_at IS NULL AND NOT (${LIMITED}) AND e.id <> ALL ($2::text[])
       ) probe
       WHERE due_at <= $1 ORDER BY due_at LIMIT $7
     ) due

@@ -150,11 +150,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX app_tokens_by_app ON app_tokens(app_id);
   `,
   // 9: claims read the due index without touching table rows (endpoint_id in it), and each endpoint's due deliveries
-  // from an index of their own, so finding work never walks another endpoint's backlog.
+  // from an index of their own, so finding work never walks another endpoint's backlog; endpoints with limits are
+  // found without reading every endpoint.
   `
   DROP INDEX deliveries_due;
   CREATE INDEX deliveries_due ON deliveries(next_attempt_at, endpoint_id) WHERE status = 'pending';
   CREATE INDEX deliveries_due_by_endpoint ON deliveries(endpoint_id, next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX endpoints_limited ON endpoints(id) WHERE rate_limit IS NOT NULL OR max_in_flight IS NOT NULL OR fifo;
   `,
 ];
 
