@@ -60,18 +60,16 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
   const metrics = createMetrics(store, clock);
 
-  // Ops events go out from worker processes, which also create the hookd-ops app they are published into.
-  const ops =
-    config.role === 'api'
-      ? null
-      : new OpsEvents({
-          store,
-          clock,
-          logger,
-          idempotencyWindowMs: config.idempotencyWindowMs,
-          metrics,
-          onDeliveriesDue: () => worker?.wake(),
-        });
+  // Ops events go out from worker processes. Every process makes sure the hookd-ops app they are published into
+  // exists, so an operator can subscribe to it as soon as any process is up.
+  const ops = new OpsEvents({
+    store,
+    clock,
+    logger,
+    idempotencyWindowMs: config.idempotencyWindowMs,
+    metrics,
+    onDeliveriesDue: () => worker?.wake(),
+  });
   const worker =
     config.role === 'api'
       ? null
@@ -84,7 +82,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           clock,
           random: options.random ?? Math.random,
           metrics,
-          ops: ops ?? undefined,
+          ops,
         });
   const retention =
     config.role === 'api'
@@ -96,18 +94,19 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           logger,
           clock,
         });
-  const opsMonitor = ops
-    ? new OpsMonitor({
-        store,
-        ops,
-        failing: { window: config.ops.failingWindow, threshold: config.ops.failingThreshold },
-        silentAfterMs: config.ops.silentAfterMs,
-        intervalMs: config.ops.intervalMs,
-        lookbackMs: config.delivery.leaseMs,
-        logger,
-        clock,
-      })
-    : null;
+  const opsMonitor =
+    config.role === 'api'
+      ? null
+      : new OpsMonitor({
+          store,
+          ops,
+          failing: { window: config.ops.failingWindow, threshold: config.ops.failingThreshold },
+          silentAfterMs: config.ops.silentAfterMs,
+          intervalMs: config.ops.intervalMs,
+          lookbackMs: config.delivery.leaseMs,
+          logger,
+          clock,
+        });
   const workerAlive = worker ? () => worker.running : undefined;
   let server: FastifyInstance | null = null;
   if (token !== null) {
@@ -129,7 +128,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   }
   // Publishes made by other processes (API processes, other hosts) wake this worker at once.
   const stopWatching = worker ? await store.watchDue(() => worker.wake()) : null;
-  await ops?.opsApp();
+  await ops.opsApp();
   worker?.start();
   retention?.start();
   opsMonitor?.start();

@@ -4,6 +4,8 @@
  * once per episode and never about the ops app itself — and /readyz's schema check.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { verify } from '@hookd/sdk';
@@ -312,11 +314,22 @@ async function racingOpsApps(stores: Store[]): Promise<void> {
   assert.equal((await stores[0]?.listApps({ limit: 10 }))?.data.length, 1);
 }
 
-test('processes racing to create the ops app end up with one (SQLite)', async (t) => {
-  const server = await startTestHookd({ role: 'api' }); // an api process creates no ops app
+test('an API-only process creates the ops app too, so operators can subscribe before any worker runs', async (t) => {
+  const server = await startTestHookd({ role: 'api' });
   t.after(() => server.close());
-  assert.equal((await server.call('GET', OPS)).status, 404);
-  await racingOpsApps([server.hookd.store]);
+  assert.equal((await server.call('GET', OPS)).status, 200);
+  const endpoint = await server.call('POST', `${OPS}/endpoints`, { url: 'http://127.0.0.1:9/ops' });
+  assert.equal(endpoint.status, 201);
+});
+
+test('processes racing to create the ops app end up with one (SQLite)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookd-ops-'));
+  const store = await openStore(`sqlite:${join(dir, 'hookd.db')}`);
+  t.after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await racingOpsApps([store]);
 });
 
 test('processes racing to create the ops app end up with one (PostgreSQL)', async (t) => {
