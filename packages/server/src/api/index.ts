@@ -25,12 +25,11 @@ import { validatorCompiler } from './validation.js';
 export { generateAdminToken, hashToken } from './auth.js';
 export { type ApiContext, loadApp } from './context.js';
 export { ApiError, ERRORS, type ErrorCode } from './errors.js';
-export { publicUrl } from './public-url.js';
 export { publishEvent } from './publish.js';
 export { retryDelivery } from './retry.js';
 export { attemptPoll } from './routes/attempts.js';
 export { checkEndpointUrl, checkFilters } from './routes/endpoints.js';
-export { PORTAL_PATH } from './routes/portal.js';
+export { PORTAL_PATH, portalLink } from './routes/portal.js';
 export { type SseEvent, streamEvents } from './sse.js';
 
 /** What a worker-only process serves on its health port: /healthz, /readyz and /metrics, nothing else. */

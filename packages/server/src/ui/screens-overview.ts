@@ -1,7 +1,7 @@
 /** Admin screens: the overview (queue, troubled endpoints, charts) and the list of apps. Portal sessions get 404. */
 import type { FastifyInstance } from 'fastify';
-import { ApiError, PORTAL_PATH, publicUrl } from '../api/index.js';
-import { type App, newId, signToken, uiSigningKey } from '../domain/index.js';
+import { ApiError, portalLink } from '../api/index.js';
+import { type App, newId } from '../domain/index.js';
 import { StoreConflictError } from '../store/index.js';
 import { when } from './format.js';
 import { chartsFor, noticeFor, troubledTable } from './health-view.js';
@@ -83,14 +83,12 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
   });
 
   // The dashboard's way to the same link POST /v1/apps/{app}/portal-link makes.
-  const key = uiSigningKey(kit.ctx.adminTokenHash);
   ui.post<{ Params: { app: string } }>('/ui/apps/:app/portal-link', async (request, reply) => {
     kit.requireAdmin(request);
     const session = kit.session(request);
     const app = await kit.app(request, request.params.app);
     const exp = kit.ctx.clock() + PORTAL_LINK_MS;
-    const token = signToken(key, { use: 'portal', appId: app.id, exp });
-    const url = publicUrl(request, kit.ctx.config.publicUrl, `${PORTAL_PATH}?token=${encodeURIComponent(token)}`);
+    const url = portalLink(request, kit.ctx, app.id, exp);
     const body = html`<p>Give this link to ${app.name}'s team. It opens their endpoints and deliveries only, until ${when(exp)}.</p>
 <pre id="portal-url">${url}</pre><p class="actions"><button type="button" data-copy="portal-url">Copy</button>
 <a href="${appPath(app)}">Back to ${app.name}</a></p>`;

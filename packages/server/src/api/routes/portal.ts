@@ -1,5 +1,5 @@
 /** POST /v1/apps/{app}/portal-link: a short-lived signed URL that opens the dashboard scoped to one app. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { signToken, uiSigningKey } from '../../domain/index.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -21,8 +21,13 @@ function parseExpiresIn(text: string): number {
   return ms;
 }
 
+/** A signed link that opens the dashboard scoped to one app until `exp`: what the API and the dashboard both hand out. */
+export function portalLink(request: FastifyRequest, ctx: ApiContext, appId: string, exp: number): string {
+  const token = signToken(uiSigningKey(ctx.adminTokenHash), { use: 'portal', appId, exp });
+  return publicUrl(request, ctx.config.publicUrl, `${PORTAL_PATH}?token=${encodeURIComponent(token)}`);
+}
+
 export function portalRoutes(api: FastifyInstance, ctx: ApiContext): void {
-  const key = uiSigningKey(ctx.adminTokenHash);
   api.post<{ Params: { app: string }; Body: { expiresIn?: string } | undefined }>(
     '/v1/apps/:app/portal-link',
     {
@@ -61,9 +66,7 @@ export function portalRoutes(api: FastifyInstance, ctx: ApiContext): void {
     async (request, reply) => {
       const app = await loadApp(ctx, request.params.app);
       const exp = ctx.clock() + parseExpiresIn(request.body?.expiresIn ?? DEFAULT_EXPIRES_IN);
-      const token = signToken(key, { use: 'portal', appId: app.id, exp });
-      const url = publicUrl(request, ctx.config.publicUrl, `${PORTAL_PATH}?token=${encodeURIComponent(token)}`);
-      return reply.code(201).send({ url, expiresAt: new Date(exp).toISOString() });
+      return reply.code(201).send({ url: portalLink(request, ctx, app.id, exp), expiresAt: new Date(exp).toISOString() });
     },
   );
 }
