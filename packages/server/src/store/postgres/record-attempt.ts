@@ -132,10 +132,10 @@ interface RecordedRow {
   failing_since: number | null;
 }
 
-/** Writes one record; null when its delivery is gone. */
-async function recordOne(db: Queryable, input: RecordAttemptInput): Promise<RecordedRow | null> {
+/** A record's values, in the order both statements number them ($1…$14 alone, one array each in a batch). */
+function recordValues(input: RecordAttemptInput): unknown[] {
   const { attempt, next } = input;
-  const { rows } = await db.query<RecordedRow>(RECORD_ONE, [
+  return [
     attempt.deliveryId,
     attempt.id,
     attempt.number,
@@ -150,7 +150,12 @@ async function recordOne(db: Queryable, input: RecordAttemptInput): Promise<Reco
     next.status === 'pending' ? next.nextAttemptAt : null,
     lastError(input),
     input.now,
-  ]);
+  ];
+}
+
+/** Writes one record; null when its delivery is gone. */
+async function recordOne(db: Queryable, input: RecordAttemptInput): Promise<RecordedRow | null> {
+  const { rows } = await db.query<RecordedRow>(RECORD_ONE, recordValues(input));
   return rows[0] ?? null;
 }
 
@@ -163,23 +168,9 @@ async function recordMany(db: Queryable, inputs: RecordAttemptInput[]): Promise<
   // A statement updates a row once: two records of one delivery (its lease lost, then claimed again by this same
   // process) fail the batch, and each record runs alone.
   if (new Set(deliveryIds).size < deliveryIds.length) throw new Error('one delivery is recorded twice in a batch');
-  const column = <T>(value: (input: RecordAttemptInput) => T): T[] => inputs.map(value);
-  const { rows } = await db.query<RecordedRow & { ord: number }>(RECORD_MANY, [
-    deliveryIds,
-    column((input) => input.attempt.id),
-    column((input) => input.attempt.number),
-    column((input) => input.attempt.startedAt),
-    column((input) => input.attempt.durationMs),
-    column((input) => JSON.stringify(input.attempt.requestHeaders)),
-    column((input) => input.attempt.responseStatus),
-    column((input) => storableText(input.attempt.responseBody)),
-    column((input) => storableText(input.attempt.error)),
-    column((input) => input.leaseToken),
-    column((input) => input.next.status),
-    column((input) => (input.next.status === 'pending' ? input.next.nextAttemptAt : null)),
-    column(lastError),
-    column((input) => input.now),
-  ]);
+  const values = inputs.map(recordValues);
+  const columns = (values[0] ?? []).map((_, i) => values.map((row) => row[i]));
+  const { rows } = await db.query<RecordedRow & { ord: number }>(RECORD_MANY, columns);
   const recorded: (RecordedRow | null)[] = inputs.map(() => null);
   for (const row of rows) recorded[row.ord - 1] = row;
   return recorded;
