@@ -3,13 +3,12 @@
  * receiver is back and ends in the right summary, and failures give the exit codes scripts rely on.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from './helpers/cli.js';
 import { callApi, eventually } from './helpers/hookd.js';
-import { freePort, killHard, spawnHookd, waitReady } from './helpers/processes.js';
+import { freePort, serveHookd } from './helpers/processes.js';
 import { startReceiver } from './helpers/receiver.js';
 
 test('replay: dry-run counts, then failed deliveries are sent again and the summary says they got through', {
@@ -17,16 +16,8 @@ test('replay: dry-run counts, then failed deliveries are sent again and the summ
 }, async (t) => {
   let failing = true;
   const receiver = await startReceiver(() => (failing ? { status: 500, body: 'down' } : { status: 200 }));
-  const dataDir = mkdtempSync(join(tmpdir(), 'hookd-replay-'));
-  const port = await freePort();
-  const server = spawnHookd({ HOOKD_PORT: String(port), HOOKD_DATA_DIR: dataDir });
-  t.after(async () => {
-    await killHard(server);
-    await receiver.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitReady(base);
+  t.after(() => receiver.close());
+  const { base, dataDir } = await serveHookd(t);
   const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   const call = (method: string, path: string, body?: unknown) => callApi(base, token, method, path, body);
 
@@ -83,16 +74,8 @@ test('replay: exit 2 when deliveries fail again or hookd refuses, 3 when it cann
   timeout: 120_000,
 }, async (t) => {
   const receiver = await startReceiver(() => ({ status: 503 }));
-  const dataDir = mkdtempSync(join(tmpdir(), 'hookd-replay-fail-'));
-  const port = await freePort();
-  const server = spawnHookd({ HOOKD_PORT: String(port), HOOKD_DATA_DIR: dataDir, HOOKD_ADMIN_TOKEN: 'replay-token' });
-  t.after(async () => {
-    await killHard(server);
-    await receiver.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitReady(base);
+  t.after(() => receiver.close());
+  const { base, dataDir } = await serveHookd(t, { HOOKD_ADMIN_TOKEN: 'replay-token' });
   const call = (method: string, path: string, body?: unknown) => callApi(base, 'replay-token', method, path, body);
   await call('POST', '/v1/apps', { uid: 'shop', name: 'Shop' });
   await call('POST', '/v1/apps/shop/endpoints', { url: receiver.url });

@@ -3,13 +3,10 @@
  * outcome, or as JSON; it filters by app and endpoint, and says clearly when hookd cannot be reached or refuses.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, startCli } from './helpers/cli.js';
 import { callApi } from './helpers/hookd.js';
-import { freePort, killHard, spawnHookd, waitReady } from './helpers/processes.js';
+import { freePort, serveHookd } from './helpers/processes.js';
 import { startReceiver } from './helpers/receiver.js';
 
 /** The start of an ANSI colour sequence: none may appear when NO_COLOR is set. */
@@ -18,15 +15,7 @@ const ESC = String.fromCharCode(27);
 const TOKEN = 'tail-token';
 
 async function serve(t: { after(fn: () => unknown): void }) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hookd-tail-'));
-  const port = await freePort();
-  const server = spawnHookd({ HOOKD_PORT: String(port), HOOKD_DATA_DIR: dataDir, HOOKD_ADMIN_TOKEN: TOKEN });
-  t.after(async () => {
-    await killHard(server);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitReady(base);
+  const { base } = await serveHookd(t, { HOOKD_ADMIN_TOKEN: TOKEN });
   return { base, call: (method: string, path: string, body?: unknown) => callApi(base, TOKEN, method, path, body) };
 }
 

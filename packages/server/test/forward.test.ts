@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sign } from '@octokit/webhooks-methods';
 import { callApi, eventually } from './helpers/hookd.js';
-import { freePort, killHard, spawnHookd, waitReady } from './helpers/processes.js';
+import { freePort, killHard, serveHookd, spawnHookd, waitReady } from './helpers/processes.js';
 import { startReceiver } from './helpers/receiver.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -122,26 +122,17 @@ test('hookd forward streams every webhook to a local URL, and resumes after the 
   }
 });
 
-test('hookd forward stops with a clear error when the token is refused or the source does not exist', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hookd-forward-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = spawnHookd({ HOOKD_PORT: String(port), HOOKD_DATA_DIR: dataDir, HOOKD_ADMIN_TOKEN: TOKEN });
-  try {
-    await waitReady(base);
-    const exit = (args: string[]) =>
-      new Promise<{ code: number | null; err: string }>((resolve) => {
-        const run = spawnForward(args);
-        run.child.once('exit', (code) => resolve({ code, err: run.err.join('\n') }));
-      });
-    const noSource = await exit(['--url', base, '--token', TOKEN, '--source', 'nope', '--to', 'http://127.0.0.1:9/x']);
-    assert.equal(noSource.code, 2);
-    assert.match(noSource.err, /no source "nope"/);
-    const badToken = await exit(['--url', base, '--token', 'wrong', '--source', 'nope', '--to', 'http://127.0.0.1:9/x']);
-    assert.equal(badToken.code, 2);
-    assert.match(badToken.err, /refused the token/);
-  } finally {
-    await killHard(server);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+test('hookd forward stops with a clear error when the token is refused or the source does not exist', async (t) => {
+  const { base } = await serveHookd(t, { HOOKD_ADMIN_TOKEN: TOKEN });
+  const exit = (args: string[]) =>
+    new Promise<{ code: number | null; err: string }>((resolve) => {
+      const run = spawnForward(args);
+      run.child.once('exit', (code) => resolve({ code, err: run.err.join('\n') }));
+    });
+  const noSource = await exit(['--url', base, '--token', TOKEN, '--source', 'nope', '--to', 'http://127.0.0.1:9/x']);
+  assert.equal(noSource.code, 2);
+  assert.match(noSource.err, /no source "nope"/);
+  const badToken = await exit(['--url', base, '--token', 'wrong', '--source', 'nope', '--to', 'http://127.0.0.1:9/x']);
+  assert.equal(badToken.code, 2);
+  assert.match(badToken.err, /refused the token/);
 });

@@ -1,6 +1,9 @@
 /** hookd as a user runs it: `hookd serve` in a child process, killed or stopped by the test. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from './hookd.js';
 
@@ -36,6 +39,26 @@ export function spawnHookd(settings: Record<string, string>): ChildProcess {
     env: { ...process.env, ...CHILD_DEFAULTS, ...settings },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+}
+
+/**
+ * A `hookd serve` child on a free port with a fresh data folder, answering /readyz; killed, and its folder removed,
+ * when the test ends.
+ */
+export async function serveHookd(
+  t: { after(fn: () => unknown): void },
+  settings: Record<string, string> = {},
+): Promise<{ base: string; dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hookd-serve-'));
+  const port = await freePort();
+  const child = spawnHookd({ HOOKD_PORT: String(port), HOOKD_DATA_DIR: dataDir, ...settings });
+  t.after(async () => {
+    await killHard(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(base);
+  return { base, dataDir };
 }
 
 /** Waits until `${base}/readyz` (or another path) answers 200. */
