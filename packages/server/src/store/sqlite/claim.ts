@@ -27,7 +27,7 @@ interface LimitedRow {
   rate_next_at: number | null;
 }
 
-export function claimQuery(db: Database.Database) {
+export function claimQuery(db: Database.Database): Database.Transaction<(input: ClaimInput) => ClaimedDelivery[]> {
   // Covered by deliveries_due (next_attempt_at, endpoint_id): no table row is read.
   const window = db.prepare<{ now: number; n: number }, { rowid: number; endpoint_id: string }>(`
     SELECT rowid, endpoint_id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @now
