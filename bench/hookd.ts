@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
 import { createTestDatabase } from '../packages/server/test/helpers/postgres.js';
 import { freePort, killHard, spawnHookd, waitReady } from '../packages/server/test/helpers/processes.js';
 import { closedLoop, poolTo, type Receivers, waitFor } from './loopback.js';
@@ -155,4 +156,31 @@ export async function drain(
   }
   const maps = awaited.map((i) => receivers.arrivals[i] as Map<string, number>);
   await waitFor(() => maps.every((map) => map.size >= ids.length), 180_000, 'the backlog to drain');
+}
+
+/**
+ * `messages` copies of the one message in a stopped hookd's SQLite file, each with a pending delivery to every
+ * endpoint, in one transaction: a million publishes over HTTP would take most of a bench run.
+ */
+export function seedBacklog(path: string, messages: number): void {
+  const db = new Sqlite(path);
+  try {
+    db.pragma('synchronous = OFF');
+    db.transaction(() => {
+      db.prepare(`
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+        INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers)
+        SELECT printf('msg_seed%08d', i), m.app_id, m.type, m.payload, NULL, m.created_at, NULL
+        FROM (SELECT * FROM messages LIMIT 1) m, n`).run(messages);
+      db.prepare(`
+        INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at,
+          created_at, updated_at)
+        SELECT printf('dlv_seed%08d_%02d', m.rowid, e.rowid), m.app_id, m.id, e.id, 'pending', 0, 0, m.created_at,
+          m.created_at, m.created_at
+        FROM messages m CROSS JOIN endpoints e WHERE m.id LIKE 'msg_seed%'`).run();
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
 }

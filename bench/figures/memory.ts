@@ -3,12 +3,10 @@
  * deliveries (100,000 messages to 10 endpoints whose receivers are paused: they accept and never answer), its worker
  * running with all 256 slots waiting on them; baseline, in the same run, the same server idle (the same app and
  * endpoints, nothing pending). Goal: within 100 MiB of idle, as the backlog lives on disk.
- * The backlog is written straight into the SQLite file, copying a message hookd itself published, since a million
- * publishes over HTTP would take most of the run.
+ * The backlog is written straight into the SQLite file (seedBacklog).
  */
-import Database from 'better-sqlite3';
 import { compared, type Figure, type Row } from '../figure.js';
-import { createDatabase, Deployment, residentMiB } from '../hookd.js';
+import { createDatabase, Deployment, residentMiB, seedBacklog } from '../hookd.js';
 import { startReceivers, waitFor } from '../loopback.js';
 import { seededJsonBody, seededRandom } from '../seeded.js';
 
@@ -29,30 +27,6 @@ async function peakResident(pid: number): Promise<number> {
   return peak;
 }
 
-/** MESSAGES copies of the one message in the file, each with a pending delivery to every endpoint, in one transaction. */
-function seedBacklog(path: string): void {
-  const db = new Database(path);
-  try {
-    db.pragma('synchronous = OFF');
-    db.transaction(() => {
-      db.prepare(`
-        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-        INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers)
-        SELECT printf('msg_seed%08d', i), m.app_id, m.type, m.payload, NULL, m.created_at, NULL
-        FROM (SELECT * FROM messages LIMIT 1) m, n`).run(MESSAGES);
-      db.prepare(`
-        INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at,
-          created_at, updated_at)
-        SELECT printf('dlv_seed%08d_%02d', m.rowid, e.rowid), m.app_id, m.id, e.id, 'pending', 0, 0, m.created_at,
-          m.created_at, m.created_at
-        FROM messages m CROSS JOIN endpoints e WHERE m.id LIKE 'msg_seed%'`).run();
-    })();
-    db.pragma('wal_checkpoint(TRUNCATE)');
-  } finally {
-    db.close();
-  }
-}
-
 /** A server with the app and its endpoints; `backlog` seeds the deliveries before the worker starts. */
 async function resident(urls: readonly string[], backlog: boolean, count: () => number): Promise<number> {
   const db = await createDatabase('SQLite');
@@ -64,7 +38,7 @@ async function resident(urls: readonly string[], backlog: boolean, count: () => 
     await deployment.publish(seededJsonBody(seededRandom(SEED), 1024));
     for (const url of urls) await deployment.call('POST', '/v1/apps/bench/endpoints', { url });
     await deployment.stop();
-    if (backlog) seedBacklog(db.url.slice('sqlite:'.length));
+    if (backlog) seedBacklog(db.url.slice('sqlite:'.length), MESSAGES);
     const child = await deployment.startApi('both');
     // With a backlog, every slot of the worker is taken by a paused receiver before the sampling starts.
     if (backlog) await waitFor(() => count() >= 256, 60_000, 'the worker to fill its slots');
