@@ -4,7 +4,8 @@
  * Only ports change (a second hookd or receiver on the machine must not matter), from a fresh folder.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +85,10 @@ describe('the README, as a newcomer types it', () => {
     const ports = { 8080: await freePort(), 4000: await freePort(), 3000: await freePort() };
     const env = cleanEnv();
 
-    // Quick start: `npm start` is the build (done: dist is what runs) and then hookd serve, from package.json.
+    // Quick start: `npm start` builds, then runs hookd serve (package.json). `npm install` has built already, so the
+    // build runs here only if dist/ is missing.
+    if (!existsSync(join(ROOT, 'packages/server/dist/cli/main.js')) || !existsSync(join(ROOT, 'packages/sdk/dist/index.js')))
+      assert.equal(spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' }).status, 0, 'npm run build');
     const quick = blocks.find((b) => b.section === 'Quick start');
     assert.match(quick?.text ?? '', /^npm install && npm start\b/m, 'the Quick start starts hookd with npm start');
     const start: string = JSON.parse(read('package.json')).scripts.start;
