@@ -122,7 +122,9 @@ test(`the packed packages install and work as a user gets them (Node ${process.v
   );
   provideSqliteBinding(project);
 
-  await t.test('npx hookd --help lists the commands, and each answers --help', () => {
+  await t.test('npx hookd --version and --help; every command answers --help', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'packages/server/package.json'), 'utf8'));
+    assert.equal(run('npx', ['hookd', '--version'], project).trim(), version);
     const help = run('npx', ['hookd', '--help'], project);
     const commands = [...help.matchAll(/^ {2}([a-z-]+) /gm)].map((m) => m[1] as string).filter((c) => c !== 'help');
     for (const expected of ['serve', 'migrate', 'listen', 'forward', 'send', 'trigger', 'replay', 'tail']) {

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { InboundGateway } from '../inbound/index.js';
+import { VERSION } from '../version.js';
 import { authenticator, checkScope } from './auth.js';
 import type { ApiContext } from './context.js';
 import { answerMalformedRequest, replyWithError } from './error-handler.js';
@@ -69,7 +70,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     openapi: {
       info: {
         title: 'hookd',
-        version: '0.1.0',
+        version: VERSION,
         description: 'Publish events; hookd delivers them, signed, to the endpoints subscribed to them.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { type Config, ConfigError, loadConfig, OPTION_LIST, OPTIONS, type OptionName, type RawSettings } from '../config.js';
 import { type Hookd, startHookd } from '../server.js';
 import { openStore } from '../store/index.js';
+import { VERSION } from '../version.js';
 import { forwardCommand } from './forward.js';
 import { listenCommand } from './listen.js';
 import { reportFailure } from './output.js';
@@ -14,6 +15,7 @@ import { triggerCommand } from './trigger.js';
 
 const program = new Command('hookd')
   .description('Self-hosted webhooks: publish events, hookd delivers them signed, with retries, and never loses one.')
+  .version(VERSION)
   .showHelpAfterError();
 
 /** Adds every config option as a flag; `--port 9000` beats HOOKD_PORT beats the config file. */
