@@ -4,13 +4,16 @@
  * that expire, and the deliveries are claimed again.
  */
 import type { Logger } from 'pino';
-import { Agent } from 'undici';
 import type { Config } from '../config.js';
 import { type ClaimedDelivery, type Network, newId, nextStep, type Random } from '../domain/index.js';
 import type { Metrics, OpsEvents } from '../ops/index.js';
 import type { RecordAttemptResult, Store } from '../store/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
+import { EndpointDispatchers } from './dispatchers.js';
 import { type SendContext, sendAttempt } from './send.js';
+
+/** An endpoint's HTTP client unused for this long is closed (its connections went idle long before). */
+const DISPATCHER_IDLE_MS = 60_000;
 
 export interface WorkerDeps {
   store: Store;
@@ -43,18 +46,20 @@ export class DeliveryWorker {
   private hinted = false;
   /** Endpoints that were at their cap when the last claim came back empty: their backlog may be waiting. */
   private readonly waitingAtCap = new Set<string>();
-  private readonly dispatcher: Agent;
-  private readonly send: SendContext;
+  private readonly dispatchers: EndpointDispatchers;
+  private readonly send: Omit<SendContext, 'dispatcher'>;
 
   constructor(private readonly deps: WorkerDeps) {
     const { config } = deps;
-    this.dispatcher = new Agent({
+    // The claim never gives one endpoint more than `endpointConcurrency` in flight here, so its client never queues.
+    this.dispatchers = new EndpointDispatchers({
       connections: config.endpointConcurrency,
-      connect: { timeout: config.connectTimeoutMs, lookup: guardedLookup(deps.allowedNetworks, deps.resolve) },
-      headersTimeout: config.timeoutMs,
-      bodyTimeout: config.timeoutMs,
+      connectTimeoutMs: config.connectTimeoutMs,
+      timeoutMs: config.timeoutMs,
+      lookup: guardedLookup(deps.allowedNetworks, deps.resolve),
+      idleMs: DISPATCHER_IDLE_MS,
     });
-    this.send = { dispatcher: this.dispatcher, timeoutMs: config.timeoutMs, allowedNetworks: deps.allowedNetworks };
+    this.send = { timeoutMs: config.timeoutMs, allowedNetworks: deps.allowedNetworks };
   }
 
   start(): void {
@@ -87,7 +92,7 @@ export class DeliveryWorker {
     await this.loop;
     const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([Promise.allSettled([...this.sends]), grace]);
-    await this.dispatcher.destroy();
+    await this.dispatchers.destroy();
   }
 
   /** Whether the loop is claiming; false before start and after stop. */
@@ -211,7 +216,9 @@ export class DeliveryWorker {
     const { delivery } = item;
     const number = delivery.attemptCount + 1;
     const startedAt = clock();
-    const report = await sendAttempt(item, number, startedAt, this.send);
+    const report = await this.dispatchers.with(item.endpoint.id, (dispatcher) =>
+      sendAttempt(item, number, startedAt, { ...this.send, dispatcher }),
+    );
     const now = clock();
     const next = nextStep(report.result, {
       attemptsInRun: delivery.attemptsInRun,
