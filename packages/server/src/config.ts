@@ -207,7 +207,7 @@ export const OPTIONS = {
     flag: 'app-concurrency',
     kind: 'count',
     help: 'deliveries of one app in flight at once, per process, unless the app sets its own `maxInFlight`',
-    computed: 'half of concurrency',
+    computed: 'half of concurrency, at least 2 × endpoint concurrency',
   },
   maxEndpointsPerApp: {
     env: 'HOOKD_MAX_ENDPOINTS_PER_APP',
@@ -401,6 +401,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   }
   const allowNetworks = get<string[]>('allowNetworks') ?? [];
   const concurrency = must<number>('concurrency');
+  const endpointConcurrency = must<number>('endpointConcurrency');
   return {
     role: must('role'),
     host: must('host'),
@@ -430,9 +431,11 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     },
     delivery: {
       concurrency,
-      endpointConcurrency: must('endpointConcurrency'),
-      // Half the process by default: one app's backlog, however hung, leaves the other half to the rest.
-      appConcurrency: get<number>('appConcurrency') ?? Math.max(1, Math.floor(concurrency / 2)),
+      endpointConcurrency,
+      // Half the process by default: one app's backlog, however hung, leaves the other half to the rest. At least two
+      // endpoints' worth, so within an app too one slow endpoint at its cap leaves room for another.
+      appConcurrency:
+        get<number>('appConcurrency') ?? Math.min(concurrency, Math.max(Math.floor(concurrency / 2), 2 * endpointConcurrency)),
       timeoutMs,
       connectTimeoutMs: must('connectTimeout'),
       leaseMs,
