@@ -207,7 +207,7 @@ export const OPTIONS = {
     flag: 'app-concurrency',
     kind: 'count',
     help: 'deliveries of one app in flight at once, per process, unless the app sets its own `maxInFlight`',
-    computed: 'half of concurrency, at least 2 × endpoint concurrency',
+    computed: 'half of concurrency, or more',
   },
   maxEndpointsPerApp: {
     env: 'HOOKD_MAX_ENDPOINTS_PER_APP',
