@@ -10,8 +10,9 @@ import { Pool } from 'undici';
 export type Behaviour = { kind: 'fast' } | { kind: 'slow'; delayMs: number } | { kind: 'hang' };
 
 /**
- * Receivers on ports of their own, so each is its own origin, as separate customers' endpoints are: hookd and the
- * baselines keep one connection pool per origin. `arrivals[i]` maps a `webhook-id` to when it first reached receiver i.
+ * Receivers on ports of their own, so each is its own origin, as separate customers' endpoints are; or, with
+ * `sameOrigin`, all on one port with a path each (`/hook-<i>`), as one SaaS receiver serving many tenants is.
+ * `arrivals[i]` maps a `webhook-id` to when it first reached receiver i.
  */
 export interface Receivers {
   urls: string[];
@@ -22,14 +23,16 @@ export interface Receivers {
   close(): Promise<void>;
 }
 
-export async function startReceivers(behaviours: readonly Behaviour[]): Promise<Receivers> {
+export async function startReceivers(behaviours: readonly Behaviour[], sameOrigin = false): Promise<Receivers> {
   const arrivals = behaviours.map(() => new Map<string, number>());
   let received = 0;
   const servers: Server[] = [];
   const timers = new Set<NodeJS.Timeout>();
-  for (const [i, behaviour] of behaviours.entries()) {
-    const seen = arrivals[i] as Map<string, number>;
+  for (const [n, only] of (sameOrigin ? [behaviours[0]] : behaviours).entries()) {
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const i = sameOrigin ? Number(/^\/hook-(\d+)/.exec(req.url ?? '')?.[1] ?? 0) : n;
+      const behaviour = (sameOrigin ? behaviours[i] : only) as Behaviour;
+      const seen = arrivals[i] as Map<string, number>;
       req.resume();
       req.on('end', () => {
         received++;
@@ -50,7 +53,9 @@ export async function startReceivers(behaviours: readonly Behaviour[]): Promise<
     servers.push(server);
   }
   return {
-    urls: servers.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`),
+    urls: sameOrigin
+      ? behaviours.map((_, i) => `http://127.0.0.1:${((servers[0] as Server).address() as AddressInfo).port}/hook-${i}`)
+      : servers.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`),
     arrivals,
     count: () => received,
     clear() {

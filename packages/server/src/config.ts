@@ -35,6 +35,8 @@ export interface Config {
   secretOverlapMs: number;
   /** How long a source remembers a provider's delivery id, so a retry of that delivery is not a second event. */
   dedupWindowMs: number;
+  /** Most endpoints one app may have; creating one more is refused with `endpoint_limit_reached`. */
+  maxEndpointsPerApp: number;
   retention: {
     /** Attempts, and the payloads of finished messages, older than this are purged. */
     maxAgeMs: number;
@@ -54,6 +56,8 @@ export interface Config {
   delivery: {
     concurrency: number;
     endpointConcurrency: number;
+    /** Most deliveries of one app this process keeps in flight, unless the app sets its own `maxInFlight`. */
+    appConcurrency: number;
     timeoutMs: number;
     connectTimeoutMs: number;
     /** How long a claimed delivery stays with its worker before another may take it. */
@@ -197,6 +201,20 @@ export const OPTIONS = {
     kind: 'count',
     help: 'deliveries in flight at once to one endpoint',
     default: '32',
+  },
+  appConcurrency: {
+    env: 'HOOKD_APP_CONCURRENCY',
+    flag: 'app-concurrency',
+    kind: 'count',
+    help: 'deliveries of one app in flight at once, per process, unless the app sets its own `maxInFlight`',
+    computed: 'half of concurrency, or more',
+  },
+  maxEndpointsPerApp: {
+    env: 'HOOKD_MAX_ENDPOINTS_PER_APP',
+    flag: 'max-endpoints-per-app',
+    kind: 'count',
+    help: 'most endpoints one app may have; one more is refused with `endpoint_limit_reached`',
+    default: '100',
   },
   timeout: {
     env: 'HOOKD_TIMEOUT',
@@ -382,6 +400,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     );
   }
   const allowNetworks = get<string[]>('allowNetworks') ?? [];
+  const concurrency = must<number>('concurrency');
+  const endpointConcurrency = must<number>('endpointConcurrency');
   return {
     role: must('role'),
     host: must('host'),
@@ -401,6 +421,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     maxPayloadBytes: must('maxPayload'),
     secretOverlapMs: must('secretOverlap'),
     dedupWindowMs: must('dedupWindow'),
+    maxEndpointsPerApp: must('maxEndpointsPerApp'),
     retention: { maxAgeMs: must('retention'), intervalMs: must('retentionInterval') },
     ops: {
       intervalMs: must('opsInterval'),
@@ -409,8 +430,12 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       silentAfterMs: must('silentAfter'),
     },
     delivery: {
-      concurrency: must('concurrency'),
-      endpointConcurrency: must('endpointConcurrency'),
+      concurrency,
+      endpointConcurrency,
+      // Half the process by default: one app's backlog, however hung, leaves the other half to the rest. At least two
+      // endpoints' worth, so within an app too one slow endpoint at its cap leaves room for another.
+      appConcurrency:
+        get<number>('appConcurrency') ?? Math.min(concurrency, Math.max(Math.floor(concurrency / 2), 2 * endpointConcurrency)),
       timeoutMs,
       connectTimeoutMs: must('connectTimeout'),
       leaseMs,

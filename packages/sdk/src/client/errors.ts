@@ -27,6 +27,7 @@ export const API_ERROR_CODES = [
   'event_type_exists',
   'delivery_in_flight',
   'endpoint_disabled',
+  'endpoint_limit_reached',
   'message_purged',
   'request_timeout',
   'body_too_large',

@@ -26,6 +26,8 @@ export interface App {
   name: string;
   /** Whether the app raises the ops event `ingest.silent` when no event arrives for a while. */
   alertWhenSilent: boolean;
+  /** Most of its deliveries one worker process keeps in flight; null: the server's HOOKD_APP_CONCURRENCY. */
+  maxInFlight: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -36,12 +38,16 @@ export interface CreateAppInput {
   name: string;
   /** Raise the ops event `ingest.silent` when the app gets no event for the server's HOOKD_SILENT_AFTER; default false. */
   alertWhenSilent?: boolean;
+  /** The app's share of each worker process (admin token only); null or unset: HOOKD_APP_CONCURRENCY. */
+  maxInFlight?: number | null;
 }
 
 export interface UpdateAppInput {
   uid?: string;
   name?: string;
   alertWhenSilent?: boolean;
+  /** Admin token only; null goes back to HOOKD_APP_CONCURRENCY. */
+  maxInFlight?: number | null;
 }
 
 export interface Endpoint {

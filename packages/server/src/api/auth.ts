@@ -48,6 +48,14 @@ export function authenticator(
   };
 }
 
+// What checkScope decided, for the few fields of a route only the admin may set (it runs before the body is read).
+const scopes = new WeakMap<FastifyRequest, Scope>();
+
+/** Whether the request came with the admin token. */
+export function byAdmin(request: FastifyRequest): boolean {
+  return scopes.get(request)?.kind === 'admin';
+}
+
 /** Routes under an app that still need the admin token: deleting the app, and managing its tokens. */
 const ADMIN_ONLY = new Set(['DELETE /v1/apps/:app']);
 const ADMIN_ONLY_PREFIX = '/v1/apps/:app/tokens';
@@ -62,6 +70,7 @@ export async function checkScope(
   request: FastifyRequest,
   findApp: (idOrUid: string) => Promise<{ id: string } | null>,
 ): Promise<void> {
+  scopes.set(request, scope);
   if (scope.kind === 'admin') return;
   const route = request.routeOptions.url ?? '';
   const inApp = route === '/v1/apps/:app' || route.startsWith('/v1/apps/:app/');

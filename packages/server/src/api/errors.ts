@@ -45,6 +45,7 @@ export const ERRORS = {
   event_type_exists: [409, 'An event type with this name exists already (archived ones too).'],
   delivery_in_flight: [409, 'The delivery is being attempted right now; retry it after the attempt ends.'],
   endpoint_disabled: [409, 'The endpoint is disabled; enable it before replaying to it.'],
+  endpoint_limit_reached: [409, 'The app has HOOKD_MAX_ENDPOINTS_PER_APP endpoints already; delete one before adding another.'],
   message_purged: [409, 'Retention removed this message’s payload; there is nothing left to send.'],
   request_timeout: [408, 'The request was not received in full in time.'],
   body_too_large: [413, 'The request body is over the size limit.'],

@@ -25,6 +25,7 @@ import { validatorCompiler } from './validation.js';
 
 export { generateAdminToken, hashToken } from './auth.js';
 export { type ApiContext, loadApp } from './context.js';
+export { createEndpoint } from './create-endpoint.js';
 export { ApiError, ERRORS, type ErrorCode } from './errors.js';
 export { publishEvent } from './publish.js';
 export { retryDelivery } from './retry.js';

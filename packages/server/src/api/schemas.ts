@@ -40,10 +40,14 @@ export const appSchema = {
     uid: { type: ['string', 'null'] },
     name: { type: 'string' },
     alertWhenSilent: { type: 'boolean', description: 'Raise the ops event `ingest.silent` when no event arrives for a while.' },
+    maxInFlight: {
+      type: ['integer', 'null'],
+      description: 'Most of its deliveries one worker process keeps in flight; null: HOOKD_APP_CONCURRENCY.',
+    },
     createdAt: timestamp,
     updatedAt: timestamp,
   },
-  required: ['id', 'uid', 'name', 'alertWhenSilent', 'createdAt', 'updatedAt'],
+  required: ['id', 'uid', 'name', 'alertWhenSilent', 'maxInFlight', 'createdAt', 'updatedAt'],
 } as const;
 
 export const endpointSchema = {

@@ -4,13 +4,16 @@
  * that expire, and the deliveries are claimed again.
  */
 import type { Logger } from 'pino';
-import { Agent } from 'undici';
 import type { Config } from '../config.js';
 import { type ClaimedDelivery, type Network, newId, nextStep, type Random } from '../domain/index.js';
 import type { Metrics, OpsEvents } from '../ops/index.js';
 import type { RecordAttemptResult, Store } from '../store/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
+import { EndpointDispatchers } from './dispatchers.js';
 import { type SendContext, sendAttempt } from './send.js';
+
+/** An endpoint's HTTP client unused for this long is closed (its connections went idle long before). */
+const DISPATCHER_IDLE_MS = 60_000;
 
 export interface WorkerDeps {
   store: Store;
@@ -29,6 +32,9 @@ export class DeliveryWorker {
   private active = false;
   private loop: Promise<void> | null = null;
   private inFlight = new Map<string, number>();
+  /** Deliveries in flight by app, and each such app's cap as its last claim saw it. */
+  private appInFlight = new Map<string, number>();
+  private readonly appCaps = new Map<string, number>();
   private inFlightTotal = 0;
   private readonly sends = new Set<Promise<void>>();
   private wakeUp: (() => void) | null = null;
@@ -43,18 +49,22 @@ export class DeliveryWorker {
   private hinted = false;
   /** Endpoints that were at their cap when the last claim came back empty: their backlog may be waiting. */
   private readonly waitingAtCap = new Set<string>();
-  private readonly dispatcher: Agent;
-  private readonly send: SendContext;
+  /** The same for apps at their cap. */
+  private readonly appsWaitingAtCap = new Set<string>();
+  private readonly dispatchers: EndpointDispatchers;
+  private readonly send: Omit<SendContext, 'dispatcher'>;
 
   constructor(private readonly deps: WorkerDeps) {
     const { config } = deps;
-    this.dispatcher = new Agent({
+    // The claim never gives one endpoint more than `endpointConcurrency` in flight here, so its client never queues.
+    this.dispatchers = new EndpointDispatchers({
       connections: config.endpointConcurrency,
-      connect: { timeout: config.connectTimeoutMs, lookup: guardedLookup(deps.allowedNetworks, deps.resolve) },
-      headersTimeout: config.timeoutMs,
-      bodyTimeout: config.timeoutMs,
+      connectTimeoutMs: config.connectTimeoutMs,
+      timeoutMs: config.timeoutMs,
+      lookup: guardedLookup(deps.allowedNetworks, deps.resolve),
+      idleMs: DISPATCHER_IDLE_MS,
     });
-    this.send = { dispatcher: this.dispatcher, timeoutMs: config.timeoutMs, allowedNetworks: deps.allowedNetworks };
+    this.send = { timeoutMs: config.timeoutMs, allowedNetworks: deps.allowedNetworks };
   }
 
   start(): void {
@@ -87,7 +97,7 @@ export class DeliveryWorker {
     await this.loop;
     const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([Promise.allSettled([...this.sends]), grace]);
-    await this.dispatcher.destroy();
+    await this.dispatchers.destroy();
   }
 
   /** Whether the loop is claiming; false before start and after stop. */
@@ -104,6 +114,7 @@ export class DeliveryWorker {
       if (free > 0 && this.mayFindWork) {
         // A copy: sends that finish while the claim runs must not change what the claim was asked.
         const inFlight = new Map(this.inFlight);
+        const appInFlight = new Map(this.appInFlight);
         this.hinted = false;
         try {
           claimed = await store.claimDueDeliveries({
@@ -112,13 +123,15 @@ export class DeliveryWorker {
             leaseMs: config.leaseMs,
             endpointCap: config.endpointConcurrency,
             inFlight,
+            appCap: config.appConcurrency,
+            appInFlight,
           });
         } catch (error) {
           logger.error({ err: error }, 'claiming deliveries failed; trying again after the poll interval');
         }
         for (const item of claimed) this.launch(item);
         // A claim short of its limit took all it could: look again only once that can find more.
-        if (claimed.length < free) this.noteExhausted(inFlight, claimed);
+        if (claimed.length < free) this.noteExhausted(inFlight, appInFlight, claimed);
       }
       if (claimed.length === free && free > 0) continue;
       await this.idle();
@@ -161,10 +174,18 @@ export class DeliveryWorker {
    * The claim, asked with `inFlight`, took `claimed` and nothing more was claimable: only endpoints at their cap
    * then may have work left.
    */
-  private noteExhausted(inFlight: ReadonlyMap<string, number>, claimed: readonly ClaimedDelivery[]): void {
+  private noteExhausted(
+    inFlight: ReadonlyMap<string, number>,
+    appInFlight: ReadonlyMap<string, number>,
+    claimed: readonly ClaimedDelivery[],
+  ): void {
     const cap = this.deps.config.endpointConcurrency;
     const atClaim = new Map(inFlight);
-    for (const { endpoint } of claimed) atClaim.set(endpoint.id, (atClaim.get(endpoint.id) ?? 0) + 1);
+    const appsAtClaim = new Map(appInFlight);
+    for (const { endpoint, delivery } of claimed) {
+      atClaim.set(endpoint.id, (atClaim.get(endpoint.id) ?? 0) + 1);
+      appsAtClaim.set(delivery.appId, (appsAtClaim.get(delivery.appId) ?? 0) + 1);
+    }
     this.mayFindWork = this.hinted;
     this.waitingAtCap.clear();
     for (const [endpointId, n] of atClaim) {
@@ -173,16 +194,28 @@ export class DeliveryWorker {
       if ((this.inFlight.get(endpointId) ?? 0) <= cap / 2) this.mayFindWork = true;
       else this.waitingAtCap.add(endpointId);
     }
+    this.appsWaitingAtCap.clear();
+    for (const [appId, n] of appsAtClaim) {
+      const appCap = this.appCaps.get(appId);
+      if (appCap === undefined || n < appCap) continue;
+      if ((this.appInFlight.get(appId) ?? 0) <= appCap / 2) this.mayFindWork = true;
+      else this.appsWaitingAtCap.add(appId);
+    }
   }
 
   /**
    * A slot came free: claim again if that can find work, refilling a capped endpoint in batches of half its cap.
    * An endpoint with limits of its own (FIFO, most in flight) may have been held back by this very delivery.
    */
-  private slotFreed(endpointId: string, left: number, limited: boolean): void {
+  private slotFreed(endpointId: string, left: number, limited: boolean, appId: string, appLeft: number, appCap: number): void {
     if (limited) this.hint();
     if (!this.mayFindWork && this.waitingAtCap.has(endpointId) && left <= this.deps.config.endpointConcurrency / 2) {
       this.waitingAtCap.delete(endpointId);
+      this.hint();
+    }
+    // An app held at its cap is refilled the same way, in batches of half its cap.
+    if (!this.mayFindWork && this.appsWaitingAtCap.has(appId) && appLeft <= appCap / 2) {
+      this.appsWaitingAtCap.delete(appId);
       this.hint();
     }
     if (this.mayFindWork) this.resume();
@@ -190,7 +223,10 @@ export class DeliveryWorker {
 
   private launch(item: ClaimedDelivery): void {
     const endpointId = item.endpoint.id;
+    const { appId } = item.delivery;
     this.inFlight.set(endpointId, (this.inFlight.get(endpointId) ?? 0) + 1);
+    this.appInFlight.set(appId, (this.appInFlight.get(appId) ?? 0) + 1);
+    this.appCaps.set(appId, item.appCap);
     this.inFlightTotal++;
     const done = this.deliver(item)
       // Whatever went wrong, the lease runs out and the delivery is attempted again.
@@ -199,9 +235,15 @@ export class DeliveryWorker {
         const left = (this.inFlight.get(endpointId) ?? 1) - 1;
         if (left === 0) this.inFlight.delete(endpointId);
         else this.inFlight.set(endpointId, left);
+        const appLeft = (this.appInFlight.get(appId) ?? 1) - 1;
+        const appCap = this.appCaps.get(appId) ?? item.appCap;
+        if (appLeft === 0) {
+          this.appInFlight.delete(appId);
+          this.appCaps.delete(appId);
+        } else this.appInFlight.set(appId, appLeft);
         this.inFlightTotal--;
         this.sends.delete(done);
-        this.slotFreed(endpointId, left, item.endpoint.limited);
+        this.slotFreed(endpointId, left, item.endpoint.limited, appId, appLeft, appCap);
       });
     this.sends.add(done);
   }
@@ -211,7 +253,9 @@ export class DeliveryWorker {
     const { delivery } = item;
     const number = delivery.attemptCount + 1;
     const startedAt = clock();
-    const report = await sendAttempt(item, number, startedAt, this.send);
+    const report = await this.dispatchers.with(item.endpoint.id, (dispatcher) =>
+      sendAttempt(item, number, startedAt, { ...this.send, dispatcher }),
+    );
     const now = clock();
     const next = nextStep(report.result, {
       attemptsInRun: delivery.attemptsInRun,

@@ -10,6 +10,8 @@ export interface App {
   name: string;
   /** Raise `ingest.silent` when no event arrives for the configured time. */
   alertWhenSilent: boolean;
+  /** Most of its deliveries one worker process keeps in flight; null: the configured default (HOOKD_APP_CONCURRENCY). */
+  maxInFlight: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -114,4 +116,6 @@ export interface ClaimedDelivery {
     /** Whether the endpoint has delivery limits: finishing one of its deliveries may let the next start. */
     limited: boolean;
   };
+  /** The most deliveries of its app one worker keeps in flight, as the claim saw it. */
+  appCap: number;
 }

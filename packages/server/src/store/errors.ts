@@ -6,6 +6,16 @@ export class StoreConflictError extends Error {
   }
 }
 
+/** The app has as many endpoints as it may have: the write was refused, nothing changed. */
+export class StoreLimitError extends Error {
+  constructor(
+    readonly what: string,
+    readonly limit: number,
+  ) {
+    super(`the app has ${limit} ${what} already, the most it may have`);
+  }
+}
+
 /** A store call that gave up waiting for the database to answer. */
 export class StoreTimeoutError extends Error {
   readonly code = 'HOOKD_STORE_TIMEOUT';

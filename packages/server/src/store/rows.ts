@@ -17,6 +17,7 @@ export interface AppRow {
   name: string;
   /** SQLite keeps booleans as 0 and 1. */
   alert_when_silent: boolean | number;
+  max_in_flight: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -25,6 +26,7 @@ export const toApp = (r: AppRow): App => ({
   uid: r.uid,
   name: r.name,
   alertWhenSilent: Boolean(r.alert_when_silent),
+  maxInFlight: r.max_in_flight,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -157,6 +159,8 @@ export interface ClaimRow<Headers> extends DeliveryRow {
   e_scheme: string;
   e_headers: Headers;
   e_limited: boolean | number;
+  /** The app's in-flight cap per worker: its own, or the claim's default. */
+  a_cap: number;
 }
 export const toClaimedDelivery = <H>(
   r: ClaimRow<H>,
@@ -180,6 +184,7 @@ export const toClaimedDelivery = <H>(
     headers: headers(r.e_headers),
     limited: Boolean(r.e_limited),
   },
+  appCap: r.a_cap,
 });
 
 /** Turns `limit + 1` rows, newest first, into a page and its cursor. */

@@ -32,9 +32,10 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export type AppPatch = Partial<Pick<App, 'uid' | 'name' | 'alertWhenSilent'>>;
-/** An app to create: `alertWhenSilent` is false unless given. */
-export type NewApp = Omit<App, 'alertWhenSilent'> & Partial<Pick<App, 'alertWhenSilent'>>;
+/** `maxInFlight: null` goes back to the configured default. */
+export type AppPatch = Partial<Pick<App, 'uid' | 'name' | 'alertWhenSilent' | 'maxInFlight'>>;
+/** An app to create: `alertWhenSilent` is false and `maxInFlight` null unless given. */
+export type NewApp = Omit<App, 'alertWhenSilent' | 'maxInFlight'> & Partial<Pick<App, 'alertWhenSilent' | 'maxInFlight'>>;
 export type EndpointPatch = Partial<
   Pick<Endpoint, 'url' | 'description' | 'events' | 'signatureScheme' | 'headers' | 'rateLimit' | 'maxInFlight' | 'fifo'>
 > & {
@@ -95,7 +96,17 @@ export interface ClaimInput {
   endpointCap: number;
   /** This worker's deliveries in flight, by endpoint. Endpoints with limits also count every other worker's. */
   inFlight: ReadonlyMap<string, number>;
+  /**
+   * Most deliveries of one app this worker keeps in flight, counting `appInFlight`, unless the app sets its own
+   * `maxInFlight`; unset: no cap beyond the app's own.
+   */
+  appCap?: number;
+  /** This worker's deliveries in flight, by app. */
+  appInFlight?: ReadonlyMap<string, number>;
 }
+
+/** What `appCap` stands for when unset: more than any worker keeps in flight (and within a PostgreSQL int). */
+export const NO_APP_CAP = 2_147_483_647;
 
 export interface RecordAttemptInput {
   attempt: Attempt;
@@ -206,7 +217,11 @@ export interface Store extends DashboardQueries {
   /** The token whose SHA-256 (hex) this is, or null: how a bearer token is resolved to its app. */
   findAppTokenByHash(hashHex: string): Promise<AppToken | null>;
 
-  createEndpoint(endpoint: Endpoint): Promise<Endpoint>;
+  /**
+   * Fails with StoreLimitError when the app has `maxPerApp` endpoints already (disabled ones count), however many
+   * processes create endpoints at once.
+   */
+  createEndpoint(endpoint: Endpoint, maxPerApp?: number): Promise<Endpoint>;
   findEndpoint(appId: string, id: string): Promise<Endpoint | null>;
   listEndpoints(appId: string, page: PageQuery): Promise<Page<Endpoint>>;
   updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null>;

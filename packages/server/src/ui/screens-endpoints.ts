@@ -1,7 +1,7 @@
 /** An app's screens: its endpoints with health, and the endpoint actions (create, edit, disable, rotate, replay, test). */
 import { generateSecret } from '@hookd/sdk';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError, checkEndpointUrl, checkFilters, publishEvent } from '../api/index.js';
+import { ApiError, checkEndpointUrl, checkFilters, createEndpoint, publishEvent } from '../api/index.js';
 import { type App, type Endpoint, newEndpoint } from '../domain/index.js';
 import { httpStatus, parseUtcInput, percent, statusBadge, utcInputValue, when } from './format.js';
 import { chartsFor, noticeFor, troubledTable } from './health-view.js';
@@ -99,7 +99,8 @@ ${endpointFields(null)}
   ui.post<{ Params: { app: string }; Body: EndpointForm }>('/ui/apps/:app/endpoints', async (request, reply) => {
     const app = await kit.app(request, request.params.app);
     const now = ctx.clock();
-    const endpoint = await store.createEndpoint(
+    const endpoint = await createEndpoint(
+      ctx,
       newEndpoint(
         {
           appId: app.id,

@@ -15,6 +15,7 @@ import { limitsContract } from './limits-contract.js';
 import { opsContract } from './ops-contract.js';
 import { retentionContract } from './retention-contract.js';
 import { sourcesContract } from './sources-contract.js';
+import { tenancyContract } from './tenancy-contract.js';
 
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -43,6 +44,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     attemptFeedContract(open);
     appTokensContract(open);
     dashboardContract(open);
+    tenancyContract(open);
 
     test('apps are found by id or uid, and a uid is unique', () =>
       withStore(async (store) => {

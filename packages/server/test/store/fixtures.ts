@@ -15,7 +15,15 @@ export async function withOpenStore(open: () => Promise<Store>, run: (store: Sto
 }
 
 export function anApp(at = T0): App {
-  return { id: newId('app', at), uid: null, name: 'Acme', alertWhenSilent: false, createdAt: at, updatedAt: at };
+  return {
+    id: newId('app', at),
+    uid: null,
+    name: 'Acme',
+    alertWhenSilent: false,
+    maxInFlight: null,
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 export function anEndpoint(appId: string, fields: Partial<Endpoint> = {}): Endpoint {

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { newId } from '../../domain/index.js';
 import { StoreConflictError } from '../../store/index.js';
+import { byAdmin } from '../auth.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentApp } from '../present.js';
@@ -12,7 +13,24 @@ const alertWhenSilent = {
   type: 'boolean',
   description: 'Raise the ops event `ingest.silent` when the app gets no event for HOOKD_SILENT_AFTER (default false).',
 } as const;
+const maxInFlight = {
+  type: ['integer', 'null'],
+  minimum: 1,
+  maximum: 100000,
+  description:
+    'Most of the app’s deliveries one worker process keeps in flight, so a busy or hung app leaves room for the others; ' +
+    'null: HOOKD_APP_CONCURRENCY. Admin token only.',
+} as const;
 const tags = ['apps'];
+
+type AppBody = { uid?: string; name?: string; alertWhenSilent?: boolean; maxInFlight?: number | null };
+
+/** An app's share of the worker is the operator's to give: an app token may not raise its own. */
+function checkAdminFields(request: FastifyRequest<{ Body: AppBody }>): void {
+  if (request.body.maxInFlight !== undefined && !byAdmin(request)) {
+    throw new ApiError('forbidden', 'only the admin token may set an app’s maxInFlight');
+  }
+}
 
 /** A uid must not look like an id, or `/v1/apps/{app}` could not tell them apart. */
 function checkUid(value: string | undefined): void {
@@ -29,26 +47,33 @@ function conflictToApi<T>(promise: Promise<T>): Promise<T> {
 }
 
 export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
-  api.post<{ Body: { uid?: string; name: string; alertWhenSilent?: boolean } }>(
+  api.post<{ Body: AppBody & { name: string } }>(
     '/v1/apps',
     {
       schema: {
         tags,
         summary: 'Create an app (a tenant whose endpoints receive its events)',
-        body: { type: 'object', properties: { uid, name, alertWhenSilent }, required: ['name'], additionalProperties: false },
+        body: {
+          type: 'object',
+          properties: { uid, name, alertWhenSilent, maxInFlight },
+          required: ['name'],
+          additionalProperties: false,
+        },
         response: { 201: ref('App'), 409: ref('Error'), ...commonErrors },
       },
     },
     async (request, reply) => {
       const now = ctx.clock();
-      const { uid: appUid, name: appName, alertWhenSilent: silent = false } = request.body;
+      const { uid: appUid, name: appName, alertWhenSilent: silent = false, maxInFlight: cap = null } = request.body;
       checkUid(appUid);
+      checkAdminFields(request);
       const app = await conflictToApi(
         ctx.store.createApp({
           id: newId('app', now),
           uid: appUid ?? null,
           name: appName,
           alertWhenSilent: silent,
+          maxInFlight: cap,
           createdAt: now,
           updatedAt: now,
         }),
@@ -79,20 +104,21 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
     async (request) => presentApp(await loadApp(ctx, request.params.app)),
   );
 
-  api.patch<{ Params: { app: string }; Body: { uid?: string; name?: string; alertWhenSilent?: boolean } }>(
+  api.patch<{ Params: { app: string }; Body: AppBody }>(
     '/v1/apps/:app',
     {
       schema: {
         tags,
-        summary: 'Change an app’s uid, name or silence alerting',
+        summary: 'Change an app’s uid, name, silence alerting or in-flight cap',
         params: appParams,
-        body: { type: 'object', properties: { uid, name, alertWhenSilent }, additionalProperties: false },
+        body: { type: 'object', properties: { uid, name, alertWhenSilent, maxInFlight }, additionalProperties: false },
         response: { 200: ref('App'), 409: ref('Error'), ...commonErrors },
       },
     },
     async (request) => {
       const app = await loadApp(ctx, request.params.app);
       checkUid(request.body.uid);
+      checkAdminFields(request);
       const updated = await conflictToApi(ctx.store.updateApp(app.id, request.body, ctx.clock()));
       if (!updated) throw new ApiError('app_not_found');
       return presentApp(updated);

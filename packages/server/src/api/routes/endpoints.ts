@@ -12,6 +12,7 @@ import {
 } from '../../domain/index.js';
 import type { EndpointPatch } from '../../store/index.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
+import { createEndpoint } from '../create-endpoint.js';
 import { ApiError } from '../errors.js';
 import { presentEndpoint } from '../present.js';
 import { commonErrors, NO_NUL, pageOf, pageQuery, ref } from '../schemas.js';
@@ -148,14 +149,15 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
           required: ['url'],
           additionalProperties: false,
         },
-        response: { 201: ref('Endpoint'), 422: ref('Error'), ...commonErrors },
+        response: { 201: ref('Endpoint'), 409: ref('Error'), 422: ref('Error'), ...commonErrors },
       },
     },
     async (request, reply) => {
       const app = await loadApp(ctx, request.params.app);
       const body = request.body;
       const now = ctx.clock();
-      const endpoint = await ctx.store.createEndpoint(
+      const endpoint = await createEndpoint(
+        ctx,
         newEndpoint(
           {
             ...body,

@@ -20,6 +20,7 @@ import {
 import { type InboundGateway, parseAllowlist } from '../../inbound/index.js';
 import { type SourcePatch, StoreConflictError } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
+import { createEndpoint } from '../create-endpoint.js';
 import { ApiError } from '../errors.js';
 import { presentEndpoint } from '../present.js';
 import { publicUrl } from '../public-url.js';
@@ -277,7 +278,8 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
         const destinations: Endpoint[] = [];
         for (const target of targets) {
           destinations.push(
-            await ctx.store.createEndpoint(
+            await createEndpoint(
+              ctx,
               newEndpoint(
                 { appId: app.id, url: target.url, description: `destination of source ${body.name}`, events: target.events },
                 now,

@@ -4,12 +4,15 @@ import type { AppPatch, NewApp, Page, PageQuery } from '../store.js';
 import type { Queryable } from './pool.js';
 import { type AppRow, toApp, toPage } from './rows.js';
 
-const INSERT = 'INSERT INTO apps (id, uid, name, created_at, updated_at, alert_when_silent) VALUES ($1, $2, $3, $4, $5, $6)';
+const INSERT = `
+  INSERT INTO apps (id, uid, name, created_at, updated_at, alert_when_silent, max_in_flight)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)`;
 const BY_ID_OR_UID = 'SELECT * FROM apps WHERE id = $1 OR uid = $1 LIMIT 1';
 const PAGE = 'SELECT * FROM apps WHERE ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT $2';
 const UPDATE = `
   UPDATE apps SET uid = coalesce($2, uid), name = coalesce($3, name), updated_at = $4,
-    alert_when_silent = coalesce($5, alert_when_silent)
+    alert_when_silent = coalesce($5, alert_when_silent),
+    max_in_flight = CASE WHEN $6::boolean THEN $7::int ELSE max_in_flight END
   WHERE id = $1
   RETURNING *`;
 const REMOVE = 'DELETE FROM apps WHERE id = $1';
@@ -17,8 +20,9 @@ const REMOVE = 'DELETE FROM apps WHERE id = $1';
 export function appQueries(db: Queryable) {
   return {
     async createApp(input: NewApp): Promise<App> {
-      const app: App = { ...input, alertWhenSilent: input.alertWhenSilent ?? false };
-      await uniqueUid(db.query(INSERT, [app.id, app.uid, app.name, app.createdAt, app.updatedAt, app.alertWhenSilent]));
+      const app: App = { ...input, alertWhenSilent: input.alertWhenSilent ?? false, maxInFlight: input.maxInFlight ?? null };
+      const values = [app.id, app.uid, app.name, app.createdAt, app.updatedAt, app.alertWhenSilent, app.maxInFlight];
+      await uniqueUid(db.query(INSERT, values));
       return app;
     },
     async findApp(idOrUid: string): Promise<App | null> {
@@ -30,7 +34,15 @@ export function appQueries(db: Queryable) {
       return toPage(rows, query.limit, toApp);
     },
     async updateApp(id: string, patch: AppPatch, now: number): Promise<App | null> {
-      const values = [id, patch.uid ?? null, patch.name ?? null, now, patch.alertWhenSilent ?? null];
+      const values = [
+        id,
+        patch.uid ?? null,
+        patch.name ?? null,
+        now,
+        patch.alertWhenSilent ?? null,
+        patch.maxInFlight !== undefined,
+        patch.maxInFlight ?? null,
+      ];
       const { rows } = await uniqueUid(db.query<AppRow>(UPDATE, values));
       return rows[0] ? toApp(rows[0]) : null;
     },

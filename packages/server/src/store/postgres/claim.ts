@@ -3,12 +3,13 @@
  * first, each under a lock on its row so the limits hold across processes, then the rest in one statement per batch,
  * from a bounded window of the due index and, when that window is full, from each endpoint's own index, so one
  * endpoint's backlog never hides another's and no claim walks a backlog. A claim short of its limit took all it could,
- * but for rows another claimer held.
+ * but for rows another claimer held. Every step keeps each app within its in-flight cap, so one app's backlog, however
+ * hung, leaves room for the others.
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { type ClaimedDelivery, claimAllowance, rateNextAt } from '../../domain/index.js';
-import type { ClaimInput } from '../store.js';
+import { type ClaimInput, NO_APP_CAP } from '../store.js';
 import { inTransaction, type Queryable } from './pool.js';
 import { type ClaimRow, toClaimedDelivery } from './rows.js';
 
@@ -21,10 +22,11 @@ const LIMITED = 'e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.fi
 //   to each of them).
 // pending: only when the window is full: the endpoints with pending deliveries, hopping through the per-endpoint
 //   index from one to the next (a loose index scan), so idle endpoints cost nothing however many there are.
-// beyond: of those, the ones without limits and not at their cap with a delivery due, soonest first, and each one's
-//   soonest due rows (one index probe per endpoint, never a walk through another's backlog).
-// candidates: those of enabled endpoints without limits.
-// chosen: the soonest of those, letting each endpoint reach at most the cap with what this worker has in flight.
+// beyond: of those, the ones without limits, not at their cap and not of an app at its cap, with a delivery due,
+//   soonest first, and each one's soonest due rows (one index probe per endpoint, never a walk through another's backlog).
+// candidates: those of enabled endpoints without limits, with their app's cap.
+// per_endpoint: of those, the soonest, letting each endpoint reach at most the cap with what this worker has in flight.
+// chosen: the soonest of those, letting each app reach at most its cap with what this worker has in flight.
 // locked: the chosen rows still pending and due once locked (PostgreSQL re-reads a row it waited for);
 //   rows another claimer holds are skipped, not waited for.
 // leased: they become due again when the lease runs out, under a fresh token.
@@ -51,6 +53,10 @@ const CLAIM = `
           (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending') AS due_at
         FROM pending p JOIN endpoints e ON e.id = p.endpoint_id
         WHERE e.disabled_at IS NULL AND NOT (${LIMITED}) AND e.id <> ALL ($2::text[])
+          AND NOT EXISTS (
+            SELECT 1 FROM unnest($11::text[], $12::int[]) AS busy(app_id, n) JOIN apps a ON a.id = busy.app_id
+            WHERE busy.app_id = e.app_id AND busy.n >= coalesce(a.max_in_flight, $10)
+          )
       ) probe
       WHERE due_at <= $1 ORDER BY due_at LIMIT $7
     ) due
@@ -61,16 +67,22 @@ const CLAIM = `
     ) x
   ),
   candidates AS MATERIALIZED (
-    SELECT c.id, c.endpoint_id, c.due_at
+    SELECT c.id, c.endpoint_id, e.app_id, coalesce(a.max_in_flight, $10) AS app_cap, c.due_at
     FROM (SELECT * FROM win UNION SELECT * FROM beyond) c
-    JOIN endpoints e ON e.id = c.endpoint_id
+    JOIN endpoints e ON e.id = c.endpoint_id JOIN apps a ON a.id = e.app_id
     WHERE e.disabled_at IS NULL AND NOT (${LIMITED})
   ),
-  chosen AS MATERIALIZED (
-    SELECT c.id, c.due_at
+  per_endpoint AS MATERIALIZED (
+    SELECT c.id, c.app_id, c.app_cap, c.due_at
     FROM (SELECT *, row_number() OVER (PARTITION BY endpoint_id ORDER BY due_at, id) AS nth FROM candidates) c
     LEFT JOIN unnest($4::text[], $5::int[]) AS busy(endpoint_id, n) ON busy.endpoint_id = c.endpoint_id
     WHERE c.nth + coalesce(busy.n, 0) <= $6
+  ),
+  chosen AS MATERIALIZED (
+    SELECT c.id, c.due_at
+    FROM (SELECT *, row_number() OVER (PARTITION BY app_id ORDER BY due_at, id) AS nth FROM per_endpoint) c
+    LEFT JOIN unnest($11::text[], $12::int[]) AS busy(app_id, n) ON busy.app_id = c.app_id
+    WHERE c.nth + coalesce(busy.n, 0) <= c.app_cap
     ORDER BY c.due_at, c.id
     LIMIT $7
   ),
@@ -85,34 +97,52 @@ const CLAIM = `
     FROM locked WHERE d.id = locked.id
     RETURNING d.*, locked.due_at
   )
-  SELECT (SELECT count(*) FROM chosen)::int AS chosen_count, l.*,
-    m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, e.url AS e_url, e.secret AS e_secret,
+  SELECT (SELECT count(*) FROM chosen)::int AS chosen_count, (SELECT count(*) FROM per_endpoint)::int AS within_endpoint_caps,
+    (SELECT count(*) FROM win)::int AS window_rows,
+    l.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, e.url AS e_url, e.secret AS e_secret,
     CASE WHEN e.previous_secret_expires_at > $1 THEN e.previous_secret END AS e_previous_secret,
-    e.signature_scheme AS e_scheme, e.headers AS e_headers, false AS e_limited
+    e.signature_scheme AS e_scheme, e.headers AS e_headers, false AS e_limited, coalesce(a.max_in_flight, $10) AS a_cap
   FROM (SELECT 1) AS always_one_row
-  LEFT JOIN (leased l JOIN messages m ON m.id = l.message_id JOIN endpoints e ON e.id = l.endpoint_id) ON true
+  LEFT JOIN (
+    leased l JOIN messages m ON m.id = l.message_id JOIN endpoints e ON e.id = l.endpoint_id JOIN apps a ON a.id = e.app_id
+  ) ON true
   ORDER BY l.due_at, l.id`;
 
-/** Claims raced by another worker are run again, a few times, so a worker does not idle beside free work. */
+/**
+ * Claims raced by another worker, or cut short by an app reaching its cap (which may hide other apps' work past the
+ * rows read), are run again, a few times, so a worker does not idle beside free work.
+ */
 const CONTENDED_RETRIES = 3;
+
+const add = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
 
 export async function claimDueDeliveries(pool: pg.Pool, input: ClaimInput): Promise<ClaimedDelivery[]> {
   const claimed = await claimLimited(pool, input);
   const inFlight = new Map(input.inFlight);
+  const appInFlight = new Map(input.appInFlight ?? []);
+  for (const item of claimed) add(appInFlight, item.delivery.appId);
   for (let run = 0; run <= CONTENDED_RETRIES && claimed.length < input.limit; run++) {
-    const { leased, contended } = await claimOnce(pool, { ...input, inFlight, limit: input.limit - claimed.length });
+    const limit = input.limit - claimed.length;
+    const { leased, contended, appCapped } = await claimOnce(pool, { ...input, inFlight, appInFlight, limit });
     claimed.push(...leased);
-    for (const item of leased) inFlight.set(item.endpoint.id, (inFlight.get(item.endpoint.id) ?? 0) + 1);
-    if (!contended) break;
+    for (const item of leased) {
+      add(inFlight, item.endpoint.id);
+      add(appInFlight, item.delivery.appId);
+    }
+    if (!contended && !appCapped) break;
   }
   return claimed;
 }
 
-async function claimOnce(db: Queryable, input: ClaimInput): Promise<{ leased: ClaimedDelivery[]; contended: boolean }> {
+async function claimOnce(
+  db: Queryable,
+  input: ClaimInput,
+): Promise<{ leased: ClaimedDelivery[]; contended: boolean; appCapped: boolean }> {
   const busy = [...input.inFlight].filter(([, n]) => n > 0);
   const saturated = busy.filter(([, n]) => n >= input.endpointCap).map(([id]) => id);
+  const appBusy = [...(input.appInFlight ?? [])].filter(([, n]) => n > 0);
   const token = randomUUID();
-  const { rows } = await db.query<ClaimRow>(CLAIM, [
+  const { rows } = await db.query<ClaimRow & { within_endpoint_caps: number; window_rows: number }>(CLAIM, [
     input.now,
     saturated,
     input.limit * WINDOW_FACTOR,
@@ -122,9 +152,18 @@ async function claimOnce(db: Queryable, input: ClaimInput): Promise<{ leased: Cl
     input.limit,
     input.now + input.leaseMs,
     token,
+    input.appCap ?? NO_APP_CAP,
+    appBusy.map(([id]) => id),
+    appBusy.map(([, n]) => n),
   ]);
   const leased = rows.filter((row) => row.id !== null).map((row) => toClaimedDelivery(row, token));
-  return { leased, contended: leased.length < (rows[0]?.chosen_count ?? 0) };
+  const chosen = rows[0]?.chosen_count ?? 0;
+  // Rows the endpoint caps allowed but the app caps did not, in a claim short of its limit whose window was full (so
+  // due work of other apps may lie past it): the next run leaves the capped apps out of its look past the window.
+  const first = rows[0];
+  const appCapped =
+    chosen < input.limit && (first?.within_endpoint_caps ?? 0) > chosen && first?.window_rows === input.limit * WINDOW_FACTOR;
+  return { leased, contended: leased.length < chosen, appCapped };
 }
 
 // Limited endpoints that have a delivery due and whose rate lets one start; read without locks.
@@ -134,9 +173,10 @@ const LIMITED_DUE = `
     AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= $1)`;
 // Locked for the rest of the transaction: another claimer skips these endpoints rather than count beside us.
 const LOCK_LIMITED = `
-  SELECT id, rate_limit, max_in_flight, fifo, rate_next_at FROM endpoints
-  WHERE id = ANY ($1::text[]) AND disabled_at IS NULL AND coalesce(rate_next_at, 0) <= $2
-  FOR UPDATE SKIP LOCKED`;
+  SELECT e.id, e.app_id, coalesce(a.max_in_flight, $3) AS app_cap, e.rate_limit, e.max_in_flight, e.fifo, e.rate_next_at
+  FROM endpoints e JOIN apps a ON a.id = e.app_id
+  WHERE e.id = ANY ($1::text[]) AND e.disabled_at IS NULL AND coalesce(e.rate_next_at, 0) <= $2
+  FOR UPDATE OF e SKIP LOCKED`;
 // A statement of its own, so that its snapshot sees every lease committed before the lock was granted.
 const LEASED_COUNT = `
   SELECT count(*)::int AS n FROM deliveries
@@ -158,13 +198,16 @@ const LEASE = `
   )
   SELECT l.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, e.url AS e_url, e.secret AS e_secret,
     CASE WHEN e.previous_secret_expires_at > $2 THEN e.previous_secret END AS e_previous_secret,
-    e.signature_scheme AS e_scheme, e.headers AS e_headers, true AS e_limited
+    e.signature_scheme AS e_scheme, e.headers AS e_headers, true AS e_limited, coalesce(a.max_in_flight, $5) AS a_cap
   FROM leased l JOIN messages m ON m.id = l.message_id JOIN endpoints e ON e.id = l.endpoint_id
+    JOIN apps a ON a.id = e.app_id
   ORDER BY l.next_attempt_at, l.id`;
 const SET_RATE_NEXT_AT = 'UPDATE endpoints SET rate_next_at = $2 WHERE id = $1';
 
 interface LimitedRow {
   id: string;
+  app_id: string;
+  app_cap: number;
   rate_limit: number | null;
   max_in_flight: number | null;
   fifo: boolean;
@@ -176,12 +219,15 @@ async function claimLimited(pool: pg.Pool, input: ClaimInput): Promise<ClaimedDe
   const { rows: due } = await pool.query<{ id: string }>(LIMITED_DUE, [input.now]);
   if (due.length === 0) return [];
   return inTransaction(pool, async (client) => {
-    const { rows: endpoints } = await client.query<LimitedRow>(LOCK_LIMITED, [due.map((row) => row.id), input.now]);
+    const appCap = input.appCap ?? NO_APP_CAP;
+    const { rows: endpoints } = await client.query<LimitedRow>(LOCK_LIMITED, [due.map((row) => row.id), input.now, appCap]);
     const token = randomUUID();
     const claimed: ClaimedDelivery[] = [];
+    const appBusy = new Map(input.appInFlight ?? []);
     for (const endpoint of endpoints) {
-      const room = input.limit - claimed.length;
-      if (room <= 0) break;
+      if (claimed.length >= input.limit) break;
+      const room = Math.min(input.limit - claimed.length, endpoint.app_cap - (appBusy.get(endpoint.app_id) ?? 0));
+      if (room <= 0) continue;
       const { rows: leasedNow } = await client.query<{ n: number }>(LEASED_COUNT, [endpoint.id, input.now]);
       const n = Math.min(
         room,
@@ -205,8 +251,10 @@ async function claimLimited(pool: pg.Pool, input: ClaimInput): Promise<ClaimedDe
         input.now,
         input.now + input.leaseMs,
         token,
+        appCap,
       ]);
       claimed.push(...rows.map((row) => toClaimedDelivery(row, token)));
+      appBusy.set(endpoint.app_id, (appBusy.get(endpoint.app_id) ?? 0) + rows.length);
       if (endpoint.rate_limit !== null && rows.length > 0) {
         await client.query(SET_RATE_NEXT_AT, [
           endpoint.id,

@@ -1,6 +1,8 @@
+import type pg from 'pg';
 import type { DeliveryStatus, Endpoint } from '../../domain/index.js';
+import { StoreLimitError } from '../errors.js';
 import type { EndpointPatch, Page, PageQuery } from '../store.js';
-import type { Queryable } from './pool.js';
+import { inTransaction, type Queryable } from './pool.js';
 import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 
 const INSERT = `
@@ -9,6 +11,10 @@ const INSERT = `
     fifo)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`;
 const BY_ID = 'SELECT * FROM endpoints WHERE app_id = $1 AND id = $2';
+// Creating endpoints of one app takes turns on the app's row, so the count stays true until the insert commits. NO KEY
+// UPDATE leaves the row to the foreign-key checks of publishes meanwhile.
+const LOCK_APP = 'SELECT id FROM apps WHERE id = $1 FOR NO KEY UPDATE';
+const COUNT_OF_APP = 'SELECT count(*)::int AS n FROM endpoints WHERE app_id = $1';
 const PAGE = 'SELECT * FROM endpoints WHERE app_id = $1 AND ($2::text IS NULL OR id < $2) ORDER BY id DESC LIMIT $3';
 const UPDATE = `
   UPDATE endpoints SET
@@ -78,28 +84,41 @@ export async function disableFailingEndpoint(
   return ((await db.query(DISABLE_FAILING, [id, reason, now, failingSince])).rowCount ?? 0) > 0;
 }
 
-export function endpointQueries(db: Queryable) {
+async function insertEndpoint(db: Queryable, endpoint: Endpoint): Promise<void> {
+  await db.query(INSERT, [
+    endpoint.id,
+    endpoint.appId,
+    endpoint.url,
+    endpoint.description,
+    endpoint.events,
+    endpoint.signatureScheme,
+    endpoint.secret,
+    endpoint.previousSecret,
+    endpoint.previousSecretExpiresAt,
+    JSON.stringify(endpoint.headers),
+    endpoint.disabledAt,
+    endpoint.disabledReason,
+    endpoint.createdAt,
+    endpoint.updatedAt,
+    endpoint.rateLimit,
+    endpoint.maxInFlight,
+    endpoint.fifo,
+  ]);
+}
+
+export function endpointQueries(db: pg.Pool) {
   return {
-    async createEndpoint(endpoint: Endpoint): Promise<Endpoint> {
-      await db.query(INSERT, [
-        endpoint.id,
-        endpoint.appId,
-        endpoint.url,
-        endpoint.description,
-        endpoint.events,
-        endpoint.signatureScheme,
-        endpoint.secret,
-        endpoint.previousSecret,
-        endpoint.previousSecretExpiresAt,
-        JSON.stringify(endpoint.headers),
-        endpoint.disabledAt,
-        endpoint.disabledReason,
-        endpoint.createdAt,
-        endpoint.updatedAt,
-        endpoint.rateLimit,
-        endpoint.maxInFlight,
-        endpoint.fifo,
-      ]);
+    async createEndpoint(endpoint: Endpoint, maxPerApp?: number): Promise<Endpoint> {
+      if (maxPerApp === undefined) {
+        await insertEndpoint(db, endpoint);
+        return endpoint;
+      }
+      await inTransaction(db, async (client) => {
+        await client.query(LOCK_APP, [endpoint.appId]);
+        const { rows } = await client.query<{ n: number }>(COUNT_OF_APP, [endpoint.appId]);
+        if ((rows[0]?.n ?? 0) >= maxPerApp) throw new StoreLimitError('endpoints', maxPerApp);
+        await insertEndpoint(client, endpoint);
+      });
       return endpoint;
     },
     async findEndpoint(appId: string, id: string): Promise<Endpoint | null> {

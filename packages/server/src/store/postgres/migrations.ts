@@ -169,6 +169,10 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_due ON deliveries (next_attempt_at, endpoint_id) WHERE status = 'pending';
   CREATE INDEX deliveries_due_by_endpoint ON deliveries (endpoint_id, next_attempt_at) WHERE status = 'pending';
   `,
+  // 10: an app may set its own in-flight cap (null: the configured default).
+  `
+  ALTER TABLE apps ADD COLUMN max_in_flight integer;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

@@ -6,8 +6,8 @@ import { type AppRow, toApp, toPage } from './rows.js';
 
 export function appQueries(db: Database.Database) {
   const insert = db.prepare(
-    `INSERT INTO apps (id, uid, name, alert_when_silent, created_at, updated_at)
-     VALUES (@id, @uid, @name, @alertWhenSilent, @createdAt, @updatedAt)`,
+    `INSERT INTO apps (id, uid, name, alert_when_silent, max_in_flight, created_at, updated_at)
+     VALUES (@id, @uid, @name, @alertWhenSilent, @maxInFlight, @createdAt, @updatedAt)`,
   );
   const byIdOrUid = db.prepare<[string, string], AppRow>('SELECT * FROM apps WHERE id = ? OR uid = ? LIMIT 1');
   const byId = db.prepare<[string], AppRow>('SELECT * FROM apps WHERE id = ?');
@@ -16,13 +16,14 @@ export function appQueries(db: Database.Database) {
   );
   const update = db.prepare(`
     UPDATE apps SET uid = coalesce(@uid, uid), name = coalesce(@name, name),
-      alert_when_silent = coalesce(@alertWhenSilent, alert_when_silent), updated_at = @now
+      alert_when_silent = coalesce(@alertWhenSilent, alert_when_silent),
+      max_in_flight = CASE WHEN @setMaxInFlight THEN @maxInFlight ELSE max_in_flight END, updated_at = @now
     WHERE id = @id`);
   const remove = db.prepare('DELETE FROM apps WHERE id = ?');
 
   return {
     async createApp(input: NewApp): Promise<App> {
-      const app: App = { ...input, alertWhenSilent: input.alertWhenSilent ?? false };
+      const app: App = { ...input, alertWhenSilent: input.alertWhenSilent ?? false, maxInFlight: input.maxInFlight ?? null };
       uniqueUid(() => insert.run({ ...app, alertWhenSilent: app.alertWhenSilent ? 1 : 0 }));
       return app;
     },
@@ -35,7 +36,11 @@ export function appQueries(db: Database.Database) {
     },
     async updateApp(id: string, patch: AppPatch, now: number): Promise<App | null> {
       const alertWhenSilent = patch.alertWhenSilent === undefined ? null : patch.alertWhenSilent ? 1 : 0;
-      uniqueUid(() => update.run({ id, uid: patch.uid ?? null, name: patch.name ?? null, alertWhenSilent, now }));
+      const setMaxInFlight = patch.maxInFlight === undefined ? 0 : 1;
+      const maxInFlight = patch.maxInFlight ?? null;
+      uniqueUid(() =>
+        update.run({ id, uid: patch.uid ?? null, name: patch.name ?? null, alertWhenSilent, setMaxInFlight, maxInFlight, now }),
+      );
       const row = byId.get(id);
       return row ? toApp(row) : null;
     },

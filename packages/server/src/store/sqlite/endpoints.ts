@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DeliveryStatus, Endpoint } from '../../domain/index.js';
+import { StoreLimitError } from '../errors.js';
 import type { EndpointPatch, Page, PageQuery } from '../store.js';
 import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 
@@ -12,6 +13,17 @@ export function endpointQueries(db: Database.Database) {
       @previousSecretExpiresAt, @headers, @disabledAt, @disabledReason, @rateLimit, @maxInFlight, @fifo, @createdAt,
       @updatedAt)`);
   const byId = db.prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?');
+  const countOfApp = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM endpoints WHERE app_id = ?');
+  // Immediate: the count and the insert hold the write lock together, so two processes cannot both take the last place.
+  const insertWithin = db.transaction((endpoint: Endpoint, maxPerApp: number) => {
+    if ((countOfApp.get(endpoint.appId)?.n ?? 0) >= maxPerApp) throw new StoreLimitError('endpoints', maxPerApp);
+    insert.run({
+      ...endpoint,
+      events: endpoint.events ? JSON.stringify(endpoint.events) : null,
+      headers: JSON.stringify(endpoint.headers),
+      fifo: endpoint.fifo ? 1 : 0,
+    });
+  });
   const page = db.prepare<{ appId: string; after: string | null; n: number }, EndpointRow>(
     'SELECT * FROM endpoints WHERE app_id = @appId AND (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @n',
   );
@@ -54,13 +66,8 @@ export function endpointQueries(db: Database.Database) {
 
   return {
     disableNow,
-    async createEndpoint(endpoint: Endpoint): Promise<Endpoint> {
-      insert.run({
-        ...endpoint,
-        events: endpoint.events ? JSON.stringify(endpoint.events) : null,
-        headers: JSON.stringify(endpoint.headers),
-        fifo: endpoint.fifo ? 1 : 0,
-      });
+    async createEndpoint(endpoint: Endpoint, maxPerApp = Number.POSITIVE_INFINITY): Promise<Endpoint> {
+      insertWithin.immediate(endpoint, maxPerApp);
       return endpoint;
     },
     async findEndpoint(appId: string, id: string): Promise<Endpoint | null> {

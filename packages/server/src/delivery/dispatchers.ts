@@ -1,0 +1,84 @@
+/**
+ * One HTTP client per endpoint, never one per origin: endpoints of different apps often share a host and port (one
+ * SaaS receiver, different paths), and a shared pool let a hung endpoint take every connection, so the other
+ * endpoints' deliveries waited inside the client. Each endpoint's client has as many connections as the worker lets
+ * that endpoint have in flight, so a claimed delivery always finds a connection at once. Clients idle for a while
+ * are closed, so memory follows the endpoints in use, not all endpoints ever sent to.
+ */
+import type { LookupFunction } from 'node:net';
+import { Agent, type Dispatcher } from 'undici';
+
+export interface DispatcherOptions {
+  /** Connections per endpoint: the most deliveries the worker keeps in flight to one endpoint. */
+  connections: number;
+  connectTimeoutMs: number;
+  timeoutMs: number;
+  /** Built with `guardedLookup`, so every name is checked on the way to the socket. */
+  lookup: LookupFunction;
+  /** A client unused for this long is closed. */
+  idleMs: number;
+}
+
+interface Entry {
+  agent: Agent;
+  /** Requests running through it now. */
+  active: number;
+  lastUsed: number;
+}
+
+export class EndpointDispatchers {
+  private readonly entries = new Map<string, Entry>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.sweeper = setInterval(() => this.closeIdle(Date.now()), Math.max(1000, options.idleMs / 2));
+    this.sweeper.unref();
+  }
+
+  /** Runs `work` with the endpoint's client, counting it as in use until `work` settles. */
+  async with<T>(endpointId: string, work: (dispatcher: Dispatcher) => Promise<T>): Promise<T> {
+    const entry = this.entries.get(endpointId) ?? this.open(endpointId);
+    entry.active++;
+    try {
+      return await work(entry.agent);
+    } finally {
+      entry.active--;
+      entry.lastUsed = Date.now();
+    }
+  }
+
+  /** How many endpoint clients are open: for tests and metrics. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Closes the clients nobody used for `idleMs`. */
+  closeIdle(now: number): void {
+    for (const [endpointId, entry] of this.entries) {
+      if (entry.active > 0 || now - entry.lastUsed < this.options.idleMs) continue;
+      this.entries.delete(endpointId);
+      // Idle: nothing runs through it, so closing waits for nothing.
+      entry.agent.close().catch(() => {});
+    }
+  }
+
+  async destroy(): Promise<void> {
+    clearInterval(this.sweeper);
+    const agents = [...this.entries.values()].map((entry) => entry.agent);
+    this.entries.clear();
+    await Promise.all(agents.map((agent) => agent.destroy().catch(() => {})));
+  }
+
+  private open(endpointId: string): Entry {
+    const { connections, connectTimeoutMs, timeoutMs, lookup } = this.options;
+    const agent = new Agent({
+      connections,
+      connect: { timeout: connectTimeoutMs, lookup },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const entry: Entry = { agent, active: 0, lastUsed: Date.now() };
+    this.entries.set(endpointId, entry);
+    return entry;
+  }
+}
