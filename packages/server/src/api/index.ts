@@ -9,6 +9,7 @@ import type { ApiContext } from './context.js';
 import { answerMalformedRequest, replyWithError } from './error-handler.js';
 import { errorBody } from './errors.js';
 import { useJsonBodyParser } from './json-body.js';
+import { LAZY_SERIALIZERS } from './lazy-serializers.js';
 import { appRoutes } from './routes/apps.js';
 import { attemptRoutes } from './routes/attempts.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -60,6 +61,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     clientErrorHandler: answerMalformedRequest,
     // A URL the router cannot decode, or a too-long id, is answered in the documented error shape.
     frameworkErrors: replyWithError,
+    schemaController: LAZY_SERIALIZERS,
   });
   api.setValidatorCompiler(validatorCompiler());
   // Fastify parses text/plain by default; the API takes JSON only, so anything else is a 415.
