@@ -1,5 +1,3 @@
-import { openPostgresStore } from './postgres/index.js';
-import { openSqliteStore } from './sqlite/index.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
@@ -7,11 +5,16 @@ export interface OpenStoreOptions {
   poolSize?: number;
 }
 
-/** Opens the store a database URL names: `postgres://…`, or `sqlite:<path>` (or a bare path) for the embedded store. */
+/**
+ * Opens the store a database URL names: `postgres://…`, or `sqlite:<path>` (or a bare path) for the embedded store.
+ * Only the store asked for is loaded, with its driver: a SQLite process never loads pg, nor PostgreSQL better-sqlite3.
+ */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
+    const { openPostgresStore } = await import('./postgres/index.js');
     return openPostgresStore(databaseUrl, options);
   }
   const path = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : databaseUrl;
+  const { openSqliteStore } = await import('./sqlite/index.js');
   return openSqliteStore(path);
 }
