@@ -96,9 +96,14 @@ export class InboundGateway {
         });
       }
     }
+    let signedId: string | undefined;
     if (source.scheme !== 'none') {
       try {
-        verify(source.scheme as SchemeName, { body: request.body, headers: request.headers, secrets: source.secrets });
+        signedId = verify(source.scheme as SchemeName, {
+          body: request.body,
+          headers: request.headers,
+          secrets: source.secrets,
+        }).id;
       } catch (error) {
         if (!(error instanceof WebhookVerificationError)) throw error;
         const code = error.code === 'header_missing' ? 'signature_missing' : 'signature_invalid';
@@ -130,7 +135,8 @@ export class InboundGateway {
     }
 
     const now = this.deps.clock();
-    const deliveryId = providerDeliveryId(source, request.headers, payload);
+    // The id the signature covers, where the scheme signs one: an unsigned id header would let a replay pass as new.
+    const deliveryId = signedId ?? providerDeliveryId(source, request.headers, payload);
     // Committed before the answer: an acknowledged webhook survives kill -9. The idempotency key makes a
     // provider's retry of a kept delivery id answer with the first message, race-free (a unique key).
     const result = await this.deps.store.publishMessage({
