@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sign as signGitHubOctokit } from '@octokit/webhooks-methods';
 import { Webhook as SvixWebhook } from 'svix';
 import { eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
+import { testDatabase } from './helpers/postgres.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 const SVIX_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -26,7 +28,10 @@ async function createSource(hookd: TestHookd, fields: Record<string, unknown>) {
   return answer.body;
 }
 
-async function withHookd(run: (hookd: TestHookd, app: Receiver) => Promise<void>, settings = {}): Promise<void> {
+async function withHookd(
+  run: (hookd: TestHookd, app: Receiver) => Promise<void>,
+  settings: Record<string, unknown> = {},
+): Promise<void> {
   const hookd = await startTestHookd(settings);
   const app = await startReceiver();
   try {
@@ -36,6 +41,8 @@ async function withHookd(run: (hookd: TestHookd, app: Receiver) => Promise<void>
     await hookd.close();
   }
 }
+
+const signGitHub = (secret: string, body: string) => signGitHubOctokit(secret, body);
 
 /** Headers the svix library signs a delivery with. */
 function svixSigned(id: string, body: string): Record<string, string> {
@@ -80,3 +87,119 @@ test('a Svix-signed request replayed with a changed webhook-id is a duplicate: o
     assert.equal(delivered.length, 1);
     assert.equal(app.requests.length, 1, 'forwarded once');
   }));
+
+/** What a caller may add to a signed request that must never reach the app. */
+const HOSTILE = {
+  authorization: 'Bearer caller-token',
+  cookie: 'session=caller',
+  'x-forwarded-for': '203.0.113.9',
+  'x-real-ip': '203.0.113.9',
+  'svix-id': 'msg_forged',
+  'svix-timestamp': '1',
+  'svix-signature': 'v1,Zm9yZ2VkLXNpZ25hdHVyZQ==',
+  'x-custom': 'kept only when the source asks',
+};
+
+test('a forwarded GitHub delivery carries no credentials, address claims or forged svix-*, and the svix library verifies hookd’s forward', () =>
+  withHookd(async (hookd, app) => {
+    const secret = 'github-hooks-secret';
+    const source = await createSource(hookd, {
+      name: 'github',
+      scheme: 'github',
+      secrets: [secret],
+      destinations: [{ url: app.url }],
+    });
+    const body = '{"zen":"Keep it logically awesome.","hook_id":1}';
+    const answer = await deliver(hookd, 'github', body, {
+      ...HOSTILE,
+      'x-hub-signature-256': await signGitHub(secret, body),
+      'x-github-event': 'ping',
+      'x-github-delivery': 'd-1',
+      'x-github-hook-id': '42',
+      'user-agent': 'GitHub-Hookshot/abc',
+    });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const [received] = await app.waitFor(1);
+    assert.ok(received);
+    for (const name of ['authorization', 'cookie', 'x-forwarded-for', 'x-real-ip', 'x-custom'])
+      assert.equal(received.headers[name], undefined, `${name} is not forwarded`);
+    assert.equal(received.headers['x-github-event'], 'ping');
+    assert.equal(received.headers['x-github-delivery'], 'd-1');
+    assert.equal(received.headers['x-github-hook-id'], '42');
+    assert.equal(received.headers['user-agent'], 'GitHub-Hookshot/abc');
+    assert.ok(received.headers['x-hub-signature-256']);
+    // svix reads svix-* first: they are hookd's, and the destination's secret verifies them.
+    assert.notEqual(received.headers['svix-signature'], HOSTILE['svix-signature']);
+    assert.equal(received.headers['svix-id'], answer.body.id);
+    const headers = received.headers as Record<string, string>;
+    assert.deepEqual(new SvixWebhook(source.destinations[0].secret).verify(received.body, headers), JSON.parse(body));
+  }));
+
+test('a Svix-signed request is forwarded under hookd’s signature in both families; the provider’s is stripped', () =>
+  withHookd(async (hookd, app) => {
+    const source = await createSource(hookd, {
+      name: 'svix',
+      scheme: 'standard',
+      secrets: [SVIX_SECRET],
+      destinations: [{ url: app.url }],
+    });
+    const body = '{"type":"invoice.paid","data":{"id":"in_2"}}';
+    const signed = svixSigned('msg_provider_1', body);
+    const answer = await deliver(hookd, 'svix', body, { ...signed, authorization: 'Bearer x', cookie: 'a=b' });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const [received] = await app.waitFor(1);
+    assert.ok(received);
+    const headers = received.headers as Record<string, string>;
+    assert.equal(headers.authorization, undefined);
+    assert.equal(headers.cookie, undefined);
+    assert.notEqual(headers['svix-signature'], signed['svix-signature']);
+    assert.equal(headers['svix-id'], answer.body.id);
+    assert.equal(headers['webhook-id'], answer.body.id);
+    const destination = source.destinations[0].secret;
+    new SvixWebhook(destination).verify(received.body, headers);
+    assert.throws(() => new SvixWebhook(SVIX_SECRET).verify(received.body, headers), 'the provider’s signature is gone');
+  }));
+
+/** The setting is stored: the same checks on SQLite and on PostgreSQL. */
+function extraHeadersForwarded(settings: Record<string, unknown>) {
+  return withHookd(async (hookd, app) => {
+    const secret = 'github-hooks-secret';
+    const source = await createSource(hookd, {
+      name: 'github',
+      scheme: 'github',
+      secrets: [secret],
+      forwardHeaders: ['X-Custom'],
+      destinations: [{ url: app.url }],
+    });
+    assert.deepEqual(source.forwardHeaders, ['x-custom']);
+    for (const bad of ['authorization', 'Cookie', 'x-real-ip', 'svix-signature', 'webhook-id', 'not a name']) {
+      const refused = await hookd.call('PATCH', '/v1/sources/github', { forwardHeaders: [bad] });
+      assert.equal(refused.status, 400, bad);
+      assert.equal(refused.body.error.code, 'validation_failed');
+    }
+    const body = '{"action":"opened"}';
+    const headers = { ...HOSTILE, 'x-hub-signature-256': await signGitHub(secret, body), 'x-github-delivery': 'd-2' };
+    assert.equal((await deliver(hookd, 'github', body, headers)).status, 200);
+    const [first] = await app.waitFor(1);
+    assert.equal(first?.headers['x-custom'], HOSTILE['x-custom']);
+    assert.equal(first?.headers.authorization, undefined);
+
+    const patched = await hookd.call('PATCH', '/v1/sources/github', { forwardHeaders: ['x-other'] });
+    assert.deepEqual(patched.body.forwardHeaders, ['x-other']);
+    const next = { ...headers, 'x-github-delivery': 'd-3', 'x-other': 'yes' };
+    assert.equal((await deliver(hookd, 'github', body, next)).status, 200);
+    const second = (await app.waitFor(2))[1];
+    assert.equal(second?.headers['x-other'], 'yes');
+    assert.equal(second?.headers['x-custom'], undefined);
+  }, settings);
+}
+
+test('SQLite: a source’s forwardHeaders adds names to the allowlist; credentials and signature families may not be added', () =>
+  extraHeadersForwarded({}));
+
+test('PostgreSQL: a source’s forwardHeaders adds names to the allowlist; credentials and signature families may not be added', async (t) => {
+  const db = await testDatabase(t);
+  if (!db) return;
+  t.after(() => db.drop());
+  await extraHeadersForwarded({ databaseUrl: db.url });
+});

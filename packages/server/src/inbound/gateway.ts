@@ -147,7 +147,7 @@ export class InboundGateway {
         payload: text,
         idempotencyKey: deliveryId,
         createdAt: now,
-        headers: forwardableHeaders(request.headers),
+        headers: forwardableHeaders(request.headers, { scheme: source.scheme, extra: source.forwardHeaders }),
       },
       idempotencyWindowMs: this.deps.dedupWindowMs,
     });

@@ -43,7 +43,7 @@ export type EndpointPatch = Partial<
 };
 
 /** What may change on a source; null removes the rate limit or the schema. */
-export type SourcePatch = Partial<Pick<Source, 'secrets' | 'allowIps' | 'rateLimit' | 'schema'>>;
+export type SourcePatch = Partial<Pick<Source, 'secrets' | 'allowIps' | 'rateLimit' | 'schema' | 'forwardHeaders'>>;
 
 /** Event types page by name, in byte order; `after` is the last name of the previous page. */
 export interface EventTypeQuery extends PageQuery {

@@ -16,6 +16,7 @@ function aSource(appId: string, fields: Partial<Source> = {}): Source {
     allowIps: [],
     rateLimit: null,
     schema: null,
+    forwardHeaders: [],
     refusals: 0,
     lastRefusal: null,
     createdAt: T0,
@@ -49,6 +50,7 @@ export function sourcesContract(open: () => Promise<Store>): void {
             allowIps: ['10.0.0.0/8', '::1'],
             rateLimit: { perSecond: 2.5, burst: 5 },
             schema: { type: 'object', required: ['ref'] },
+            forwardHeaders: ['x-custom'],
           }),
         );
         assert.deepEqual(await store.findSource('github'), source);
@@ -80,6 +82,9 @@ export function sourcesContract(open: () => Promise<Store>): void {
           schema: null,
           updatedAt: T0 + 2,
         });
+        const forwarding = await store.updateSource(source.id, { forwardHeaders: ['x-custom', 'x-trace'] }, T0 + 3);
+        assert.deepEqual(forwarding, { ...cleared, forwardHeaders: ['x-custom', 'x-trace'], updatedAt: T0 + 3 });
+        assert.deepEqual(await store.findSource(source.id), forwarding);
         assert.equal(await store.updateSource(newId('src'), { secrets: [] }, T0), null);
       }));
 

@@ -169,6 +169,10 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_due ON deliveries (next_attempt_at, endpoint_id) WHERE status = 'pending';
   CREATE INDEX deliveries_due_by_endpoint ON deliveries (endpoint_id, next_attempt_at) WHERE status = 'pending';
   `,
+  // 10: header names a source forwards beside the allowlist every source has (JSON text, lower case).
+  `
+  ALTER TABLE sources ADD COLUMN forward_headers text NOT NULL DEFAULT '[]';
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

@@ -7,8 +7,9 @@ import type { Queryable } from './pool.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';
 
 const INSERT = `
-  INSERT INTO sources (id, name, app_id, scheme, secrets, allow_ips, rate_per_second, rate_burst, json_schema, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+  INSERT INTO sources (id, name, app_id, scheme, secrets, allow_ips, rate_per_second, rate_burst, json_schema, forward_headers,
+    created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`;
 const BY_ID_OR_NAME = 'SELECT * FROM sources WHERE id = $1 OR name = $1 LIMIT 1';
 const PAGE = 'SELECT * FROM sources WHERE ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT $2';
 // Each field changes only when asked for ($4, $7), since null is a value for the rate limit and the schema.
@@ -19,6 +20,7 @@ const UPDATE = `
     rate_per_second = CASE WHEN $4 THEN $5::double precision ELSE rate_per_second END,
     rate_burst = CASE WHEN $4 THEN $6::integer ELSE rate_burst END,
     json_schema = CASE WHEN $7 THEN $8::text ELSE json_schema END,
+    forward_headers = coalesce($10, forward_headers),
     updated_at = $9
   WHERE id = $1
   RETURNING *`;
@@ -45,6 +47,7 @@ export function sourceQueries(db: Queryable) {
           c.ratePerSecond,
           c.rateBurst,
           c.schema,
+          c.forwardHeaders,
           c.createdAt,
           c.updatedAt,
         ]);
@@ -74,6 +77,7 @@ export function sourceQueries(db: Queryable) {
         patch.schema !== undefined,
         patch.schema ? JSON.stringify(patch.schema) : null,
         now,
+        patch.forwardHeaders === undefined ? null : JSON.stringify(patch.forwardHeaders),
       ]);
       return rows[0] ? toSource(rows[0]) : null;
     },

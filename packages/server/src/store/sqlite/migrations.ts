@@ -158,6 +158,10 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_due_by_endpoint ON deliveries(endpoint_id, next_attempt_at) WHERE status = 'pending';
   CREATE INDEX endpoints_limited ON endpoints(id) WHERE rate_limit IS NOT NULL OR max_in_flight IS NOT NULL OR fifo;
   `,
+  // 10: header names a source forwards beside the allowlist every source has (JSON text, lower case).
+  `
+  ALTER TABLE sources ADD COLUMN forward_headers TEXT NOT NULL DEFAULT '[]';
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

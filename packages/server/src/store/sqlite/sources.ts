@@ -8,8 +8,10 @@ import { type MessageRow, toMessage, toPage } from './rows.js';
 
 export function sourceQueries(db: Database.Database) {
   const insert = db.prepare(`
-    INSERT INTO sources (id, name, app_id, scheme, secrets, allow_ips, rate_per_second, rate_burst, json_schema, created_at, updated_at)
-    VALUES (@id, @name, @appId, @scheme, @secrets, @allowIps, @ratePerSecond, @rateBurst, @schema, @createdAt, @updatedAt)`);
+    INSERT INTO sources (id, name, app_id, scheme, secrets, allow_ips, rate_per_second, rate_burst, json_schema, forward_headers,
+      created_at, updated_at)
+    VALUES (@id, @name, @appId, @scheme, @secrets, @allowIps, @ratePerSecond, @rateBurst, @schema, @forwardHeaders,
+      @createdAt, @updatedAt)`);
   const byIdOrName = db.prepare<[string, string], SourceRow>('SELECT * FROM sources WHERE id = ? OR name = ? LIMIT 1');
   const page = db.prepare<{ after: string | null; n: number }, SourceRow>(
     'SELECT * FROM sources WHERE (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @n',
@@ -25,6 +27,7 @@ export function sourceQueries(db: Database.Database) {
       rateBurst: number | null;
       setSchema: number;
       schema: string | null;
+      forwardHeaders: string | null;
       now: number;
     },
     SourceRow
@@ -35,6 +38,7 @@ export function sourceQueries(db: Database.Database) {
       rate_per_second = CASE WHEN @setRate = 1 THEN @ratePerSecond ELSE rate_per_second END,
       rate_burst = CASE WHEN @setRate = 1 THEN @rateBurst ELSE rate_burst END,
       json_schema = CASE WHEN @setSchema = 1 THEN @schema ELSE json_schema END,
+      forward_headers = coalesce(@forwardHeaders, forward_headers),
       updated_at = @now
     WHERE id = @id
     RETURNING *`);
@@ -73,6 +77,7 @@ export function sourceQueries(db: Database.Database) {
         rateBurst: patch.rateLimit?.burst ?? null,
         setSchema: patch.schema === undefined ? 0 : 1,
         schema: patch.schema ? JSON.stringify(patch.schema) : null,
+        forwardHeaders: patch.forwardHeaders === undefined ? null : JSON.stringify(patch.forwardHeaders),
         now,
       });
       return row ? toSource(row) : null;
