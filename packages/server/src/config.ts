@@ -35,6 +35,8 @@ export interface Config {
   secretOverlapMs: number;
   /** How long a source remembers a provider's delivery id, so a retry of that delivery is not a second event. */
   dedupWindowMs: number;
+  /** How often ingest writes the refusals it counted in memory to the sources (one write per source, not per request). */
+  refusalFlushMs: number;
   retention: {
     /** Attempts, and the payloads of finished messages, older than this are purged. */
     maxAgeMs: number;
@@ -183,6 +185,13 @@ export const OPTIONS = {
     kind: 'duration',
     help: 'how long a source remembers a provider’s delivery id, so a retry of it is not a second event',
     default: '3d',
+  },
+  refusalFlush: {
+    env: 'HOOKD_REFUSAL_FLUSH',
+    flag: 'refusal-flush',
+    kind: 'duration',
+    help: 'how often refusals counted in memory are written to their sources (one write per source)',
+    default: '1s',
   },
   concurrency: {
     env: 'HOOKD_CONCURRENCY',
@@ -401,6 +410,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     maxPayloadBytes: must('maxPayload'),
     secretOverlapMs: must('secretOverlap'),
     dedupWindowMs: must('dedupWindow'),
+    refusalFlushMs: must('refusalFlush'),
     retention: { maxAgeMs: must('retention'), intervalMs: must('retentionInterval') },
     ops: {
       intervalMs: must('opsInterval'),

@@ -203,3 +203,102 @@ test('PostgreSQL: a source’s forwardHeaders adds names to the allowlist; crede
   t.after(() => db.drop());
   await extraHeadersForwarded({ databaseUrl: db.url });
 });
+
+/** What `curl -X POST /in/gh -d x` sends: a form body and no signature. */
+const unsigned = (hookd: TestHookd, source: string) =>
+  fetch(`${hookd.url}/in/${source}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'x',
+  }).then(async (r) => ({ status: r.status, body: JSON.parse(await r.text()) }));
+
+test('six unsigned requests do not spend a source’s rate limit: a signed GitHub delivery then gets 200', () =>
+  withHookd(async (hookd, app) => {
+    const secret = 'github-hooks-secret';
+    // Almost no refill during the test: every token taken stays taken.
+    await createSource(hookd, {
+      name: 'gh',
+      scheme: 'github',
+      secrets: [secret],
+      rateLimit: { perSecond: 0.001, burst: 5 },
+      destinations: [{ url: app.url }],
+    });
+    const refused = [];
+    for (let i = 0; i < 6; i++) refused.push(await unsigned(hookd, 'gh'));
+    assert.deepEqual(
+      refused.map((r) => r.body.error.code),
+      [...Array(5).fill('signature_missing'), 'rate_limited'],
+      'unverified requests have a bound of their own',
+    );
+    const body = '{"zen":"Design for failure.","hook_id":7}';
+    const signed = async (delivery: string) =>
+      deliver(hookd, 'gh', body, {
+        'x-hub-signature-256': await signGitHub(secret, body),
+        'x-github-event': 'ping',
+        'x-github-delivery': delivery,
+      });
+    const answers = [];
+    for (let i = 1; i <= 6; i++) answers.push(await signed(`d-${i}`));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 200, 200, 200, 200, 429],
+      'the rate limit counts the verified requests, all of them',
+    );
+    assert.equal(answers[5]?.body.error.code, 'rate_limited');
+    // Forgeries keep being cheap refusals after the verified bucket is empty, and do not refill it.
+    assert.equal((await unsigned(hookd, 'gh')).status, 429);
+    await app.waitFor(5);
+  }));
+
+test('refusals are counted in memory and written in batches; the API shows the right count and last reason', () =>
+  withHookd(
+    async (hookd, app) => {
+      const store = hookd.hookd.store;
+      const writes: number[] = [];
+      const record = store.recordSourceRefusals.bind(store);
+      store.recordSourceRefusals = async (counts) => {
+        writes.push(counts.reduce((n, c) => n + c.count, 0));
+        return record(counts);
+      };
+      await createSource(hookd, { name: 'gh', scheme: 'github', secrets: ['s3cret'], destinations: [{ url: app.url }] });
+      const body = '{"action":"opened"}';
+      const forged = Array.from({ length: 30 }, () =>
+        deliver(hookd, 'gh', body, { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }),
+      );
+      assert.ok((await Promise.all(forged)).every((a) => a.body.error.code === 'signature_invalid'));
+      const last = await unsigned(hookd, 'gh');
+      assert.equal(last.body.error.code, 'signature_missing');
+
+      const source = await eventually(async () => {
+        const s = (await hookd.call('GET', '/v1/sources/gh')).body;
+        return s.refusals.count === 31 ? s : undefined;
+      });
+      assert.equal(source.refusals.lastCode, 'signature_missing');
+      assert.match(source.refusals.lastMessage, /header_missing/);
+      assert.equal(
+        writes.reduce((a, b) => a + b, 0),
+        31,
+      );
+      assert.ok(writes.length < 31 / 2, `31 refusals took ${writes.length} writes`);
+      const metrics = await (await fetch(`${hookd.url}/metrics`)).text();
+      assert.match(metrics, /hookd_inbound_refusals_total\{reason="signature_invalid"\} 30/);
+    },
+    { refusalFlush: '200ms' },
+  ));
+
+test('PostgreSQL: refusals still counted in memory are written when hookd stops', async (t) => {
+  const db = await testDatabase(t);
+  if (!db) return;
+  t.after(() => db.drop());
+  const settings = { databaseUrl: db.url, refusalFlush: '1h' };
+  await withHookd(async (hookd, app) => {
+    await createSource(hookd, { name: 'gh', scheme: 'github', secrets: ['s3cret'], destinations: [{ url: app.url }] });
+    for (let i = 0; i < 4; i++) assert.equal((await unsigned(hookd, 'gh')).status, 401);
+    assert.equal((await hookd.call('GET', '/v1/sources/gh')).body.refusals.count, 0, 'nothing written before the flush');
+  }, settings);
+  await withHookd(async (hookd) => {
+    const source = (await hookd.call('GET', '/v1/sources/gh')).body;
+    assert.equal(source.refusals.count, 4);
+    assert.equal(source.refusals.lastCode, 'signature_missing');
+  }, settings);
+});

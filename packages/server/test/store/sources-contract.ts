@@ -99,6 +99,27 @@ export function sourcesContract(open: () => Promise<Store>): void {
         assert.deepEqual(found?.lastRefusal, { code: 'signature_invalid', message: 'no match', at: T0 + 2 });
       }));
 
+    test('refusals counted in memory are added in one write per batch, each with its last refusal; gone sources are skipped', () =>
+      withStore(async (store) => {
+        const app = await store.createApp(anApp());
+        const other = await store.createApp(anApp());
+        const first = await store.createSource(aSource(app.id));
+        const second = await store.createSource(aSource(other.id, { id: newId('src', T0 + 1), name: 'stripe' }));
+        await store.recordSourceRefusal(first.id, { code: 'ip_not_allowed', message: 'not here', at: T0 + 1 });
+        await store.recordSourceRefusals([
+          { sourceId: first.id, count: 40, last: { code: 'signature_invalid', message: 'no match', at: T0 + 5 } },
+          { sourceId: second.id, count: 3, last: { code: 'rate_limited', message: 'too fast', at: T0 + 6 } },
+          { sourceId: newId('src'), count: 7, last: { code: 'signature_missing', message: 'none', at: T0 + 7 } },
+        ]);
+        await store.recordSourceRefusals([]);
+        const one = await store.findSource(first.id);
+        assert.equal(one?.refusals, 41);
+        assert.deepEqual(one?.lastRefusal, { code: 'signature_invalid', message: 'no match', at: T0 + 5 });
+        const two = await store.findSource(second.id);
+        assert.equal(two?.refusals, 3);
+        assert.deepEqual(two?.lastRefusal, { code: 'rate_limited', message: 'too fast', at: T0 + 6 });
+      }));
+
     test('an ingested request keeps its provider headers, and a claim hands them to the worker with the raw body', () =>
       withStore(async (store) => {
         const app = await store.createApp(anApp());

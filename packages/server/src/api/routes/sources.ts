@@ -64,7 +64,9 @@ const fields = {
     },
     required: ['perSecond'],
     additionalProperties: false,
-    description: 'Requests per second this process lets through (a token bucket); `burst` defaults to `perSecond`.',
+    description:
+      'Verified requests per second this process lets through (a token bucket; refused ones have a bucket of their own, ' +
+      'the same size); `burst` defaults to `perSecond`.',
   },
   schema: {
     type: ['object', 'null'],

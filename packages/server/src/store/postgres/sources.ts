@@ -2,7 +2,7 @@
 import type { Message, Source, SourceRefusal } from '../../domain/index.js';
 import { StoreConflictError } from '../errors.js';
 import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
-import type { Page, PageQuery, SourcePatch } from '../store.js';
+import type { Page, PageQuery, SourcePatch, SourceRefusalCount } from '../store.js';
 import type { Queryable } from './pool.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';
 
@@ -27,6 +27,12 @@ const UPDATE = `
 const REFUSE = `
   UPDATE sources SET refusals = refusals + 1, last_refusal_code = $2, last_refusal_message = $3, last_refusal_at = $4
   WHERE id = $1`;
+// One statement for every source counted since the last write.
+const REFUSE_ALL = `
+  UPDATE sources AS s SET refusals = s.refusals + c.n, last_refusal_code = c.code, last_refusal_message = c.message,
+    last_refusal_at = c.at
+  FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::bigint[]) AS c(id, n, code, message, at)
+  WHERE s.id = c.id`;
 const AFTER = `
   SELECT * FROM messages
   WHERE app_id = $1 AND ($2::text IS NULL OR id > $2) AND created_at <= $3
@@ -83,6 +89,16 @@ export function sourceQueries(db: Queryable) {
     },
     async recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void> {
       await db.query(REFUSE, [id, refusal.code, refusal.message, refusal.at]);
+    },
+    async recordSourceRefusals(counts: readonly SourceRefusalCount[]): Promise<void> {
+      if (counts.length === 0) return;
+      await db.query(REFUSE_ALL, [
+        counts.map((c) => c.sourceId),
+        counts.map((c) => c.count),
+        counts.map((c) => c.last.code),
+        counts.map((c) => c.last.message),
+        counts.map((c) => c.last.at),
+      ]);
     },
     async messagesAfter(appId: string, after: string | null, until: number, limit: number): Promise<Message[]> {
       const { rows } = await db.query<MessageRow>(AFTER, [appId, after, until, limit]);

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Message, Source, SourceRefusal } from '../../domain/index.js';
 import { StoreConflictError } from '../errors.js';
 import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
-import type { Page, PageQuery, SourcePatch } from '../store.js';
+import type { Page, PageQuery, SourcePatch, SourceRefusalCount } from '../store.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';
 
 export function sourceQueries(db: Database.Database) {
@@ -43,8 +43,11 @@ export function sourceQueries(db: Database.Database) {
     WHERE id = @id
     RETURNING *`);
   const refuse = db.prepare(`
-    UPDATE sources SET refusals = refusals + 1, last_refusal_code = @code, last_refusal_message = @message, last_refusal_at = @at
+    UPDATE sources SET refusals = refusals + @count, last_refusal_code = @code, last_refusal_message = @message, last_refusal_at = @at
     WHERE id = @id`);
+  const refuseAll = db.transaction((counts: readonly SourceRefusalCount[]) => {
+    for (const c of counts) refuse.run({ id: c.sourceId, count: c.count, ...c.last });
+  });
   const after = db.prepare<{ appId: string; after: string | null; until: number; n: number }, MessageRow>(`
     SELECT * FROM messages
     WHERE app_id = @appId AND (@after IS NULL OR id > @after) AND created_at <= @until
@@ -83,7 +86,10 @@ export function sourceQueries(db: Database.Database) {
       return row ? toSource(row) : null;
     },
     async recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void> {
-      refuse.run({ id, ...refusal });
+      refuse.run({ id, count: 1, ...refusal });
+    },
+    async recordSourceRefusals(counts: readonly SourceRefusalCount[]): Promise<void> {
+      refuseAll(counts);
     },
     async messagesAfter(appId: string, afterId: string | null, until: number, limit: number): Promise<Message[]> {
       return after.all({ appId, after: afterId, until, n: limit }).map(toMessage);
