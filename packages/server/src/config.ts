@@ -37,6 +37,8 @@ export interface Config {
   dedupWindowMs: number;
   /** Most endpoints one app may have; creating one more is refused with `endpoint_limit_reached`. */
   maxEndpointsPerApp: number;
+  /** How often ingest writes the refusals it counted in memory to the sources (one write per source, not per request). */
+  refusalFlushMs: number;
   retention: {
     /** Attempts, and the payloads of finished messages, older than this are purged. */
     maxAgeMs: number;
@@ -187,6 +189,13 @@ export const OPTIONS = {
     kind: 'duration',
     help: 'how long a source remembers a provider’s delivery id, so a retry of it is not a second event',
     default: '3d',
+  },
+  refusalFlush: {
+    env: 'HOOKD_REFUSAL_FLUSH',
+    flag: 'refusal-flush',
+    kind: 'duration',
+    help: 'how often refusals counted in memory are written to their sources (one write per source)',
+    default: '1s',
   },
   concurrency: {
     env: 'HOOKD_CONCURRENCY',
@@ -422,6 +431,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     secretOverlapMs: must('secretOverlap'),
     dedupWindowMs: must('dedupWindow'),
     maxEndpointsPerApp: must('maxEndpointsPerApp'),
+    refusalFlushMs: must('refusalFlush'),
     retention: { maxAgeMs: must('retention'), intervalMs: must('retentionInterval') },
     ops: {
       intervalMs: must('opsInterval'),

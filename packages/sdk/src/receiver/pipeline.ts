@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readHeader, toBuffer } from '../bytes.js';
 import type { IdempotencyStore } from '../idempotency/types.js';
 import type { ReceivedWebhook } from '../queue/types.js';
-import type { Scheme } from '../schemes/types.js';
+import type { Scheme, Verified } from '../schemes/types.js';
 import type { AddressSet, ClientAddressResolver } from './addresses.js';
 import { accepted, errorAnswer, handshakeAnswer } from './answers.js';
 import { RECEIVER_ERRORS, type ReceiverErrorCode } from './errors.js';
@@ -98,11 +98,12 @@ export function createPipeline(parts: PipelineParts): (request: ReceiverRequest)
     }
 
     const { verify } = parts;
+    let verified: Verified | undefined;
     if (verify !== undefined) {
       try {
         const { secrets, toleranceSeconds } = verify;
         const now = Math.floor(clock() / 1000);
-        verify.scheme.verify({
+        verified = verify.scheme.verify({
           body: raw,
           headers,
           secrets,
@@ -141,7 +142,9 @@ export function createPipeline(parts: PipelineParts): (request: ReceiverRequest)
 
     const type = verify?.scheme.eventType(headers, parsed) ?? typeField(parsed);
     const { idempotency } = parts;
+    // The id the signature covers comes first: an unsigned id header could make a replay look new.
     const senderId =
+      verified?.id ??
       verify?.scheme.deliveryId(headers, parsed) ??
       (idempotency?.header === undefined ? undefined : readHeader(headers, idempotency.header)) ??
       null;

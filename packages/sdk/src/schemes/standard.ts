@@ -45,10 +45,17 @@ export interface StandardVerifyInput {
 const WEBHOOK_NAMES = { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' } as const;
 const SVIX_NAMES = { id: 'svix-id', timestamp: 'svix-timestamp', signature: 'svix-signature' } as const;
 
+/**
+ * The header family a request is verified with: `webhook-*` when it has a `webhook-signature`, else `svix-*`.
+ * One family for id, timestamp and signature, so an id cannot be taken from one family and a signature from the other.
+ */
+function familyOf(headers: HeaderSource): typeof WEBHOOK_NAMES | typeof SVIX_NAMES {
+  return readHeader(headers, WEBHOOK_NAMES.signature) === undefined ? SVIX_NAMES : WEBHOOK_NAMES;
+}
+
 /** Returns the verified id and timestamp; throws WebhookVerificationError with a code otherwise. */
 export function verifyStandard(input: StandardVerifyInput): { id: string; timestamp: number } {
-  // One header family for all three, so an id cannot be taken from one sender's headers and a signature from another's.
-  const names = readHeader(input.headers, WEBHOOK_NAMES.signature) === undefined ? SVIX_NAMES : WEBHOOK_NAMES;
+  const names = familyOf(input.headers);
   const signatureHeader = requireHeader(input.headers, names.signature);
   const id = requireHeader(input.headers, names.id);
   const timestampText = requireHeader(input.headers, names.timestamp);
@@ -65,9 +72,14 @@ export function verifyStandard(input: StandardVerifyInput): { id: string; timest
 
 export const standardScheme: Scheme = {
   name: 'standard',
-  verify: (input) => ({ scheme: 'standard', timestamp: verifyStandard(input).timestamp }),
+  verify: (input) => ({ scheme: 'standard', ...verifyStandard(input) }),
   sign: ({ body, secrets, timestamp, id }) =>
     signStandard({ body, secrets, id: id ?? `msg_${randomUUID()}`, timestamp: timestamp ?? Math.floor(Date.now() / 1000) }),
-  deliveryId: (headers) => readHeader(headers, 'webhook-id') ?? readHeader(headers, 'svix-id') ?? null,
+  deliveryId: (headers) => {
+    // The id of the family verify reads the signature from: a Svix-signed request's unsigned `webhook-id` is not its id.
+    const hasSignature = readHeader(headers, WEBHOOK_NAMES.signature) ?? readHeader(headers, SVIX_NAMES.signature);
+    if (hasSignature !== undefined) return readHeader(headers, familyOf(headers).id) ?? null;
+    return readHeader(headers, WEBHOOK_NAMES.id) ?? readHeader(headers, SVIX_NAMES.id) ?? null;
+  },
   eventType: (_headers, payload) => stringAt(payload, 'type'),
 };

@@ -19,6 +19,11 @@ export interface Verified {
   scheme: SchemeName;
   /** The signed timestamp (Unix seconds), where the scheme has one. */
   timestamp?: number;
+  /**
+   * The delivery id the signature covers, where the scheme signs one (Standard Webhooks): de-duplicate on this,
+   * never on a header the signature does not cover, or a replay with a new unsigned id passes as new.
+   */
+  id?: string;
 }
 
 export interface SignInput {
@@ -36,7 +41,10 @@ export interface Scheme {
   verify(input: VerifyInput): Verified;
   /** The headers a sender of this scheme would add to a request with this body. */
   sign(input: SignInput): Record<string, string>;
-  /** The sender's id for this delivery, the key to de-duplicate on; null when the request carries none. */
+  /**
+   * The sender's id for this delivery, the key to de-duplicate on; null when the request carries none. Where the
+   * scheme signs an id, this reads it from the headers `verify` checks; after `verify`, prefer `Verified.id`.
+   */
   deliveryId(headers: HeaderSource, payload: unknown): string | null;
   /** The event type to route on (`payment_intent.succeeded`, `push`, `orders/create`); null when absent. */
   eventType(headers: HeaderSource, payload: unknown): string | null;

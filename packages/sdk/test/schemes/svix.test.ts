@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook } from 'svix';
-import { signStandard, verifyStandard } from '../../src/schemes/standard.js';
+import { createReceiver } from '../../src/receiver/index.js';
+import { signStandard, standardScheme, verifyStandard } from '../../src/schemes/standard.js';
 import { generateSecret } from '../../src/secret.js';
 import { codeOf } from './code-of.js';
 
@@ -42,4 +43,46 @@ test('rotation: a hookd header signed with two secrets verifies in svix holding 
   const headers = asSvix(signStandard({ id: 'msg_svix_3', timestamp: nowSeconds(), body, secrets: [secret, next] }));
   for (const held of [secret, next]) assert.ok(new Webhook(held).verify(body, headers));
   assert.throws(() => new Webhook(generateSecret()).verify(body, headers));
+});
+
+test('a Svix-signed request replayed with a new unsigned webhook-id keeps its signed id: svix-id', () => {
+  const now = nowSeconds();
+  const signature = new Webhook(secret).sign('msg_svix_4', new Date(now * 1000), body);
+  const headers = { 'svix-id': 'msg_svix_4', 'svix-timestamp': String(now), 'svix-signature': signature };
+  for (const forged of ['anything-1', 'anything-2']) {
+    const replay = { ...headers, 'webhook-id': forged };
+    assert.equal(standardScheme.verify({ body, headers: replay, secrets: secret }).id, 'msg_svix_4');
+    assert.equal(standardScheme.deliveryId(replay, JSON.parse(body)), 'msg_svix_4');
+  }
+});
+
+test('the SDK receiver handles a Svix-signed delivery once, however its unsigned webhook-id is changed', async () => {
+  const receiver = createReceiver({ verify: { scheme: 'standard', secrets: secret } });
+  let handled = 0;
+  receiver.on('invoice.paid', () => {
+    handled++;
+  });
+  const now = nowSeconds();
+  const signature = new Webhook(secret).sign('msg_svix_5', new Date(now * 1000), body);
+  const headers = { 'svix-id': 'msg_svix_5', 'svix-timestamp': String(now), 'svix-signature': signature };
+  const answers = [];
+  for (const forged of ['anything-1', 'anything-2', 'anything-3']) {
+    answers.push(
+      await receiver.handle({
+        method: 'POST',
+        headers: { ...headers, 'webhook-id': forged },
+        remoteAddress: '127.0.0.1',
+        readBody: async () => Buffer.from(body),
+      }),
+    );
+  }
+  assert.deepEqual(
+    answers.map((a) => a.status),
+    [200, 200, 200],
+  );
+  assert.deepEqual(
+    answers.map((a) => JSON.parse(a.body).duplicate ?? false),
+    [false, true, true],
+  );
+  assert.equal(handled, 1);
 });

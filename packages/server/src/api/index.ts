@@ -98,10 +98,13 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     store: ctx.store,
     clock: ctx.clock,
     dedupWindowMs: ctx.config.dedupWindowMs,
+    refusalFlushMs: ctx.config.refusalFlushMs,
     metrics: ctx.metrics,
     onDeliveriesDue: ctx.onDeliveriesDue,
     logger: ctx.logger,
   });
+  // Refusals still counted in memory are written before the store closes.
+  api.addHook('onClose', () => gateway.close());
   await ingestRoutes(api, ctx, gateway);
   // Every /v1 route is registered in this scope, so the token check is bound to the routes, not to URL spellings.
   await api.register(async (v1) => {

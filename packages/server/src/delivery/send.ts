@@ -1,7 +1,7 @@
 /** One delivery attempt: sign, POST, and read what the receiver said, within the timeouts. */
 import { signHmacSha256Hex, signStandard } from '@hookd/sdk';
 import { type Dispatcher, request } from 'undici';
-import type { AttemptResult, ClaimedDelivery, Network } from '../domain/index.js';
+import { type AttemptResult, type ClaimedDelivery, headersToForward, type Network } from '../domain/index.js';
 import { AddressRefusedError, assertLiteralAllowed, hostOf } from './addresses.js';
 
 export const RESPONSE_BODY_LIMIT = 4096;
@@ -25,12 +25,12 @@ export interface SendReport {
 function deliveryHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs: number): Record<string, string> {
   const { message, endpoint, delivery } = claimed;
   // The endpoint's own headers first: hookd's come after, so none of them can be replaced. A request a source
-  // ingested goes on with the provider's headers under the endpoint's (its own content type and user agent kept),
-  // so the app sees what the provider sent, plus hookd's signature.
+  // ingested goes on with the provider's allowlisted headers under the endpoint's (its own content type and user
+  // agent kept), so the app sees what the provider sent, plus hookd's signature.
   const base = message.headers
     ? {
         'user-agent': USER_AGENT,
-        ...message.headers,
+        ...headersToForward(message.headers),
         ...endpoint.headers,
         'content-type': message.headers['content-type'] ?? 'application/json',
       }
@@ -53,7 +53,16 @@ function deliveryHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs:
     body: message.payload,
     secrets,
   });
-  return { ...base, ...signed };
+  if (!message.headers) return { ...base, ...signed };
+  // A forwarded request also carries hookd's signature under the svix-* names: the svix library reads those
+  // before webhook-*, so a provider's (or a forger's) svix-* headers must not reach the app beside hookd's.
+  return {
+    ...base,
+    ...signed,
+    'svix-id': signed['webhook-id'],
+    'svix-timestamp': signed['webhook-timestamp'],
+    'svix-signature': signed['webhook-signature'],
+  };
 }
 
 export async function sendAttempt(

@@ -3,6 +3,15 @@ export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers
 export { type NewEndpoint, newEndpoint } from './endpoints.js';
 export { isEventTypeFilter, isEventTypeName, matchesEventType } from './event-types.js';
 export {
+  FORWARDED_HEADERS,
+  FORWARDED_PREFIXES,
+  type ForwardSettings,
+  forwardableHeaders,
+  forwardHeaderProblem,
+  headersToForward,
+  SIGNATURE_FAMILIES,
+} from './forwarded-headers.js';
+export {
   autoDisableReason,
   type EndpointHealth,
   HEALTH_WINDOWS_MS,
@@ -31,7 +40,6 @@ export {
   uiSigningKey,
 } from './signed-token.js';
 export {
-  forwardableHeaders,
   inboundEventType,
   MAX_SOURCE_SECRETS,
   SOURCE_SCHEMES,

@@ -1,4 +1,4 @@
-/** Sources (inbound webhooks): what one is, and the pure rules of ingest — which headers travel on, which type an event has. */
+/** Sources (inbound webhooks): what one is, and which type an ingested event has. */
 import { SCHEMES, type SchemeName } from '@hookd/sdk';
 import { isEventTypeName } from './event-types.js';
 
@@ -37,39 +37,13 @@ export interface Source {
   rateLimit: SourceRateLimit | null;
   /** A JSON Schema (draft-07) the parsed body must match; null: any body. */
   schema: Record<string, unknown> | null;
+  /** Header names (lower case) forwarded beside the allowlist every source has. */
+  forwardHeaders: string[];
   /** Requests refused since the source was created, and the last refusal. */
   refusals: number;
   lastRefusal: SourceRefusal | null;
   createdAt: number;
   updatedAt: number;
-}
-
-// Hop-by-hop headers describe one connection, not the request; the others are recomputed for the next hop.
-const NOT_FORWARDED = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'http2-settings',
-  'host',
-  'content-length',
-  'expect',
-]);
-
-/** The provider's headers worth keeping and forwarding: every one but hop-by-hop, host and framing headers. */
-export function forwardableHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (value === undefined || NOT_FORWARDED.has(lower) || lower.startsWith(':')) continue;
-    kept[lower] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return kept;
 }
 
 /**

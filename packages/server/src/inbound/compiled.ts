@@ -16,8 +16,13 @@ const MAX_CACHED = 10_000;
 export interface CompiledSource {
   source: Source;
   allowlist: Network[];
-  /** Per process: with several API processes, each lets the full rate through. */
+  /** Verified requests. Per process: with several API processes, each lets the full rate through. */
   rateLimit: RateLimitStore | null;
+  /**
+   * Refused requests (not allowed, not verified), at the same rate but apart: a flood of forgeries cannot spend what
+   * the provider's signed requests need, and past this bound it is answered 429 at once.
+   */
+  refusalLimit: RateLimitStore | null;
   validate: ValidateFunction | null;
 }
 
@@ -29,7 +34,7 @@ interface Entry {
 export class SourceCache {
   private readonly entries = new Map<string, Entry>();
   /** Rate buckets outlive cache entries, so refreshing a source does not refill its bucket. */
-  private readonly buckets = new Map<string, { key: string; store: RateLimitStore }>();
+  private readonly buckets = new Map<string, { key: string; verified: RateLimitStore; refused: RateLimitStore }>();
 
   constructor(
     private readonly store: Store,
@@ -56,21 +61,27 @@ export class SourceCache {
   }
 
   private compile(source: Source): CompiledSource {
+    const buckets = this.bucket(source);
     return {
       source,
       allowlist: parseAllowlist(source.allowIps),
-      rateLimit: this.bucket(source),
+      rateLimit: buckets?.verified ?? null,
+      refusalLimit: buckets?.refused ?? null,
       validate: source.schema === null ? null : compileJsonSchema(source.schema),
     };
   }
 
-  private bucket(source: Source): RateLimitStore | null {
+  private bucket(source: Source): { verified: RateLimitStore; refused: RateLimitStore } | null {
     if (source.rateLimit === null) return null;
     const key = `${source.rateLimit.perSecond}/${source.rateLimit.burst}`;
     const kept = this.buckets.get(source.id);
-    if (kept?.key === key) return kept.store;
-    const store = memoryRateLimitStore({ ...source.rateLimit, maxKeys: 1 });
-    this.buckets.set(source.id, { key, store });
-    return store;
+    if (kept?.key === key) return kept;
+    const made = {
+      key,
+      verified: memoryRateLimitStore({ ...source.rateLimit, maxKeys: 1 }),
+      refused: memoryRateLimitStore({ ...source.rateLimit, maxKeys: 1 }),
+    };
+    this.buckets.set(source.id, made);
+    return made;
   }
 }

@@ -1,15 +1,17 @@
 /**
- * Ingest: one webhook from a provider, checked in order — IP allowlist, rate limit, signature, body, schema —
- * then kept as a message of the source's app (raw body and provider headers, committed before the answer) and
+ * Ingest: one webhook from a provider, checked in order — IP allowlist, signature, rate limit, body, schema —
+ * then kept as a message of the source's app (raw body and allowlisted headers, committed before the answer) and
  * handed to the delivery engine. A provider's retry of a delivery id already kept becomes no second message.
- * Refusals are counted on the source, with the last reason, and never forwarded.
+ * The rate limit counts verified requests only; refused ones have a bucket of their own, so forgeries cannot
+ * spend the provider's share. Refusals are counted on the source in batches, with the last reason, never forwarded.
  */
 import { SCHEMES, type SchemeName, verify, WebhookVerificationError } from '@hookd/sdk';
 import type { Logger } from 'pino';
 import { forwardableHeaders, inboundEventType, newId, type Source } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { isAllowed } from './allowlist.js';
-import { SourceCache } from './compiled.js';
+import { type CompiledSource, SourceCache } from './compiled.js';
+import { RefusalLog } from './refusal-log.js';
 
 /** Every reason ingest refuses a webhook: each is an API error code with its own HTTP status. */
 export type RefusalCode =
@@ -52,6 +54,8 @@ export interface GatewayDeps {
   clock: () => number;
   /** How long a provider's delivery id keeps a retry of it from becoming a second event. */
   dedupWindowMs: number;
+  /** How often refusals counted in memory are written to their sources. */
+  refusalFlushMs: number;
   metrics: { inboundAccepted(duplicate: boolean): void; inboundRefused(reason: string): void };
   /** Called when a kept webhook made deliveries due, so a worker in this process sends them at once. */
   onDeliveriesDue: () => void;
@@ -66,9 +70,21 @@ const GENERIC_ID_HEADERS = ['webhook-id', 'idempotency-key', 'x-github-delivery'
 
 export class InboundGateway {
   private readonly sources: SourceCache;
+  private readonly refusals: RefusalLog;
 
   constructor(private readonly deps: GatewayDeps) {
     this.sources = new SourceCache(deps.store, deps.clock);
+    this.refusals = new RefusalLog(deps.store, deps.refusalFlushMs, deps.logger);
+  }
+
+  /** Writes the refusals counted so far. */
+  flushRefusals(): Promise<void> {
+    return this.refusals.flush();
+  }
+
+  /** Stops the refusal timer and writes what is left: call before the store closes. */
+  async close(): Promise<void> {
+    await this.refusals.close();
   }
 
   /** Forgets what is cached for a source that changed or was deleted. */
@@ -85,8 +101,24 @@ export class InboundGateway {
       this.refused(source, code, message, extra);
 
     if (!isAllowed(compiled.allowlist, request.address)) {
-      return refuse('ip_not_allowed', `${request.address ?? 'an unknown address'} is not in the source's IP allowlist`);
+      const message = `${request.address ?? 'an unknown address'} is not in the source's IP allowlist`;
+      return this.refusedUnverified(compiled, 'ip_not_allowed', message);
     }
+    let signedId: string | undefined;
+    if (source.scheme !== 'none') {
+      try {
+        signedId = verify(source.scheme as SchemeName, {
+          body: request.body,
+          headers: request.headers,
+          secrets: source.secrets,
+        }).id;
+      } catch (error) {
+        if (!(error instanceof WebhookVerificationError)) throw error;
+        const code = error.code === 'header_missing' ? 'signature_missing' : 'signature_invalid';
+        return this.refusedUnverified(compiled, code, `${error.code}: ${error.message}`);
+      }
+    }
+    // After the signature: only what the provider signed spends the source's rate.
     if (compiled.rateLimit) {
       const decision = await compiled.rateLimit.take(source.id, this.deps.clock());
       if (!decision.allowed) {
@@ -94,15 +126,6 @@ export class InboundGateway {
         return refuse('rate_limited', `the source takes ${perSecond} requests/s (burst ${burst})`, {
           retryAfterMs: decision.retryAfterMs,
         });
-      }
-    }
-    if (source.scheme !== 'none') {
-      try {
-        verify(source.scheme as SchemeName, { body: request.body, headers: request.headers, secrets: source.secrets });
-      } catch (error) {
-        if (!(error instanceof WebhookVerificationError)) throw error;
-        const code = error.code === 'header_missing' ? 'signature_missing' : 'signature_invalid';
-        return refuse(code, `${error.code}: ${error.message}`);
       }
     }
     let text: string;
@@ -130,7 +153,8 @@ export class InboundGateway {
     }
 
     const now = this.deps.clock();
-    const deliveryId = providerDeliveryId(source, request.headers, payload);
+    // The id the signature covers, where the scheme signs one: an unsigned id header would let a replay pass as new.
+    const deliveryId = signedId ?? providerDeliveryId(source, request.headers, payload);
     // Committed before the answer: an acknowledged webhook survives kill -9. The idempotency key makes a
     // provider's retry of a kept delivery id answer with the first message, race-free (a unique key).
     const result = await this.deps.store.publishMessage({
@@ -141,7 +165,7 @@ export class InboundGateway {
         payload: text,
         idempotencyKey: deliveryId,
         createdAt: now,
-        headers: forwardableHeaders(request.headers),
+        headers: forwardableHeaders(request.headers, { scheme: source.scheme, extra: source.forwardHeaders }),
       },
       idempotencyWindowMs: this.deps.dedupWindowMs,
     });
@@ -156,14 +180,31 @@ export class InboundGateway {
     return this.refused(compiled?.source ?? null, code, message);
   }
 
+  /**
+   * A request refused before it was verified takes from the source's refusal bucket, never from its rate limit;
+   * past that bound it is answered 429, so a sender of forgeries is told to slow down.
+   */
+  private async refusedUnverified(compiled: CompiledSource, code: RefusalCode, message: string): Promise<IngestOutcome> {
+    const { source, refusalLimit } = compiled;
+    if (refusalLimit) {
+      const decision = await refusalLimit.take(source.id, this.deps.clock());
+      if (!decision.allowed) {
+        const { perSecond, burst } = source.rateLimit ?? { perSecond: 0, burst: 0 };
+        return this.refused(
+          source,
+          'rate_limited',
+          `too many refused requests (${code}): the source takes ${perSecond} of them/s (burst ${burst})`,
+          { retryAfterMs: decision.retryAfterMs },
+        );
+      }
+    }
+    return this.refused(source, code, message);
+  }
+
   private refused(source: Source | null, code: RefusalCode, message: string, extra: Partial<IngestOutcome> = {}): IngestOutcome {
     this.deps.metrics.inboundRefused(code);
-    if (source) {
-      // Not awaited: a refusal is answered at once, whatever the store is doing.
-      this.deps.store.recordSourceRefusal(source.id, { code, message, at: this.deps.clock() }).catch((error: unknown) => {
-        this.deps.logger.warn({ err: error, sourceId: source.id }, 'recording a refusal failed');
-      });
-    }
+    // Counted in memory and written in batches: a flood of refusals is no flood of writes.
+    if (source) this.refusals.add(source.id, { code, message, at: this.deps.clock() });
     return { ...extra, accepted: false, code, message } as IngestOutcome;
   }
 }

@@ -26,5 +26,6 @@ export type {
   SchemaVersion,
   SilentApp,
   SourcePatch,
+  SourceRefusalCount,
   Store,
 } from './store.js';

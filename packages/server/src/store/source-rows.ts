@@ -11,6 +11,7 @@ export interface SourceRow {
   rate_per_second: number | null;
   rate_burst: number | null;
   json_schema: string | null;
+  forward_headers: string;
   refusals: number;
   last_refusal_code: string | null;
   last_refusal_message: string | null;
@@ -28,6 +29,7 @@ export const toSource = (r: SourceRow): Source => ({
   allowIps: JSON.parse(r.allow_ips) as string[],
   rateLimit: r.rate_per_second === null ? null : { perSecond: r.rate_per_second, burst: r.rate_burst ?? 1 },
   schema: r.json_schema === null ? null : (JSON.parse(r.json_schema) as Record<string, unknown>),
+  forwardHeaders: JSON.parse(r.forward_headers) as string[],
   refusals: r.refusals,
   lastRefusal:
     r.last_refusal_code === null
@@ -49,6 +51,7 @@ export function sourceColumns(s: Source) {
     ratePerSecond: s.rateLimit?.perSecond ?? null,
     rateBurst: s.rateLimit?.burst ?? null,
     schema: s.schema === null ? null : JSON.stringify(s.schema),
+    forwardHeaders: JSON.stringify(s.forwardHeaders),
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };

@@ -44,7 +44,14 @@ export type EndpointPatch = Partial<
 };
 
 /** What may change on a source; null removes the rate limit or the schema. */
-export type SourcePatch = Partial<Pick<Source, 'secrets' | 'allowIps' | 'rateLimit' | 'schema'>>;
+/** Refusals of one source counted in memory since the last write. */
+export interface SourceRefusalCount {
+  sourceId: string;
+  count: number;
+  last: SourceRefusal;
+}
+
+export type SourcePatch = Partial<Pick<Source, 'secrets' | 'allowIps' | 'rateLimit' | 'schema' | 'forwardHeaders'>>;
 
 /** Event types page by name, in byte order; `after` is the last name of the previous page. */
 export interface EventTypeQuery extends PageQuery {
@@ -259,6 +266,8 @@ export interface Store extends DashboardQueries {
   updateSource(id: string, patch: SourcePatch, now: number): Promise<Source | null>;
   /** Counts one refused request and keeps it as the source's last refusal. */
   recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void>;
+  /** Adds each source's count of refused requests and keeps its last refusal, in one write; gone sources are skipped. */
+  recordSourceRefusals(counts: readonly SourceRefusalCount[]): Promise<void>;
   /**
    * The app's messages after the id `after` (all when null), created at or before `until`, oldest first: what a
    * stream of the app's events sends next.

@@ -16,6 +16,7 @@ function aSource(appId: string, fields: Partial<Source> = {}): Source {
     allowIps: [],
     rateLimit: null,
     schema: null,
+    forwardHeaders: [],
     refusals: 0,
     lastRefusal: null,
     createdAt: T0,
@@ -49,6 +50,7 @@ export function sourcesContract(open: () => Promise<Store>): void {
             allowIps: ['10.0.0.0/8', '::1'],
             rateLimit: { perSecond: 2.5, burst: 5 },
             schema: { type: 'object', required: ['ref'] },
+            forwardHeaders: ['x-custom'],
           }),
         );
         assert.deepEqual(await store.findSource('github'), source);
@@ -80,6 +82,9 @@ export function sourcesContract(open: () => Promise<Store>): void {
           schema: null,
           updatedAt: T0 + 2,
         });
+        const forwarding = await store.updateSource(source.id, { forwardHeaders: ['x-custom', 'x-trace'] }, T0 + 3);
+        assert.deepEqual(forwarding, { ...cleared, forwardHeaders: ['x-custom', 'x-trace'], updatedAt: T0 + 3 });
+        assert.deepEqual(await store.findSource(source.id), forwarding);
         assert.equal(await store.updateSource(newId('src'), { secrets: [] }, T0), null);
       }));
 
@@ -92,6 +97,27 @@ export function sourcesContract(open: () => Promise<Store>): void {
         const found = await store.findSource(source.id);
         assert.equal(found?.refusals, 2);
         assert.deepEqual(found?.lastRefusal, { code: 'signature_invalid', message: 'no match', at: T0 + 2 });
+      }));
+
+    test('refusals counted in memory are added in one write per batch, each with its last refusal; gone sources are skipped', () =>
+      withStore(async (store) => {
+        const app = await store.createApp(anApp());
+        const other = await store.createApp(anApp());
+        const first = await store.createSource(aSource(app.id));
+        const second = await store.createSource(aSource(other.id, { id: newId('src', T0 + 1), name: 'stripe' }));
+        await store.recordSourceRefusal(first.id, { code: 'ip_not_allowed', message: 'not here', at: T0 + 1 });
+        await store.recordSourceRefusals([
+          { sourceId: first.id, count: 40, last: { code: 'signature_invalid', message: 'no match', at: T0 + 5 } },
+          { sourceId: second.id, count: 3, last: { code: 'rate_limited', message: 'too fast', at: T0 + 6 } },
+          { sourceId: newId('src'), count: 7, last: { code: 'signature_missing', message: 'none', at: T0 + 7 } },
+        ]);
+        await store.recordSourceRefusals([]);
+        const one = await store.findSource(first.id);
+        assert.equal(one?.refusals, 41);
+        assert.deepEqual(one?.lastRefusal, { code: 'signature_invalid', message: 'no match', at: T0 + 5 });
+        const two = await store.findSource(second.id);
+        assert.equal(two?.refusals, 3);
+        assert.deepEqual(two?.lastRefusal, { code: 'rate_limited', message: 'too fast', at: T0 + 6 });
       }));
 
     test('an ingested request keeps its provider headers, and a claim hands them to the worker with the raw body', () =>

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   compileJsonSchema,
   type Endpoint,
+  forwardHeaderProblem,
   MAX_SOURCE_SECRETS,
   type Message,
   newEndpoint,
@@ -30,6 +31,7 @@ import { checkEndpointUrl, checkFilters } from './endpoints.js';
 
 const tags = ['sources'];
 const MAX_DESTINATIONS = 20;
+const MAX_FORWARD_HEADERS = 32;
 /**
  * The stream sends an event once it is this old. Ids are taken before the commit, so two requests ingested at once
  * may commit out of id order; waiting this long lets the earlier id commit before the stream moves past it.
@@ -63,11 +65,22 @@ const fields = {
     },
     required: ['perSecond'],
     additionalProperties: false,
-    description: 'Requests per second this process lets through (a token bucket); `burst` defaults to `perSecond`.',
+    description:
+      'Verified requests per second this process lets through (a token bucket; refused ones have a bucket of their own, ' +
+      'the same size); `burst` defaults to `perSecond`.',
   },
   schema: {
     type: ['object', 'null'],
     description: 'A JSON Schema (draft-07) the body must match, or a 400 `payload_invalid`.',
+  },
+  forwardHeaders: {
+    type: 'array',
+    maxItems: MAX_FORWARD_HEADERS,
+    items: { type: 'string', minLength: 1, maxLength: 64 },
+    description:
+      'Header names forwarded to the destinations beside the allowlist every source has (content type, user agent, ' +
+      'the providers’ event, id and signature headers). Credentials, address claims and the `webhook-*`/`svix-*` ' +
+      'families (hookd signs with its own) are refused.',
   },
 } as const;
 const destination = {
@@ -100,6 +113,7 @@ const sourceSchema = {
       properties: { perSecond: { type: 'number' }, burst: { type: 'integer' } },
     },
     schema: { type: ['object', 'null'], additionalProperties: true },
+    forwardHeaders: { type: 'array', items: { type: 'string' } },
     ingestUrl: { type: 'string', description: 'Where the provider POSTs; no token needed.' },
     refusals: {
       type: 'object',
@@ -135,9 +149,10 @@ interface CreateBody {
   allowIps?: string[];
   rateLimit?: { perSecond: number; burst?: number } | null;
   schema?: Record<string, unknown> | null;
+  forwardHeaders?: string[];
   destinations: { url: string; events?: string[] | null }[];
 }
-type PatchBody = Partial<Pick<CreateBody, 'secrets' | 'allowIps' | 'rateLimit' | 'schema'>>;
+type PatchBody = Partial<Pick<CreateBody, 'secrets' | 'allowIps' | 'rateLimit' | 'schema' | 'forwardHeaders'>>;
 
 function checkSecrets(scheme: SourceScheme, secrets: string[]): string[] {
   if (scheme === 'none') {
@@ -174,6 +189,15 @@ function checkSchema(schema: Record<string, unknown> | null): Record<string, unk
   return schema;
 }
 
+/** Lower-cased and without repeats; a name the gateway must never forward is a validation error. */
+function checkForwardHeaders(names: string[]): string[] {
+  for (const name of names) {
+    const problem = forwardHeaderProblem(name);
+    if (problem !== null) throw new ApiError('validation_failed', `body/forwardHeaders: ${problem}`);
+  }
+  return [...new Set(names.map((name) => name.toLowerCase()))];
+}
+
 const rateOf = (given: CreateBody['rateLimit']): SourceRateLimit | null =>
   given ? { perSecond: given.perSecond, burst: given.burst ?? Math.max(1, Math.ceil(given.perSecond)) } : null;
 
@@ -189,6 +213,7 @@ function presentSource(source: Source, destinations: Endpoint[], request: Fastif
     allowIps: source.allowIps,
     rateLimit: source.rateLimit,
     schema: source.schema,
+    forwardHeaders: source.forwardHeaders,
     ingestUrl: publicUrl(request, publicBase, `/in/${encodeURIComponent(source.name)}`),
     refusals: {
       count: source.refusals,
@@ -260,6 +285,7 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
       const secrets = checkSecrets(body.scheme, body.secrets ?? []);
       const allowIps = checkAllowIps(body.allowIps ?? []);
       const schema = checkSchema(body.schema ?? null);
+      const forwardHeaders = checkForwardHeaders(body.forwardHeaders ?? []);
       const targets = [];
       for (const d of body.destinations)
         targets.push({ url: await checkEndpointUrl(ctx, d.url), events: checkFilters(d.events) });
@@ -296,6 +322,7 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
           allowIps,
           rateLimit: rateOf(body.rateLimit),
           schema,
+          forwardHeaders,
           refusals: 0,
           lastRefusal: null,
           createdAt: now,
@@ -357,7 +384,8 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
     {
       schema: {
         tags,
-        summary: 'Change a source’s secrets (rotation: list the new and the old), allowlist, rate limit or schema',
+        summary:
+          'Change a source’s secrets (rotation: list the new and the old), IP allowlist, rate limit, schema or forwarded headers',
         params: sourceParams,
         body: { type: 'object', properties: fields, additionalProperties: false },
         response: { 200: sourceSchema, ...commonErrors },
@@ -365,12 +393,13 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
     },
     async (request) => {
       const source = await load(request.params.source);
-      const { secrets, allowIps, rateLimit, schema } = request.body;
+      const { secrets, allowIps, rateLimit, schema, forwardHeaders } = request.body;
       const patch: SourcePatch = {};
       if (secrets !== undefined) patch.secrets = checkSecrets(source.scheme, secrets);
       if (allowIps !== undefined) patch.allowIps = checkAllowIps(allowIps);
       if (rateLimit !== undefined) patch.rateLimit = rateOf(rateLimit);
       if (schema !== undefined) patch.schema = checkSchema(schema);
+      if (forwardHeaders !== undefined) patch.forwardHeaders = checkForwardHeaders(forwardHeaders);
       const updated = await ctx.store.updateSource(source.id, patch, ctx.clock());
       if (!updated) throw new ApiError('source_not_found');
       gateway.forget(updated);

@@ -2,13 +2,14 @@
 import type { Message, Source, SourceRefusal } from '../../domain/index.js';
 import { StoreConflictError } from '../errors.js';
 import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
-import type { Page, PageQuery, SourcePatch } from '../store.js';
+import type { Page, PageQuery, SourcePatch, SourceRefusalCount } from '../store.js';
 import type { Queryable } from './pool.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';
 
 const INSERT = `
-  INSERT INTO sources (id, name, app_id, scheme, secrets, allow_ips, rate_per_second, rate_burst, json_schema, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+  INSERT INTO sources (id, name, app_id, scheme, secrets, allow_ips, rate_per_second, rate_burst, json_schema, forward_headers,
+    created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`;
 const BY_ID_OR_NAME = 'SELECT * FROM sources WHERE id = $1 OR name = $1 LIMIT 1';
 const PAGE = 'SELECT * FROM sources WHERE ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT $2';
 // Each field changes only when asked for ($4, $7), since null is a value for the rate limit and the schema.
@@ -19,12 +20,19 @@ const UPDATE = `
     rate_per_second = CASE WHEN $4 THEN $5::double precision ELSE rate_per_second END,
     rate_burst = CASE WHEN $4 THEN $6::integer ELSE rate_burst END,
     json_schema = CASE WHEN $7 THEN $8::text ELSE json_schema END,
+    forward_headers = coalesce($10, forward_headers),
     updated_at = $9
   WHERE id = $1
   RETURNING *`;
 const REFUSE = `
   UPDATE sources SET refusals = refusals + 1, last_refusal_code = $2, last_refusal_message = $3, last_refusal_at = $4
   WHERE id = $1`;
+// One statement for every source counted since the last write.
+const REFUSE_ALL = `
+  UPDATE sources AS s SET refusals = s.refusals + c.n, last_refusal_code = c.code, last_refusal_message = c.message,
+    last_refusal_at = c.at
+  FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::bigint[]) AS c(id, n, code, message, at)
+  WHERE s.id = c.id`;
 const AFTER = `
   SELECT * FROM messages
   WHERE app_id = $1 AND ($2::text IS NULL OR id > $2) AND created_at <= $3
@@ -45,6 +53,7 @@ export function sourceQueries(db: Queryable) {
           c.ratePerSecond,
           c.rateBurst,
           c.schema,
+          c.forwardHeaders,
           c.createdAt,
           c.updatedAt,
         ]);
@@ -74,11 +83,22 @@ export function sourceQueries(db: Queryable) {
         patch.schema !== undefined,
         patch.schema ? JSON.stringify(patch.schema) : null,
         now,
+        patch.forwardHeaders === undefined ? null : JSON.stringify(patch.forwardHeaders),
       ]);
       return rows[0] ? toSource(rows[0]) : null;
     },
     async recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void> {
       await db.query(REFUSE, [id, refusal.code, refusal.message, refusal.at]);
+    },
+    async recordSourceRefusals(counts: readonly SourceRefusalCount[]): Promise<void> {
+      if (counts.length === 0) return;
+      await db.query(REFUSE_ALL, [
+        counts.map((c) => c.sourceId),
+        counts.map((c) => c.count),
+        counts.map((c) => c.last.code),
+        counts.map((c) => c.last.message),
+        counts.map((c) => c.last.at),
+      ]);
     },
     async messagesAfter(appId: string, after: string | null, until: number, limit: number): Promise<Message[]> {
       const { rows } = await db.query<MessageRow>(AFTER, [appId, after, until, limit]);

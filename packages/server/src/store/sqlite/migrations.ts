@@ -162,6 +162,10 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE apps ADD COLUMN max_in_flight INTEGER;
   `,
+  // 11: header names a source forwards beside the allowlist every source has (JSON text, lower case).
+  `
+  ALTER TABLE sources ADD COLUMN forward_headers TEXT NOT NULL DEFAULT '[]';
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

@@ -3,13 +3,15 @@ import type Database from 'better-sqlite3';
 import type { Message, Source, SourceRefusal } from '../../domain/index.js';
 import { StoreConflictError } from '../errors.js';
 import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
-import type { Page, PageQuery, SourcePatch } from '../store.js';
+import type { Page, PageQuery, SourcePatch, SourceRefusalCount } from '../store.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';
 
 export function sourceQueries(db: Database.Database) {
   const insert = db.prepare(`
-    INSERT INTO sources (id, name, app_id, scheme, secrets, allow_ips, rate_per_second, rate_burst, json_schema, created_at, updated_at)
-    VALUES (@id, @name, @appId, @scheme, @secrets, @allowIps, @ratePerSecond, @rateBurst, @schema, @createdAt, @updatedAt)`);
+    INSERT INTO sources (id, name, app_id, scheme, secrets, allow_ips, rate_per_second, rate_burst, json_schema, forward_headers,
+      created_at, updated_at)
+    VALUES (@id, @name, @appId, @scheme, @secrets, @allowIps, @ratePerSecond, @rateBurst, @schema, @forwardHeaders,
+      @createdAt, @updatedAt)`);
   const byIdOrName = db.prepare<[string, string], SourceRow>('SELECT * FROM sources WHERE id = ? OR name = ? LIMIT 1');
   const page = db.prepare<{ after: string | null; n: number }, SourceRow>(
     'SELECT * FROM sources WHERE (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @n',
@@ -25,6 +27,7 @@ export function sourceQueries(db: Database.Database) {
       rateBurst: number | null;
       setSchema: number;
       schema: string | null;
+      forwardHeaders: string | null;
       now: number;
     },
     SourceRow
@@ -35,12 +38,16 @@ export function sourceQueries(db: Database.Database) {
       rate_per_second = CASE WHEN @setRate = 1 THEN @ratePerSecond ELSE rate_per_second END,
       rate_burst = CASE WHEN @setRate = 1 THEN @rateBurst ELSE rate_burst END,
       json_schema = CASE WHEN @setSchema = 1 THEN @schema ELSE json_schema END,
+      forward_headers = coalesce(@forwardHeaders, forward_headers),
       updated_at = @now
     WHERE id = @id
     RETURNING *`);
   const refuse = db.prepare(`
-    UPDATE sources SET refusals = refusals + 1, last_refusal_code = @code, last_refusal_message = @message, last_refusal_at = @at
+    UPDATE sources SET refusals = refusals + @count, last_refusal_code = @code, last_refusal_message = @message, last_refusal_at = @at
     WHERE id = @id`);
+  const refuseAll = db.transaction((counts: readonly SourceRefusalCount[]) => {
+    for (const c of counts) refuse.run({ id: c.sourceId, count: c.count, ...c.last });
+  });
   const after = db.prepare<{ appId: string; after: string | null; until: number; n: number }, MessageRow>(`
     SELECT * FROM messages
     WHERE app_id = @appId AND (@after IS NULL OR id > @after) AND created_at <= @until
@@ -73,12 +80,16 @@ export function sourceQueries(db: Database.Database) {
         rateBurst: patch.rateLimit?.burst ?? null,
         setSchema: patch.schema === undefined ? 0 : 1,
         schema: patch.schema ? JSON.stringify(patch.schema) : null,
+        forwardHeaders: patch.forwardHeaders === undefined ? null : JSON.stringify(patch.forwardHeaders),
         now,
       });
       return row ? toSource(row) : null;
     },
     async recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void> {
-      refuse.run({ id, ...refusal });
+      refuse.run({ id, count: 1, ...refusal });
+    },
+    async recordSourceRefusals(counts: readonly SourceRefusalCount[]): Promise<void> {
+      refuseAll(counts);
     },
     async messagesAfter(appId: string, afterId: string | null, until: number, limit: number): Promise<Message[]> {
       return after.all({ appId, after: afterId, until, n: limit }).map(toMessage);
