@@ -23,7 +23,16 @@ export function generateAppToken(): string {
 }
 
 /** Who a request speaks for. */
-export type Scope = { kind: 'admin' } | { kind: 'app'; appId: string; tokenId: string };
+export type Scope = { kind: 'admin' } | { kind: 'app'; appId: string; tokenId: string; canMintPortalLinks: boolean };
+
+const scopes = new WeakMap<FastifyRequest, Scope>();
+
+/** The scope the /v1 hook resolved for this request; routes whose rules depend on who calls read it here. */
+export function scopeOf(request: FastifyRequest): Scope {
+  const scope = scopes.get(request);
+  if (!scope) throw new ApiError('unauthorized');
+  return scope;
+}
 
 function bearerOf(authorization: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
@@ -42,7 +51,7 @@ export function authenticator(
     if (timingSafeEqual(hash, adminHash)) return { kind: 'admin' };
     if (token.startsWith(APP_TOKEN_PREFIX)) {
       const found = await store.findAppTokenByHash(hash.toString('hex'));
-      if (found) return { kind: 'app', appId: found.appId, tokenId: found.id };
+      if (found) return { kind: 'app', appId: found.appId, tokenId: found.id, canMintPortalLinks: found.canMintPortalLinks };
     }
     throw new ApiError('unauthorized');
   };
@@ -62,6 +71,7 @@ export async function checkScope(
   request: FastifyRequest,
   findApp: (idOrUid: string) => Promise<{ id: string } | null>,
 ): Promise<void> {
+  scopes.set(request, scope);
   if (scope.kind === 'admin') return;
   const route = request.routeOptions.url ?? '';
   const inApp = route === '/v1/apps/:app' || route.startsWith('/v1/apps/:app/');

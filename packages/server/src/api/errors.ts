@@ -20,7 +20,7 @@ export const ERRORS = {
   schema_mismatch: [422, 'The event data does not match its event type’s JSON Schema (`details` names each failing path).'],
   event_type_archived: [422, 'The event type is archived; restore it before publishing it again.'],
   unauthorized: [401, 'The Authorization header is missing, or its bearer token is not valid.'],
-  forbidden: [403, 'The token is an app token, and this route needs the admin token.'],
+  forbidden: [403, 'The token is an app token, and this route (or this change, such as an app’s uid) needs the admin token.'],
   signature_missing: [401, 'The webhook lacks the signature header its source’s provider scheme needs.'],
   signature_invalid: [401, 'The webhook’s signature does not verify with the source’s secrets (wrong, malformed or stale).'],
   csrf_invalid: [
@@ -42,6 +42,7 @@ export const ERRORS = {
   event_type_not_found: [404, 'No event type has this name.'],
   route_not_found: [404, 'No route matches this method and path.'],
   uid_taken: [409, 'Another app already uses this uid.'],
+  uid_reserved: [422, 'Uids starting with `hookd-` are kept for hookd’s own apps (such as `hookd-ops`).'],
   event_type_exists: [409, 'An event type with this name exists already (archived ones too).'],
   delivery_in_flight: [409, 'The delivery is being attempted right now; retry it after the attempt ends.'],
   endpoint_disabled: [409, 'The endpoint is disabled; enable it before replaying to it.'],

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Endpoint, type EventType, type Message, newId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
+import { accessContract } from './access-contract.js';
 import { appTokensContract } from './app-tokens-contract.js';
 import { attemptFeedContract } from './attempt-feed-contract.js';
 import { dashboardContract } from './dashboard-contract.js';
@@ -42,6 +43,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     limitsContract(open);
     attemptFeedContract(open);
     appTokensContract(open);
+    accessContract(open);
     dashboardContract(open);
 
     test('apps are found by id or uid, and a uid is unique', () =>

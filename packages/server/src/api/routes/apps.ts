@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { newId } from '../../domain/index.js';
 import { StoreConflictError } from '../../store/index.js';
+import { scopeOf } from '../auth.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentApp } from '../present.js';
@@ -14,8 +15,12 @@ const alertWhenSilent = {
 } as const;
 const tags = ['apps'];
 
+/** Uids hookd keeps for its own apps (`hookd-ops`): nobody may create or rename an app to one. */
+export const RESERVED_UID_PREFIX = 'hookd-';
+
 /** A uid must not look like an id, or `/v1/apps/{app}` could not tell them apart. */
 function checkUid(value: string | undefined): void {
+  if (value?.toLowerCase().startsWith(RESERVED_UID_PREFIX)) throw new ApiError('uid_reserved');
   if (value?.startsWith('app_')) throw new ApiError('validation_failed', 'a uid may not start with app_, which ids use');
   // URLs resolve `.` and `..` as path steps, so an app with such a uid could never be addressed.
   if (value === '.' || value === '..') throw new ApiError('validation_failed', 'a uid may not be . or ..');
@@ -36,7 +41,7 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
         tags,
         summary: 'Create an app (a tenant whose endpoints receive its events)',
         body: { type: 'object', properties: { uid, name, alertWhenSilent }, required: ['name'], additionalProperties: false },
-        response: { 201: ref('App'), 409: ref('Error'), ...commonErrors },
+        response: { 201: ref('App'), 409: ref('Error'), 422: ref('Error'), ...commonErrors },
       },
     },
     async (request, reply) => {
@@ -84,13 +89,18 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         tags,
-        summary: 'Change an app’s uid, name or silence alerting',
+        summary: 'Change an app’s name or silence alerting, or (admin token) its uid',
         params: appParams,
         body: { type: 'object', properties: { uid, name, alertWhenSilent }, additionalProperties: false },
-        response: { 200: ref('App'), 409: ref('Error'), ...commonErrors },
+        response: { 200: ref('App'), 409: ref('Error'), 422: ref('Error'), ...commonErrors },
       },
     },
     async (request) => {
+      // A uid names the tenant to the operator (and to the ops app); a tenant renaming itself could take over a uid
+      // meant for someone else, and learn which uids exist from the 409.
+      if (request.body.uid !== undefined && scopeOf(request).kind !== 'admin') {
+        throw new ApiError('forbidden', 'only the admin token may change an app’s uid');
+      }
       const app = await loadApp(ctx, request.params.app);
       checkUid(request.body.uid);
       const updated = await conflictToApi(ctx.store.updateApp(app.id, request.body, ctx.clock()));
