@@ -20,6 +20,10 @@ export const ERRORS = {
   schema_mismatch: [422, 'The event data does not match its event type’s JSON Schema (`details` names each failing path).'],
   event_type_archived: [422, 'The event type is archived; restore it before publishing it again.'],
   unauthorized: [401, 'The Authorization header is missing, or its bearer token is not valid.'],
+  auth_rate_limited: [
+    429,
+    'Too many wrong tokens (or sign-ins, or portal links) from this address; Retry-After says when to try again.',
+  ],
   forbidden: [403, 'The token is an app token, and this route (or this change, such as an app’s uid) needs the admin token.'],
   signature_missing: [401, 'The webhook lacks the signature header its source’s provider scheme needs.'],
   signature_invalid: [401, 'The webhook’s signature does not verify with the source’s secrets (wrong, malformed or stale).'],
@@ -27,7 +31,10 @@ export const ERRORS = {
     403,
     'A dashboard form came without this session’s CSRF token (or from another site); reload the page and try again.',
   ],
-  portal_link_invalid: [401, 'The portal link is expired, malformed or not signed by this hookd; ask for a new one.'],
+  portal_link_invalid: [
+    401,
+    'The portal link is expired, revoked, malformed or not signed by this hookd’s current key; ask for a new one.',
+  ],
   ip_not_allowed: [403, 'The webhook comes from an address outside its source’s IP allowlist.'],
   rate_limited: [429, 'The source received more than its rate limit; Retry-After says when to send again.'],
   payload_invalid: [400, 'The webhook body does not match its source’s JSON Schema (`details` names each failing path).'],
@@ -67,6 +74,8 @@ export interface ErrorDetail {
 
 export class ApiError extends Error {
   readonly statusCode: number;
+  /** Headers the answer carries, such as Retry-After. */
+  headers?: Record<string, string>;
   constructor(
     readonly code: ErrorCode,
     message: string = ERRORS[code][1],
