@@ -11,7 +11,7 @@ import { createTestDatabase } from '../packages/server/test/helpers/postgres.js'
 import { freePort, killHard, spawnHookd, waitReady } from '../packages/server/test/helpers/processes.js';
 import { closedLoop, poolTo, type Receivers, waitFor } from './loopback.js';
 
-export const TOKEN = 'bench-admin-token';
+export const TOKEN = 'bench-admin-token-0123456789abcdefghi';
 /** hookd's defaults, but loopback allowed, quiet logs, and a first retry 5 s on (a bench receiver never fails). */
 const SETTINGS: Record<string, string> = {
   HOOKD_ADMIN_TOKEN: TOKEN,

@@ -24,7 +24,7 @@ const SECONDS = 5;
 const WARMUP_SECONDS = 1;
 const BODY_BYTES = 1024;
 const GOAL_P99_MS = 10;
-const TOKEN = 'bench-admin-token';
+const TOKEN = 'bench-admin-token-0123456789abcdefghi';
 const SECRET = 'bench-github-secret';
 
 interface Signed {

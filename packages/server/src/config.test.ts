@@ -20,6 +20,10 @@ test('defaults: 127.0.0.1:8080, SQLite in ./data, the documented retry schedule,
   assert.equal(config.bodyLimitBytes, 1024 * 1024);
 });
 
+test('an admin token of 32 characters is accepted', () => {
+  assert.equal(loadConfig({ env: { HOOKD_ADMIN_TOKEN: 'x'.repeat(32) } }).adminToken, 'x'.repeat(32));
+});
+
 test('flags beat HOOKD_* variables, which beat the config file', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'hookd-config-')), 'hookd.json');
   writeFileSync(file, JSON.stringify({ port: 7000, host: '0.0.0.0', logLevel: 'warn' }));
@@ -48,6 +52,8 @@ test('bad values are refused with a message naming the variable, the flag and wh
     [{ HOOKD_PUBLIC_URL: 'hooks.example.com' }, /HOOKD_PUBLIC_URL \(--public-url\): expected an http\(s\) URL/],
     [{ HOOKD_PUBLIC_URL: 'ftp://hooks.example.com' }, /HOOKD_PUBLIC_URL/],
     [{ HOOKD_PUBLIC_URL: 'https://hooks.example.com/?x=1' }, /HOOKD_PUBLIC_URL/],
+    [{ HOOKD_ADMIN_TOKEN: 'secret' }, /HOOKD_ADMIN_TOKEN \(--admin-token\) must be at least 32 characters \(it has 6\)/],
+    [{ HOOKD_ADMIN_TOKEN: 'x'.repeat(31) }, /HOOKD_ADMIN_TOKEN \(--admin-token\) must be at least 32/],
   ];
   for (const [env, message] of cases)
     assert.throws(

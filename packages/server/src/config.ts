@@ -74,6 +74,9 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/** The shortest admin token hookd accepts. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
 type Kind = 'role' | 'string' | 'url' | 'port' | 'count' | 'duration' | 'durations' | 'bytes' | 'fraction' | 'networks' | 'level';
 
 export interface ConfigOption {
@@ -137,7 +140,7 @@ export const OPTIONS = {
     env: 'HOOKD_ADMIN_TOKEN',
     flag: 'admin-token',
     kind: 'string',
-    help: 'the admin API token; unset: generated, saved in the data folder and printed',
+    help: 'the admin API token, at least 32 characters; unset: generated, saved in the data folder and printed',
     computed: 'generated',
   },
   allowNetworks: {
@@ -411,6 +414,14 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const allowNetworks = get<string[]>('allowNetworks') ?? [];
   const concurrency = must<number>('concurrency');
   const endpointConcurrency = must<number>('endpointConcurrency');
+  const adminToken = get<string>('adminToken') ?? null;
+  // Anyone may try tokens against the API; a short one falls to guessing. Generated tokens are 52 characters.
+  if (adminToken !== null && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `HOOKD_ADMIN_TOKEN (--admin-token) must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (it has ${adminToken.length}); ` +
+        'unset it to have hookd generate one',
+    );
+  }
   return {
     role: must('role'),
     host: must('host'),
@@ -420,7 +431,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     databaseUrl: get('databaseUrl') ?? `sqlite:${join(dataDir, 'hookd.db')}`,
     databasePoolSize: must('databasePoolSize'),
     healthPort: get<number>('healthPort') ?? null,
-    adminToken: get<string>('adminToken') ?? null,
+    adminToken,
     allowNetworks,
     allowedNetworks: parseNetworks(allowNetworks),
     logLevel: must('logLevel'),

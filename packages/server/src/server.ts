@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { buildApi, buildHealthApi, generateAdminToken, hashToken } from './api/index.js';
+import { AuthLimiter, buildApi, buildHealthApi, generateAdminToken, hashToken } from './api/index.js';
 import type { Config } from './config.js';
 import { DeliveryWorker, type Resolver, systemResolver } from './delivery/index.js';
 import type { Random } from './domain/index.js';
@@ -18,6 +18,10 @@ export interface HookdOptions {
   resolve?: Resolver;
   clock?: () => number;
   random?: Random;
+  /** How often open streams re-check their credential; default 2 s. Tests shorten it. */
+  accessRecheckMs?: number;
+  /** Wrong tokens one address may send per minute before 429; default 20. */
+  maxAuthFailures?: number;
 }
 
 export interface Hookd {
@@ -120,6 +124,8 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
       onDeliveriesDue: () => worker?.wake(),
       workerAlive,
       metrics,
+      authLimiter: new AuthLimiter({ maxFailures: options.maxAuthFailures }),
+      accessRecheckMs: options.accessRecheckMs ?? 2_000,
     };
     server = await buildApi(apiContext);
     await registerUi(server, apiContext);

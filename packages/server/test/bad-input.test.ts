@@ -38,7 +38,7 @@ async function sendRaw(baseUrl: string, raw: string): Promise<{ status: number; 
 
 /** Sends a raw body with the given content type and the admin token. */
 async function send(baseUrl: string, path: string, body: string, contentType: string): Promise<ApiAnswer> {
-  return callApi(baseUrl, 'test-admin-token', 'POST', path, body, { 'content-type': contentType });
+  return callApi(baseUrl, 'test-admin-token-0123456789abcdefghij', 'POST', path, body, { 'content-type': contentType });
 }
 
 test('bad input answers documented errors and leaves the server running', async (t) => {
@@ -169,7 +169,7 @@ test('bad input answers documented errors and leaves the server running', async 
   await t.test('a missing or wrong token is 401 unauthorized', async () => {
     assertError(await callApi(base, null, 'GET', '/v1/apps'), 'unauthorized');
     assertError(await callApi(base, 'wrong-token', 'GET', '/v1/apps'), 'unauthorized');
-    assertError(await callApi(base, 'test-admin-token-but-longer', 'GET', '/v1/apps'), 'unauthorized');
+    assertError(await callApi(base, 'test-admin-token-0123456789abcdefghij-but-longer', 'GET', '/v1/apps'), 'unauthorized');
     assertError(await callApi(base, null, 'POST', '/v1/apps', { name: 'x' }), 'unauthorized');
     assertError(await callApi(base, null, 'GET', '/v1/nope'), 'unauthorized');
     const basic = await callApi(base, null, 'GET', '/v1/apps', undefined, { authorization: 'Basic dGVzdC1hZG1pbi10b2tlbg==' });
@@ -231,7 +231,10 @@ test('bad input answers documented errors and leaves the server running', async 
 
   await t.test('a malformed Content-Length header is 400 and harms nothing', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${base}/v1/apps`, { method: 'GET', headers: { authorization: 'Bearer test-admin-token' } });
+      const req = httpRequest(`${base}/v1/apps`, {
+        method: 'GET',
+        headers: { authorization: 'Bearer test-admin-token-0123456789abcdefghij' },
+      });
       // Node's HTTP parser refuses this before fastify routes it.
       req.setHeader('content-length', 'nan');
       req.on('response', (res) => {

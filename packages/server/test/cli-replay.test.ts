@@ -75,8 +75,9 @@ test('replay: exit 2 when deliveries fail again or hookd refuses, 3 when it cann
 }, async (t) => {
   const receiver = await startReceiver(() => ({ status: 503 }));
   t.after(() => receiver.close());
-  const { base, dataDir } = await serveHookd(t, { HOOKD_ADMIN_TOKEN: 'replay-token' });
-  const call = (method: string, path: string, body?: unknown) => callApi(base, 'replay-token', method, path, body);
+  const { base, dataDir } = await serveHookd(t, { HOOKD_ADMIN_TOKEN: 'replay-token-0123456789abcdefghijklmn' });
+  const call = (method: string, path: string, body?: unknown) =>
+    callApi(base, 'replay-token-0123456789abcdefghijklmn', method, path, body);
   await call('POST', '/v1/apps', { uid: 'shop', name: 'Shop' });
   await call('POST', '/v1/apps/shop/endpoints', { url: receiver.url });
   await call('POST', '/v1/apps/shop/events', { type: 'a.b', data: {} });
@@ -85,7 +86,7 @@ test('replay: exit 2 when deliveries fail again or hookd refuses, 3 when it cann
     30_000,
   );
 
-  const flags = ['--url', base, '--token', 'replay-token'];
+  const flags = ['--url', base, '--token', 'replay-token-0123456789abcdefghijklmn'];
   const again = await runCli(['replay', '--app', 'shop', '--since', '10m', '--json', ...flags]);
   assert.equal(again.code, 2, again.stderr);
   const summary = JSON.parse(again.stdout);

@@ -12,7 +12,7 @@ import { startReceiver } from './helpers/receiver.js';
 /** The start of an ANSI colour sequence: none may appear when NO_COLOR is set. */
 const ESC = String.fromCharCode(27);
 
-const TOKEN = 'tail-token';
+const TOKEN = 'tail-token-0123456789abcdefghijklmnopq';
 
 async function serve(t: { after(fn: () => unknown): void }) {
   const { base } = await serveHookd(t, { HOOKD_ADMIN_TOKEN: TOKEN });

@@ -12,7 +12,7 @@ import { callApi, eventually } from './helpers/hookd.js';
 import { freePort, killHard, spawnHookd, waitReady } from './helpers/processes.js';
 import { startReceiver } from './helpers/receiver.js';
 
-const TOKEN = 'crash-test-token';
+const TOKEN = 'crash-test-token-0123456789abcdefghij';
 
 function startChild(dataDir: string, port: number): ChildProcess {
   return spawnHookd({ HOOKD_PORT: String(port), HOOKD_DATA_DIR: dataDir, HOOKD_ADMIN_TOKEN: TOKEN });

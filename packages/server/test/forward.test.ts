@@ -15,7 +15,7 @@ import { freePort, killHard, serveHookd, spawnHookd, waitReady } from './helpers
 import { startReceiver } from './helpers/receiver.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const TOKEN = 'forward-test-token';
+const TOKEN = 'forward-test-token-0123456789abcdefgh';
 const SECRET = 'github-secret';
 
 /** `hookd forward …` with its stdout and stderr gathered line by line. */

@@ -13,7 +13,7 @@ import { ERRORS, type ErrorCode } from '../src/api/errors.js';
 import { type ApiAnswer, callApi, startTestHookd, type TestHookd } from './helpers/hookd.js';
 
 const SEED = 20260110;
-const TOKEN = 'test-admin-token';
+const TOKEN = 'test-admin-token-0123456789abcdefghij';
 
 /** A 4xx answer in the documented shape with the documented status for its code; anything else fails. */
 function assertRefusalOrSuccess(answer: ApiAnswer, what: string): void {

@@ -349,3 +349,30 @@ test('processes racing to create the ops app end up with one (PostgreSQL)', asyn
     await Promise.all(stores.map((s) => s.close()));
   }
 });
+
+test('the ops app is found by the id hookd keeps, not by its uid: an app holding hookd-ops after a restart gets no ops events', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hookd-ops-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const first = await startTestHookd({ dataDir });
+  const opsId = (await first.call('GET', OPS)).body.id;
+  const tenant = (await first.call('POST', '/v1/apps', { uid: 'tenant', name: 'Tenant' })).body;
+  assert.equal((await first.call('DELETE', `/v1/apps/${opsId}`)).status, 204);
+  // The API refuses the rename now; a uid held from before the reservation is what is left to fear.
+  await first.hookd.store.updateApp(tenant.id, { uid: 'hookd-ops' }, Date.now());
+  await first.close();
+
+  const second = await startTestHookd({ dataDir });
+  t.after(() => second.close());
+  const publisher = new OpsEvents({
+    store: second.hookd.store,
+    clock: Date.now,
+    logger: pino({ level: 'silent' }),
+    idempotencyWindowMs: 1000,
+  });
+  const ops = await publisher.opsApp();
+  assert.equal(await publisher.isOpsApp(tenant.id), false);
+  assert.notEqual(ops.id, tenant.id, 'the tenant that holds the uid is not the ops app');
+  assert.notEqual(ops.id, opsId);
+  assert.equal(ops.uid, null, 'the uid is held, so the new ops app has none');
+  assert.equal(await second.hookd.store.readSetting('ops_app_id'), ops.id);
+});

@@ -13,7 +13,7 @@ import pino from 'pino';
 import { callApi, eventually, startTestHookd } from './helpers/hookd.js';
 import { startReceiver } from './helpers/receiver.js';
 
-const ADMIN = 'test-admin-token';
+const ADMIN = 'test-admin-token-0123456789abcdefghij';
 
 test('no token or secret appears in the logs or in an error message', { timeout: 30_000 }, async (t) => {
   const lines: string[] = [];

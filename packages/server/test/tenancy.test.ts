@@ -155,13 +155,13 @@ test("an app token reaches its own app and nothing of another's, through every /
 test('app tokens are shown once, stored as SHA-256 only, listed without the token, and revoked at once', async (t) => {
   const server = await startTestHookd();
   t.after(() => server.close());
-  const admin = createHookdClient({ baseUrl: server.url, token: 'test-admin-token' });
+  const admin = createHookdClient({ baseUrl: server.url, token: 'test-admin-token-0123456789abcdefghij' });
   await admin.apps.create({ uid: 'acme', name: 'Acme' });
   const created = await admin.tokens.create('acme', { name: 'billing service' });
   assert.match(created.token, /^hkd_app_[A-Za-z0-9_-]{43}$/);
   const listed = await admin.tokens.list('acme');
   assert.deepEqual(listed.data, [
-    { id: created.id, appId: created.appId, name: 'billing service', createdAt: created.createdAt },
+    { id: created.id, appId: created.appId, name: 'billing service', canMintPortalLinks: false, createdAt: created.createdAt },
   ]);
 
   // At rest: the SHA-256 of the token, and the token nowhere in the database file.
@@ -205,4 +205,34 @@ test('app tokens are shown once, stored as SHA-256 only, listed without the toke
   const again = await admin.tokens.create('acme');
   await admin.apps.delete('acme');
   assert.equal((await callApi(server.url, again.token, 'GET', '/v1/apps/acme')).status, 401);
+});
+
+test('an app token cannot change its app’s uid, and nobody may take a hookd- uid', async (t) => {
+  const server = await startTestHookd();
+  t.after(() => server.close());
+  const own = await tenant(server, 'alpha', 'http://127.0.0.1:9/');
+  await server.call('POST', '/v1/apps', { uid: 'meant-for-a-customer', name: 'Reserved by the operator' });
+
+  // Renaming would take over a uid the operator meant for someone else, and the 409 would tell which uids exist.
+  for (const uid of ['meant-for-a-customer', 'free-uid', 'alpha']) {
+    const answer = await callWith(server, own.token.token, 'PATCH', '/v1/apps/alpha', { uid });
+    assert.equal(answer.status, 403, `${uid}: ${JSON.stringify(answer.body)}`);
+    assert.equal(answer.body.error.code, 'forbidden');
+  }
+  assert.equal((await server.call('GET', `/v1/apps/${own.app.id}`)).body.uid, 'alpha');
+  // The rest of the app stays the token's to change.
+  const renamed = await callWith(server, own.token.token, 'PATCH', '/v1/apps/alpha', { name: 'Alpha Inc' });
+  assert.equal(renamed.status, 200);
+  assert.equal(renamed.body.name, 'Alpha Inc');
+
+  for (const uid of ['hookd-ops', 'hookd-anything', 'HOOKD-OPS']) {
+    const created = await server.call('POST', '/v1/apps', { uid, name: 'taker' });
+    assert.equal(created.status, 422, JSON.stringify(created.body));
+    assert.equal(created.body.error.code, 'uid_reserved');
+    const patched = await server.call('PATCH', '/v1/apps/alpha', { uid });
+    assert.equal(patched.status, 422);
+    assert.equal(patched.body.error.code, 'uid_reserved');
+  }
+  // The admin still renames apps.
+  assert.equal((await server.call('PATCH', '/v1/apps/alpha', { uid: 'alpha-2' })).body.uid, 'alpha-2');
 });

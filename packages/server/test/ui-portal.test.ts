@@ -128,7 +128,7 @@ test('a portal link, and the session it opened, are refused after the link expir
 });
 
 test('the admin session cookie is HttpOnly, SameSite=Strict, scoped to /ui; a wrong token sets none', async () => {
-  const { setCookie } = await signIn(server.url, 'test-admin-token');
+  const { setCookie } = await signIn(server.url, 'test-admin-token-0123456789abcdefghij');
   const [, maxAge] = setCookie.match(/^hookd_session=[^;]+; Path=\/ui; Max-Age=(\d+); HttpOnly; SameSite=Strict$/) ?? [];
   assert.ok(Number(maxAge) > 43_200 - 10 && Number(maxAge) <= 43_200, `12 hours, less the time the request took: ${setCookie}`);
   const wrong = await postForm(server.url, '/ui/sign-in', '', { token: 'nope' });
@@ -137,9 +137,9 @@ test('the admin session cookie is HttpOnly, SameSite=Strict, scoped to /ui; a wr
 });
 
 test('every action without this session’s CSRF token is refused with 403 csrf_invalid', async () => {
-  const { cookie, csrf } = await signIn(server.url, 'test-admin-token');
+  const { cookie, csrf } = await signIn(server.url, 'test-admin-token-0123456789abcdefghij');
   assert.ok(csrf.length > 20);
-  const other = await signIn(server.url, 'test-admin-token');
+  const other = await signIn(server.url, 'test-admin-token-0123456789abcdefghij');
   const actions: [string, Record<string, string>][] = [
     ['/ui/apps', { name: 'Sneaky' }],
     [`/ui/apps/${mine.id}/endpoints`, { url: 'http://127.0.0.1:9/sneaky' }],
@@ -175,7 +175,7 @@ test('every action without this session’s CSRF token is refused with 403 csrf_
 });
 
 test('dashboard pages carry a strict Content-Security-Policy and escape what users typed', async () => {
-  const { cookie, csrf } = await signIn(server.url, 'test-admin-token');
+  const { cookie, csrf } = await signIn(server.url, 'test-admin-token-0123456789abcdefghij');
   const created = await postForm(server.url, '/ui/apps', cookie, { _csrf: csrf, name: '<script>alert(1)</script>' });
   assert.equal(created.status, 303);
   const answer = await fetch(server.url + (created.headers.get('location') ?? ''), { headers: { cookie } });
@@ -186,7 +186,7 @@ test('dashboard pages carry a strict Content-Security-Policy and escape what use
 });
 
 test('an unknown address under /ui answers a 404 page, after sign-in like every page', async () => {
-  const { cookie } = await signIn(server.url, 'test-admin-token');
+  const { cookie } = await signIn(server.url, 'test-admin-token-0123456789abcdefghij');
   const missing = await fetch(`${server.url}/ui/no/such/page`, { headers: { cookie } });
   assert.equal(missing.status, 404);
   assert.match(missing.headers.get('content-type') ?? '', /text\/html/);
@@ -197,7 +197,7 @@ test('an unknown address under /ui answers a 404 page, after sign-in like every 
 });
 
 test('the SDK client makes portal links', async () => {
-  const client = createHookdClient({ baseUrl: server.url, token: 'test-admin-token' });
+  const client = createHookdClient({ baseUrl: server.url, token: 'test-admin-token-0123456789abcdefghij' });
   const link = await client.apps.portalLink(mine.id, { expiresIn: '10m' });
   assert.match(link.url, /\/ui\/portal\?token=/);
   const opened = await fetch(link.url, { redirect: 'manual' });

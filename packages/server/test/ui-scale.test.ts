@@ -40,7 +40,7 @@ before(async () => {
       }),
     );
   }
-  cookie = (await signIn(server.url, 'test-admin-token')).cookie;
+  cookie = (await signIn(server.url, 'test-admin-token-0123456789abcdefghij')).cookie;
 });
 
 after(() => server?.close());

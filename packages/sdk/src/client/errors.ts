@@ -12,6 +12,7 @@ export const API_ERROR_CODES = [
   'schema_mismatch',
   'event_type_archived',
   'unauthorized',
+  'auth_rate_limited',
   'forbidden',
   // The dashboard (/ui): forms without the session's CSRF token, and expired or forged portal links.
   'csrf_invalid',
@@ -24,6 +25,7 @@ export const API_ERROR_CODES = [
   'event_type_not_found',
   'route_not_found',
   'uid_taken',
+  'uid_reserved',
   'event_type_exists',
   'delivery_in_flight',
   'endpoint_disabled',

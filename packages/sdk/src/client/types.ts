@@ -283,6 +283,8 @@ export interface AppToken {
   id: string;
   appId: string;
   name: string;
+  /** Whether the token may make portal links; they stop working when the token is revoked. */
+  canMintPortalLinks: boolean;
   createdAt: string;
 }
 
@@ -294,6 +296,8 @@ export interface CreatedAppToken extends AppToken {
 export interface CreateAppTokenInput {
   /** A label for the token, e.g. who holds it. */
   name?: string;
+  /** Lets the token make portal links for its app (default false: only the admin token may). */
+  canMintPortalLinks?: boolean;
 }
 
 export interface Health {

@@ -6,6 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Store } from '../store/index.js';
+import type { AuthLimiter } from './auth-limiter.js';
 import { ApiError } from './errors.js';
 
 export const APP_TOKEN_PREFIX = 'hkd_app_';
@@ -23,38 +24,57 @@ export function generateAppToken(): string {
 }
 
 /** Who a request speaks for. */
-export type Scope = { kind: 'admin' } | { kind: 'app'; appId: string; tokenId: string };
+export type Scope = { kind: 'admin' } | { kind: 'app'; appId: string; tokenId: string; canMintPortalLinks: boolean };
+
+const scopes = new WeakMap<FastifyRequest, Scope>();
+
+/** The scope the /v1 hook resolved for this request; routes whose rules depend on who calls read it here. */
+export function scopeOf(request: FastifyRequest): Scope {
+  const scope = scopes.get(request);
+  if (!scope) throw new ApiError('unauthorized');
+  return scope;
+}
 
 function bearerOf(authorization: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   return match ? (match[1] as string) : null;
 }
 
-/** Resolves the Authorization header to a scope, or throws `unauthorized`. */
-export function authenticator(
-  adminHash: Buffer,
-  store: Pick<Store, 'findAppTokenByHash'>,
-): (authorization: string | undefined) => Promise<Scope> {
-  return async (authorization) => {
+/** Resolves bearer tokens to scopes; wrong tokens count against the client's address. */
+export function authenticator(adminHash: Buffer, store: Pick<Store, 'findAppTokenByHash'>, limiter: AuthLimiter) {
+  const resolve = async (authorization: string | undefined): Promise<Scope | null> => {
     const token = bearerOf(authorization);
-    if (token === null) throw new ApiError('unauthorized');
+    if (token === null) return null;
     const hash = hashToken(token);
     if (timingSafeEqual(hash, adminHash)) return { kind: 'admin' };
     if (token.startsWith(APP_TOKEN_PREFIX)) {
       const found = await store.findAppTokenByHash(hash.toString('hex'));
-      if (found) return { kind: 'app', appId: found.appId, tokenId: found.id };
+      if (found) {
+        return { kind: 'app', appId: found.appId, tokenId: found.id, canMintPortalLinks: found.canMintPortalLinks };
+      }
     }
-    throw new ApiError('unauthorized');
+    return null;
+  };
+  return {
+    /** The request's scope, or `unauthorized`; `auth_rate_limited` for an address that sent too many wrong tokens. */
+    async authenticate(authorization: string | undefined, address: string): Promise<Scope> {
+      limiter.check(address);
+      const scope = await resolve(authorization);
+      if (scope) return scope;
+      // No header at all is not a guess: only wrong tokens count.
+      if (authorization !== undefined) limiter.failed(address);
+      throw new ApiError('unauthorized');
+    },
+    /** Whether the token still resolves to the same scope: what an open stream asks every few seconds. */
+    async stillValid(authorization: string | undefined, scope: Scope): Promise<boolean> {
+      const now = await resolve(authorization);
+      if (!now || now.kind !== scope.kind) return false;
+      return now.kind === 'admin' || (scope.kind === 'app' && now.tokenId === scope.tokenId);
+    },
   };
 }
 
-// What checkScope decided, for the few fields of a route only the admin may set (it runs before the body is read).
-const scopes = new WeakMap<FastifyRequest, Scope>();
-
-/** Whether the request came with the admin token. */
-export function byAdmin(request: FastifyRequest): boolean {
-  return scopes.get(request)?.kind === 'admin';
-}
+export type Authenticator = ReturnType<typeof authenticator>;
 
 /** Routes under an app that still need the admin token: deleting the app, and managing its tokens. */
 const ADMIN_ONLY = new Set(['DELETE /v1/apps/:app']);

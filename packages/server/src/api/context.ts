@@ -5,6 +5,7 @@ import type { Resolver } from '../delivery/index.js';
 import type { App } from '../domain/index.js';
 import type { Metrics } from '../ops/index.js';
 import type { Store } from '../store/index.js';
+import type { AuthLimiter } from './auth-limiter.js';
 import { ApiError } from './errors.js';
 
 export interface ApiContext {
@@ -20,6 +21,10 @@ export interface ApiContext {
   /** Whether the worker loop is alive, for /readyz; absent when this process runs no worker. */
   workerAlive?: () => boolean;
   metrics: Metrics;
+  /** Counts wrong tokens, sign-ins and portal links per client address; shared by the API and the dashboard. */
+  authLimiter: AuthLimiter;
+  /** How often an open stream re-checks the credential it was opened with. */
+  accessRecheckMs: number;
 }
 
 export async function loadApp(ctx: ApiContext, idOrUid: string): Promise<App> {

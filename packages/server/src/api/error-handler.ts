@@ -10,6 +10,7 @@ export function replyWithError(error: FastifyError, request: FastifyRequest, rep
   const status = ERRORS[code][0];
   if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
   const details = error instanceof ApiError ? error.details : undefined;
+  if (error instanceof ApiError && error.headers) reply.headers(error.headers);
   return reply.code(status).send(errorBody(code, message, details));
 }
 

@@ -20,14 +20,21 @@ export const ERRORS = {
   schema_mismatch: [422, 'The event data does not match its event type’s JSON Schema (`details` names each failing path).'],
   event_type_archived: [422, 'The event type is archived; restore it before publishing it again.'],
   unauthorized: [401, 'The Authorization header is missing, or its bearer token is not valid.'],
-  forbidden: [403, 'The token is an app token, and this route needs the admin token.'],
+  auth_rate_limited: [
+    429,
+    'Too many wrong tokens (or sign-ins, or portal links) from this address; Retry-After says when to try again.',
+  ],
+  forbidden: [403, 'The token is an app token, and this route (or this change, such as an app’s uid) needs the admin token.'],
   signature_missing: [401, 'The webhook lacks the signature header its source’s provider scheme needs.'],
   signature_invalid: [401, 'The webhook’s signature does not verify with the source’s secrets (wrong, malformed or stale).'],
   csrf_invalid: [
     403,
     'A dashboard form came without this session’s CSRF token (or from another site); reload the page and try again.',
   ],
-  portal_link_invalid: [401, 'The portal link is expired, malformed or not signed by this hookd; ask for a new one.'],
+  portal_link_invalid: [
+    401,
+    'The portal link is expired, revoked, malformed or not signed by this hookd’s current key; ask for a new one.',
+  ],
   ip_not_allowed: [403, 'The webhook comes from an address outside its source’s IP allowlist.'],
   rate_limited: [429, 'The source received more than its rate limit; Retry-After says when to send again.'],
   payload_invalid: [400, 'The webhook body does not match its source’s JSON Schema (`details` names each failing path).'],
@@ -42,6 +49,7 @@ export const ERRORS = {
   event_type_not_found: [404, 'No event type has this name.'],
   route_not_found: [404, 'No route matches this method and path.'],
   uid_taken: [409, 'Another app already uses this uid.'],
+  uid_reserved: [422, 'Uids starting with `hookd-` are kept for hookd’s own apps (such as `hookd-ops`).'],
   event_type_exists: [409, 'An event type with this name exists already (archived ones too).'],
   delivery_in_flight: [409, 'The delivery is being attempted right now; retry it after the attempt ends.'],
   endpoint_disabled: [409, 'The endpoint is disabled; enable it before replaying to it.'],
@@ -67,6 +75,8 @@ export interface ErrorDetail {
 
 export class ApiError extends Error {
   readonly statusCode: number;
+  /** Headers the answer carries, such as Retry-After. */
+  headers?: Record<string, string>;
   constructor(
     readonly code: ErrorCode,
     message: string = ERRORS[code][1],

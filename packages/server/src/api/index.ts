@@ -22,9 +22,12 @@ import { portalRoutes } from './routes/portal.js';
 import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { SHARED_SCHEMAS } from './schemas.js';
+import { guardStream } from './sse.js';
 import { validatorCompiler } from './validation.js';
 
+export { PORTAL_PATH, portalLink, readPortalLink, signingKey } from './access.js';
 export { generateAdminToken, hashToken } from './auth.js';
+export { AuthLimiter } from './auth-limiter.js';
 export { type ApiContext, loadApp } from './context.js';
 export { createEndpoint } from './create-endpoint.js';
 export { ApiError, ERRORS, type ErrorCode } from './errors.js';
@@ -32,8 +35,7 @@ export { publishEvent } from './publish.js';
 export { retryDelivery } from './retry.js';
 export { attemptPoll } from './routes/attempts.js';
 export { checkEndpointUrl, checkFilters } from './routes/endpoints.js';
-export { PORTAL_PATH, portalLink } from './routes/portal.js';
-export { type SseEvent, streamEvents } from './sse.js';
+export { ACCESS_ENDED_EVENT, guardStream, type SseEvent, streamEvents } from './sse.js';
 
 /** What a worker-only process serves on its health port: /healthz, /readyz and /metrics, nothing else. */
 export function buildHealthApi(ctx: Pick<ApiContext, 'store' | 'logger' | 'workerAlive' | 'metrics'>): FastifyInstance {
@@ -85,10 +87,10 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
 
   api.setErrorHandler(replyWithError);
-  const authenticate = authenticator(ctx.adminTokenHash, ctx.store);
+  const auth = authenticator(ctx.adminTokenHash, ctx.store, ctx.authLimiter);
   api.setNotFoundHandler(async (request, reply) => {
     // Without a token, nothing under /v1 is revealed, not even which routes exist.
-    if (request.url.startsWith('/v1')) await authenticate(request.headers.authorization);
+    if (request.url.startsWith('/v1')) await auth.authenticate(request.headers.authorization, request.ip);
     return reply.code(404).send(errorBody('route_not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
   });
 
@@ -109,8 +111,10 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   // Every /v1 route is registered in this scope, so the token check is bound to the routes, not to URL spellings.
   await api.register(async (v1) => {
     v1.addHook('onRequest', async (request) => {
-      const scope = await authenticate(request.headers.authorization);
+      const { authorization } = request.headers;
+      const scope = await auth.authenticate(authorization, request.ip);
       await checkScope(scope, request, (app) => ctx.store.findApp(app));
+      guardStream(request, { stillAllowed: () => auth.stillValid(authorization, scope), intervalMs: ctx.accessRecheckMs });
     });
     appRoutes(v1, ctx);
     endpointRoutes(v1, ctx);

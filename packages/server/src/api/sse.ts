@@ -5,6 +5,7 @@
  * written by any other process sharing the database (PostgreSQL with separate api and worker roles).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from './errors.js';
 
 export interface SseEvent {
   /** Sent as `id:`; a client that reconnects names the last one it saw, and the stream resumes after it. */
@@ -35,11 +36,35 @@ export interface SseOptions {
   onPollError?(error: unknown): void;
 }
 
+/** How a stream learns that the credential it was opened with no longer holds (revoked, expired, signed out). */
+export interface AccessCheck {
+  /** True while the credential still holds. */
+  stillAllowed(): Promise<boolean>;
+  /** Time between checks. */
+  intervalMs: number;
+}
+
+/** The event a stream sends last when its credential ended, so a client stops instead of reconnecting. */
+export const ACCESS_ENDED_EVENT = 'access-ended';
+
+const accessChecks = new WeakMap<FastifyRequest, AccessCheck>();
+
+/**
+ * Registered by whatever authenticated the request (the /v1 token hook, the dashboard's session hook). A stream
+ * checks once at the start otherwise, so a revoked token or an ended session would keep it open for hours.
+ */
+export function guardStream(request: FastifyRequest, check: AccessCheck): void {
+  accessChecks.set(request, check);
+}
+
 /**
  * Takes over the reply and streams events until the client goes away or the server closes. Resumes after the
  * `Last-Event-ID` header, else the `after` query parameter, else `options.start()`. Resolves when the stream ends.
  */
 export async function streamEvents(request: FastifyRequest, reply: FastifyReply, options: SseOptions): Promise<void> {
+  const access = accessChecks.get(request);
+  // Fails closed: a stream on a route that registered no check is a bug, not an open door.
+  if (!access) throw new ApiError('unauthorized', 'this stream has no credential check');
   const intervalMs = options.intervalMs ?? 500;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const lastEventId = request.headers['last-event-id'];
@@ -78,6 +103,28 @@ export async function streamEvents(request: FastifyRequest, reply: FastifyReply,
   heartbeat.unref();
   const server = request.server.server;
   const serverClosing = () => !server.listening;
+  let ended = false;
+  let checkTimer: NodeJS.Timeout | null = null;
+  const recheck = async () => {
+    let allowed = true;
+    try {
+      allowed = await access.stillAllowed();
+    } catch (error) {
+      options.onPollError?.(error); // the store may be down for a moment: the stream keeps going, like its polls
+    }
+    if (!open) return;
+    if (!allowed) {
+      ended = true;
+      stop();
+      // A client that stopped reading holds the loop in drained(): cut it off rather than wait for it.
+      if (res.writableNeedDrain) res.destroy();
+      return;
+    }
+    checkTimer = setTimeout(recheck, access.intervalMs);
+    checkTimer.unref();
+  };
+  checkTimer = setTimeout(recheck, access.intervalMs);
+  checkTimer.unref();
 
   try {
     while (open && !serverClosing()) {
@@ -107,6 +154,10 @@ export async function streamEvents(request: FastifyRequest, reply: FastifyReply,
     }
   } finally {
     clearInterval(heartbeat);
+    if (checkTimer) clearTimeout(checkTimer);
+    if (ended && !res.writableEnded && !res.destroyed) {
+      res.write(`event: ${ACCESS_ENDED_EVENT}\ndata: ${JSON.stringify({ reason: 'the credential was revoked or expired' })}\n\n`);
+    }
     res.off('close', stop);
     if (!res.writableEnded) res.end();
   }

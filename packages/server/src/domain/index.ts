@@ -31,13 +31,10 @@ export { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS, nextRetryDelay, parseRetryAfter, t
 export {
   type PortalClaims,
   readToken,
-  type SessionClaims,
   sameText,
-  sessionBound,
   signToken,
   type TokenClaims,
   type UiScope,
-  uiSigningKey,
 } from './signed-token.js';
 export {
   inboundEventType,

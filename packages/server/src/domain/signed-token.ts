@@ -1,33 +1,24 @@
 /**
- * Signed, expiring tokens for the dashboard: session cookies and portal links. `<base64url JSON>.<base64url HMAC-SHA256>`,
- * stateless, so every hookd process holding the same key (derived from the admin token) accepts them.
+ * Signed, expiring portal links: `<base64url JSON>.<base64url HMAC-SHA256>`, under a random key kept in the store
+ * (never derived from the admin token, so a link gives nothing to guess it from). Revocation is checked beside the
+ * signature: the app's portal epoch, and the app token that made the link.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** An admin session, or one scoped to a single app (opened from a portal link). */
 export type UiScope = { kind: 'admin' } | { kind: 'app'; appId: string };
 
-export interface SessionClaims {
-  use: 'session';
-  /** Random per sign-in; the CSRF token is derived from it. */
-  sid: string;
-  scope: UiScope;
-  /** Epoch ms after which the token is refused. */
-  exp: number;
-}
-
 export interface PortalClaims {
   use: 'portal';
   appId: string;
   exp: number;
+  /** The app's portal epoch when the link was made: revoking the app's portal access moves it on. */
+  epoch: number;
+  /** The app token that made the link, if one did: revoking that token ends the link. */
+  tokenId?: string;
 }
 
-export type TokenClaims = SessionClaims | PortalClaims;
-
-/** The dashboard's signing key: an HMAC of a fixed label under the admin token's SHA-256, so it changes with the token. */
-export function uiSigningKey(adminTokenHash: Buffer): Buffer {
-  return createHmac('sha256', adminTokenHash).update('hookd ui signing key v1').digest();
-}
+export type TokenClaims = PortalClaims;
 
 export function signToken(key: Buffer, claims: TokenClaims): string {
   const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
@@ -53,11 +44,6 @@ export function readToken<U extends TokenClaims['use']>(
   }
   if (claims?.use !== use || typeof claims.exp !== 'number' || claims.exp <= now) return null;
   return claims as Extract<TokenClaims, { use: U }>;
-}
-
-/** A value bound to one session, e.g. its CSRF token: an HMAC of a label and the session id. */
-export function sessionBound(key: Buffer, label: string, sid: string): string {
-  return createHmac('sha256', key).update(`${label}\0${sid}`).digest('base64url');
 }
 
 /** Constant-time comparison of two strings (lengths may differ). */

@@ -21,6 +21,22 @@ export interface AppToken {
   id: string;
   appId: string;
   name: string;
+  /** Whether the token may make portal links; a link it made stops working when the token is revoked. */
+  canMintPortalLinks: boolean;
+  createdAt: number;
+}
+
+/** A dashboard session kept in the store, so signing out or revoking ends it in every process. */
+export interface UiSession {
+  /** SHA-256 (hex) of the cookie value: the store never holds a usable cookie. */
+  idHash: string;
+  /** Null for an admin session; the app of a portal session. */
+  appId: string | null;
+  /** The app token whose portal link opened this session; revoking the token ends the session. */
+  tokenId: string | null;
+  /** The value forms carry as `_csrf`. */
+  csrf: string;
+  expiresAt: number;
   createdAt: number;
 }
 

@@ -8,15 +8,21 @@ import { type App, type NextStep, newId } from '../domain/index.js';
 import { type RecordAttemptResult, type Store, StoreConflictError } from '../store/index.js';
 import type { Metrics } from './metrics.js';
 
-/** The reserved uid of the app ops events go to: `POST /v1/apps/hookd-ops/endpoints` subscribes to them. */
+/**
+ * The uid the ops app is created with: `POST /v1/apps/hookd-ops/endpoints` subscribes to its events. Uids starting
+ * with `hookd-` are reserved, but hookd finds the app by the id it keeps in the store, never by this uid: an app that
+ * holds the uid some other way (renamed before the reservation) is not the ops app.
+ */
 export const OPS_APP_UID = 'hookd-ops';
+/** The setting that holds the ops app's id. */
+export const OPS_APP_SETTING = 'ops_app_id';
 export const OPS_APP_NAME = 'hookd operations';
 
 export const OPS_EVENT_TYPES = ['endpoint.disabled', 'message.attempt.exhausted', 'endpoint.failing', 'ingest.silent'] as const;
 export type OpsEventType = (typeof OPS_EVENT_TYPES)[number];
 
 export interface OpsEventsDeps {
-  store: Pick<Store, 'findApp' | 'createApp' | 'publishMessage'>;
+  store: Pick<Store, 'findApp' | 'createApp' | 'publishMessage' | 'readSetting' | 'swapSetting' | 'deleteApp'>;
   clock: () => number;
   logger: Logger;
   /** How long an ops event's idempotency key keeps a repeat from publishing it again. */
@@ -157,24 +163,35 @@ export class OpsEvents {
     if (result.deliveries > 0) this.deps.onDeliveriesDue?.();
   }
 
+  /**
+   * The app whose id the store keeps; when there is none yet, or the operator deleted it, a new one is created and
+   * its id swapped in. Processes racing here agree through the compare-and-set: a loser deletes nothing, it just
+   * reads the winner's id (its own app keeps no uid if the uid was taken).
+   */
   private async findOrCreateApp(): Promise<App> {
-    const { store, clock } = this.deps;
-    const found = await store.findApp(OPS_APP_UID);
-    if (found) return found;
-    const now = clock();
-    try {
-      return await store.createApp({
-        id: newId('app', now),
-        uid: OPS_APP_UID,
-        name: OPS_APP_NAME,
-        createdAt: now,
-        updatedAt: now,
-      });
-    } catch (error) {
-      if (!(error instanceof StoreConflictError)) throw error;
-      const created = await store.findApp(OPS_APP_UID);
-      if (!created) throw error;
-      return created;
+    const { store, clock, logger } = this.deps;
+    for (let round = 0; round < 5; round++) {
+      const keptId = await store.readSetting(OPS_APP_SETTING);
+      const kept = keptId === null ? null : await store.findApp(keptId);
+      if (kept && kept.id === keptId) return kept;
+      const now = clock();
+      const fresh = { id: newId('app', now), uid: OPS_APP_UID, name: OPS_APP_NAME, createdAt: now, updatedAt: now };
+      let app: App;
+      try {
+        app = await store.createApp(fresh);
+      } catch (error) {
+        if (!(error instanceof StoreConflictError)) throw error;
+        // Another process is creating it now, or an app holds the uid from before it was reserved: not ours either way.
+        if (round < 2) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          continue;
+        }
+        logger.warn({ uid: OPS_APP_UID }, 'another app holds the uid hookd-ops; the ops app is created without a uid');
+        app = await store.createApp({ ...fresh, uid: null });
+      }
+      if (await store.swapSetting(OPS_APP_SETTING, keptId, app.id)) return app;
+      await store.deleteApp(app.id); // another process settled it first: use its app, leave no second one behind
     }
+    throw new Error('could not settle which app is the ops app');
   }
 }

@@ -16,6 +16,7 @@ import type {
   NextStep,
   Source,
   SourceRefusal,
+  UiSession,
 } from '../domain/index.js';
 import type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
 import type { DashboardQueries } from './dashboard.js';
@@ -223,6 +224,25 @@ export interface Store extends DashboardQueries {
   deleteAppToken(appId: string, id: string): Promise<boolean>;
   /** The token whose SHA-256 (hex) this is, or null: how a bearer token is resolved to its app. */
   findAppTokenByHash(hashHex: string): Promise<AppToken | null>;
+  /** The app's token with this id, or null once it is revoked. */
+  findAppToken(appId: string, id: string): Promise<AppToken | null>;
+
+  /** A value hookd keeps for itself (the ops app's id, the portal-link signing key), or null when never set. */
+  readSetting(name: string): Promise<string | null>;
+  /** Compare and set: writes `value` only if the setting is still `expected` (null: unset); true when this call wrote it. */
+  swapSetting(name: string, expected: string | null, value: string): Promise<boolean>;
+
+  createUiSession(session: UiSession): Promise<void>;
+  /** The session with this id hash, unless it ended or expired at `now`. */
+  findUiSession(idHash: string, now: number): Promise<UiSession | null>;
+  /** Ends one session (sign-out); true when it was there. */
+  endUiSession(idHash: string): Promise<boolean>;
+  /** Ends every admin session (the admin token changed); returns how many. */
+  endAdminUiSessions(): Promise<number>;
+  /** The app's portal-link epoch (links carry the epoch they were made in), or null when there is no such app. */
+  portalEpoch(appId: string): Promise<number | null>;
+  /** Refuses every portal link made for the app so far and ends its portal sessions; false when there is no such app. */
+  revokePortalAccess(appId: string): Promise<boolean>;
 
   /**
    * Fails with StoreLimitError when the app has `maxPerApp` endpoints already (disabled ones count), however many

@@ -97,7 +97,12 @@ if (live && 'EventSource' in window) {
   source.addEventListener('attempt', onChange);
   source.addEventListener('message', onChange);
   source.addEventListener('open', () => { if (status) status.textContent = 'Live'; });
-  source.addEventListener('error', () => { if (status) status.textContent = 'Reconnecting…'; });
+  source.addEventListener('error', () => { if (status && source.readyState !== EventSource.CLOSED) status.textContent = 'Reconnecting…'; });
+  // The session was signed out, revoked or expired: stop, and say so, rather than reconnect to a sign-in page.
+  source.addEventListener('access-ended', () => {
+    source.close();
+    if (status) status.textContent = 'Session ended: sign in again for live updates';
+  });
 }
 document.addEventListener('submit', (event) => {
   const question = event.target.dataset?.confirm;

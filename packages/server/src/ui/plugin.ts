@@ -2,14 +2,26 @@
  * The dashboard and app portal under /ui: server-rendered pages, one form POST per action. This file holds what every
  * screen shares: form parsing, security headers, sessions, the CSRF check, scope checks and the error page.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ApiContext, ApiError, ERRORS, type ErrorCode, hashToken, loadApp, PORTAL_PATH } from '../api/index.js';
-import { type App, readToken, sameText, uiSigningKey } from '../domain/index.js';
+import {
+  type ApiContext,
+  ApiError,
+  ERRORS,
+  type ErrorCode,
+  guardStream,
+  hashToken,
+  loadApp,
+  PORTAL_PATH,
+  signingKey,
+} from '../api/index.js';
+import { type App, sameText } from '../domain/index.js';
 import { isStoreUnavailable } from '../store/index.js';
 import { CSS, JS } from './assets.js';
 import { type Html, html } from './html.js';
-import { appPath, page } from './layout.js';
+import { page } from './layout.js';
 import { liveRoutes } from './live.js';
+import { portalRoutes } from './portal.js';
 import { endpointScreens } from './screens-endpoints.js';
 import { messageScreens } from './screens-messages.js';
 import { overviewScreens } from './screens-overview.js';
@@ -34,8 +46,10 @@ const PUBLIC = new Set(['/ui/sign-in', PORTAL_PATH, '/ui/assets/app.css', '/ui/a
 const sessions = new WeakMap<FastifyRequest, Session>();
 
 export async function registerUi(api: FastifyInstance, ctx: ApiContext): Promise<void> {
-  const key = uiSigningKey(ctx.adminTokenHash);
-  const cookies = sessionCookies(key, ctx.clock);
+  // Made at first start, in the store, so every process signs and checks portal links with the same random key.
+  await signingKey(ctx.store);
+  await endAdminSessionsIfTokenChanged(ctx);
+  const cookies = sessionCookies(ctx.store, ctx.clock);
   const kit: UiKit = {
     ctx,
     cookies,
@@ -75,7 +89,7 @@ export async function registerUi(api: FastifyInstance, ctx: ApiContext): Promise
     ui.addHook('preHandler', async (request, reply) => {
       const path = request.url.split('?')[0] as string;
       if (PUBLIC.has(path)) return;
-      const session = cookies.read(request);
+      const session = await cookies.read(request);
       if (!session) {
         if (request.method === 'GET') return reply.redirect('/ui/sign-in', 303);
         throw new ApiError('unauthorized', 'Sign in first: this session is missing or has expired.');
@@ -84,6 +98,8 @@ export async function registerUi(api: FastifyInstance, ctx: ApiContext): Promise
         throw new ApiError('csrf_invalid');
       }
       sessions.set(request, session);
+      // The live view's stream checks the session again every few seconds, and ends when it is signed out or revoked.
+      guardStream(request, { stillAllowed: () => cookies.stillValid(session), intervalMs: ctx.accessRecheckMs });
     });
     ui.setErrorHandler((error: FastifyError, request, reply) => {
       const code: ErrorCode =
@@ -103,31 +119,27 @@ export async function registerUi(api: FastifyInstance, ctx: ApiContext): Promise
     ui.get('/ui/assets/app.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(JS));
 
     ui.get('/ui/sign-in', async (request, reply) => {
-      if (cookies.read(request)) return reply.redirect('/ui', 303);
+      if (await cookies.read(request)) return reply.redirect('/ui', 303);
       return kit.send(reply, signInPage(false));
     });
     ui.post<{ Body: { token?: string } }>('/ui/sign-in', async (request, reply) => {
       // Signing in comes from this origin's own form; a cross-site POST is refused even before the token is checked.
       if (request.headers['sec-fetch-site'] === 'cross-site') throw new ApiError('csrf_invalid');
+      ctx.authLimiter.check(request.ip);
       const offered = request.body?.token ?? '';
       if (!sameText(hashToken(offered).toString('hex'), ctx.adminTokenHash.toString('hex'))) {
+        ctx.authLimiter.failed(request.ip);
         return kit.send(reply, signInPage(true), 401);
       }
-      cookies.start(request, reply, { kind: 'admin' }, ctx.clock() + ADMIN_SESSION_MS);
+      await cookies.replace(request); // a session this browser held before ends with the new sign-in
+      await cookies.start(request, reply, { kind: 'admin' }, ctx.clock() + ADMIN_SESSION_MS);
       return reply.redirect('/ui', 303);
     });
     ui.post('/ui/sign-out', async (request, reply) => {
-      cookies.end(request, reply);
+      await cookies.end(request, reply);
       return reply.redirect('/ui/sign-in', 303);
     });
-    ui.get<{ Querystring: { token?: string } }>(PORTAL_PATH, async (request, reply) => {
-      const claims = readToken(key, request.query.token ?? '', 'portal', ctx.clock());
-      if (!claims) throw new ApiError('portal_link_invalid');
-      const app = await ctx.store.findApp(claims.appId);
-      if (!app) throw new ApiError('app_not_found');
-      cookies.start(request, reply, { kind: 'app', appId: app.id }, claims.exp);
-      return reply.redirect(appPath(app), 303);
-    });
+    portalRoutes(ui, kit);
 
     overviewScreens(ui, kit);
     endpointScreens(ui, kit);
@@ -138,6 +150,24 @@ export async function registerUi(api: FastifyInstance, ctx: ApiContext): Promise
       throw new ApiError('route_not_found', `There is no page at ${request.url.split('?')[0]}.`);
     });
   });
+}
+
+const ADMIN_FINGERPRINT = 'admin_token_fingerprint';
+
+/**
+ * Admin sessions belong to the admin token they were opened with: when hookd starts with another token, they end.
+ * The store keeps 64 bits of a hash of the token's hash, enough to notice a change and too few to check a guess.
+ */
+async function endAdminSessionsIfTokenChanged(ctx: ApiContext): Promise<void> {
+  const fingerprint = createHash('sha256')
+    .update('hookd admin fingerprint\0')
+    .update(ctx.adminTokenHash)
+    .digest('hex')
+    .slice(0, 16);
+  const kept = await ctx.store.readSetting(ADMIN_FINGERPRINT);
+  if (kept === fingerprint) return;
+  if (kept !== null) await ctx.store.endAdminUiSessions();
+  await ctx.store.swapSetting(ADMIN_FINGERPRINT, kept, fingerprint);
 }
 
 function signInPage(failed: boolean): Html {

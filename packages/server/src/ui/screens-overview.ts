@@ -88,7 +88,7 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
     const session = kit.session(request);
     const app = await kit.app(request, request.params.app);
     const exp = kit.ctx.clock() + PORTAL_LINK_MS;
-    const url = portalLink(request, kit.ctx, app.id, exp);
+    const url = await portalLink(request, kit.ctx, app.id, exp, null);
     const body = html`<p>Give this link to ${app.name}'s team. It opens their endpoints and deliveries only, until ${when(exp)}.</p>
 <pre id="portal-url">${url}</pre><p class="actions"><button type="button" data-copy="portal-url">Copy</button>
 <a href="${appPath(app)}">Back to ${app.name}</a></p>`;

@@ -1,10 +1,12 @@
 /**
- * Dashboard sessions: a signed cookie (HttpOnly, SameSite=Strict, Path=/ui, Secure over https) holding the session's
- * scope and expiry, and a CSRF token derived from its id that every form carries and every POST must echo.
+ * Dashboard sessions, kept in the store: the cookie (HttpOnly, SameSite=Strict, Path=/ui, Secure over https) holds a
+ * random id, the store its SHA-256 with the scope, expiry and CSRF token. Signing out, revoking the app token or the
+ * portal links that opened a session, or changing the admin token ends it in every process at once.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { readToken, type SessionClaims, sameText, sessionBound, signToken, type UiScope } from '../domain/index.js';
+import { sameText, type UiScope, type UiSession } from '../domain/index.js';
+import type { Store } from '../store/index.js';
 
 export const COOKIE = 'hookd_session';
 /** An admin sign-in lasts this long. */
@@ -15,9 +17,11 @@ export interface Session {
   exp: number;
   /** The value forms carry as `_csrf`. */
   csrf: string;
+  /** The store's key for this session. */
+  idHash: string;
 }
 
-function cookieValue(request: FastifyRequest, name: string): string | null {
+export function cookieValue(request: FastifyRequest, name: string): string | null {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
@@ -25,21 +29,52 @@ function cookieValue(request: FastifyRequest, name: string): string | null {
   return null;
 }
 
-export function sessionCookies(key: Buffer, clock: () => number) {
-  const csrfOf = (sid: string) => sessionBound(key, 'csrf', sid);
+const hashOf = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
+
+const toSession = (row: UiSession): Session => ({
+  scope: row.appId === null ? { kind: 'admin' } : { kind: 'app', appId: row.appId },
+  exp: row.expiresAt,
+  csrf: row.csrf,
+  idHash: row.idHash,
+});
+
+type SessionStore = Pick<Store, 'createUiSession' | 'findUiSession' | 'endUiSession'>;
+
+export function sessionCookies(store: SessionStore, clock: () => number) {
   return {
-    read(request: FastifyRequest): Session | null {
-      const token = cookieValue(request, COOKIE);
-      const claims = token ? readToken(key, token, 'session', clock()) : null;
-      return claims ? { scope: claims.scope, exp: claims.exp, csrf: csrfOf(claims.sid) } : null;
+    async read(request: FastifyRequest): Promise<Session | null> {
+      const value = cookieValue(request, COOKIE);
+      if (!value || value.length > 128) return null;
+      const row = await store.findUiSession(hashOf(value), clock());
+      return row ? toSession(row) : null;
     },
-    start(request: FastifyRequest, reply: FastifyReply, scope: UiScope, exp: number): void {
-      const claims: SessionClaims = { use: 'session', sid: randomBytes(16).toString('base64url'), scope, exp };
-      // Rounded up: the clock has moved on since exp was set, and the token's own expiry is what counts.
+    /** Whether the session still holds: what an open live stream asks every few seconds. */
+    async stillValid(session: Session): Promise<boolean> {
+      return (await store.findUiSession(session.idHash, clock())) !== null;
+    },
+    /** `tokenId`: the app token whose portal link opened the session; revoking it ends the session. */
+    async start(request: FastifyRequest, reply: FastifyReply, scope: UiScope, exp: number, tokenId: string | null = null) {
+      const value = randomBytes(32).toString('base64url');
+      await store.createUiSession({
+        idHash: hashOf(value),
+        appId: scope.kind === 'app' ? scope.appId : null,
+        tokenId,
+        csrf: randomBytes(24).toString('base64url'),
+        expiresAt: exp,
+        createdAt: clock(),
+      });
+      // Rounded up: the clock has moved on since exp was set, and the store's expiry is what counts.
       const maxAge = Math.max(0, Math.ceil((exp - clock()) / 1000));
-      reply.header('set-cookie', serialize(request, signToken(key, claims), maxAge));
+      reply.header('set-cookie', serialize(request, value, maxAge));
     },
-    end(request: FastifyRequest, reply: FastifyReply): void {
+    /** Ends the request's session on the server, when a new one replaces it in this browser. */
+    async replace(request: FastifyRequest): Promise<void> {
+      const value = cookieValue(request, COOKIE);
+      if (value) await store.endUiSession(hashOf(value));
+    },
+    /** Signs out: the session ends on the server, not only in this browser, so the same cookie is refused from now on. */
+    async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      await this.replace(request);
       reply.header('set-cookie', serialize(request, '', 0));
     },
     /** Timing-safe check of the form's `_csrf` against the session's. */

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { callApi } from './hookd.js';
 import { freePort, killHard, spawnHookd, waitReady } from './processes.js';
 
-export const CLUSTER_TOKEN = 'cluster-test-token';
+export const CLUSTER_TOKEN = 'cluster-test-token-0123456789abcdefgh';
 
 export interface Member {
   role: 'api' | 'worker';

@@ -35,7 +35,7 @@ export const FAST: RawSettings = {
 
 export async function startTestHookd(settings: RawSettings = {}, options: Omit<HookdOptions, 'config'> = {}): Promise<TestHookd> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookd-test-'));
-  const config = loadConfig({ flags: { ...FAST, dataDir, adminToken: 'test-admin-token', ...settings } });
+  const config = loadConfig({ flags: { ...FAST, dataDir, adminToken: 'test-admin-token-0123456789abcdefghij', ...settings } });
   const hookd = await startHookd({ config, logger: pino({ level: config.logLevel }), ...options });
   const url = hookd.url ?? '';
   return {

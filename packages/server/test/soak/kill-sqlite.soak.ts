@@ -13,7 +13,7 @@ import { callApi, eventually } from '../helpers/hookd.js';
 import { freePort, killHard, spawnHookd, waitReady } from '../helpers/processes.js';
 import { startReceiver } from '../helpers/receiver.js';
 
-const TOKEN = 'soak-token';
+const TOKEN = 'soak-token-0123456789abcdefghijklmnopq';
 const MESSAGES = Number(process.env.HOOKD_SOAK_MESSAGES ?? 20_000);
 const KILLS = Number(process.env.HOOKD_SOAK_KILLS ?? 5);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

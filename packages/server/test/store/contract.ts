@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Endpoint, type EventType, type Message, newId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
+import { accessContract } from './access-contract.js';
 import { appTokensContract } from './app-tokens-contract.js';
 import { attemptFeedContract } from './attempt-feed-contract.js';
 import { dashboardContract } from './dashboard-contract.js';
@@ -43,6 +44,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     limitsContract(open);
     attemptFeedContract(open);
     appTokensContract(open);
+    accessContract(open);
     dashboardContract(open);
     tenancyContract(open);
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { newId } from '../../domain/index.js';
 import { StoreConflictError } from '../../store/index.js';
-import { byAdmin } from '../auth.js';
+import { scopeOf } from '../auth.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentApp } from '../present.js';
@@ -27,13 +27,17 @@ type AppBody = { uid?: string; name?: string; alertWhenSilent?: boolean; maxInFl
 
 /** An app's share of the worker is the operator's to give: an app token may not raise its own. */
 function checkAdminFields(request: FastifyRequest<{ Body: AppBody }>): void {
-  if (request.body.maxInFlight !== undefined && !byAdmin(request)) {
+  if (request.body.maxInFlight !== undefined && scopeOf(request).kind !== 'admin') {
     throw new ApiError('forbidden', 'only the admin token may set an app’s maxInFlight');
   }
 }
 
+/** Uids hookd keeps for its own apps (`hookd-ops`): nobody may create or rename an app to one. */
+export const RESERVED_UID_PREFIX = 'hookd-';
+
 /** A uid must not look like an id, or `/v1/apps/{app}` could not tell them apart. */
 function checkUid(value: string | undefined): void {
+  if (value?.toLowerCase().startsWith(RESERVED_UID_PREFIX)) throw new ApiError('uid_reserved');
   if (value?.startsWith('app_')) throw new ApiError('validation_failed', 'a uid may not start with app_, which ids use');
   // URLs resolve `.` and `..` as path steps, so an app with such a uid could never be addressed.
   if (value === '.' || value === '..') throw new ApiError('validation_failed', 'a uid may not be . or ..');
@@ -59,7 +63,7 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
           required: ['name'],
           additionalProperties: false,
         },
-        response: { 201: ref('App'), 409: ref('Error'), ...commonErrors },
+        response: { 201: ref('App'), 409: ref('Error'), 422: ref('Error'), ...commonErrors },
       },
     },
     async (request, reply) => {
@@ -109,13 +113,18 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         tags,
-        summary: 'Change an app’s uid, name, silence alerting or in-flight cap',
+        summary: 'Change an app’s name, silence alerting, or (admin token) its uid or in-flight cap',
         params: appParams,
         body: { type: 'object', properties: { uid, name, alertWhenSilent, maxInFlight }, additionalProperties: false },
-        response: { 200: ref('App'), 409: ref('Error'), ...commonErrors },
+        response: { 200: ref('App'), 409: ref('Error'), 422: ref('Error'), ...commonErrors },
       },
     },
     async (request) => {
+      // A uid names the tenant to the operator (and to the ops app); a tenant renaming itself could take over a uid
+      // meant for someone else, and learn which uids exist from the 409.
+      if (request.body.uid !== undefined && scopeOf(request).kind !== 'admin') {
+        throw new ApiError('forbidden', 'only the admin token may change an app’s uid');
+      }
       const app = await loadApp(ctx, request.params.app);
       checkUid(request.body.uid);
       checkAdminFields(request);

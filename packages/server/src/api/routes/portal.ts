@@ -1,13 +1,14 @@
-/** POST /v1/apps/{app}/portal-link: a short-lived signed URL that opens the dashboard scoped to one app. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { signToken, uiSigningKey } from '../../domain/index.js';
+/**
+ * POST /v1/apps/{app}/portal-link: a short-lived signed URL that opens the dashboard scoped to one app;
+ * DELETE /v1/apps/{app}/portal-links revokes them; POST /v1/portal-signing-key/rotate ends every link at once.
+ */
+import type { FastifyInstance } from 'fastify';
+import { portalLink, rotateSigningKey } from '../access.js';
+import { scopeOf } from '../auth.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
-import { publicUrl } from '../public-url.js';
 import { commonErrors } from '../schemas.js';
 
-/** Where a portal link lands; the dashboard serves it. */
-export const PORTAL_PATH = '/ui/portal';
 const DEFAULT_EXPIRES_IN = '1h';
 const MAX_EXPIRES_IN_MS = 24 * 3_600_000;
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
@@ -21,22 +22,18 @@ function parseExpiresIn(text: string): number {
   return ms;
 }
 
-/** A signed link that opens the dashboard scoped to one app until `exp`: what the API and the dashboard both hand out. */
-export function portalLink(request: FastifyRequest, ctx: ApiContext, appId: string, exp: number): string {
-  const token = signToken(uiSigningKey(ctx.adminTokenHash), { use: 'portal', appId, exp });
-  return publicUrl(request, ctx.config.publicUrl, `${PORTAL_PATH}?token=${encodeURIComponent(token)}`);
-}
-
 export function portalRoutes(api: FastifyInstance, ctx: ApiContext): void {
   api.post<{ Params: { app: string }; Body: { expiresIn?: string } | undefined }>(
     '/v1/apps/:app/portal-link',
     {
       schema: {
         tags: ['apps'],
-        summary: 'Make a short-lived link that opens the dashboard for this app only, for the app’s own customer',
+        summary:
+          'Make a short-lived link that opens the dashboard for this app only (admin token, or an app token made with canMintPortalLinks)',
         description:
           'Whoever opens the URL before `expiresAt` manages this app’s endpoints and sees its messages and deliveries, ' +
-          'and nothing of any other app. Opening it starts a session that ends at `expiresAt`.',
+          'and nothing of any other app. Opening it starts a session that ends at `expiresAt`, or earlier when the link is ' +
+          'revoked (`DELETE /v1/apps/{app}/portal-links`) or the app token that made it is revoked.',
         params: appParams,
         body: {
           type: ['object', 'null'],
@@ -64,9 +61,47 @@ export function portalRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
+      // A link outlives nothing it was made with: an app token needs the right to make one, and its links end with it.
+      const scope = scopeOf(request);
+      if (scope.kind === 'app' && !scope.canMintPortalLinks) {
+        throw new ApiError('forbidden', 'this app token may not make portal links (create it with canMintPortalLinks)');
+      }
       const app = await loadApp(ctx, request.params.app);
       const exp = ctx.clock() + parseExpiresIn(request.body?.expiresIn ?? DEFAULT_EXPIRES_IN);
-      return reply.code(201).send({ url: portalLink(request, ctx, app.id, exp), expiresAt: new Date(exp).toISOString() });
+      const url = await portalLink(request, ctx, app.id, exp, scope.kind === 'app' ? scope.tokenId : null);
+      return reply.code(201).send({ url, expiresAt: new Date(exp).toISOString() });
+    },
+  );
+
+  api.delete<{ Params: { app: string } }>(
+    '/v1/apps/:app/portal-links',
+    {
+      schema: {
+        tags: ['apps'],
+        summary: 'Revoke every portal link made so far for this app, and end the dashboard sessions they opened',
+        params: appParams,
+        response: { 204: { type: 'null' }, ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      const app = await loadApp(ctx, request.params.app);
+      if (!(await ctx.store.revokePortalAccess(app.id))) throw new ApiError('app_not_found');
+      return reply.code(204).send();
+    },
+  );
+
+  api.post(
+    '/v1/portal-signing-key/rotate',
+    {
+      schema: {
+        tags: ['apps'],
+        summary: 'Replace the key portal links are signed with (admin token): every outstanding link stops working at once',
+        response: { 204: { type: 'null' }, ...commonErrors },
+      },
+    },
+    async (_request, reply) => {
+      await rotateSigningKey(ctx.store);
+      return reply.code(204).send();
     },
   );
 }

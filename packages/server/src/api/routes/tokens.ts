@@ -13,20 +13,28 @@ const tokenInfo = {
   id: { type: 'string' },
   appId: { type: 'string' },
   name: { type: 'string' },
+  canMintPortalLinks: {
+    type: 'boolean',
+    description: 'Whether the token may make portal links (`POST /v1/apps/{app}/portal-link`); default false.',
+  },
   createdAt: { type: 'string', format: 'date-time' },
 } as const;
-const appTokenSchema = { type: 'object', properties: tokenInfo, required: ['id', 'appId', 'name', 'createdAt'] } as const;
+const appTokenSchema = {
+  type: 'object',
+  properties: tokenInfo,
+  required: ['id', 'appId', 'name', 'canMintPortalLinks', 'createdAt'],
+} as const;
 const createdSchema = {
   type: 'object',
   properties: {
     ...tokenInfo,
     token: { type: 'string', description: 'The token, `hkd_app_…`: shown this once, kept only as its SHA-256.' },
   },
-  required: ['id', 'appId', 'name', 'createdAt', 'token'],
+  required: ['id', 'appId', 'name', 'canMintPortalLinks', 'createdAt', 'token'],
 } as const;
 
 export function tokenRoutes(api: FastifyInstance, ctx: ApiContext): void {
-  api.post<{ Params: { app: string }; Body: { name?: string } | undefined }>(
+  api.post<{ Params: { app: string }; Body: { name?: string; canMintPortalLinks?: boolean } | undefined }>(
     '/v1/apps/:app/tokens',
     {
       schema: {
@@ -35,7 +43,10 @@ export function tokenRoutes(api: FastifyInstance, ctx: ApiContext): void {
         params: appParams,
         body: {
           type: 'object',
-          properties: { name: { type: 'string', maxLength: 256, pattern: NO_NUL } },
+          properties: {
+            name: { type: 'string', maxLength: 256, pattern: NO_NUL },
+            canMintPortalLinks: tokenInfo.canMintPortalLinks,
+          },
           additionalProperties: false,
         },
         response: { 201: createdSchema, ...commonErrors },
@@ -46,7 +57,13 @@ export function tokenRoutes(api: FastifyInstance, ctx: ApiContext): void {
       const now = ctx.clock();
       const token = generateAppToken();
       const saved = await ctx.store.createAppToken(
-        { id: newId('tok', now), appId: app.id, name: request.body?.name ?? '', createdAt: now },
+        {
+          id: newId('tok', now),
+          appId: app.id,
+          name: request.body?.name ?? '',
+          canMintPortalLinks: request.body?.canMintPortalLinks ?? false,
+          createdAt: now,
+        },
         hashToken(token).toString('hex'),
       );
       return reply.code(201).send({ ...saved, createdAt: iso(saved.createdAt), token });

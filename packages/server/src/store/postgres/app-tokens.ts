@@ -6,6 +6,7 @@ interface AppTokenRow {
   id: string;
   app_id: string;
   name: string;
+  can_mint_portal_links: boolean | number;
   created_at: string;
 }
 
@@ -13,18 +14,21 @@ const toAppToken = (row: AppTokenRow): AppToken => ({
   id: row.id,
   appId: row.app_id,
   name: row.name,
+  canMintPortalLinks: Boolean(row.can_mint_portal_links),
   createdAt: Number(row.created_at),
 });
 
-const INSERT = 'INSERT INTO app_tokens (id, app_id, name, hash, created_at) VALUES ($1, $2, $3, $4, $5)';
+const INSERT =
+  'INSERT INTO app_tokens (id, app_id, name, hash, created_at, can_mint_portal_links) VALUES ($1, $2, $3, $4, $5, $6)';
 const OF_APP = 'SELECT * FROM app_tokens WHERE app_id = $1 ORDER BY id DESC';
 const REMOVE = 'DELETE FROM app_tokens WHERE app_id = $1 AND id = $2';
 const BY_HASH = 'SELECT * FROM app_tokens WHERE hash = $1';
+const BY_ID = 'SELECT * FROM app_tokens WHERE app_id = $1 AND id = $2';
 
 export function appTokenQueries(db: Queryable) {
   return {
     async createAppToken(token: AppToken, hashHex: string): Promise<AppToken> {
-      await db.query(INSERT, [token.id, token.appId, token.name, hashHex, token.createdAt]);
+      await db.query(INSERT, [token.id, token.appId, token.name, hashHex, token.createdAt, token.canMintPortalLinks]);
       return token;
     },
     async listAppTokens(appId: string): Promise<AppToken[]> {
@@ -36,6 +40,10 @@ export function appTokenQueries(db: Queryable) {
     },
     async findAppTokenByHash(hashHex: string): Promise<AppToken | null> {
       const { rows } = await db.query<AppTokenRow>(BY_HASH, [hashHex]);
+      return rows[0] ? toAppToken(rows[0]) : null;
+    },
+    async findAppToken(appId: string, id: string): Promise<AppToken | null> {
+      const { rows } = await db.query<AppTokenRow>(BY_ID, [appId, id]);
       return rows[0] ? toAppToken(rows[0]) : null;
     },
   };

@@ -4,6 +4,7 @@
  */
 import { StoreTimeoutError } from '../errors.js';
 import type { Store } from '../store.js';
+import { accessQueries } from './access.js';
 import { appTokenQueries } from './app-tokens.js';
 import { appQueries } from './apps.js';
 import { attemptFeedQueries } from './attempt-feed.js';
@@ -46,6 +47,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   return {
     ...appQueries(pool),
     ...appTokenQueries(pool),
+    ...accessQueries(pool),
     ...endpointQueries(pool),
     ...messageQueries(pool),
     ...eventTypeQueries(pool),

@@ -177,6 +177,26 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sources ADD COLUMN forward_headers text NOT NULL DEFAULT '[]';
   `,
+  // 12: access that can end (see the SQLite migration 12).
+  `
+  CREATE TABLE settings (
+    name text COLLATE "C" PRIMARY KEY,
+    value text NOT NULL
+  );
+  INSERT INTO settings (name, value) SELECT 'ops_app_id', id FROM apps WHERE uid = 'hookd-ops';
+  ALTER TABLE app_tokens ADD COLUMN can_mint_portal_links boolean NOT NULL DEFAULT false;
+  ALTER TABLE apps ADD COLUMN portal_epoch integer NOT NULL DEFAULT 0;
+  CREATE TABLE ui_sessions (
+    id_hash text COLLATE "C" PRIMARY KEY,
+    app_id text COLLATE "C" REFERENCES apps(id) ON DELETE CASCADE,
+    token_id text COLLATE "C" REFERENCES app_tokens(id) ON DELETE CASCADE,
+    csrf text NOT NULL,
+    expires_at bigint NOT NULL,
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX ui_sessions_by_app ON ui_sessions (app_id);
+  CREATE INDEX ui_sessions_by_token ON ui_sessions (token_id);
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

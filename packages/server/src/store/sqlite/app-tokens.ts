@@ -6,6 +6,7 @@ interface AppTokenRow {
   id: string;
   app_id: string;
   name: string;
+  can_mint_portal_links: boolean | number;
   created_at: number;
 }
 
@@ -13,20 +14,23 @@ const toAppToken = (row: AppTokenRow): AppToken => ({
   id: row.id,
   appId: row.app_id,
   name: row.name,
+  canMintPortalLinks: Boolean(row.can_mint_portal_links),
   createdAt: row.created_at,
 });
 
 export function appTokenQueries(db: Database.Database) {
   const insert = db.prepare(
-    'INSERT INTO app_tokens (id, app_id, name, hash, created_at) VALUES (@id, @appId, @name, @hash, @createdAt)',
+    `INSERT INTO app_tokens (id, app_id, name, can_mint_portal_links, hash, created_at)
+     VALUES (@id, @appId, @name, @canMint, @hash, @createdAt)`,
   );
   const ofApp = db.prepare<[string], AppTokenRow>('SELECT * FROM app_tokens WHERE app_id = ? ORDER BY id DESC');
   const remove = db.prepare('DELETE FROM app_tokens WHERE app_id = ? AND id = ?');
   const byHash = db.prepare<[string], AppTokenRow>('SELECT * FROM app_tokens WHERE hash = ?');
+  const byId = db.prepare<[string, string], AppTokenRow>('SELECT * FROM app_tokens WHERE app_id = ? AND id = ?');
 
   return {
     async createAppToken(token: AppToken, hashHex: string): Promise<AppToken> {
-      insert.run({ ...token, hash: hashHex });
+      insert.run({ ...token, canMint: token.canMintPortalLinks ? 1 : 0, hash: hashHex });
       return token;
     },
     async listAppTokens(appId: string): Promise<AppToken[]> {
@@ -37,6 +41,10 @@ export function appTokenQueries(db: Database.Database) {
     },
     async findAppTokenByHash(hashHex: string): Promise<AppToken | null> {
       const row = byHash.get(hashHex);
+      return row ? toAppToken(row) : null;
+    },
+    async findAppToken(appId: string, id: string): Promise<AppToken | null> {
+      const row = byId.get(appId, id);
       return row ? toAppToken(row) : null;
     },
   };

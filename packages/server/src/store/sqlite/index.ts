@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '../store.js';
+import { accessQueries } from './access.js';
 import { appTokenQueries } from './app-tokens.js';
 import { appQueries } from './apps.js';
 import { attemptFeedQueries } from './attempt-feed.js';
@@ -35,6 +36,7 @@ export function openSqliteStore(path: string): Store {
   return {
     ...appQueries(db),
     ...appTokenQueries(db),
+    ...accessQueries(db),
     ...endpointMethods,
     ...messageQueries(db),
     ...eventTypeQueries(db),

@@ -166,6 +166,28 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sources ADD COLUMN forward_headers TEXT NOT NULL DEFAULT '[]';
   `,
+  // 12: access that can end. Settings hookd keeps for itself (the ops app's id, the key that signs portal links);
+  // dashboard sessions kept server-side; app tokens that may make portal links; a per-app epoch that revokes links.
+  // The ops app is known by its id from now on; an existing one is the app that holds its uid today.
+  `
+  CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  INSERT INTO settings (name, value) SELECT 'ops_app_id', id FROM apps WHERE uid = 'hookd-ops';
+  ALTER TABLE app_tokens ADD COLUMN can_mint_portal_links INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE apps ADD COLUMN portal_epoch INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE ui_sessions (
+    id_hash TEXT PRIMARY KEY,
+    app_id TEXT REFERENCES apps(id) ON DELETE CASCADE,
+    token_id TEXT REFERENCES app_tokens(id) ON DELETE CASCADE,
+    csrf TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX ui_sessions_by_app ON ui_sessions(app_id);
+  CREATE INDEX ui_sessions_by_token ON ui_sessions(token_id);
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

@@ -1,0 +1,74 @@
+/** What access hangs on: hookd's own settings, dashboard sessions kept server-side, and each app's portal-link epoch. */
+import type pg from 'pg';
+import type { UiSession } from '../../domain/index.js';
+import { inTransaction, type Queryable } from './pool.js';
+
+interface UiSessionRow {
+  id_hash: string;
+  app_id: string | null;
+  token_id: string | null;
+  csrf: string;
+  expires_at: number;
+  created_at: number;
+}
+
+const toUiSession = (row: UiSessionRow): UiSession => ({
+  idHash: row.id_hash,
+  appId: row.app_id,
+  tokenId: row.token_id,
+  csrf: row.csrf,
+  expiresAt: Number(row.expires_at),
+  createdAt: Number(row.created_at),
+});
+
+const SETTING = 'SELECT value FROM settings WHERE name = $1';
+const INSERT_SETTING = 'INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING';
+const REPLACE_SETTING = 'UPDATE settings SET value = $2 WHERE name = $1 AND value = $3';
+const INSERT_SESSION = `INSERT INTO ui_sessions (id_hash, app_id, token_id, csrf, expires_at, created_at)
+  VALUES ($1, $2, $3, $4, $5, $6)`;
+const SESSION = 'SELECT * FROM ui_sessions WHERE id_hash = $1 AND expires_at > $2';
+const END_SESSION = 'DELETE FROM ui_sessions WHERE id_hash = $1';
+const END_ADMIN = 'DELETE FROM ui_sessions WHERE app_id IS NULL';
+const EPOCH = 'SELECT portal_epoch FROM apps WHERE id = $1';
+const BUMP_EPOCH = 'UPDATE apps SET portal_epoch = portal_epoch + 1 WHERE id = $1';
+const END_APP_SESSIONS = 'DELETE FROM ui_sessions WHERE app_id = $1';
+
+export function accessQueries(pool: pg.Pool, db: Queryable = pool) {
+  return {
+    async readSetting(name: string): Promise<string | null> {
+      const { rows } = await db.query<{ value: string }>(SETTING, [name]);
+      return rows[0]?.value ?? null;
+    },
+    async swapSetting(name: string, expected: string | null, value: string): Promise<boolean> {
+      const result =
+        expected === null
+          ? await db.query(INSERT_SETTING, [name, value])
+          : await db.query(REPLACE_SETTING, [name, value, expected]);
+      return (result.rowCount ?? 0) > 0;
+    },
+    async createUiSession(s: UiSession): Promise<void> {
+      await db.query(INSERT_SESSION, [s.idHash, s.appId, s.tokenId, s.csrf, s.expiresAt, s.createdAt]);
+    },
+    async findUiSession(idHash: string, now: number): Promise<UiSession | null> {
+      const { rows } = await db.query<UiSessionRow>(SESSION, [idHash, now]);
+      return rows[0] ? toUiSession(rows[0]) : null;
+    },
+    async endUiSession(idHash: string): Promise<boolean> {
+      return ((await db.query(END_SESSION, [idHash])).rowCount ?? 0) > 0;
+    },
+    async endAdminUiSessions(): Promise<number> {
+      return (await db.query(END_ADMIN)).rowCount ?? 0;
+    },
+    async portalEpoch(appId: string): Promise<number | null> {
+      const { rows } = await db.query<{ portal_epoch: number }>(EPOCH, [appId]);
+      return rows[0]?.portal_epoch ?? null;
+    },
+    async revokePortalAccess(appId: string): Promise<boolean> {
+      return inTransaction(pool, async (client) => {
+        if (((await client.query(BUMP_EPOCH, [appId])).rowCount ?? 0) === 0) return false;
+        await client.query(END_APP_SESSIONS, [appId]);
+        return true;
+      });
+    },
+  };
+}
