@@ -131,7 +131,7 @@ export const OPTIONS = {
     env: 'HOOKD_ADMIN_TOKEN',
     flag: 'admin-token',
     kind: 'string',
-    help: 'the admin API token; unset: generated, saved in the data folder and printed',
+    help: 'the admin API token; unset: generated, saved in the data folder and printed once',
     computed: 'generated',
   },
   allowNetworks: {
