@@ -15,6 +15,8 @@ export interface Config {
   port: number;
   /** The base of the URLs hookd hands out (ingest URLs, portal links); null: the request's own scheme and host. */
   publicUrl: string | null;
+  /** CIDRs of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; empty: none. */
+  trustProxy: string[];
   dataDir: string;
   databaseUrl: string;
   databasePoolSize: number;
@@ -98,6 +100,13 @@ export const OPTIONS = {
     kind: 'url',
     help: 'where users and providers reach hookd (behind a proxy): the base of ingest URLs and portal links',
     computed: 'the request’s own',
+  },
+  trustProxy: {
+    env: 'HOOKD_TRUST_PROXY',
+    flag: 'trust-proxy',
+    kind: 'networks',
+    help: 'comma-separated CIDRs of reverse proxies whose X-Forwarded-For and -Proto headers are believed',
+    computed: 'none',
   },
   dataDir: {
     env: 'HOOKD_DATA_DIR',
@@ -387,6 +396,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     host: must('host'),
     port: must('port'),
     publicUrl: get<string>('publicUrl') ?? null,
+    trustProxy: get<string[]>('trustProxy') ?? [],
     dataDir,
     databaseUrl: get('databaseUrl') ?? `sqlite:${join(dataDir, 'hookd.db')}`,
     databasePoolSize: must('databasePoolSize'),

@@ -55,6 +55,9 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     // so a slowloris client is cut off on time. Headers count against the same budget as the whole request.
     http: { connectionsCheckingInterval: 1_000, headersTimeout: ctx.config.requestTimeoutMs },
     routerOptions: { maxParamLength: 256 },
+    // request.ip (source allowlists) and request.protocol (the session cookie's Secure flag) come from
+    // X-Forwarded-For / -Proto only when the direct peer is a listed proxy: anyone else could forge them.
+    trustProxy: ctx.config.trustProxy.length > 0 ? ctx.config.trustProxy : false,
     clientErrorHandler: answerMalformedRequest,
     // A URL the router cannot decode, or a too-long id, is answered in the documented error shape.
     frameworkErrors: replyWithError,
