@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { ERRORS, type ErrorCode } from '../src/api/errors.js';
 import { type ApiAnswer, callApi, startTestHookd, type TestHookd } from './helpers/hookd.js';
+import { signIn } from './helpers/ui.js';
 
 const SEED = 20260110;
 const TOKEN = 'test-admin-token';
@@ -289,4 +290,44 @@ test('fast-check on an ingest URL: forged signatures, hostile headers and bodies
     lines.filter((l) => l.includes('"level":50')),
     [],
   );
+});
+
+/** Every error-level log line hookd writes, so a test can say none was written. */
+function errorLog(): { logger: pino.Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'error' }, sink), lines };
+}
+
+test('a dashboard POST with a text/plain or multipart body is 415 unsupported_media_type, never a 500', async (t) => {
+  const log = errorLog();
+  const server = await startTestHookd({}, { logger: log.logger });
+  t.after(() => server.close());
+  const { cookie, csrf } = await signIn(server.url, TOKEN);
+  const multipart = new FormData();
+  multipart.set('_csrf', csrf);
+  multipart.set('name', 'Multipart');
+  for (const [path, session] of [
+    ['/ui/apps', cookie],
+    ['/ui/sign-in', ''],
+  ] as const) {
+    for (const body of [`_csrf=${csrf}&name=Plain`, multipart]) {
+      const type: Record<string, string> = typeof body === 'string' ? { 'content-type': 'text/plain' } : {};
+      const answer = await fetch(server.url + path, {
+        method: 'POST',
+        headers: { cookie: session, accept: 'application/json', ...type },
+        body,
+        redirect: 'manual',
+      });
+      const what = `${path} ${typeof body === 'string' ? 'text/plain' : 'multipart'}`;
+      assert.equal(answer.status, 415, what);
+      assert.equal(((await answer.json()) as { error: { code: string } }).error.code, 'unsupported_media_type', what);
+    }
+  }
+  assert.deepEqual(log.lines, [], 'nothing was logged as an error');
 });

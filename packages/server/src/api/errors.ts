@@ -49,7 +49,10 @@ export const ERRORS = {
   request_timeout: [408, 'The request was not received in full in time.'],
   body_too_large: [413, 'The request body is over the size limit.'],
   payload_too_large: [413, 'The published event is over HOOKD_MAX_PAYLOAD once serialized as the delivered body.'],
-  unsupported_media_type: [415, 'The request body must be sent as application/json.'],
+  unsupported_media_type: [
+    415,
+    'The body’s content type is not taken here (the API takes application/json, dashboard forms urlencoded).',
+  ],
   headers_too_large: [431, 'The request headers are over the size limit.'],
   store_unavailable: [503, 'The database cannot be reached or is full; nothing was stored, try again.'],
   store_full: [503, 'The database’s disk is full; nothing was stored. Try again once space is freed.'],

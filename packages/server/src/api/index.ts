@@ -24,6 +24,7 @@ import { validatorCompiler } from './validation.js';
 
 export { generateAdminToken, hashToken } from './auth.js';
 export { type ApiContext, loadApp } from './context.js';
+export { toApiError } from './error-handler.js';
 export { ApiError, ERRORS, type ErrorCode } from './errors.js';
 export { publishEvent } from './publish.js';
 export { retryDelivery } from './retry.js';

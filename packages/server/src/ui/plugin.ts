@@ -3,9 +3,8 @@
  * screen shares: form parsing, security headers, sessions, the CSRF check, scope checks and the error page.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ApiContext, ApiError, ERRORS, type ErrorCode, hashToken, loadApp, PORTAL_PATH } from '../api/index.js';
+import { type ApiContext, ApiError, ERRORS, type ErrorCode, hashToken, loadApp, PORTAL_PATH, toApiError } from '../api/index.js';
 import { type App, readToken, sameText, uiSigningKey } from '../domain/index.js';
-import { isStoreUnavailable } from '../store/index.js';
 import { CSS, JS } from './assets.js';
 import { type Html, html } from './html.js';
 import { appPath, page } from './layout.js';
@@ -86,15 +85,11 @@ export async function registerUi(api: FastifyInstance, ctx: ApiContext): Promise
       sessions.set(request, session);
     });
     ui.setErrorHandler((error: FastifyError, request, reply) => {
-      const code: ErrorCode =
-        error instanceof ApiError
-          ? error.code
-          : error.validation
-            ? 'validation_failed'
-            : isStoreUnavailable(error)
-              ? 'store_unavailable'
-              : 'internal_error';
-      const message = error instanceof ApiError || error.validation ? error.message : ERRORS[code][1];
+      // Fastify's own refusals (a text/plain or multipart body: 415) keep their 4xx code, as in the API.
+      const { code, message } =
+        error instanceof ApiError || error.validation
+          ? { code: error instanceof ApiError ? error.code : ('validation_failed' as const), message: error.message }
+          : toApiError(error);
       if (ERRORS[code][0] >= 500) request.log.error({ err: error, url: request.url }, 'dashboard request failed');
       return errorPage(kit, request, reply, code, message);
     });
