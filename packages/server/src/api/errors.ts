@@ -4,7 +4,7 @@
  */
 
 export const ERRORS = {
-  bad_request: [400, 'The HTTP request itself is malformed (headers, URL or framing).'],
+  bad_request: [400, 'The HTTP request itself is malformed (headers, URL or framing), or its URL holds a NUL byte (`%00`).'],
   invalid_json: [400, 'The request body is not valid JSON.'],
   validation_failed: [400, 'The request is well-formed JSON but a field is missing, mistyped or out of range.'],
   unknown_field: [400, 'The request has a field this route does not know; check its spelling.'],

@@ -8,6 +8,7 @@ import type { ApiContext } from './context.js';
 import { answerMalformedRequest, replyWithError } from './error-handler.js';
 import { errorBody } from './errors.js';
 import { useJsonBodyParser } from './json-body.js';
+import { refuseNulBytes } from './nul-bytes.js';
 import { appRoutes } from './routes/apps.js';
 import { attemptRoutes } from './routes/attempts.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -64,6 +65,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     frameworkErrors: replyWithError,
   });
   api.setValidatorCompiler(validatorCompiler());
+  refuseNulBytes(api);
   // Fastify parses text/plain by default; the API takes JSON only, so anything else is a 415.
   api.removeContentTypeParser('text/plain');
   useJsonBodyParser(api);
