@@ -24,6 +24,8 @@ export interface Config {
   healthPort: number | null;
   /** Null: generate one and keep it in the data folder. */
   adminToken: string | null;
+  /** The bearer token /metrics asks for; null: /metrics is open. */
+  metricsToken: string | null;
   allowNetworks: string[];
   allowedNetworks: Network[];
   logLevel: string;
@@ -142,6 +144,13 @@ export const OPTIONS = {
     kind: 'string',
     help: 'the admin API token; unset: generated, saved in the data folder and printed once',
     computed: 'generated',
+  },
+  metricsToken: {
+    env: 'HOOKD_METRICS_TOKEN',
+    flag: 'metrics-token',
+    kind: 'string',
+    help: 'a bearer token `GET /metrics` then asks for (`Authorization: Bearer <it>`); unset: /metrics is open',
+    computed: 'none',
   },
   allowNetworks: {
     env: 'HOOKD_ALLOW_NETWORKS',
@@ -402,6 +411,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     databasePoolSize: must('databasePoolSize'),
     healthPort: get<number>('healthPort') ?? null,
     adminToken: get<string>('adminToken') ?? null,
+    metricsToken: get<string>('metricsToken') ?? null,
     allowNetworks,
     allowedNetworks: parseNetworks(allowNetworks),
     logLevel: must('logLevel'),

@@ -140,7 +140,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
     server = await buildApi(apiContext);
     await registerUi(server, apiContext);
   } else if (config.healthPort !== null) {
-    server = buildHealthApi({ store, logger, workerAlive, metrics });
+    server = buildHealthApi({ store, logger, workerAlive, metrics }, { metricsToken: config.metricsToken });
   }
   // Publishes made by other processes (API processes, other hosts) wake this worker at once.
   const stopWatching = worker ? await store.watchDue(() => worker.wake()) : null;

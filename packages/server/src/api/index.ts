@@ -15,7 +15,7 @@ import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
-import { healthRoutes } from './routes/health.js';
+import { type HealthOptions, healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { portalRoutes } from './routes/portal.js';
 import { sourceRoutes } from './routes/sources.js';
@@ -35,12 +35,15 @@ export { PORTAL_PATH, portalLink } from './routes/portal.js';
 export { type SseEvent, streamEvents } from './sse.js';
 
 /** What a worker-only process serves on its health port: /healthz, /readyz and /metrics, nothing else. */
-export function buildHealthApi(ctx: Pick<ApiContext, 'store' | 'logger' | 'workerAlive' | 'metrics'>): FastifyInstance {
+export function buildHealthApi(
+  ctx: Pick<ApiContext, 'store' | 'logger' | 'workerAlive' | 'metrics'>,
+  options: HealthOptions,
+): FastifyInstance {
   const api = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
   });
-  healthRoutes(api, ctx);
+  healthRoutes(api, ctx, options);
   return api;
 }
 
@@ -94,7 +97,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     return reply.code(404).send(errorBody('route_not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
   });
 
-  healthRoutes(api, ctx);
+  healthRoutes(api, ctx, { metricsToken: ctx.config.metricsToken });
   // One gateway for ingest and the source routes, so a source changed through the API applies at once.
   const gateway = new InboundGateway({
     store: ctx.store,
