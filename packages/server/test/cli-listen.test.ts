@@ -152,7 +152,7 @@ test('requests are kept in the SQLite file across runs; /_hookd paths are never 
   const one = (await (await fetch(`${second.base}/_hookd/api/requests/1`)).json()) as { body: string; curl: string };
   assert.equal(one.body, 'first');
   assert.match(one.curl, /^curl -X PUT 'http:\/\/127\.0\.0\.1:\d+\/one' \\\n/);
-  assert.match(one.curl, /--data-binary 'first'$/);
+  assert.match(one.curl, /--data-raw 'first'$/);
 });
 
 test('listen: a taken port is exit 1 with what to do', { timeout: TIMEOUT }, async (t) => {
