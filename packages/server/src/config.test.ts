@@ -90,3 +90,9 @@ test('the README configuration table lists every setting with its flag and defau
   const expected = OPTION_LIST.map((o) => [`\`${o.env}\``, `\`--${o.flag}\``, o.help, o.default ?? o.computed]);
   assert.deepEqual(rows, expected);
 });
+
+test('HOOKD_TRUST_PROXY lists CIDRs, none by default, and refuses anything else', () => {
+  assert.deepEqual(loadConfig({}).trustProxy, []);
+  assert.deepEqual(loadConfig({ env: { HOOKD_TRUST_PROXY: '10.0.0.0/8, ::1/128' } }).trustProxy, ['10.0.0.0/8', '::1/128']);
+  assert.throws(() => loadConfig({ env: { HOOKD_TRUST_PROXY: 'my-proxy' } }), /HOOKD_TRUST_PROXY \(--trust-proxy\)/);
+});

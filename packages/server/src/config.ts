@@ -15,6 +15,8 @@ export interface Config {
   port: number;
   /** The base of the URLs hookd hands out (ingest URLs, portal links); null: the request's own scheme and host. */
   publicUrl: string | null;
+  /** CIDRs of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; empty: none. */
+  trustProxy: string[];
   dataDir: string;
   databaseUrl: string;
   databasePoolSize: number;
@@ -22,6 +24,8 @@ export interface Config {
   healthPort: number | null;
   /** Null: generate one and keep it in the data folder. */
   adminToken: string | null;
+  /** The bearer token /metrics asks for; null: /metrics is open. */
+  metricsToken: string | null;
   allowNetworks: string[];
   allowedNetworks: Network[];
   logLevel: string;
@@ -108,6 +112,13 @@ export const OPTIONS = {
     help: 'where users and providers reach hookd (behind a proxy): the base of ingest URLs and portal links',
     computed: 'the request’s own',
   },
+  trustProxy: {
+    env: 'HOOKD_TRUST_PROXY',
+    flag: 'trust-proxy',
+    kind: 'networks',
+    help: 'comma-separated CIDRs of reverse proxies whose X-Forwarded-For and -Proto headers are believed',
+    computed: 'none',
+  },
   dataDir: {
     env: 'HOOKD_DATA_DIR',
     flag: 'data-dir',
@@ -140,8 +151,15 @@ export const OPTIONS = {
     env: 'HOOKD_ADMIN_TOKEN',
     flag: 'admin-token',
     kind: 'string',
-    help: 'the admin API token, at least 32 characters; unset: generated, saved in the data folder and printed',
+    help: 'the admin API token, at least 32 characters; unset: generated, saved in the data folder and printed once',
     computed: 'generated',
+  },
+  metricsToken: {
+    env: 'HOOKD_METRICS_TOKEN',
+    flag: 'metrics-token',
+    kind: 'string',
+    help: 'a bearer token `GET /metrics` then asks for (`Authorization: Bearer <it>`); unset: /metrics is open',
+    computed: 'none',
   },
   allowNetworks: {
     env: 'HOOKD_ALLOW_NETWORKS',
@@ -427,11 +445,13 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     host: must('host'),
     port: must('port'),
     publicUrl: get<string>('publicUrl') ?? null,
+    trustProxy: get<string[]>('trustProxy') ?? [],
     dataDir,
     databaseUrl: get('databaseUrl') ?? `sqlite:${join(dataDir, 'hookd.db')}`,
     databasePoolSize: must('databasePoolSize'),
     healthPort: get<number>('healthPort') ?? null,
     adminToken,
+    metricsToken: get<string>('metricsToken') ?? null,
     allowNetworks,
     allowedNetworks: parseNetworks(allowNetworks),
     logLevel: must('logLevel'),

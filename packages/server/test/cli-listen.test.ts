@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -152,7 +153,7 @@ test('requests are kept in the SQLite file across runs; /_hookd paths are never 
   const one = (await (await fetch(`${second.base}/_hookd/api/requests/1`)).json()) as { body: string; curl: string };
   assert.equal(one.body, 'first');
   assert.match(one.curl, /^curl -X PUT 'http:\/\/127\.0\.0\.1:\d+\/one' \\\n/);
-  assert.match(one.curl, /--data-binary 'first'$/);
+  assert.match(one.curl, /--data-raw 'first'$/);
 });
 
 test('listen: a taken port is exit 1 with what to do', { timeout: TIMEOUT }, async (t) => {
@@ -164,4 +165,61 @@ test('listen: a taken port is exit 1 with what to do', { timeout: TIMEOUT }, asy
   assert.equal(run.code, 1);
   assert.match(run.stderr, new RegExp(`port ${port} is taken`));
   assert.match(run.stderr, /--port/);
+});
+
+/** A request with the Host header a browser sends for a page on another name (fetch may not set Host). */
+function withHost(
+  base: string,
+  path: string,
+  host: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { method: init.method ?? 'GET', headers: { ...init.headers, host } }, (res) => {
+      // An event stream stays open: its status is all this needs.
+      if ((res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+        res.destroy();
+        return resolve({ status: res.statusCode ?? 0, body: '' });
+      }
+      let body = '';
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+test('DNS rebinding: the page, its JSON, stream and replay answer only a loopback Host; webhooks are caught whatever the Host', {
+  timeout: TIMEOUT,
+}, async (t) => {
+  const { base, cli } = await listen(t);
+  const port = new URL(base).port;
+  const evil = `rebind.attacker.example:${port}`;
+  // A webhook sent to a name that resolves here is still caught.
+  assert.equal((await withHost(base, '/hook', evil, { method: 'POST', body: 'caught' })).status, 200);
+  await cli.waitFor('→ answered 200');
+  const replay = {
+    method: 'POST',
+    body: JSON.stringify({ url: 'http://127.0.0.1:9/' }),
+    headers: { 'content-type': 'application/json', origin: `http://${evil}` },
+  };
+  for (const [path, init] of [
+    ['/_hookd', {}],
+    ['/_hookd/api/requests', {}],
+    ['/_hookd/api/requests/1', {}],
+    ['/_hookd/api/stream', {}],
+    ['/_hookd/api/requests/1/replay', replay],
+  ] as const) {
+    const refused = await withHost(base, path, evil, init);
+    assert.equal(refused.status, 403, `${path} under Host ${evil}: ${refused.status} ${refused.body}`);
+    assert.doesNotMatch(refused.body, /caught/, path);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
+      if (path.endsWith('/replay')) continue;
+      assert.equal((await withHost(base, path, host, init)).status, 200, `${path} under Host ${host}`);
+    }
+  }
+  assert.equal((await withHost(base, '/_hookd', `127.0.0.1:${Number(port) + 1}`)).status, 403, 'another port');
 });

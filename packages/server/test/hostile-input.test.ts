@@ -11,6 +11,8 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { ERRORS, type ErrorCode } from '../src/api/errors.js';
 import { type ApiAnswer, callApi, startTestHookd, type TestHookd } from './helpers/hookd.js';
+import { testDatabase } from './helpers/postgres.js';
+import { signIn } from './helpers/ui.js';
 
 const SEED = 20260110;
 const TOKEN = 'test-admin-token-0123456789abcdefghij';
@@ -289,4 +291,79 @@ test('fast-check on an ingest URL: forged signatures, hostile headers and bodies
     lines.filter((l) => l.includes('"level":50')),
     [],
   );
+});
+
+/** Every error-level log line hookd writes, so a test can say none was written. */
+function errorLog(): { logger: pino.Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'error' }, sink), lines };
+}
+
+const NUL_URLS = [
+  ['POST', '/in/%00'],
+  ['POST', '/in/gh%00x'],
+  ['GET', '/v1/apps/%00'],
+  ['GET', '/v1/apps/acme/endpoints/%00'],
+  ['GET', '/v1/apps?after=%00'],
+  ['GET', '/v1/apps/acme/events?after=a%00b'],
+  ['GET', '/v1/event-types/%00'],
+  ['GET', '/v1/sources/%00'],
+  ['GET', '/ui/apps/%00'],
+] as const;
+
+for (const store of ['SQLite', 'PostgreSQL'] as const) {
+  test(`a NUL byte (%00) in a path or query value is a 400 bad_request on ${store}, never a 500 or an error log`, async (t) => {
+    const db = store === 'PostgreSQL' ? await testDatabase(t) : null;
+    if (store === 'PostgreSQL' && !db) return;
+    const databaseUrl = await db?.freshSchema();
+    const log = errorLog();
+    const server = await startTestHookd(databaseUrl ? { databaseUrl } : {}, { logger: log.logger });
+    t.after(async () => {
+      await server.close();
+      await db?.drop();
+    });
+    assert.equal((await server.call('POST', '/v1/apps', { uid: 'acme', name: 'Acme' })).status, 201);
+    for (const [method, path] of NUL_URLS) {
+      const answer = await callApi(server.url, TOKEN, method, path, method === 'POST' ? {} : undefined, {
+        accept: 'application/json',
+      });
+      assert.equal(answer.status, 400, `${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      assert.equal(answer.body.error.code, 'bad_request', `${method} ${path}`);
+    }
+    assert.deepEqual(log.lines, [], 'nothing was logged as an error');
+  });
+}
+
+test('a dashboard POST with a text/plain or multipart body is 415 unsupported_media_type, never a 500', async (t) => {
+  const log = errorLog();
+  const server = await startTestHookd({}, { logger: log.logger });
+  t.after(() => server.close());
+  const { cookie, csrf } = await signIn(server.url, TOKEN);
+  const multipart = new FormData();
+  multipart.set('_csrf', csrf);
+  multipart.set('name', 'Multipart');
+  for (const [path, session] of [
+    ['/ui/apps', cookie],
+    ['/ui/sign-in', ''],
+  ] as const) {
+    for (const body of [`_csrf=${csrf}&name=Plain`, multipart]) {
+      const type: Record<string, string> = typeof body === 'string' ? { 'content-type': 'text/plain' } : {};
+      const answer = await fetch(server.url + path, {
+        method: 'POST',
+        headers: { cookie: session, accept: 'application/json', ...type },
+        body,
+        redirect: 'manual',
+      });
+      const what = `${path} ${typeof body === 'string' ? 'text/plain' : 'multipart'}`;
+      assert.equal(answer.status, 415, what);
+      assert.equal(((await answer.json()) as { error: { code: string } }).error.code, 'unsupported_media_type', what);
+    }
+  }
+  assert.deepEqual(log.lines, [], 'nothing was logged as an error');
 });

@@ -91,3 +91,23 @@ test('a worker process serves /metrics on its health port', async (t) => {
   const { samples } = await scrape(worker.url);
   assert.equal(samples.get('hookd_delivery_attempts_total{outcome="succeeded"}'), 0);
 });
+
+test('with HOOKD_METRICS_TOKEN set, /metrics answers that bearer token only, 401 to anyone else', async (t) => {
+  const token = 'metrics-scrape-token-0123456789';
+  const [api, worker] = await Promise.all([
+    startTestHookd({ metricsToken: token }),
+    startTestHookd({ role: 'worker', healthPort: 0, metricsToken: token }),
+  ]);
+  t.after(() => Promise.all([api.close(), worker.close()]));
+  for (const base of [api.url, worker.url]) {
+    for (const authorization of [undefined, 'Bearer wrong', `Bearer ${token}x`, `Bearer ${token.slice(0, -1)}`, token]) {
+      const answer = await fetch(`${base}/metrics`, { headers: authorization ? { authorization } : {} });
+      assert.equal(answer.status, 401, `${base} with ${authorization}`);
+      assert.equal(((await answer.json()) as { error: { code: string } }).error.code, 'unauthorized');
+    }
+    const answer = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(answer.status, 200);
+    assert.match(await answer.text(), /hookd_delivery_attempts_total/);
+    assert.equal((await fetch(`${base}/readyz`)).status, 200, 'probes stay open');
+  }
+});

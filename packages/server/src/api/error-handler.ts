@@ -15,7 +15,7 @@ export function replyWithError(error: FastifyError, request: FastifyRequest, rep
 }
 
 /** Maps whatever was thrown to one of the documented codes; unknown failures become internal_error. */
-function toApiError(error: FastifyError): { code: ErrorCode; message: string } {
+export function toApiError(error: FastifyError): { code: ErrorCode; message: string } {
   if (error instanceof ApiError) return { code: error.code, message: error.message };
   if (error.validation) {
     const first = error.validation[0];

@@ -4,7 +4,7 @@
  */
 
 export const ERRORS = {
-  bad_request: [400, 'The HTTP request itself is malformed (headers, URL or framing).'],
+  bad_request: [400, 'The HTTP request itself is malformed (headers, URL or framing), or its URL holds a NUL byte (`%00`).'],
   invalid_json: [400, 'The request body is not valid JSON.'],
   validation_failed: [400, 'The request is well-formed JSON but a field is missing, mistyped or out of range.'],
   unknown_field: [400, 'The request has a field this route does not know; check its spelling.'],
@@ -58,7 +58,10 @@ export const ERRORS = {
   request_timeout: [408, 'The request was not received in full in time.'],
   body_too_large: [413, 'The request body is over the size limit.'],
   payload_too_large: [413, 'The published event is over HOOKD_MAX_PAYLOAD once serialized as the delivered body.'],
-  unsupported_media_type: [415, 'The request body must be sent as application/json.'],
+  unsupported_media_type: [
+    415,
+    'The body’s content type is not taken here (the API takes application/json, dashboard forms urlencoded).',
+  ],
   headers_too_large: [431, 'The request headers are over the size limit.'],
   store_unavailable: [503, 'The database cannot be reached or is full; nothing was stored, try again.'],
   store_full: [503, 'The database’s disk is full; nothing was stored. Try again once space is freed.'],

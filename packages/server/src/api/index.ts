@@ -10,13 +10,14 @@ import { answerMalformedRequest, replyWithError } from './error-handler.js';
 import { errorBody } from './errors.js';
 import { useJsonBodyParser } from './json-body.js';
 import { LAZY_SERIALIZERS } from './lazy-serializers.js';
+import { refuseNulBytes } from './nul-bytes.js';
 import { appRoutes } from './routes/apps.js';
 import { attemptRoutes } from './routes/attempts.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
-import { healthRoutes } from './routes/health.js';
+import { type HealthOptions, healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { portalRoutes } from './routes/portal.js';
 import { sourceRoutes } from './routes/sources.js';
@@ -30,6 +31,7 @@ export { generateAdminToken, hashToken } from './auth.js';
 export { AuthLimiter } from './auth-limiter.js';
 export { type ApiContext, loadApp } from './context.js';
 export { createEndpoint } from './create-endpoint.js';
+export { toApiError } from './error-handler.js';
 export { ApiError, ERRORS, type ErrorCode } from './errors.js';
 export { publishEvent } from './publish.js';
 export { retryDelivery } from './retry.js';
@@ -38,12 +40,15 @@ export { checkEndpointUrl, checkFilters } from './routes/endpoints.js';
 export { ACCESS_ENDED_EVENT, guardStream, type SseEvent, streamEvents } from './sse.js';
 
 /** What a worker-only process serves on its health port: /healthz, /readyz and /metrics, nothing else. */
-export function buildHealthApi(ctx: Pick<ApiContext, 'store' | 'logger' | 'workerAlive' | 'metrics'>): FastifyInstance {
+export function buildHealthApi(
+  ctx: Pick<ApiContext, 'store' | 'logger' | 'workerAlive' | 'metrics'>,
+  options: HealthOptions,
+): FastifyInstance {
   const api = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
   });
-  healthRoutes(api, ctx);
+  healthRoutes(api, ctx, options);
   return api;
 }
 
@@ -60,12 +65,16 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     // so a slowloris client is cut off on time. Headers count against the same budget as the whole request.
     http: { connectionsCheckingInterval: 1_000, headersTimeout: ctx.config.requestTimeoutMs },
     routerOptions: { maxParamLength: 256 },
+    // request.ip (source allowlists) and request.protocol (the session cookie's Secure flag) come from
+    // X-Forwarded-For / -Proto only when the direct peer is a listed proxy: anyone else could forge them.
+    trustProxy: ctx.config.trustProxy.length > 0 ? ctx.config.trustProxy : false,
     clientErrorHandler: answerMalformedRequest,
     // A URL the router cannot decode, or a too-long id, is answered in the documented error shape.
     frameworkErrors: replyWithError,
     schemaController: LAZY_SERIALIZERS,
   });
   api.setValidatorCompiler(validatorCompiler());
+  refuseNulBytes(api);
   // Fastify parses text/plain by default; the API takes JSON only, so anything else is a 415.
   api.removeContentTypeParser('text/plain');
   useJsonBodyParser(api);
@@ -94,7 +103,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     return reply.code(404).send(errorBody('route_not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
   });
 
-  healthRoutes(api, ctx);
+  healthRoutes(api, ctx, { metricsToken: ctx.config.metricsToken });
   // One gateway for ingest and the source routes, so a source changed through the API applies at once.
   const gateway = new InboundGateway({
     store: ctx.store,

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { SchemeName } from '@hookd/sdk';
 import { curlCommand } from './curl.js';
 import { type Answered, relayableHeaders, sendRequest } from './http.js';
+import { hostAllowed } from './listen-hosts.js';
 import { eventTypeOf, verifyCaught } from './listen-inspect.js';
 import { LISTEN_PAGE } from './listen-page.js';
 import { requestJson, requestSummary } from './listen-print.js';
@@ -23,6 +24,8 @@ export interface ListenOptions {
   body?: string;
   forward?: string;
   maxBodyBytes: number;
+  /** The --host listened on: with loopback names, what the Host header of the page and its API must name. */
+  host: string;
   /** Told of each request once it is kept, then again once answered (with `forward` when there is one). */
   onCaught(request: Captured): void;
   onAnswered(request: Captured, status: number, forwarded: boolean): void;
@@ -201,6 +204,13 @@ export function createListenServer(options: ListenOptions): Server {
   }
 
   async function ui(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    // Caught webhooks are taken whatever their Host; the page, its JSON, stream and replay only under this host.
+    const { port } = server.address() as { port: number };
+    if (!hostAllowed(req.headers.host, options.host, port)) {
+      return sendJson(res, 403, {
+        error: `the hookd listen page answers at http://127.0.0.1:${port}/_hookd (or localhost, or its --host), not at ${req.headers.host ?? 'no Host'}`,
+      });
+    }
     const path = url.pathname.replace(/\/+$/, '');
     if (req.method === 'GET' && path === UI_PREFIX) {
       res.writeHead(200, {

@@ -75,6 +75,7 @@ export function listenCommand(): Command {
         body: flags.body,
         forward: flags.forward,
         maxBodyBytes: flags.maxBody,
+        host: flags.host,
         onCaught: (request) => {
           if (!json) process.stdout.write(`\n${requestBlock(out, request)}\n`);
         },

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `hookd` command. */
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { type Config, ConfigError, loadConfig, OPTION_LIST, OPTIONS, type OptionName, type RawSettings } from '../config.js';
 import { type Hookd, startHookd } from '../server.js';
@@ -45,6 +46,17 @@ function withoutPassword(databaseUrl: string): string {
   return url.toString();
 }
 
+/**
+ * The token itself only on the start that generated it: the banner ends up in container logs, and a token printed
+ * on every start would sit in every one of them.
+ */
+function adminTokenLine(config: Config, hookd: Hookd): string {
+  const file = join(config.dataDir, 'admin-token');
+  if (hookd.adminTokenNew) return `  admin token:  ${hookd.adminToken}   (generated now, kept in ${file}; shown only this once)`;
+  if (hookd.adminTokenGenerated) return `  admin token:  in ${file}`;
+  return '  admin token:  from HOOKD_ADMIN_TOKEN / --admin-token';
+}
+
 /** What a user needs to know once the process is up: where it listens, which database, the token. */
 function banner(config: Config, hookd: Hookd): string[] {
   const lines = ['', `  role:         ${config.role}`, `  database:     ${withoutPassword(config.databaseUrl)}`];
@@ -52,9 +64,7 @@ function banner(config: Config, hookd: Hookd): string[] {
     lines.push(
       `  API:          ${hookd.url}`,
       `  API docs:     ${hookd.url}/docs  (OpenAPI: ${hookd.url}/openapi.json)`,
-      hookd.adminTokenGenerated
-        ? `  admin token:  ${hookd.adminToken}   (kept in ${config.dataDir}/admin-token)`
-        : '  admin token:  from HOOKD_ADMIN_TOKEN / --admin-token',
+      adminTokenLine(config, hookd),
     );
   } else {
     lines.push(`  health:       ${hookd.url ? `${hookd.url}/readyz` : 'none (set --health-port)'}`);

@@ -14,9 +14,9 @@ import {
   loadApp,
   PORTAL_PATH,
   signingKey,
+  toApiError,
 } from '../api/index.js';
 import { type App, sameText } from '../domain/index.js';
-import { isStoreUnavailable } from '../store/index.js';
 import { CSS, JS } from './assets.js';
 import { type Html, html } from './html.js';
 import { page } from './layout.js';
@@ -102,15 +102,11 @@ export async function registerUi(api: FastifyInstance, ctx: ApiContext): Promise
       guardStream(request, { stillAllowed: () => cookies.stillValid(session), intervalMs: ctx.accessRecheckMs });
     });
     ui.setErrorHandler((error: FastifyError, request, reply) => {
-      const code: ErrorCode =
-        error instanceof ApiError
-          ? error.code
-          : error.validation
-            ? 'validation_failed'
-            : isStoreUnavailable(error)
-              ? 'store_unavailable'
-              : 'internal_error';
-      const message = error instanceof ApiError || error.validation ? error.message : ERRORS[code][1];
+      // Fastify's own refusals (a text/plain or multipart body: 415) keep their 4xx code, as in the API.
+      const { code, message } =
+        error instanceof ApiError || error.validation
+          ? { code: error instanceof ApiError ? error.code : ('validation_failed' as const), message: error.message }
+          : toApiError(error);
       if (ERRORS[code][0] >= 500) request.log.error({ err: error, url: request.url }, 'dashboard request failed');
       return errorPage(kit, request, reply, code, message);
     });

@@ -1,6 +1,8 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { SchemaVersion } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
+import { errorBody } from '../errors.js';
 
 const tags = ['ops'];
 
@@ -12,7 +14,29 @@ function schemaCheck({ applied, expected }: SchemaVersion): string {
     : `the database is at schema version ${applied}, this hookd needs ${expected}: run hookd migrate`;
 }
 
-export function healthRoutes(api: FastifyInstance, ctx: Pick<ApiContext, 'store' | 'workerAlive' | 'metrics'>): void {
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * Whether a request may read /metrics: always when no token is set, else only with it. Digests of equal length are
+ * compared in constant time, so neither the token nor its length shows in the answer's timing.
+ */
+function metricsReader(token: string | null): (authorization: string | undefined) => boolean {
+  if (token === null) return () => true;
+  const expected = digest(`Bearer ${token}`);
+  return (authorization) => timingSafeEqual(digest(authorization ?? ''), expected);
+}
+
+export interface HealthOptions {
+  /** The bearer token /metrics asks for; null: open. */
+  metricsToken: string | null;
+}
+
+export function healthRoutes(
+  api: FastifyInstance,
+  ctx: Pick<ApiContext, 'store' | 'workerAlive' | 'metrics'>,
+  { metricsToken }: HealthOptions,
+): void {
+  const mayReadMetrics = metricsReader(metricsToken);
   api.get('/healthz', { schema: { tags, summary: 'The process is up' } }, async () => ({ status: 'ok' }));
 
   const summary = 'The store answers, its schema is the one this hookd expects, and the worker loop runs';
@@ -30,7 +54,15 @@ export function healthRoutes(api: FastifyInstance, ctx: Pick<ApiContext, 'store'
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });
 
-  api.get('/metrics', { schema: { tags, summary: 'Prometheus metrics (text exposition format)' } }, async (_request, reply) => {
+  const metricsSummary = 'Prometheus metrics (text exposition format); with HOOKD_METRICS_TOKEN set, that bearer token';
+  api.get('/metrics', { schema: { tags, summary: metricsSummary } }, async (request, reply) => {
+    // Checked before the scrape's query, so an unauthorized caller costs the database nothing.
+    if (!mayReadMetrics(request.headers.authorization)) {
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer realm="hookd metrics"')
+        .send(errorBody('unauthorized', '/metrics needs Authorization: Bearer <HOOKD_METRICS_TOKEN>'));
+    }
     const { registry } = ctx.metrics;
     return reply.type(registry.contentType).send(await registry.metrics());
   });

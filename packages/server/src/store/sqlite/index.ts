@@ -1,7 +1,8 @@
 /** The embedded store: one SQLite file in WAL mode, written through better-sqlite3. */
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { privateDir, privateFile, privateFiles } from '../files.js';
 import type { Store } from '../store.js';
 import { accessQueries } from './access.js';
 import { appTokenQueries } from './app-tokens.js';
@@ -21,9 +22,15 @@ import { retentionQueries } from './retention.js';
 import { sourceQueries } from './sources.js';
 
 export function openSqliteStore(path: string): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    if (!existsSync(dirname(path))) privateDir(dirname(path));
+    // SQLite gives the -wal and -shm files it creates the database file's mode, so this one chmod covers them.
+    privateFile(path);
+  }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
+  // Ones left by an older hookd keep their mode otherwise.
+  if (path !== ':memory:') privateFiles(`${path}-wal`, `${path}-shm`);
   // NORMAL in WAL mode: a commit survives the process being killed; only a power cut may lose the last ones.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
