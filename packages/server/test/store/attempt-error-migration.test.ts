@@ -65,7 +65,7 @@ test('SQLite: old attempt errors become a code and a message, and the old column
     db.pragma('foreign_keys = OFF');
     const insert = db.prepare(`INSERT INTO attempts (id, delivery_id, endpoint_id, number, started_at, duration_ms,
       request_headers, response_status, response_body, error) VALUES (?, 'dlv_1', 'ep_1', 1, 0, 10, '{}', ?, NULL, ?)`);
-    ROWS.forEach(([error, status], i) => insert.run(`atm_${i}`, status, error));
+    for (const [i, [error, status]] of ROWS.entries()) insert.run(`atm_${i}`, status, error);
     migrateSqlite(db);
     assertConverted(db.prepare('SELECT id, error_code, error_message FROM attempts').all() as never);
     const columns = (db.prepare('PRAGMA table_info(attempts)').all() as { name: string }[]).map((c) => c.name);
