@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import {
   API_ERROR_CODES,
+  ATTEMPT_ERROR_CODES,
   type CreateAppInput,
   createHookdClient,
   type DeliveryWithAttempts,
@@ -17,7 +18,7 @@ import {
   paginate,
   ROUTES,
 } from '../../sdk/src/client/index.js';
-import { ERRORS } from '../src/index.js';
+import { ATTEMPT_ERRORS, ERRORS } from '../src/index.js';
 import { eventually, startTestHookd } from './helpers/hookd.js';
 import { type Receiver, type Responder, startReceiver } from './helpers/receiver.js';
 
@@ -346,4 +347,8 @@ test('every route the client calls is in the server OpenAPI document, and the cl
   );
 
   assert.deepEqual([...API_ERROR_CODES].sort(), Object.keys(ERRORS).sort());
+});
+
+test('the client knows every attempt error code, and no other', () => {
+  assert.deepEqual([...ATTEMPT_ERROR_CODES].sort(), Object.keys(ATTEMPT_ERRORS).sort());
 });

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { AttemptErrorCode } from '../src/index.js';
 import { type Fault, startFaultReceiver } from './helpers/faults.js';
 import { eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
 import { startReceiver } from './helpers/receiver.js';
@@ -13,7 +14,7 @@ import { startReceiver } from './helpers/receiver.js';
 interface Attempt {
   responseStatus: number | null;
   responseBody: string | null;
-  error: string | null;
+  error: { code: AttemptErrorCode; message: string } | null;
   durationMs: number;
   startedAt: string;
 }
@@ -39,17 +40,33 @@ async function finished(server: TestHookd, dlv: string, timeoutMs = 15_000) {
 
 /** What each fault must end as: the final status, and what every attempt records. */
 const EXPECTED: Partial<Record<Fault, { status: string; attempt: (a: Attempt) => boolean; text: string }>> = {
-  'status-500': { status: 'failed', attempt: (a) => a.responseStatus === 500 && a.responseBody === 'boom', text: '500' },
-  'status-503': { status: 'failed', attempt: (a) => a.responseStatus === 503, text: '503' },
-  'status-410': { status: 'failed', attempt: (a) => a.responseStatus === 410, text: '410' },
-  redirect: { status: 'failed', attempt: (a) => a.responseStatus === 302, text: '302, not followed' },
-  hang: { status: 'failed', attempt: (a) => /^timeout: /.test(a.error ?? ''), text: 'timeout' },
-  'stall-body': { status: 'failed', attempt: (a) => /^timeout: /.test(a.error ?? ''), text: 'timeout' },
-  trickle: { status: 'failed', attempt: (a) => /^timeout: /.test(a.error ?? ''), text: 'timeout' },
-  'huge-body': { status: 'succeeded', attempt: (a) => a.responseStatus === 200 && a.responseBody?.length === 4096, text: '200' },
-  reset: { status: 'failed', attempt: (a) => /^connection_(reset|closed): /.test(a.error ?? ''), text: 'connection_reset' },
-  close: { status: 'failed', attempt: (a) => /^connection_closed: /.test(a.error ?? ''), text: 'connection_closed' },
-  'invalid-http': { status: 'failed', attempt: (a) => /^invalid_response: /.test(a.error ?? ''), text: 'invalid_response' },
+  'status-500': {
+    status: 'failed',
+    attempt: (a) => a.responseStatus === 500 && a.responseBody === 'boom' && a.error?.code === 'http_status',
+    text: '500',
+  },
+  'status-503': { status: 'failed', attempt: (a) => a.responseStatus === 503 && a.error?.code === 'http_status', text: '503' },
+  'status-410': { status: 'failed', attempt: (a) => a.responseStatus === 410 && a.error?.code === 'endpoint_gone', text: '410' },
+  redirect: {
+    status: 'failed',
+    attempt: (a) => a.responseStatus === 302 && a.error?.code === 'redirect_not_followed',
+    text: '302, not followed',
+  },
+  hang: { status: 'failed', attempt: (a) => a.error?.code === 'headers_timeout', text: 'headers_timeout' },
+  'stall-body': { status: 'failed', attempt: (a) => a.error?.code === 'body_timeout', text: 'body_timeout' },
+  trickle: { status: 'failed', attempt: (a) => a.error?.code === 'body_timeout', text: 'body_timeout' },
+  'huge-body': {
+    status: 'succeeded',
+    attempt: (a) => a.responseStatus === 200 && a.responseBody?.length === 4096 && a.error === null,
+    text: '200',
+  },
+  reset: {
+    status: 'failed',
+    attempt: (a) => a.error?.code === 'connection_reset' || a.error?.code === 'connection_closed',
+    text: 'connection_reset',
+  },
+  close: { status: 'failed', attempt: (a) => a.error?.code === 'connection_closed', text: 'connection_closed' },
+  'invalid-http': { status: 'failed', attempt: (a) => a.error?.code === 'invalid_response', text: 'invalid_response' },
 };
 
 test('every receiver fault ends as the rules say, within the timeout, and a healthy endpoint beside them is not held up', {

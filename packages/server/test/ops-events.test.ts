@@ -134,6 +134,7 @@ test('an exhausted delivery raises one message.attempt.exhausted; the ops app’
     deliveryId: delivery.id,
     attempts: 3,
     lastResponseStatus: 503,
+    lastErrorCode: 'http_status',
     lastError: 'HTTP 503',
     failedAt: exhausted.data.failedAt,
   });

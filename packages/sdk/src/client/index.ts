@@ -1,4 +1,5 @@
 /** The typed client for the hookd API: the only door to this folder. */
+export { ATTEMPT_ERROR_CODES, type AttemptError, type AttemptErrorCode } from './attempt-errors.js';
 export { createHookdClient, type HookdClient, type HookdClientOptions } from './client.js';
 export {
   API_ERROR_CODES,

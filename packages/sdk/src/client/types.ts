@@ -3,6 +3,7 @@
  * (packages/server/src/api/schemas.ts and routes/): what a schema requires is required here, the rest optional.
  * Times are ISO 8601 strings, as on the wire.
  */
+import type { AttemptError } from './attempt-errors.js';
 
 export type SignatureScheme = 'standard' | 'hmac-sha256-hex';
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
@@ -270,8 +271,8 @@ export interface Attempt {
   responseStatus: number | null;
   /** The first 4 KiB of the response body. */
   responseBody: string | null;
-  /** Why no response came: timeout, connection refused, … */
-  error: string | null;
+  /** Why the attempt failed (a network error, a timeout named by phase, a non-2xx answer); null when it succeeded. */
+  error: AttemptError | null;
 }
 
 export interface DeliveryWithAttempts extends Delivery {

@@ -1,5 +1,5 @@
 /** JSON Schemas of what the API takes and returns; fastify validates with them and the OpenAPI document shows them. */
-import { DELIVERY_STATUSES, SIGNATURE_SCHEMES } from '../domain/index.js';
+import { ATTEMPT_ERROR_CODES, DELIVERY_STATUSES, SIGNATURE_SCHEMES } from '../domain/index.js';
 
 const timestamp = { type: 'string', format: 'date-time' } as const;
 const nullableTimestamp = { type: ['string', 'null'], format: 'date-time' } as const;
@@ -139,6 +139,19 @@ export const deliverySchema = {
   ],
 } as const;
 
+/** Why an attempt failed, or null when it succeeded; the codes are the README's attempt error table. */
+const attemptErrorSchema = {
+  type: ['object', 'null'],
+  description:
+    'Why the attempt failed (a network error, a timeout named by phase, or a non-2xx answer), or null when it succeeded. ' +
+    'Switch on `code`; `message` is for people.',
+  properties: {
+    code: { type: 'string', enum: ATTEMPT_ERROR_CODES },
+    message: { type: 'string' },
+  },
+  required: ['code', 'message'],
+} as const;
+
 export const attemptSchema = {
   $id: 'Attempt',
   type: 'object',
@@ -150,7 +163,7 @@ export const attemptSchema = {
     requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
     responseStatus: { type: ['integer', 'null'] },
     responseBody: { type: ['string', 'null'], description: 'The first 4 KiB of the response body.' },
-    error: { type: ['string', 'null'], description: 'Why no response came: timeout, connection refused, …' },
+    error: attemptErrorSchema,
   },
   required: ['id', 'number', 'startedAt', 'durationMs', 'requestHeaders', 'responseStatus', 'responseBody', 'error'],
 } as const;

@@ -1,5 +1,6 @@
 /** `hookd tail`: a live stream of delivery attempts from a running hookd, one coloured line each. */
 import { Command } from 'commander';
+import type { AttemptError } from '../domain/index.js';
 import { CliError, EXIT, type Paint, paintFor, printJson } from './output.js';
 import { connect, type ServerConnection, type ServerFlags, withServerFlags } from './server-client.js';
 
@@ -21,14 +22,18 @@ export interface AttemptEvent {
   startedAt: string;
   durationMs: number;
   responseStatus: number | null;
-  error: string | null;
+  error: AttemptError | null;
   outcome: 'succeeded' | 'retrying' | 'failed';
 }
 
 export function attemptLine(p: Paint, a: AttemptEvent): string {
   const colour = a.outcome === 'succeeded' ? p.green : a.outcome === 'failed' ? p.red : p.yellow;
   const mark = a.outcome === 'succeeded' ? '✓' : a.outcome === 'failed' ? '✗' : '↻';
-  const answer = a.responseStatus === null ? (a.error ?? 'no answer') : String(a.responseStatus);
+  // No answer: the error code takes the status's place. The code leads what the line says about a failure, since
+  // it is what to look up (the README's attempt error table) and what to grep for.
+  const answer = a.responseStatus === null ? (a.error?.code ?? 'no answer') : String(a.responseStatus);
+  const why =
+    a.error === null ? [] : [p.dim(a.responseStatus === null ? a.error.message : `${a.error.code}: ${a.error.message}`)];
   return [
     p.dim(a.startedAt.slice(11, 23)),
     colour(`${mark} ${a.outcome.padEnd(9)}`),
@@ -37,6 +42,7 @@ export function attemptLine(p: Paint, a: AttemptEvent): string {
     p.bold(a.eventType),
     `→ ${a.url}`,
     p.dim(`${a.deliveryId} #${a.number}`),
+    ...why,
   ].join('  ');
 }
 

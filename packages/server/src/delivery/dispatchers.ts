@@ -73,7 +73,9 @@ export class EndpointDispatchers {
     const { connections, connectTimeoutMs, timeoutMs, lookup } = this.options;
     const agent = new Agent({
       connections,
-      connect: { timeout: connectTimeoutMs, lookup },
+      // Never longer than the attempt: a connect still running when the whole-attempt bound ends it would be
+      // named a headers timeout, so the connect bound must fire first.
+      connect: { timeout: Math.min(connectTimeoutMs, timeoutMs), lookup },
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });

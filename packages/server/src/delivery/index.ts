@@ -6,4 +6,5 @@ export {
   resolveAllowed,
   systemResolver,
 } from './addresses.js';
+export { attemptTimedOut, classifySendError, type SendPhase, type TimeoutSettings } from './failures.js';
 export { DeliveryWorker, type WorkerDeps } from './worker.js';

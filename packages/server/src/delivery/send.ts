@@ -1,8 +1,16 @@
 /** One delivery attempt: sign, POST, and read what the receiver said, within the timeouts. */
 import { signHmacSha256Hex, signStandard } from '@hookd/sdk';
 import { type Dispatcher, request } from 'undici';
-import { type AttemptResult, type ClaimedDelivery, headersToForward, type Network } from '../domain/index.js';
-import { AddressRefusedError, assertLiteralAllowed, hostOf } from './addresses.js';
+import {
+  type AttemptError,
+  type AttemptResult,
+  type ClaimedDelivery,
+  headersToForward,
+  type Network,
+  responseError,
+} from '../domain/index.js';
+import { assertLiteralAllowed, hostOf } from './addresses.js';
+import { attemptTimedOut, classifySendError, type SendPhase } from './failures.js';
 
 export const RESPONSE_BODY_LIMIT = 4096;
 const USER_AGENT = 'hookd/0.1';
@@ -10,7 +18,10 @@ const USER_AGENT = 'hookd/0.1';
 export interface SendContext {
   /** Built with `guardedLookup`, so every name is checked on the way to the socket. */
   dispatcher: Dispatcher;
+  /** Bounds the wait for the response headers, each pause in the body, and the attempt as a whole. */
   timeoutMs: number;
+  /** Bounds opening the connection; the dispatcher enforces it, this names it in messages. */
+  connectTimeoutMs: number;
   allowedNetworks: readonly Network[];
 }
 
@@ -18,8 +29,8 @@ export interface SendReport {
   result: AttemptResult;
   requestHeaders: Record<string, string>;
   responseBody: string | null;
-  /** For a network failure: its code, a colon, and what happened (`timeout: no complete response within 30000 ms`). */
-  error: string | null;
+  /** Why the attempt failed (a network error, a timeout by phase, a non-2xx answer), or null for a 2xx. */
+  error: AttemptError | null;
 }
 
 function deliveryHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs: number): Record<string, string> {
@@ -72,13 +83,15 @@ export async function sendAttempt(
   ctx: SendContext,
 ): Promise<SendReport> {
   const requestHeaders = deliveryHeaders(claimed, attemptNumber, nowMs);
-  // The stored error starts with the stable code, then says what happened.
-  const failure = (code: string, detail: string): SendReport => ({
-    result: { kind: 'error', code },
+  const failure = (error: AttemptError): SendReport => ({
+    result: { kind: 'error', code: error.code },
     requestHeaders,
     responseBody: null,
-    error: `${code}: ${detail}`,
+    error,
   });
+  // undici bounds each phase (connect, headers, each pause in the body); this bounds the attempt as a whole, so a
+  // body trickled a byte at a time cannot hold the delivery forever. `phase` names what it cut short.
+  let phase: SendPhase = 'headers';
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), ctx.timeoutMs);
   try {
@@ -94,6 +107,7 @@ export async function sendAttempt(
       headersTimeout: ctx.timeoutMs,
       bodyTimeout: ctx.timeoutMs,
     });
+    phase = 'body';
     const responseBody = await readPrefix(response.body, RESPONSE_BODY_LIMIT);
     const retryAfter = response.headers['retry-after'];
     return {
@@ -104,12 +118,11 @@ export async function sendAttempt(
       },
       requestHeaders,
       responseBody,
-      error: null,
+      error: responseError(response.statusCode),
     };
   } catch (error) {
-    if (abort.signal.aborted) return failure('timeout', `no complete response within ${ctx.timeoutMs} ms`);
-    const { code, text } = describeNetworkError(error);
-    return failure(code, text);
+    if (abort.signal.aborted) return failure(attemptTimedOut(phase, ctx));
+    return failure(classifySendError(error, ctx));
   } finally {
     clearTimeout(timer);
   }
@@ -128,31 +141,4 @@ async function readPrefix(body: Dispatcher.ResponseData['body'], limit: number):
     }
   }
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-}
-
-const NETWORK_CODES: Record<string, string> = {
-  ECONNREFUSED: 'connection_refused',
-  ECONNRESET: 'connection_reset',
-  EPIPE: 'connection_reset',
-  ENOTFOUND: 'dns_failed',
-  EAI_AGAIN: 'dns_failed',
-  EHOSTUNREACH: 'host_unreachable',
-  ENETUNREACH: 'host_unreachable',
-  UND_ERR_CONNECT_TIMEOUT: 'connect_timeout',
-  UND_ERR_HEADERS_TIMEOUT: 'timeout',
-  UND_ERR_BODY_TIMEOUT: 'timeout',
-  UND_ERR_SOCKET: 'connection_closed',
-  UND_ERR_CLOSED: 'connection_closed',
-  ERR_INVALID_URL: 'invalid_url',
-};
-
-function describeNetworkError(error: unknown): { code: string; text: string } {
-  if (error instanceof AddressRefusedError) return { code: 'address_refused', text: error.message };
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof AddressRefusedError) return { code: 'address_refused', text: cause.message };
-  const raw = (error as { code?: string }).code ?? '';
-  // undici's parser errors carry `HPE_*` as their code, or for some (a status line that is not HTTP) only their name.
-  const invalid = raw.startsWith('HPE_') || (error as Error).name === 'HTTPParserError';
-  const code = NETWORK_CODES[raw] ?? (invalid ? 'invalid_response' : 'network_error');
-  return { code, text: raw ? `${raw} ${(error as Error).message}` : (error as Error).message };
 }

@@ -64,7 +64,11 @@ export class DeliveryWorker {
       lookup: guardedLookup(deps.allowedNetworks, deps.resolve),
       idleMs: DISPATCHER_IDLE_MS,
     });
-    this.send = { timeoutMs: config.timeoutMs, allowedNetworks: deps.allowedNetworks };
+    this.send = {
+      timeoutMs: config.timeoutMs,
+      connectTimeoutMs: Math.min(config.connectTimeoutMs, config.timeoutMs),
+      allowedNetworks: deps.allowedNetworks,
+    };
   }
 
   start(): void {
@@ -298,7 +302,7 @@ export class DeliveryWorker {
       logger.error({ ...log, err: error }, 'recording the attempt failed; the delivery will be retried');
       return;
     }
-    this.deps.metrics?.attemptRecorded(next, now - startedAt);
+    this.deps.metrics?.attemptRecorded(next, now - startedAt, report.error?.code ?? null);
     if (next.status === 'succeeded') logger.info(log, 'delivered');
     else if (next.status === 'pending') logger.info(log, 'attempt failed; retry scheduled');
     else logger.warn({ ...log, disabledEndpoint: next.disableEndpoint }, 'delivery failed for good');

@@ -1,4 +1,12 @@
 export { inNetworks, type Network, parseNetworks, refusedAddressReason } from './addresses.js';
+export {
+  ATTEMPT_ERROR_CODES,
+  ATTEMPT_ERRORS,
+  type AttemptError,
+  type AttemptErrorCode,
+  isAttemptErrorCode,
+  responseError,
+} from './attempt-errors.js';
 export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers.js';
 export { type NewEndpoint, newEndpoint } from './endpoints.js';
 export { isEventTypeFilter, isEventTypeName, matchesEventType } from './event-types.js';

@@ -20,14 +20,14 @@ test('redirects, client and server errors are retried; only 429 and 503 ask for 
 });
 
 test('network errors and timeouts are retried', () => {
-  assert.deepEqual(judgeAttempt({ kind: 'error', code: 'timeout' }), { kind: 'retry', honourRetryAfter: false });
+  assert.deepEqual(judgeAttempt({ kind: 'error', code: 'headers_timeout' }), { kind: 'retry', honourRetryAfter: false });
 });
 
 const context = { attemptsInRun: 0, policy: { scheduleMs: [0, 1000, 5000], jitter: 0 }, random: () => 0.5, now: 10_000 };
 
 test('after a failed attempt the next one is scheduled by the retry policy, until the schedule runs out', () => {
   assert.deepEqual(nextStep({ kind: 'response', status: 500 }, context), { status: 'pending', nextAttemptAt: 11_000 });
-  assert.deepEqual(nextStep({ kind: 'error', code: 'timeout' }, { ...context, attemptsInRun: 1 }), {
+  assert.deepEqual(nextStep({ kind: 'error', code: 'headers_timeout' }, { ...context, attemptsInRun: 1 }), {
     status: 'pending',
     nextAttemptAt: 15_000,
   });

@@ -1,7 +1,8 @@
 /** What one delivery attempt's result means for the delivery and its endpoint. */
+import type { AttemptErrorCode } from './attempt-errors.js';
 import { nextRetryDelay, parseRetryAfter, type Random, type RetryPolicy } from './retry.js';
 
-export type AttemptResult = { kind: 'response'; status: number; retryAfter?: string } | { kind: 'error'; code: string };
+export type AttemptResult = { kind: 'response'; status: number; retryAfter?: string } | { kind: 'error'; code: AttemptErrorCode };
 
 export type Verdict =
   | { kind: 'succeeded' }

@@ -1,4 +1,5 @@
 /** The records hookd keeps, as the API and the workers see them. Times are epoch milliseconds. */
+import type { AttemptError } from './attempt-errors.js';
 import type { EndpointLimits } from './limits.js';
 
 export type SignatureScheme = 'standard' | 'hmac-sha256-hex';
@@ -117,8 +118,8 @@ export interface Attempt {
   responseStatus: number | null;
   /** The first 4 KiB of the response body. */
   responseBody: string | null;
-  /** For network failures: `timeout`, `connection_refused`, `address_refused: loopback`, … */
-  error: string | null;
+  /** Why the attempt failed (a network error or a non-2xx answer), or null when it succeeded. */
+  error: AttemptError | null;
 }
 
 /** A delivery handed to a worker, with what it needs to send it. */

@@ -4,7 +4,7 @@
  * URLs, reasons, counts and times; never a secret.
  */
 import type { Logger } from 'pino';
-import { type App, type NextStep, newId } from '../domain/index.js';
+import { type App, type AttemptError, type NextStep, newId } from '../domain/index.js';
 import { type RecordAttemptResult, type Store, StoreConflictError } from '../store/index.js';
 import type { Metrics } from './metrics.js';
 
@@ -42,7 +42,7 @@ export interface RecordedAttempt {
   deliveryId: string;
   attemptNumber: number;
   responseStatus: number | null;
-  error: string | null;
+  error: AttemptError | null;
   next: NextStep;
   recorded: RecordAttemptResult;
   now: number;
@@ -108,7 +108,9 @@ export class OpsEvents {
         deliveryId: a.deliveryId,
         attempts: a.attemptNumber,
         lastResponseStatus: a.responseStatus,
-        lastError: a.error ?? (a.responseStatus === null ? null : `HTTP ${a.responseStatus}`),
+        // The code to switch on (the README's attempt error table); lastError says it for people.
+        lastErrorCode: a.error?.code ?? null,
+        lastError: a.error?.message ?? (a.responseStatus === null ? null : `HTTP ${a.responseStatus}`),
         failedAt: iso(a.now),
       };
       await this.publish('message.attempt.exhausted', data, `message.attempt.exhausted:${a.deliveryId}:${a.attemptNumber}`);

@@ -3,7 +3,7 @@
  * scrape stays small whatever the number of tenants. Queue figures are read from the store at scrape time.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { NextStep } from '../domain/index.js';
+import { ATTEMPT_ERROR_CODES, type AttemptErrorCode, type NextStep } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { OPS_EVENT_TYPES, type OpsEventType } from './events.js';
 
@@ -13,7 +13,8 @@ export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed';
 export interface Metrics {
   registry: Registry;
   messagePublished(): void;
-  attemptRecorded(next: NextStep, durationMs: number): void;
+  /** `errorCode`: why the attempt failed (domain/attempt-errors.ts), null when it succeeded. */
+  attemptRecorded(next: NextStep, durationMs: number, errorCode: AttemptErrorCode | null): void;
   /** An ops event was published into the hookd-ops app. */
   opsEventPublished(type: OpsEventType): void;
   /** A source took a webhook in: a new event, or a duplicate of one it already has. */
@@ -45,6 +46,14 @@ export function createMetrics(store: Store, clock: () => number): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const attemptErrors = new Counter({
+    name: 'hookd_delivery_attempt_errors_total',
+    help: 'Failed delivery attempts by code (connect_timeout, http_status, …: the attempt error codes in the README)',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  // The list of codes is closed, so every one shows from the first scrape at 0 and the label stays small.
+  for (const code of ATTEMPT_ERROR_CODES) attemptErrors.inc({ code }, 0);
   const inboundAccepted = new Counter({
     name: 'hookd_inbound_accepted_total',
     help: 'Webhooks sources accepted, by whether each was new or a duplicate of a delivery id already kept',
@@ -111,9 +120,10 @@ export function createMetrics(store: Store, clock: () => number): Metrics {
   return {
     registry,
     messagePublished: () => published.inc(),
-    attemptRecorded(next, durationMs) {
+    attemptRecorded(next, durationMs, errorCode) {
       const outcome = OUTCOMES[next.status];
       attempts.inc({ outcome });
+      if (errorCode !== null) attemptErrors.inc({ code: errorCode });
       duration.observe({ outcome }, durationMs / 1000);
     },
     inboundAccepted(duplicate) {

@@ -2,6 +2,7 @@
 import type {
   App,
   Attempt,
+  AttemptErrorCode,
   ClaimedDelivery,
   Delivery,
   DeliveryStatus,
@@ -132,7 +133,8 @@ export interface AttemptRow<Headers> {
   request_headers: Headers;
   response_status: number | null;
   response_body: string | null;
-  error: string | null;
+  error_code: string | null;
+  error_message: string | null;
 }
 export const toAttempt = <H>(r: AttemptRow<H>, headers: (kept: H) => Record<string, string>): Attempt => ({
   id: r.id,
@@ -143,7 +145,8 @@ export const toAttempt = <H>(r: AttemptRow<H>, headers: (kept: H) => Record<stri
   requestHeaders: headers(r.request_headers),
   responseStatus: r.response_status,
   responseBody: r.response_body,
-  error: r.error,
+  // Codes are written from one list, and the migration that added them mapped every older row onto it.
+  error: r.error_code === null ? null : { code: r.error_code as AttemptErrorCode, message: r.error_message ?? '' },
 });
 
 /** A claimed delivery as both stores read it: the delivery's columns, with its message's and endpoint's. */

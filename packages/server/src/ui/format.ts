@@ -1,5 +1,5 @@
 /** Small display helpers shared by the pages. */
-import type { DeliveryStatus } from '../domain/index.js';
+import type { AttemptError, DeliveryStatus } from '../domain/index.js';
 import { type Html, html } from './html.js';
 
 export const iso = (ms: number) => new Date(ms).toISOString();
@@ -14,9 +14,15 @@ export function statusBadge(status: DeliveryStatus | 'disabled' | 'failing' | 'e
   return html`<span class="badge ${tone}">${status}</span>`;
 }
 
-export function httpStatus(status: number | null, error: string | null): Html {
-  if (status === null) return html`<span class="badge bad">${error ?? 'no answer'}</span>`;
+/** The answer's status, or for an attempt that got none its error code (the message as the tooltip). */
+export function httpStatus(status: number | null, error: AttemptError | null): Html {
+  if (status === null) return html`<span class="badge bad" title="${error?.message ?? ''}">${error?.code ?? 'no answer'}</span>`;
   return html`<span class="badge ${status >= 200 && status < 300 ? 'ok' : 'bad'}">${status}</span>`;
+}
+
+/** An attempt's error as the details show it: the code to look up in the README, then what happened. */
+export function attemptError(error: AttemptError | null): Html {
+  return error === null ? html`—` : html`<code>${error.code}</code> ${error.message}`;
 }
 
 /** `datetime-local` inputs carry no zone: hookd reads and shows them as UTC. */

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError, retryDelivery } from '../api/index.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, isPurged } from '../domain/index.js';
-import { httpStatus, parseUtcInput, prettyJson, statusBadge, utcInputValue, when } from './format.js';
+import { attemptError, httpStatus, parseUtcInput, prettyJson, statusBadge, utcInputValue, when } from './format.js';
 import { noticeFor } from './health-view.js';
 import { html } from './html.js';
 import { appPath, csrfField, page } from './layout.js';
@@ -83,7 +83,7 @@ in ${a.durationMs} ms, ${when(a.startedAt)}</summary>
               .map(([k, v]) => `${k}: ${v}`)
               .join('\n')}</pre>
 <h4>Request body</h4><pre>${isPurged(message) ? '(purged by retention)' : prettyJson(message.payload)}</pre>
-<h4>Response</h4><dl class="facts"><dt>Status</dt><dd>${a.responseStatus ?? '—'}</dd><dt>Error</dt><dd>${a.error ?? '—'}</dd>
+<h4>Response</h4><dl class="facts"><dt>Status</dt><dd>${a.responseStatus ?? '—'}</dd><dt>Error</dt><dd>${attemptError(a.error)}</dd>
 <dt>Duration</dt><dd>${a.durationMs} ms</dd></dl><pre>${a.responseBody ?? ''}</pre></details>`,
           );
           return html`<section class="card" id="${d.id}" aria-label="Delivery to ${endpoint?.url ?? d.endpointId}">

@@ -41,7 +41,7 @@ export function healthContract(open: () => Promise<Store>): void {
     requestHeaders: {},
     responseStatus: status,
     responseBody: status === null ? null : '',
-    error: status === null ? 'timeout' : null,
+    error: status === null ? { code: 'headers_timeout', message: 'no response headers within 30000 ms' } : null,
   });
 
   test('an endpoint failing without a success for disableAfter is disabled, and a success restarts the clock', () =>

@@ -47,7 +47,7 @@ export function opsContract(open: () => Promise<Store>): void {
               number: item.delivery.attemptCount + 1,
               startedAt: at,
               responseStatus: status,
-              error: status === null ? 'timeout' : null,
+              error: status === null ? { code: 'headers_timeout', message: 'no response headers within 30000 ms' } : null,
             }),
             leaseToken: item.leaseToken,
             next,

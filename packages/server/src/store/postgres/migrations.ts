@@ -197,6 +197,33 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX ui_sessions_by_app ON ui_sessions (app_id);
   CREATE INDEX ui_sessions_by_token ON ui_sessions (token_id);
   `,
+  // 13: an attempt's failure is a code from domain/attempt-errors.ts and a message, in two columns, instead of one
+  // "code: detail" text. Older rows are split; the two old codes renamed (a timeout had no phase then, an SSRF
+  // refusal was address_refused); a non-2xx answer, which had no error, gets the code its status means.
+  `
+  ALTER TABLE attempts ADD COLUMN error_code text;
+  ALTER TABLE attempts ADD COLUMN error_message text;
+  UPDATE attempts SET
+    error_code = CASE WHEN strpos(error, ': ') > 0 THEN substr(error, 1, strpos(error, ': ') - 1) ELSE error END,
+    error_message = CASE WHEN strpos(error, ': ') > 0 THEN substr(error, strpos(error, ': ') + 2) ELSE error END
+  WHERE error IS NOT NULL;
+  UPDATE attempts SET error_code = CASE error_code
+      WHEN 'timeout' THEN 'attempt_timeout' WHEN 'address_refused' THEN 'address_not_allowed' ELSE error_code END
+  WHERE error IS NOT NULL;
+  UPDATE attempts SET error_code = 'network_error', error_message = error
+  WHERE error IS NOT NULL AND error_code NOT IN (
+    'connect_timeout', 'headers_timeout', 'body_timeout', 'attempt_timeout', 'connection_refused', 'connection_reset',
+    'connection_closed', 'dns_failed', 'host_unreachable', 'tls_failed', 'address_not_allowed', 'invalid_url', 'invalid_response',
+    'network_error');
+  UPDATE attempts SET
+    error_code = CASE WHEN response_status = 410 THEN 'endpoint_gone'
+      WHEN response_status BETWEEN 300 AND 399 THEN 'redirect_not_followed' ELSE 'http_status' END,
+    error_message = CASE WHEN response_status = 410 THEN 'HTTP 410 Gone'
+      WHEN response_status BETWEEN 300 AND 399 THEN 'HTTP ' || response_status::text || ', not followed'
+      ELSE 'HTTP ' || response_status::text END
+  WHERE error IS NULL AND response_status IS NOT NULL AND response_status NOT BETWEEN 200 AND 299;
+  ALTER TABLE attempts DROP COLUMN error;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */
@@ -208,8 +235,11 @@ export async function schemaVersion(db: pg.Pool): Promise<{ applied: number; exp
 // Any fixed number works, as long as nothing else in the database takes the same advisory lock.
 const MIGRATION_LOCK_KEY = '7203516249812';
 
-/** Brings the schema up to date. Safe when several processes start at once: they take turns on an advisory lock. */
-export async function migrate(pool: pg.Pool): Promise<void> {
+/**
+ * Brings the schema up to date, or up to version `upTo` (tests of one migration stop just before it). Safe when
+ * several processes start at once: they take turns on an advisory lock.
+ */
+export async function migrate(pool: pg.Pool, upTo = MIGRATIONS.length): Promise<void> {
   const client = await pool.connect();
   const ignore = () => {}; // see inTransaction: errors between queries arrive as rejections
   client.on('error', ignore);
@@ -217,7 +247,7 @@ export async function migrate(pool: pg.Pool): Promise<void> {
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      await applyPending(client);
+      await applyPending(client, upTo);
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch((error: Error) => {
         broken = error; // the session ends with the connection, and the lock with it
@@ -232,14 +262,14 @@ export async function migrate(pool: pg.Pool): Promise<void> {
   }
 }
 
-async function applyPending(client: pg.PoolClient): Promise<void> {
+async function applyPending(client: pg.PoolClient, upTo: number): Promise<void> {
   await client.query('CREATE TABLE IF NOT EXISTS hookd_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)');
   const { rows } = await client.query<{ current: number }>('SELECT coalesce(max(version), 0) AS current FROM hookd_migrations');
   const current = rows[0]?.current ?? 0;
   if (current > MIGRATIONS.length) {
     throw new Error(`the database is at schema version ${current}, newer than this hookd (${MIGRATIONS.length})`);
   }
-  for (let version = current; version < MIGRATIONS.length; version++) {
+  for (let version = current; version < upTo; version++) {
     await client.query('BEGIN');
     try {
       await client.query(MIGRATIONS[version] as string);

@@ -23,9 +23,9 @@ const RECORD_ONE = `
     FOR UPDATE OF d
   ),
   attempt AS (
-    INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, request_headers, response_status, response_body, error,
-      endpoint_id)
-    SELECT $2, current.id, $3, $4, $5, $6, $7, $8, $9, current.endpoint_id FROM current
+    INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, request_headers, response_status, response_body,
+      error_code, error_message, endpoint_id)
+    SELECT $2, current.id, $3, $4, $5, $6, $7, $8, $9, $15, current.endpoint_id FROM current
   ),
   health AS (
     UPDATE endpoints e SET failing_since = CASE WHEN $11 = 'succeeded' THEN NULL ELSE $4::bigint END
@@ -67,9 +67,9 @@ const RECORD_ONE = `
 const RECORD_MANY = `
   WITH given AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::int[], $6::text[], $7::int[], $8::text[],
-      $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::bigint[])
+      $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::bigint[], $15::text[])
       WITH ORDINALITY AS g(delivery_id, attempt_id, number, started_at, duration_ms, request_headers, response_status,
-        response_body, error, lease_token, status, next_attempt_at, last_error, updated_at, ord)
+        response_body, error_code, lease_token, status, next_attempt_at, last_error, updated_at, error_message, ord)
   ),
   current AS (
     SELECT d.id, d.lease_token, d.endpoint_id, e.disabled_at IS NOT NULL AS disabled, e.failing_since
@@ -79,10 +79,10 @@ const RECORD_MANY = `
     FOR UPDATE OF d
   ),
   attempt AS (
-    INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, request_headers, response_status, response_body, error,
-      endpoint_id)
+    INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, request_headers, response_status, response_body,
+      error_code, error_message, endpoint_id)
     SELECT g.attempt_id, c.id, g.number, g.started_at, g.duration_ms, g.request_headers::json, g.response_status,
-      g.response_body, g.error, c.endpoint_id
+      g.response_body, g.error_code, g.error_message, c.endpoint_id
     FROM given g JOIN current c ON c.id = g.delivery_id
     ORDER BY g.ord
   ),
@@ -132,7 +132,7 @@ interface RecordedRow {
   failing_since: number | null;
 }
 
-/** A record's values, in the order both statements number them ($1…$14 alone, one array each in a batch). */
+/** A record's values, in the order both statements number them ($1…$15 alone, one array each in a batch). */
 function recordValues(input: RecordAttemptInput): unknown[] {
   const { attempt, next } = input;
   return [
@@ -144,12 +144,13 @@ function recordValues(input: RecordAttemptInput): unknown[] {
     JSON.stringify(attempt.requestHeaders),
     attempt.responseStatus,
     storableText(attempt.responseBody),
-    storableText(attempt.error),
+    attempt.error?.code ?? null,
     input.leaseToken,
     next.status,
     next.status === 'pending' ? next.nextAttemptAt : null,
     lastError(input),
     input.now,
+    storableText(attempt.error?.message ?? null),
   ];
 }
 
@@ -177,7 +178,7 @@ async function recordMany(db: Queryable, inputs: RecordAttemptInput[]): Promise<
 }
 
 function lastError({ attempt, next }: RecordAttemptInput): string | null {
-  return next.status === 'succeeded' ? null : storableText(attempt.error ?? `HTTP ${attempt.responseStatus}`);
+  return next.status === 'succeeded' ? null : storableText(attempt.error?.message ?? `HTTP ${attempt.responseStatus}`);
 }
 
 /** Disables the endpoint if this record calls for it: a 410, or failing for too long. */

@@ -41,9 +41,9 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
       AND message_id IN (SELECT id FROM messages WHERE payload <> '')`);
   const insertAttempt = db.prepare(`
     INSERT INTO attempts (id, delivery_id, endpoint_id, number, started_at, duration_ms, request_headers, response_status,
-      response_body, error)
+      response_body, error_code, error_message)
     VALUES (@id, @deliveryId, @endpointId, @number, @startedAt, @durationMs, @requestHeaders, @responseStatus, @responseBody,
-      @error)`);
+      @errorCode, @errorMessage)`);
   const leaseOf = db.prepare<
     [string],
     { lease_token: string | null; endpoint_id: string; disabled: number; failing_since: number | null }
@@ -71,7 +71,14 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
     const current = leaseOf.get(attempt.deliveryId);
     // Deleted meanwhile, with its endpoint or app: nothing is left to record.
     if (!current) return { finished: false, disabled: null };
-    insertAttempt.run({ ...attempt, endpointId: current.endpoint_id, requestHeaders: JSON.stringify(attempt.requestHeaders) });
+    const { error, ...columns } = attempt;
+    insertAttempt.run({
+      ...columns,
+      endpointId: current.endpoint_id,
+      requestHeaders: JSON.stringify(attempt.requestHeaders),
+      errorCode: error?.code ?? null,
+      errorMessage: error?.message ?? null,
+    });
     // Every attempt tells about the endpoint's health, even one whose lease ran out.
     const failingSince = nextFailingSince(current.failing_since, next.status === 'succeeded', attempt.startedAt);
     if (failingSince !== current.failing_since) setFailingSince.run({ id: current.endpoint_id, failingSince });
@@ -89,7 +96,7 @@ export function deliveryQueries(db: Database.Database, disableEndpointNow: (id: 
       token: input.leaseToken,
       status,
       nextAttemptAt: retry,
-      lastError: status === 'succeeded' ? null : (attempt.error ?? `HTTP ${attempt.responseStatus}`),
+      lastError: status === 'succeeded' ? null : (attempt.error?.message ?? `HTTP ${attempt.responseStatus}`),
       now: input.now,
     });
     const reason = next.status === 'failed' && next.disableEndpoint ? next.disableEndpoint : autoDisable;

@@ -188,6 +188,33 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX ui_sessions_by_app ON ui_sessions(app_id);
   CREATE INDEX ui_sessions_by_token ON ui_sessions(token_id);
   `,
+  // 13: an attempt's failure is a code from domain/attempt-errors.ts and a message, in two columns, instead of one
+  // "code: detail" text. Older rows are split; the two old codes renamed (a timeout had no phase then, an SSRF
+  // refusal was address_refused); a non-2xx answer, which had no error, gets the code its status means.
+  `
+  ALTER TABLE attempts ADD COLUMN error_code TEXT;
+  ALTER TABLE attempts ADD COLUMN error_message TEXT;
+  UPDATE attempts SET
+    error_code = CASE WHEN instr(error, ': ') > 0 THEN substr(error, 1, instr(error, ': ') - 1) ELSE error END,
+    error_message = CASE WHEN instr(error, ': ') > 0 THEN substr(error, instr(error, ': ') + 2) ELSE error END
+  WHERE error IS NOT NULL;
+  UPDATE attempts SET error_code = CASE error_code
+      WHEN 'timeout' THEN 'attempt_timeout' WHEN 'address_refused' THEN 'address_not_allowed' ELSE error_code END
+  WHERE error IS NOT NULL;
+  UPDATE attempts SET error_code = 'network_error', error_message = error
+  WHERE error IS NOT NULL AND error_code NOT IN (
+    'connect_timeout', 'headers_timeout', 'body_timeout', 'attempt_timeout', 'connection_refused', 'connection_reset',
+    'connection_closed', 'dns_failed', 'host_unreachable', 'tls_failed', 'address_not_allowed', 'invalid_url', 'invalid_response',
+    'network_error');
+  UPDATE attempts SET
+    error_code = CASE WHEN response_status = 410 THEN 'endpoint_gone'
+      WHEN response_status BETWEEN 300 AND 399 THEN 'redirect_not_followed' ELSE 'http_status' END,
+    error_message = CASE WHEN response_status = 410 THEN 'HTTP 410 Gone'
+      WHEN response_status BETWEEN 300 AND 399 THEN 'HTTP ' || response_status || ', not followed'
+      ELSE 'HTTP ' || response_status END
+  WHERE error IS NULL AND response_status IS NOT NULL AND response_status NOT BETWEEN 200 AND 299;
+  ALTER TABLE attempts DROP COLUMN error;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */
@@ -195,13 +222,14 @@ export function schemaVersion(db: Database.Database): { applied: number; expecte
   return { applied: db.pragma('user_version', { simple: true }) as number, expected: MIGRATIONS.length };
 }
 
-export function migrate(db: Database.Database): void {
+/** Brings the schema up to date, or up to version `upTo` (tests of one migration stop just before it). */
+export function migrate(db: Database.Database, upTo = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(`the database is at schema version ${current}, newer than this hookd (${MIGRATIONS.length})`);
   }
   db.transaction(() => {
-    for (let version = current; version < MIGRATIONS.length; version++) {
+    for (let version = current; version < upTo; version++) {
       db.exec(MIGRATIONS[version] as string);
       db.pragma(`user_version = ${version + 1}`);
     }
