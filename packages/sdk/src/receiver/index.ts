@@ -11,6 +11,7 @@ export {
   ReceiverConfigError,
   type ReceiverConfigErrorCode,
   type ReceiverErrorCode,
+  type RefusalKind,
 } from './errors.js';
 export type { SqliteQueueShortcut } from './queue-option.js';
 export { memoryRateLimitStore, type RateLimitDecision, type RateLimitStore } from './rate-limit.js';
@@ -26,7 +27,6 @@ export type {
   ReceiverMetrics,
   ReceiverOptions,
   ReceiverRequest,
-  RefusalKind,
   UnhandledWebhookEvent,
   VerifyOptions,
   WebhookEvent,
