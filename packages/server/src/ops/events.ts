@@ -6,14 +6,12 @@
 import type { Logger } from 'pino';
 import { type App, type NextStep, newId } from '../domain/index.js';
 import { type RecordAttemptResult, type Store, StoreConflictError } from '../store/index.js';
+import type { OpsEventType } from './event-types.js';
 import type { Metrics } from './metrics.js';
 
 /** The reserved uid of the app ops events go to: `POST /v1/apps/hookd-ops/endpoints` subscribes to them. */
 export const OPS_APP_UID = 'hookd-ops';
 export const OPS_APP_NAME = 'hookd operations';
-
-export const OPS_EVENT_TYPES = ['endpoint.disabled', 'message.attempt.exhausted', 'endpoint.failing', 'ingest.silent'] as const;
-export type OpsEventType = (typeof OPS_EVENT_TYPES)[number];
 
 export interface OpsEventsDeps {
   store: Pick<Store, 'findApp' | 'createApp' | 'publishMessage'>;
