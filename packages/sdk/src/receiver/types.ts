@@ -1,8 +1,8 @@
 /** The receiver's public types: what the core reads from an adapter, what it answers, and what handlers get. */
 import type { HeaderSource } from '../bytes.js';
-import type { IdempotencyStore } from '../idempotency/types.js';
-import type { DeadLetter, WebhookQueue } from '../queue/types.js';
-import type { SchemeName } from '../schemes/types.js';
+import type { IdempotencyStore } from '../idempotency/index.js';
+import type { DeadLetter, WebhookQueue } from '../queue/index.js';
+import type { SchemeName } from '../schemes/index.js';
 import type { RefusalKind } from './errors.js';
 import type { SqliteQueueShortcut } from './queue-option.js';
 import type { RateLimitStore } from './rate-limit.js';
