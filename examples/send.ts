@@ -4,7 +4,7 @@
  * The URL defaults to http://127.0.0.1:3000/webhooks; the secret comes from WEBHOOK_SECRET, as for the servers.
  */
 import { randomUUID } from 'node:crypto';
-import { SCHEMES } from '@hookd/sdk';
+import { SCHEMES } from '@hookd/sdk/verify';
 import { DEV_SECRET } from './dev-settings.js';
 
 const args = process.argv.slice(2);

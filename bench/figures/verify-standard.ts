@@ -3,7 +3,7 @@
  * on the same 1 KiB body, secret and headers, counted per CPU second, best round (see measure.ts). Both libraries return the parsed payload from verify, so
  * hookd's operation is verify plus JSON.parse: the same work a receiver gets from each call.
  */
-import { verifyStandard } from '@hookd/sdk';
+import { verifyStandard } from '@hookd/sdk/verify';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { compared, type Figure, type Row } from '../figure.js';

@@ -2,7 +2,7 @@
  * The receiver as a Fetch API handler: the same function runs on Bun, Deno, Cloudflare Workers,
  * in a Next.js route handler or a Hono route. Only the remote address comes from the runtime.
  */
-import { createReceiver, type FetchRequestInfo, toFetchHandler } from '@hookd/sdk';
+import { createReceiver, type FetchRequestInfo, toFetchHandler } from '@hookd/sdk/receiver';
 import { consoleLogger } from '../dev-settings.js';
 
 type Events = {

@@ -2,149 +2,30 @@
  * @hookd/sdk: sign and verify webhooks for every scheme a team meets, receive them through one
  * pipeline (allowlist, rate limit, signature, validation, idempotency, routing, durable queue),
  * and call the hookd API. Node built-ins only; drivers are optional peers.
+ *
+ * This entry holds what most apps use; each part has its own entry with the rest of its names:
+ * `@hookd/sdk/verify` (every scheme's sign and verify), `@hookd/sdk/receiver` (the pipeline, its adapters and
+ * types), `@hookd/sdk/client` (the API client and its types), `@hookd/sdk/queue`, `@hookd/sdk/idempotency` and
+ * `@hookd/sdk/testing`.
  */
-export type { Body, HeaderSource } from './bytes.js';
-export {
-  type ApiErrorCode,
-  type App,
-  type AppToken,
-  ATTEMPT_ERROR_CODES,
-  type Attempt,
-  type AttemptError,
-  type AttemptErrorCode,
-  type ClientErrorCode,
-  type CreateAppInput,
-  type CreateAppTokenInput,
-  type CreatedAppToken,
-  type CreateEndpointInput,
-  type CreateEventTypeInput,
-  createHookdClient,
-  type Delivery,
-  type DeliveryStatus,
-  type DeliveryWithAttempts,
-  type EnableEndpointInput,
-  type EnableEndpointResult,
-  type Endpoint,
-  type EndpointHealthWindow,
-  type EndpointStats,
-  type ErrorDetail,
-  type EventType,
-  type Health,
-  HookdApiError,
-  type HookdClient,
-  type HookdClientOptions,
-  type HookdErrorCode,
-  type ListDeliveriesOptions,
-  type ListEventsOptions,
-  type ListEventTypesOptions,
-  type Message,
-  type Page,
-  type PageOptions,
-  type PortalLink,
-  type PortalLinkInput,
-  type PublishInput,
-  type PublishOptions,
-  type PublishResult,
-  paginate,
-  type Readiness,
-  type ReplayInput,
-  type ReplayResult,
-  type RotateSecretInput,
-  type UpdateAppInput,
-  type UpdateEndpointInput,
-  type UpdateEventTypeInput,
-} from './client/index.js';
-export { VERIFICATION_ERROR_CODES, type VerificationErrorCode, WebhookVerificationError } from './errors.js';
-export {
-  type IdempotencyStore,
-  type MemoryIdempotencyOptions,
-  memoryIdempotencyStore,
-  type PostgresIdempotencyOptions,
-  type PostgresQueryable,
-  postgresIdempotencyStore,
-  type RedisIdempotencyClient,
-  type RedisIdempotencyOptions,
-  redisIdempotencyStore,
-  type SqliteIdempotencyOptions,
-  sqliteIdempotencyStore,
-} from './idempotency/index.js';
-export {
-  type BackoffFunction,
-  type BackoffOptions,
-  createSqliteQueue,
-  type DeadLetter,
-  type HandleContext,
-  MissingDriverError,
-  QueueError,
-  type QueueErrorCode,
-  type QueueHandler,
-  type ReceivedWebhook,
-  type SqliteDatabase,
-  type SqliteQueueOptions,
-  type WebhookQueue,
-} from './queue/index.js';
+export { createHookdClient, HookdApiError, type HookdClient, type HookdClientOptions } from './client/index.js';
 export {
   createReceiver,
-  DEFAULT_IDEMPOTENCY_TTL_MS,
-  DEFAULT_MAX_BODY_BYTES,
-  type EventForPattern,
-  type EventMap,
-  type EventPattern,
-  type FastifyPluginOptions,
-  type FetchRequestInfo,
-  type IdempotencyOptions,
-  type IssueInput,
-  memoryRateLimitStore,
-  type PayloadSchema,
-  PayloadTooLargeError,
-  type PayloadValidatorFunction,
-  type RateLimitDecision,
-  type RateLimitOptions,
-  type RateLimitStore,
-  RawBodyUnavailableError,
-  RECEIVER_ERRORS,
   type Receiver,
-  type ReceiverAnswer,
-  ReceiverConfigError,
-  type ReceiverConfigErrorCode,
-  type ReceiverErrorCode,
-  type ReceiverLogger,
-  type ReceiverMetrics,
   type ReceiverOptions,
-  type ReceiverRequest,
-  type RefusalKind,
-  type SqliteQueueShortcut,
-  type StandardSchemaLike,
   toExpressMiddleware,
   toFastifyPlugin,
   toFetchHandler,
   toNodeHandler,
-  type UnhandledWebhookEvent,
-  type ValidationIssue,
-  type VerifyOptions,
   type WebhookEvent,
   type WebhookHandler,
 } from './receiver/index.js';
-export { type GitHubVerifyInput, signGitHub, verifyGitHub } from './schemes/github.js';
-export { type HmacVerifyInput, signHmacSha256Hex, verifyHmacSha256Hex } from './schemes/hmac.js';
 export {
-  SCHEMES,
-  type Scheme,
   type SchemeName,
-  type SignInput,
+  type VerificationErrorCode,
   type Verified,
   type VerifyInput,
   verify,
+  WebhookVerificationError,
 } from './schemes/index.js';
-export { type ShopifyVerifyInput, signShopify, verifyShopify } from './schemes/shopify.js';
-export { type SlackSignInput, type SlackVerifyInput, signSlack, verifySlack } from './schemes/slack.js';
-export {
-  type StandardHeaders,
-  type StandardSignInput,
-  type StandardVerifyInput,
-  signStandard,
-  verifyStandard,
-} from './schemes/standard.js';
-export { type StripeSignInput, type StripeVerifyInput, signStripe, verifyStripe } from './schemes/stripe.js';
 export { generateSecret } from './secret.js';
-export { type SignedTestRequest, type SignTestRequestOptions, signTestRequest } from './testing/index.js';

@@ -174,6 +174,12 @@ test(`the packed packages install and work as a user gets them (Node ${process.v
       [
         "import { Webhook } from 'standardwebhooks';",
         "import { verify } from '@hookd/sdk';",
+        "import { paginate } from '@hookd/sdk/client';",
+        "import { memoryIdempotencyStore } from '@hookd/sdk/idempotency';",
+        "import { createSqliteQueue } from '@hookd/sdk/queue';",
+        "import { memoryRateLimitStore } from '@hookd/sdk/receiver';",
+        "import { signTestRequest } from '@hookd/sdk/testing';",
+        "import { signStandard } from '@hookd/sdk/verify';",
         "import { startHookd } from '@hookd/server';",
         "const secret = 'whsec_' + Buffer.from('artifact-test-secret-32-bytes!!!').toString('base64');",
         'const body = \'{"ok":true}\';',
@@ -181,14 +187,23 @@ test(`the packed packages install and work as a user gets them (Node ${process.v
         "headers['webhook-signature'] = new Webhook(secret).sign('msg_1', new Date(Number(headers['webhook-timestamp']) * 1000), body);",
         "verify('standard', { body, headers, secrets: secret });",
         "console.log(typeof startHookd, 'verified');",
+        'console.log([paginate, memoryIdempotencyStore, createSqliteQueue, memoryRateLimitStore, signTestRequest, signStandard].map((f) => typeof f).join(" "));',
       ].join('\n'),
     );
-    assert.equal(run(process.execPath, ['esm.mjs'], project).trim(), 'function verified');
+    const subpathFunctions = Array(6).fill('function').join(' ');
+    assert.equal(run(process.execPath, ['esm.mjs'], project).trim(), `function verified\n${subpathFunctions}`);
     writeFileSync(
       join(project, 'cjs.cjs'),
-      "const sdk = require('@hookd/sdk');\nconsole.log(typeof sdk.verify, typeof sdk.createReceiver, typeof sdk.createHookdClient);",
+      [
+        "const sdk = require('@hookd/sdk');",
+        'console.log(typeof sdk.verify, typeof sdk.createReceiver, typeof sdk.createHookdClient);',
+        "const parts = [require('@hookd/sdk/client').paginate, require('@hookd/sdk/idempotency').memoryIdempotencyStore,",
+        "  require('@hookd/sdk/queue').createSqliteQueue, require('@hookd/sdk/receiver').memoryRateLimitStore,",
+        "  require('@hookd/sdk/testing').signTestRequest, require('@hookd/sdk/verify').signStandard];",
+        "console.log(parts.map((f) => typeof f).join(' '));",
+      ].join('\n'),
     );
-    assert.equal(run(process.execPath, ['cjs.cjs'], project).trim(), 'function function function');
+    assert.equal(run(process.execPath, ['cjs.cjs'], project).trim(), `function function function\n${subpathFunctions}`);
   });
 
   await t.test('a strict TypeScript consumer type-checks against the shipped declarations', () => {
@@ -210,7 +225,13 @@ test(`the packed packages install and work as a user gets them (Node ${process.v
     writeFileSync(
       join(project, 'consumer.ts'),
       [
-        "import { createHookdClient, createReceiver, verify, WebhookVerificationError, type Message } from '@hookd/sdk';",
+        "import { createHookdClient, createReceiver, verify, WebhookVerificationError } from '@hookd/sdk';",
+        "import { type Message, paginate } from '@hookd/sdk/client';",
+        "import { type IdempotencyStore, memoryIdempotencyStore } from '@hookd/sdk/idempotency';",
+        "import { createSqliteQueue, type WebhookQueue } from '@hookd/sdk/queue';",
+        "import { memoryRateLimitStore, type ReceiverMetrics } from '@hookd/sdk/receiver';",
+        "import { type SignedTestRequest, signTestRequest } from '@hookd/sdk/testing';",
+        "import { type StandardHeaders, signStandard } from '@hookd/sdk/verify';",
         "import { loadConfig, startHookd, type Hookd } from '@hookd/server';",
         "const client = createHookdClient({ baseUrl: 'http://127.0.0.1:8080', token: 'hkd_app_x' });",
         "const published: Promise<{ id: string }> = client.events.publish('acme', { type: 'order.created', data: { order: 1 } });",
@@ -219,7 +240,12 @@ test(`the packed packages install and work as a user gets them (Node ${process.v
         "try { verify('stripe', { body: '{}', headers: {}, secrets: 'whsec_x' }); } catch (e) { if (e instanceof WebhookVerificationError) { const code: string = e.code; void code; } }",
         'const later: (m: Message) => string = (m) => m.type;',
         'const started: (h: Hookd) => Promise<void> = (h) => h.close();',
-        'void [published, later, started, loadConfig, startHookd];',
+        'const store: IdempotencyStore = memoryIdempotencyStore({ maxKeys: 1000 });',
+        'const queue: (path: string) => WebhookQueue = (path) => createSqliteQueue({ path });',
+        'const counted: (m: ReceiverMetrics) => number = (m) => m.received;',
+        "const signed: SignedTestRequest = signTestRequest({ scheme: 'github', secret: 's', payload: {}, type: 'push' });",
+        "const headers: StandardHeaders = signStandard({ id: 'msg_1', timestamp: 1, body: '{}', secrets: 'whsec_eA==' });",
+        'void [published, later, started, loadConfig, startHookd, paginate, store, queue, memoryRateLimitStore, counted, signed, headers];',
       ].join('\n'),
     );
     run(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], project);

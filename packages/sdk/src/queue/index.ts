@@ -3,5 +3,5 @@
 export { MissingDriverError, type SqliteDatabase } from '../sqlite-driver.js';
 export type { BackoffFunction, BackoffOptions } from './backoff.js';
 export { QueueError, type QueueErrorCode } from './errors.js';
-export { createSqliteQueue, type SqliteQueueOptions } from './sqlite.js';
+export { createSqliteQueue, type SqliteQueueCommonOptions, type SqliteQueueOptions } from './sqlite.js';
 export type { DeadLetter, HandleContext, QueueHandler, ReceivedWebhook, WebhookQueue } from './types.js';

@@ -2,11 +2,9 @@
  * createReceiver: turns the options into the pipeline's parts (checking them once, at start-up), and
  * gives the app its handle on them: routing, the queue's lifecycle, dead letters and metrics.
  */
-import { memoryIdempotencyStore } from '../idempotency/memory.js';
-import type { IdempotencyStore } from '../idempotency/types.js';
-import type { WebhookQueue } from '../queue/types.js';
-import { SCHEMES } from '../schemes/index.js';
-import type { Scheme } from '../schemes/types.js';
+import { type IdempotencyStore, memoryIdempotencyStore } from '../idempotency/index.js';
+import type { WebhookQueue } from '../queue/index.js';
+import { SCHEMES, type Scheme } from '../schemes/index.js';
 import { addressSet, clientAddressResolver } from './addresses.js';
 import { createDispatcher } from './dispatch.js';
 import { ReceiverConfigError } from './errors.js';

@@ -1,5 +1,5 @@
 /** From an accepted webhook to its handlers, the same way inline and from the queue; counts and logs the outcome. */
-import type { HandleContext, ReceivedWebhook } from '../queue/types.js';
+import type { HandleContext, ReceivedWebhook } from '../queue/index.js';
 import type { Router } from './router.js';
 import type { ReceiverLogger, ReceiverMetrics } from './types.js';
 import { type PayloadSchema, validatePayload } from './validation.js';

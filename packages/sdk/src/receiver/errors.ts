@@ -3,7 +3,21 @@
  * Callers switch on `code`; the messages are for people.
  */
 import type { VerificationErrorCode } from '../errors.js';
-import type { RefusalKind } from './types.js';
+
+/** The `metrics.refused` counters: what kind of refusal each code is. */
+export type RefusalKind =
+  | 'method'
+  | 'ip'
+  | 'rate_limit'
+  | 'payload_too_large'
+  | 'body_unreadable'
+  | 'raw_body_unavailable'
+  | 'signature'
+  | 'invalid_json'
+  | 'validation'
+  | 'in_progress'
+  | 'unavailable'
+  | 'internal';
 
 interface ErrorEntry {
   status: number;

@@ -1,8 +1,12 @@
-/** The receiver: one framework-neutral pipeline, thin adapters for node:http, Express, Fastify and the Fetch API. */
-export { toExpressMiddleware } from './adapters/express.js';
-export { type FastifyPluginOptions, toFastifyPlugin } from './adapters/fastify.js';
-export { type FetchRequestInfo, toFetchHandler } from './adapters/fetch.js';
-export { toNodeHandler } from './adapters/node.js';
+/** The receiver: one framework-neutral pipeline, thin adapters for node:http, Express, Fastify and the Fetch API. `@hookd/sdk/receiver`. */
+export {
+  type FastifyPluginOptions,
+  type FetchRequestInfo,
+  toExpressMiddleware,
+  toFastifyPlugin,
+  toFetchHandler,
+  toNodeHandler,
+} from './adapters/index.js';
 export { createReceiver, DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_MAX_BODY_BYTES } from './create-receiver.js';
 export {
   PayloadTooLargeError,
@@ -11,6 +15,7 @@ export {
   ReceiverConfigError,
   type ReceiverConfigErrorCode,
   type ReceiverErrorCode,
+  type RefusalKind,
 } from './errors.js';
 export type { SqliteQueueShortcut } from './queue-option.js';
 export { memoryRateLimitStore, type RateLimitDecision, type RateLimitStore } from './rate-limit.js';
@@ -26,7 +31,6 @@ export type {
   ReceiverMetrics,
   ReceiverOptions,
   ReceiverRequest,
-  RefusalKind,
   UnhandledWebhookEvent,
   VerifyOptions,
   WebhookEvent,

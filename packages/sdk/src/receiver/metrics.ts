@@ -1,5 +1,6 @@
 /** The receiver's counters, a plain object with every refusal kind present from the start (so exporters see zeros). */
-import type { ReceiverMetrics, RefusalKind } from './types.js';
+import type { RefusalKind } from './errors.js';
+import type { ReceiverMetrics } from './types.js';
 
 export function createMetrics(): ReceiverMetrics {
   const refused: Record<RefusalKind, number> = {

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readHeader, toBuffer } from '../bytes.js';
-import type { IdempotencyStore } from '../idempotency/types.js';
-import type { ReceivedWebhook } from '../queue/types.js';
-import type { Scheme, Verified } from '../schemes/types.js';
+import type { IdempotencyStore } from '../idempotency/index.js';
+import type { ReceivedWebhook } from '../queue/index.js';
+import type { Scheme, Verified } from '../schemes/index.js';
 import type { AddressSet, ClientAddressResolver } from './addresses.js';
 import { accepted, errorAnswer, handshakeAnswer } from './answers.js';
 import { RECEIVER_ERRORS, type ReceiverErrorCode } from './errors.js';

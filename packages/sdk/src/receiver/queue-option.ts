@@ -1,6 +1,5 @@
 /** The `queue` option: a ready WebhookQueue (the caller's to close), or `{ path }` for a SQLite queue the receiver owns. */
-import { createSqliteQueue, type SqliteQueueCommonOptions } from '../queue/sqlite.js';
-import type { WebhookQueue } from '../queue/types.js';
+import { createSqliteQueue, type SqliteQueueCommonOptions, type WebhookQueue } from '../queue/index.js';
 
 /** `{ path: './data/webhooks.db' }` plus any SQLite queue option (maxAttempts, backoff, …); needs better-sqlite3 installed. */
 export type SqliteQueueShortcut = SqliteQueueCommonOptions & { path: string };

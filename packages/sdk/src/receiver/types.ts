@@ -1,8 +1,9 @@
 /** The receiver's public types: what the core reads from an adapter, what it answers, and what handlers get. */
 import type { HeaderSource } from '../bytes.js';
-import type { IdempotencyStore } from '../idempotency/types.js';
-import type { DeadLetter, WebhookQueue } from '../queue/types.js';
-import type { SchemeName } from '../schemes/types.js';
+import type { IdempotencyStore } from '../idempotency/index.js';
+import type { DeadLetter, WebhookQueue } from '../queue/index.js';
+import type { SchemeName } from '../schemes/index.js';
+import type { RefusalKind } from './errors.js';
 import type { SqliteQueueShortcut } from './queue-option.js';
 import type { RateLimitStore } from './rate-limit.js';
 import type { PayloadSchema } from './validation.js';
@@ -89,20 +90,6 @@ export interface ReceiverMetrics {
   duplicates: number;
   refused: Record<RefusalKind, number>;
 }
-
-export type RefusalKind =
-  | 'method'
-  | 'ip'
-  | 'rate_limit'
-  | 'payload_too_large'
-  | 'body_unreadable'
-  | 'raw_body_unavailable'
-  | 'signature'
-  | 'invalid_json'
-  | 'validation'
-  | 'in_progress'
-  | 'unavailable'
-  | 'internal';
 
 export interface VerifyOptions {
   scheme: SchemeName;

@@ -4,7 +4,7 @@
  * headers themselves come from the scheme's own `sign`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { SchemeName } from '../schemes/types.js';
+import type { SchemeName } from '../schemes/index.js';
 
 export interface RequestFacts {
   id: string;

@@ -1,6 +1,5 @@
 /** Builds a request exactly as hookd, Stripe, GitHub, Shopify or Slack would send it, for users' own tests. */
-import { SCHEMES } from '../schemes/index.js';
-import type { SchemeName } from '../schemes/types.js';
+import { SCHEMES, type SchemeName } from '../schemes/index.js';
 import { SENDERS } from './senders.js';
 
 export type SignTestRequestOptions = {

@@ -1,5 +1,5 @@
 /** What `hookd listen` reads from a caught request: which provider signed it, whether the signature holds, its type. */
-import { SCHEMES, type SchemeName, verify, WebhookVerificationError } from '@hookd/sdk';
+import { SCHEMES, type SchemeName, verify, WebhookVerificationError } from '@hookd/sdk/verify';
 import type { Verification } from './listen-store.js';
 
 /** The header that gives each scheme away, in the order they are looked for. */

@@ -1,6 +1,6 @@
 /** `hookd listen`: a local webhook catcher that shows, verifies, keeps, forwards and replays what it is sent. */
 import { resolve } from 'node:path';
-import { SCHEMES, type SchemeName } from '@hookd/sdk';
+import { SCHEMES, type SchemeName } from '@hookd/sdk/verify';
 import { Command, Option } from 'commander';
 import { answerLine, forwardLine, requestBlock, requestJson } from './listen-print.js';
 import { createListenServer } from './listen-server.js';

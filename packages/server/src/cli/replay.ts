@@ -2,7 +2,7 @@
  * `hookd replay`: sends again an app's failed (or succeeded) deliveries since a time, endpoint by endpoint, then
  * follows them to their next attempt with a progress bar and ends with a summary.
  */
-import type { Delivery, Endpoint } from '@hookd/sdk';
+import type { Delivery, Endpoint } from '@hookd/sdk/client';
 import { Command, Option } from 'commander';
 import { CliError, EXIT, type Paint, paintFor, parseDuration, parsers, printJson } from './output.js';
 import { api, connect, type ServerConnection, type ServerFlags, withServerFlags } from './server-client.js';

@@ -1,6 +1,7 @@
 /** What `hookd send` and `hookd trigger` share: signing with a scheme, showing the request, sending it, exit codes. */
 import { readFileSync } from 'node:fs';
-import { type SchemeName, type SignedTestRequest, signTestRequest, WebhookVerificationError } from '@hookd/sdk';
+import { type SchemeName, WebhookVerificationError } from '@hookd/sdk';
+import { type SignedTestRequest, signTestRequest } from '@hookd/sdk/testing';
 import { answerJson, describeAnswer, sendRequest } from './http.js';
 import { CliError, EXIT, formatBytes, paintFor, printJson } from './output.js';
 

@@ -1,5 +1,5 @@
 /** One delivery attempt: sign, POST, and read what the receiver said, within the timeouts. */
-import { signHmacSha256Hex, signStandard } from '@hookd/sdk';
+import { signHmacSha256Hex, signStandard } from '@hookd/sdk/verify';
 import { type Dispatcher, request } from 'undici';
 import {
   type AttemptError,

@@ -1,5 +1,5 @@
 /** Sources (inbound webhooks): what one is, and which type an ingested event has. */
-import { SCHEMES, type SchemeName } from '@hookd/sdk';
+import { SCHEMES, type SchemeName } from '@hookd/sdk/verify';
 import { isEventTypeName } from './event-types.js';
 
 /** A provider's signature scheme (any verifier of `@hookd/sdk`), or `none` for a source that checks no signature. */

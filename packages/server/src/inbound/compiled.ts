@@ -3,7 +3,7 @@
  * its compiled schema. Entries live CACHE_TTL_MS, so a change made by another process sharing a PostgreSQL
  * database applies within that time; this process forgets a source at once when it changes it.
  */
-import { memoryRateLimitStore, type RateLimitStore } from '@hookd/sdk';
+import { memoryRateLimitStore, type RateLimitStore } from '@hookd/sdk/receiver';
 import type { ValidateFunction } from 'ajv';
 import { compileJsonSchema, type Network, type Source } from '../domain/index.js';
 import type { Store } from '../store/index.js';

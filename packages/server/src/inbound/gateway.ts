@@ -5,7 +5,7 @@
  * The rate limit counts verified requests only; refused ones have a bucket of their own, so forgeries cannot
  * spend the provider's share. Refusals are counted on the source in batches, with the last reason, never forwarded.
  */
-import { SCHEMES, type SchemeName, verify, WebhookVerificationError } from '@hookd/sdk';
+import { SCHEMES, type SchemeName, verify, WebhookVerificationError } from '@hookd/sdk/verify';
 import type { Logger } from 'pino';
 import { forwardableHeaders, inboundEventType, newId, type Source } from '../domain/index.js';
 import type { Store } from '../store/index.js';

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { type App, type AttemptError, type NextStep, newId } from '../domain/index.js';
 import { type RecordAttemptResult, type Store, StoreConflictError } from '../store/index.js';
+import type { OpsEventType } from './event-types.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -17,9 +18,6 @@ export const OPS_APP_UID = 'hookd-ops';
 /** The setting that holds the ops app's id. */
 export const OPS_APP_SETTING = 'ops_app_id';
 export const OPS_APP_NAME = 'hookd operations';
-
-export const OPS_EVENT_TYPES = ['endpoint.disabled', 'message.attempt.exhausted', 'endpoint.failing', 'ingest.silent'] as const;
-export type OpsEventType = (typeof OPS_EVENT_TYPES)[number];
 
 export interface OpsEventsDeps {
   store: Pick<Store, 'findApp' | 'createApp' | 'publishMessage' | 'readSetting' | 'swapSetting' | 'deleteApp'>;

@@ -5,7 +5,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { ATTEMPT_ERROR_CODES, type AttemptErrorCode, type NextStep } from '../domain/index.js';
 import type { Store } from '../store/index.js';
-import { OPS_EVENT_TYPES, type OpsEventType } from './events.js';
+import { OPS_EVENT_TYPES, type OpsEventType } from './event-types.js';
 
 /** What an attempt led to: delivered, to be retried, or given up on. */
 export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed';

@@ -4,7 +4,7 @@ import type { TroubledEndpoint } from '../store/index.js';
 import { dense, latencyChart, successChart, throughputChart, WINDOWS } from './charts.js';
 import { statusBadge, when } from './format.js';
 import { type Html, html } from './html.js';
-import type { UiKit } from './plugin.js';
+import type { UiKit } from './kit.js';
 
 /** Notices a redirect after an action asks for, by key: no text from the URL is shown. */
 const NOTICES: Record<string, string> = {

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { attemptPoll, type SseEvent, streamEvents } from '../api/index.js';
 import { newId } from '../domain/index.js';
-import type { UiKit } from './plugin.js';
+import type { UiKit } from './kit.js';
 
 const SEP = ' ';
 const CATCH_UP_MS = 5_000;

@@ -19,25 +19,14 @@ import {
 import { type App, sameText } from '../domain/index.js';
 import { CSS, JS } from './assets.js';
 import { type Html, html } from './html.js';
-import { page } from './layout.js';
+import type { UiKit } from './kit.js';
+import { appPath, page } from './layout.js';
 import { liveRoutes } from './live.js';
 import { portalRoutes } from './portal.js';
 import { endpointScreens } from './screens-endpoints.js';
 import { messageScreens } from './screens-messages.js';
 import { overviewScreens } from './screens-overview.js';
-import { ADMIN_SESSION_MS, type Session, type SessionCookies, sessionCookies } from './session.js';
-
-/** What the screens share: the API's context, the session of a request, and scope-checked loading. */
-export interface UiKit {
-  ctx: ApiContext;
-  cookies: SessionCookies;
-  session(request: FastifyRequest): Session;
-  /** The app named in the URL, if this session may see it; otherwise `app_not_found`, as if it did not exist. */
-  app(request: FastifyRequest, idOrUid: string): Promise<App>;
-  /** Refuses app-scoped (portal) sessions with a 404: admin screens do not exist for them. */
-  requireAdmin(request: FastifyRequest): void;
-  send(reply: FastifyReply, body: Html, status?: number): FastifyReply;
-}
+import { ADMIN_SESSION_MS, type Session, sessionCookies } from './session.js';
 
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +

@@ -9,8 +9,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, PORTAL_PATH, readPortalLink } from '../api/index.js';
 import { type PortalClaims, sameText } from '../domain/index.js';
 import { type Html, html } from './html.js';
+import type { UiKit } from './kit.js';
 import { appPath } from './layout.js';
-import type { UiKit } from './plugin.js';
 import { cookieValue } from './session.js';
 
 /** A double-submit cookie for the confirmation form: a page without a session has no session-bound CSRF token. */

@@ -6,8 +6,8 @@ import { type App, type Endpoint, newEndpoint } from '../domain/index.js';
 import { httpStatus, parseUtcInput, percent, statusBadge, utcInputValue, when } from './format.js';
 import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { type Html, html } from './html.js';
+import type { UiKit } from './kit.js';
 import { appPath, csrfField, page } from './layout.js';
-import type { UiKit } from './plugin.js';
 
 const PAGE_SIZE = 50;
 type EpParams = { app: string; ep: string };

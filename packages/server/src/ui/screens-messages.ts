@@ -5,8 +5,8 @@ import { DELIVERY_STATUSES, type DeliveryStatus, isPurged } from '../domain/inde
 import { attemptError, httpStatus, parseUtcInput, prettyJson, statusBadge, utcInputValue, when } from './format.js';
 import { noticeFor } from './health-view.js';
 import { html } from './html.js';
+import type { UiKit } from './kit.js';
 import { appPath, csrfField, page } from './layout.js';
-import type { UiKit } from './plugin.js';
 
 const PAGE_SIZE = 50;
 type ListQuery = { type?: string; status?: string; since?: string; until?: string; after?: string; notice?: string };

@@ -6,8 +6,8 @@ import { StoreConflictError } from '../store/index.js';
 import { when } from './format.js';
 import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { html } from './html.js';
+import type { UiKit } from './kit.js';
 import { appPath, csrfField, page } from './layout.js';
-import type { UiKit } from './plugin.js';
 
 const PAGE_SIZE = 50;
 const PORTAL_LINK_MS = 3_600_000;

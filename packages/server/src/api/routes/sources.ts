@@ -3,7 +3,7 @@
  * Events, for `hookd forward`). A source owns an app: its destinations are that app's endpoints, so everything
  * the endpoint and delivery routes do (attempts, retries, replay) works on them unchanged.
  */
-import { SCHEMES, WebhookVerificationError } from '@hookd/sdk';
+import { SCHEMES, WebhookVerificationError } from '@hookd/sdk/verify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   compileJsonSchema,

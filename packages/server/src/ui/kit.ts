@@ -1,0 +1,17 @@
+/** What every screen is handed: the API's context, the session of a request, and scope-checked loading. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiContext } from '../api/index.js';
+import type { App } from '../domain/index.js';
+import type { Html } from './html.js';
+import type { Session, SessionCookies } from './session.js';
+
+export interface UiKit {
+  ctx: ApiContext;
+  cookies: SessionCookies;
+  session(request: FastifyRequest): Session;
+  /** The app named in the URL, if this session may see it; otherwise `app_not_found`, as if it did not exist. */
+  app(request: FastifyRequest, idOrUid: string): Promise<App>;
+  /** Refuses app-scoped (portal) sessions with a 404: admin screens do not exist for them. */
+  requireAdmin(request: FastifyRequest): void;
+  send(reply: FastifyReply, body: Html, status?: number): FastifyReply;
+}
