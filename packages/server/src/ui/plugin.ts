@@ -16,11 +16,11 @@ import {
   signingKey,
   toApiError,
 } from '../api/index.js';
-import { type App, sameText } from '../domain/index.js';
+import { sameText } from '../domain/index.js';
 import { CSS, JS } from './assets.js';
 import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
-import { appPath, page } from './layout.js';
+import { page } from './layout.js';
 import { liveRoutes } from './live.js';
 import { portalRoutes } from './portal.js';
 import { endpointScreens } from './screens-endpoints.js';
