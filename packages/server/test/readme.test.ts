@@ -110,7 +110,7 @@ describe('the README, as a newcomer types it', () => {
       'hookd serve to be ready',
       30_000,
     );
-    assert.match(server.output(), /admin token: +hk_admin_\S+ +\(kept in \.\/data\/admin-token\)/);
+    assert.match(server.output(), /admin token: +hk_admin_\S+ +\(generated now, kept in (\.\/)?data\/admin-token/);
 
     const shell = new ShellSession({ cwd, env });
     t.after(() => shell.close());
