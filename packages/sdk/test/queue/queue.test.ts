@@ -130,7 +130,10 @@ test('a handler that always throws is dead-lettered after maxAttempts with its l
     await queue.enqueue(sent);
     let dead = await queue.listDeadLetters();
     // A dead letter leaves the job table in the same transaction: no attempt can follow it.
-    await eventually(async () => (dead = await queue.listDeadLetters()).length > 0, 'the dead letter');
+    await eventually(async () => {
+      dead = await queue.listDeadLetters();
+      return dead.length > 0;
+    }, 'the dead letter');
     assert.deepEqual(attempts, [1, 2, 3]);
     assert.equal(dead.length, 1);
     const [letter] = dead;
@@ -155,7 +158,10 @@ test('replaying dead letters brings them back with a fresh attempt count', async
     for (const id of ['msg_a', 'msg_b', 'msg_c']) await queue.enqueue(webhook(id));
     await eventually(() => calls.length === 6, 'two attempts of each');
     let dead = await queue.listDeadLetters();
-    await eventually(async () => (dead = await queue.listDeadLetters()).length === 3, 'three dead letters');
+    await eventually(async () => {
+      dead = await queue.listDeadLetters();
+      return dead.length === 3;
+    }, 'three dead letters');
     assert.deepEqual(dead.map((d) => d.webhook.id).sort(), ['msg_a', 'msg_b', 'msg_c']);
     assert.equal((await queue.listDeadLetters({ limit: 2 })).length, 2, 'limit bounds the listing');
 
