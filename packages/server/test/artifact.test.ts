@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { callApi } from './helpers/hookd.js';
-import { freePort, waitReady } from './helpers/processes.js';
+import { bannerUrl, waitReady } from './helpers/processes.js';
 import { startReceiver } from './helpers/receiver.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -60,8 +60,8 @@ function provideSqliteBinding(project: string): void {
   }
 }
 
-function startServe(project: string, port: number, dataDir: string): ChildProcess {
-  const args = ['hookd', 'serve', '--port', String(port), '--data-dir', dataDir, '--allow-networks', '127.0.0.0/8'];
+function startServe(project: string, dataDir: string): ChildProcess {
+  const args = ['hookd', 'serve', '--port', '0', '--data-dir', dataDir, '--allow-networks', '127.0.0.0/8'];
   // detached: npx starts hookd as its own child, so the whole group is stopped at the end.
   return spawn('npx', args, {
     cwd: project,
@@ -138,8 +138,7 @@ test(`the packed packages install and work as a user gets them (Node ${process.v
   await t.test('npx hookd serve delivers a published event, signed as Standard Webhooks', async (t) => {
     const receiver = await startReceiver();
     t.after(() => receiver.close());
-    const port = await freePort();
-    const child = startServe(project, port, join(work, 'data'));
+    const child = startServe(project, join(work, 'data'));
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk;
@@ -147,7 +146,7 @@ test(`the packed packages install and work as a user gets them (Node ${process.v
     t.after(() => {
       if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
     });
-    const base = `http://127.0.0.1:${port}`;
+    const base = await bannerUrl(child, 'API:', 30_000).catch((error) => assert.fail(`${error}\n${stderr}`));
     await waitReady(base, '/readyz', 30_000).catch((error) => assert.fail(`${error}\n${stderr}`));
 
     const api = (method: string, path: string, body?: unknown) => callApi(base, ADMIN_TOKEN, method, path, body);

@@ -9,15 +9,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { generateSecret } from '@hookd/sdk';
 import { chromium } from 'playwright-core';
-import { runCli, startCli } from './helpers/cli.js';
-import { freePort, waitReady } from './helpers/processes.js';
+import { listenUrl, runCli, startCli } from './helpers/cli.js';
+import { waitReady } from './helpers/processes.js';
 import { startReceiver } from './helpers/receiver.js';
 
 test('the /_hookd page shows the caught request, live, with curl and replay', { timeout: 90_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'hookd-listen-page-'));
-  const port = await freePort();
   const secret = generateSecret();
-  const cli = startCli(['listen', '--port', String(port), '--db', join(dir, 'listen.sqlite'), '--secret', secret], {
+  const cli = startCli(['listen', '--port', '0', '--db', join(dir, 'listen.sqlite'), '--secret', secret], {
     env: { NO_COLOR: '1' },
   });
   const app = await startReceiver(() => ({ status: 202, body: 'replayed ok' }));
@@ -32,7 +31,7 @@ test('the /_hookd page shows the caught request, live, with curl and replay', { 
     await app.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const base = `http://127.0.0.1:${port}`;
+  const base = await listenUrl(cli);
   await waitReady(base, '/_hookd');
 
   // One request before the page opens…

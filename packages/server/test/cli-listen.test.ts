@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { generateSecret } from '@hookd/sdk';
 import { signTestRequest } from '@hookd/sdk/testing';
-import { runCli, startCli } from './helpers/cli.js';
-import { freePort, waitReady } from './helpers/processes.js';
+import { listenUrl, runCli, startCli } from './helpers/cli.js';
+import { waitReady } from './helpers/processes.js';
 import { startReceiver } from './helpers/receiver.js';
 
 /** The start of an ANSI colour sequence: none may appear when NO_COLOR is set. */
@@ -22,14 +22,13 @@ const TIMEOUT = 60_000;
 
 async function listen(t: { after(fn: () => unknown): void }, args: string[] = [], db?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'hookd-listen-'));
-  const port = await freePort();
   const file = db ?? join(dir, 'listen.sqlite');
-  const cli = startCli(['listen', '--port', String(port), '--db', file, ...args], { env: { NO_COLOR: '1' } });
+  const cli = startCli(['listen', '--port', '0', '--db', file, ...args], { env: { NO_COLOR: '1' } });
   t.after(async () => {
     await cli.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  const base = `http://127.0.0.1:${port}`;
+  const base = await listenUrl(cli);
   await waitReady(base, '/_hookd');
   return { cli, base, file, dir };
 }

@@ -9,27 +9,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { callApi, eventually } from './helpers/hookd.js';
-import { freePort, killHard, spawnHookd, waitReady } from './helpers/processes.js';
+import { killHard, spawnHookd, spawnServing, waitReady } from './helpers/processes.js';
 import { startReceiver } from './helpers/receiver.js';
 
 const TOKEN = 'crash-test-token-0123456789abcdefghij';
 
-function startChild(dataDir: string, port: number): ChildProcess {
-  return spawnHookd({ HOOKD_PORT: String(port), HOOKD_DATA_DIR: dataDir, HOOKD_ADMIN_TOKEN: TOKEN });
+/** The first start takes port 0; a restart takes the port the first got, where the publishers keep knocking. */
+function startChild(dataDir: string, port: string): ChildProcess {
+  return spawnHookd({ HOOKD_PORT: port, HOOKD_DATA_DIR: dataDir, HOOKD_ADMIN_TOKEN: TOKEN });
 }
 
 test('every acknowledged message is delivered after kill -9 during publishing and delivery', { timeout: 240_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookd-crash-'));
   // A receiver that takes a little time, so deliveries are in flight when the process dies.
   const receiver = await startReceiver(() => ({ status: 200, delayMs: Math.floor(Math.random() * 20) }));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  let child = startChild(dataDir, port);
+  let child: ChildProcess | null = null;
   t.after(async () => {
-    await killHard(child);
+    if (child) await killHard(child);
     await receiver.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
+  const first = await spawnServing({ HOOKD_DATA_DIR: dataDir, HOOKD_ADMIN_TOKEN: TOKEN });
+  child = first.child;
+  const { base } = first;
+  const port = new URL(base).port;
   await waitReady(base);
   await callApi(base, TOKEN, 'POST', '/v1/apps', { uid: 'crash', name: 'Crash' });
   await callApi(base, TOKEN, 'POST', '/v1/apps/crash/endpoints', { url: receiver.url });
@@ -48,6 +51,7 @@ test('every acknowledged message is delivered after kill -9 during publishing an
           if (answer.status === 202) acknowledged.add(answer.body.id);
         } catch {
           refused++; // Not acknowledged: the process died before answering.
+          // A pace for knocking on a dead server, not a wait for a condition.
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
       }
@@ -62,6 +66,7 @@ test('every acknowledged message is delivered after kill -9 during publishing an
     let killedAt = 0;
     const publishing = publishUntil(() => killedAt > 0 && Date.now() > killedAt + 200);
     await eventually(() => (acknowledged.size >= target ? true : undefined), 60_000, `${target} acknowledged messages`);
+    // Not a wait for anything: the kill lands at a random moment on purpose.
     await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 300)));
     await killHard(child);
     killedAt = Date.now();

@@ -12,7 +12,6 @@ import { type ApiAnswer, eventually, startTestHookd, type TestHookd } from './he
 import { type Receiver, type Responder, startReceiver } from './helpers/receiver.js';
 
 const APP = '/v1/apps/acme';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A hookd with an app `acme`, closed after the test together with the receivers it is given. */
 async function setup(t: TestContext, settings: RawSettings = {}) {
@@ -78,7 +77,7 @@ function settled(server: TestHookd, deliveryId: string, status: 'succeeded' | 'f
 }
 
 test('fans an event out to endpoints whose filters match (exact, prefix.*, none = all), signed for standardwebhooks', async (t) => {
-  const { receiver, endpoint, publish } = await setup(t);
+  const { server, receiver, endpoint, publish } = await setup(t);
   const exact = await receiver();
   const prefix = await receiver();
   const all = await receiver();
@@ -99,7 +98,7 @@ test('fans an event out to endpoints whose filters match (exact, prefix.*, none 
   assert.equal(paid.body.deliveries, 2);
 
   await Promise.all([exact.waitFor(1), prefix.waitFor(2), all.waitFor(3), other.waitFor(1)]);
-  await sleep(200);
+  await server.idle(); // nothing else is on its way
   const typesAt = (r: Receiver) => r.requests.map((q) => JSON.parse(q.body).type).sort();
   assert.deepEqual(typesAt(exact), ['order.created']);
   assert.deepEqual(typesAt(prefix), ['order.created', 'order.shipped']);
@@ -159,7 +158,7 @@ test('a 500 then a 200 makes exactly 2 attempts, the retry after the scheduled d
   const startedGap = Date.parse(second.startedAt) - Date.parse(first.startedAt);
   assert.ok(startedGap >= 300, `attempt 2 started ${startedGap} ms after attempt 1, before the 300 ms in the schedule`);
 
-  await sleep(100);
+  await server.idle();
   assert.equal(r.requests.length, 2);
   const gap = r.requests[1]!.at - r.requests[0]!.at;
   assert.ok(gap >= 290, `the retry came ${gap} ms after the first attempt, before the 300 ms in the schedule`);
@@ -200,12 +199,13 @@ test('a receiver that always fails exhausts the schedule; replay since a time an
   assert.equal(typeof failed.lastError, 'string');
   assert.match(failed.lastError, /500/);
   assert.equal(failed.nextAttemptAt, null);
-  await sleep(150);
+  await server.idle();
   assert.equal(r.requests.length, 3, 'no attempt beyond the schedule');
 
   // Only what was created since this instant is replayed.
   const since = new Date().toISOString();
-  await sleep(5);
+  // Created strictly after `since`: the clock has moved on by at least a millisecond.
+  await eventually(() => (Date.now() > Date.parse(since) ? true : undefined));
   const late = await publish('order.created', { id: 2 });
   const lateDelivery = await onlyDeliveryOf(server, late.body.id);
   await settled(server, lateDelivery.id, 'failed');
@@ -229,7 +229,7 @@ test('a receiver that always fails exhausts the schedule; replay since a time an
   assert.equal(replayed.attemptCount, 4);
   assert.equal(replayed.attempts[3].responseStatus, 200);
   assert.equal(replayed.lastError, null);
-  await sleep(100);
+  await server.idle();
   assert.equal(r.requests.length, 7);
   const untouched = await getDelivery(server, earlyDelivery.id);
   assert.equal(untouched.status, 'failed');
@@ -241,7 +241,7 @@ test('a receiver that always fails exhausts the schedule; replay since a time an
   const retried = await settled(server, earlyDelivery.id, 'succeeded');
   assert.equal(retried.attemptCount, 4);
   assert.equal(retried.attempts[3].responseStatus, 200);
-  await sleep(100);
+  await server.idle();
   assert.equal(r.requests.length, 8, 'the retry by hand made exactly one more attempt');
   assert.equal(r.requests[7]!.headers['webhook-id'], early.body.id);
 
@@ -267,7 +267,7 @@ test('publishing twice with one Idempotency-Key returns the first message and de
   assert.equal(again.headers.get('idempotent-replayed'), 'true');
 
   await r.waitFor(1);
-  await sleep(300);
+  await server.idle();
   assert.equal(r.requests.length, 1);
   assert.equal(r.requests[0]!.headers['webhook-id'], first.body.id);
   assert.equal((await deliveriesOf(server, first.body.id)).length, 1);
@@ -302,7 +302,7 @@ test('a 410 Gone fails the delivery and disables the endpoint until it is enable
   const later = await publish('order.created', { id: 2 });
   assert.equal(later.body.deliveries, 0);
   assert.deepEqual(await deliveriesOf(server, later.body.id), []);
-  await sleep(200);
+  await server.idle();
   assert.equal(r.requests.length, 1);
 
   status = 200;
@@ -371,7 +371,7 @@ test('redirects are not followed: a 302 is a failed attempt and the Location get
   assert.equal(delivery.attemptCount, 1);
   assert.equal(delivery.attempts[0].responseStatus, 302);
   assert.match(delivery.lastError, /302/);
-  await sleep(200);
+  await server.idle();
   assert.equal(r.requests.length, 1);
   assert.equal(target.requests.length, 0);
 });

@@ -216,7 +216,7 @@ test('a publish its type’s schema refuses is 422 schema_mismatch with each fai
   // A valid publish after them is the only thing the receiver ever gets.
   assert.equal((await publish(server, 'order.paid', { order: 1, amount: 0 })).status, 202);
   await receiver.waitFor(1);
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await server.idle();
   assert.equal(receiver.requests.length, 1);
   assert.equal(JSON.parse(receiver.requests[0]?.body ?? '{}').data.order, 1);
 

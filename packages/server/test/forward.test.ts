@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sign } from '@octokit/webhooks-methods';
 import { callApi, eventually } from './helpers/hookd.js';
-import { freePort, killHard, serveHookd, spawnHookd, waitReady } from './helpers/processes.js';
+import { killHard, serveHookd, spawnHookd, spawnServing, waitReady } from './helpers/processes.js';
 import { startReceiver } from './helpers/receiver.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -39,10 +39,11 @@ function spawnForward(args: string[]): { child: ChildProcess; out: string[]; err
 
 test('hookd forward streams every webhook to a local URL, and resumes after the server is killed and restarted', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookd-forward-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const settings = { HOOKD_PORT: String(port), HOOKD_DATA_DIR: dataDir, HOOKD_ADMIN_TOKEN: TOKEN };
-  let server = spawnHookd(settings);
+  const settings = { HOOKD_DATA_DIR: dataDir, HOOKD_ADMIN_TOKEN: TOKEN };
+  // Port 0 the first time; the restart takes the port the first start got, the one the forwarder knows.
+  const first = await spawnServing(settings);
+  const { base } = first;
+  let server = first.child;
   const local = await startReceiver();
   const destination = await startReceiver();
   let forwarder: ReturnType<typeof spawnForward> | null = null;
@@ -84,13 +85,15 @@ test('hookd forward streams every webhook to a local URL, and resumes after the 
     // An acknowledged webhook survives kill -9: the last one is answered 200, then the server dies at once.
     await ingest(4);
     await killHard(server);
-    server = spawnHookd(settings);
+    server = spawnHookd({ ...settings, HOOKD_PORT: new URL(base).port });
     await waitReady(base);
     for (const n of [5, 6]) await ingest(n);
 
     await local.waitFor(6, 20_000);
     await destination.waitFor(7, 10_000);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The forwarder handles the stream in order, one at a time: once it has reported the sixth, a duplicate of any
+    // earlier one would already have reached the local app.
+    await eventually(() => (out.filter((l) => l.startsWith('{')).length >= 6 ? true : undefined), 10_000, 'six forwards');
     const forwarded = local.requests.map((r) => r.headers['x-github-delivery']);
     assert.deepEqual(
       forwarded,

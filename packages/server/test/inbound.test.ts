@@ -45,8 +45,6 @@ async function withHookd(run: (hookd: TestHookd, app: Receiver) => Promise<void>
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 test("a Stripe event signed with stripe's test header is forwarded byte for byte, with Stripe's headers and hookd's signature", () =>
   withHookd(async (hookd, app) => {
     const source = await createSource(hookd, {
@@ -107,7 +105,7 @@ test('tampered or unsigned webhooks are refused with 401, counted on the source,
     assert.match(source.refusals.lastMessage, /timestamp_too_old/);
     const events = await hookd.call('GET', `/v1/apps/${source.appId}/events`);
     assert.equal(events.body.data.length, 0, 'nothing refused was kept');
-    await sleep(200);
+    await hookd.idle(); // the worker found nothing more to forward
     assert.equal(app.requests.length, 0, 'nothing refused was forwarded');
     const metrics = await (await fetch(`${hookd.url}/metrics`)).text();
     assert.match(metrics, /hookd_inbound_refusals_total\{reason="signature_invalid"\} 2/);
@@ -145,7 +143,7 @@ test('GitHub webhooks signed by @octokit/webhooks-methods verify with either sec
     assert.deepEqual(raced.map((a) => a.body.duplicate).sort(), [false, true, true]);
 
     const received = await app.waitFor(2);
-    await sleep(300);
+    await hookd.idle(); // the worker found nothing more to forward
     assert.equal(app.requests.length, 2, 'one forward per delivery id');
     assert.equal(received[0]?.headers['x-github-delivery'], headers['x-github-delivery']);
     assert.equal(received[0]?.headers['x-hub-signature-256'], headers['x-hub-signature-256']);
@@ -160,7 +158,7 @@ test('GitHub webhooks signed by @octokit/webhooks-methods verify with either sec
     assert.equal(pinged.status, 200);
     const events = await hookd.call('GET', `/v1/apps/${source.appId}/events`);
     assert.equal(events.body.data.length, 3);
-    await sleep(200);
+    await hookd.idle(); // the worker found nothing more to forward
     assert.equal(app.requests.length, 2);
   }));
 
@@ -313,7 +311,7 @@ test('the allowlist, the rate limit, the size limit and the schema refuse with 4
       const loopback = (await hookd.call('GET', '/v1/sources/loopback')).body;
       assert.equal(loopback.refusals.count, 2);
       await app.waitFor(1);
-      await sleep(200);
+      await hookd.idle(); // the worker found nothing more to forward
       assert.equal(app.requests.length, 1, 'only the accepted webhook was forwarded');
     },
     { maxPayload: 1024 },

@@ -71,7 +71,8 @@ test('metrics count publishes, attempts by outcome and their durations, the queu
 test('queue depth shows due deliveries waiting for a worker, and their age', async (t) => {
   const receiver = await startReceiver();
   // An API-only process sends nothing, so what it publishes stays due.
-  const server = await startTestHookd({ role: 'api' });
+  let now = Date.now();
+  const server = await startTestHookd({ role: 'api' }, { clock: () => now });
   t.after(async () => {
     await server.close();
     await receiver.close();
@@ -79,7 +80,7 @@ test('queue depth shows due deliveries waiting for a worker, and their age', asy
   await server.call('POST', '/v1/apps', { uid: 'q', name: 'Queue' });
   await server.call('POST', '/v1/apps/q/endpoints', { url: receiver.url });
   for (let n = 0; n < 5; n++) await server.call('POST', '/v1/apps/q/events', { type: 'q.sent', data: { n } });
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  now += 30; // the oldest due delivery has waited 30 ms
   const { samples } = await scrape(server.url);
   assert.equal(samples.get('hookd_queue_depth{state="due"}'), 5);
   assert.ok((samples.get('hookd_oldest_due_delivery_age_seconds') ?? 0) >= 0.03);

@@ -43,9 +43,6 @@ function monitor(server: TestHookd): OpsMonitor {
   return server.hookd.opsMonitor ?? assert.fail('a worker process runs the ops monitor');
 }
 
-/** Lets a few worker polls go by, for what must not happen. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
-
 test('an endpoint failing for too long is disabled, and the ops endpoint receives one signed endpoint.disabled', async (t) => {
   let now = T;
   const failing = await startReceiver(() => ({ status: 500 }));
@@ -102,7 +99,7 @@ test('an endpoint failing for too long is disabled, and the ops endpoint receive
     'ops events are listed in the ops app like any message',
   );
   assert.equal(request.headers['webhook-id'], listed.body.data[0].id);
-  await settle();
+  await server.idle(); // what must not happen has had its chance
   assert.equal(opsReceiver.requests.length, 1, 'raised once');
 });
 
@@ -141,7 +138,7 @@ test('an exhausted delivery raises one message.attempt.exhausted; the ops app’
   assert.ok(Date.parse(exhausted.data.failedAt) <= Date.parse(exhausted.timestamp));
   // The broken ops endpoint exhausts its three attempts at each ops event too, and fails well over the threshold.
   await brokenOps.waitFor(received(opsReceiver).length * 3);
-  await settle();
+  await server.idle(); // what must not happen has had its chance
   const types = received(opsReceiver).map((e) => e.type);
   assert.deepEqual(types.filter((type) => type === 'message.attempt.exhausted').length, 1, 'one, for the acme delivery');
   assert.ok(
@@ -215,7 +212,7 @@ test('endpoint.failing fires once per episode: over the threshold, back under it
   assert.deepEqual(await monitor(server).check(), { failing: 0, recovered: 0, silent: 0 });
 
   await opsReceiver.waitFor(2);
-  await settle();
+  await server.idle(); // what must not happen has had its chance
   const events = received(opsReceiver);
   assert.equal(events.length, 2, 'two episodes, two events');
   assert.deepEqual([events[1]?.data.failures, events[1]?.data.attempts, events[1]?.data.failureRate], [1, 4, 0.25]);
@@ -272,7 +269,7 @@ test('ingest.silent fires once per silence, for apps that ask, never for the ops
   now = T + 6 * 60 * MINUTE + 1;
   assert.equal((await check()).silent, 1, 'a new silence alerts again');
   await opsReceiver.waitFor(2);
-  await settle();
+  await server.idle(); // what must not happen has had its chance
   const events = received(opsReceiver);
   assert.deepEqual(
     events.map((e) => [e.data.uid, e.data.lastEventAt]),

@@ -29,6 +29,10 @@ const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 /** The sections whose commands run, in README order: the walkthrough and those that use its `$H`. */
 const SECTIONS = ['Walkthrough with curl', 'Event types', 'Dashboard and app portal', 'Receiving webhooks: sources'];
 
+/**
+ * The README's commands name fixed ports (`--port 8080`, `PORT=3000`) and the commands after them use those ports,
+ * so each is swapped for a port found free here: port 0 would leave the later commands nothing to name.
+ */
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -159,6 +159,7 @@ test('the purge loop works in batches until one comes back short, and survives a
     'three batches in one pass, logged once',
   );
   const after = calls.length;
+  // What must not happen gets a bounded wait, a few of the loop's intervals long.
   await new Promise((resolve) => setTimeout(resolve, 60));
   assert.equal(calls.length, after, 'a stopped loop purges no more');
 });

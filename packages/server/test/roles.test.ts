@@ -28,6 +28,7 @@ test('an api process stores deliveries that a worker process on the same databas
   assert.equal(published.status, 202);
   const ready = await api.call('GET', '/readyz');
   assert.deepEqual(ready.body, { status: 'ready', checks: { store: 'ok', schema: 'ok' } });
+  // An api process has no worker to wait on: what must not happen gets a bounded wait, a few poll intervals long.
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(receiver.requests.length, 0, 'an api process must never send');
 

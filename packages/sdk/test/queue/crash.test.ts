@@ -74,9 +74,14 @@ test('a job whose last attempt died with its process is dead-lettered when the l
       called = true;
     });
     let dead = await queue.listDeadLetters();
-    for (const deadline = Date.now() + 10_000; dead.length === 0 && Date.now() < deadline; dead = await queue.listDeadLetters()) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await eventually(
+      async () => {
+        dead = await queue.listDeadLetters();
+        return dead.length > 0;
+      },
+      'the dead letter',
+      10_000,
+    );
     assert.equal(dead.length, 1);
     assert.equal(dead[0]!.webhook.id, 'msg_leased');
     assert.equal(dead[0]!.attempts, 1);

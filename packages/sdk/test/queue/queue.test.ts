@@ -30,7 +30,8 @@ test('an enqueued webhook is handled once, as it was received', async () => {
     const sent = webhook('msg_1', { headers: { 'webhook-id': 'msg_1', 'x-custom': 'a b,c' }, body: '{"ü":"✓"}' });
     await queue.enqueue(sent);
     await eventually(() => calls.length === 1, 'the handler');
-    await sleep(60); // several polls: a handled job must not come back
+    // Removed from the file, the job cannot come back.
+    await eventually(() => countJobs(path) === 0, 'the handled job to be removed');
     assert.deepEqual(calls, [[sent, { attempt: 1 }]]);
     assert.equal(countJobs(path), 0, 'a handled job is removed');
   });
@@ -53,7 +54,8 @@ test('enqueue wakes the loop at once instead of waiting for the poll', async () 
     queue.start(async (received) => {
       handled.push(received.id);
     });
-    await sleep(20); // the loop has looked, found nothing and gone to sleep for a minute
+    // Bounded on purpose: the loop has looked, found nothing and gone to sleep for a minute (no sign of it to await).
+    await sleep(20);
     await queue.enqueue(webhook('msg_1'));
     await queue.enqueue(webhook('msg_2'));
     await eventually(() => handled.length === 2, 'both webhooks within moments', 2_000);
@@ -77,7 +79,7 @@ test('a handler that throws twice is retried on the backoff schedule from the in
     await eventually(() => calls.length === 1, 'the first attempt');
     await eventually(() => readRunAt(path) === start + 1_100, 'the retry to be scheduled');
     clock.advance(1_099);
-    await sleep(40); // eight polls: not due yet
+    await sleep(40); // what must not happen (a retry before it is due) gets a bounded wait: eight polls
     assert.equal(calls.length, 1, 'not retried before the backoff is over');
     clock.advance(1);
     await eventually(() => calls.length === 2, 'the second attempt');
@@ -127,10 +129,11 @@ test('a handler that always throws is dead-lettered after maxAttempts with its l
     const sent = webhook('msg_dead');
     await queue.enqueue(sent);
     let dead = await queue.listDeadLetters();
-    for (const deadline = Date.now() + 5_000; dead.length === 0 && Date.now() < deadline; dead = await queue.listDeadLetters()) {
-      await sleep(5);
-    }
-    await sleep(30);
+    // A dead letter leaves the job table in the same transaction: no attempt can follow it.
+    await eventually(async () => {
+      dead = await queue.listDeadLetters();
+      return dead.length > 0;
+    }, 'the dead letter');
     assert.deepEqual(attempts, [1, 2, 3]);
     assert.equal(dead.length, 1);
     const [letter] = dead;
@@ -155,9 +158,10 @@ test('replaying dead letters brings them back with a fresh attempt count', async
     for (const id of ['msg_a', 'msg_b', 'msg_c']) await queue.enqueue(webhook(id));
     await eventually(() => calls.length === 6, 'two attempts of each');
     let dead = await queue.listDeadLetters();
-    for (const deadline = Date.now() + 5_000; dead.length < 3 && Date.now() < deadline; dead = await queue.listDeadLetters()) {
-      await sleep(5);
-    }
+    await eventually(async () => {
+      dead = await queue.listDeadLetters();
+      return dead.length === 3;
+    }, 'three dead letters');
     assert.deepEqual(dead.map((d) => d.webhook.id).sort(), ['msg_a', 'msg_b', 'msg_c']);
     assert.equal((await queue.listDeadLetters({ limit: 2 })).length, 2, 'limit bounds the listing');
 
@@ -214,13 +218,13 @@ test('stop() waits for handlers in progress and takes no new work', async () => 
     const stopping = queue.stop().then(() => {
       stopped = true;
     });
-    await sleep(20);
+    await sleep(20); // bounded on purpose: stop() must not resolve while the handler runs
     assert.equal(stopped, false, 'stop() is still waiting for the running handler');
     gate.resolve();
     await stopping;
     assert.equal(finished, 1);
     await queue.enqueue(webhook('msg_2'));
-    await sleep(30);
+    await sleep(30); // bounded on purpose: what a stopped queue must not do
     assert.deepEqual(started, ['msg_1'], 'a stopped queue handles nothing new');
     assert.equal(countJobs(path), 1, 'the new webhook waits in the file');
   });

@@ -9,6 +9,7 @@ import { type ClaimedDelivery, type Network, newId, nextStep, type Random } from
 import type { Metrics, OpsEvents } from '../ops/index.js';
 import type { RecordAttemptResult, Store } from '../store/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
+import { ClaimGate } from './claim-gate.js';
 import { EndpointDispatchers } from './dispatchers.js';
 import { type SendContext, sendAttempt } from './send.js';
 
@@ -22,11 +23,23 @@ export interface WorkerDeps {
   logger: Logger;
   resolve: Resolver;
   clock: () => number;
+  /** The timers that go with `clock` (the poll, the stop grace); the global ones unless a test drives time. */
+  timers?: Timers;
   random: Random;
   metrics?: Metrics;
   /** Raises `endpoint.disabled` and `message.attempt.exhausted` from what recording an attempt did. */
   ops?: Pick<OpsEvents, 'attemptRecorded'>;
 }
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const SYSTEM_TIMERS: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export class DeliveryWorker {
   private active = false;
@@ -39,23 +52,18 @@ export class DeliveryWorker {
   private readonly sends = new Set<Promise<void>>();
   private wakeUp: (() => void) | null = null;
   private woken = false;
-  /**
-   * False once a claim came back empty: everything claimable was taken, except deliveries of endpoints
-   * at their cap. A publish, a timer, or such an endpoint getting half its slots back makes it true again,
-   * so a freed slot does not cost a claim that cannot find anything.
-   */
-  private mayFindWork = true;
-  /** Set by anything that makes work claimable, so a claim running meanwhile does not conclude there is none. */
-  private hinted = false;
-  /** Endpoints that were at their cap when the last claim came back empty: their backlog may be waiting. */
-  private readonly waitingAtCap = new Set<string>();
-  /** The same for apps at their cap. */
-  private readonly appsWaitingAtCap = new Set<string>();
+  private readonly gate: ClaimGate;
+  private readonly timers: Timers;
+  /** Claims started so far, and callers of `whenIdle` with the count when they asked. */
+  private claims = 0;
+  private idleWaiters: { after: number; resolve: () => void }[] = [];
   private readonly dispatchers: EndpointDispatchers;
   private readonly send: Omit<SendContext, 'dispatcher'>;
 
   constructor(private readonly deps: WorkerDeps) {
     const { config } = deps;
+    this.gate = new ClaimGate(config.endpointConcurrency);
+    this.timers = deps.timers ?? SYSTEM_TIMERS;
     // The claim never gives one endpoint more than `endpointConcurrency` in flight here, so its client never queues.
     this.dispatchers = new EndpointDispatchers({
       connections: config.endpointConcurrency,
@@ -84,8 +92,27 @@ export class DeliveryWorker {
   }
 
   private hint(): void {
-    this.mayFindWork = true;
-    this.hinted = true;
+    this.gate.hint();
+  }
+
+  /**
+   * Resolves once the worker has looked for work after this call and found none, with no attempt in flight: from
+   * then on nothing is sent until something is published, retried, or falls due. At once when the worker is stopped.
+   */
+  whenIdle(): Promise<void> {
+    if (!this.active) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push({ after: this.claims, resolve });
+      this.wake();
+    });
+  }
+
+  /** A claim (number `claim`) came back empty: wake those waiting for idleness if nothing is in flight either. */
+  private noteIdle(claim: number): void {
+    if (this.inFlightTotal > 0 || this.idleWaiters.length === 0) return;
+    const waiting = this.idleWaiters;
+    this.idleWaiters = waiting.filter((w) => w.after >= claim);
+    for (const w of waiting) if (w.after < claim) w.resolve();
   }
 
   private resume(): void {
@@ -99,9 +126,14 @@ export class DeliveryWorker {
     this.active = false;
     this.wake();
     await this.loop;
-    const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    let graceTimer: unknown;
+    const grace = new Promise((resolve) => {
+      graceTimer = this.timers.setTimeout(() => resolve(undefined), graceMs);
+    });
     await Promise.race([Promise.allSettled([...this.sends]), grace]);
+    this.timers.clearTimeout(graceTimer);
     await this.dispatchers.destroy();
+    for (const w of this.idleWaiters.splice(0)) w.resolve();
   }
 
   /** Whether the loop is claiming; false before start and after stop. */
@@ -115,11 +147,13 @@ export class DeliveryWorker {
       this.woken = false;
       const free = config.concurrency - this.inFlightTotal;
       let claimed: ClaimedDelivery[] = [];
-      if (free > 0 && this.mayFindWork) {
+      if (free > 0 && this.gate.mayFindWork) {
         // A copy: sends that finish while the claim runs must not change what the claim was asked.
         const inFlight = new Map(this.inFlight);
         const appInFlight = new Map(this.appInFlight);
-        this.hinted = false;
+        this.gate.claimStarting();
+        const claim = ++this.claims;
+        let claimFailed = false;
         try {
           claimed = await store.claimDueDeliveries({
             now: this.deps.clock(),
@@ -132,10 +166,17 @@ export class DeliveryWorker {
           });
         } catch (error) {
           logger.error({ err: error }, 'claiming deliveries failed; trying again after the poll interval');
+          claimFailed = true;
         }
         for (const item of claimed) this.launch(item);
         // A claim short of its limit took all it could: look again only once that can find more.
-        if (claimed.length < free) this.noteExhausted(inFlight, appInFlight, claimed);
+        if (claimed.length < free) {
+          this.gate.exhausted(
+            { inFlight, appInFlight, claimed: claimed.map((c) => ({ endpointId: c.endpoint.id, appId: c.delivery.appId })) },
+            { inFlight: this.inFlight, appInFlight: this.appInFlight, appCaps: this.appCaps },
+          );
+        }
+        if (claimed.length === 0 && !claimFailed) this.noteIdle(claim);
       }
       if (claimed.length === free && free > 0) continue;
       await this.idle();
@@ -156,8 +197,9 @@ export class DeliveryWorker {
       // The claim that follows reports store trouble.
     }
     if (this.woken) return;
+    const { timers } = this;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(
+      const timer = timers.setTimeout(
         () => {
           // Time passing makes retries and expired leases due.
           this.hint();
@@ -166,63 +208,12 @@ export class DeliveryWorker {
         Math.max(1, wait),
       );
       function finish() {
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         resolve();
       }
       this.wakeUp = finish;
     });
     this.wakeUp = null;
-  }
-
-  /**
-   * The claim, asked with `inFlight`, took `claimed` and nothing more was claimable: only endpoints at their cap
-   * then may have work left.
-   */
-  private noteExhausted(
-    inFlight: ReadonlyMap<string, number>,
-    appInFlight: ReadonlyMap<string, number>,
-    claimed: readonly ClaimedDelivery[],
-  ): void {
-    const cap = this.deps.config.endpointConcurrency;
-    const atClaim = new Map(inFlight);
-    const appsAtClaim = new Map(appInFlight);
-    for (const { endpoint, delivery } of claimed) {
-      atClaim.set(endpoint.id, (atClaim.get(endpoint.id) ?? 0) + 1);
-      appsAtClaim.set(delivery.appId, (appsAtClaim.get(delivery.appId) ?? 0) + 1);
-    }
-    this.mayFindWork = this.hinted;
-    this.waitingAtCap.clear();
-    for (const [endpointId, n] of atClaim) {
-      if (n < cap) continue;
-      // Already down to half since the claim: its refill is due now.
-      if ((this.inFlight.get(endpointId) ?? 0) <= cap / 2) this.mayFindWork = true;
-      else this.waitingAtCap.add(endpointId);
-    }
-    this.appsWaitingAtCap.clear();
-    for (const [appId, n] of appsAtClaim) {
-      const appCap = this.appCaps.get(appId);
-      if (appCap === undefined || n < appCap) continue;
-      if ((this.appInFlight.get(appId) ?? 0) <= appCap / 2) this.mayFindWork = true;
-      else this.appsWaitingAtCap.add(appId);
-    }
-  }
-
-  /**
-   * A slot came free: claim again if that can find work, refilling a capped endpoint in batches of half its cap.
-   * An endpoint with limits of its own (FIFO, most in flight) may have been held back by this very delivery.
-   */
-  private slotFreed(endpointId: string, left: number, limited: boolean, appId: string, appLeft: number, appCap: number): void {
-    if (limited) this.hint();
-    if (!this.mayFindWork && this.waitingAtCap.has(endpointId) && left <= this.deps.config.endpointConcurrency / 2) {
-      this.waitingAtCap.delete(endpointId);
-      this.hint();
-    }
-    // An app held at its cap is refilled the same way, in batches of half its cap.
-    if (!this.mayFindWork && this.appsWaitingAtCap.has(appId) && appLeft <= appCap / 2) {
-      this.appsWaitingAtCap.delete(appId);
-      this.hint();
-    }
-    if (this.mayFindWork) this.resume();
   }
 
   private launch(item: ClaimedDelivery): void {
@@ -247,7 +238,10 @@ export class DeliveryWorker {
         } else this.appInFlight.set(appId, appLeft);
         this.inFlightTotal--;
         this.sends.delete(done);
-        this.slotFreed(endpointId, left, item.endpoint.limited, appId, appLeft, appCap);
+        const slot = { endpointId, left, limited: item.endpoint.limited, appId, appLeft, appCap };
+        // Someone waits for idleness: the worker must look once more after this, to say it found nothing.
+        if (this.idleWaiters.length > 0) this.hint();
+        if (this.gate.slotFreed(slot)) this.resume();
       });
     this.sends.add(done);
   }

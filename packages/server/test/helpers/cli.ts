@@ -106,3 +106,9 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
     },
   };
 }
+
+/** The origin a `hookd listen` started with `--port 0` names in its banner: the port it got. */
+export async function listenUrl(cli: RunningCli): Promise<string> {
+  const banner = await cli.waitFor(/hookd listen on http:\/\/[^\s/]+/, { stream: 'stderr' });
+  return (/hookd listen on (http:\/\/[^\s/]+)/.exec(banner) as RegExpExecArray)[1] as string;
+}

@@ -1,7 +1,7 @@
 /** A hookd cluster of child processes on one PostgreSQL database: API processes and worker processes. */
 import type { ChildProcess } from 'node:child_process';
 import { callApi } from './hookd.js';
-import { freePort, killHard, spawnHookd, waitReady } from './processes.js';
+import { killHard, spawnServing, waitReady } from './processes.js';
 
 export const CLUSTER_TOKEN = 'cluster-test-token-0123456789abcdefgh';
 
@@ -23,24 +23,25 @@ export interface Cluster {
 
 export async function startCluster(databaseUrl: string, counts: { apis: number; workers: number }): Promise<Cluster> {
   const start = async (role: Member['role']): Promise<Member> => {
-    const port = String(await freePort());
-    const child = spawnHookd({
+    const { child, base } = await spawnServing({
       HOOKD_ROLE: role,
       HOOKD_DATABASE_URL: databaseUrl,
       HOOKD_ADMIN_TOKEN: CLUSTER_TOKEN,
-      ...(role === 'api' ? { HOOKD_PORT: port } : { HOOKD_HEALTH_PORT: port }),
     });
-    return { role, base: `http://127.0.0.1:${port}`, child };
+    return { role, base, child };
   };
-  const apis = await Promise.all(Array.from({ length: counts.apis }, () => start('api')));
-  const workers = await Promise.all(Array.from({ length: counts.workers }, () => start('worker')));
-  const members = [...apis, ...workers];
+  const roles: Member['role'][] = [...Array(counts.apis).fill('api'), ...Array(counts.workers).fill('worker')];
+  const started = await Promise.allSettled(roles.map(start));
+  const members = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   try {
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
     await Promise.all(members.map((m) => waitReady(m.base)));
   } catch (error) {
     await Promise.all(members.map((m) => killHard(m.child)));
     throw error;
   }
+  const apis = members.filter((m) => m.role === 'api');
+  const workers = members.filter((m) => m.role === 'worker');
   return {
     apis,
     workers,

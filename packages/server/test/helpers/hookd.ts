@@ -11,6 +11,11 @@ export interface TestHookd {
   url: string;
   dataDir: string;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
+  /**
+   * Resolves once the worker looked for work and found none, with nothing in flight: nothing more is sent until
+   * something is published or falls due. The way to check that something is not sent, without sleeping.
+   */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,7 @@ export async function startTestHookd(settings: RawSettings = {}, options: Omit<H
     url,
     dataDir,
     call: (method, path, body, headers) => callApi(url, hookd.adminToken, method, path, body, headers),
+    idle: async () => hookd.worker?.whenIdle(),
     async close() {
       await hookd.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -24,6 +24,10 @@ const CHILD_DEFAULTS: Record<string, string> = {
   HOOKD_POLL_INTERVAL: '50ms',
 };
 
+/**
+ * A port nothing listens on, for tests of "cannot reach hookd". Servers themselves listen on port 0 and say the port
+ * they got (see `bannerUrl`): a port found free here and taken later may be taken by someone else meanwhile.
+ */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -42,7 +46,48 @@ export function spawnHookd(settings: Record<string, string>): ChildProcess {
 }
 
 /**
- * A `hookd serve` child on a free port with a fresh data folder, answering /readyz; killed, and its folder removed,
+ * The URL a child's start-up banner gives on stderr after `label` (`API:`, `health:`, `hookd listen on`): a child
+ * started on port 0 says there which port it got. Rejects if the child exits first or after `timeoutMs`.
+ */
+export function bannerUrl(child: ChildProcess, label: string, timeoutMs = 20_000): Promise<string> {
+  const pattern = new RegExp(`${label}\\s+(http://[^\\s/]+)`);
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const done = (error: Error | null, url?: string) => {
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve(url as string);
+    };
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const match = pattern.exec(text);
+      if (match) done(null, match[1]);
+    };
+    const onExit = (code: number | null) => done(new Error(`the child exited (${code}) before naming its URL\n${text}`));
+    const timer = setTimeout(() => done(new Error(`no "${label}" URL on stderr within ${timeoutMs} ms\n${text}`)), timeoutMs);
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+/**
+ * Starts `hookd serve` on port 0 (the health port for `HOOKD_ROLE: 'worker'`), unless `settings` name a port, and
+ * resolves with the base URL its banner names.
+ */
+export async function spawnServing(settings: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
+  const worker = settings.HOOKD_ROLE === 'worker';
+  const child = spawnHookd({ ...(worker ? { HOOKD_HEALTH_PORT: '0' } : { HOOKD_PORT: '0' }), ...settings });
+  const base = await bannerUrl(child, worker ? 'health:' : 'API:').catch(async (error) => {
+    await killHard(child);
+    throw error;
+  });
+  return { child, base };
+}
+
+/**
+ * A `hookd serve` child on port 0 with a fresh data folder, answering /readyz; killed, and its folder removed,
  * when the test ends.
  */
 export async function serveHookd(
@@ -50,13 +95,14 @@ export async function serveHookd(
   settings: Record<string, string> = {},
 ): Promise<{ base: string; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookd-serve-'));
-  const port = await freePort();
-  const child = spawnHookd({ HOOKD_PORT: String(port), HOOKD_DATA_DIR: dataDir, ...settings });
+  let child: ChildProcess | null = null;
   t.after(async () => {
-    await killHard(child);
+    if (child) await killHard(child);
     rmSync(dataDir, { recursive: true, force: true });
   });
-  const base = `http://127.0.0.1:${port}`;
+  const served = await spawnServing({ HOOKD_DATA_DIR: dataDir, ...settings });
+  child = served.child;
+  const { base } = served;
   await waitReady(base);
   return { base, dataDir };
 }

@@ -1,0 +1,99 @@
+/**
+ * Whether the delivery worker's next claim can find anything: pure bookkeeping, no I/O, so a freed slot costs a
+ * claim only when one can find work, and an endpoint or app at its cap is refilled in batches of half its cap.
+ */
+
+/** What a claim was asked with (in flight by endpoint and by app) and what it took. */
+export interface ClaimSeen {
+  inFlight: ReadonlyMap<string, number>;
+  appInFlight: ReadonlyMap<string, number>;
+  claimed: readonly { endpointId: string; appId: string }[];
+}
+
+/** In flight now, by endpoint and by app, and each app's cap as its last claim saw it. */
+export interface InFlightNow {
+  inFlight: ReadonlyMap<string, number>;
+  appInFlight: ReadonlyMap<string, number>;
+  appCaps: ReadonlyMap<string, number>;
+}
+
+export class ClaimGate {
+  /**
+   * False once a claim came back short: everything claimable was taken, except deliveries of endpoints at their
+   * cap. A hint (a publish, a timer) or such an endpoint getting half its slots back makes it true again.
+   */
+  private open = true;
+  /** Set by anything that makes work claimable, so a claim running meanwhile does not conclude there is none. */
+  private hinted = false;
+  /** Endpoints that were at their cap when the last claim came back short: their backlog may be waiting. */
+  private readonly waitingAtCap = new Set<string>();
+  /** The same for apps at their cap. */
+  private readonly appsWaitingAtCap = new Set<string>();
+
+  constructor(private readonly endpointCap: number) {}
+
+  /** Whether a claim now may find work. */
+  get mayFindWork(): boolean {
+    return this.open;
+  }
+
+  /** Something made work claimable: a publish, a retry by hand, time passing. */
+  hint(): void {
+    this.open = true;
+    this.hinted = true;
+  }
+
+  /** A claim starts: hints from here on are news to it. */
+  claimStarting(): void {
+    this.hinted = false;
+  }
+
+  /** A claim came back short of its limit: it took all it could, so only endpoints or apps at their cap may have work left. */
+  exhausted(seen: ClaimSeen, now: InFlightNow): void {
+    const atClaim = new Map(seen.inFlight);
+    const appsAtClaim = new Map(seen.appInFlight);
+    for (const { endpointId, appId } of seen.claimed) {
+      atClaim.set(endpointId, (atClaim.get(endpointId) ?? 0) + 1);
+      appsAtClaim.set(appId, (appsAtClaim.get(appId) ?? 0) + 1);
+    }
+    this.open = this.hinted;
+    this.waitingAtCap.clear();
+    for (const [endpointId, n] of atClaim) {
+      if (n < this.endpointCap) continue;
+      // Already down to half since the claim: its refill is due now.
+      if ((now.inFlight.get(endpointId) ?? 0) <= this.endpointCap / 2) this.open = true;
+      else this.waitingAtCap.add(endpointId);
+    }
+    this.appsWaitingAtCap.clear();
+    for (const [appId, n] of appsAtClaim) {
+      const appCap = now.appCaps.get(appId);
+      if (appCap === undefined || n < appCap) continue;
+      if ((now.appInFlight.get(appId) ?? 0) <= appCap / 2) this.open = true;
+      else this.appsWaitingAtCap.add(appId);
+    }
+  }
+
+  /**
+   * A slot came free (`left` in flight at the endpoint, `appLeft` at the app): returns whether to claim again.
+   * An endpoint with limits of its own (FIFO, most in flight) may have been held back by this very delivery.
+   */
+  slotFreed(slot: {
+    endpointId: string;
+    left: number;
+    limited: boolean;
+    appId: string;
+    appLeft: number;
+    appCap: number;
+  }): boolean {
+    if (slot.limited) this.hint();
+    if (!this.open && this.waitingAtCap.has(slot.endpointId) && slot.left <= this.endpointCap / 2) {
+      this.waitingAtCap.delete(slot.endpointId);
+      this.hint();
+    }
+    if (!this.open && this.appsWaitingAtCap.has(slot.appId) && slot.appLeft <= slot.appCap / 2) {
+      this.appsWaitingAtCap.delete(slot.appId);
+      this.hint();
+    }
+    return this.open;
+  }
+}
