@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_JITTER, type Network, parseNetworks } from './domain/index.js';
+import { DEFAULT_JITTER, type Network, parseDuration, parseNetworks } from './domain/index.js';
 
 /** What one process does: `api` takes requests, `worker` delivers, `both` (the default) does both. */
 export type Role = 'both' | 'api' | 'worker';
@@ -343,13 +343,6 @@ export const OPTION_LIST: readonly ConfigOption[] = Object.values(OPTIONS);
 
 export type OptionName = keyof typeof OPTIONS;
 export type RawSettings = Partial<Record<OptionName, string | number>>;
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-function parseDuration(text: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  return match ? Math.round(Number(match[1]) * (UNITS[match[2] ?? 'ms'] as number)) : null;
-}
 
 function parse(name: OptionName, text: string): unknown {
   const option: ConfigOption = OPTIONS[name];

@@ -4,7 +4,8 @@
  */
 import type { Delivery, Endpoint } from '@hookd/sdk';
 import { Command, Option } from 'commander';
-import { CliError, EXIT, type Paint, paintFor, parseDuration, parsers, printJson } from './output.js';
+import { parseDuration } from '../domain/index.js';
+import { CliError, EXIT, type Paint, paintFor, parsers, printJson } from './output.js';
 import { api, connect, type ServerConnection, type ServerFlags, withServerFlags } from './server-client.js';
 
 interface ReplayFlags extends ServerFlags {

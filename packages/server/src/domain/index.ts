@@ -1,4 +1,5 @@
 export { inNetworks, type Network, parseNetworks, refusedAddressReason } from './addresses.js';
+export { parseDuration } from './durations.js';
 export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers.js';
 export { type NewEndpoint, newEndpoint } from './endpoints.js';
 export { isEventTypeFilter, isEventTypeName, matchesEventType } from './event-types.js';
