@@ -22,7 +22,7 @@ export {
   nextFailingSince,
   percentileRank,
 } from './health.js';
-export { type IdPrefix, newId } from './ids.js';
+export { type IdPrefix, idAt, newId, timeOfId } from './ids.js';
 export { compileJsonSchema } from './json-schema.js';
 export { claimAllowance, type EndpointLimits, isLimited, NO_LIMITS, RATE_BATCH_MS, rateNextAt } from './limits.js';
 export { type EpisodeStep, type FailingRule, failingEpisodeStep } from './ops-episodes.js';
