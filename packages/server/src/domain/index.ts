@@ -1,4 +1,5 @@
 export { inNetworks, type Network, parseNetworks, refusedAddressReason } from './addresses.js';
+export { MAX_UID_LENGTH, RESERVED_UID_PREFIX, UID_PATTERN, type UidProblem, uidProblem } from './app-uid.js';
 export { parseDuration } from './durations.js';
 export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers.js';
 export { type NewEndpoint, newEndpoint } from './endpoints.js';
