@@ -47,4 +47,5 @@ export {
   type SourceRefusal,
   type SourceScheme,
 } from './sources.js';
+export { TtlCache } from './ttl-cache.js';
 export * from './types.js';
