@@ -12,7 +12,7 @@ export type Role = 'both' | 'api' | 'worker';
 export class ConfigError extends Error {}
 
 /** The shortest admin token hookd accepts. */
-export const MIN_ADMIN_TOKEN_LENGTH = 32;
+const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 /** What each kind of setting is parsed into. */
 interface Kinds {

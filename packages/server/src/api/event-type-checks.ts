@@ -11,7 +11,7 @@ import { compileJsonSchema, TtlCache } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { ApiError, type ErrorDetail } from './errors.js';
 
-export const CACHE_TTL_MS = 5_000;
+const CACHE_TTL_MS = 5_000;
 /** Publishing random type names must not grow the cache without end. */
 const MAX_CACHED = 10_000;
 /** Enough to fix a payload; a huge array failing everywhere does not make a huge answer. */
@@ -41,7 +41,7 @@ export function eventTypeChecks(ctx: { store: Store; clock: () => number }): Eve
   return checks;
 }
 
-export function createEventTypeChecks(store: Store, clock: () => number): EventTypeChecks {
+function createEventTypeChecks(store: Store, clock: () => number): EventTypeChecks {
   const cache = new TtlCache<string, Found>(CACHE_TTL_MS, MAX_CACHED, clock);
 
   function compile(schema: Record<string, unknown>): ValidateFunction {

@@ -47,13 +47,13 @@ export interface Paint {
  * Colour when the stream is a terminal, unless NO_COLOR is set (https://no-color.org); FORCE_COLOR turns it on
  * for pipes. NO_COLOR wins over FORCE_COLOR.
  */
-export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
   return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
-export function paint(enabled: boolean): Paint {
+function paint(enabled: boolean): Paint {
   const sgr = (open: number, close: number) => (text: string) => (enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text);
   return {
     enabled,

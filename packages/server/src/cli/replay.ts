@@ -20,7 +20,7 @@ interface ReplayFlags extends ServerFlags {
 }
 
 /** `2h`, `30m`, `1d` back from now, or an ISO time. */
-export function parseSince(text: string, now = Date.now()): Date {
+function parseSince(text: string, now = Date.now()): Date {
   const ago = parseDuration(text);
   if (ago !== null && /[a-z]$/.test(text.trim())) return new Date(now - ago);
   const at = Date.parse(text);

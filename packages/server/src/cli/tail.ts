@@ -25,7 +25,7 @@ export interface AttemptEvent {
   outcome: 'succeeded' | 'retrying' | 'failed';
 }
 
-export function attemptLine(p: Paint, a: AttemptEvent): string {
+function attemptLine(p: Paint, a: AttemptEvent): string {
   const colour = a.outcome === 'succeeded' ? p.green : a.outcome === 'failed' ? p.red : p.yellow;
   const mark = a.outcome === 'succeeded' ? '✓' : a.outcome === 'failed' ? '✗' : '↻';
   const answer = a.responseStatus === null ? (a.error ?? 'no answer') : String(a.responseStatus);

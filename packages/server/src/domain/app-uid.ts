@@ -4,7 +4,7 @@
 export const UID_PATTERN = '^[A-Za-z0-9._-]+$';
 export const MAX_UID_LENGTH = 256;
 /** Uids hookd keeps for its own apps (`hookd-ops`): nobody may create or rename an app to one. */
-export const RESERVED_UID_PREFIX = 'hookd-';
+const RESERVED_UID_PREFIX = 'hookd-';
 
 const UID = new RegExp(UID_PATTERN);
 

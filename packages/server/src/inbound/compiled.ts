@@ -9,7 +9,7 @@ import { compileJsonSchema, type Network, type Source, TtlCache } from '../domai
 import type { Store } from '../store/index.js';
 import { parseAllowlist } from './allowlist.js';
 
-export const CACHE_TTL_MS = 5_000;
+const CACHE_TTL_MS = 5_000;
 /** Ingest URLs naming sources that do not exist must not grow the cache without end. */
 const MAX_CACHED = 10_000;
 
