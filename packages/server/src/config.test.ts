@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig, OPTION_LIST } from './config.js';
+import { ConfigError, loadConfig, OPTION_LIST, OPTIONS } from './config.js';
 import { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS } from './domain/index.js';
 
 test('defaults: 127.0.0.1:8080, SQLite in ./data, the documented retry schedule, no extra networks', () => {
@@ -95,4 +95,27 @@ test('HOOKD_TRUST_PROXY lists CIDRs, none by default, and refuses anything else'
   assert.deepEqual(loadConfig({}).trustProxy, []);
   assert.deepEqual(loadConfig({ env: { HOOKD_TRUST_PROXY: '10.0.0.0/8, ::1/128' } }).trustProxy, ['10.0.0.0/8', '::1/128']);
   assert.throws(() => loadConfig({ env: { HOOKD_TRUST_PROXY: 'my-proxy' } }), /HOOKD_TRUST_PROXY \(--trust-proxy\)/);
+});
+
+test('each setting lands where its entry in OPTIONS says (`to`), parsed by its kind', () => {
+  const samples: Record<string, [string, unknown]> = {
+    role: ['api', 'api'],
+    string: ['x'.repeat(40), 'x'.repeat(40)],
+    url: ['https://hooks.example.com', 'https://hooks.example.com'],
+    port: ['7', 7],
+    count: ['7', 7],
+    bytes: ['7', 7],
+    fraction: ['0.7', 0.7],
+    duration: ['77s', 77_000],
+    durations: ['1s,2s', [1000, 2000]],
+    networks: ['10.0.0.0/8', ['10.0.0.0/8']],
+    level: ['warn', 'warn'],
+  };
+  for (const [name, option] of Object.entries(OPTIONS)) {
+    const [text, value] = samples[option.kind] as [string, unknown];
+    const path = ('to' in option ? option.to : name).split('.');
+    const at = (config: object) => path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], config);
+    assert.deepEqual(at(loadConfig({ env: { [option.env]: text } })), value, name);
+    assert.notDeepEqual(at(loadConfig()), value, `${name}: the sample is not its default`);
+  }
 });

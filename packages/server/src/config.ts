@@ -4,94 +4,45 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_JITTER, type Network, parseNetworks } from './domain/index.js';
+import { DEFAULT_JITTER, type Network, parseDuration, parseNetworks } from './domain/index.js';
 
 /** What one process does: `api` takes requests, `worker` delivers, `both` (the default) does both. */
 export type Role = 'both' | 'api' | 'worker';
 
-export interface Config {
-  role: Role;
-  host: string;
-  port: number;
-  /** The base of the URLs hookd hands out (ingest URLs, portal links); null: the request's own scheme and host. */
-  publicUrl: string | null;
-  /** CIDRs of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; empty: none. */
-  trustProxy: string[];
-  dataDir: string;
-  databaseUrl: string;
-  databasePoolSize: number;
-  /** Where a worker-only process answers /healthz and /readyz; null: nowhere. */
-  healthPort: number | null;
-  /** Null: generate one and keep it in the data folder. */
-  adminToken: string | null;
-  /** The bearer token /metrics asks for; null: /metrics is open. */
-  metricsToken: string | null;
-  allowNetworks: string[];
-  allowedNetworks: Network[];
-  logLevel: string;
-  bodyLimitBytes: number;
-  /** A client must send a whole request (headers and body) within this, or its connection is closed. */
-  requestTimeoutMs: number;
-  idempotencyWindowMs: number;
-  /** Largest serialized event envelope a publish may carry. */
-  maxPayloadBytes: number;
-  /** How long a rotated-out endpoint secret keeps signing beside the new one. */
-  secretOverlapMs: number;
-  /** How long a source remembers a provider's delivery id, so a retry of that delivery is not a second event. */
-  dedupWindowMs: number;
-  /** Most endpoints one app may have; creating one more is refused with `endpoint_limit_reached`. */
-  maxEndpointsPerApp: number;
-  /** How often ingest writes the refusals it counted in memory to the sources (one write per source, not per request). */
-  refusalFlushMs: number;
-  retention: {
-    /** Attempts, and the payloads of finished messages, older than this are purged. */
-    maxAgeMs: number;
-    /** How often a worker process runs the purge. */
-    intervalMs: number;
-  };
-  ops: {
-    /** How often a worker process checks for failing endpoints and silent apps. */
-    intervalMs: number;
-    /** `endpoint.failing`: the failure rate is taken over this many of an endpoint's latest attempts. */
-    failingWindow: number;
-    /** `endpoint.failing`: raised when the failure rate is above this fraction. */
-    failingThreshold: number;
-    /** `ingest.silent`: raised when an app that asks for it has had no event for this long. */
-    silentAfterMs: number;
-  };
-  delivery: {
-    concurrency: number;
-    endpointConcurrency: number;
-    /** Most deliveries of one app this process keeps in flight, unless the app sets its own `maxInFlight`. */
-    appConcurrency: number;
-    timeoutMs: number;
-    connectTimeoutMs: number;
-    /** How long a claimed delivery stays with its worker before another may take it. */
-    leaseMs: number;
-    retryScheduleMs: number[];
-    jitter: number;
-    pollIntervalMs: number;
-    /** An endpoint that has failed without a single success for this long is disabled. */
-    disableAfterMs: number;
-  };
-}
-
 export class ConfigError extends Error {}
 
 /** The shortest admin token hookd accepts. */
-export const MIN_ADMIN_TOKEN_LENGTH = 32;
+const MIN_ADMIN_TOKEN_LENGTH = 32;
 
-type Kind = 'role' | 'string' | 'url' | 'port' | 'count' | 'duration' | 'durations' | 'bytes' | 'fraction' | 'networks' | 'level';
+/** What each kind of setting is parsed into. */
+interface Kinds {
+  role: Role;
+  string: string;
+  url: string;
+  port: number;
+  count: number;
+  bytes: number;
+  fraction: number;
+  duration: number;
+  durations: number[];
+  networks: string[];
+  level: string;
+}
+type Kind = keyof Kinds;
 
 export interface ConfigOption {
   env: string;
   flag: string;
   kind: Kind;
   help: string;
+  /** Where the value lands in `Config`: a property, or `group.property`; unset, the option's own name. */
+  to?: string;
   /** Parsed like a user's value when the option is unset. */
   default?: string;
-  /** What the docs show for a default computed from other settings. */
+  /** What the docs show for a default that is not a value: `unset`, or one loadConfig computes from other settings. */
   computed?: string;
+  /** The value when unset, for an option with no default: null (off) or an empty list. */
+  unset?: null | readonly [];
 }
 
 /** Every setting, once: the CLI flags, the environment variables, the defaults and the README table come from here. */
@@ -106,6 +57,7 @@ export const OPTIONS = {
   host: { env: 'HOOKD_HOST', flag: 'host', kind: 'string', help: 'address the API listens on', default: '127.0.0.1' },
   port: { env: 'HOOKD_PORT', flag: 'port', kind: 'port', help: 'port the API listens on', default: '8080' },
   publicUrl: {
+    unset: null,
     env: 'HOOKD_PUBLIC_URL',
     flag: 'public-url',
     kind: 'url',
@@ -113,6 +65,7 @@ export const OPTIONS = {
     computed: 'the request’s own',
   },
   trustProxy: {
+    unset: [],
     env: 'HOOKD_TRUST_PROXY',
     flag: 'trust-proxy',
     kind: 'networks',
@@ -141,6 +94,7 @@ export const OPTIONS = {
     default: '10',
   },
   healthPort: {
+    unset: null,
     env: 'HOOKD_HEALTH_PORT',
     flag: 'health-port',
     kind: 'port',
@@ -148,6 +102,7 @@ export const OPTIONS = {
     computed: 'none',
   },
   adminToken: {
+    unset: null,
     env: 'HOOKD_ADMIN_TOKEN',
     flag: 'admin-token',
     kind: 'string',
@@ -155,6 +110,7 @@ export const OPTIONS = {
     computed: 'generated',
   },
   metricsToken: {
+    unset: null,
     env: 'HOOKD_METRICS_TOKEN',
     flag: 'metrics-token',
     kind: 'string',
@@ -162,6 +118,7 @@ export const OPTIONS = {
     computed: 'none',
   },
   allowNetworks: {
+    unset: [],
     env: 'HOOKD_ALLOW_NETWORKS',
     flag: 'allow-networks',
     kind: 'networks',
@@ -170,6 +127,7 @@ export const OPTIONS = {
   },
   logLevel: { env: 'HOOKD_LOG_LEVEL', flag: 'log-level', kind: 'level', help: 'pino log level', default: 'info' },
   bodyLimit: {
+    to: 'bodyLimitBytes',
     env: 'HOOKD_BODY_LIMIT',
     flag: 'body-limit',
     kind: 'bytes',
@@ -177,6 +135,7 @@ export const OPTIONS = {
     default: '1048576',
   },
   requestTimeout: {
+    to: 'requestTimeoutMs',
     env: 'HOOKD_REQUEST_TIMEOUT',
     flag: 'request-timeout',
     kind: 'duration',
@@ -184,6 +143,7 @@ export const OPTIONS = {
     default: '30s',
   },
   idempotencyWindow: {
+    to: 'idempotencyWindowMs',
     env: 'HOOKD_IDEMPOTENCY_WINDOW',
     flag: 'idempotency-window',
     kind: 'duration',
@@ -191,6 +151,7 @@ export const OPTIONS = {
     default: '24h',
   },
   maxPayload: {
+    to: 'maxPayloadBytes',
     env: 'HOOKD_MAX_PAYLOAD',
     flag: 'max-payload',
     kind: 'bytes',
@@ -198,6 +159,7 @@ export const OPTIONS = {
     default: '262144',
   },
   secretOverlap: {
+    to: 'secretOverlapMs',
     env: 'HOOKD_SECRET_OVERLAP',
     flag: 'secret-overlap',
     kind: 'duration',
@@ -205,6 +167,7 @@ export const OPTIONS = {
     default: '24h',
   },
   dedupWindow: {
+    to: 'dedupWindowMs',
     env: 'HOOKD_DEDUP_WINDOW',
     flag: 'dedup-window',
     kind: 'duration',
@@ -212,6 +175,7 @@ export const OPTIONS = {
     default: '3d',
   },
   refusalFlush: {
+    to: 'refusalFlushMs',
     env: 'HOOKD_REFUSAL_FLUSH',
     flag: 'refusal-flush',
     kind: 'duration',
@@ -219,6 +183,7 @@ export const OPTIONS = {
     default: '1s',
   },
   concurrency: {
+    to: 'delivery.concurrency',
     env: 'HOOKD_CONCURRENCY',
     flag: 'concurrency',
     kind: 'count',
@@ -226,6 +191,7 @@ export const OPTIONS = {
     default: '256',
   },
   endpointConcurrency: {
+    to: 'delivery.endpointConcurrency',
     env: 'HOOKD_ENDPOINT_CONCURRENCY',
     flag: 'endpoint-concurrency',
     kind: 'count',
@@ -233,6 +199,7 @@ export const OPTIONS = {
     default: '32',
   },
   appConcurrency: {
+    to: 'delivery.appConcurrency',
     env: 'HOOKD_APP_CONCURRENCY',
     flag: 'app-concurrency',
     kind: 'count',
@@ -247,6 +214,7 @@ export const OPTIONS = {
     default: '100',
   },
   timeout: {
+    to: 'delivery.timeoutMs',
     env: 'HOOKD_TIMEOUT',
     flag: 'timeout',
     kind: 'duration',
@@ -254,6 +222,7 @@ export const OPTIONS = {
     default: '30s',
   },
   connectTimeout: {
+    to: 'delivery.connectTimeoutMs',
     env: 'HOOKD_CONNECT_TIMEOUT',
     flag: 'connect-timeout',
     kind: 'duration',
@@ -261,6 +230,7 @@ export const OPTIONS = {
     default: '10s',
   },
   lease: {
+    to: 'delivery.leaseMs',
     env: 'HOOKD_LEASE',
     flag: 'lease',
     kind: 'duration',
@@ -268,6 +238,7 @@ export const OPTIONS = {
     computed: 'timeout + 30s',
   },
   retrySchedule: {
+    to: 'delivery.retryScheduleMs',
     env: 'HOOKD_RETRY_SCHEDULE',
     flag: 'retry-schedule',
     kind: 'durations',
@@ -275,6 +246,7 @@ export const OPTIONS = {
     default: '0,5s,5m,30m,2h,5h,10h,10h',
   },
   retryJitter: {
+    to: 'delivery.jitter',
     env: 'HOOKD_RETRY_JITTER',
     flag: 'retry-jitter',
     kind: 'fraction',
@@ -282,6 +254,7 @@ export const OPTIONS = {
     default: String(DEFAULT_JITTER),
   },
   pollInterval: {
+    to: 'delivery.pollIntervalMs',
     env: 'HOOKD_POLL_INTERVAL',
     flag: 'poll-interval',
     kind: 'duration',
@@ -289,6 +262,7 @@ export const OPTIONS = {
     default: '1s',
   },
   disableAfter: {
+    to: 'delivery.disableAfterMs',
     env: 'HOOKD_DISABLE_AFTER',
     flag: 'disable-after',
     kind: 'duration',
@@ -296,6 +270,7 @@ export const OPTIONS = {
     default: '5d',
   },
   retention: {
+    to: 'retention.maxAgeMs',
     env: 'HOOKD_RETENTION',
     flag: 'retention',
     kind: 'duration',
@@ -303,6 +278,7 @@ export const OPTIONS = {
     default: '30d',
   },
   retentionInterval: {
+    to: 'retention.intervalMs',
     env: 'HOOKD_RETENTION_INTERVAL',
     flag: 'retention-interval',
     kind: 'duration',
@@ -310,6 +286,7 @@ export const OPTIONS = {
     default: '1h',
   },
   failingWindow: {
+    to: 'ops.failingWindow',
     env: 'HOOKD_FAILING_WINDOW',
     flag: 'failing-window',
     kind: 'count',
@@ -317,6 +294,7 @@ export const OPTIONS = {
     default: '20',
   },
   failingThreshold: {
+    to: 'ops.failingThreshold',
     env: 'HOOKD_FAILING_THRESHOLD',
     flag: 'failing-threshold',
     kind: 'fraction',
@@ -324,6 +302,7 @@ export const OPTIONS = {
     default: '0.1',
   },
   silentAfter: {
+    to: 'ops.silentAfterMs',
     env: 'HOOKD_SILENT_AFTER',
     flag: 'silent-after',
     kind: 'duration',
@@ -331,6 +310,7 @@ export const OPTIONS = {
     default: '1h',
   },
   opsInterval: {
+    to: 'ops.intervalMs',
     env: 'HOOKD_OPS_INTERVAL',
     flag: 'ops-interval',
     kind: 'duration',
@@ -344,62 +324,74 @@ export const OPTION_LIST: readonly ConfigOption[] = Object.values(OPTIONS);
 export type OptionName = keyof typeof OPTIONS;
 export type RawSettings = Partial<Record<OptionName, string | number>>;
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+// The Config type, derived from OPTIONS: each option's parsed kind (or null when `unset: null`), at its `to`.
+type Option<N extends OptionName> = (typeof OPTIONS)[N];
+type Value<N extends OptionName> = Kinds[Option<N>['kind']] | (Option<N> extends { unset: null } ? null : never);
+type Path<N extends OptionName> = Option<N> extends { to: infer P extends string } ? P : N;
+type Flat = { [N in OptionName as Path<N>]: Value<N> };
+type Group<P> = P extends `${infer G}.${string}` ? G : never;
+type InGroup<G extends string> = { [P in keyof Flat as P extends `${G}.${infer K}` ? K : never]: Flat[P] };
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
-function parseDuration(text: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  return match ? Math.round(Number(match[1]) * (UNITS[match[2] ?? 'ms'] as number)) : null;
+export type Config = Simplify<
+  { [P in keyof Flat as P extends `${string}.${string}` ? never : P]: Flat[P] } & {
+    [G in Group<keyof Flat>]: Simplify<InGroup<G>>;
+  } & {
+    /** `allowNetworks`, parsed. */
+    allowedNetworks: Network[];
+  }
+>;
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** One parser per kind; `fail` throws a ConfigError naming the option and what was expected. */
+const PARSERS: { [K in Kind]: (text: string, fail: (expected: string) => never) => Kinds[K] } = {
+  role: (text, fail) => (['both', 'api', 'worker'].includes(text) ? (text as Role) : fail('one of both, api, worker')),
+  string: (text) => text,
+  url(text, fail) {
+    const url = URL.canParse(text) ? new URL(text) : null;
+    const base = url && (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash;
+    return base ? text.replace(/\/+$/, '') : fail('an http(s) URL without a query, such as https://hooks.example.com');
+  },
+  port(text, fail) {
+    const n = Number(text);
+    return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : fail('a port number from 0 to 65535');
+  },
+  count: (text, fail) => wholeAboveZero(text) ?? fail('a whole number above 0'),
+  bytes: (text, fail) => wholeAboveZero(text) ?? fail('a whole number above 0'),
+  fraction(text, fail) {
+    const n = Number(text);
+    return n >= 0 && n < 1 ? n : fail('a number from 0 to below 1');
+  },
+  duration: (text, fail) => parseDuration(text) ?? fail('a duration such as 500ms, 30s, 5m or 2h'),
+  durations(text, fail) {
+    const list = text.split(',').map(parseDuration);
+    return list.every((n) => n !== null) ? list : fail('comma-separated durations such as 0,5s,5m');
+  },
+  networks(text, fail) {
+    try {
+      parseNetworks(text);
+    } catch {
+      return fail('comma-separated CIDRs such as 10.0.0.0/8,::1/128');
+    }
+    return text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  },
+  level: (text, fail) => (LEVELS.includes(text) ? text : fail(`one of ${LEVELS.join(', ')}`)),
+};
+
+function wholeAboveZero(text: string): number | null {
+  const n = Number(text);
+  return Number.isInteger(n) && n > 0 ? n : null;
 }
 
-function parse(name: OptionName, text: string): unknown {
-  const option: ConfigOption = OPTIONS[name];
+function parse(option: ConfigOption, text: string): unknown {
   const fail = (expected: string): never => {
     throw new ConfigError(`${option.env} (--${option.flag}): expected ${expected}, got ${JSON.stringify(text)}`);
   };
-  switch (option.kind) {
-    case 'role':
-      return ['both', 'api', 'worker'].includes(text) ? text : fail('one of both, api, worker');
-    case 'string':
-      return text;
-    case 'url': {
-      const url = URL.canParse(text) ? new URL(text) : null;
-      const base = url && (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash;
-      return base ? text.replace(/\/+$/, '') : fail('an http(s) URL without a query, such as https://hooks.example.com');
-    }
-    case 'port': {
-      const n = Number(text);
-      return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : fail('a port number from 0 to 65535');
-    }
-    case 'count':
-    case 'bytes': {
-      const n = Number(text);
-      return Number.isInteger(n) && n > 0 ? n : fail('a whole number above 0');
-    }
-    case 'fraction': {
-      const n = Number(text);
-      return n >= 0 && n < 1 ? n : fail('a number from 0 to below 1');
-    }
-    case 'duration':
-      return parseDuration(text) ?? fail('a duration such as 500ms, 30s, 5m or 2h');
-    case 'durations': {
-      const list = text.split(',').map(parseDuration);
-      return list.length > 0 && list.every((n) => n !== null) ? list : fail('comma-separated durations such as 0,5s,5m');
-    }
-    case 'networks':
-      try {
-        parseNetworks(text);
-        return text
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-      } catch {
-        return fail('comma-separated CIDRs such as 10.0.0.0/8,::1/128');
-      }
-    case 'level':
-      return ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(text)
-        ? text
-        : fail('one of fatal, error, warn, info, debug, trace, silent');
-  }
+  return PARSERS[option.kind](text, fail);
 }
 
 export interface ConfigSources {
@@ -410,29 +402,33 @@ export interface ConfigSources {
   file?: string;
 }
 
+/** Each option's value by option name, before it is placed at its `to`. */
+type Settings = { [N in OptionName]: Value<N> };
+
 export function loadConfig(sources: ConfigSources = {}): Config {
   const env = sources.env ?? {};
   const fromFile = sources.file ? readConfigFile(sources.file) : {};
-  /** The parsed value of a setting, its default when unset, or undefined for a computed default. */
-  const get = <T>(name: OptionName): T | undefined => {
-    const given = sources.flags?.[name] ?? env[OPTIONS[name].env] ?? fromFile[name];
-    const text = given === undefined || given === '' ? (OPTIONS[name] as ConfigOption).default : String(given);
-    return text === undefined ? undefined : (parse(name, text) as T);
-  };
-  const must = <T>(name: OptionName) => get<T>(name) as T;
+  const read: Record<string, unknown> = {};
+  for (const [name, option] of Object.entries(OPTIONS) as [OptionName, ConfigOption][]) {
+    const given = sources.flags?.[name] ?? env[option.env] ?? fromFile[name];
+    const text = given === undefined || given === '' ? option.default : String(given);
+    // Undefined here only for the defaults computed below.
+    read[name] = text !== undefined ? parse(option, text) : Array.isArray(option.unset) ? [] : option.unset;
+  }
+  const settings = read as Settings;
+  const { concurrency, endpointConcurrency, timeout, adminToken } = settings;
 
-  const dataDir = must<string>('dataDir');
-  const timeoutMs = must<number>('timeout');
-  const leaseMs = get<number>('lease') ?? timeoutMs + 30_000;
-  if (leaseMs <= timeoutMs) {
+  settings.databaseUrl ??= `sqlite:${join(settings.dataDir, 'hookd.db')}`;
+  settings.lease ??= timeout + 30_000;
+  // Half the process by default: one app's backlog, however hung, leaves the other half to the rest. At least two
+  // endpoints' worth, so within an app too one slow endpoint at its cap leaves room for another.
+  settings.appConcurrency ??= Math.min(concurrency, Math.max(Math.floor(concurrency / 2), 2 * endpointConcurrency));
+
+  if (settings.lease <= timeout) {
     throw new ConfigError(
       `HOOKD_LEASE (--lease) must be longer than HOOKD_TIMEOUT (--timeout), or attempts still running get sent twice`,
     );
   }
-  const allowNetworks = get<string[]>('allowNetworks') ?? [];
-  const concurrency = must<number>('concurrency');
-  const endpointConcurrency = must<number>('endpointConcurrency');
-  const adminToken = get<string>('adminToken') ?? null;
   // Anyone may try tokens against the API; a short one falls to guessing. Generated tokens are 52 characters.
   if (adminToken !== null && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError(
@@ -440,52 +436,14 @@ export function loadConfig(sources: ConfigSources = {}): Config {
         'unset it to have hookd generate one',
     );
   }
-  return {
-    role: must('role'),
-    host: must('host'),
-    port: must('port'),
-    publicUrl: get<string>('publicUrl') ?? null,
-    trustProxy: get<string[]>('trustProxy') ?? [],
-    dataDir,
-    databaseUrl: get('databaseUrl') ?? `sqlite:${join(dataDir, 'hookd.db')}`,
-    databasePoolSize: must('databasePoolSize'),
-    healthPort: get<number>('healthPort') ?? null,
-    adminToken,
-    metricsToken: get<string>('metricsToken') ?? null,
-    allowNetworks,
-    allowedNetworks: parseNetworks(allowNetworks),
-    logLevel: must('logLevel'),
-    bodyLimitBytes: must('bodyLimit'),
-    requestTimeoutMs: must('requestTimeout'),
-    idempotencyWindowMs: must('idempotencyWindow'),
-    maxPayloadBytes: must('maxPayload'),
-    secretOverlapMs: must('secretOverlap'),
-    dedupWindowMs: must('dedupWindow'),
-    maxEndpointsPerApp: must('maxEndpointsPerApp'),
-    refusalFlushMs: must('refusalFlush'),
-    retention: { maxAgeMs: must('retention'), intervalMs: must('retentionInterval') },
-    ops: {
-      intervalMs: must('opsInterval'),
-      failingWindow: must('failingWindow'),
-      failingThreshold: must('failingThreshold'),
-      silentAfterMs: must('silentAfter'),
-    },
-    delivery: {
-      concurrency,
-      endpointConcurrency,
-      // Half the process by default: one app's backlog, however hung, leaves the other half to the rest. At least two
-      // endpoints' worth, so within an app too one slow endpoint at its cap leaves room for another.
-      appConcurrency:
-        get<number>('appConcurrency') ?? Math.min(concurrency, Math.max(Math.floor(concurrency / 2), 2 * endpointConcurrency)),
-      timeoutMs,
-      connectTimeoutMs: must('connectTimeout'),
-      leaseMs,
-      retryScheduleMs: must('retrySchedule'),
-      jitter: must('retryJitter'),
-      pollIntervalMs: must('pollInterval'),
-      disableAfterMs: must('disableAfter'),
-    },
-  };
+
+  const config: Record<string, unknown> = { allowedNetworks: parseNetworks(settings.allowNetworks) };
+  for (const [name, option] of Object.entries(OPTIONS) as [OptionName, ConfigOption][]) {
+    const [group, key] = (option.to ?? name).split('.') as [string, string?];
+    if (key === undefined) config[group] = settings[name];
+    else config[group] = { ...(config[group] as object), [key]: settings[name] };
+  }
+  return config as Config;
 }
 
 function readConfigFile(path: string): RawSettings {

@@ -54,7 +54,7 @@ interface AdminToken {
 }
 
 /** The admin token from config, or the one kept in the data folder, generated on first start. */
-export function resolveAdminToken(config: Config): AdminToken {
+function resolveAdminToken(config: Config): AdminToken {
   if (config.adminToken) return { token: config.adminToken, generated: false, isNew: false };
   const file = join(config.dataDir, 'admin-token');
   privateDir(config.dataDir);

@@ -7,21 +7,18 @@
  * database see the change within CACHE_TTL_MS.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { compileJsonSchema } from '../domain/index.js';
+import { compileJsonSchema, TtlCache } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { ApiError, type ErrorDetail } from './errors.js';
 
-export const CACHE_TTL_MS = 5_000;
+const CACHE_TTL_MS = 5_000;
 /** Publishing random type names must not grow the cache without end. */
 const MAX_CACHED = 10_000;
 /** Enough to fix a payload; a huge array failing everywhere does not make a huge answer. */
 const MAX_DETAILS = 20;
 
-interface Cached {
-  at: number;
-  /** Null when no event type has this name: anything may be published. */
-  found: { archived: boolean; validate: ValidateFunction | null } | null;
-}
+/** Null when no event type has this name: anything may be published. */
+type Found = { archived: boolean; validate: ValidateFunction | null } | null;
 
 export interface EventTypeChecks {
   /** Compiles a schema given at creation or in a patch; throws `validation_failed` with ajv's message if it is invalid. */
@@ -44,8 +41,8 @@ export function eventTypeChecks(ctx: { store: Store; clock: () => number }): Eve
   return checks;
 }
 
-export function createEventTypeChecks(store: Store, clock: () => number): EventTypeChecks {
-  const cache = new Map<string, Cached>();
+function createEventTypeChecks(store: Store, clock: () => number): EventTypeChecks {
+  const cache = new TtlCache<string, Found>(CACHE_TTL_MS, MAX_CACHED, clock);
 
   function compile(schema: Record<string, unknown>): ValidateFunction {
     try {
@@ -55,19 +52,16 @@ export function createEventTypeChecks(store: Store, clock: () => number): EventT
     }
   }
 
-  async function lookUp(type: string): Promise<Cached['found']> {
-    const now = clock();
-    const hit = cache.get(type);
-    if (hit && now - hit.at < CACHE_TTL_MS) return hit.found;
-    const eventType = await store.findEventType(type);
-    const found = eventType && {
-      archived: eventType.archivedAt !== null,
-      validate: eventType.schema === null ? null : compile(eventType.schema),
-    };
-    cache.delete(type);
-    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-    cache.set(type, { at: now, found });
-    return found;
+  function lookUp(type: string): Promise<Found> {
+    return cache.get(type, async () => {
+      const eventType = await store.findEventType(type);
+      return (
+        eventType && {
+          archived: eventType.archivedAt !== null,
+          validate: eventType.schema === null ? null : compile(eventType.schema),
+        }
+      );
+    });
   }
 
   return {

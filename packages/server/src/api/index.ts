@@ -37,7 +37,7 @@ export { publishEvent } from './publish.js';
 export { retryDelivery } from './retry.js';
 export { attemptPoll } from './routes/attempts.js';
 export { checkEndpointUrl, checkFilters } from './routes/endpoints.js';
-export { ACCESS_ENDED_EVENT, guardStream, type SseEvent, streamEvents } from './sse.js';
+export { guardStream, type SseEvent, streamEvents } from './sse.js';
 
 /** What a worker-only process serves on its health port: /healthz, /readyz and /metrics, nothing else. */
 export function buildHealthApi(

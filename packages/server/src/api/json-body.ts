@@ -6,10 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from './errors.js';
 
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** How deep the arrays and objects of a JSON text nest, stopping as soon as it passes `limit`. */
-export function jsonDepthOver(text: string, limit: number): boolean {
+function jsonDepthOver(text: string, limit: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

@@ -7,7 +7,7 @@ const nullableTimestamp = { type: ['string', 'null'], format: 'date-time' } as c
 /** Text fields refuse U+0000: PostgreSQL text cannot hold it, and no name or URL needs it. */
 export const NO_NUL = '^[^\\u0000]*$';
 
-export const errorSchema = {
+const errorSchema = {
   $id: 'Error',
   type: 'object',
   properties: {
@@ -32,7 +32,7 @@ export const errorSchema = {
   required: ['error'],
 } as const;
 
-export const appSchema = {
+const appSchema = {
   $id: 'App',
   type: 'object',
   properties: {
@@ -50,7 +50,7 @@ export const appSchema = {
   required: ['id', 'uid', 'name', 'alertWhenSilent', 'maxInFlight', 'createdAt', 'updatedAt'],
 } as const;
 
-export const endpointSchema = {
+const endpointSchema = {
   $id: 'Endpoint',
   type: 'object',
   properties: {
@@ -95,7 +95,7 @@ export const endpointSchema = {
   ],
 } as const;
 
-export const messageSchema = {
+const messageSchema = {
   $id: 'Message',
   type: 'object',
   properties: {
@@ -110,7 +110,7 @@ export const messageSchema = {
   required: ['id', 'appId', 'type', 'timestamp', 'data', 'idempotencyKey', 'purged'],
 } as const;
 
-export const deliverySchema = {
+const deliverySchema = {
   $id: 'Delivery',
   type: 'object',
   properties: {
@@ -152,7 +152,7 @@ const attemptErrorSchema = {
   required: ['code', 'message'],
 } as const;
 
-export const attemptSchema = {
+const attemptSchema = {
   $id: 'Attempt',
   type: 'object',
   properties: {
@@ -168,7 +168,7 @@ export const attemptSchema = {
   required: ['id', 'number', 'startedAt', 'durationMs', 'requestHeaders', 'responseStatus', 'responseBody', 'error'],
 } as const;
 
-export const eventTypeSchema = {
+const eventTypeSchema = {
   $id: 'EventType',
   type: 'object',
   properties: {

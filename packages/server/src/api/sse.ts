@@ -45,7 +45,7 @@ export interface AccessCheck {
 }
 
 /** The event a stream sends last when its credential ended, so a client stops instead of reconnecting. */
-export const ACCESS_ENDED_EVENT = 'access-ended';
+const ACCESS_ENDED_EVENT = 'access-ended';
 
 const accessChecks = new WeakMap<FastifyRequest, AccessCheck>();
 

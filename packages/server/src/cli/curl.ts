@@ -5,7 +5,7 @@ const SKIPPED = new Set(['host', 'content-length', 'connection', 'transfer-encod
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Single-quoted for POSIX shells: nothing inside is expanded; a quote is closed, escaped and reopened. */
-export function shellQuote(text: string): string {
+function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -13,7 +13,7 @@ const SIGNATURE_HEADERS: readonly [string, SchemeName][] = [
   ['x-webhook-signature', 'hmac-sha256-hex'],
 ];
 
-export function detectScheme(headers: Record<string, string>): SchemeName | null {
+function detectScheme(headers: Record<string, string>): SchemeName | null {
   for (const [name, scheme] of SIGNATURE_HEADERS) if (headers[name] !== undefined) return scheme;
   return null;
 }

@@ -32,7 +32,7 @@ export interface ListenOptions {
 }
 
 /** Paths under this prefix belong to the listener, never to the requests it catches. */
-export const UI_PREFIX = '/_hookd';
+const UI_PREFIX = '/_hookd';
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
@@ -59,7 +59,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 }
 
 /** With a forward URL that has no path of its own, the caught request's path is kept; otherwise the URL is used as is. */
-export function forwardTarget(forward: string, path: string): string {
+function forwardTarget(forward: string, path: string): string {
   const url = new URL(forward);
   if (url.pathname !== '/' || url.search !== '') return url.href;
   return new URL(path, url).href;

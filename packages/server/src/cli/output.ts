@@ -3,6 +3,7 @@
  * on, and errors that say what to do next.
  */
 import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../domain/index.js';
 
 /** Exit codes of every developer command (documented in the README). */
 export const EXIT = {
@@ -46,13 +47,13 @@ export interface Paint {
  * Colour when the stream is a terminal, unless NO_COLOR is set (https://no-color.org); FORCE_COLOR turns it on
  * for pipes. NO_COLOR wins over FORCE_COLOR.
  */
-export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
   return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
-export function paint(enabled: boolean): Paint {
+function paint(enabled: boolean): Paint {
   const sgr = (open: number, close: number) => (text: string) => (enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text);
   return {
     enabled,
@@ -99,14 +100,6 @@ export function prettyBody(text: string): string {
   } catch {
     return text;
   }
-}
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `500ms`, `30s`, `5m`, `2h`, `1d`; a bare number is milliseconds. Null when the text is none of these. */
-export function parseDuration(text: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  return match ? Math.round(Number(match[1]) * (UNITS[match[2] ?? 'ms'] as number)) : null;
 }
 
 /** Commander argument parsers: a bad value ends the command with exit code 1 and commander's usage message. */

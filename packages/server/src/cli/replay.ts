@@ -4,7 +4,8 @@
  */
 import type { Delivery, Endpoint } from '@hookd/sdk/client';
 import { Command, Option } from 'commander';
-import { CliError, EXIT, type Paint, paintFor, parseDuration, parsers, printJson } from './output.js';
+import { parseDuration } from '../domain/index.js';
+import { CliError, EXIT, type Paint, paintFor, parsers, printJson } from './output.js';
 import { api, connect, type ServerConnection, type ServerFlags, withServerFlags } from './server-client.js';
 
 interface ReplayFlags extends ServerFlags {
@@ -19,7 +20,7 @@ interface ReplayFlags extends ServerFlags {
 }
 
 /** `2h`, `30m`, `1d` back from now, or an ISO time. */
-export function parseSince(text: string, now = Date.now()): Date {
+function parseSince(text: string, now = Date.now()): Date {
   const ago = parseDuration(text);
   if (ago !== null && /[a-z]$/.test(text.trim())) return new Date(now - ago);
   const at = Date.parse(text);

@@ -48,7 +48,7 @@ export function connect(flags: ServerFlags, env: NodeJS.ProcessEnv = process.env
 }
 
 /** A failed API call as a CliError: exit 3 when hookd could not be reached, 2 when it refused. */
-export function apiFailure(error: unknown, baseUrl: string): unknown {
+function apiFailure(error: unknown, baseUrl: string): unknown {
   if (!(error instanceof HookdApiError)) return error;
   switch (error.code) {
     case 'network_error':

@@ -26,7 +26,7 @@ export interface AttemptEvent {
   outcome: 'succeeded' | 'retrying' | 'failed';
 }
 
-export function attemptLine(p: Paint, a: AttemptEvent): string {
+function attemptLine(p: Paint, a: AttemptEvent): string {
   const colour = a.outcome === 'succeeded' ? p.green : a.outcome === 'failed' ? p.red : p.yellow;
   const mark = a.outcome === 'succeeded' ? '✓' : a.outcome === 'failed' ? '✗' : '↻';
   // No answer: the error code takes the status's place. The code leads what the line says about a failure, since

@@ -7,7 +7,7 @@
 import type { SourceScheme } from './sources.js';
 
 /** Kept from every source, whatever its scheme. */
-export const FORWARDED_HEADERS: readonly string[] = [
+const FORWARDED_HEADERS: readonly string[] = [
   'content-type',
   'user-agent',
   // Stripe
@@ -29,10 +29,10 @@ export const FORWARDED_HEADERS: readonly string[] = [
   'x-event-type',
 ];
 /** Shopify and Slack name all their headers under one prefix (`X-Shopify-Topic`, `X-Slack-Signature`, …). */
-export const FORWARDED_PREFIXES: readonly string[] = ['x-shopify-', 'x-slack-'];
+const FORWARDED_PREFIXES: readonly string[] = ['x-shopify-', 'x-slack-'];
 
 /** Standard Webhooks under both names: kept for a `standard` source (`hookd forward` replays them), replaced on delivery. */
-export const SIGNATURE_FAMILIES: readonly string[] = [
+const SIGNATURE_FAMILIES: readonly string[] = [
   'webhook-id',
   'webhook-timestamp',
   'webhook-signature',

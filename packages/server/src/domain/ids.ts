@@ -17,10 +17,16 @@ function randomTen(): Buffer {
   return randomPool.subarray(poolUsed - 10, poolUsed);
 }
 
+/** A millisecond time as the 10 characters an id starts with (after its prefix); before 1970 counts as 1970. */
+function encodeTime(time: number): string {
+  let text = '';
+  for (let t = Math.max(0, time), i = 0; i < 10; i++, t = Math.floor(t / 32)) text = ALPHABET[t % 32] + text;
+  return text;
+}
+
 /** `<prefix>_` + 10 characters of millisecond time + 16 of randomness (a ULID). */
 export function newId(prefix: IdPrefix, now = Date.now()): string {
-  let time = '';
-  for (let t = now, i = 0; i < 10; i++, t = Math.floor(t / 32)) time = ALPHABET[t % 32] + time;
+  const time = encodeTime(now);
   const random = randomTen();
   let rest = '';
   // 80 random bits as 16 base32 characters: 5 bits each.
@@ -36,4 +42,18 @@ export function newId(prefix: IdPrefix, now = Date.now()): string {
     value &= (1 << bits) - 1;
   }
   return `${prefix}_${time}${rest}`;
+}
+
+/** The smallest id of `prefix` made at `time`: ids start with their creation time, so this is a time cursor. */
+export function idAt(prefix: IdPrefix, time: number): string {
+  return `${prefix}_${encodeTime(time)}${'0'.repeat(16)}`;
+}
+
+/** The creation time an id of `prefix` carries; null for text that is not one. */
+export function timeOfId(prefix: IdPrefix, id: string): number | null {
+  const match = /^([0-9A-HJKMNP-TV-Z]{10})/.exec(id.startsWith(`${prefix}_`) ? id.slice(prefix.length + 1) : '');
+  if (!match) return null;
+  let time = 0;
+  for (const char of match[1] as string) time = time * 32 + ALPHABET.indexOf(char);
+  return time;
 }

@@ -7,17 +7,16 @@ export {
   isAttemptErrorCode,
   responseError,
 } from './attempt-errors.js';
+export { MAX_UID_LENGTH, UID_PATTERN, type UidProblem, uidProblem } from './app-uid.js';
+export { parseDuration } from './durations.js';
 export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers.js';
 export { type NewEndpoint, newEndpoint } from './endpoints.js';
 export { isEventTypeFilter, isEventTypeName, matchesEventType } from './event-types.js';
 export {
-  FORWARDED_HEADERS,
-  FORWARDED_PREFIXES,
   type ForwardSettings,
   forwardableHeaders,
   forwardHeaderProblem,
   headersToForward,
-  SIGNATURE_FAMILIES,
 } from './forwarded-headers.js';
 export {
   autoDisableReason,
@@ -29,12 +28,12 @@ export {
   nextFailingSince,
   percentileRank,
 } from './health.js';
-export { type IdPrefix, newId } from './ids.js';
+export { type IdPrefix, idAt, newId, timeOfId } from './ids.js';
 export { compileJsonSchema } from './json-schema.js';
-export { claimAllowance, type EndpointLimits, isLimited, NO_LIMITS, RATE_BATCH_MS, rateNextAt } from './limits.js';
+export { claimAllowance, type EndpointLimits, NO_LIMITS, rateNextAt } from './limits.js';
 export { type EpisodeStep, type FailingRule, failingEpisodeStep } from './ops-episodes.js';
 export { type AttemptContext, type AttemptResult, judgeAttempt, type NextStep, nextStep, type Verdict } from './outcome.js';
-export { isPurged, PURGED_PAYLOAD } from './retention.js';
+export { isPurged } from './retention.js';
 export { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS, nextRetryDelay, parseRetryAfter, type Random, type RetryPolicy } from './retry.js';
 export {
   type PortalClaims,
@@ -53,4 +52,5 @@ export {
   type SourceRefusal,
   type SourceScheme,
 } from './sources.js';
+export { TtlCache } from './ttl-cache.js';
 export * from './types.js';

@@ -15,15 +15,11 @@ export interface EndpointLimits {
 
 export const NO_LIMITS: EndpointLimits = { rateLimit: null, maxInFlight: null, fifo: false };
 
-export function isLimited(limits: EndpointLimits): boolean {
-  return limits.rateLimit !== null || limits.maxInFlight !== null || limits.fifo;
-}
-
 /**
  * A rate-limited endpoint gets its starts in batches covering this much time, so a worker claims for it about ten
  * times a second rather than once per delivery; over any second the count stays at the rate.
  */
-export const RATE_BATCH_MS = 100;
+const RATE_BATCH_MS = 100;
 
 export interface AllowanceInput {
   limits: EndpointLimits;

@@ -5,11 +5,11 @@
  */
 import { memoryRateLimitStore, type RateLimitStore } from '@hookd/sdk/receiver';
 import type { ValidateFunction } from 'ajv';
-import { compileJsonSchema, type Network, type Source } from '../domain/index.js';
+import { compileJsonSchema, type Network, type Source, TtlCache } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { parseAllowlist } from './allowlist.js';
 
-export const CACHE_TTL_MS = 5_000;
+const CACHE_TTL_MS = 5_000;
 /** Ingest URLs naming sources that do not exist must not grow the cache without end. */
 const MAX_CACHED = 10_000;
 
@@ -26,31 +26,24 @@ export interface CompiledSource {
   validate: ValidateFunction | null;
 }
 
-interface Entry {
-  at: number;
-  compiled: CompiledSource | null;
-}
-
 export class SourceCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: TtlCache<string, CompiledSource | null>;
   /** Rate buckets outlive cache entries, so refreshing a source does not refill its bucket. */
   private readonly buckets = new Map<string, { key: string; verified: RateLimitStore; refused: RateLimitStore }>();
 
   constructor(
     private readonly store: Store,
-    private readonly clock: () => number,
-  ) {}
+    clock: () => number,
+  ) {
+    this.entries = new TtlCache(CACHE_TTL_MS, MAX_CACHED, clock);
+  }
 
   /** The source named by id or name in an ingest URL; null when there is none. */
-  async get(idOrName: string): Promise<CompiledSource | null> {
-    const now = this.clock();
-    const cached = this.entries.get(idOrName);
-    if (cached && now - cached.at < CACHE_TTL_MS) return cached.compiled;
-    const source = await this.store.findSource(idOrName);
-    const compiled = source ? this.compile(source) : null;
-    if (this.entries.size >= MAX_CACHED) this.entries.clear();
-    this.entries.set(idOrName, { at: now, compiled });
-    return compiled;
+  get(idOrName: string): Promise<CompiledSource | null> {
+    return this.entries.get(idOrName, async () => {
+      const source = await this.store.findSource(idOrName);
+      return source ? this.compile(source) : null;
+    });
   }
 
   /** Drops what is cached for a source after it changed or was deleted. */

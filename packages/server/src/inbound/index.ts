@@ -1,4 +1,3 @@
 /** Sources: the inbound gateway that verifies third-party webhooks, keeps them and hands them to delivery. */
 export { isAllowed, parseAllowlist } from './allowlist.js';
-export { CACHE_TTL_MS } from './compiled.js';
 export { type GatewayDeps, InboundGateway, type IngestOutcome, type IngestRequest, type RefusalCode } from './gateway.js';

@@ -19,7 +19,7 @@ export interface RetentionDeps {
   pauseMs?: number;
 }
 
-export const DEFAULT_BATCH_SIZE = 500;
+const DEFAULT_BATCH_SIZE = 500;
 const DEFAULT_PAUSE_MS = 50;
 
 export class RetentionLoop {

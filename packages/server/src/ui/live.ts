@@ -5,14 +5,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { attemptPoll, type SseEvent, streamEvents } from '../api/index.js';
-import { newId } from '../domain/index.js';
+import { idAt } from '../domain/index.js';
 import type { UiKit } from './kit.js';
 
 const SEP = ' ';
 const CATCH_UP_MS = 5_000;
-
-/** The smallest id made at `time`: ids start with their creation time, so this is a time cursor. */
-const idAt = (prefix: 'atm' | 'msg', time: number) => `${newId(prefix, time).slice(0, prefix.length + 11)}${'0'.repeat(16)}`;
 
 export function liveRoutes(ui: FastifyInstance, kit: UiKit): void {
   const { ctx } = kit;

@@ -1,7 +1,7 @@
 /** Admin screens: the overview (queue, troubled endpoints, charts) and the list of apps. Portal sessions get 404. */
 import type { FastifyInstance } from 'fastify';
 import { ApiError, portalLink } from '../api/index.js';
-import { type App, newId } from '../domain/index.js';
+import { type App, newId, uidProblem } from '../domain/index.js';
 import { StoreConflictError } from '../store/index.js';
 import { when } from './format.js';
 import { chartsFor, noticeFor, troubledTable } from './health-view.js';
@@ -70,9 +70,9 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
     const name = (request.body.name ?? '').trim();
     const uid = (request.body.uid ?? '').trim() || null;
     if (!name || name.length > 256) throw new ApiError('validation_failed', 'An app needs a name of 1 to 256 characters.');
-    if (uid !== null && (!/^[A-Za-z0-9._-]{1,256}$/.test(uid) || uid.startsWith('app_') || uid === '.' || uid === '..')) {
-      throw new ApiError('validation_failed', 'A uid is letters, digits, . _ - and may not start with app_.');
-    }
+    const problem = uid === null ? null : uidProblem(uid);
+    if (problem === 'reserved') throw new ApiError('uid_reserved');
+    if (problem !== null) throw new ApiError('validation_failed', 'A uid is letters, digits, . _ - and may not start with app_.');
     const now = kit.ctx.clock();
     const app = await store
       .createApp({ id: newId('app', now), uid, name, alertWhenSilent: false, createdAt: now, updatedAt: now })

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { newId } from '../../domain/index.js';
+import { MAX_UID_LENGTH, newId, UID_PATTERN, uidProblem } from '../../domain/index.js';
 import { StoreConflictError } from '../../store/index.js';
 import { scopeOf } from '../auth.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
@@ -7,7 +7,7 @@ import { ApiError } from '../errors.js';
 import { presentApp } from '../present.js';
 import { commonErrors, NO_NUL, pageOf, pageQuery, ref } from '../schemas.js';
 
-const uid = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._-]+$' } as const;
+const uid = { type: 'string', minLength: 1, maxLength: MAX_UID_LENGTH, pattern: UID_PATTERN } as const;
 const name = { type: 'string', minLength: 1, maxLength: 256, pattern: NO_NUL } as const;
 const alertWhenSilent = {
   type: 'boolean',
@@ -32,15 +32,12 @@ function checkAdminFields(request: FastifyRequest<{ Body: AppBody }>): void {
   }
 }
 
-/** Uids hookd keeps for its own apps (`hookd-ops`): nobody may create or rename an app to one. */
-export const RESERVED_UID_PREFIX = 'hookd-';
-
-/** A uid must not look like an id, or `/v1/apps/{app}` could not tell them apart. */
+/** The schema checked the characters; the rest of the uid rule is the domain's. */
 function checkUid(value: string | undefined): void {
-  if (value?.toLowerCase().startsWith(RESERVED_UID_PREFIX)) throw new ApiError('uid_reserved');
-  if (value?.startsWith('app_')) throw new ApiError('validation_failed', 'a uid may not start with app_, which ids use');
-  // URLs resolve `.` and `..` as path steps, so an app with such a uid could never be addressed.
-  if (value === '.' || value === '..') throw new ApiError('validation_failed', 'a uid may not be . or ..');
+  const problem = value === undefined ? null : uidProblem(value);
+  if (problem === 'reserved') throw new ApiError('uid_reserved');
+  if (problem === 'id_like') throw new ApiError('validation_failed', 'a uid may not start with app_, which ids use');
+  if (problem === 'path_step') throw new ApiError('validation_failed', 'a uid may not be . or ..');
 }
 
 function conflictToApi<T>(promise: Promise<T>): Promise<T> {

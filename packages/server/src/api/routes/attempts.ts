@@ -3,6 +3,7 @@
  * app or every app, optionally one endpoint. Resumes after `Last-Event-ID`; a new stream starts with what comes next.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { idAt, timeOfId } from '../../domain/index.js';
 import type { AttemptActivity } from '../../store/index.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -11,24 +12,6 @@ import { type SseEvent, type SseOptions, streamEvents } from '../sse.js';
 
 const tags = ['deliveries'];
 const BATCH = 200;
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/** The smallest attempt id made at `time`: ids start with their creation time, so this is a time cursor. */
-function attemptIdAt(time: number): string {
-  let text = '';
-  for (let t = Math.max(0, time), i = 0; i < 10; i++, t = Math.floor(t / 32)) text = ALPHABET[t % 32] + text;
-  return `atm_${text}${'0'.repeat(16)}`;
-}
-
-/** The creation time an attempt id carries; null for text that is not one. */
-function timeOfAttemptId(id: string): number | null {
-  const match = /^atm_([0-9A-HJKMNP-TV-Z]{10})/.exec(id);
-  if (!match) return null;
-  let time = 0;
-  for (const char of match[1] as string) time = time * 32 + ALPHABET.indexOf(char);
-  return time;
-}
-
 export function presentActivity(a: AttemptActivity) {
   const status = a.attempt.responseStatus;
   const ok = status !== null && status >= 200 && status < 300;
@@ -87,13 +70,13 @@ export function attemptPoll(
   // The newest attempt id seen: the stream's own cursor may step back, to an attempt the look-back found late.
   let newest: string | null = null;
   return {
-    start: async () => attemptIdAt(ctx.clock()),
+    start: async () => idAt('atm', ctx.clock()),
     async poll(after) {
       // The cursor a stream starts from is a floor: what a resumed client saw, or what came before it opened.
       floor ??= after;
       if (after !== null && (newest === null || after > newest)) newest = after;
-      const time = newest === null ? null : timeOfAttemptId(newest);
-      const lookBack = time === null ? null : attemptIdAt(time - lagMs);
+      const time = newest === null ? null : timeOfId('atm', newest);
+      const lookBack = time === null ? null : idAt('atm', time - lagMs);
       let cursor = floor !== null && (lookBack === null || lookBack < floor) ? floor : lookBack;
       const events: SseEvent[] = [];
       for (;;) {

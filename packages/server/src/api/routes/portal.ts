@@ -3,6 +3,7 @@
  * DELETE /v1/apps/{app}/portal-links revokes them; POST /v1/portal-signing-key/rotate ends every link at once.
  */
 import type { FastifyInstance } from 'fastify';
+import { parseDuration } from '../../domain/index.js';
 import { portalLink, rotateSigningKey } from '../access.js';
 import { scopeOf } from '../auth.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
@@ -11,12 +12,11 @@ import { commonErrors } from '../schemas.js';
 
 const DEFAULT_EXPIRES_IN = '1h';
 const MAX_EXPIRES_IN_MS = 24 * 3_600_000;
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
 
 function parseExpiresIn(text: string): number {
-  const match = /^(\d{1,6})(s|m|h)$/.exec(text);
-  const ms = match ? Number(match[1]) * (UNITS[match[2] as string] as number) : Number.NaN;
-  if (!(ms >= 60_000 && ms <= MAX_EXPIRES_IN_MS)) {
+  // Whole seconds, minutes or hours only: what the docs promise, narrower than a config duration.
+  const ms = /^\d{1,6}[smh]$/.test(text) ? parseDuration(text) : null;
+  if (ms === null || !(ms >= 60_000 && ms <= MAX_EXPIRES_IN_MS)) {
     throw new ApiError('validation_failed', 'body/expiresIn must be a duration from 1m to 24h, such as 15m or 1h');
   }
   return ms;

@@ -7,7 +7,7 @@ export interface Queryable {
 }
 
 /** Waiting longer than this for a connection (new, or free in a busy pool) fails the call as unavailable. */
-export const CONNECT_TIMEOUT_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 
 /** Times and counts are bigint columns; every value hookd keeps there fits a JavaScript number exactly. */
 const BIGINT_AS_NUMBER = new pg.TypeOverrides();
