@@ -1,4 +1,5 @@
 export { inNetworks, type Network, parseNetworks, refusedAddressReason } from './addresses.js';
+export { MAX_UID_LENGTH, UID_PATTERN, type UidProblem, uidProblem } from './app-uid.js';
 export {
   ATTEMPT_ERROR_CODES,
   ATTEMPT_ERRORS,
@@ -7,7 +8,6 @@ export {
   isAttemptErrorCode,
   responseError,
 } from './attempt-errors.js';
-export { MAX_UID_LENGTH, UID_PATTERN, type UidProblem, uidProblem } from './app-uid.js';
 export { parseDuration } from './durations.js';
 export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers.js';
 export { type NewEndpoint, newEndpoint } from './endpoints.js';
