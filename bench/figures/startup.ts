@@ -45,7 +45,7 @@ async function timeToReady(start: (port: number) => ChildProcess, path: string):
 async function median(start: (port: number) => ChildProcess, path: string): Promise<{ median: number; runs: number[] }> {
   const runs: number[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await timeToReady(start, path));
-  return { median: percentile(runs, 50), runs };
+  return { median: percentile(runs, 0.5), runs };
 }
 
 function serve(databaseUrl: string): (port: number) => ChildProcess {
@@ -74,7 +74,7 @@ async function emptyFolder(): Promise<{ median: number; runs: number[] }> {
       await db.drop();
     }
   }
-  return { median: percentile(runs, 50), runs };
+  return { median: percentile(runs, 0.5), runs };
 }
 
 /** One SQLite file with MESSAGES × ENDPOINTS pending deliveries, started RUNS times. */
