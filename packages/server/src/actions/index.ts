@@ -21,3 +21,7 @@ export {
   updateEndpoint,
 } from './endpoints.js';
 export { ApiError, ERRORS, type ErrorCode, type ErrorDetail } from './errors.js';
+export { CACHE_TTL_MS, type EventTypeChecks, eventTypeChecks } from './event-type-checks.js';
+export { PORTAL_PATH, type PortalLinkRequest, portalLink, readPortalLink, rotateSigningKey, signingKey } from './portal.js';
+export { type EventToPublish, type PublishDeps, publishEvent } from './publish.js';
+export { type RetryDeps, retryDelivery } from './retry.js';

@@ -26,14 +26,12 @@ import { SHARED_SCHEMAS } from './schemas.js';
 import { guardStream } from './sse.js';
 import { validatorCompiler } from './validation.js';
 
-export { PORTAL_PATH, portalLink, readPortalLink, signingKey } from './access.js';
 export { generateAdminToken, hashToken } from './auth.js';
 export { AuthLimiter } from './auth-limiter.js';
 export { type ApiContext, loadApp } from './context.js';
 export { toApiError } from './error-handler.js';
 export { ApiError, ERRORS, type ErrorCode } from './errors.js';
-export { publishEvent } from './publish.js';
-export { retryDelivery } from './retry.js';
+export { publicUrl } from './public-url.js';
 export { attemptPoll } from './routes/attempts.js';
 export { ACCESS_ENDED_EVENT, guardStream, type SseEvent, streamEvents } from './sse.js';
 

@@ -4,18 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  type ApiContext,
-  ApiError,
-  ERRORS,
-  type ErrorCode,
-  guardStream,
-  hashToken,
-  loadApp,
-  PORTAL_PATH,
-  signingKey,
-  toApiError,
-} from '../api/index.js';
+import { PORTAL_PATH, signingKey } from '../actions/index.js';
+import { type ApiContext, ApiError, ERRORS, type ErrorCode, guardStream, hashToken, loadApp, toApiError } from '../api/index.js';
 import { type App, sameText } from '../domain/index.js';
 import { CSS, JS } from './assets.js';
 import { type Html, html } from './html.js';

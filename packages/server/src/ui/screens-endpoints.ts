@@ -6,11 +6,11 @@ import {
   disableEndpoint,
   enableEndpoint,
   getEndpoint,
+  publishEvent,
   replayEndpoint,
   rotateEndpointSecret,
   updateEndpoint,
 } from '../actions/index.js';
-import { publishEvent } from '../api/index.js';
 import type { App, Endpoint } from '../domain/index.js';
 import { httpStatus, parseUtcInput, percent, statusBadge, utcInputValue, when } from './format.js';
 import { chartsFor, noticeFor, troubledTable } from './health-view.js';

@@ -1,6 +1,7 @@
 /** Admin screens: the overview (queue, troubled endpoints, charts) and the list of apps. Portal sessions get 404. */
 import type { FastifyInstance } from 'fastify';
-import { ApiError, portalLink } from '../api/index.js';
+import { ApiError, portalLink } from '../actions/index.js';
+import { publicUrl } from '../api/index.js';
 import { type App, newId } from '../domain/index.js';
 import { StoreConflictError } from '../store/index.js';
 import { when } from './format.js';
@@ -87,8 +88,11 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
     kit.requireAdmin(request);
     const session = kit.session(request);
     const app = await kit.app(request, request.params.app);
-    const exp = kit.ctx.clock() + PORTAL_LINK_MS;
-    const url = await portalLink(request, kit.ctx, app.id, exp, null);
+    const { url, expiresAt: exp } = await portalLink(kit.ctx, app.id, {
+      baseUrl: publicUrl(request, kit.ctx.config.publicUrl, ''),
+      expiresInMs: PORTAL_LINK_MS,
+      tokenId: null,
+    });
     const body = html`<p>Give this link to ${app.name}'s team. It opens their endpoints and deliveries only, until ${when(exp)}.</p>
 <pre id="portal-url">${url}</pre><p class="actions"><button type="button" data-copy="portal-url">Copy</button>
 <a href="${appPath(app)}">Back to ${app.name}</a></p>`;
