@@ -3,6 +3,7 @@
  * dependencies it needs and refuses with an ApiError carrying a stable code; none knows about HTTP or HTML.
  */
 
+export { type AppInput, checkUid, createApp, deleteApp, getApp, RESERVED_UID_PREFIX, updateApp } from './apps.js';
 export { checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
 export {
   addEndpoint,

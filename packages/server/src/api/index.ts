@@ -28,7 +28,7 @@ import { validatorCompiler } from './validation.js';
 
 export { generateAdminToken, hashToken } from './auth.js';
 export { AuthLimiter } from './auth-limiter.js';
-export { type ApiContext, loadApp } from './context.js';
+export type { ApiContext } from './context.js';
 export { toApiError } from './error-handler.js';
 export { ApiError, ERRORS, type ErrorCode } from './errors.js';
 export { publicUrl } from './public-url.js';

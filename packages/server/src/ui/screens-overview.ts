@@ -1,9 +1,8 @@
 /** Admin screens: the overview (queue, troubled endpoints, charts) and the list of apps. Portal sessions get 404. */
 import type { FastifyInstance } from 'fastify';
-import { ApiError, portalLink } from '../actions/index.js';
+import { ApiError, createApp, portalLink } from '../actions/index.js';
 import { publicUrl } from '../api/index.js';
-import { type App, newId } from '../domain/index.js';
-import { StoreConflictError } from '../store/index.js';
+import type { App } from '../domain/index.js';
 import { when } from './format.js';
 import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { html } from './html.js';
@@ -74,12 +73,7 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
     if (uid !== null && (!/^[A-Za-z0-9._-]{1,256}$/.test(uid) || uid.startsWith('app_') || uid === '.' || uid === '..')) {
       throw new ApiError('validation_failed', 'A uid is letters, digits, . _ - and may not start with app_.');
     }
-    const now = kit.ctx.clock();
-    const app = await store
-      .createApp({ id: newId('app', now), uid, name, alertWhenSilent: false, createdAt: now, updatedAt: now })
-      .catch((error) => {
-        throw error instanceof StoreConflictError ? new ApiError('uid_taken') : error;
-      });
+    const app = await createApp(kit.ctx, { name, uid });
     return reply.redirect(`${appPath(app)}?notice=created`, 303);
   });
 

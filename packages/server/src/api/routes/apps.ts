@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { newId } from '../../domain/index.js';
-import { StoreConflictError } from '../../store/index.js';
+import { createApp, deleteApp, updateApp } from '../../actions/index.js';
 import { scopeOf } from '../auth.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -32,24 +31,6 @@ function checkAdminFields(request: FastifyRequest<{ Body: AppBody }>): void {
   }
 }
 
-/** Uids hookd keeps for its own apps (`hookd-ops`): nobody may create or rename an app to one. */
-export const RESERVED_UID_PREFIX = 'hookd-';
-
-/** A uid must not look like an id, or `/v1/apps/{app}` could not tell them apart. */
-function checkUid(value: string | undefined): void {
-  if (value?.toLowerCase().startsWith(RESERVED_UID_PREFIX)) throw new ApiError('uid_reserved');
-  if (value?.startsWith('app_')) throw new ApiError('validation_failed', 'a uid may not start with app_, which ids use');
-  // URLs resolve `.` and `..` as path steps, so an app with such a uid could never be addressed.
-  if (value === '.' || value === '..') throw new ApiError('validation_failed', 'a uid may not be . or ..');
-}
-
-function conflictToApi<T>(promise: Promise<T>): Promise<T> {
-  return promise.catch((error) => {
-    if (error instanceof StoreConflictError) throw new ApiError('uid_taken');
-    throw error;
-  });
-}
-
 export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
   api.post<{ Body: AppBody & { name: string } }>(
     '/v1/apps',
@@ -67,21 +48,8 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const now = ctx.clock();
-      const { uid: appUid, name: appName, alertWhenSilent: silent = false, maxInFlight: cap = null } = request.body;
-      checkUid(appUid);
       checkAdminFields(request);
-      const app = await conflictToApi(
-        ctx.store.createApp({
-          id: newId('app', now),
-          uid: appUid ?? null,
-          name: appName,
-          alertWhenSilent: silent,
-          maxInFlight: cap,
-          createdAt: now,
-          updatedAt: now,
-        }),
-      );
+      const app = await createApp(ctx, request.body);
       return reply.code(201).send(presentApp(app));
     },
   );
@@ -126,11 +94,8 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
         throw new ApiError('forbidden', 'only the admin token may change an app’s uid');
       }
       const app = await loadApp(ctx, request.params.app);
-      checkUid(request.body.uid);
       checkAdminFields(request);
-      const updated = await conflictToApi(ctx.store.updateApp(app.id, request.body, ctx.clock()));
-      if (!updated) throw new ApiError('app_not_found');
-      return presentApp(updated);
+      return presentApp(await updateApp(ctx, app.id, request.body));
     },
   );
 
@@ -146,7 +111,7 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const app = await loadApp(ctx, request.params.app);
-      await ctx.store.deleteApp(app.id);
+      await deleteApp(ctx, app.id);
       return reply.code(204).send();
     },
   );
