@@ -1,12 +1,12 @@
 /** What every route needs, handed in once when the API is built. */
 import type { Logger } from 'pino';
+import { getApp } from '../actions/index.js';
 import type { Config } from '../config.js';
 import type { Resolver } from '../delivery/index.js';
 import type { App } from '../domain/index.js';
 import type { Metrics } from '../ops/index.js';
 import type { Store } from '../store/index.js';
 import type { AuthLimiter } from './auth-limiter.js';
-import { ApiError } from './errors.js';
 
 export interface ApiContext {
   store: Store;
@@ -27,11 +27,8 @@ export interface ApiContext {
   accessRecheckMs: number;
 }
 
-export async function loadApp(ctx: ApiContext, idOrUid: string): Promise<App> {
-  const app = await ctx.store.findApp(idOrUid);
-  if (!app) throw new ApiError('app_not_found', `no app has the id or uid ${JSON.stringify(idOrUid)}`);
-  return app;
-}
+/** The app named in a path, by id or uid (`app_not_found`). */
+export const loadApp = (ctx: Pick<ApiContext, 'store'>, idOrUid: string): Promise<App> => getApp(ctx, idOrUid);
 
 const appParam = { type: 'string', maxLength: 256, description: 'The app id, or its uid.' } as const;
 

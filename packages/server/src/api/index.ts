@@ -26,17 +26,13 @@ import { SHARED_SCHEMAS } from './schemas.js';
 import { guardStream } from './sse.js';
 import { validatorCompiler } from './validation.js';
 
-export { PORTAL_PATH, portalLink, readPortalLink, signingKey } from './access.js';
 export { generateAdminToken, hashToken } from './auth.js';
 export { AuthLimiter } from './auth-limiter.js';
-export { type ApiContext, loadApp } from './context.js';
-export { createEndpoint } from './create-endpoint.js';
+export type { ApiContext } from './context.js';
 export { toApiError } from './error-handler.js';
 export { ApiError, ERRORS, type ErrorCode } from './errors.js';
-export { publishEvent } from './publish.js';
-export { retryDelivery } from './retry.js';
+export { publicUrl } from './public-url.js';
 export { attemptPoll } from './routes/attempts.js';
-export { checkEndpointUrl, checkFilters } from './routes/endpoints.js';
 export { guardStream, type SseEvent, streamEvents } from './sse.js';
 
 /** What a worker-only process serves on its health port: /healthz, /readyz and /metrics, nothing else. */

@@ -4,18 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  type ApiContext,
-  ApiError,
-  ERRORS,
-  type ErrorCode,
-  guardStream,
-  hashToken,
-  loadApp,
-  PORTAL_PATH,
-  signingKey,
-  toApiError,
-} from '../api/index.js';
+import { getApp, PORTAL_PATH, signingKey } from '../actions/index.js';
+import { type ApiContext, ApiError, ERRORS, type ErrorCode, guardStream, hashToken, toApiError } from '../api/index.js';
 import { sameText } from '../domain/index.js';
 import { CSS, JS } from './assets.js';
 import { type Html, html } from './html.js';
@@ -48,7 +38,7 @@ export async function registerUi(api: FastifyInstance, ctx: ApiContext): Promise
       return session;
     },
     async app(request, idOrUid) {
-      const app = await loadApp(ctx, idOrUid);
+      const app = await getApp(ctx, idOrUid);
       const { scope } = kit.session(request);
       if (scope.kind === 'app' && scope.appId !== app.id) throw new ApiError('app_not_found');
       return app;

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, PORTAL_PATH, readPortalLink } from '../api/index.js';
+import { ApiError, PORTAL_PATH, readPortalLink } from '../actions/index.js';
 import { type PortalClaims, sameText } from '../domain/index.js';
 import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';

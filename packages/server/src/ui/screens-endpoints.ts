@@ -1,8 +1,17 @@
 /** An app's screens: its endpoints with health, and the endpoint actions (create, edit, disable, rotate, replay, test). */
-import { generateSecret } from '@hookd/sdk';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError, checkEndpointUrl, checkFilters, createEndpoint, publishEvent } from '../api/index.js';
-import { type App, type Endpoint, newEndpoint } from '../domain/index.js';
+import {
+  ApiError,
+  createEndpoint,
+  disableEndpoint,
+  enableEndpoint,
+  getEndpoint,
+  publishEvent,
+  replayEndpoint,
+  rotateEndpointSecret,
+  updateEndpoint,
+} from '../actions/index.js';
+import type { App, Endpoint } from '../domain/index.js';
 import { httpStatus, parseUtcInput, percent, statusBadge, utcInputValue, when } from './format.js';
 import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { type Html, html } from './html.js';
@@ -13,24 +22,33 @@ const PAGE_SIZE = 50;
 type EpParams = { app: string; ep: string };
 type EndpointForm = { url?: string; description?: string; events?: string };
 
-const epPath = (ep: Endpoint) => `/ui/apps/${encodeURIComponent(ep.appId)}/endpoints/${encodeURIComponent(ep.id)}`;
-const filtersOf = (text: string | undefined) =>
-  checkFilters(
-    (text ?? '')
-      .split(/[\s,]+/)
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+const epPath = (ep: Pick<Endpoint, 'appId' | 'id'>) =>
+  `/ui/apps/${encodeURIComponent(ep.appId)}/endpoints/${encodeURIComponent(ep.id)}`;
+/** The form's fields as an action takes them: the filters are one comma- or space-separated text. */
+const formFields = (form: EndpointForm) => ({
+  url: (form.url ?? '').trim(),
+  description: (form.description ?? '').slice(0, 1024),
+  events: (form.events ?? '')
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean),
+});
 
 export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
   const { ctx } = kit;
   const { store } = ctx;
 
+  const disabledBy = (request: FastifyRequest) =>
+    `disabled in ${kit.session(request).scope.kind === 'admin' ? 'the dashboard' : 'the app portal'}`;
+
+  /** The endpoint named in the URL, in an app this session may see. */
+  async function target(request: FastifyRequest<{ Params: EpParams }>): Promise<Pick<Endpoint, 'appId' | 'id'>> {
+    return { appId: (await kit.app(request, request.params.app)).id, id: request.params.ep };
+  }
+
   async function loadEndpoint(request: FastifyRequest<{ Params: EpParams }>): Promise<{ app: App; endpoint: Endpoint }> {
     const app = await kit.app(request, request.params.app);
-    const endpoint = await store.findEndpoint(app.id, request.params.ep);
-    if (!endpoint) throw new ApiError('endpoint_not_found');
-    return { app, endpoint };
+    return { app, endpoint: await getEndpoint(ctx, app.id, request.params.ep) };
   }
 
   ui.get<{ Params: { app: string }; Querystring: { after?: string; notice?: string } }>(
@@ -98,19 +116,7 @@ ${endpointFields(null)}
 
   ui.post<{ Params: { app: string }; Body: EndpointForm }>('/ui/apps/:app/endpoints', async (request, reply) => {
     const app = await kit.app(request, request.params.app);
-    const now = ctx.clock();
-    const endpoint = await createEndpoint(
-      ctx,
-      newEndpoint(
-        {
-          appId: app.id,
-          url: await checkEndpointUrl(ctx, (request.body.url ?? '').trim()),
-          description: (request.body.description ?? '').slice(0, 1024),
-          events: filtersOf(request.body.events),
-        },
-        now,
-      ),
-    );
+    const endpoint = await createEndpoint(ctx, app.id, formFields(request.body));
     return reply.redirect(`${epPath(endpoint)}?notice=created`, 303);
   });
 
@@ -174,48 +180,34 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
   });
 
   ui.post<{ Params: EpParams; Body: EndpointForm }>('/ui/apps/:app/endpoints/:ep/edit', async (request, reply) => {
-    const { endpoint } = await loadEndpoint(request);
-    const { url, description, events } = request.body;
-    await store.updateEndpoint(
-      endpoint.appId,
-      endpoint.id,
-      {
-        url: await checkEndpointUrl(ctx, (url ?? '').trim()),
-        description: (description ?? '').slice(0, 1024),
-        events: filtersOf(events),
-      },
-      ctx.clock(),
-    );
+    const { appId, id } = await target(request);
+    const endpoint = await updateEndpoint(ctx, appId, id, formFields(request.body), disabledBy(request));
     return reply.redirect(`${epPath(endpoint)}?notice=saved`, 303);
   });
 
   ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/disable', async (request, reply) => {
-    const { endpoint } = await loadEndpoint(request);
-    const by = kit.session(request).scope.kind === 'admin' ? 'the dashboard' : 'the app portal';
-    await store.disableEndpoint(endpoint.id, `disabled in ${by}`, ctx.clock());
+    const endpoint = await target(request);
+    await disableEndpoint(ctx, endpoint.appId, endpoint.id, disabledBy(request));
     return reply.redirect(`${epPath(endpoint)}?notice=disabled`, 303);
   });
 
   ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/enable', async (request, reply) => {
-    const { endpoint } = await loadEndpoint(request);
-    await store.updateEndpoint(endpoint.appId, endpoint.id, { disabled: false }, ctx.clock());
+    const { appId, id } = await target(request);
+    const { endpoint } = await enableEndpoint(ctx, appId, id);
     return reply.redirect(`${epPath(endpoint)}?notice=enabled`, 303);
   });
 
   ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/rotate-secret', async (request, reply) => {
-    const { endpoint } = await loadEndpoint(request);
-    const now = ctx.clock();
-    await store.rotateEndpointSecret(endpoint.appId, endpoint.id, generateSecret(), now + ctx.config.secretOverlapMs, now);
+    const { appId, id } = await target(request);
+    const endpoint = await rotateEndpointSecret(ctx, appId, id);
     return reply.redirect(`${epPath(endpoint)}?notice=rotated`, 303);
   });
 
   ui.post<{ Params: EpParams; Body: { since?: string } }>('/ui/apps/:app/endpoints/:ep/replay', async (request, reply) => {
-    const { endpoint } = await loadEndpoint(request);
-    if (endpoint.disabledAt !== null) throw new ApiError('endpoint_disabled');
+    const endpoint = await target(request);
     const since = parseUtcInput(request.body.since);
     if (since === undefined) throw new ApiError('validation_failed', 'Give the time to replay failed deliveries from.');
-    const replayed = await store.replayDeliveries({ endpointId: endpoint.id, since, status: 'failed', now: ctx.clock() });
-    if (replayed > 0) ctx.onDeliveriesDue();
+    await replayEndpoint(ctx, endpoint.appId, endpoint.id, { since, status: 'failed' });
     return reply.redirect(`${epPath(endpoint)}?notice=replayed`, 303);
   });
 

@@ -1,6 +1,6 @@
 /** An app's messages, filtered and paged by cursor, each with its deliveries and every attempt; retry one delivery. */
 import type { FastifyInstance } from 'fastify';
-import { ApiError, retryDelivery } from '../api/index.js';
+import { ApiError, retryDelivery } from '../actions/index.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, isPurged } from '../domain/index.js';
 import { attemptError, httpStatus, parseUtcInput, prettyJson, statusBadge, utcInputValue, when } from './format.js';
 import { noticeFor } from './health-view.js';

@@ -1,8 +1,8 @@
 /** Admin screens: the overview (queue, troubled endpoints, charts) and the list of apps. Portal sessions get 404. */
 import type { FastifyInstance } from 'fastify';
-import { ApiError, portalLink } from '../api/index.js';
-import { type App, newId, uidProblem } from '../domain/index.js';
-import { StoreConflictError } from '../store/index.js';
+import { ApiError, createApp, portalLink } from '../actions/index.js';
+import { publicUrl } from '../api/index.js';
+import { type App, uidProblem } from '../domain/index.js';
 import { when } from './format.js';
 import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { html } from './html.js';
@@ -71,14 +71,11 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
     const uid = (request.body.uid ?? '').trim() || null;
     if (!name || name.length > 256) throw new ApiError('validation_failed', 'An app needs a name of 1 to 256 characters.');
     const problem = uid === null ? null : uidProblem(uid);
-    if (problem === 'reserved') throw new ApiError('uid_reserved');
-    if (problem !== null) throw new ApiError('validation_failed', 'A uid is letters, digits, . _ - and may not start with app_.');
-    const now = kit.ctx.clock();
-    const app = await store
-      .createApp({ id: newId('app', now), uid, name, alertWhenSilent: false, createdAt: now, updatedAt: now })
-      .catch((error) => {
-        throw error instanceof StoreConflictError ? new ApiError('uid_taken') : error;
-      });
+    // A reserved uid is the action's to refuse, with its own code.
+    if (problem !== null && problem !== 'reserved') {
+      throw new ApiError('validation_failed', 'A uid is letters, digits, . _ - and may not start with app_.');
+    }
+    const app = await createApp(kit.ctx, { name, uid });
     return reply.redirect(`${appPath(app)}?notice=created`, 303);
   });
 
@@ -87,8 +84,11 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
     kit.requireAdmin(request);
     const session = kit.session(request);
     const app = await kit.app(request, request.params.app);
-    const exp = kit.ctx.clock() + PORTAL_LINK_MS;
-    const url = await portalLink(request, kit.ctx, app.id, exp, null);
+    const { url, expiresAt: exp } = await portalLink(kit.ctx, app.id, {
+      baseUrl: publicUrl(request, kit.ctx.config.publicUrl, ''),
+      expiresInMs: PORTAL_LINK_MS,
+      tokenId: null,
+    });
     const body = html`<p>Give this link to ${app.name}'s team. It opens their endpoints and deliveries only, until ${when(exp)}.</p>
 <pre id="portal-url">${url}</pre><p class="actions"><button type="button" data-copy="portal-url">Copy</button>
 <a href="${appPath(app)}">Back to ${app.name}</a></p>`;

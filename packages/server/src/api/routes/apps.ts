@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MAX_UID_LENGTH, newId, UID_PATTERN, uidProblem } from '../../domain/index.js';
-import { StoreConflictError } from '../../store/index.js';
+import { createApp, deleteApp, updateApp } from '../../actions/index.js';
+import { MAX_UID_LENGTH, UID_PATTERN } from '../../domain/index.js';
 import { scopeOf } from '../auth.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -32,21 +32,6 @@ function checkAdminFields(request: FastifyRequest<{ Body: AppBody }>): void {
   }
 }
 
-/** The schema checked the characters; the rest of the uid rule is the domain's. */
-function checkUid(value: string | undefined): void {
-  const problem = value === undefined ? null : uidProblem(value);
-  if (problem === 'reserved') throw new ApiError('uid_reserved');
-  if (problem === 'id_like') throw new ApiError('validation_failed', 'a uid may not start with app_, which ids use');
-  if (problem === 'path_step') throw new ApiError('validation_failed', 'a uid may not be . or ..');
-}
-
-function conflictToApi<T>(promise: Promise<T>): Promise<T> {
-  return promise.catch((error) => {
-    if (error instanceof StoreConflictError) throw new ApiError('uid_taken');
-    throw error;
-  });
-}
-
 export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
   api.post<{ Body: AppBody & { name: string } }>(
     '/v1/apps',
@@ -64,21 +49,8 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const now = ctx.clock();
-      const { uid: appUid, name: appName, alertWhenSilent: silent = false, maxInFlight: cap = null } = request.body;
-      checkUid(appUid);
       checkAdminFields(request);
-      const app = await conflictToApi(
-        ctx.store.createApp({
-          id: newId('app', now),
-          uid: appUid ?? null,
-          name: appName,
-          alertWhenSilent: silent,
-          maxInFlight: cap,
-          createdAt: now,
-          updatedAt: now,
-        }),
-      );
+      const app = await createApp(ctx, request.body);
       return reply.code(201).send(presentApp(app));
     },
   );
@@ -123,11 +95,8 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
         throw new ApiError('forbidden', 'only the admin token may change an app’s uid');
       }
       const app = await loadApp(ctx, request.params.app);
-      checkUid(request.body.uid);
       checkAdminFields(request);
-      const updated = await conflictToApi(ctx.store.updateApp(app.id, request.body, ctx.clock()));
-      if (!updated) throw new ApiError('app_not_found');
-      return presentApp(updated);
+      return presentApp(await updateApp(ctx, app.id, request.body));
     },
   );
 
@@ -143,7 +112,7 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const app = await loadApp(ctx, request.params.app);
-      await ctx.store.deleteApp(app.id);
+      await deleteApp(ctx, app.id);
       return reply.code(204).send();
     },
   );

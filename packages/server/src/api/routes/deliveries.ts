@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { retryDelivery } from '../../actions/index.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/index.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentAttempt, presentDelivery } from '../present.js';
-import { retryDelivery } from '../retry.js';
 import { commonErrors, pageOf, pageQuery, ref } from '../schemas.js';
 
 const tags = ['deliveries'];

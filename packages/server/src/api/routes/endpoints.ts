@@ -1,19 +1,18 @@
-import { generateSecret } from '@hookd/sdk';
+/** The endpoint routes: each checks its schema, calls one action, and presents what it returns. */
 import type { FastifyInstance } from 'fastify';
-import { AddressRefusedError, hostOf, resolveAllowed } from '../../delivery/index.js';
 import {
-  type Endpoint,
-  endpointHeadersProblem,
-  isEventTypeFilter,
-  MAX_ENDPOINT_HEADERS,
-  newEndpoint,
-  SIGNATURE_SCHEMES,
-  type SignatureScheme,
-} from '../../domain/index.js';
-import type { EndpointPatch } from '../../store/index.js';
+  createEndpoint,
+  deleteEndpoint,
+  type EndpointChanges,
+  type EndpointInput,
+  enableEndpoint,
+  getEndpoint,
+  replayEndpoint,
+  rotateEndpointSecret,
+  updateEndpoint,
+} from '../../actions/index.js';
+import { MAX_ENDPOINT_HEADERS, SIGNATURE_SCHEMES } from '../../domain/index.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
-import { createEndpoint } from '../create-endpoint.js';
-import { ApiError } from '../errors.js';
 import { presentEndpoint } from '../present.js';
 import { commonErrors, NO_NUL, pageOf, pageQuery, ref } from '../schemas.js';
 
@@ -64,17 +63,6 @@ const secretField = {
   description: 'Bring your own secret; one is generated otherwise.',
 } as const;
 
-interface EndpointBody {
-  url: string;
-  description?: string;
-  events?: string[] | null;
-  signatureScheme?: SignatureScheme;
-  headers?: Record<string, string>;
-  rateLimit?: number | null;
-  maxInFlight?: number | null;
-  fifo?: boolean;
-  secret?: string;
-}
 type Params = { app: string; ep: string };
 
 const nullableMs = { type: ['integer', 'null'] } as const;
@@ -94,49 +82,11 @@ const healthWindowSchema = {
   required: ['attempts', 'successes', 'successRate', 'latencyMs'],
 } as const;
 
-/** Normalises the URL and refuses what is not http(s) or points where endpoints may not go. */
-export async function checkEndpointUrl(ctx: ApiContext, raw: string): Promise<string> {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ApiError('invalid_url', `${JSON.stringify(raw)} is not an absolute URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ApiError('invalid_url', `endpoint URLs must use http or https, not ${url.protocol.slice(0, -1)}`);
-  }
-  try {
-    await resolveAllowed(hostOf(url), ctx.config.allowedNetworks, ctx.resolve);
-  } catch (error) {
-    if (error instanceof AddressRefusedError) throw new ApiError('url_not_allowed', error.message);
-    // A name that does not resolve yet may later; the check at send time still applies.
-  }
-  return url.href;
-}
-
-export function checkFilters(events: string[] | null | undefined): string[] | null {
-  if (!events || events.length === 0) return null;
-  const bad = events.find((e) => !isEventTypeFilter(e));
-  if (bad !== undefined)
-    throw new ApiError('invalid_event_type', `${JSON.stringify(bad)} is not an event type or a prefix.* filter`);
-  return [...new Set(events)];
-}
-
-function checkHeaders(headers: Record<string, string>): Record<string, string> {
-  const problem = endpointHeadersProblem(headers);
-  if (problem !== null) throw new ApiError('validation_failed', `body/headers: ${problem}`);
-  return headers;
-}
-
 export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
-  async function loadEndpoint(params: Params): Promise<Endpoint> {
-    const app = await loadApp(ctx, params.app);
-    const endpoint = await ctx.store.findEndpoint(app.id, params.ep);
-    if (!endpoint) throw new ApiError('endpoint_not_found', `app ${params.app} has no endpoint ${JSON.stringify(params.ep)}`);
-    return endpoint;
-  }
+  /** The app's id, from the id or uid in the path (`app_not_found`). */
+  const appIdOf = async (params: { app: string }) => (await loadApp(ctx, params.app)).id;
 
-  api.post<{ Params: { app: string }; Body: EndpointBody }>(
+  api.post<{ Params: { app: string }; Body: EndpointInput }>(
     '/v1/apps/:app/endpoints',
     {
       schema: {
@@ -153,22 +103,7 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const app = await loadApp(ctx, request.params.app);
-      const body = request.body;
-      const now = ctx.clock();
-      const endpoint = await createEndpoint(
-        ctx,
-        newEndpoint(
-          {
-            ...body,
-            appId: app.id,
-            url: await checkEndpointUrl(ctx, body.url),
-            events: checkFilters(body.events),
-            headers: checkHeaders(body.headers ?? {}),
-          },
-          now,
-        ),
-      );
+      const endpoint = await createEndpoint(ctx, await appIdOf(request.params), request.body);
       return reply.code(201).send(presentEndpoint(endpoint));
     },
   );
@@ -194,10 +129,10 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
   api.get<{ Params: Params }>(
     '/v1/apps/:app/endpoints/:ep',
     { schema: { tags, summary: 'Get an endpoint', params: endpointParams, response: { 200: ref('Endpoint'), ...commonErrors } } },
-    async (request) => presentEndpoint(await loadEndpoint(request.params)),
+    async (request) => presentEndpoint(await getEndpoint(ctx, await appIdOf(request.params), request.params.ep)),
   );
 
-  api.patch<{ Params: Params; Body: Partial<EndpointBody> & { disabled?: boolean } }>(
+  api.patch<{ Params: Params; Body: EndpointChanges }>(
     '/v1/apps/:app/endpoints/:ep',
     {
       schema: {
@@ -209,22 +144,8 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const endpoint = await loadEndpoint(request.params);
-      const { url, description, events, signatureScheme, headers, rateLimit, maxInFlight, fifo, disabled } = request.body;
-      const now = ctx.clock();
-      const patch: EndpointPatch = {};
-      if (url !== undefined) patch.url = await checkEndpointUrl(ctx, url);
-      if (description !== undefined) patch.description = description;
-      if (events !== undefined) patch.events = checkFilters(events);
-      if (signatureScheme !== undefined) patch.signatureScheme = signatureScheme;
-      if (headers !== undefined) patch.headers = checkHeaders(headers);
-      if (rateLimit !== undefined) patch.rateLimit = rateLimit;
-      if (maxInFlight !== undefined) patch.maxInFlight = maxInFlight;
-      if (fifo !== undefined) patch.fifo = fifo;
-      if (disabled === false) patch.disabled = false;
-      if (disabled === true) await ctx.store.disableEndpoint(endpoint.id, 'disabled through the API', now);
-      const updated = await ctx.store.updateEndpoint(endpoint.appId, endpoint.id, patch, now);
-      if (!updated) throw new ApiError('endpoint_not_found');
+      const appId = await appIdOf(request.params);
+      const updated = await updateEndpoint(ctx, appId, request.params.ep, request.body, 'disabled through the API');
       return presentEndpoint(updated);
     },
   );
@@ -240,8 +161,7 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const endpoint = await loadEndpoint(request.params);
-      await ctx.store.deleteEndpoint(endpoint.appId, endpoint.id);
+      await deleteEndpoint(ctx, await appIdOf(request.params), request.params.ep);
       return reply.code(204).send();
     },
   );
@@ -261,18 +181,8 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const endpoint = await loadEndpoint(request.params);
-      const now = ctx.clock();
-      const secret = request.body?.secret ?? generateSecret();
-      const rotated = await ctx.store.rotateEndpointSecret(
-        endpoint.appId,
-        endpoint.id,
-        secret,
-        now + ctx.config.secretOverlapMs,
-        now,
-      );
-      if (!rotated) throw new ApiError('endpoint_not_found');
-      return presentEndpoint(rotated);
+      const appId = await appIdOf(request.params);
+      return presentEndpoint(await rotateEndpointSecret(ctx, appId, request.params.ep, request.body?.secret));
     },
   );
 
@@ -300,15 +210,10 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const endpoint = await loadEndpoint(request.params);
-      if (endpoint.disabledAt !== null) throw new ApiError('endpoint_disabled');
-      const replayed = await ctx.store.replayDeliveries({
-        endpointId: endpoint.id,
+      const replayed = await replayEndpoint(ctx, await appIdOf(request.params), request.params.ep, {
         since: Date.parse(request.body.since),
         status: request.body.status ?? 'failed',
-        now: ctx.clock(),
       });
-      if (replayed > 0) ctx.onDeliveriesDue();
       return reply.code(202).send({ replayed });
     },
   );
@@ -347,7 +252,7 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const endpoint = await loadEndpoint(request.params);
+      const endpoint = await getEndpoint(ctx, await appIdOf(request.params), request.params.ep);
       const [deliveries, health] = await Promise.all([
         ctx.store.countDeliveriesByStatus(endpoint.id),
         ctx.store.endpointHealth(endpoint.id, ctx.clock()),
@@ -381,17 +286,15 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const endpoint = await loadEndpoint(request.params);
-      const now = ctx.clock();
-      const enabled = await ctx.store.updateEndpoint(endpoint.appId, endpoint.id, { disabled: false }, now);
-      if (!enabled) throw new ApiError('endpoint_not_found');
       const since = request.body?.replayFailedSince;
-      const replayed =
-        since === undefined
-          ? 0
-          : await ctx.store.replayDeliveries({ endpointId: endpoint.id, since: Date.parse(since), status: 'failed', now });
-      if (replayed > 0) ctx.onDeliveriesDue();
-      return { endpoint: presentEndpoint(enabled), replayed };
+      const appId = await appIdOf(request.params);
+      const { endpoint, replayed } = await enableEndpoint(
+        ctx,
+        appId,
+        request.params.ep,
+        since === undefined ? undefined : Date.parse(since),
+      );
+      return { endpoint: presentEndpoint(endpoint), replayed };
     },
   );
 }

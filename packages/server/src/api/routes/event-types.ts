@@ -1,10 +1,10 @@
 /** The event-type catalog: global to the instance, optional, and enforced on publish when a type has a schema. */
 import type { FastifyInstance } from 'fastify';
+import { eventTypeChecks } from '../../actions/index.js';
 import { isEventTypeName } from '../../domain/index.js';
 import { StoreConflictError } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { eventTypeChecks } from '../event-type-checks.js';
 import { presentEventType } from '../present.js';
 import { commonErrors, NO_NUL, pageOf, pageQuery, ref } from '../schemas.js';
 

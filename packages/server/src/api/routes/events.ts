@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { publishEvent } from '../../actions/index.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentDelivery, presentMessage } from '../present.js';
-import { publishEvent } from '../publish.js';
 import { commonErrors, NO_NUL, pageOf, pageQuery, ref } from '../schemas.js';
 
 const tags = ['events'];

@@ -3,11 +3,12 @@
  * DELETE /v1/apps/{app}/portal-links revokes them; POST /v1/portal-signing-key/rotate ends every link at once.
  */
 import type { FastifyInstance } from 'fastify';
+import { portalLink, rotateSigningKey } from '../../actions/index.js';
 import { parseDuration } from '../../domain/index.js';
-import { portalLink, rotateSigningKey } from '../access.js';
 import { scopeOf } from '../auth.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
+import { publicUrl } from '../public-url.js';
 import { commonErrors } from '../schemas.js';
 
 const DEFAULT_EXPIRES_IN = '1h';
@@ -67,9 +68,12 @@ export function portalRoutes(api: FastifyInstance, ctx: ApiContext): void {
         throw new ApiError('forbidden', 'this app token may not make portal links (create it with canMintPortalLinks)');
       }
       const app = await loadApp(ctx, request.params.app);
-      const exp = ctx.clock() + parseExpiresIn(request.body?.expiresIn ?? DEFAULT_EXPIRES_IN);
-      const url = await portalLink(request, ctx, app.id, exp, scope.kind === 'app' ? scope.tokenId : null);
-      return reply.code(201).send({ url, expiresAt: new Date(exp).toISOString() });
+      const { url, expiresAt } = await portalLink(ctx, app.id, {
+        baseUrl: publicUrl(request, ctx.config.publicUrl, ''),
+        expiresInMs: parseExpiresIn(request.body?.expiresIn ?? DEFAULT_EXPIRES_IN),
+        tokenId: scope.kind === 'app' ? scope.tokenId : null,
+      });
+      return reply.code(201).send({ url, expiresAt: new Date(expiresAt).toISOString() });
     },
   );
 

@@ -5,6 +5,7 @@
  */
 import { SCHEMES, WebhookVerificationError } from '@hookd/sdk/verify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { addEndpoint, checkEndpointUrl, checkFilters } from '../../actions/index.js';
 import {
   compileJsonSchema,
   type Endpoint,
@@ -21,13 +22,11 @@ import {
 import { type InboundGateway, parseAllowlist } from '../../inbound/index.js';
 import { type SourcePatch, StoreConflictError } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
-import { createEndpoint } from '../create-endpoint.js';
 import { ApiError } from '../errors.js';
 import { presentEndpoint } from '../present.js';
 import { publicUrl } from '../public-url.js';
 import { commonErrors, NO_NUL, pageQuery, ref } from '../schemas.js';
 import { type SseEvent, streamEvents } from '../sse.js';
-import { checkEndpointUrl, checkFilters } from './endpoints.js';
 
 const tags = ['sources'];
 const MAX_DESTINATIONS = 20;
@@ -304,7 +303,7 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
         const destinations: Endpoint[] = [];
         for (const target of targets) {
           destinations.push(
-            await createEndpoint(
+            await addEndpoint(
               ctx,
               newEndpoint(
                 { appId: app.id, url: target.url, description: `destination of source ${body.name}`, events: target.events },

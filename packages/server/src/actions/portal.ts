@@ -3,11 +3,8 @@
  * key ends every outstanding link at once; there is no overlap (sessions are kept server-side, so they stay).
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
 import { type PortalClaims, readToken, signToken } from '../domain/index.js';
 import type { Store } from '../store/index.js';
-import type { ApiContext } from './context.js';
-import { publicUrl } from './public-url.js';
 
 /** Where a portal link lands; the dashboard serves it. */
 export const PORTAL_PATH = '/ui/portal';
@@ -32,28 +29,37 @@ export async function rotateSigningKey(store: KeyStore): Promise<void> {
   }
 }
 
-/**
- * A signed link that opens the dashboard scoped to one app until `exp`: what the API and the dashboard both hand out.
- * `tokenId` names the app token that asked for it, so revoking that token ends the link.
- */
+export interface PortalLinkRequest {
+  /** Where hookd is reached from outside (HOOKD_PUBLIC_URL, or the scheme and host the request came to). */
+  baseUrl: string;
+  /** How long the link, and the session it opens, lasts. */
+  expiresInMs: number;
+  /** The app token that asked for it, so revoking that token ends the link; null for the admin. */
+  tokenId: string | null;
+}
+
+/** A signed link that opens the dashboard scoped to one app: what the API and the dashboard both hand out. */
 export async function portalLink(
-  request: FastifyRequest,
-  ctx: ApiContext,
+  deps: { store: KeyStore & Pick<Store, 'portalEpoch'>; clock: () => number },
   appId: string,
-  exp: number,
-  tokenId: string | null,
-): Promise<string> {
-  const epoch = (await ctx.store.portalEpoch(appId)) ?? 0;
+  { baseUrl, expiresInMs, tokenId }: PortalLinkRequest,
+): Promise<{ url: string; expiresAt: number }> {
+  const exp = deps.clock() + expiresInMs;
+  const epoch = (await deps.store.portalEpoch(appId)) ?? 0;
   const claims: PortalClaims = { use: 'portal', appId, exp, epoch, ...(tokenId ? { tokenId } : {}) };
-  const token = signToken(await signingKey(ctx.store), claims);
-  return publicUrl(request, ctx.config.publicUrl, `${PORTAL_PATH}?token=${encodeURIComponent(token)}`);
+  const token = signToken(await signingKey(deps.store), claims);
+  return { url: `${baseUrl}${PORTAL_PATH}?token=${encodeURIComponent(token)}`, expiresAt: exp };
 }
 
 /** The claims of a link that still holds: signed with the current key, not expired, not revoked; null otherwise. */
-export async function readPortalLink(ctx: Pick<ApiContext, 'store' | 'clock'>, token: string): Promise<PortalClaims | null> {
-  const claims = readToken(await signingKey(ctx.store), token, 'portal', ctx.clock());
+export async function readPortalLink(
+  deps: { store: KeyStore & Pick<Store, 'portalEpoch' | 'findAppToken'>; clock: () => number },
+  token: string,
+): Promise<PortalClaims | null> {
+  const { store } = deps;
+  const claims = readToken(await signingKey(store), token, 'portal', deps.clock());
   if (!claims || typeof claims.appId !== 'string') return null;
-  if ((await ctx.store.portalEpoch(claims.appId)) !== claims.epoch) return null;
-  if (claims.tokenId !== undefined && !(await ctx.store.findAppToken(claims.appId, claims.tokenId))) return null;
+  if ((await store.portalEpoch(claims.appId)) !== claims.epoch) return null;
+  if (claims.tokenId !== undefined && !(await store.findAppToken(claims.appId, claims.tokenId))) return null;
   return claims;
 }

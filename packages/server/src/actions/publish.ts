@@ -1,7 +1,7 @@
 /** Publishing one event: the checks, the envelope and the outbox write behind POST /v1/apps/{app}/events and the dashboard. */
 import { isEventTypeName, newId } from '../domain/index.js';
-import type { PublishResult } from '../store/index.js';
-import type { ApiContext } from './context.js';
+import type { Metrics } from '../ops/index.js';
+import type { PublishResult, Store } from '../store/index.js';
 import { ApiError } from './errors.js';
 import { eventTypeChecks } from './event-type-checks.js';
 
@@ -12,7 +12,16 @@ export interface EventToPublish {
 }
 
 /** Checks the type and data, writes the message with its deliveries, and wakes the worker. Throws ApiError on refusal. */
-export async function publishEvent(ctx: ApiContext, appId: string, event: EventToPublish): Promise<PublishResult> {
+export interface PublishDeps {
+  store: Pick<Store, 'publishMessage' | 'findEventType'>;
+  clock: () => number;
+  config: { maxPayloadBytes: number; idempotencyWindowMs: number };
+  metrics: Pick<Metrics, 'messagePublished'>;
+  /** Wakes this process's worker when deliveries became due. */
+  onDeliveriesDue: () => void;
+}
+
+export async function publishEvent(ctx: PublishDeps, appId: string, event: EventToPublish): Promise<PublishResult> {
   const { type, data } = event;
   if (!isEventTypeName(type)) throw new ApiError('invalid_event_type', `${JSON.stringify(type)} is not an event type name`);
   await eventTypeChecks(ctx).checkPublish(type, data); // archived type, or data its schema refuses: nothing is stored

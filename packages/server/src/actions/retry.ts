@@ -1,10 +1,17 @@
 /** Retrying one delivery by hand, behind POST /v1/apps/{app}/deliveries/{dlv}/retry and the dashboard. */
 import { type Delivery, isPurged } from '../domain/index.js';
-import type { ApiContext } from './context.js';
+import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
 
+export interface RetryDeps {
+  store: Pick<Store, 'findDelivery' | 'findEndpoint' | 'findMessage' | 'retryDelivery'>;
+  clock: () => number;
+  /** Wakes this process's worker. */
+  onDeliveriesDue: () => void;
+}
+
 /** Makes the delivery due now with a fresh schedule and wakes the worker; throws ApiError when it may not be retried. */
-export async function retryDelivery(ctx: ApiContext, appId: string, deliveryId: string): Promise<Delivery> {
+export async function retryDelivery(ctx: RetryDeps, appId: string, deliveryId: string): Promise<Delivery> {
   const delivery = await ctx.store.findDelivery(appId, deliveryId);
   if (!delivery) throw new ApiError('delivery_not_found');
   const endpoint = await ctx.store.findEndpoint(appId, delivery.endpointId);

@@ -1,0 +1,56 @@
+/** The app operations: find, create, change, delete. Who may set which field (admin or app token) is the caller's check. */
+import { type App, newId, uidProblem } from '../domain/index.js';
+import { type AppPatch, type Store, StoreConflictError } from '../store/index.js';
+import { ApiError } from './errors.js';
+
+/** The domain's uid rule, as API errors (the schema or form checked the characters already). */
+export function checkUid(value: string | null | undefined): void {
+  const problem = value == null ? null : uidProblem(value);
+  if (problem === 'reserved') throw new ApiError('uid_reserved');
+  if (problem === 'id_like') throw new ApiError('validation_failed', 'a uid may not start with app_, which ids use');
+  if (problem === 'path_step') throw new ApiError('validation_failed', 'a uid may not be . or ..');
+  if (problem === 'characters') throw new ApiError('validation_failed', 'a uid is letters, digits, . _ - (at most 256)');
+}
+
+function uidTaken<T>(promise: Promise<T>): Promise<T> {
+  return promise.catch((error) => {
+    if (error instanceof StoreConflictError) throw new ApiError('uid_taken');
+    throw error;
+  });
+}
+
+/** The app with this id or uid, or `app_not_found`. */
+export async function getApp(deps: { store: Pick<Store, 'findApp'> }, idOrUid: string): Promise<App> {
+  const app = await deps.store.findApp(idOrUid);
+  if (!app) throw new ApiError('app_not_found', `no app has the id or uid ${JSON.stringify(idOrUid)}`);
+  return app;
+}
+
+export type AppInput = Pick<App, 'name'> & AppPatch;
+
+export async function createApp(
+  deps: { store: Pick<Store, 'createApp'>; clock: () => number },
+  { name, uid = null, alertWhenSilent = false, maxInFlight = null }: AppInput,
+): Promise<App> {
+  checkUid(uid);
+  const now = deps.clock();
+  return uidTaken(
+    deps.store.createApp({ id: newId('app', now), uid, name, alertWhenSilent, maxInFlight, createdAt: now, updatedAt: now }),
+  );
+}
+
+export async function updateApp(
+  deps: { store: Pick<Store, 'updateApp'>; clock: () => number },
+  appId: string,
+  patch: AppPatch,
+): Promise<App> {
+  checkUid(patch.uid);
+  const updated = await uidTaken(deps.store.updateApp(appId, patch, deps.clock()));
+  if (!updated) throw new ApiError('app_not_found');
+  return updated;
+}
+
+/** Deletes the app with its endpoints, messages, deliveries and tokens. */
+export async function deleteApp(deps: { store: Pick<Store, 'deleteApp'> }, appId: string): Promise<void> {
+  await deps.store.deleteApp(appId);
+}

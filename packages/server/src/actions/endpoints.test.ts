@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ResolvedAddress } from '../delivery/index.js';
+import { type Endpoint, newEndpoint, parseNetworks } from '../domain/index.js';
+import { type EndpointPatch, type ReplayInput, StoreLimitError } from '../store/index.js';
+import { type ApiError, createEndpoint, enableEndpoint, replayEndpoint, rotateEndpointSecret, updateEndpoint } from './index.js';
+
+const NOW = Date.UTC(2026, 0, 1);
+
+/** The store methods the endpoint actions use, over one map, recording replays. */
+function fakeStore(limit = Number.POSITIVE_INFINITY) {
+  const endpoints = new Map<string, Endpoint>();
+  const replays: ReplayInput[] = [];
+  const disabled: string[] = [];
+  return {
+    endpoints,
+    replays,
+    disabled,
+    async createEndpoint(endpoint: Endpoint) {
+      if (endpoints.size >= limit) throw new StoreLimitError('endpoints', limit);
+      endpoints.set(endpoint.id, endpoint);
+      return endpoint;
+    },
+    async findEndpoint(appId: string, id: string) {
+      const endpoint = endpoints.get(id);
+      return endpoint?.appId === appId ? endpoint : null;
+    },
+    async updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number) {
+      const endpoint = endpoints.get(id);
+      if (endpoint?.appId !== appId) return null;
+      const { disabled: off, ...rest } = patch;
+      const updated = { ...endpoint, ...rest, updatedAt: now };
+      if (off === false) Object.assign(updated, { disabledAt: null, disabledReason: null });
+      endpoints.set(id, updated);
+      return updated;
+    },
+    async disableEndpoint(id: string, reason: string, now: number) {
+      disabled.push(reason);
+      const endpoint = endpoints.get(id) as Endpoint;
+      endpoints.set(id, { ...endpoint, disabledAt: now, disabledReason: reason });
+    },
+    async rotateEndpointSecret(appId: string, id: string, secret: string, previousExpiresAt: number, now: number) {
+      const endpoint = endpoints.get(id);
+      if (endpoint?.appId !== appId) return null;
+      const rotated = { ...endpoint, secret, previousSecret: endpoint.secret, previousSecretExpiresAt: previousExpiresAt };
+      endpoints.set(id, { ...rotated, updatedAt: now });
+      return rotated;
+    },
+    async replayDeliveries(input: ReplayInput) {
+      replays.push(input);
+      return 3;
+    },
+  };
+}
+
+function deps(options: { limit?: number; dns?: Record<string, string> } = {}) {
+  const store = fakeStore(options.limit);
+  const wakes = { count: 0 };
+  return {
+    store,
+    wakes,
+    clock: () => NOW,
+    config: { allowedNetworks: parseNetworks(''), maxEndpointsPerApp: options.limit ?? 100, secretOverlapMs: 60_000 },
+    resolve: async (host: string): Promise<ResolvedAddress[]> => {
+      const address = options.dns?.[host];
+      if (!address) throw new Error(`ENOTFOUND ${host}`);
+      return [{ address, family: 4 }];
+    },
+    onDeliveriesDue: () => {
+      wakes.count++;
+    },
+  };
+}
+
+const refusedWith = (code: string) => (error: ApiError) => error.code === code;
+
+test('createEndpoint normalises the URL and removes duplicate filters', async () => {
+  const d = deps({ dns: { 'example.com': '93.184.216.34' } });
+  const endpoint = await createEndpoint(d, 'app_1', { url: 'HTTPS://Example.com', events: ['a.b', 'a.*', 'a.b'] });
+  assert.equal(endpoint.url, 'https://example.com/');
+  assert.deepEqual(endpoint.events, ['a.b', 'a.*']);
+  assert.equal(endpoint.createdAt, NOW);
+  assert.equal(d.store.endpoints.get(endpoint.id)?.appId, 'app_1');
+});
+
+test('createEndpoint refuses a URL resolving to a private address, and a URL that is not http(s)', async () => {
+  const d = deps({ dns: { 'internal.example': '10.0.0.7' } });
+  await assert.rejects(createEndpoint(d, 'app_1', { url: 'http://internal.example/hook' }), refusedWith('url_not_allowed'));
+  await assert.rejects(createEndpoint(d, 'app_1', { url: 'http://169.254.169.254/' }), refusedWith('url_not_allowed'));
+  await assert.rejects(createEndpoint(d, 'app_1', { url: 'ftp://example.com/' }), refusedWith('invalid_url'));
+  await assert.rejects(createEndpoint(d, 'app_1', { url: 'not a url' }), refusedWith('invalid_url'));
+  assert.equal(d.store.endpoints.size, 0);
+});
+
+test('createEndpoint takes a name that does not resolve yet: the send-time check still applies', async () => {
+  const endpoint = await createEndpoint(deps(), 'app_1', { url: 'https://not-yet.example/' });
+  assert.equal(endpoint.url, 'https://not-yet.example/');
+});
+
+test('createEndpoint refuses malformed filters, forbidden headers, and an app at its endpoint limit', async () => {
+  const d = deps({ limit: 1 });
+  await assert.rejects(
+    createEndpoint(d, 'app_1', { url: 'https://a.example/', events: ['a..b'] }),
+    refusedWith('invalid_event_type'),
+  );
+  await assert.rejects(
+    createEndpoint(d, 'app_1', { url: 'https://a.example/', headers: { 'webhook-id': 'x' } }),
+    refusedWith('validation_failed'),
+  );
+  await createEndpoint(d, 'app_1', { url: 'https://a.example/' });
+  await assert.rejects(createEndpoint(d, 'app_1', { url: 'https://b.example/' }), refusedWith('endpoint_limit_reached'));
+});
+
+test('an endpoint of another app is not found', async () => {
+  const d = deps();
+  const endpoint = await createEndpoint(d, 'app_1', { url: 'https://a.example/' });
+  await assert.rejects(rotateEndpointSecret(d, 'app_2', endpoint.id), refusedWith('endpoint_not_found'));
+  await assert.rejects(updateEndpoint(d, 'app_2', endpoint.id, { description: 'x' }, 'r'), refusedWith('endpoint_not_found'));
+});
+
+test('updateEndpoint disabling records the reason given', async () => {
+  const d = deps();
+  const endpoint = await createEndpoint(d, 'app_1', { url: 'https://a.example/' });
+  const updated = await updateEndpoint(d, 'app_1', endpoint.id, { disabled: true, description: 'paused' }, 'disabled by ops');
+  assert.deepEqual(d.store.disabled, ['disabled by ops']);
+  assert.equal(updated.description, 'paused');
+  assert.equal(updated.disabledReason, 'disabled by ops');
+});
+
+test('replaying a disabled endpoint is refused and wakes nothing; enabling it can replay its failures', async () => {
+  const d = deps();
+  const endpoint = await createEndpoint(d, 'app_1', { url: 'https://a.example/' });
+  await updateEndpoint(d, 'app_1', endpoint.id, { disabled: true }, 'off');
+  await assert.rejects(
+    replayEndpoint(d, 'app_1', endpoint.id, { since: NOW - 1000, status: 'failed' }),
+    refusedWith('endpoint_disabled'),
+  );
+  assert.equal(d.wakes.count, 0);
+
+  const { endpoint: enabled, replayed } = await enableEndpoint(d, 'app_1', endpoint.id, NOW - 1000);
+  assert.equal(enabled.disabledAt, null);
+  assert.equal(replayed, 3);
+  assert.deepEqual(d.store.replays, [{ endpointId: endpoint.id, since: NOW - 1000, status: 'failed', now: NOW }]);
+  assert.equal(d.wakes.count, 1);
+
+  await replayEndpoint(d, 'app_1', endpoint.id, { since: NOW - 5, status: 'succeeded' });
+  assert.equal(d.store.replays[1]?.status, 'succeeded');
+  assert.equal(d.wakes.count, 2);
+});
+
+test('enabling without a time replays nothing', async () => {
+  const d = deps();
+  const endpoint = await createEndpoint(d, 'app_1', { url: 'https://a.example/' });
+  assert.equal((await enableEndpoint(d, 'app_1', endpoint.id)).replayed, 0);
+  assert.equal(d.store.replays.length, 0);
+});
+
+test('rotating keeps the old secret signing for the overlap', async () => {
+  const d = deps();
+  const endpoint = await createEndpoint(d, 'app_1', { url: 'https://a.example/' });
+  const rotated = await rotateEndpointSecret(d, 'app_1', endpoint.id);
+  assert.notEqual(rotated.secret, endpoint.secret);
+  assert.match(rotated.secret, /^whsec_/);
+  assert.equal(rotated.previousSecret, endpoint.secret);
+  assert.equal(rotated.previousSecretExpiresAt, NOW + 60_000);
+  const given = newEndpoint({ appId: 'x', url: 'https://x/' }, NOW).secret;
+  assert.equal((await rotateEndpointSecret(d, 'app_1', endpoint.id, given)).secret, given);
+});

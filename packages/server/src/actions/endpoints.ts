@@ -1,0 +1,172 @@
+/** The endpoint operations: create, change, disable, enable, rotate the secret, replay, delete. */
+import { generateSecret } from '@hookd/sdk';
+import { type Endpoint, type NewEndpoint, newEndpoint } from '../domain/index.js';
+import { type EndpointPatch, type Store, StoreLimitError } from '../store/index.js';
+import { checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
+import { ApiError } from './errors.js';
+
+type Clock = () => number;
+type Finds = { store: Pick<Store, 'findEndpoint'> };
+
+/** What a caller chooses for a new endpoint; the rest takes its defaults. */
+export type EndpointInput = Omit<NewEndpoint, 'appId'>;
+/** What a caller may change; `disabled: true` disables it (with the reason given), `false` enables it. */
+export type EndpointChanges = Partial<Omit<EndpointInput, 'secret'>> & { disabled?: boolean };
+
+/** The app's endpoint with this id, or `endpoint_not_found`. */
+export async function getEndpoint(deps: Finds, appId: string, id: string): Promise<Endpoint> {
+  const endpoint = await deps.store.findEndpoint(appId, id);
+  if (!endpoint) throw new ApiError('endpoint_not_found', `app ${appId} has no endpoint ${JSON.stringify(id)}`);
+  return endpoint;
+}
+
+export interface CreateEndpointDeps extends UrlCheckDeps {
+  store: Pick<Store, 'createEndpoint'>;
+  clock: Clock;
+  config: UrlCheckDeps['config'] & { maxEndpointsPerApp: number };
+}
+
+/** Checks the URL, filters and headers, and registers the endpoint within the app's limit (`endpoint_limit_reached`). */
+export async function createEndpoint(deps: CreateEndpointDeps, appId: string, input: EndpointInput): Promise<Endpoint> {
+  const endpoint = newEndpoint(
+    {
+      ...input,
+      appId,
+      url: await checkEndpointUrl(deps, input.url),
+      events: checkFilters(input.events),
+      headers: checkEndpointHeaders(input.headers ?? {}),
+    },
+    deps.clock(),
+  );
+  return addEndpoint(deps, endpoint);
+}
+
+/** Stores an endpoint already checked and made, within the app's endpoint limit. */
+export async function addEndpoint(
+  deps: { store: Pick<Store, 'createEndpoint'>; config: { maxEndpointsPerApp: number } },
+  endpoint: Endpoint,
+): Promise<Endpoint> {
+  const limit = deps.config.maxEndpointsPerApp;
+  try {
+    return await deps.store.createEndpoint(endpoint, limit);
+  } catch (error) {
+    if (!(error instanceof StoreLimitError)) throw error;
+    throw new ApiError(
+      'endpoint_limit_reached',
+      `the app has ${limit} endpoints, the most one app may have (HOOKD_MAX_ENDPOINTS_PER_APP); delete one first`,
+    );
+  }
+}
+
+export interface UpdateEndpointDeps extends UrlCheckDeps {
+  store: Pick<Store, 'findEndpoint' | 'updateEndpoint' | 'disableEndpoint'>;
+  clock: Clock;
+}
+
+/** Checks and applies the changes; `disabledReason` is recorded when they disable the endpoint. */
+export async function updateEndpoint(
+  deps: UpdateEndpointDeps,
+  appId: string,
+  id: string,
+  changes: EndpointChanges,
+  disabledReason: string,
+): Promise<Endpoint> {
+  const endpoint = await getEndpoint(deps, appId, id);
+  const { url, description, events, signatureScheme, headers, rateLimit, maxInFlight, fifo, disabled } = changes;
+  const now = deps.clock();
+  const patch: EndpointPatch = {};
+  if (url !== undefined) patch.url = await checkEndpointUrl(deps, url);
+  if (description !== undefined) patch.description = description;
+  if (events !== undefined) patch.events = checkFilters(events);
+  if (signatureScheme !== undefined) patch.signatureScheme = signatureScheme;
+  if (headers !== undefined) patch.headers = checkEndpointHeaders(headers);
+  if (rateLimit !== undefined) patch.rateLimit = rateLimit;
+  if (maxInFlight !== undefined) patch.maxInFlight = maxInFlight;
+  if (fifo !== undefined) patch.fifo = fifo;
+  if (disabled === false) patch.disabled = false;
+  if (disabled === true) await deps.store.disableEndpoint(endpoint.id, disabledReason, now);
+  const updated = await deps.store.updateEndpoint(endpoint.appId, endpoint.id, patch, now);
+  if (!updated) throw new ApiError('endpoint_not_found');
+  return updated;
+}
+
+/** Disables the endpoint: its pending deliveries fail, and `reason` says who did it. */
+export async function disableEndpoint(
+  deps: { store: Pick<Store, 'findEndpoint' | 'disableEndpoint'>; clock: Clock },
+  appId: string,
+  id: string,
+  reason: string,
+): Promise<void> {
+  const endpoint = await getEndpoint(deps, appId, id);
+  await deps.store.disableEndpoint(endpoint.id, reason, deps.clock());
+}
+
+export interface ReplayDeps {
+  store: Pick<Store, 'findEndpoint' | 'replayDeliveries'>;
+  clock: Clock;
+  /** Wakes this process's worker when deliveries became due. */
+  onDeliveriesDue: () => void;
+}
+
+/** Sends again the endpoint's deliveries with `status` created since a time; `endpoint_disabled` when it is disabled. */
+export async function replayEndpoint(
+  deps: ReplayDeps,
+  appId: string,
+  id: string,
+  replay: { since: number; status: 'failed' | 'succeeded' },
+): Promise<number> {
+  const endpoint = await getEndpoint(deps, appId, id);
+  if (endpoint.disabledAt !== null) throw new ApiError('endpoint_disabled');
+  const replayed = await deps.store.replayDeliveries({ endpointId: endpoint.id, ...replay, now: deps.clock() });
+  if (replayed > 0) deps.onDeliveriesDue();
+  return replayed;
+}
+
+/** Enables the endpoint, forgetting its failures, and sends again its failed deliveries created since a time, if given. */
+export async function enableEndpoint(
+  deps: ReplayDeps & { store: Pick<Store, 'updateEndpoint'> },
+  appId: string,
+  id: string,
+  replayFailedSince?: number,
+): Promise<{ endpoint: Endpoint; replayed: number }> {
+  const endpoint = await getEndpoint(deps, appId, id);
+  const now = deps.clock();
+  const enabled = await deps.store.updateEndpoint(endpoint.appId, endpoint.id, { disabled: false }, now);
+  if (!enabled) throw new ApiError('endpoint_not_found');
+  const replayed =
+    replayFailedSince === undefined
+      ? 0
+      : await deps.store.replayDeliveries({ endpointId: endpoint.id, since: replayFailedSince, status: 'failed', now });
+  if (replayed > 0) deps.onDeliveriesDue();
+  return { endpoint: enabled, replayed };
+}
+
+/** A new signing secret (given, or generated); the old one keeps signing beside it for `secretOverlapMs`. */
+export async function rotateEndpointSecret(
+  deps: { store: Pick<Store, 'findEndpoint' | 'rotateEndpointSecret'>; clock: Clock; config: { secretOverlapMs: number } },
+  appId: string,
+  id: string,
+  secret: string = generateSecret(),
+): Promise<Endpoint> {
+  const endpoint = await getEndpoint(deps, appId, id);
+  const now = deps.clock();
+  const rotated = await deps.store.rotateEndpointSecret(
+    endpoint.appId,
+    endpoint.id,
+    secret,
+    now + deps.config.secretOverlapMs,
+    now,
+  );
+  if (!rotated) throw new ApiError('endpoint_not_found');
+  return rotated;
+}
+
+/** Deletes the endpoint and its deliveries. */
+export async function deleteEndpoint(
+  deps: { store: Pick<Store, 'findEndpoint' | 'deleteEndpoint'> },
+  appId: string,
+  id: string,
+): Promise<void> {
+  const endpoint = await getEndpoint(deps, appId, id);
+  await deps.store.deleteEndpoint(endpoint.appId, endpoint.id);
+}

@@ -1,0 +1,28 @@
+/**
+ * Every user-visible operation, once: the API, the dashboard and the CLI call these. Each takes the narrow
+ * dependencies it needs and refuses with an ApiError carrying a stable code; none knows about HTTP or HTML.
+ */
+
+export { type AppInput, checkUid, createApp, deleteApp, getApp, updateApp } from './apps.js';
+export { checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
+export {
+  addEndpoint,
+  type CreateEndpointDeps,
+  createEndpoint,
+  deleteEndpoint,
+  disableEndpoint,
+  type EndpointChanges,
+  type EndpointInput,
+  enableEndpoint,
+  getEndpoint,
+  type ReplayDeps,
+  replayEndpoint,
+  rotateEndpointSecret,
+  type UpdateEndpointDeps,
+  updateEndpoint,
+} from './endpoints.js';
+export { ApiError, ERRORS, type ErrorCode, type ErrorDetail } from './errors.js';
+export { type EventTypeChecks, eventTypeChecks } from './event-type-checks.js';
+export { PORTAL_PATH, type PortalLinkRequest, portalLink, readPortalLink, rotateSigningKey, signingKey } from './portal.js';
+export { type EventToPublish, type PublishDeps, publishEvent } from './publish.js';
+export { type RetryDeps, retryDelivery } from './retry.js';
