@@ -26,3 +26,12 @@ export { type EventTypeChecks, eventTypeChecks } from './event-type-checks.js';
 export { PORTAL_PATH, type PortalLinkRequest, portalLink, readPortalLink, rotateSigningKey, signingKey } from './portal.js';
 export { type EventToPublish, type PublishDeps, publishEvent } from './publish.js';
 export { type RetryDeps, retryDelivery } from './retry.js';
+export {
+  type CreateSourceDeps,
+  createSource,
+  deleteSource,
+  getSource,
+  type SourceChanges,
+  type SourceInput,
+  updateSource,
+} from './sources.js';

@@ -14,6 +14,7 @@ export type {
   FailureRateQuery,
   MessageFilter,
   NewApp,
+  NewSource,
   Page,
   PageQuery,
   PublishInput,

@@ -53,6 +53,12 @@ export interface SourceRefusalCount {
 }
 
 export type SourcePatch = Partial<Pick<Source, 'secrets' | 'allowIps' | 'rateLimit' | 'schema' | 'forwardHeaders'>>;
+/** A source with the app that holds its destinations, and those destinations (the app's endpoints), made together. */
+export interface NewSource {
+  app: NewApp;
+  destinations: Endpoint[];
+  source: Source;
+}
 
 /** Event types page by name, in byte order; `after` is the last name of the previous page. */
 export interface EventTypeQuery extends PageQuery {
@@ -279,6 +285,11 @@ export interface Store extends DashboardQueries {
 
   /** Fails with StoreConflictError('name') when the name is taken. Deleting the source's app deletes the source. */
   createSource(source: Source): Promise<Source>;
+  /**
+   * Writes the app, its endpoints and the source in one transaction: all of them, or none. Fails with
+   * StoreConflictError('name') when the source's name is taken.
+   */
+  createSourceWithDestinations(input: NewSource): Promise<{ app: App; destinations: Endpoint[]; source: Source }>;
   /** By id, or by name. */
   findSource(idOrName: string): Promise<Source | null>;
   listSources(page: PageQuery): Promise<Page<Source>>;

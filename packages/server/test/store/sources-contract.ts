@@ -1,7 +1,7 @@
 /** Sources (inbound webhooks) in the store: settings, refusal counts, provider headers kept and claimed, the stream read. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Message, newId, type Source } from '../../src/domain/index.js';
+import { type Endpoint, type Message, newId, type Source } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
 import { StoreConflictError } from '../../src/store/index.js';
 import { anApp, anEndpoint, T0, withOpenStore } from './fixtures.js';
@@ -63,6 +63,46 @@ export function sourcesContract(open: () => Promise<Store>): void {
         );
         await store.deleteApp(app.id);
         assert.equal(await store.findSource(source.id), null);
+      }));
+
+    test('a source is made with its app and destinations in one transaction: all of them, or none', () =>
+      withStore(async (store) => {
+        const app = anApp();
+        const destinations = [anEndpoint(app.id), anEndpoint(app.id, { id: newId('ep', T0), url: 'http://127.0.0.1:9/b' })];
+        const made = await store.createSourceWithDestinations({ app, destinations, source: aSource(app.id) });
+        assert.deepEqual(made, { app, destinations, source: aSource(app.id, { id: made.source.id }) });
+        assert.deepEqual(await store.findApp(app.id), app);
+        assert.deepEqual(
+          (await store.listEndpoints(app.id, { limit: 10 })).data.map((ep) => ep.id).sort(),
+          destinations.map((ep) => ep.id).sort(),
+        );
+        assert.deepEqual(await store.findSource('github'), made.source);
+
+        // The name is taken: the insert that fails comes last, after the app's and the endpoints'.
+        const second = anApp();
+        const endpoint = anEndpoint(second.id);
+        await assert.rejects(
+          store.createSourceWithDestinations({ app: second, destinations: [endpoint], source: aSource(second.id) }),
+          StoreConflictError,
+        );
+        assert.equal(await store.findApp(second.id), null);
+        assert.equal(await store.findEndpoint(second.id, endpoint.id), null);
+        assert.deepEqual(
+          (await store.listSources({ limit: 10 })).data.map((s) => s.id),
+          [made.source.id],
+        );
+
+        // An endpoint id that is taken fails in the middle, after the app: the app goes too.
+        const third = anApp();
+        await assert.rejects(
+          store.createSourceWithDestinations({
+            app: third,
+            destinations: [{ ...destinations[0], appId: third.id } as Endpoint],
+            source: aSource(third.id, { name: 'stripe', id: newId('src', T0) }),
+          }),
+        );
+        assert.equal(await store.findApp(third.id), null);
+        assert.equal(await store.findSource('stripe'), null);
       }));
 
     test('a patch changes only what it names; null removes the rate limit and the schema', () =>

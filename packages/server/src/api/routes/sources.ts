@@ -3,26 +3,18 @@
  * Events, for `hookd forward`). A source owns an app: its destinations are that app's endpoints, so everything
  * the endpoint and delivery routes do (attempts, retries, replay) works on them unchanged.
  */
-import { SCHEMES, WebhookVerificationError } from '@hookd/sdk/verify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { addEndpoint, checkEndpointUrl, checkFilters } from '../../actions/index.js';
 import {
-  compileJsonSchema,
-  type Endpoint,
-  forwardHeaderProblem,
-  MAX_SOURCE_SECRETS,
-  type Message,
-  newEndpoint,
-  newId,
-  SOURCE_SCHEMES,
-  type Source,
-  type SourceRateLimit,
-  type SourceScheme,
-} from '../../domain/index.js';
-import { type InboundGateway, parseAllowlist } from '../../inbound/index.js';
-import { type SourcePatch, StoreConflictError } from '../../store/index.js';
+  createSource,
+  deleteSource,
+  getSource,
+  type SourceChanges,
+  type SourceInput,
+  updateSource,
+} from '../../actions/index.js';
+import { type Endpoint, MAX_SOURCE_SECRETS, type Message, SOURCE_SCHEMES, type Source } from '../../domain/index.js';
+import type { InboundGateway } from '../../inbound/index.js';
 import type { ApiContext } from '../context.js';
-import { ApiError } from '../errors.js';
 import { presentEndpoint } from '../present.js';
 import { publicUrl } from '../public-url.js';
 import { commonErrors, NO_NUL, pageQuery, ref } from '../schemas.js';
@@ -141,65 +133,6 @@ const sourceSchema = {
   },
 } as const;
 
-interface CreateBody {
-  name: string;
-  scheme: SourceScheme;
-  secrets?: string[];
-  allowIps?: string[];
-  rateLimit?: { perSecond: number; burst?: number } | null;
-  schema?: Record<string, unknown> | null;
-  forwardHeaders?: string[];
-  destinations: { url: string; events?: string[] | null }[];
-}
-type PatchBody = Partial<Pick<CreateBody, 'secrets' | 'allowIps' | 'rateLimit' | 'schema' | 'forwardHeaders'>>;
-
-function checkSecrets(scheme: SourceScheme, secrets: string[]): string[] {
-  if (scheme === 'none') {
-    if (secrets.length > 0) throw new ApiError('validation_failed', 'body/secrets must be empty for the scheme none');
-    return secrets;
-  }
-  if (secrets.length === 0) throw new ApiError('validation_failed', `body/secrets needs the ${scheme} signing secret`);
-  try {
-    // Signing once shows whether the scheme can use the secrets (Standard Webhooks wants base64 `whsec_…`).
-    SCHEMES[scheme].sign({ body: '', secrets, timestamp: 0 });
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) throw new ApiError('validation_failed', `body/secrets: ${error.message}`);
-    throw error;
-  }
-  return secrets;
-}
-
-function checkAllowIps(entries: string[]): string[] {
-  try {
-    parseAllowlist(entries);
-  } catch (error) {
-    throw new ApiError('validation_failed', `body/allowIps: ${(error as Error).message}`);
-  }
-  return entries;
-}
-
-function checkSchema(schema: Record<string, unknown> | null): Record<string, unknown> | null {
-  if (schema === null) return null;
-  try {
-    compileJsonSchema(schema);
-  } catch (error) {
-    throw new ApiError('validation_failed', `body/schema is not a valid JSON Schema: ${(error as Error).message}`);
-  }
-  return schema;
-}
-
-/** Lower-cased and without repeats; a name the gateway must never forward is a validation error. */
-function checkForwardHeaders(names: string[]): string[] {
-  for (const name of names) {
-    const problem = forwardHeaderProblem(name);
-    if (problem !== null) throw new ApiError('validation_failed', `body/forwardHeaders: ${problem}`);
-  }
-  return [...new Set(names.map((name) => name.toLowerCase()))];
-}
-
-const rateOf = (given: CreateBody['rateLimit']): SourceRateLimit | null =>
-  given ? { perSecond: given.perSecond, burst: given.burst ?? Math.max(1, Math.ceil(given.perSecond)) } : null;
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function presentSource(source: Source, destinations: Endpoint[], request: FastifyRequest, publicBase: string | null) {
@@ -245,16 +178,11 @@ export function streamedRequest(message: Message): SseEvent {
 }
 
 export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: InboundGateway): void {
-  async function load(idOrName: string): Promise<Source> {
-    const source = await ctx.store.findSource(idOrName);
-    if (!source) throw new ApiError('source_not_found', `no source has the id or name ${JSON.stringify(idOrName)}`);
-    return source;
-  }
   async function destinationsOf(source: Source): Promise<Endpoint[]> {
     return (await ctx.store.listEndpoints(source.appId, { limit: 250 })).data.reverse();
   }
 
-  api.post<{ Body: CreateBody }>(
+  api.post<{ Body: SourceInput }>(
     '/v1/sources',
     {
       schema: {
@@ -279,61 +207,8 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
       },
     },
     async (request, reply) => {
-      const body = request.body;
-      if (body.name.startsWith('src_')) throw new ApiError('validation_failed', 'body/name may not start with src_ (ids do)');
-      const secrets = checkSecrets(body.scheme, body.secrets ?? []);
-      const allowIps = checkAllowIps(body.allowIps ?? []);
-      const schema = checkSchema(body.schema ?? null);
-      const forwardHeaders = checkForwardHeaders(body.forwardHeaders ?? []);
-      const targets = [];
-      for (const d of body.destinations)
-        targets.push({ url: await checkEndpointUrl(ctx, d.url), events: checkFilters(d.events) });
-      if (await ctx.store.findSource(body.name))
-        throw new ApiError('source_name_taken', `a source is named ${body.name} already`);
-
-      const now = ctx.clock();
-      const app = await ctx.store.createApp({
-        id: newId('app', now),
-        uid: null,
-        name: `source ${body.name}`,
-        createdAt: now,
-        updatedAt: now,
-      });
-      try {
-        const destinations: Endpoint[] = [];
-        for (const target of targets) {
-          destinations.push(
-            await addEndpoint(
-              ctx,
-              newEndpoint(
-                { appId: app.id, url: target.url, description: `destination of source ${body.name}`, events: target.events },
-                now,
-              ),
-            ),
-          );
-        }
-        const source = await ctx.store.createSource({
-          id: newId('src', now),
-          name: body.name,
-          appId: app.id,
-          scheme: body.scheme,
-          secrets,
-          allowIps,
-          rateLimit: rateOf(body.rateLimit),
-          schema,
-          forwardHeaders,
-          refusals: 0,
-          lastRefusal: null,
-          createdAt: now,
-          updatedAt: now,
-        });
-        return reply.code(201).send(presentSource(source, destinations, request, ctx.config.publicUrl));
-      } catch (error) {
-        await ctx.store.deleteApp(app.id); // nothing half-made is left behind
-        if (error instanceof StoreConflictError)
-          throw new ApiError('source_name_taken', `a source is named ${body.name} already`);
-        throw error;
-      }
+      const { source, destinations } = await createSource(ctx, request.body);
+      return reply.code(201).send(presentSource(source, destinations, request, ctx.config.publicUrl));
     },
   );
 
@@ -373,12 +248,12 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
       },
     },
     async (request) => {
-      const source = await load(request.params.source);
+      const source = await getSource(ctx, request.params.source);
       return presentSource(source, await destinationsOf(source), request, ctx.config.publicUrl);
     },
   );
 
-  api.patch<{ Params: { source: string }; Body: PatchBody }>(
+  api.patch<{ Params: { source: string }; Body: SourceChanges }>(
     '/v1/sources/:source',
     {
       schema: {
@@ -391,16 +266,7 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
       },
     },
     async (request) => {
-      const source = await load(request.params.source);
-      const { secrets, allowIps, rateLimit, schema, forwardHeaders } = request.body;
-      const patch: SourcePatch = {};
-      if (secrets !== undefined) patch.secrets = checkSecrets(source.scheme, secrets);
-      if (allowIps !== undefined) patch.allowIps = checkAllowIps(allowIps);
-      if (rateLimit !== undefined) patch.rateLimit = rateOf(rateLimit);
-      if (schema !== undefined) patch.schema = checkSchema(schema);
-      if (forwardHeaders !== undefined) patch.forwardHeaders = checkForwardHeaders(forwardHeaders);
-      const updated = await ctx.store.updateSource(source.id, patch, ctx.clock());
-      if (!updated) throw new ApiError('source_not_found');
+      const updated = await updateSource(ctx, request.params.source, request.body);
       gateway.forget(updated);
       return presentSource(updated, await destinationsOf(updated), request, ctx.config.publicUrl);
     },
@@ -417,9 +283,7 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
       },
     },
     async (request, reply) => {
-      const source = await load(request.params.source);
-      await ctx.store.deleteApp(source.appId); // the source, its endpoints and messages go with it
-      gateway.forget(source);
+      gateway.forget(await deleteSource(ctx, request.params.source));
       return reply.code(204).send();
     },
   );
@@ -443,7 +307,7 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
       },
     },
     async (request, reply) => {
-      const source = await load(request.params.source);
+      const source = await getSource(ctx, request.params.source);
       await streamEvents(request, reply, {
         async start() {
           return (await ctx.store.listMessages(source.appId, {}, { limit: 1 })).data[0]?.id ?? null;

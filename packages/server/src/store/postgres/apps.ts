@@ -17,13 +17,18 @@ const UPDATE = `
   RETURNING *`;
 const REMOVE = 'DELETE FROM apps WHERE id = $1';
 
+/** Inserts the app; on a transaction's client, it is made with other rows (a source's). */
+export async function insertApp(db: Queryable, input: NewApp): Promise<App> {
+  const app: App = { ...input, alertWhenSilent: input.alertWhenSilent ?? false, maxInFlight: input.maxInFlight ?? null };
+  const values = [app.id, app.uid, app.name, app.createdAt, app.updatedAt, app.alertWhenSilent, app.maxInFlight];
+  await uniqueUid(db.query(INSERT, values));
+  return app;
+}
+
 export function appQueries(db: Queryable) {
   return {
     async createApp(input: NewApp): Promise<App> {
-      const app: App = { ...input, alertWhenSilent: input.alertWhenSilent ?? false, maxInFlight: input.maxInFlight ?? null };
-      const values = [app.id, app.uid, app.name, app.createdAt, app.updatedAt, app.alertWhenSilent, app.maxInFlight];
-      await uniqueUid(db.query(INSERT, values));
-      return app;
+      return insertApp(db, input);
     },
     async findApp(idOrUid: string): Promise<App | null> {
       const { rows } = await db.query<AppRow>(BY_ID_OR_UID, [idOrUid]);

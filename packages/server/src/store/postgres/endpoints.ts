@@ -84,7 +84,8 @@ export async function disableFailingEndpoint(
   return ((await db.query(DISABLE_FAILING, [id, reason, now, failingSince])).rowCount ?? 0) > 0;
 }
 
-async function insertEndpoint(db: Queryable, endpoint: Endpoint): Promise<void> {
+/** Inserts the endpoint, counting nothing: creating a source's destinations uses it on its transaction's client. */
+export async function insertEndpoint(db: Queryable, endpoint: Endpoint): Promise<void> {
   await db.query(INSERT, [
     endpoint.id,
     endpoint.appId,

@@ -1,9 +1,12 @@
 /** Sources (inbound webhooks): their settings and refusal counts, and the stream of what they ingested. */
+import type pg from 'pg';
 import type { Message, Source, SourceRefusal } from '../../domain/index.js';
 import { StoreConflictError } from '../errors.js';
 import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
-import type { Page, PageQuery, SourcePatch, SourceRefusalCount } from '../store.js';
-import type { Queryable } from './pool.js';
+import type { NewSource, Page, PageQuery, SourcePatch, SourceRefusalCount } from '../store.js';
+import { insertApp } from './apps.js';
+import { insertEndpoint } from './endpoints.js';
+import { inTransaction, type Queryable } from './pool.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';
 
 const INSERT = `
@@ -38,31 +41,42 @@ const AFTER = `
   WHERE app_id = $1 AND ($2::text IS NULL OR id > $2) AND created_at <= $3
   ORDER BY id LIMIT $4`;
 
-export function sourceQueries(db: Queryable) {
+async function insertSource(db: Queryable, source: Source): Promise<Source> {
+  const c = sourceColumns(source);
+  try {
+    await db.query(INSERT, [
+      c.id,
+      c.name,
+      c.appId,
+      c.scheme,
+      c.secrets,
+      c.allowIps,
+      c.ratePerSecond,
+      c.rateBurst,
+      c.schema,
+      c.forwardHeaders,
+      c.createdAt,
+      c.updatedAt,
+    ]);
+  } catch (error) {
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    if (code === '23505' && constraint === 'sources_name_unique') throw new StoreConflictError('name');
+    throw error;
+  }
+  return source;
+}
+
+export function sourceQueries(db: pg.Pool) {
   return {
     async createSource(source: Source): Promise<Source> {
-      const c = sourceColumns(source);
-      try {
-        await db.query(INSERT, [
-          c.id,
-          c.name,
-          c.appId,
-          c.scheme,
-          c.secrets,
-          c.allowIps,
-          c.ratePerSecond,
-          c.rateBurst,
-          c.schema,
-          c.forwardHeaders,
-          c.createdAt,
-          c.updatedAt,
-        ]);
-      } catch (error) {
-        const { code, constraint } = error as { code?: string; constraint?: string };
-        if (code === '23505' && constraint === 'sources_name_unique') throw new StoreConflictError('name');
-        throw error;
-      }
-      return source;
+      return insertSource(db, source);
+    },
+    async createSourceWithDestinations({ app, destinations, source }: NewSource) {
+      return inTransaction(db, async (client) => {
+        const made = await insertApp(client, app);
+        for (const endpoint of destinations) await insertEndpoint(client, endpoint);
+        return { app: made, destinations, source: await insertSource(client, source) };
+      });
     },
     async findSource(idOrName: string): Promise<Source | null> {
       const { rows } = await db.query<SourceRow>(BY_ID_OR_NAME, [idOrName]);

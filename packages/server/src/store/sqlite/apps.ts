@@ -21,11 +21,17 @@ export function appQueries(db: Database.Database) {
     WHERE id = @id`);
   const remove = db.prepare('DELETE FROM apps WHERE id = ?');
 
+  /** Call inside a transaction to make an app with other rows (a source's). */
+  function insertApp(input: NewApp): App {
+    const app: App = { ...input, alertWhenSilent: input.alertWhenSilent ?? false, maxInFlight: input.maxInFlight ?? null };
+    uniqueUid(() => insert.run({ ...app, alertWhenSilent: app.alertWhenSilent ? 1 : 0 }));
+    return app;
+  }
+
   return {
+    insertApp,
     async createApp(input: NewApp): Promise<App> {
-      const app: App = { ...input, alertWhenSilent: input.alertWhenSilent ?? false, maxInFlight: input.maxInFlight ?? null };
-      uniqueUid(() => insert.run({ ...app, alertWhenSilent: app.alertWhenSilent ? 1 : 0 }));
-      return app;
+      return insertApp(input);
     },
     async findApp(idOrUid: string): Promise<App | null> {
       const row = byIdOrUid.get(idOrUid, idOrUid);

@@ -14,15 +14,19 @@ export function endpointQueries(db: Database.Database) {
       @updatedAt)`);
   const byId = db.prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?');
   const countOfApp = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM endpoints WHERE app_id = ?');
-  // Immediate: the count and the insert hold the write lock together, so two processes cannot both take the last place.
-  const insertWithin = db.transaction((endpoint: Endpoint, maxPerApp: number) => {
-    if ((countOfApp.get(endpoint.appId)?.n ?? 0) >= maxPerApp) throw new StoreLimitError('endpoints', maxPerApp);
+  /** Call inside a transaction; creating a source's destinations uses it too. */
+  function insertEndpoint(endpoint: Endpoint): void {
     insert.run({
       ...endpoint,
       events: endpoint.events ? JSON.stringify(endpoint.events) : null,
       headers: JSON.stringify(endpoint.headers),
       fifo: endpoint.fifo ? 1 : 0,
     });
+  }
+  // Immediate: the count and the insert hold the write lock together, so two processes cannot both take the last place.
+  const insertWithin = db.transaction((endpoint: Endpoint, maxPerApp: number) => {
+    if ((countOfApp.get(endpoint.appId)?.n ?? 0) >= maxPerApp) throw new StoreLimitError('endpoints', maxPerApp);
+    insertEndpoint(endpoint);
   });
   const page = db.prepare<{ appId: string; after: string | null; n: number }, EndpointRow>(
     'SELECT * FROM endpoints WHERE app_id = @appId AND (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @n',
@@ -66,6 +70,7 @@ export function endpointQueries(db: Database.Database) {
 
   return {
     disableNow,
+    insertEndpoint,
     async createEndpoint(endpoint: Endpoint, maxPerApp = Number.POSITIVE_INFINITY): Promise<Endpoint> {
       insertWithin.immediate(endpoint, maxPerApp);
       return endpoint;

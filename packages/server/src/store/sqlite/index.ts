@@ -39,9 +39,10 @@ export function openSqliteStore(path: string): Store {
   const checkpointer = path === ':memory:' ? null : startCheckpointer(db, path);
 
   const endpoints = endpointQueries(db);
-  const { disableNow, ...endpointMethods } = endpoints;
+  const { disableNow, insertEndpoint, ...endpointMethods } = endpoints;
+  const { insertApp, ...appMethods } = appQueries(db);
   return {
-    ...appQueries(db),
+    ...appMethods,
     ...appTokenQueries(db),
     ...accessQueries(db),
     ...endpointMethods,
@@ -51,7 +52,7 @@ export function openSqliteStore(path: string): Store {
     ...queueStatsQuery(db),
     ...healthQueries(db),
     ...retentionQueries(db),
-    ...sourceQueries(db),
+    ...sourceQueries(db, { insertApp, insertEndpoint }),
     ...opsQueries(db),
     ...attemptFeedQueries(db),
     ...dashboardQueries(db),

@@ -1,12 +1,18 @@
 /** Sources (inbound webhooks): their settings and refusal counts, and the stream of what they ingested. */
 import type Database from 'better-sqlite3';
-import type { Message, Source, SourceRefusal } from '../../domain/index.js';
+import type { App, Endpoint, Message, Source, SourceRefusal } from '../../domain/index.js';
 import { StoreConflictError } from '../errors.js';
 import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
-import type { Page, PageQuery, SourcePatch, SourceRefusalCount } from '../store.js';
+import type { NewApp, NewSource, Page, PageQuery, SourcePatch, SourceRefusalCount } from '../store.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';
 
-export function sourceQueries(db: Database.Database) {
+/** The inserts of the app and endpoint queries, which a source's creation runs in its own transaction. */
+export interface SourceParts {
+  insertApp(app: NewApp): App;
+  insertEndpoint(endpoint: Endpoint): void;
+}
+
+export function sourceQueries(db: Database.Database, parts: SourceParts) {
   const insert = db.prepare(`
     INSERT INTO sources (id, name, app_id, scheme, secrets, allow_ips, rate_per_second, rate_burst, json_schema, forward_headers,
       created_at, updated_at)
@@ -48,6 +54,20 @@ export function sourceQueries(db: Database.Database) {
   const refuseAll = db.transaction((counts: readonly SourceRefusalCount[]) => {
     for (const c of counts) refuse.run({ id: c.sourceId, count: c.count, ...c.last });
   });
+  const insertSource = (source: Source) => {
+    try {
+      insert.run(sourceColumns(source));
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StoreConflictError('name');
+      throw error;
+    }
+  };
+  const createWhole = db.transaction(({ app, destinations, source }: NewSource) => {
+    const made = parts.insertApp(app);
+    for (const endpoint of destinations) parts.insertEndpoint(endpoint);
+    insertSource(source);
+    return { app: made, destinations, source };
+  });
   const after = db.prepare<{ appId: string; after: string | null; until: number; n: number }, MessageRow>(`
     SELECT * FROM messages
     WHERE app_id = @appId AND (@after IS NULL OR id > @after) AND created_at <= @until
@@ -55,13 +75,11 @@ export function sourceQueries(db: Database.Database) {
 
   return {
     async createSource(source: Source): Promise<Source> {
-      try {
-        insert.run(sourceColumns(source));
-      } catch (error) {
-        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StoreConflictError('name');
-        throw error;
-      }
+      insertSource(source);
       return source;
+    },
+    async createSourceWithDestinations(input: NewSource) {
+      return createWhole.immediate(input);
     },
     async findSource(idOrName: string): Promise<Source | null> {
       const row = byIdOrName.get(idOrName, idOrName);
