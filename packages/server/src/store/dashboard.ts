@@ -28,6 +28,16 @@ export interface TroubledEndpoint {
   failingSince: number | null;
 }
 
+/** What the dashboard's list of an app's endpoints shows of one: its failure run, recent attempts and the latest one. */
+export interface EndpointListing {
+  failingSince: number | null;
+  /** Attempts started at or after the time asked for, and those answered with a 2xx. */
+  attempts: number;
+  successes: number;
+  /** The latest attempt (by start time), or null when it has none. */
+  lastAttempt: Attempt | null;
+}
+
 export type DeliveryCounts = Record<DeliveryStatus, number>;
 
 export interface DashboardQueries {
@@ -37,6 +47,8 @@ export interface DashboardQueries {
   troubledEndpoints(appId: string | null, limit: number): Promise<TroubledEndpoint[]>;
   /** The endpoint's latest attempt (by start time), or null when it has none. */
   lastAttemptOf(endpointId: string): Promise<Attempt | null>;
+  /** One read for a whole list of endpoints, by id; an id with no endpoint is left out. */
+  endpointListings(endpointIds: string[], since: number): Promise<Record<string, EndpointListing>>;
   /** Delivery counts by status for each of these messages of the app; a message without deliveries is left out. */
   countDeliveriesByMessage(appId: string, messageIds: string[]): Promise<Record<string, DeliveryCounts>>;
 }

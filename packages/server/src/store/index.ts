@@ -1,5 +1,11 @@
 export type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
-export type { AttemptBucket, AttemptSeriesQuery, DeliveryCounts, TroubledEndpoint } from './dashboard.js';
+export type {
+  AttemptBucket,
+  AttemptSeriesQuery,
+  DeliveryCounts,
+  EndpointListing,
+  TroubledEndpoint,
+} from './dashboard.js';
 export { isStoreFull, isStoreUnavailable, StoreConflictError, StoreLimitError } from './errors.js';
 export { privateDir, privateFile, privateFiles } from './files.js';
 export { type OpenStoreOptions, openStore } from './open.js';

@@ -11,7 +11,7 @@ import {
   rotateEndpointSecret,
   updateEndpoint,
 } from '../actions/index.js';
-import type { App, Endpoint } from '../domain/index.js';
+import { type App, type Endpoint, HEALTH_WINDOWS_MS, healthWindow } from '../domain/index.js';
 import { httpStatus, parseUtcInput, percent, statusBadge, utcInputValue, when } from './format.js';
 import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { type Html, html } from './html.js';
@@ -62,18 +62,22 @@ export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
         store.troubledEndpoints(app.id, 20),
         chartsFor(kit, app.id),
       ]);
-      const rows = await Promise.all(
-        endpoints.data.map(async (ep) => {
-          const [health, last] = await Promise.all([store.endpointHealth(ep.id, now), store.lastAttemptOf(ep.id)]);
-          const day = health.windows['24h'];
-          return html`<tr>
+      const listings = await store.endpointListings(
+        endpoints.data.map((ep) => ep.id),
+        now - HEALTH_WINDOWS_MS['24h'],
+      );
+      const rows = endpoints.data.map((ep) => {
+        const listing = listings[ep.id];
+        const failingSince = listing?.failingSince ?? null;
+        const day = healthWindow(listing?.attempts ?? 0, listing?.successes ?? 0, null, null);
+        const last = listing?.lastAttempt ?? null;
+        return html`<tr>
 <td class="wrap"><a href="${epPath(ep)}">${ep.url}</a>${ep.description ? html`<br><span class="muted">${ep.description}</span>` : ''}</td>
-<td>${ep.disabledAt !== null ? html`${statusBadge('disabled')}<br><span class="muted">${ep.disabledReason}</span>` : health.failingSince !== null ? statusBadge('failing') : statusBadge('enabled')}</td>
+<td>${ep.disabledAt !== null ? html`${statusBadge('disabled')}<br><span class="muted">${ep.disabledReason}</span>` : failingSince !== null ? statusBadge('failing') : statusBadge('enabled')}</td>
 <td>${percent(day.successRate)} <span class="muted">of ${day.attempts}</span></td>
 <td>${last ? html`${httpStatus(last.responseStatus, last.error)} <span class="muted">${when(last.startedAt)}</span>` : html`<span class="muted">never</span>`}</td>
 </tr>`;
-        }),
-      );
+      });
       const admin = session.scope.kind === 'admin';
       const next = endpoints.nextCursor
         ? html`<a href="${appPath(app)}?after=${encodeURIComponent(endpoints.nextCursor)}">More endpoints →</a>`

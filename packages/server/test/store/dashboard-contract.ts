@@ -81,6 +81,36 @@ export function dashboardContract(open: () => Promise<Store>): void {
       assert.equal(await store.lastAttemptOf(other.endpoints[0]?.id as string), null);
     }));
 
+  test('endpointListings reads, for a whole list of endpoints at once, the failure run, attempts since a time and the latest', () =>
+    withStore(async (store) => {
+      const { endpoints } = await seed(store, 2, [T0, T0 + 2]);
+      const [healthy, failing] = endpoints as [Endpoint, Endpoint];
+      await attemptAll(store, T0 + 1, (ep) => (ep === healthy.id ? 200 : 503));
+      await attemptAll(store, T0 + 2, (ep) => (ep === healthy.id ? 204 : 500));
+      const quiet = (await seed(store, 1, [])).endpoints[0] as Endpoint;
+      const ids = [healthy.id, failing.id, quiet.id, 'ep_unknown'];
+      const listings = await store.endpointListings(ids, T0);
+      assert.deepEqual(Object.keys(listings).sort(), [healthy.id, failing.id, quiet.id].sort());
+      assert.deepEqual(listings[healthy.id], {
+        failingSince: null,
+        attempts: 2,
+        successes: 2,
+        lastAttempt: await store.lastAttemptOf(healthy.id),
+      });
+      assert.equal(listings[healthy.id]?.lastAttempt?.responseStatus, 204);
+      assert.deepEqual(listings[failing.id], {
+        failingSince: T0 + 1,
+        attempts: 2,
+        successes: 0,
+        lastAttempt: await store.lastAttemptOf(failing.id),
+      });
+      assert.deepEqual(listings[quiet.id], { failingSince: null, attempts: 0, successes: 0, lastAttempt: null });
+      const later = await store.endpointListings(ids, T0 + 2);
+      assert.equal(later[healthy.id]?.attempts, 1, 'only attempts since the time asked for are counted');
+      assert.equal(later[failing.id]?.lastAttempt?.responseStatus, 500, 'the latest attempt is not bounded by the time');
+      assert.deepEqual(await store.endpointListings([], T0), {});
+    }));
+
   test('countDeliveriesByMessage counts each message’s deliveries by status; listMessages filters by a delivery status', () =>
     withStore(async (store) => {
       const { app, endpoints, messageIds } = await seed(store, 2, [T0, T0 + 1, T0 + 2]);

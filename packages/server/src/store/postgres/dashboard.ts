@@ -1,6 +1,6 @@
 /** The dashboard's reads from PostgreSQL: every one walks an index (attempts by start or endpoint, deliveries by message). */
 import type { Attempt, DeliveryStatus } from '../../domain/index.js';
-import type { AttemptBucket, AttemptSeriesQuery, DeliveryCounts, TroubledEndpoint } from '../dashboard.js';
+import type { AttemptBucket, AttemptSeriesQuery, DeliveryCounts, EndpointListing, TroubledEndpoint } from '../dashboard.js';
 import type { Queryable } from './pool.js';
 import { type AttemptRow, type EndpointRow, toAttempt, toEndpoint } from './rows.js';
 
@@ -17,6 +17,24 @@ const TROUBLED = `
   WHERE ($1::text IS NULL OR app_id = $1) AND (disabled_at IS NOT NULL OR failing_since IS NOT NULL)
   ORDER BY disabled_at IS NULL, coalesce(failing_since, disabled_at), id LIMIT $2`;
 const LAST = 'SELECT * FROM attempts WHERE endpoint_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1';
+// The endpoint's own columns are renamed so the latest attempt's (a.*) keep their names; a.id is null without one.
+const LISTINGS = `
+  SELECT e.id AS listed_id, e.failing_since AS listed_failing_since, w.attempts AS listed_attempts,
+    w.successes AS listed_successes, a.*
+  FROM endpoints e
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS attempts, (count(*) FILTER (WHERE response_status BETWEEN 200 AND 299))::int AS successes
+    FROM attempts WHERE endpoint_id = e.id AND started_at >= $2) w
+  LEFT JOIN LATERAL (
+    SELECT * FROM attempts WHERE endpoint_id = e.id ORDER BY started_at DESC, id DESC LIMIT 1) a ON true
+  WHERE e.id = ANY($1::text[])`;
+type ListingRow = Omit<AttemptRow, 'id'> & {
+  id: string | null;
+  listed_id: string;
+  listed_failing_since: number | null;
+  listed_attempts: number;
+  listed_successes: number;
+};
 const COUNTS = `
   SELECT message_id, status, count(*)::int AS n FROM deliveries
   WHERE app_id = $1 AND message_id = ANY($2::text[]) GROUP BY message_id, status`;
@@ -37,6 +55,20 @@ export function dashboardQueries(db: Queryable) {
     async lastAttemptOf(endpointId: string): Promise<Attempt | null> {
       const { rows } = await db.query<AttemptRow>(LAST, [endpointId]);
       return rows[0] ? toAttempt(rows[0]) : null;
+    },
+    async endpointListings(endpointIds: string[], since: number): Promise<Record<string, EndpointListing>> {
+      const result: Record<string, EndpointListing> = {};
+      if (endpointIds.length === 0) return result;
+      const { rows } = await db.query<ListingRow>(LISTINGS, [endpointIds, since]);
+      for (const row of rows) {
+        result[row.listed_id] = {
+          failingSince: row.listed_failing_since === null ? null : Number(row.listed_failing_since),
+          attempts: row.listed_attempts,
+          successes: row.listed_successes,
+          lastAttempt: row.id === null ? null : toAttempt(row as AttemptRow),
+        };
+      }
+      return result;
     },
     async countDeliveriesByMessage(appId: string, messageIds: string[]): Promise<Record<string, DeliveryCounts>> {
       const result: Record<string, DeliveryCounts> = {};

@@ -1,8 +1,16 @@
 /** The dashboard's reads from the SQLite file: every one walks an index (attempts by start or endpoint, deliveries by message). */
 import type Database from 'better-sqlite3';
 import type { Attempt, DeliveryStatus } from '../../domain/index.js';
-import type { AttemptBucket, AttemptSeriesQuery, DeliveryCounts, TroubledEndpoint } from '../dashboard.js';
+import type { AttemptBucket, AttemptSeriesQuery, DeliveryCounts, EndpointListing, TroubledEndpoint } from '../dashboard.js';
 import { type AttemptRow, type EndpointRow, toAttempt, toEndpoint } from './rows.js';
+
+type ListingRow = Omit<AttemptRow, 'id'> & {
+  id: string | null;
+  listed_id: string;
+  listed_failing_since: number | null;
+  listed_attempts: number;
+  listed_successes: number;
+};
 
 export function dashboardQueries(db: Database.Database) {
   const series = db.prepare<Record<string, unknown>, AttemptBucket>(`
@@ -20,6 +28,17 @@ export function dashboardQueries(db: Database.Database) {
   const last = db.prepare<[string], AttemptRow>(
     'SELECT * FROM attempts WHERE endpoint_id = ? ORDER BY started_at DESC, id DESC LIMIT 1',
   );
+  // The endpoint's own columns are renamed so the latest attempt's (a.*) keep their names; a.id is null without one.
+  const listings = db.prepare<{ ids: string; since: number }, ListingRow>(`
+    SELECT e.id AS listed_id, e.failing_since AS listed_failing_since,
+      (SELECT count(*) FROM attempts WHERE endpoint_id = e.id AND started_at >= @since) AS listed_attempts,
+      (SELECT coalesce(sum(response_status BETWEEN 200 AND 299), 0) FROM attempts
+        WHERE endpoint_id = e.id AND started_at >= @since) AS listed_successes,
+      a.*
+    FROM endpoints e
+    LEFT JOIN attempts a ON a.id = (
+      SELECT id FROM attempts WHERE endpoint_id = e.id ORDER BY started_at DESC, id DESC LIMIT 1)
+    WHERE e.id IN (SELECT value FROM json_each(@ids))`);
   const counts = db.prepare<[string, string], { message_id: string; status: DeliveryStatus; n: number }>(`
     SELECT message_id, status, count(*) AS n FROM deliveries
     WHERE app_id = ? AND message_id IN (SELECT value FROM json_each(?)) GROUP BY message_id, status`);
@@ -36,6 +55,19 @@ export function dashboardQueries(db: Database.Database) {
     async lastAttemptOf(endpointId: string): Promise<Attempt | null> {
       const row = last.get(endpointId);
       return row ? toAttempt(row) : null;
+    },
+    async endpointListings(endpointIds: string[], since: number): Promise<Record<string, EndpointListing>> {
+      const result: Record<string, EndpointListing> = {};
+      if (endpointIds.length === 0) return result;
+      for (const row of listings.all({ ids: JSON.stringify(endpointIds), since })) {
+        result[row.listed_id] = {
+          failingSince: row.listed_failing_since,
+          attempts: row.listed_attempts,
+          successes: row.listed_successes,
+          lastAttempt: row.id === null ? null : toAttempt(row as AttemptRow),
+        };
+      }
+      return result;
     },
     async countDeliveriesByMessage(appId: string, messageIds: string[]): Promise<Record<string, DeliveryCounts>> {
       const result: Record<string, DeliveryCounts> = {};
