@@ -257,6 +257,11 @@ export interface Store extends DashboardQueries {
   createEndpoint(endpoint: Endpoint, maxPerApp?: number): Promise<Endpoint>;
   findEndpoint(appId: string, id: string): Promise<Endpoint | null>;
   listEndpoints(appId: string, page: PageQuery): Promise<Page<Endpoint>>;
+  /**
+   * The newest `perApp` endpoints of each of these apps, oldest first, in one read (a list of sources shows each one's
+   * destinations); an app without endpoints is left out.
+   */
+  endpointsOfApps(appIds: string[], perApp: number): Promise<Record<string, Endpoint[]>>;
   updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null>;
   deleteEndpoint(appId: string, id: string): Promise<boolean>;
   /**

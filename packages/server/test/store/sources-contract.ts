@@ -105,6 +105,24 @@ export function sourcesContract(open: () => Promise<Store>): void {
         assert.equal(await store.findSource('stripe'), null);
       }));
 
+    test('the destinations of a page of sources are read at once: each app’s newest endpoints, oldest first', () =>
+      withStore(async (store) => {
+        const [first, second, empty] = [anApp(), anApp(), anApp()];
+        for (const app of [first, second, empty]) await store.createApp(app);
+        const made: Endpoint[] = [];
+        for (let i = 0; i < 3; i++) {
+          made.push(
+            await store.createEndpoint(anEndpoint(first.id, { id: newId('ep', T0 + i), url: `http://127.0.0.1:9/${i}` })),
+          );
+        }
+        const other = await store.createEndpoint(anEndpoint(second.id, { id: newId('ep', T0) }));
+        const all = await store.endpointsOfApps([first.id, second.id, empty.id, 'app_unknown'], 10);
+        assert.deepEqual(all, { [first.id]: made, [second.id]: [other] });
+        const newest = await store.endpointsOfApps([first.id, second.id], 2);
+        assert.deepEqual(newest, { [first.id]: made.slice(1), [second.id]: [other] });
+        assert.deepEqual(await store.endpointsOfApps([], 10), {});
+      }));
+
     test('a patch changes only what it names; null removes the rate limit and the schema', () =>
       withStore(async (store) => {
         const app = await store.createApp(anApp());

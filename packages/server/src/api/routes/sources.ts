@@ -23,6 +23,8 @@ import { type SseEvent, streamEvents } from '../sse.js';
 const tags = ['sources'];
 const MAX_DESTINATIONS = 20;
 const MAX_FORWARD_HEADERS = 32;
+/** A source shows its app's newest endpoints, this many at most. */
+const DESTINATIONS_SHOWN = 250;
 /**
  * The stream sends an event once it is this old. Ids are taken before the commit, so two requests ingested at once
  * may commit out of id order; waiting this long lets the earlier id commit before the stream moves past it.
@@ -179,7 +181,7 @@ export function streamedRequest(message: Message): SseEvent {
 
 export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: InboundGateway): void {
   async function destinationsOf(source: Source): Promise<Endpoint[]> {
-    return (await ctx.store.listEndpoints(source.appId, { limit: 250 })).data.reverse();
+    return (await ctx.store.endpointsOfApps([source.appId], DESTINATIONS_SHOWN))[source.appId] ?? [];
   }
 
   api.post<{ Body: SourceInput }>(
@@ -230,9 +232,13 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
     },
     async (request) => {
       const page = await ctx.store.listSources(request.query);
-      const data = [];
-      for (const source of page.data)
-        data.push(presentSource(source, await destinationsOf(source), request, ctx.config.publicUrl));
+      const destinations = await ctx.store.endpointsOfApps(
+        page.data.map((source) => source.appId),
+        DESTINATIONS_SHOWN,
+      );
+      const data = page.data.map((source) =>
+        presentSource(source, destinations[source.appId] ?? [], request, ctx.config.publicUrl),
+      );
       return { data, nextCursor: page.nextCursor };
     },
   );

@@ -16,6 +16,11 @@ const BY_ID = 'SELECT * FROM endpoints WHERE app_id = $1 AND id = $2';
 const LOCK_APP = 'SELECT id FROM apps WHERE id = $1 FOR NO KEY UPDATE';
 const COUNT_OF_APP = 'SELECT count(*)::int AS n FROM endpoints WHERE app_id = $1';
 const PAGE = 'SELECT * FROM endpoints WHERE app_id = $1 AND ($2::text IS NULL OR id < $2) ORDER BY id DESC LIMIT $3';
+const OF_APPS = `
+  SELECT * FROM (
+    SELECT *, row_number() OVER (PARTITION BY app_id ORDER BY id DESC) AS newest_rank FROM endpoints
+    WHERE app_id = ANY($1::text[])
+  ) AS ranked WHERE newest_rank <= $2 ORDER BY id`;
 const UPDATE = `
   UPDATE endpoints SET
     url = coalesce($3, url),
@@ -129,6 +134,17 @@ export function endpointQueries(db: pg.Pool) {
     async listEndpoints(appId: string, query: PageQuery): Promise<Page<Endpoint>> {
       const { rows } = await db.query<EndpointRow>(PAGE, [appId, query.after ?? null, query.limit + 1]);
       return toPage(rows, query.limit, toEndpoint);
+    },
+    async endpointsOfApps(appIds: string[], perApp: number): Promise<Record<string, Endpoint[]>> {
+      const result: Record<string, Endpoint[]> = {};
+      if (appIds.length === 0) return result;
+      const { rows } = await db.query<EndpointRow>(OF_APPS, [appIds, perApp]);
+      for (const row of rows) {
+        const endpoints = result[row.app_id] ?? [];
+        endpoints.push(toEndpoint(row));
+        result[row.app_id] = endpoints;
+      }
+      return result;
     },
     async updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
       const { rows } = await db.query<EndpointRow>(UPDATE, [

@@ -31,6 +31,11 @@ export function endpointQueries(db: Database.Database) {
   const page = db.prepare<{ appId: string; after: string | null; n: number }, EndpointRow>(
     'SELECT * FROM endpoints WHERE app_id = @appId AND (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @n',
   );
+  const ofApps = db.prepare<{ appIds: string; perApp: number }, EndpointRow>(`
+    SELECT * FROM (
+      SELECT *, row_number() OVER (PARTITION BY app_id ORDER BY id DESC) AS newest_rank FROM endpoints
+      WHERE app_id IN (SELECT value FROM json_each(@appIds))
+    ) WHERE newest_rank <= @perApp ORDER BY id`);
   const update = db.prepare(`
     UPDATE endpoints SET
       url = coalesce(@url, url),
@@ -81,6 +86,16 @@ export function endpointQueries(db: Database.Database) {
     },
     async listEndpoints(appId: string, query: PageQuery): Promise<Page<Endpoint>> {
       return toPage(page.all({ appId, after: query.after ?? null, n: query.limit + 1 }), query.limit, toEndpoint);
+    },
+    async endpointsOfApps(appIds: string[], perApp: number): Promise<Record<string, Endpoint[]>> {
+      const result: Record<string, Endpoint[]> = {};
+      if (appIds.length === 0) return result;
+      for (const row of ofApps.all({ appIds: JSON.stringify(appIds), perApp })) {
+        const endpoints = result[row.app_id] ?? [];
+        endpoints.push(toEndpoint(row));
+        result[row.app_id] = endpoints;
+      }
+      return result;
     },
     async updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
       update.run({
