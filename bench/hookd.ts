@@ -99,6 +99,18 @@ export class Deployment {
     for (const url of urls) await this.call('POST', '/v1/apps/bench/endpoints', { url });
   }
 
+  /**
+   * The start of a seeded backlog (seedBacklog): the app `bench` with one message published before its endpoints exist
+   * (a message to copy, with no delivery of its own), then an endpoint per URL; the API process is stopped after.
+   */
+  async prepareBacklog(urls: readonly string[], body: string): Promise<void> {
+    await this.startApi('api');
+    await this.call('POST', '/v1/apps', { uid: 'bench', name: 'Bench' });
+    await this.publish(body);
+    for (const url of urls) await this.call('POST', '/v1/apps/bench/endpoints', { url });
+    await this.stop();
+  }
+
   /** Publishes one event (`body` is the delivered envelope); resolves with its message id once hookd answered 202. */
   async publish(body: string): Promise<string> {
     if (!this.pool) throw new Error('bench: no API process');

@@ -32,12 +32,7 @@ async function resident(urls: readonly string[], backlog: boolean, count: () => 
   const db = await createDatabase('SQLite');
   const deployment = new Deployment(db.url);
   try {
-    await deployment.startApi('api');
-    await deployment.call('POST', '/v1/apps', { uid: 'bench', name: 'Bench' });
-    // Published before the endpoints exist: a message to copy, with no delivery of its own.
-    await deployment.publish(seededJsonBody(seededRandom(SEED), 1024));
-    for (const url of urls) await deployment.call('POST', '/v1/apps/bench/endpoints', { url });
-    await deployment.stop();
+    await deployment.prepareBacklog(urls, seededJsonBody(seededRandom(SEED), 1024));
     if (backlog) seedBacklog(db.url.slice('sqlite:'.length), MESSAGES);
     const child = await deployment.startApi('both');
     // With a backlog, every slot of the worker is taken by a paused receiver before the sampling starts.

@@ -82,11 +82,7 @@ async function withBacklog(urls: readonly string[]): Promise<{ median: number; r
   const db = await createDatabase('SQLite');
   const deployment = new Deployment(db.url);
   try {
-    await deployment.startApi('api');
-    await deployment.call('POST', '/v1/apps', { uid: 'bench', name: 'Bench' });
-    await deployment.publish(seededJsonBody(seededRandom(SEED), 1024));
-    for (const url of urls) await deployment.call('POST', '/v1/apps/bench/endpoints', { url });
-    await deployment.stop();
+    await deployment.prepareBacklog(urls, seededJsonBody(seededRandom(SEED), 1024));
     seedBacklog(db.url.slice('sqlite:'.length), MESSAGES);
     return await median(serve(db.url), '/readyz');
   } finally {

@@ -7,7 +7,7 @@ import { type TestContext, test } from 'node:test';
 import { CLUSTER_TOKEN, startCluster } from './helpers/cluster.js';
 import { callApi, startTestHookd } from './helpers/hookd.js';
 import { testDatabase } from './helpers/postgres.js';
-import { type Received, type Responder, startReceiver } from './helpers/receiver.js';
+import { mostAtOnce, type Received, type Responder, startReceiver } from './helpers/receiver.js';
 
 /**
  * Deliveries per second: the slope of the arrival count over time (least squares), so batches arriving together do
@@ -27,22 +27,6 @@ function measuredRate(requests: Received[]): number {
     variance += (t - meanT) ** 2;
   }
   return (cov / variance) * 1000;
-}
-
-/** The most requests the receiver was answering at once, each answered `delayMs` after it arrived. */
-function mostAtOnce(requests: Received[], delayMs: number): number {
-  const edges = requests.flatMap((r) => [
-    { at: r.at, step: 1 },
-    { at: r.at + delayMs, step: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.step - b.step);
-  let now = 0;
-  let most = 0;
-  for (const edge of edges) {
-    now += edge.step;
-    most = Math.max(most, now);
-  }
-  return most;
 }
 
 function assertNear(t: TestContext, actual: number, expected: number, what: string) {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { eventually } from './helpers/hookd.js';
 import {
   expectedStatuses,
   listening,
@@ -20,7 +21,6 @@ import {
   type Started,
   shBlocks,
   startGroup,
-  until,
 } from './helpers/readme.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -106,13 +106,13 @@ describe('the README, as a newcomer types it', () => {
     });
     started.push(server);
     const api = `http://127.0.0.1:${ports[8080]}`;
-    await until(
+    await eventually(
       async () => {
         if (server.child.exitCode !== null) throw new Error(`hookd serve exited:\n${server.output()}`);
         return (await fetch(`${api}/readyz`).catch(() => null))?.ok ? true : undefined;
       },
-      'hookd serve to be ready',
       30_000,
+      'hookd serve to be ready',
     );
     assert.match(server.output(), /admin token: +hk_admin_\S+ +\(generated now, kept in (\.\/)?data\/admin-token/);
 
@@ -134,7 +134,7 @@ describe('the README, as a newcomer types it', () => {
       const output = await shell.run(text);
       checkStatuses(block, output);
       // A reader waits for what they published to arrive before looking at it, as the walkthrough's step 4 says.
-      if (block.section === 'Walkthrough with curl') await until(() => settled(api), 'the deliveries to settle');
+      if (block.section === 'Walkthrough with curl') await eventually(() => settled(api), 20_000, 'the deliveries to settle');
     }
 
     // The receiver got the published event and its retry, each signed with the endpoint's secret.
@@ -170,7 +170,7 @@ describe('the examples, as their READMEs run them', () => {
       assert.match(printed, /^401 .*"code":"signature_invalid"/m);
       // The server printed the development secret that send.ts signs with, and handled the one good webhook.
       assert.match(server.output(), /WEBHOOK_SECRET is not set; using the development secret whsec_/);
-      await until(() => (/payment msg_\S+ completed: 4200/.test(server.output()) ? true : undefined), 'the handler');
+      await eventually(() => (/payment msg_\S+ completed: 4200/.test(server.output()) ? true : undefined), 20_000, 'the handler');
       if (example === 'express') assert.match(printed, /"processed":1\b/);
     });
   }

@@ -8,7 +8,7 @@ import { type TestContext, test } from 'node:test';
 import type { RawSettings } from '../src/index.js';
 import { startTestHookd, type TestHookd } from './helpers/hookd.js';
 import { testDatabase } from './helpers/postgres.js';
-import { type Received, type Receiver, startReceiver } from './helpers/receiver.js';
+import { mostAtOnce, type Received, type Receiver, startReceiver } from './helpers/receiver.js';
 
 type Backend = 'sqlite' | 'postgres';
 
@@ -51,22 +51,6 @@ async function publish(hookd: TestHookd, app: string, count: number, parallel = 
     }
   };
   await Promise.all(Array.from({ length: parallel }, loop));
-}
-
-/** The most requests the receiver was answering at once, each answered `delayMs` after it arrived. */
-function mostAtOnce(requests: Received[], delayMs: number): number {
-  const edges = requests.flatMap((r) => [
-    { at: r.at, step: 1 },
-    { at: r.at + delayMs, step: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.step - b.step);
-  let now = 0;
-  let most = 0;
-  for (const edge of edges) {
-    now += edge.step;
-    most = Math.max(most, now);
-  }
-  return most;
 }
 
 for (const backend of ['sqlite', 'postgres'] as const) {

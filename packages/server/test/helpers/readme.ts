@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
+import { eventually } from './hookd.js';
 
 export interface ShBlock {
   /** The `## ` heading the block is under. */
@@ -124,24 +125,9 @@ export class ShellSession {
   }
 }
 
-/** Polls `check` until it returns a value other than undefined. */
-export async function until<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** Resolves once something accepts connections on the port (a bare connection: a catcher such as hookd listen logs no request). */
 export function listening(port: number, what: string, started?: Started): Promise<true> {
-  return until(
+  return eventually(
     async () => {
       if (started && started.child.exitCode !== null) throw new Error(`${what} exited:\n${started.output()}`);
       return new Promise<true | undefined>((resolve) => {
@@ -153,7 +139,7 @@ export function listening(port: number, what: string, started?: Started): Promis
         socket.once('error', () => resolve(undefined));
       });
     },
-    `${what} to listen on port ${port}`,
     30_000,
+    `${what} to listen on port ${port}`,
   );
 }

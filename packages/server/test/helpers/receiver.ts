@@ -81,3 +81,19 @@ export async function startReceiver(respond: Responder = () => ({ status: 200 })
     },
   };
 }
+
+/** The most requests the receiver was answering at once, each answered `delayMs` after it arrived. */
+export function mostAtOnce(requests: Received[], delayMs: number): number {
+  const edges = requests.flatMap((r) => [
+    { at: r.at, step: 1 },
+    { at: r.at + delayMs, step: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  let now = 0;
+  let most = 0;
+  for (const edge of edges) {
+    now += edge.step;
+    most = Math.max(most, now);
+  }
+  return most;
+}
