@@ -1,25 +1,8 @@
 /** What access hangs on: hookd's own settings, dashboard sessions kept server-side, and each app's portal-link epoch. */
 import type pg from 'pg';
 import type { UiSession } from '../../domain/index.js';
+import { toUiSession, type UiSessionRow } from '../ui-session-rows.js';
 import { inTransaction, type Queryable } from './pool.js';
-
-interface UiSessionRow {
-  id_hash: string;
-  app_id: string | null;
-  token_id: string | null;
-  csrf: string;
-  expires_at: number;
-  created_at: number;
-}
-
-const toUiSession = (row: UiSessionRow): UiSession => ({
-  idHash: row.id_hash,
-  appId: row.app_id,
-  tokenId: row.token_id,
-  csrf: row.csrf,
-  expiresAt: Number(row.expires_at),
-  createdAt: Number(row.created_at),
-});
 
 const SETTING = 'SELECT value FROM settings WHERE name = $1';
 const INSERT_SETTING = 'INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING';

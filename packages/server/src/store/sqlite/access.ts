@@ -1,24 +1,7 @@
 /** What access hangs on: hookd's own settings, dashboard sessions kept server-side, and each app's portal-link epoch. */
 import type Database from 'better-sqlite3';
 import type { UiSession } from '../../domain/index.js';
-
-interface UiSessionRow {
-  id_hash: string;
-  app_id: string | null;
-  token_id: string | null;
-  csrf: string;
-  expires_at: number;
-  created_at: number;
-}
-
-const toUiSession = (row: UiSessionRow): UiSession => ({
-  idHash: row.id_hash,
-  appId: row.app_id,
-  tokenId: row.token_id,
-  csrf: row.csrf,
-  expiresAt: Number(row.expires_at),
-  createdAt: Number(row.created_at),
-});
+import { toUiSession, type UiSessionRow } from '../ui-session-rows.js';
 
 export function accessQueries(db: Database.Database) {
   const setting = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?');
