@@ -21,6 +21,8 @@ export {
   type WebhookHandler,
 } from './receiver/index.js';
 export {
+  generateKeyPair,
+  type KeyPair,
   type SchemeName,
   type VerificationErrorCode,
   type Verified,

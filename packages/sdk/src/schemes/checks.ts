@@ -43,6 +43,13 @@ export function checkTimestamp(timestamp: number, window: TimeWindow, label: str
  * (`sha256=`, `v0=`, `v1,`); entries in another form are skipped. None at all is `header_invalid`.
  */
 export function signaturesAfter(header: string, separator: string, prefix: string, label: string): string[] {
+  const found = signatureEntries(header, separator, prefix);
+  if (found.length === 0) throw new WebhookVerificationError('header_invalid', `${label} holds no ${prefix}… signature`);
+  return found;
+}
+
+/** `signaturesAfter` without the refusal: the entries after `prefix`, perhaps none. */
+export function signatureEntries(header: string, separator: string, prefix: string): string[] {
   const found: string[] = [];
   // indexOf rather than split/trim: this runs on every request, and headers hold one or two entries.
   for (let start = 0; start <= header.length; ) {
@@ -54,7 +61,6 @@ export function signaturesAfter(header: string, separator: string, prefix: strin
     if (last - start > prefix.length && header.startsWith(prefix, start)) found.push(header.slice(start + prefix.length, last));
     start = end + separator.length;
   }
-  if (found.length === 0) throw new WebhookVerificationError('header_invalid', `${label} holds no ${prefix}… signature`);
   return found;
 }
 

@@ -12,6 +12,7 @@ import type { Scheme, SchemeName, Verified, VerifyInput } from './types.js';
 
 export type { Body, HeaderSource } from '../bytes.js';
 export { VERIFICATION_ERROR_CODES, type VerificationErrorCode, WebhookVerificationError } from '../errors.js';
+export { generateKeyPair, type KeyPair, publicKeyOf } from '../keys.js';
 export { type GitHubVerifyInput, signGitHub, verifyGitHub } from './github.js';
 export { type HmacVerifyInput, signHmacSha256Hex, verifyHmacSha256Hex } from './hmac.js';
 export { type ShopifyVerifyInput, signShopify, verifyShopify } from './shopify.js';
