@@ -115,8 +115,8 @@ test('a rotation takes your own secret through the client, and refuses a malform
   await client.events.publish('acme', { type: 'order.created', data: {} });
   const [request] = (await receiver.waitFor(1)) as [Received];
   assert.ok(verifiesWith('standard', request, mine, clock.now));
-  assert.ok(verifiesWith('standard', request, again.secret, clock.now));
-  assert.ok(!verifiesWith('standard', request, ep.secret, clock.now));
+  assert.ok(verifiesWith('standard', request, again.secret ?? '', clock.now));
+  assert.ok(!verifiesWith('standard', request, ep.secret ?? '', clock.now));
 
   // Without any body, as `curl -X POST` sends it.
   const bare = await fetch(`${server.url}/v1/apps/acme/endpoints/${ep.id}/rotate-secret`, {

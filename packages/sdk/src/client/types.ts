@@ -5,7 +5,7 @@
  */
 import type { AttemptError } from './attempt-errors.js';
 
-export type SignatureScheme = 'standard' | 'hmac-sha256-hex';
+export type SignatureScheme = 'standard' | 'hmac-sha256-hex' | 'ed25519';
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
 /** One page of a list, newest first; pass `nextCursor` as `after` for the next page. */
@@ -59,8 +59,10 @@ export interface Endpoint {
   /** Event-type filters; null receives every type. */
   events: string[] | null;
   signatureScheme: SignatureScheme;
-  /** The signing secret, `whsec_…`. */
-  secret: string;
+  /** The signing secret, `whsec_…`; null for ed25519, whose secret key never leaves hookd. */
+  secret: string | null;
+  /** ed25519 only: the `whpk_…` public key receivers verify `v1a` signatures with; null otherwise. */
+  publicKey: string | null;
   /** Custom headers sent with every delivery; `{}` when none. */
   headers: Record<string, string>;
   /** Deliveries started per second, at most; null: no limit. */

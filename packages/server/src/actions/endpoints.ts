@@ -1,6 +1,5 @@
 /** The endpoint operations: create, change, disable, enable, rotate the secret, replay, delete. */
-import { generateSecret } from '@hookd/sdk';
-import { type Endpoint, type NewEndpoint, newEndpoint } from '../domain/index.js';
+import { type Endpoint, type NewEndpoint, newEndpoint, newSecretFor, type SignatureScheme, secretFits } from '../domain/index.js';
 import { type EndpointPatch, type Store, StoreLimitError } from '../store/index.js';
 import { checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
 import { ApiError } from './errors.js';
@@ -28,6 +27,7 @@ export interface CreateEndpointDeps extends UrlCheckDeps {
 
 /** Checks the URL, filters and headers, and registers the endpoint within the app's limit (`endpoint_limit_reached`). */
 export async function createEndpoint(deps: CreateEndpointDeps, appId: string, input: EndpointInput): Promise<Endpoint> {
+  if (input.secret !== undefined) checkSecretFits(input.signatureScheme ?? 'standard', input.secret);
   const endpoint = newEndpoint(
     {
       ...input,
@@ -59,11 +59,16 @@ export async function addEndpoint(
 }
 
 export interface UpdateEndpointDeps extends UrlCheckDeps {
-  store: Pick<Store, 'findEndpoint' | 'updateEndpoint' | 'disableEndpoint'>;
+  store: Pick<Store, 'findEndpoint' | 'updateEndpoint' | 'disableEndpoint' | 'rotateEndpointSecret'>;
   clock: Clock;
+  config: UrlCheckDeps['config'] & { secretOverlapMs: number };
 }
 
-/** Checks and applies the changes; `disabledReason` is recorded when they disable the endpoint. */
+/**
+ * Checks and applies the changes; `disabledReason` is recorded when they disable the endpoint. A scheme that signs
+ * with another kind of secret (HMAC to ed25519, or back) comes with a new one, and the old one keeps signing beside
+ * it for the overlap, as a rotation does: receivers switch at their pace.
+ */
 export async function updateEndpoint(
   deps: UpdateEndpointDeps,
   appId: string,
@@ -78,7 +83,8 @@ export async function updateEndpoint(
   if (url !== undefined) patch.url = await checkEndpointUrl(deps, url);
   if (description !== undefined) patch.description = description;
   if (events !== undefined) patch.events = checkFilters(events);
-  if (signatureScheme !== undefined) patch.signatureScheme = signatureScheme;
+  if (signatureScheme !== undefined && secretFits(signatureScheme, endpoint.secret)) patch.signatureScheme = signatureScheme;
+  else if (signatureScheme !== undefined) await rotate(deps, endpoint, newSecretFor(signatureScheme), signatureScheme);
   if (headers !== undefined) patch.headers = checkEndpointHeaders(headers);
   if (rateLimit !== undefined) patch.rateLimit = rateLimit;
   if (maxInFlight !== undefined) patch.maxInFlight = maxInFlight;
@@ -142,23 +148,34 @@ export async function enableEndpoint(
 }
 
 /** A new signing secret (given, or generated); the old one keeps signing beside it for `secretOverlapMs`. */
-export async function rotateEndpointSecret(
-  deps: { store: Pick<Store, 'findEndpoint' | 'rotateEndpointSecret'>; clock: Clock; config: { secretOverlapMs: number } },
-  appId: string,
-  id: string,
-  secret: string = generateSecret(),
-): Promise<Endpoint> {
+export async function rotateEndpointSecret(deps: RotateDeps, appId: string, id: string, secret?: string): Promise<Endpoint> {
   const endpoint = await getEndpoint(deps, appId, id);
+  if (secret !== undefined) checkSecretFits(endpoint.signatureScheme, secret);
+  return rotate(deps, endpoint, secret ?? newSecretFor(endpoint.signatureScheme));
+}
+
+type RotateDeps = {
+  store: Pick<Store, 'findEndpoint' | 'rotateEndpointSecret'>;
+  clock: Clock;
+  config: { secretOverlapMs: number };
+};
+
+async function rotate(deps: RotateDeps, endpoint: Endpoint, secret: string, scheme?: SignatureScheme): Promise<Endpoint> {
   const now = deps.clock();
-  const rotated = await deps.store.rotateEndpointSecret(
-    endpoint.appId,
-    endpoint.id,
-    secret,
-    now + deps.config.secretOverlapMs,
-    now,
-  );
+  const overlapEnds = now + deps.config.secretOverlapMs;
+  const rotated = await deps.store.rotateEndpointSecret(endpoint.appId, endpoint.id, secret, overlapEnds, now, scheme);
   if (!rotated) throw new ApiError('endpoint_not_found');
   return rotated;
+}
+
+function checkSecretFits(scheme: SignatureScheme, secret: string): void {
+  if (secretFits(scheme, secret)) return;
+  throw new ApiError(
+    'validation_failed',
+    scheme === 'ed25519'
+      ? 'an ed25519 endpoint signs with a Standard Webhooks secret key, whsk_…; leave secret out to have one made'
+      : `a ${scheme} endpoint signs with a whsec_… secret; leave secret out to have one made`,
+  );
 }
 
 /** Deletes the endpoint and its deliveries. */

@@ -1,14 +1,24 @@
 /** Records as the API shows them: ISO times, parsed data, no internal fields. */
-import { type App, type Attempt, type Delivery, type Endpoint, type EventType, isPurged, type Message } from '../domain/index.js';
+import {
+  type App,
+  type Attempt,
+  type Delivery,
+  type Endpoint,
+  type EventType,
+  isPurged,
+  type Message,
+  signingKeys,
+} from '../domain/index.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 export const presentApp = (app: App) => ({ ...app, createdAt: iso(app.createdAt), updatedAt: iso(app.updatedAt) });
 
-// The rotated-out secret is never shown again.
+// The rotated-out secret is never shown again, and an ed25519 secret key never: its public key is what receivers need.
 export const presentEndpoint = ({ previousSecret: _, previousSecretExpiresAt: __, ...ep }: Endpoint) => ({
   ...ep,
+  ...signingKeys(ep),
   disabled: ep.disabledAt !== null,
   disabledAt: isoOrNull(ep.disabledAt),
   createdAt: iso(ep.createdAt),

@@ -60,7 +60,14 @@ const endpointSchema = {
     description: { type: 'string' },
     events: { type: ['array', 'null'], items: { type: 'string' }, description: 'Event-type filters; null receives every type.' },
     signatureScheme: { type: 'string', enum: SIGNATURE_SCHEMES },
-    secret: { type: 'string', description: 'The signing secret, `whsec_…`.' },
+    secret: {
+      type: ['string', 'null'],
+      description: 'The signing secret, `whsec_…`; null for ed25519, whose secret key never leaves hookd.',
+    },
+    publicKey: {
+      type: ['string', 'null'],
+      description: 'ed25519 only: the `whpk_…` public key receivers verify `v1a` signatures with; null otherwise.',
+    },
     headers: {
       type: 'object',
       additionalProperties: { type: 'string' },
@@ -83,6 +90,7 @@ const endpointSchema = {
     'events',
     'signatureScheme',
     'secret',
+    'publicKey',
     'headers',
     'rateLimit',
     'maxInFlight',

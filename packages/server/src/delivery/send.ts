@@ -51,7 +51,11 @@ function deliveryHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs:
   if (endpoint.signatureScheme === 'hmac-sha256-hex') {
     return {
       ...base,
-      'x-webhook-signature': signHmacSha256Hex(message.payload, secrets),
+      // Only HMAC secrets: an ed25519 key left signing from a scheme switch has no place in this header.
+      'x-webhook-signature': signHmacSha256Hex(
+        message.payload,
+        secrets.filter((s) => !s.startsWith('whsk_')),
+      ),
       'x-webhook-event': message.type,
       'x-webhook-delivery': delivery.id,
       'x-webhook-attempt': String(attemptNumber),

@@ -10,7 +10,7 @@ export {
 } from './attempt-errors.js';
 export { parseDuration } from './durations.js';
 export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers.js';
-export { type NewEndpoint, newEndpoint } from './endpoints.js';
+export { type NewEndpoint, newEndpoint, newSecretFor, secretFits, signingKeys } from './endpoints.js';
 export { isEventTypeFilter, isEventTypeName, matchesEventType } from './event-types.js';
 export {
   type ForwardSettings,

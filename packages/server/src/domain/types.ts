@@ -2,8 +2,8 @@
 import type { AttemptError } from './attempt-errors.js';
 import type { EndpointLimits } from './limits.js';
 
-export type SignatureScheme = 'standard' | 'hmac-sha256-hex';
-export const SIGNATURE_SCHEMES: readonly SignatureScheme[] = ['standard', 'hmac-sha256-hex'];
+export type SignatureScheme = 'standard' | 'hmac-sha256-hex' | 'ed25519';
+export const SIGNATURE_SCHEMES: readonly SignatureScheme[] = ['standard', 'hmac-sha256-hex', 'ed25519'];
 
 export interface App {
   id: string;

@@ -14,6 +14,7 @@ import type {
   EventType,
   Message,
   NextStep,
+  SignatureScheme,
   Source,
   SourceRefusal,
   UiSession,
@@ -266,7 +267,8 @@ export interface Store extends DashboardQueries {
   deleteEndpoint(appId: string, id: string): Promise<boolean>;
   /**
    * Makes `secret` the endpoint's secret; the one it replaces keeps signing beside it until `previousExpiresAt`
-   * (a secret an earlier rotation replaced stops at once). Null when there is no such endpoint.
+   * (a secret an earlier rotation replaced stops at once); with `signatureScheme`, the endpoint signs with that
+   * scheme from the same write (a new kind of secret comes with it). Null when there is no such endpoint.
    */
   rotateEndpointSecret(
     appId: string,
@@ -274,6 +276,7 @@ export interface Store extends DashboardQueries {
     secret: string,
     previousExpiresAt: number,
     now: number,
+    signatureScheme?: SignatureScheme,
   ): Promise<Endpoint | null>;
   /** Disables the endpoint and fails its pending deliveries that are not in flight. */
   disableEndpoint(id: string, reason: string, now: number): Promise<void>;

@@ -11,7 +11,15 @@ import {
   rotateEndpointSecret,
   updateEndpoint,
 } from '../actions/index.js';
-import { type App, type Endpoint, HEALTH_WINDOWS_MS, healthWindow } from '../domain/index.js';
+import {
+  type App,
+  type Endpoint,
+  HEALTH_WINDOWS_MS,
+  healthWindow,
+  SIGNATURE_SCHEMES,
+  type SignatureScheme,
+  signingKeys,
+} from '../domain/index.js';
 import { httpStatus, parseUtcInput, percent, statusBadge, utcInputValue, when } from './format.js';
 import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { type Html, html } from './html.js';
@@ -20,7 +28,7 @@ import { appPath, csrfField, page } from './layout.js';
 
 const PAGE_SIZE = 50;
 type EpParams = { app: string; ep: string };
-type EndpointForm = { url?: string; description?: string; events?: string };
+type EndpointForm = { url?: string; description?: string; events?: string; signatureScheme?: string };
 
 const epPath = (ep: Pick<Endpoint, 'appId' | 'id'>) =>
   `/ui/apps/${encodeURIComponent(ep.appId)}/endpoints/${encodeURIComponent(ep.id)}`;
@@ -32,7 +40,15 @@ const formFields = (form: EndpointForm) => ({
     .split(/[\s,]+/)
     .map((s) => s.trim())
     .filter(Boolean),
+  // An unknown value is left to the action, which keeps the endpoint's scheme (or the default) for a missing one.
+  signatureScheme: SIGNATURE_SCHEMES.find((scheme) => scheme === form.signatureScheme),
 });
+
+const SCHEME_LABELS: Record<SignatureScheme, string> = {
+  standard: 'Standard Webhooks, HMAC (whsec_ secret)',
+  ed25519: 'Standard Webhooks, Ed25519 (receivers hold only a public key)',
+  'hmac-sha256-hex': 'HMAC-SHA256 hex (X-Webhook-Signature)',
+};
 
 export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
   const { ctx } = kit;
@@ -151,8 +167,7 @@ ${endpointFields(null)}
 <dt>Event types</dt><dd>${ep.events ? ep.events.join(', ') : 'every type'}</dd>
 <dt>Deliveries</dt><dd>${counts.pending} pending · ${counts.succeeded} succeeded · ${counts.failed} failed</dd>
 </dl>
-<details><summary>Signing secret</summary><p class="muted">Receivers verify the <code>webhook-signature</code> header with it (Standard Webhooks).</p>
-<pre id="endpoint-secret">${ep.secret}</pre><button type="button" data-copy="endpoint-secret">Copy secret</button></details>
+${signingKeyDetails(ep)}
 <div class="actions">
 ${ep.disabledAt !== null ? action('enable', 'Enable') : action('disable', 'Disable', '', 'Disable this endpoint? Its pending deliveries fail.')}
 ${action('rotate-secret', 'Rotate secret', '', 'Rotate the signing secret? The old one keeps signing beside it for the overlap.')}
@@ -239,5 +254,18 @@ function endpointFields(ep: Endpoint | null): Html {
 <input id="${id}-description" name="description" maxlength="1024" value="${ep?.description ?? ''}">
 <label for="${id}-events">Event types</label>
 <input id="${id}-events" name="events" value="${ep?.events?.join(', ') ?? ''}" placeholder="every type; or e.g. order.*, invoice.paid" aria-describedby="${id}-events-help">
-<p class="full muted" id="${id}-events-help">Comma-separated names or <code>prefix.*</code> filters; empty for every type.</p>`;
+<p class="full muted" id="${id}-events-help">Comma-separated names or <code>prefix.*</code> filters; empty for every type.</p>
+<label for="${id}-scheme">Signature</label>
+<select id="${id}-scheme" name="signatureScheme">${SIGNATURE_SCHEMES.map((scheme) => html`<option value="${scheme}"${(ep?.signatureScheme ?? 'standard') === scheme ? ' selected' : ''}>${SCHEME_LABELS[scheme]}</option>`)}</select>`;
+}
+
+/** The key receivers verify with: an ed25519 endpoint shows its public key, never its secret key. */
+function signingKeyDetails(ep: Endpoint): Html {
+  const { secret, publicKey } = signingKeys(ep);
+  if (publicKey !== null) {
+    return html`<details><summary>Public key</summary><p class="muted">Receivers verify the <code>v1a</code> signatures in <code>webhook-signature</code> with it (Standard Webhooks, Ed25519); it cannot sign.</p>
+<pre id="endpoint-public-key">${publicKey}</pre><button type="button" data-copy="endpoint-public-key">Copy public key</button></details>`;
+  }
+  return html`<details><summary>Signing secret</summary><p class="muted">Receivers verify the <code>webhook-signature</code> header with it (Standard Webhooks).</p>
+<pre id="endpoint-secret">${secret}</pre><button type="button" data-copy="endpoint-secret">Copy secret</button></details>`;
 }

@@ -159,6 +159,13 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const other = await store.createApp({ id: newId('app', T0), uid: null, name: 'Other', createdAt: T0, updatedAt: T0 });
         assert.equal(await store.rotateEndpointSecret(other.id, ep.id, 'whsec_eA==', T0, T0), null, 'another app’s endpoint');
         assert.equal((await store.findEndpoint(app.id, ep.id))?.secret, 'whsec_dGhpcmQ=');
+
+        // A scheme that signs with another kind of key changes in the same write as the secret.
+        const switched = await store.rotateEndpointSecret(app.id, ep.id, 'whsk_a2V5', T0 + 6000, T0 + 3, 'ed25519');
+        assert.equal(switched?.signatureScheme, 'ed25519');
+        assert.equal(switched?.secret, 'whsk_a2V5');
+        assert.equal(switched?.previousSecret, 'whsec_dGhpcmQ=');
+        assert.deepEqual(await store.findEndpoint(app.id, ep.id), switched);
       }));
 
     test('an endpoint’s custom headers are kept in order, replaced whole by a patch, and come with claims', () =>

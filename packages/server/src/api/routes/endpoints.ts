@@ -30,7 +30,8 @@ const fields = {
   signatureScheme: {
     type: 'string',
     enum: SIGNATURE_SCHEMES,
-    description: '`standard` (Standard Webhooks, the default) or `hmac-sha256-hex`.',
+    description:
+      '`standard` (Standard Webhooks HMAC, the default), `ed25519` (Standard Webhooks `v1a`: receivers hold only a public key) or `hmac-sha256-hex`.',
   },
   headers: {
     type: 'object',
@@ -59,8 +60,8 @@ const fields = {
 } as const;
 const secretField = {
   type: 'string',
-  pattern: '^whsec_[A-Za-z0-9+/=]{32,128}$',
-  description: 'Bring your own secret; one is generated otherwise.',
+  pattern: '^(whsec_[A-Za-z0-9+/=]{32,128}|whsk_[A-Za-z0-9+/=]{43,88})$',
+  description: 'Bring your own secret (`whsec_…`, or a `whsk_…` secret key for ed25519); one is generated otherwise.',
 } as const;
 
 type Params = { app: string; ep: string };

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { DeliveryStatus, Endpoint } from '../../domain/index.js';
+import type { DeliveryStatus, Endpoint, SignatureScheme } from '../../domain/index.js';
 import { StoreLimitError } from '../errors.js';
 import type { EndpointPatch, Page, PageQuery } from '../store.js';
 import { inTransaction, type Queryable } from './pool.js';
@@ -40,7 +40,8 @@ const UPDATE = `
 const REMOVE = 'DELETE FROM endpoints WHERE app_id = $1 AND id = $2';
 // The right-hand sides read the row as it was: the current secret becomes the previous one.
 const ROTATE = `
-  UPDATE endpoints SET previous_secret = secret, previous_secret_expires_at = $4, secret = $3, updated_at = $5
+  UPDATE endpoints SET previous_secret = secret, previous_secret_expires_at = $4, secret = $3,
+    signature_scheme = coalesce($6, signature_scheme), updated_at = $5
   WHERE app_id = $1 AND id = $2
   RETURNING *`;
 // One statement: the endpoint is disabled and its idle pending deliveries fail together, or neither happens.
@@ -175,8 +176,9 @@ export function endpointQueries(db: pg.Pool) {
       secret: string,
       previousExpiresAt: number,
       now: number,
+      scheme: SignatureScheme | null = null,
     ): Promise<Endpoint | null> {
-      const { rows } = await db.query<EndpointRow>(ROTATE, [appId, id, secret, previousExpiresAt, now]);
+      const { rows } = await db.query<EndpointRow>(ROTATE, [appId, id, secret, previousExpiresAt, now, scheme]);
       return rows[0] ? toEndpoint(rows[0]) : null;
     },
     async disableEndpoint(id: string, reason: string, now: number): Promise<void> {

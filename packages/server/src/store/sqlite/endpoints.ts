@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { DeliveryStatus, Endpoint } from '../../domain/index.js';
+import type { DeliveryStatus, Endpoint, SignatureScheme } from '../../domain/index.js';
 import { StoreLimitError } from '../errors.js';
 import type { EndpointPatch, Page, PageQuery } from '../store.js';
 import { type EndpointRow, toEndpoint, toPage } from './rows.js';
@@ -54,7 +54,8 @@ export function endpointQueries(db: Database.Database) {
   const remove = db.prepare('DELETE FROM endpoints WHERE app_id = ? AND id = ?');
   // The right-hand sides read the row as it was: the current secret becomes the previous one.
   const rotate = db.prepare(`
-    UPDATE endpoints SET previous_secret = secret, previous_secret_expires_at = @previousExpiresAt, secret = @secret, updated_at = @now
+    UPDATE endpoints SET previous_secret = secret, previous_secret_expires_at = @previousExpiresAt, secret = @secret,
+      signature_scheme = coalesce(@scheme, signature_scheme), updated_at = @now
     WHERE app_id = @appId AND id = @id`);
   const disable = db.prepare(
     'UPDATE endpoints SET disabled_at = @now, disabled_reason = @reason, updated_at = @now WHERE id = @id AND disabled_at IS NULL',
@@ -127,8 +128,9 @@ export function endpointQueries(db: Database.Database) {
       secret: string,
       previousExpiresAt: number,
       now: number,
+      scheme: SignatureScheme | null = null,
     ): Promise<Endpoint | null> {
-      if (rotate.run({ appId, id, secret, previousExpiresAt, now }).changes === 0) return null;
+      if (rotate.run({ appId, id, secret, previousExpiresAt, now, scheme }).changes === 0) return null;
       return toEndpoint(byId.get(appId, id) as EndpointRow);
     },
     async disableEndpoint(id: string, reason: string, now: number): Promise<void> {
