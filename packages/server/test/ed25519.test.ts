@@ -6,8 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { generateKeyPair, generateSecret, verify, WebhookVerificationError } from '@hookd/sdk';
+import { listenUrl, runCli, startCli } from './helpers/cli.js';
 import { startTestHookd } from './helpers/hookd.js';
 import { type Received, startReceiver } from './helpers/receiver.js';
 import { signIn } from './helpers/ui.js';
@@ -143,4 +147,27 @@ test('switching an endpoint from HMAC to ed25519 signs v1 and v1a for the overla
   const after = (await receiver.waitFor(2))[1] as Received;
   assert.ok(!sdkVerifies(after, secret, clock.now), 'after the overlap only the key pair signs');
   assert.ok(specVerifies(after, switched.body.publicKey));
+});
+
+test('hookd listen --secret whpk_… verifies what hookd send --secret whsk_… signs, and refuses another key', {
+  timeout: 60_000,
+}, async (t) => {
+  const pair = generateKeyPair();
+  const dir = mkdtempSync(join(tmpdir(), 'hookd-listen-'));
+  const cli = startCli(['listen', '--port', '0', '--db', join(dir, 'listen.sqlite'), '--secret', pair.publicKey], {
+    env: { NO_COLOR: '1' },
+  });
+  t.after(async () => {
+    await cli.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const base = await listenUrl(cli);
+  const send = (secret: string) => runCli(['send', `${base}/hook`, '--type', 'order.created', '--secret', secret]);
+  assert.equal((await send(pair.secretKey)).code, 0);
+  let out = await cli.waitFor('→ answered 200');
+  assert.match(out, /webhook-signature: v1a,/);
+  assert.match(out, /✓ signature verified \(standard, detected\)/);
+  assert.equal((await send(generateKeyPair().secretKey)).code, 0);
+  out = await cli.waitFor(/#2[\s\S]*→ answered 200/);
+  assert.match(out, /✗ signature not verified: signature_invalid/);
 });
