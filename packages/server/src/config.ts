@@ -229,6 +229,15 @@ export const OPTIONS = {
     help: 'time allowed to open a connection',
     default: '10s',
   },
+  egressProxy: {
+    to: 'delivery.egressProxy',
+    unset: null,
+    env: 'HOOKD_EGRESS_PROXY',
+    flag: 'egress-proxy',
+    kind: 'url',
+    help: 'an HTTP CONNECT proxy deliveries leave through (http://[user:password@]host:port); hookd still checks each address',
+    computed: 'none: deliveries connect directly',
+  },
   lease: {
     to: 'delivery.leaseMs',
     env: 'HOOKD_LEASE',

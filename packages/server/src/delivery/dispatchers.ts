@@ -6,7 +6,7 @@
  * are closed, so memory follows the endpoints in use, not all endpoints ever sent to.
  */
 import type { LookupFunction } from 'node:net';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, type buildConnector, type Dispatcher } from 'undici';
 
 export interface DispatcherOptions {
   /** Connections per endpoint: the most deliveries the worker keeps in flight to one endpoint. */
@@ -15,6 +15,8 @@ export interface DispatcherOptions {
   timeoutMs: number;
   /** Built with `guardedLookup`, so every name is checked on the way to the socket. */
   lookup: LookupFunction;
+  /** Opens connections instead of a direct socket: the egress proxy's tunnels, which check addresses themselves. */
+  connector?: buildConnector.connector;
   /** A client unused for this long is closed. */
   idleMs: number;
 }
@@ -70,12 +72,12 @@ export class EndpointDispatchers {
   }
 
   private open(endpointId: string): Entry {
-    const { connections, connectTimeoutMs, timeoutMs, lookup } = this.options;
+    const { connections, connectTimeoutMs, timeoutMs, lookup, connector } = this.options;
     const agent = new Agent({
       connections,
       // Never longer than the attempt: a connect still running when the whole-attempt bound ends it would be
       // named a headers timeout, so the connect bound must fire first.
-      connect: { timeout: Math.min(connectTimeoutMs, timeoutMs), lookup },
+      connect: connector ?? { timeout: Math.min(connectTimeoutMs, timeoutMs), lookup },
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });

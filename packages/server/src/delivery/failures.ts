@@ -28,6 +28,7 @@ const NETWORK_CODES: Record<string, AttemptErrorCode> = {
   UND_ERR_SOCKET: 'connection_closed',
   UND_ERR_CLOSED: 'connection_closed',
   ERR_INVALID_URL: 'invalid_url',
+  proxy_failed: 'proxy_failed',
 };
 
 /** Node's TLS failures: its own `ERR_TLS_*`/`ERR_SSL_*` codes, and OpenSSL's verification codes. */

@@ -11,6 +11,7 @@ import type { RecordAttemptResult, Store } from '../store/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
 import { ClaimGate } from './claim-gate.js';
 import { EndpointDispatchers } from './dispatchers.js';
+import { proxyConnector } from './egress-proxy.js';
 import { type SendContext, sendAttempt } from './send.js';
 
 /** An endpoint's HTTP client unused for this long is closed (its connections went idle long before). */
@@ -65,12 +66,17 @@ export class DeliveryWorker {
     this.gate = new ClaimGate(config.endpointConcurrency);
     this.timers = deps.timers ?? SYSTEM_TIMERS;
     // The claim never gives one endpoint more than `endpointConcurrency` in flight here, so its client never queues.
+    const connectTimeoutMs = Math.min(config.connectTimeoutMs, config.timeoutMs);
+    const { allowedNetworks: allowed, resolve } = deps;
     this.dispatchers = new EndpointDispatchers({
       connections: config.endpointConcurrency,
       connectTimeoutMs: config.connectTimeoutMs,
       timeoutMs: config.timeoutMs,
-      lookup: guardedLookup(deps.allowedNetworks, deps.resolve),
+      lookup: guardedLookup(allowed, resolve),
       idleMs: DISPATCHER_IDLE_MS,
+      ...(config.egressProxy === null
+        ? {}
+        : { connector: proxyConnector({ proxy: new URL(config.egressProxy), allowed, resolve, connectTimeoutMs }) }),
     });
     this.send = {
       timeoutMs: config.timeoutMs,
