@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { type Message, matchesEventType, newId } from '../../domain/index.js';
+import type { MessageFilter, Page, PageQuery, PublishInput, PublishResult } from '../admin-store.js';
 import { isStoreUnavailable } from '../errors.js';
 import { groupCommit } from '../group-commit.js';
-import type { MessageFilter, Page, PageQuery, PublishInput, PublishResult } from '../store.js';
 import { DUE_CHANNEL } from './listen.js';
 import { inTransaction, type Queryable } from './pool.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';

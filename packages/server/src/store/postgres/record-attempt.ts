@@ -5,7 +5,7 @@
 import { autoDisableReason } from '../../domain/index.js';
 import { isStoreUnavailable } from '../errors.js';
 import { groupCommit } from '../group-commit.js';
-import type { RecordAttemptInput, RecordAttemptResult } from '../store.js';
+import type { RecordAttemptInput, RecordAttemptResult } from '../queue-store.js';
 import { disableEndpoint, disableFailingEndpoint } from './endpoints.js';
 import type { Queryable } from './pool.js';
 import { storableText } from './rows.js';

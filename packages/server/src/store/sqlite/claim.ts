@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { type ClaimedDelivery, claimAllowance, rateNextAt } from '../../domain/index.js';
-import { type ClaimInput, NO_APP_CAP } from '../store.js';
+import { type ClaimInput, NO_APP_CAP } from '../queue-store.js';
 import { type ClaimRow, toClaimedDelivery } from './rows.js';
 
 // Rows the window reads per free slot: room for rows of endpoints at their cap before step 3 has to look further.

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Attempt, Delivery } from '../../domain/index.js';
-import type { DeliveryFilter, Page, PageQuery, ReplayInput } from '../store.js';
+import type { DeliveryFilter, Page, PageQuery, ReplayInput } from '../admin-store.js';
 import { type AttemptRow, type DeliveryRow, toAttempt, toDelivery, toPage } from './rows.js';
 
 export function deliveryQueries(db: Database.Database) {

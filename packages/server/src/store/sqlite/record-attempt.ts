@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { autoDisableReason, nextFailingSince } from '../../domain/index.js';
 import { groupCommit } from '../group-commit.js';
-import type { RecordAttemptInput, RecordAttemptResult } from '../store.js';
+import type { RecordAttemptInput, RecordAttemptResult } from '../queue-store.js';
 
 /** Disables the endpoint and fails its pending deliveries, inside the caller's transaction; true when this call did. */
 export type DisableEndpointNow = (id: string, reason: string, now: number) => boolean;
