@@ -1,6 +1,6 @@
 /** The app operations: find, create, change, delete. Who may set which field (admin or app token) is the caller's check. */
 import { type App, newId, uidProblem } from '../domain/index.js';
-import { type AppPatch, type Store, StoreConflictError } from '../store/index.js';
+import { type AdminStore, type AppPatch, StoreConflictError } from '../store/index.js';
 import { ApiError } from './errors.js';
 
 /** The domain's uid rule, as API errors (the schema or form checked the characters already). */
@@ -20,7 +20,7 @@ function uidTaken<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** The app with this id or uid, or `app_not_found`. */
-export async function getApp(deps: { store: Pick<Store, 'findApp'> }, idOrUid: string): Promise<App> {
+export async function getApp(deps: { store: Pick<AdminStore, 'findApp'> }, idOrUid: string): Promise<App> {
   const app = await deps.store.findApp(idOrUid);
   if (!app) throw new ApiError('app_not_found', `no app has the id or uid ${JSON.stringify(idOrUid)}`);
   return app;
@@ -29,7 +29,7 @@ export async function getApp(deps: { store: Pick<Store, 'findApp'> }, idOrUid: s
 export type AppInput = Pick<App, 'name'> & AppPatch;
 
 export async function createApp(
-  deps: { store: Pick<Store, 'createApp'>; clock: () => number },
+  deps: { store: Pick<AdminStore, 'createApp'>; clock: () => number },
   { name, uid = null, alertWhenSilent = false, maxInFlight = null }: AppInput,
 ): Promise<App> {
   checkUid(uid);
@@ -40,7 +40,7 @@ export async function createApp(
 }
 
 export async function updateApp(
-  deps: { store: Pick<Store, 'updateApp'>; clock: () => number },
+  deps: { store: Pick<AdminStore, 'updateApp'>; clock: () => number },
   appId: string,
   patch: AppPatch,
 ): Promise<App> {
@@ -51,6 +51,6 @@ export async function updateApp(
 }
 
 /** Deletes the app with its endpoints, messages, deliveries and tokens. */
-export async function deleteApp(deps: { store: Pick<Store, 'deleteApp'> }, appId: string): Promise<void> {
+export async function deleteApp(deps: { store: Pick<AdminStore, 'deleteApp'> }, appId: string): Promise<void> {
   await deps.store.deleteApp(appId);
 }

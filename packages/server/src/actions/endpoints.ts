@@ -1,11 +1,11 @@
 /** The endpoint operations: create, change, disable, enable, rotate the secret, replay, delete. */
 import { type Endpoint, type NewEndpoint, newEndpoint, newSecretFor, type SignatureScheme, secretFits } from '../domain/index.js';
-import { type EndpointPatch, type Store, StoreLimitError } from '../store/index.js';
+import { type AdminStore, type EndpointPatch, StoreLimitError } from '../store/index.js';
 import { checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
 import { ApiError } from './errors.js';
 
 type Clock = () => number;
-type Finds = { store: Pick<Store, 'findEndpoint'> };
+type Finds = { store: Pick<AdminStore, 'findEndpoint'> };
 
 /** What a caller chooses for a new endpoint; the rest takes its defaults. */
 export type EndpointInput = Omit<NewEndpoint, 'appId'>;
@@ -20,7 +20,7 @@ export async function getEndpoint(deps: Finds, appId: string, id: string): Promi
 }
 
 export interface CreateEndpointDeps extends UrlCheckDeps {
-  store: Pick<Store, 'createEndpoint'>;
+  store: Pick<AdminStore, 'createEndpoint'>;
   clock: Clock;
   config: UrlCheckDeps['config'] & { maxEndpointsPerApp: number };
 }
@@ -43,7 +43,7 @@ export async function createEndpoint(deps: CreateEndpointDeps, appId: string, in
 
 /** Stores an endpoint already checked and made, within the app's endpoint limit. */
 export async function addEndpoint(
-  deps: { store: Pick<Store, 'createEndpoint'>; config: { maxEndpointsPerApp: number } },
+  deps: { store: Pick<AdminStore, 'createEndpoint'>; config: { maxEndpointsPerApp: number } },
   endpoint: Endpoint,
 ): Promise<Endpoint> {
   const limit = deps.config.maxEndpointsPerApp;
@@ -59,7 +59,7 @@ export async function addEndpoint(
 }
 
 export interface UpdateEndpointDeps extends UrlCheckDeps {
-  store: Pick<Store, 'findEndpoint' | 'updateEndpoint' | 'disableEndpoint' | 'rotateEndpointSecret'>;
+  store: Pick<AdminStore, 'findEndpoint' | 'updateEndpoint' | 'disableEndpoint' | 'rotateEndpointSecret'>;
   clock: Clock;
   config: UrlCheckDeps['config'] & { secretOverlapMs: number };
 }
@@ -98,7 +98,7 @@ export async function updateEndpoint(
 
 /** Disables the endpoint: its pending deliveries fail, and `reason` says who did it. */
 export async function disableEndpoint(
-  deps: { store: Pick<Store, 'findEndpoint' | 'disableEndpoint'>; clock: Clock },
+  deps: { store: Pick<AdminStore, 'findEndpoint' | 'disableEndpoint'>; clock: Clock },
   appId: string,
   id: string,
   reason: string,
@@ -108,7 +108,7 @@ export async function disableEndpoint(
 }
 
 export interface ReplayDeps {
-  store: Pick<Store, 'findEndpoint' | 'replayDeliveries'>;
+  store: Pick<AdminStore, 'findEndpoint' | 'replayDeliveries'>;
   clock: Clock;
   /** Wakes this process's worker when deliveries became due. */
   onDeliveriesDue: () => void;
@@ -130,7 +130,7 @@ export async function replayEndpoint(
 
 /** Enables the endpoint, forgetting its failures, and sends again its failed deliveries created since a time, if given. */
 export async function enableEndpoint(
-  deps: ReplayDeps & { store: Pick<Store, 'updateEndpoint'> },
+  deps: ReplayDeps & { store: Pick<AdminStore, 'updateEndpoint'> },
   appId: string,
   id: string,
   replayFailedSince?: number,
@@ -155,7 +155,7 @@ export async function rotateEndpointSecret(deps: RotateDeps, appId: string, id: 
 }
 
 type RotateDeps = {
-  store: Pick<Store, 'findEndpoint' | 'rotateEndpointSecret'>;
+  store: Pick<AdminStore, 'findEndpoint' | 'rotateEndpointSecret'>;
   clock: Clock;
   config: { secretOverlapMs: number };
 };
@@ -180,7 +180,7 @@ function checkSecretFits(scheme: SignatureScheme, secret: string): void {
 
 /** Deletes the endpoint and its deliveries. */
 export async function deleteEndpoint(
-  deps: { store: Pick<Store, 'findEndpoint' | 'deleteEndpoint'> },
+  deps: { store: Pick<AdminStore, 'findEndpoint' | 'deleteEndpoint'> },
   appId: string,
   id: string,
 ): Promise<void> {

@@ -8,7 +8,7 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { compileJsonSchema, TtlCache } from '../domain/index.js';
-import type { Store } from '../store/index.js';
+import type { AdminStore } from '../store/index.js';
 import { ApiError, type ErrorDetail } from './errors.js';
 
 const CACHE_TTL_MS = 5_000;
@@ -32,7 +32,7 @@ export interface EventTypeChecks {
 const perContext = new WeakMap<object, EventTypeChecks>();
 
 /** One cache per API: the event-type routes and the publish route share it through the context they are given. */
-export function eventTypeChecks(ctx: { store: Pick<Store, 'findEventType'>; clock: () => number }): EventTypeChecks {
+export function eventTypeChecks(ctx: { store: Pick<AdminStore, 'findEventType'>; clock: () => number }): EventTypeChecks {
   let checks = perContext.get(ctx);
   if (!checks) {
     checks = createEventTypeChecks(ctx.store, ctx.clock);
@@ -41,7 +41,7 @@ export function eventTypeChecks(ctx: { store: Pick<Store, 'findEventType'>; cloc
   return checks;
 }
 
-export function createEventTypeChecks(store: Pick<Store, 'findEventType'>, clock: () => number): EventTypeChecks {
+export function createEventTypeChecks(store: Pick<AdminStore, 'findEventType'>, clock: () => number): EventTypeChecks {
   const cache = new TtlCache<string, Found>(CACHE_TTL_MS, MAX_CACHED, clock);
 
   function compile(schema: Record<string, unknown>): ValidateFunction {

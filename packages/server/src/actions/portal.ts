@@ -4,13 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type PortalClaims, readToken, signToken } from '../domain/index.js';
-import type { Store } from '../store/index.js';
+import type { AdminStore } from '../store/index.js';
 
 /** Where a portal link lands; the dashboard serves it. */
 export const PORTAL_PATH = '/ui/portal';
 const SIGNING_KEY = 'portal_signing_key';
 
-type KeyStore = Pick<Store, 'readSetting' | 'swapSetting'>;
+type KeyStore = Pick<AdminStore, 'readSetting' | 'swapSetting'>;
 
 /** The key portal links are signed with, made (once, whichever process is first) when there is none. */
 export async function signingKey(store: KeyStore): Promise<Buffer> {
@@ -40,7 +40,7 @@ export interface PortalLinkRequest {
 
 /** A signed link that opens the dashboard scoped to one app: what the API and the dashboard both hand out. */
 export async function portalLink(
-  deps: { store: KeyStore & Pick<Store, 'portalEpoch'>; clock: () => number },
+  deps: { store: KeyStore & Pick<AdminStore, 'portalEpoch'>; clock: () => number },
   appId: string,
   { baseUrl, expiresInMs, tokenId }: PortalLinkRequest,
 ): Promise<{ url: string; expiresAt: number }> {
@@ -53,7 +53,7 @@ export async function portalLink(
 
 /** The claims of a link that still holds: signed with the current key, not expired, not revoked; null otherwise. */
 export async function readPortalLink(
-  deps: { store: KeyStore & Pick<Store, 'portalEpoch' | 'findAppToken'>; clock: () => number },
+  deps: { store: KeyStore & Pick<AdminStore, 'portalEpoch' | 'findAppToken'>; clock: () => number },
   token: string,
 ): Promise<PortalClaims | null> {
   const { store } = deps;

@@ -1,7 +1,7 @@
 /** Publishing one event: the checks, the envelope and the outbox write behind POST /v1/apps/{app}/events and the dashboard. */
 import { isEventTypeName, newId } from '../domain/index.js';
 import type { Metrics } from '../ops/index.js';
-import type { PublishResult, Store } from '../store/index.js';
+import type { AdminStore, PublishResult } from '../store/index.js';
 import { ApiError } from './errors.js';
 import { eventTypeChecks } from './event-type-checks.js';
 
@@ -13,7 +13,7 @@ export interface EventToPublish {
 
 /** Checks the type and data, writes the message with its deliveries, and wakes the worker. Throws ApiError on refusal. */
 export interface PublishDeps {
-  store: Pick<Store, 'publishMessage' | 'findEventType'>;
+  store: Pick<AdminStore, 'publishMessage' | 'findEventType'>;
   clock: () => number;
   config: { maxPayloadBytes: number; idempotencyWindowMs: number };
   metrics: Pick<Metrics, 'messagePublished'>;

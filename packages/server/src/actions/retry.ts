@@ -1,10 +1,10 @@
 /** Retrying one delivery by hand, behind POST /v1/apps/{app}/deliveries/{dlv}/retry and the dashboard. */
 import { type Delivery, isPurged } from '../domain/index.js';
-import type { Store } from '../store/index.js';
+import type { AdminStore } from '../store/index.js';
 import { ApiError } from './errors.js';
 
 export interface RetryDeps {
-  store: Pick<Store, 'findDelivery' | 'findEndpoint' | 'findMessage' | 'retryDelivery'>;
+  store: Pick<AdminStore, 'findDelivery' | 'findEndpoint' | 'findMessage' | 'retryDelivery'>;
   clock: () => number;
   /** Wakes this process's worker. */
   onDeliveriesDue: () => void;

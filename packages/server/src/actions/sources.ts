@@ -14,7 +14,7 @@ import {
   type SourceScheme,
 } from '../domain/index.js';
 import { parseAllowlist } from '../inbound/index.js';
-import { type SourcePatch, type Store, StoreConflictError } from '../store/index.js';
+import { type AdminStore, type SourcePatch, StoreConflictError } from '../store/index.js';
 import { checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
 import { ApiError } from './errors.js';
 
@@ -81,14 +81,14 @@ const rateOf = (given: SourceInput['rateLimit']): SourceRateLimit | null =>
 const nameTaken = (name: string) => new ApiError('source_name_taken', `a source is named ${name} already`);
 
 /** The source with this id or name, or `source_not_found`. */
-export async function getSource(deps: { store: Pick<Store, 'findSource'> }, idOrName: string): Promise<Source> {
+export async function getSource(deps: { store: Pick<AdminStore, 'findSource'> }, idOrName: string): Promise<Source> {
   const source = await deps.store.findSource(idOrName);
   if (!source) throw new ApiError('source_not_found', `no source has the id or name ${JSON.stringify(idOrName)}`);
   return source;
 }
 
 export interface CreateSourceDeps extends UrlCheckDeps {
-  store: Pick<Store, 'findSource' | 'createSourceWithDestinations'>;
+  store: Pick<AdminStore, 'findSource' | 'createSourceWithDestinations'>;
   clock: () => number;
   config: UrlCheckDeps['config'] & { maxEndpointsPerApp: number };
 }
@@ -150,7 +150,7 @@ export async function createSource(
 
 /** Checks and applies the changes; the caller forgets what it cached of the source. */
 export async function updateSource(
-  deps: { store: Pick<Store, 'findSource' | 'updateSource'>; clock: () => number },
+  deps: { store: Pick<AdminStore, 'findSource' | 'updateSource'>; clock: () => number },
   idOrName: string,
   changes: SourceChanges,
 ): Promise<Source> {
@@ -168,7 +168,10 @@ export async function updateSource(
 }
 
 /** Deletes the source with its app: its destinations and what it ingested go with it. Returns what was deleted. */
-export async function deleteSource(deps: { store: Pick<Store, 'findSource' | 'deleteApp'> }, idOrName: string): Promise<Source> {
+export async function deleteSource(
+  deps: { store: Pick<AdminStore, 'findSource' | 'deleteApp'> },
+  idOrName: string,
+): Promise<Source> {
   const source = await getSource(deps, idOrName);
   await deps.store.deleteApp(source.appId);
   return source;

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { Store } from '../store/index.js';
+import type { AdminStore } from '../store/index.js';
 import type { AuthLimiter } from './auth-limiter.js';
 import { ApiError } from './errors.js';
 
@@ -41,7 +41,7 @@ function bearerOf(authorization: string | undefined): string | null {
 }
 
 /** Resolves bearer tokens to scopes; wrong tokens count against the client's address. */
-export function authenticator(adminHash: Buffer, store: Pick<Store, 'findAppTokenByHash'>, limiter: AuthLimiter) {
+export function authenticator(adminHash: Buffer, store: Pick<AdminStore, 'findAppTokenByHash'>, limiter: AuthLimiter) {
   const resolve = async (authorization: string | undefined): Promise<Scope | null> => {
     const token = bearerOf(authorization);
     if (token === null) return null;

@@ -5,11 +5,12 @@ import type { Config } from '../config.js';
 import type { Resolver } from '../delivery/index.js';
 import type { App } from '../domain/index.js';
 import type { Metrics } from '../ops/index.js';
-import type { Store } from '../store/index.js';
+import type { AdminStore, OpsStore } from '../store/index.js';
 import type { AuthLimiter } from './auth-limiter.js';
 
 export interface ApiContext {
-  store: Store;
+  /** The routes and their actions use the admin role; /readyz also asks whether the store answers. */
+  store: AdminStore & Pick<OpsStore, 'ping' | 'schemaVersion'>;
   config: Config;
   logger: Logger;
   /** SHA-256 of the admin token. */

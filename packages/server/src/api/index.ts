@@ -17,7 +17,7 @@ import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
-import { type HealthOptions, healthRoutes } from './routes/health.js';
+import { type HealthContext, type HealthOptions, healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { portalRoutes } from './routes/portal.js';
 import { sourceRoutes } from './routes/sources.js';
@@ -36,10 +36,7 @@ export { attemptPoll } from './routes/attempts.js';
 export { guardStream, type SseEvent, streamEvents } from './sse.js';
 
 /** What a worker-only process serves on its health port: /healthz, /readyz and /metrics, nothing else. */
-export function buildHealthApi(
-  ctx: Pick<ApiContext, 'store' | 'logger' | 'workerAlive' | 'metrics'>,
-  options: HealthOptions,
-): FastifyInstance {
+export function buildHealthApi(ctx: HealthContext & Pick<ApiContext, 'logger'>, options: HealthOptions): FastifyInstance {
   const api = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),

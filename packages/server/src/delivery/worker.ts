@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { type ClaimedDelivery, type Network, newId, nextStep, type Random } from '../domain/index.js';
 import type { Metrics, OpsEvents } from '../ops/index.js';
-import type { RecordAttemptResult, Store } from '../store/index.js';
+import type { QueueStore, RecordAttemptResult } from '../store/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
 import { ClaimGate } from './claim-gate.js';
 import { EndpointDispatchers } from './dispatchers.js';
@@ -18,7 +18,7 @@ import { type SendContext, sendAttempt } from './send.js';
 const DISPATCHER_IDLE_MS = 60_000;
 
 export interface WorkerDeps {
-  store: Store;
+  store: QueueStore;
   config: Config['delivery'];
   allowedNetworks: readonly Network[];
   logger: Logger;

@@ -6,7 +6,7 @@
 import { memoryRateLimitStore, type RateLimitStore } from '@hookd/sdk/receiver';
 import type { ValidateFunction } from 'ajv';
 import { compileJsonSchema, type Network, type Source, TtlCache } from '../domain/index.js';
-import type { Store } from '../store/index.js';
+import type { AdminStore as Store } from '../store/index.js';
 import { parseAllowlist } from './allowlist.js';
 
 const CACHE_TTL_MS = 5_000;

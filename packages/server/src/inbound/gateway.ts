@@ -8,7 +8,7 @@
 import { SCHEMES, type SchemeName, verify, WebhookVerificationError } from '@hookd/sdk/verify';
 import type { Logger } from 'pino';
 import { forwardableHeaders, inboundEventType, newId, type Source } from '../domain/index.js';
-import type { Store } from '../store/index.js';
+import type { AdminStore as Store } from '../store/index.js';
 import { isAllowed } from './allowlist.js';
 import { type CompiledSource, SourceCache } from './compiled.js';
 import { RefusalLog } from './refusal-log.js';

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { type App, type AttemptError, type NextStep, newId } from '../domain/index.js';
-import { type RecordAttemptResult, type Store, StoreConflictError } from '../store/index.js';
+import { type AdminStore, type RecordAttemptResult, StoreConflictError } from '../store/index.js';
 import type { OpsEventType } from './event-types.js';
 import type { Metrics } from './metrics.js';
 
@@ -20,7 +20,7 @@ export const OPS_APP_SETTING = 'ops_app_id';
 export const OPS_APP_NAME = 'hookd operations';
 
 export interface OpsEventsDeps {
-  store: Pick<Store, 'findApp' | 'createApp' | 'publishMessage' | 'readSetting' | 'swapSetting' | 'deleteApp'>;
+  store: Pick<AdminStore, 'findApp' | 'createApp' | 'publishMessage' | 'readSetting' | 'swapSetting' | 'deleteApp'>;
   clock: () => number;
   logger: Logger;
   /** How long an ops event's idempotency key keeps a repeat from publishing it again. */
@@ -147,7 +147,7 @@ export class OpsEvents {
     const app = await this.opsApp();
     const now = clock();
     const payload = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
-    let result: Awaited<ReturnType<Store['publishMessage']>>;
+    let result: Awaited<ReturnType<AdminStore['publishMessage']>>;
     try {
       result = await store.publishMessage({
         message: { id: newId('msg', now), appId: app.id, type, payload, idempotencyKey, createdAt: now },

@@ -4,7 +4,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { ATTEMPT_ERROR_CODES, type AttemptErrorCode, type NextStep } from '../domain/index.js';
-import type { Store } from '../store/index.js';
+import type { OpsStore } from '../store/index.js';
 import { OPS_EVENT_TYPES, type OpsEventType } from './event-types.js';
 
 /** What an attempt led to: delivered, to be retried, or given up on. */
@@ -25,7 +25,7 @@ export interface Metrics {
 
 const OUTCOMES: Record<NextStep['status'], AttemptOutcome> = { succeeded: 'succeeded', pending: 'retrying', failed: 'failed' };
 
-export function createMetrics(store: Store, clock: () => number): Metrics {
+export function createMetrics(store: Pick<OpsStore, 'queueStats'>, clock: () => number): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hookd_' });
   const published = new Counter({
@@ -81,7 +81,7 @@ export function createMetrics(store: Store, clock: () => number): Metrics {
   }
 
   // The queue gauges share one store read per scrape.
-  let reading: Promise<Awaited<ReturnType<Store['queueStats']>>> | null = null;
+  let reading: Promise<Awaited<ReturnType<OpsStore['queueStats']>>> | null = null;
   const queue = () => {
     reading ??= store.queueStats(clock()).finally(() => {
       reading = null;

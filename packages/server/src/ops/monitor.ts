@@ -5,12 +5,12 @@
  */
 import type { Logger } from 'pino';
 import { type FailingRule, failingEpisodeStep } from '../domain/index.js';
-import type { EndpointFailureRate, SilentApp, Store } from '../store/index.js';
+import type { EndpointFailureRate, OpsStore, SilentApp } from '../store/index.js';
 import type { OpsEvents } from './events.js';
 import { Periodic } from './periodic.js';
 
 export interface OpsMonitorDeps {
-  store: Pick<Store, 'endpointFailureRates' | 'openFailingEpisode' | 'closeFailingEpisode' | 'silentApps' | 'markAppSilent'>;
+  store: Pick<OpsStore, 'endpointFailureRates' | 'openFailingEpisode' | 'closeFailingEpisode' | 'silentApps' | 'markAppSilent'>;
   ops: Pick<OpsEvents, 'opsApp' | 'endpointFailing' | 'ingestSilent'>;
   failing: FailingRule;
   /** An app that asked for it hears `ingest.silent` once no event has come for this long. */

@@ -3,11 +3,11 @@
  * pause between them, so a large backlog of old rows never holds up delivery for long.
  */
 import type { Logger } from 'pino';
-import type { PurgeResult, Store } from '../store/index.js';
+import type { OpsStore, PurgeResult } from '../store/index.js';
 import { Periodic } from './periodic.js';
 
 export interface RetentionDeps {
-  store: Pick<Store, 'purgeBefore'>;
+  store: Pick<OpsStore, 'purgeBefore'>;
   /** Attempts, and payloads of finished messages, older than this are purged. */
   maxAgeMs: number;
   intervalMs: number;

@@ -1,6 +1,6 @@
 /** Row ↔ record mapping for event types, the same in both stores: the schema is kept as JSON text, as given. */
 import type { EventType } from '../domain/index.js';
-import type { Page } from './store.js';
+import type { Page } from './admin-store.js';
 
 export interface EventTypeRow {
   name: string;

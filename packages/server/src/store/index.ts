@@ -1,23 +1,10 @@
-export type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
 export type {
-  AttemptBucket,
-  AttemptSeriesQuery,
-  DeliveryCounts,
-  EndpointListing,
-  TroubledEndpoint,
-} from './dashboard.js';
-export { isStoreFull, isStoreUnavailable, StoreConflictError, StoreLimitError } from './errors.js';
-export { privateDir, privateFile, privateFiles } from './files.js';
-export { type OpenStoreOptions, openStore } from './open.js';
-export type {
+  AdminStore,
   AppPatch,
-  ClaimInput,
   DeliveryFilter,
-  EndpointFailureRate,
   EndpointPatch,
   EventTypePatch,
   EventTypeQuery,
-  FailureRateQuery,
   MessageFilter,
   NewApp,
   NewSource,
@@ -25,15 +12,31 @@ export type {
   PageQuery,
   PublishInput,
   PublishResult,
+  ReplayInput,
+  SourcePatch,
+  SourceRefusalCount,
+} from './admin-store.js';
+export type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
+export type {
+  AttemptBucket,
+  AttemptSeriesQuery,
+  DashboardStore,
+  DeliveryCounts,
+  EndpointListing,
+  TroubledEndpoint,
+} from './dashboard-store.js';
+export { isStoreFull, isStoreUnavailable, StoreConflictError, StoreLimitError } from './errors.js';
+export { privateDir, privateFile, privateFiles } from './files.js';
+export { type OpenStoreOptions, openStore } from './open.js';
+export type {
+  EndpointFailureRate,
+  FailureRateQuery,
+  OpsStore,
   PurgeInput,
   PurgeResult,
   QueueStats,
-  RecordAttemptInput,
-  RecordAttemptResult,
-  ReplayInput,
   SchemaVersion,
   SilentApp,
-  SourcePatch,
-  SourceRefusalCount,
-  Store,
-} from './store.js';
+} from './ops-store.js';
+export type { ClaimInput, QueueStore, RecordAttemptInput, RecordAttemptResult } from './queue-store.js';
+export type { Store } from './store.js';

@@ -10,7 +10,7 @@ import type {
   Message,
   SignatureScheme,
 } from '../domain/index.js';
-import type { Page } from './store.js';
+import type { Page } from './admin-store.js';
 
 export interface AppRow {
   id: string;

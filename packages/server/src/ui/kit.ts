@@ -2,11 +2,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../api/index.js';
 import type { App } from '../domain/index.js';
+import type { DashboardStore, OpsStore } from '../store/index.js';
 import type { Html } from './html.js';
 import type { Session, SessionCookies } from './session.js';
 
+/** The API's context, with its store also in the dashboard role, and the queue figures the overview shows. */
+export type UiContext = ApiContext & { store: DashboardStore & Pick<OpsStore, 'queueStats'> };
+
 export interface UiKit {
-  ctx: ApiContext;
+  ctx: UiContext;
   cookies: SessionCookies;
   session(request: FastifyRequest): Session;
   /** The app named in the URL, if this session may see it; otherwise `app_not_found`, as if it did not exist. */

@@ -5,11 +5,11 @@
 import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getApp, PORTAL_PATH, signingKey } from '../actions/index.js';
-import { type ApiContext, ApiError, ERRORS, type ErrorCode, guardStream, hashToken, toApiError } from '../api/index.js';
+import { ApiError, ERRORS, type ErrorCode, guardStream, hashToken, toApiError } from '../api/index.js';
 import { sameText } from '../domain/index.js';
 import { CSS, JS } from './assets.js';
 import { type Html, html } from './html.js';
-import type { UiKit } from './kit.js';
+import type { UiContext, UiKit } from './kit.js';
 import { page } from './layout.js';
 import { liveRoutes } from './live.js';
 import { portalRoutes } from './portal.js';
@@ -24,7 +24,7 @@ const CSP =
 const PUBLIC = new Set(['/ui/sign-in', PORTAL_PATH, '/ui/assets/app.css', '/ui/assets/app.js']);
 const sessions = new WeakMap<FastifyRequest, Session>();
 
-export async function registerUi(api: FastifyInstance, ctx: ApiContext): Promise<void> {
+export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<void> {
   // Made at first start, in the store, so every process signs and checks portal links with the same random key.
   await signingKey(ctx.store);
   await endAdminSessionsIfTokenChanged(ctx);
@@ -133,7 +133,7 @@ const ADMIN_FINGERPRINT = 'admin_token_fingerprint';
  * Admin sessions belong to the admin token they were opened with: when hookd starts with another token, they end.
  * The store keeps 64 bits of a hash of the token's hash, enough to notice a change and too few to check a guess.
  */
-async function endAdminSessionsIfTokenChanged(ctx: ApiContext): Promise<void> {
+async function endAdminSessionsIfTokenChanged(ctx: UiContext): Promise<void> {
   const fingerprint = createHash('sha256')
     .update('hookd admin fingerprint\0')
     .update(ctx.adminTokenHash)

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sameText, type UiScope, type UiSession } from '../domain/index.js';
-import type { Store } from '../store/index.js';
+import type { DashboardStore } from '../store/index.js';
 
 export const COOKIE = 'hookd_session';
 /** An admin sign-in lasts this long. */
@@ -38,7 +38,7 @@ const toSession = (row: UiSession): Session => ({
   idHash: row.idHash,
 });
 
-type SessionStore = Pick<Store, 'createUiSession' | 'findUiSession' | 'endUiSession'>;
+type SessionStore = Pick<DashboardStore, 'createUiSession' | 'findUiSession' | 'endUiSession'>;
 
 export function sessionCookies(store: SessionStore, clock: () => number) {
   return {

@@ -1,6 +1,7 @@
 /**
- * The PostgreSQL store: the shared contract, then what only a shared database has to get right — several
- * processes claiming, migrating and publishing at once, wake-ups across processes, and outages.
+ * What only the PostgreSQL store, a shared database, has to get right: several processes claiming, migrating and
+ * publishing at once, wake-ups across processes, and outages. The contract both stores pass is in the role files
+ * (queue.test.ts, admin.test.ts, ops.test.ts, dashboard.test.ts).
  * Needs a PostgreSQL at 127.0.0.1:5432 with trust auth (or HOOKD_TEST_POSTGRES_URL); skipped without one, except under CI.
  */
 import assert from 'node:assert/strict';
@@ -9,7 +10,6 @@ import pg from 'pg';
 import { type ClaimedDelivery, type Endpoint, newId } from '../../src/domain/index.js';
 import { isStoreUnavailable, openStore, type Store, StoreConflictError } from '../../src/store/index.js';
 import { createTestDatabase, POSTGRES_UNREACHABLE, reachPostgres, startOutageProxy, viaPort } from '../helpers/postgres.js';
-import { storeContract } from './contract.js';
 import { anApp, anAttempt, anEndpoint, T0 } from './fixtures.js';
 
 async function seed(store: Store, endpointCount: number) {
@@ -62,8 +62,6 @@ if (adminUrl === null) {
 } else {
   const database = await createTestDatabase(adminUrl);
   after(() => database.drop());
-
-  storeContract('PostgreSQL', async () => openStore(await database.freshSchema(), { poolSize: 3 }));
 
   describe('PostgreSQL store, shared by several processes', () => {
     /** Opens `count` stores on one fresh schema, as separate processes would, and closes them all after `run`. */

@@ -1,11 +1,11 @@
 /**
- * Store contract, tenancy: the endpoint limit per app, held against concurrent creates, and each app's in-flight cap
- * as claims see it (the default or the app's own, across every step of a claim). Both stores run it.
+ * Store contract, tenancy: each app's in-flight cap as claims see it (the default or the app's own, across every step
+ * of a claim). The endpoint limit per app and the cap's own writes are in endpoints-contract.ts and apps-contract.ts.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type App, type ClaimedDelivery, type Endpoint, newId } from '../../src/domain/index.js';
-import { type Store, StoreLimitError } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 import { anApp, anEndpoint, T0, withOpenStore } from './fixtures.js';
 
 export function tenancyContract(open: () => Promise<Store>): void {
@@ -30,33 +30,6 @@ export function tenancyContract(open: () => Promise<Store>): void {
   }
 
   const count = (claimed: ClaimedDelivery[], app: App) => claimed.filter((c) => c.delivery.appId === app.id).length;
-
-  test('tenancy: an app gets no endpoint past the limit, even from creates racing each other', () =>
-    withStore(async (store) => {
-      const full = await store.createApp(anApp());
-      const other = await store.createApp({ ...anApp(), id: newId('app', T0) });
-      const create = (appId: string) => store.createEndpoint(anEndpoint(appId, { id: newId('ep') }), 3);
-      const results = await Promise.allSettled(Array.from({ length: 6 }, () => create(full.id)));
-      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
-      for (const r of results.filter((r) => r.status === 'rejected')) {
-        assert.ok((r as PromiseRejectedResult).reason instanceof StoreLimitError);
-      }
-      assert.equal((await store.listEndpoints(full.id, { limit: 10 })).data.length, 3);
-      // Each app counts its own; without a limit, any number.
-      await create(other.id);
-      await store.createEndpoint(anEndpoint(full.id, { id: newId('ep') }));
-      assert.equal((await store.listEndpoints(full.id, { limit: 10 })).data.length, 4);
-    }));
-
-  test('tenancy: an app keeps its own in-flight cap through create and update; null is the default again', () =>
-    withStore(async (store) => {
-      const app = await store.createApp({ ...anApp(), maxInFlight: 4 });
-      assert.equal((await store.findApp(app.id))?.maxInFlight, 4);
-      assert.equal((await store.updateApp(app.id, { name: 'Renamed' }, T0 + 1))?.maxInFlight, 4);
-      assert.equal((await store.updateApp(app.id, { maxInFlight: 7 }, T0 + 2))?.maxInFlight, 7);
-      assert.equal((await store.updateApp(app.id, { maxInFlight: null }, T0 + 3))?.maxInFlight, null);
-      assert.equal((await store.createApp({ ...anApp(), id: newId('app', T0) })).maxInFlight, null);
-    }));
 
   test('tenancy: a claim keeps each app within its cap, the default or its own, counting what is in flight', () =>
     withStore(async (store) => {

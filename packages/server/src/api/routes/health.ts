@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { SchemaVersion } from '../../store/index.js';
+import type { OpsStore, SchemaVersion } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
 import { errorBody } from '../errors.js';
 
@@ -31,11 +31,10 @@ export interface HealthOptions {
   metricsToken: string | null;
 }
 
-export function healthRoutes(
-  api: FastifyInstance,
-  ctx: Pick<ApiContext, 'store' | 'workerAlive' | 'metrics'>,
-  { metricsToken }: HealthOptions,
-): void {
+/** What the health routes read: whether the store answers and its schema, the worker loop, the metrics. */
+export type HealthContext = Pick<ApiContext, 'workerAlive' | 'metrics'> & { store: Pick<OpsStore, 'ping' | 'schemaVersion'> };
+
+export function healthRoutes(api: FastifyInstance, ctx: HealthContext, { metricsToken }: HealthOptions): void {
   const mayReadMetrics = metricsReader(metricsToken);
   api.get('/healthz', { schema: { tags, summary: 'The process is up' } }, async () => ({ status: 'ok' }));
 

@@ -1,6 +1,6 @@
 import type { App } from '../../domain/index.js';
+import type { AppPatch, NewApp, Page, PageQuery } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
-import type { AppPatch, NewApp, Page, PageQuery } from '../store.js';
 import type { Queryable } from './pool.js';
 import { type AppRow, toApp, toPage } from './rows.js';
 

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { type ClaimedDelivery, claimAllowance, rateNextAt } from '../../domain/index.js';
-import { type ClaimInput, NO_APP_CAP } from '../store.js';
+import { type ClaimInput, NO_APP_CAP } from '../queue-store.js';
 import { inTransaction, type Queryable } from './pool.js';
 import { type ClaimRow, toClaimedDelivery } from './rows.js';
 

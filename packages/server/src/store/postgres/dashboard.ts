@@ -1,6 +1,6 @@
 /** The dashboard's reads from PostgreSQL: every one walks an index (attempts by start or endpoint, deliveries by message). */
 import type { Attempt, DeliveryStatus } from '../../domain/index.js';
-import type { AttemptBucket, AttemptSeriesQuery, DeliveryCounts, EndpointListing, TroubledEndpoint } from '../dashboard.js';
+import type { AttemptBucket, AttemptSeriesQuery, DeliveryCounts, EndpointListing, TroubledEndpoint } from '../dashboard-store.js';
 import type { Queryable } from './pool.js';
 import { type AttemptRow, type EndpointRow, toAttempt, toEndpoint } from './rows.js';
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Attempt, Delivery } from '../../domain/index.js';
-import type { DeliveryFilter, Page, PageQuery, ReplayInput } from '../store.js';
+import type { DeliveryFilter, Page, PageQuery, ReplayInput } from '../admin-store.js';
 import { DUE_CHANNEL } from './listen.js';
 import { inTransaction } from './pool.js';
 import { type AttemptRow, type DeliveryRow, toAttempt, toDelivery, toPage } from './rows.js';

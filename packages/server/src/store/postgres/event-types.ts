@@ -1,8 +1,8 @@
 /** The event-type catalog: one row per name, archived in place rather than deleted. */
 import type { EventType } from '../../domain/index.js';
+import type { EventTypePatch, EventTypeQuery, Page } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
 import { type EventTypeRow, schemaText, toEventType, toEventTypePage } from '../event-type-rows.js';
-import type { EventTypePatch, EventTypeQuery, Page } from '../store.js';
 import type { Queryable } from './pool.js';
 
 const INSERT = `

@@ -3,7 +3,7 @@
  * compare-and-set writes that keep each `endpoint.failing` and `ingest.silent` episode to one alert, however many
  * workers check at once.
  */
-import type { EndpointFailureRate, FailureRateQuery, SilentApp } from '../store.js';
+import type { EndpointFailureRate, FailureRateQuery, SilentApp } from '../ops-store.js';
 import type { Queryable } from './pool.js';
 
 // Each endpoint's latest attempts come from one short range of attempts_by_endpoint.

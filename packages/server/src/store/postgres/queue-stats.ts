@@ -1,5 +1,5 @@
 /** Queue figures for metrics, read in one statement over the pending deliveries. */
-import type { QueueStats } from '../store.js';
+import type { QueueStats } from '../ops-store.js';
 import type { Queryable } from './pool.js';
 
 const QUEUE_STATS = `

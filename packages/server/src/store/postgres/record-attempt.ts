@@ -1,10 +1,11 @@
 /**
  * Saving attempts' outcomes, under the leases the claims handed out: one statement per record, or one for all the
- * records that arrive together, sharing a round trip and a commit (see batched.ts). Each call learns its own result.
+ * records that arrive together, sharing a round trip and a commit (see group-commit.ts). Each call learns its own result.
  */
 import { autoDisableReason } from '../../domain/index.js';
-import { batched } from '../batched.js';
-import type { RecordAttemptInput, RecordAttemptResult } from '../store.js';
+import { isStoreUnavailable } from '../errors.js';
+import { groupCommit } from '../group-commit.js';
+import type { RecordAttemptInput, RecordAttemptResult } from '../queue-store.js';
 import { disableEndpoint, disableFailingEndpoint } from './endpoints.js';
 import type { Queryable } from './pool.js';
 import { storableText } from './rows.js';
@@ -200,9 +201,9 @@ async function disableIfDue(db: Queryable, input: RecordAttemptInput, recorded: 
 
 /** Records attempts through `db`, writing those that arrive in the same turn together. */
 export function attemptRecorder(db: Queryable): (input: RecordAttemptInput) => Promise<RecordAttemptResult> {
-  const record = batched<RecordAttemptInput, RecordedRow | null>(
+  const record = groupCommit<RecordAttemptInput, RecordedRow | null>(
     { many: (inputs) => recordMany(db, inputs), one: (input) => recordOne(db, input) },
-    MAX_RECORD_BATCH,
+    { maxBatch: MAX_RECORD_BATCH, failsEveryCall: isStoreUnavailable },
   );
   return async (input) => {
     const recorded = await record(input);

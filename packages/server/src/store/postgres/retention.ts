@@ -1,5 +1,5 @@
 /** Retention: old attempts go, old finished messages lose their payload; one statement, so one short transaction. */
-import type { PurgeInput, PurgeResult } from '../store.js';
+import type { PurgeInput, PurgeResult } from '../ops-store.js';
 import type { Queryable } from './pool.js';
 
 // SKIP LOCKED: rows another process is purging (or writing) now are left for the next batch, never waited on.

@@ -1,9 +1,9 @@
 /** Sources (inbound webhooks): their settings and refusal counts, and the stream of what they ingested. */
 import type pg from 'pg';
 import type { Message, Source, SourceRefusal } from '../../domain/index.js';
+import type { NewSource, Page, PageQuery, SourcePatch, SourceRefusalCount } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
 import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
-import type { NewSource, Page, PageQuery, SourcePatch, SourceRefusalCount } from '../store.js';
 import { insertApp } from './apps.js';
 import { insertEndpoint } from './endpoints.js';
 import { inTransaction, type Queryable } from './pool.js';

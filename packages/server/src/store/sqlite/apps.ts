@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { App } from '../../domain/index.js';
+import type { AppPatch, NewApp, Page, PageQuery } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
-import type { AppPatch, NewApp, Page, PageQuery } from '../store.js';
 import { type AppRow, toApp, toPage } from './rows.js';
 
 export function appQueries(db: Database.Database) {

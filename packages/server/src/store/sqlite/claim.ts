@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { type ClaimedDelivery, claimAllowance, rateNextAt } from '../../domain/index.js';
-import { type ClaimInput, NO_APP_CAP } from '../store.js';
+import { type ClaimInput, NO_APP_CAP } from '../queue-store.js';
 import { type ClaimRow, toClaimedDelivery } from './rows.js';
 
 // Rows the window reads per free slot: room for rows of endpoints at their cap before step 3 has to look further.
@@ -30,7 +30,7 @@ interface LimitedRow {
   rate_next_at: number | null;
 }
 
-export function claimQuery(db: Database.Database): Database.Transaction<(input: ClaimInput) => ClaimedDelivery[]> {
+function claimQuery(db: Database.Database): Database.Transaction<(input: ClaimInput) => ClaimedDelivery[]> {
   // Covered by deliveries_due (next_attempt_at, endpoint_id): no table row is read.
   const window = db.prepare<{ now: number; n: number }, { rowid: number; endpoint_id: string }>(`
     SELECT rowid, endpoint_id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @now
@@ -224,4 +224,10 @@ export function claimQuery(db: Database.Database): Database.Transaction<(input: 
       return toClaimedDelivery(claimed.get({ rowid, now: input.now, appCap }) as ClaimRow, token);
     });
   });
+}
+
+/** Leases due deliveries in `db`: one immediate transaction a call. */
+export function deliveryClaimer(db: Database.Database): (input: ClaimInput) => Promise<ClaimedDelivery[]> {
+  const claim = claimQuery(db);
+  return async (input) => claim.immediate(input);
 }

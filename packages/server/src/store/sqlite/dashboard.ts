@@ -1,7 +1,7 @@
 /** The dashboard's reads from the SQLite file: every one walks an index (attempts by start or endpoint, deliveries by message). */
 import type Database from 'better-sqlite3';
 import type { Attempt, DeliveryStatus } from '../../domain/index.js';
-import type { AttemptBucket, AttemptSeriesQuery, DeliveryCounts, EndpointListing, TroubledEndpoint } from '../dashboard.js';
+import type { AttemptBucket, AttemptSeriesQuery, DeliveryCounts, EndpointListing, TroubledEndpoint } from '../dashboard-store.js';
 import { type AttemptRow, type EndpointRow, toAttempt, toEndpoint } from './rows.js';
 
 type ListingRow = Omit<AttemptRow, 'id'> & {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { DeliveryStatus, Endpoint, SignatureScheme } from '../../domain/index.js';
+import type { EndpointPatch, Page, PageQuery } from '../admin-store.js';
 import { StoreLimitError } from '../errors.js';
-import type { EndpointPatch, Page, PageQuery } from '../store.js';
 import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 
 export function endpointQueries(db: Database.Database) {

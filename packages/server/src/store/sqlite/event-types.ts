@@ -1,9 +1,9 @@
 /** The event-type catalog: one row per name, archived in place rather than deleted. */
 import type Database from 'better-sqlite3';
 import type { EventType } from '../../domain/index.js';
+import type { EventTypePatch, EventTypeQuery, Page } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
 import { type EventTypeRow, schemaText, toEventType, toEventTypePage } from '../event-type-rows.js';
-import type { EventTypePatch, EventTypeQuery, Page } from '../store.js';
 
 export function eventTypeQueries(db: Database.Database) {
   const insert = db.prepare(

@@ -9,6 +9,7 @@ import { appTokenQueries } from './app-tokens.js';
 import { appQueries } from './apps.js';
 import { attemptFeedQueries } from './attempt-feed.js';
 import { startCheckpointer } from './checkpointer.js';
+import { deliveryClaimer } from './claim.js';
 import { dashboardQueries } from './dashboard.js';
 import { deliveryQueries } from './deliveries.js';
 import { endpointQueries } from './endpoints.js';
@@ -18,6 +19,7 @@ import { messageQueries } from './messages.js';
 import { migrate, schemaVersion } from './migrations.js';
 import { opsQueries } from './ops.js';
 import { queueStatsQuery } from './queue-stats.js';
+import { attemptRecorder } from './record-attempt.js';
 import { retentionQueries } from './retention.js';
 import { sourceQueries } from './sources.js';
 
@@ -48,7 +50,7 @@ export function openSqliteStore(path: string): Store {
     ...endpointMethods,
     ...messageQueries(db),
     ...eventTypeQueries(db),
-    ...deliveryQueries(db, disableNow),
+    ...deliveryQueries(db),
     ...queueStatsQuery(db),
     ...healthQueries(db),
     ...retentionQueries(db),
@@ -56,6 +58,8 @@ export function openSqliteStore(path: string): Store {
     ...opsQueries(db),
     ...attemptFeedQueries(db),
     ...dashboardQueries(db),
+    claimDueDeliveries: deliveryClaimer(db),
+    recordAttempt: attemptRecorder(db, disableNow),
     async migrate() {
       migrate(db);
     },

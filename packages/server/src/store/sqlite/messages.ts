@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { type Message, matchesEventType, newId } from '../../domain/index.js';
-import type { MessageFilter, Page, PageQuery, PublishInput, PublishResult } from '../store.js';
-import { groupCommit } from './group-commit.js';
+import type { MessageFilter, Page, PageQuery, PublishInput, PublishResult } from '../admin-store.js';
+import { groupCommit } from '../group-commit.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';
 
 export function messageQueries(db: Database.Database) {
@@ -60,7 +60,8 @@ export function messageQueries(db: Database.Database) {
     }
     return { message, duplicate: false, deliveries };
   }
-  const publish = groupCommit(db, publishOne);
+  const publishEach = db.transaction((inputs: PublishInput[]) => inputs.map(publishOne));
+  const publish = groupCommit({ many: async (inputs: PublishInput[]) => publishEach.immediate(inputs) });
 
   return {
     publishMessage: publish,

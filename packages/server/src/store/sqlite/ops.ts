@@ -3,7 +3,7 @@
  * compare-and-set writes that keep each `endpoint.failing` and `ingest.silent` episode to one alert.
  */
 import type Database from 'better-sqlite3';
-import type { EndpointFailureRate, FailureRateQuery, SilentApp } from '../store.js';
+import type { EndpointFailureRate, FailureRateQuery, SilentApp } from '../ops-store.js';
 
 interface FailureRateRow {
   id: string;

@@ -1,6 +1,6 @@
 /** Queue figures for metrics, read in one pass over the pending deliveries. */
 import type Database from 'better-sqlite3';
-import type { QueueStats } from '../store.js';
+import type { QueueStats } from '../ops-store.js';
 
 export function queueStatsQuery(db: Database.Database) {
   const pending = db.prepare<[number, number, number], { due: number | null; scheduled: number | null; oldest: number | null }>(`

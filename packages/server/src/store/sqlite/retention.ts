@@ -1,6 +1,6 @@
 /** Retention: old attempts go, old finished messages lose their payload; one short write transaction per call. */
 import type Database from 'better-sqlite3';
-import type { PurgeInput, PurgeResult } from '../store.js';
+import type { PurgeInput, PurgeResult } from '../ops-store.js';
 
 export function retentionQueries(db: Database.Database) {
   const deleteAttempts = db.prepare<{ cutoff: number; limit: number }>(`

@@ -1,9 +1,9 @@
 /** Sources (inbound webhooks): their settings and refusal counts, and the stream of what they ingested. */
 import type Database from 'better-sqlite3';
 import type { App, Endpoint, Message, Source, SourceRefusal } from '../../domain/index.js';
+import type { NewApp, NewSource, Page, PageQuery, SourcePatch, SourceRefusalCount } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
 import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
-import type { NewApp, NewSource, Page, PageQuery, SourcePatch, SourceRefusalCount } from '../store.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';
 
 /** The inserts of the app and endpoint queries, which a source's creation runs in its own transaction. */

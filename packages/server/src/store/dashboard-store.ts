@@ -1,5 +1,8 @@
-/** What the dashboard reads beside the API's lists: attempt charts, troubled endpoints, per-message delivery counts. */
-import type { Attempt, DeliveryStatus, Endpoint } from '../domain/index.js';
+/**
+ * What the dashboard reads beside the API's lists (attempt charts, troubled endpoints, per-message delivery counts),
+ * and its sign-in sessions.
+ */
+import type { Attempt, DeliveryStatus, Endpoint, UiSession } from '../domain/index.js';
 
 export interface AttemptSeriesQuery {
   /** Attempts started at or after this time, and before `until`, are counted. */
@@ -40,7 +43,8 @@ export interface EndpointListing {
 
 export type DeliveryCounts = Record<DeliveryStatus, number>;
 
-export interface DashboardQueries {
+/** What `ui/` uses beside the admin role's lists and actions. */
+export interface DashboardStore {
   /** Attempt counts, successes and mean latency per time bucket, oldest first. */
   attemptSeries(query: AttemptSeriesQuery): Promise<AttemptBucket[]>;
   /** Disabled endpoints first, then failing ones by how long they have failed; of one app, or of every app when null. */
@@ -51,4 +55,12 @@ export interface DashboardQueries {
   endpointListings(endpointIds: string[], since: number): Promise<Record<string, EndpointListing>>;
   /** Delivery counts by status for each of these messages of the app; a message without deliveries is left out. */
   countDeliveriesByMessage(appId: string, messageIds: string[]): Promise<Record<string, DeliveryCounts>>;
+
+  createUiSession(session: UiSession): Promise<void>;
+  /** The session with this id hash, unless it ended or expired at `now`. */
+  findUiSession(idHash: string, now: number): Promise<UiSession | null>;
+  /** Ends one session (sign-out); true when it was there. */
+  endUiSession(idHash: string): Promise<boolean>;
+  /** Ends every admin session (the admin token changed); returns how many. */
+  endAdminUiSessions(): Promise<number>;
 }

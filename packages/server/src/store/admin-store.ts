@@ -1,0 +1,215 @@
+/**
+ * What the API and its actions read and write: apps and their tokens, endpoints, event types, sources, messages and
+ * their deliveries, and the settings hookd keeps for itself.
+ */
+import type {
+  App,
+  AppToken,
+  Attempt,
+  Delivery,
+  DeliveryStatus,
+  Endpoint,
+  EndpointHealth,
+  EventType,
+  Message,
+  SignatureScheme,
+  Source,
+  SourceRefusal,
+} from '../domain/index.js';
+import type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
+
+export interface PageQuery {
+  limit: number;
+  /** The last id of the previous page; pages run newest first. */
+  after?: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** `maxInFlight: null` goes back to the configured default. */
+export type AppPatch = Partial<Pick<App, 'uid' | 'name' | 'alertWhenSilent' | 'maxInFlight'>>;
+
+/** An app to create: `alertWhenSilent` is false and `maxInFlight` null unless given. */
+export type NewApp = Omit<App, 'alertWhenSilent' | 'maxInFlight'> & Partial<Pick<App, 'alertWhenSilent' | 'maxInFlight'>>;
+
+export type EndpointPatch = Partial<
+  Pick<Endpoint, 'url' | 'description' | 'events' | 'signatureScheme' | 'headers' | 'rateLimit' | 'maxInFlight' | 'fifo'>
+> & {
+  /** false re-enables a disabled endpoint and forgets its failure run. */
+  disabled?: false;
+};
+
+/** Refusals of one source counted in memory since the last write. */
+export interface SourceRefusalCount {
+  sourceId: string;
+  count: number;
+  last: SourceRefusal;
+}
+
+/** What may change on a source; null removes the rate limit or the schema. */
+export type SourcePatch = Partial<Pick<Source, 'secrets' | 'allowIps' | 'rateLimit' | 'schema' | 'forwardHeaders'>>;
+
+/** A source with the app that holds its destinations, and those destinations (the app's endpoints), made together. */
+export interface NewSource {
+  app: NewApp;
+  destinations: Endpoint[];
+  source: Source;
+}
+
+/** Event types page by name, in byte order; `after` is the last name of the previous page. */
+export interface EventTypeQuery extends PageQuery {
+  /** Archived types are left out unless this is true. */
+  includeArchived?: boolean;
+}
+
+export interface EventTypePatch {
+  description?: string;
+  /** null removes the schema: any data is accepted again. */
+  schema?: Record<string, unknown> | null;
+  /** true archives the type (keeping the first archive time), false restores it. */
+  archived?: boolean;
+}
+
+export interface PublishInput {
+  message: Message;
+  /** How long an Idempotency-Key keeps answering with its first message. */
+  idempotencyWindowMs: number;
+}
+
+export interface PublishResult {
+  message: Message;
+  /** True when the Idempotency-Key was seen before: nothing new was published. */
+  duplicate: boolean;
+  /** Deliveries created: one per enabled endpoint whose filters match the type. */
+  deliveries: number;
+}
+
+export interface MessageFilter {
+  type?: string;
+  since?: number;
+  until?: number;
+  /** Only messages with at least one delivery in this status. */
+  status?: DeliveryStatus;
+}
+
+export interface DeliveryFilter {
+  messageId?: string;
+  endpointId?: string;
+  status?: DeliveryStatus;
+}
+
+export interface ReplayInput {
+  endpointId: string;
+  since: number;
+  status: Exclude<DeliveryStatus, 'pending'>;
+  now: number;
+}
+
+/** What `actions/` and the API's routes use; the gateway in `inbound/` uses its sources and `publishMessage`. */
+export interface AdminStore {
+  createApp(app: NewApp): Promise<App>;
+  /** By id, or by the app's own `uid`. */
+  findApp(idOrUid: string): Promise<App | null>;
+  listApps(page: PageQuery): Promise<Page<App>>;
+  updateApp(id: string, patch: AppPatch, now: number): Promise<App | null>;
+  deleteApp(id: string): Promise<boolean>;
+
+  /** Keeps an app token by its SHA-256 (hex); deleting the app deletes its tokens. */
+  createAppToken(token: AppToken, hashHex: string): Promise<AppToken>;
+  listAppTokens(appId: string): Promise<AppToken[]>;
+  deleteAppToken(appId: string, id: string): Promise<boolean>;
+  /** The token whose SHA-256 (hex) this is, or null: how a bearer token is resolved to its app. */
+  findAppTokenByHash(hashHex: string): Promise<AppToken | null>;
+  /** The app's token with this id, or null once it is revoked. */
+  findAppToken(appId: string, id: string): Promise<AppToken | null>;
+
+  /** A value hookd keeps for itself (the ops app's id, the portal-link signing key), or null when never set. */
+  readSetting(name: string): Promise<string | null>;
+  /** Compare and set: writes `value` only if the setting is still `expected` (null: unset); true when this call wrote it. */
+  swapSetting(name: string, expected: string | null, value: string): Promise<boolean>;
+  /** The app's portal-link epoch (links carry the epoch they were made in), or null when there is no such app. */
+  portalEpoch(appId: string): Promise<number | null>;
+  /** Refuses every portal link made for the app so far and ends its portal sessions; false when there is no such app. */
+  revokePortalAccess(appId: string): Promise<boolean>;
+
+  /**
+   * Fails with StoreLimitError when the app has `maxPerApp` endpoints already (disabled ones count), however many
+   * processes create endpoints at once.
+   */
+  createEndpoint(endpoint: Endpoint, maxPerApp?: number): Promise<Endpoint>;
+  findEndpoint(appId: string, id: string): Promise<Endpoint | null>;
+  listEndpoints(appId: string, page: PageQuery): Promise<Page<Endpoint>>;
+  /**
+   * The newest `perApp` endpoints of each of these apps, oldest first, in one read (a list of sources shows each one's
+   * destinations); an app without endpoints is left out.
+   */
+  endpointsOfApps(appIds: string[], perApp: number): Promise<Record<string, Endpoint[]>>;
+  updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null>;
+  deleteEndpoint(appId: string, id: string): Promise<boolean>;
+  /**
+   * Makes `secret` the endpoint's secret; the one it replaces keeps signing beside it until `previousExpiresAt`
+   * (a secret an earlier rotation replaced stops at once); with `signatureScheme`, the endpoint signs with that
+   * scheme from the same write (a new kind of secret comes with it). Null when there is no such endpoint.
+   */
+  rotateEndpointSecret(
+    appId: string,
+    id: string,
+    secret: string,
+    previousExpiresAt: number,
+    now: number,
+    signatureScheme?: SignatureScheme,
+  ): Promise<Endpoint | null>;
+  /** Disables the endpoint and fails its pending deliveries that are not in flight. */
+  disableEndpoint(id: string, reason: string, now: number): Promise<void>;
+  countDeliveriesByStatus(endpointId: string): Promise<Record<DeliveryStatus, number>>;
+  /** The endpoint's current failure run and its attempts over the last hour and day before `now`. */
+  endpointHealth(endpointId: string, now: number): Promise<EndpointHealth>;
+
+  /** Fails with StoreConflictError('name') when the name is taken. */
+  createEventType(eventType: EventType): Promise<EventType>;
+  findEventType(name: string): Promise<EventType | null>;
+  listEventTypes(query: EventTypeQuery): Promise<Page<EventType>>;
+  /** Null when no event type has this name. */
+  updateEventType(name: string, patch: EventTypePatch, now: number): Promise<EventType | null>;
+
+  /** Fails with StoreConflictError('name') when the name is taken. Deleting the source's app deletes the source. */
+  createSource(source: Source): Promise<Source>;
+  /**
+   * Writes the app, its endpoints and the source in one transaction: all of them, or none. Fails with
+   * StoreConflictError('name') when the source's name is taken.
+   */
+  createSourceWithDestinations(input: NewSource): Promise<{ app: App; destinations: Endpoint[]; source: Source }>;
+  /** By id, or by name. */
+  findSource(idOrName: string): Promise<Source | null>;
+  listSources(page: PageQuery): Promise<Page<Source>>;
+  /** Null when there is no such source. */
+  updateSource(id: string, patch: SourcePatch, now: number): Promise<Source | null>;
+  /** Counts one refused request and keeps it as the source's last refusal. */
+  recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void>;
+  /** Adds each source's count of refused requests and keeps its last refusal, in one write; gone sources are skipped. */
+  recordSourceRefusals(counts: readonly SourceRefusalCount[]): Promise<void>;
+
+  /** Writes the message and its deliveries in one transaction (the outbox). */
+  publishMessage(input: PublishInput): Promise<PublishResult>;
+  findMessage(appId: string, id: string): Promise<Message | null>;
+  listMessages(appId: string, filter: MessageFilter, page: PageQuery): Promise<Page<Message>>;
+  /**
+   * The app's messages after the id `after` (all when null), created at or before `until`, oldest first: what a
+   * stream of the app's events sends next.
+   */
+  messagesAfter(appId: string, after: string | null, until: number, limit: number): Promise<Message[]>;
+
+  findDelivery(appId: string, id: string): Promise<Delivery | null>;
+  listDeliveries(appId: string, filter: DeliveryFilter, page: PageQuery): Promise<Page<Delivery>>;
+  listAttempts(deliveryId: string): Promise<Attempt[]>;
+  /** Attempts after an id, oldest first, with their delivery's facts: the feed `hookd tail` streams. */
+  listAttemptsAfter(query: AttemptFeedQuery): Promise<AttemptActivity[]>;
+  /** Makes one delivery due now with a fresh retry schedule; null when it is in flight. */
+  retryDelivery(appId: string, id: string, now: number): Promise<Delivery | null>;
+  /** Makes an endpoint's deliveries of one status, created since a time, due again; returns how many. */
+  replayDeliveries(input: ReplayInput): Promise<number>;
+}

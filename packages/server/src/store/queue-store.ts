@@ -1,0 +1,62 @@
+/**
+ * The delivery worker's queue: leasing due deliveries, recording what each attempt did, and knowing when the next one
+ * falls due. Publishing (what fills the queue) belongs to the admin role, with the rest of what the API writes.
+ */
+import type { Attempt, ClaimedDelivery, NextStep } from '../domain/index.js';
+
+export interface ClaimInput {
+  now: number;
+  limit: number;
+  leaseMs: number;
+  /** Most deliveries one endpoint may have in flight at once, counting `inFlight`. */
+  endpointCap: number;
+  /** This worker's deliveries in flight, by endpoint. Endpoints with limits also count every other worker's. */
+  inFlight: ReadonlyMap<string, number>;
+  /**
+   * Most deliveries of one app this worker keeps in flight, counting `appInFlight`, unless the app sets its own
+   * `maxInFlight`; unset: no cap beyond the app's own.
+   */
+  appCap?: number;
+  /** This worker's deliveries in flight, by app. */
+  appInFlight?: ReadonlyMap<string, number>;
+}
+
+/** What `appCap` stands for when unset: more than any worker keeps in flight (and within a PostgreSQL int). */
+export const NO_APP_CAP = 2_147_483_647;
+
+export interface RecordAttemptInput {
+  attempt: Attempt;
+  leaseToken: string;
+  next: NextStep;
+  now: number;
+  /**
+   * A failed attempt disables the endpoint when it has failed without a success for this long (its reason recorded,
+   * its pending deliveries failed). Unset: failures are tracked but never disable.
+   */
+  disableAfterMs?: number;
+}
+
+export interface RecordAttemptResult {
+  /** True when the lease was still this worker's and the delivery moved on (to succeeded, failed or a retry). */
+  finished: boolean;
+  /** The reason when this very call disabled the endpoint (410 Gone, or failing too long); null otherwise. */
+  disabled: string | null;
+}
+
+/** What `delivery/` uses, and `watchDue`, which wakes it when another process made work. */
+export interface QueueStore {
+  /** Leases due deliveries: each becomes due again at `now + leaseMs` unless recorded first. */
+  claimDueDeliveries(input: ClaimInput): Promise<ClaimedDelivery[]>;
+  /**
+   * Saves the attempt and moves the delivery on, if the lease is still this worker's. Says whether it did, and
+   * whether this call disabled the endpoint: of several racing calls, only the one that disabled it learns the reason.
+   */
+  recordAttempt(input: RecordAttemptInput): Promise<RecordAttemptResult>;
+  /** The first time after `now` when a pending delivery falls due (leases included), or null if none will. */
+  nextDueAfter(now: number): Promise<number | null>;
+  /**
+   * Calls `listener` when another process may have made deliveries due (a publish, a retry) and
+   * resolves to a function that stops listening. A store only one process uses may never call it.
+   */
+  watchDue(listener: () => void): Promise<() => Promise<void>>;
+}

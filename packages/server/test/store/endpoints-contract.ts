@@ -1,0 +1,137 @@
+/** Store contract, endpoints: secret rotation, custom headers, the limit per app, and the health figures. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type Endpoint, newId } from '../../src/domain/index.js';
+import { type Store, StoreLimitError } from '../../src/store/index.js';
+import {
+  aMessage,
+  anApp,
+  anAttemptAt,
+  anEndpoint,
+  claimInput,
+  HOUR,
+  seedApp,
+  seedEndpoints,
+  T0,
+  withOpenStore,
+} from './fixtures.js';
+
+export function endpointsContract(open: () => Promise<Store>): void {
+  const withStore = (run: (store: Store) => Promise<void>) => withOpenStore(open, run);
+
+  test('a rotated-out secret comes with claims until its overlap ends; a second rotation drops it', () =>
+    withStore(async (store) => {
+      const { app, endpoints } = await seedEndpoints(store);
+      const ep = endpoints[0] as Endpoint;
+      const rotated = await store.rotateEndpointSecret(app.id, ep.id, 'whsec_bmV3', T0 + 1000, T0 + 1);
+      assert.deepEqual(rotated, {
+        ...ep,
+        secret: 'whsec_bmV3',
+        previousSecret: 'whsec_dGVzdA==',
+        previousSecretExpiresAt: T0 + 1000,
+        updatedAt: T0 + 1,
+      });
+      assert.deepEqual(await store.findEndpoint(app.id, ep.id), rotated);
+
+      await store.publishMessage({ message: aMessage(app.id, 'a.b', T0 + 1), idempotencyWindowMs: 0 });
+      const [during] = await store.claimDueDeliveries(claimInput(T0 + 999));
+      assert.equal(during?.endpoint.secret, 'whsec_bmV3');
+      assert.equal(during?.endpoint.previousSecret, 'whsec_dGVzdA==');
+      await store.publishMessage({ message: aMessage(app.id, 'a.b', T0 + 2), idempotencyWindowMs: 0 });
+      const [after] = await store.claimDueDeliveries(claimInput(T0 + 1000));
+      assert.equal(after?.endpoint.secret, 'whsec_bmV3');
+      assert.equal(after?.endpoint.previousSecret, null, 'the overlap ends at its expiry');
+
+      const again = await store.rotateEndpointSecret(app.id, ep.id, 'whsec_dGhpcmQ=', T0 + 5000, T0 + 2);
+      assert.equal(again?.secret, 'whsec_dGhpcmQ=');
+      assert.equal(again?.previousSecret, 'whsec_bmV3', 'only the secret just replaced keeps signing');
+      assert.equal(await store.rotateEndpointSecret(app.id, 'ep_missing', 'whsec_eA==', T0, T0), null);
+      const other = await store.createApp({ id: newId('app', T0), uid: null, name: 'Other', createdAt: T0, updatedAt: T0 });
+      assert.equal(await store.rotateEndpointSecret(other.id, ep.id, 'whsec_eA==', T0, T0), null, 'another app’s endpoint');
+      assert.equal((await store.findEndpoint(app.id, ep.id))?.secret, 'whsec_dGhpcmQ=');
+
+      // A scheme that signs with another kind of key changes in the same write as the secret.
+      const switched = await store.rotateEndpointSecret(app.id, ep.id, 'whsk_a2V5', T0 + 6000, T0 + 3, 'ed25519');
+      assert.equal(switched?.signatureScheme, 'ed25519');
+      assert.equal(switched?.secret, 'whsk_a2V5');
+      assert.equal(switched?.previousSecret, 'whsec_dGhpcmQ=');
+      assert.deepEqual(await store.findEndpoint(app.id, ep.id), switched);
+    }));
+
+  test('an endpoint’s custom headers are kept in order, replaced whole by a patch, and come with claims', () =>
+    withStore(async (store) => {
+      const { app, endpoints } = await seedEndpoints(store);
+      const ep = endpoints[0] as Endpoint;
+      assert.deepEqual((await store.findEndpoint(app.id, ep.id))?.headers, {});
+      const headers = { 'X-Team': 'payments', Authorization: 'Bearer é', 'a-b': '' };
+      const patched = await store.updateEndpoint(app.id, ep.id, { headers }, T0 + 1);
+      assert.deepEqual(patched?.headers, headers);
+      assert.deepEqual(Object.keys(patched?.headers ?? {}), Object.keys(headers), 'names keep their order');
+      const unchanged = await store.updateEndpoint(app.id, ep.id, { description: 'd' }, T0 + 2);
+      assert.deepEqual(unchanged?.headers, headers, 'a patch without headers leaves them');
+      await store.publishMessage({ message: aMessage(app.id), idempotencyWindowMs: 0 });
+      const [claimed] = await store.claimDueDeliveries(claimInput(T0));
+      assert.deepEqual(claimed?.endpoint.headers, headers);
+      assert.equal(claimed?.endpoint.previousSecret, null);
+      const cleared = await store.updateEndpoint(app.id, ep.id, { headers: {} }, T0 + 3);
+      assert.deepEqual(cleared?.headers, {});
+
+      const created = await store.createEndpoint({ ...ep, id: newId('ep', T0), headers: { 'X-One': '1', 'X-Two': '2' } });
+      assert.deepEqual((await store.findEndpoint(app.id, created.id))?.headers, { 'X-One': '1', 'X-Two': '2' });
+    }));
+
+  test('tenancy: an app gets no endpoint past the limit, even from creates racing each other', () =>
+    withStore(async (store) => {
+      const full = await store.createApp(anApp());
+      const other = await store.createApp({ ...anApp(), id: newId('app', T0) });
+      const create = (appId: string) => store.createEndpoint(anEndpoint(appId, { id: newId('ep') }), 3);
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => create(full.id)));
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
+      for (const r of results.filter((r) => r.status === 'rejected')) {
+        assert.ok((r as PromiseRejectedResult).reason instanceof StoreLimitError);
+      }
+      assert.equal((await store.listEndpoints(full.id, { limit: 10 })).data.length, 3);
+      // Each app counts its own; without a limit, any number.
+      await create(other.id);
+      await store.createEndpoint(anEndpoint(full.id, { id: newId('ep') }));
+      assert.equal((await store.listEndpoints(full.id, { limit: 10 })).data.length, 4);
+    }));
+
+  test('endpoint health counts the last hour’s and day’s attempts, successes and answered latencies', () =>
+    withStore(async (store) => {
+      const { app, endpoints } = await seedApp(store, 2, 1);
+      const [mine, other] = endpoints as [Endpoint, Endpoint];
+      const deliveries = (await store.listDeliveries(app.id, { endpointId: mine.id }, { limit: 1 })).data;
+      const deliveryId = deliveries[0]?.id ?? assert.fail('no delivery');
+      const now = T0 + 48 * HOUR;
+      const recorded: [number, number | null, number][] = [
+        [now - 10 * 60_000, 200, 10],
+        [now - 20 * 60_000, 500, 30],
+        [now - 30 * 60_000, null, 1_000], // no answer: counted, but no latency
+        [now - 40 * 60_000, 200, 20],
+        [now - 2 * HOUR, 201, 100],
+        [now - 25 * HOUR, 200, 5], // older than a day
+      ];
+      for (const [at, status, durationMs] of recorded) {
+        await store.recordAttempt({
+          attempt: anAttemptAt(deliveryId, at, status, durationMs),
+          leaseToken: 'none',
+          next: status === 200 || status === 201 ? { status: 'succeeded' } : { status: 'pending', nextAttemptAt: at },
+          now: at,
+        });
+      }
+      const health = await store.endpointHealth(mine.id, now);
+      assert.deepEqual(health.windows, {
+        '1h': { attempts: 4, successes: 2, successRate: 0.5, latencyMs: { p50: 20, p95: 30 } },
+        '24h': { attempts: 5, successes: 3, successRate: 0.6, latencyMs: { p50: 20, p95: 100 } },
+      });
+      const quiet = await store.endpointHealth(other.id, now);
+      assert.deepEqual(quiet, {
+        failingSince: null,
+        windows: {
+          '1h': { attempts: 0, successes: 0, successRate: null, latencyMs: { p50: null, p95: null } },
+          '24h': { attempts: 0, successes: 0, successRate: null, latencyMs: { p50: null, p95: null } },
+        },
+      });
+    }));
+}
