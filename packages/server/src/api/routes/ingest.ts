@@ -56,7 +56,8 @@ export async function ingestRoutes(api: FastifyInstance, ctx: ApiContext, gatewa
           summary: 'Ingest a webhook from a provider (no token: its signature is checked instead)',
           description:
             'Checks the IP allowlist, the rate limit, the signature and the schema, de-duplicates on the provider’s ' +
-            'delivery id, keeps the request and answers 200 once it is committed. Refusals are JSON errors, counted on the source.',
+            'delivery id, keeps the request and answers 200 once it is committed. Refusals are JSON errors with the SDK ' +
+            'receiver’s codes (README, receiver error table) or `source_not_found`, counted on the source.',
           security: [],
           params: {
             type: 'object',
