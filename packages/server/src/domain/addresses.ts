@@ -32,12 +32,6 @@ function within(ip: ipaddr.IPv4 | ipaddr.IPv6, networks: readonly Network[]): bo
   return networks.some(([network, bits]) => network.kind() === ip.kind() && ip.match(network, bits));
 }
 
-/** Whether `address` lies in one of `networks`; an IPv4-mapped IPv6 address counts as its IPv4 form. */
-export function inNetworks(address: string, networks: readonly Network[]): boolean {
-  const ip = canonical(address);
-  return ip !== null && within(ip, networks);
-}
-
 /** Why an address is refused (`loopback`, `private`, `linkLocal`, …), or null when it may be reached. */
 export function refusedAddressReason(address: string, allowed: readonly Network[]): string | null {
   const ip = canonical(address);
