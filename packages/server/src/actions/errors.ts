@@ -54,7 +54,7 @@ export const ERRORS = {
   payload_too_large: [413, 'The published event is over HOOKD_MAX_PAYLOAD once serialized as the delivered body.'],
   unsupported_media_type: [
     415,
-    'The body’s content type is not taken here (the API takes application/json, dashboard forms urlencoded).',
+    'The body’s content type is not taken here: send `Content-Type: application/json` (dashboard forms are urlencoded).',
   ],
   headers_too_large: [431, 'The request headers are over the size limit.'],
   store_unavailable: [503, 'The database cannot be reached or is full; nothing was stored, try again.'],

@@ -43,3 +43,23 @@ export function refusedAddressReason(address: string, allowed: readonly Network[
   const ipv4Compatible = ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0);
   return ipv4Compatible ? 'ipv4Compatible' : null;
 }
+
+/** ipaddr.js range names (`linkLocal`, `uniqueLocal`) in words a reader of an error message knows. */
+const REASON_WORDS: Record<string, string> = {
+  loopback: 'loopback',
+  private: 'private-network',
+  linkLocal: 'link-local (cloud metadata)',
+  uniqueLocal: 'private-network (IPv6 unique local)',
+  carrierGradeNat: 'carrier-grade NAT',
+  unspecified: 'unspecified (0.0.0.0 or ::)',
+  broadcast: 'broadcast',
+  multicast: 'multicast',
+  reserved: 'reserved',
+  ipv4Compatible: 'IPv4-compatible IPv6',
+  invalid: 'invalid',
+};
+
+/** A refusal reason from `refusedAddressReason` in words: `linkLocal` → `link-local (cloud metadata)`. */
+export function describeRefusedReason(reason: string): string {
+  return REASON_WORDS[reason] ?? reason.replace(/([a-z])([A-Z0-9])/g, '$1 $2').toLowerCase();
+}
