@@ -192,7 +192,12 @@ function hookdPublish(receivers: Receivers, bodies: readonly string[]): Promise<
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
-const split = (m: Measured) => ({ processes: round(m.cpu.processesMs), postgres: round(m.cpu.postgresMs) });
+/** CPU ms per unit by side, and the cores that kept busy at the measured rate (below 2 on this machine: waiting). */
+const split = (m: Measured) => ({
+  processes: round(m.cpu.processesMs),
+  postgres: round(m.cpu.postgresMs),
+  cores: round((m.rate * m.cpu.totalMs) / 1000),
+});
 
 /** The rate row and the CPU row of one comparison. */
 function rows(
