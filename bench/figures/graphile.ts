@@ -46,8 +46,8 @@ function perUnit(spent: CpuSpent, units: number): Measured['cpu'] {
 const arrived = (receivers: Receivers) => receivers.arrivals.reduce((sum, map) => sum + map.size, 0);
 
 /**
- * Clears the receivers, runs `deliver` (which resolves once every delivery arrived) and samples the CPU when a fifth of `total` has
- * arrived and at the end: the same stretch as arrivalRate's.
+ * Clears the receivers, runs `deliver` (which resolves once every delivery arrived), and samples the CPU when a fifth
+ * of `total` has arrived and again at the end: the same stretch as arrivalRate's.
  */
 async function drained(
   receivers: Receivers,
@@ -192,7 +192,7 @@ function hookdPublish(receivers: Receivers, bodies: readonly string[]): Promise<
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
-/** CPU ms per unit by side, and the cores that kept busy at the measured rate (below 2 on this machine: waiting). */
+/** CPU ms per unit on each side, and the cores kept busy: the rate times the CPU per unit. */
 const split = (m: Measured) => ({
   processes: round(m.cpu.processesMs),
   postgres: round(m.cpu.postgresMs),
@@ -206,6 +206,7 @@ function rows(
   hookd: Measured,
   baseline: Measured,
   name: string,
+  settings: Record<string, unknown>,
   goal?: number,
 ): Row[] {
   console.error(
@@ -220,7 +221,7 @@ function rows(
       better: 'higher',
       baseline: { name, value: baseline.rate },
       ...(goal === undefined ? {} : { goal }),
-      details: { cpuMsPer: { hookd: split(hookd), baseline: split(baseline) } },
+      details: { ...settings, cpuMsPer: { hookd: split(hookd), baseline: split(baseline) } },
     }),
     compared({
       figure: `CPU ms per ${perUnitName} (processes + PostgreSQL backends), ${what}`,
@@ -249,9 +250,19 @@ const figure: Figure = {
         const batched = await graphileDrain(receivers, messages, true);
         const hookd = await hookdDrain(receivers, messages);
         const name = `graphile-worker 0.17 + undici + node:crypto, concurrency ${GRAPHILE_CONCURRENCY}`;
-        out.push(...rows(`hookd PostgreSQL vs graphile-worker, ${what}`, 'deliveries', hookd, plain, name, GOAL));
+        const settings = {
+          messages: messages.length,
+          deliveries: DELIVERIES,
+          bodyBytes: 1024,
+          hookdInFlight: Math.min(256, 32 * endpoints),
+          graphileConcurrency: GRAPHILE_CONCURRENCY,
+        };
+        out.push(...rows(`hookd PostgreSQL vs graphile-worker, ${what}`, 'deliveries', hookd, plain, name, settings, GOAL));
         out.push(
-          ...rows(`hookd PostgreSQL vs graphile-worker batched, ${what}`, 'deliveries', hookd, batched, `${name}, batching on`),
+          ...rows(`hookd PostgreSQL vs graphile-worker batched, ${what}`, 'deliveries', hookd, batched, `${name}, batching on`, {
+            ...settings,
+            graphileBatching: { localQueueSize: GRAPHILE_CONCURRENCY + 1, completeJobBatchDelay: 0 },
+          }),
         );
       } finally {
         await receivers.close();
@@ -269,6 +280,7 @@ const figure: Figure = {
           hookd,
           baseline,
           'fastify route + graphile-worker addJob',
+          { events: PUBLISH_MEASURED, warmup: PUBLISH_WARMUP, concurrency: PUBLISH_CONCURRENCY, bodyBytes: 1024 },
         ),
       );
     } finally {
