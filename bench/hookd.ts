@@ -77,6 +77,11 @@ export class Deployment {
     this.pool = poolTo(this.api, PUBLISH_CONCURRENCY);
   }
 
+  /** The running hookd processes, for reading their CPU. */
+  get pids(): number[] {
+    return this.children.flatMap((child) => (child.pid === undefined || child.exitCode !== null ? [] : [child.pid]));
+  }
+
   async startWorkers(count: number): Promise<void> {
     const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
     for (const port of ports) this.spawn({ HOOKD_ROLE: 'worker', HOOKD_HEALTH_PORT: String(port) });

@@ -71,7 +71,7 @@ export async function startReceivers(behaviours: readonly Behaviour[], sameOrigi
 }
 
 /** Arrivals a drain's rate leaves out at its start. */
-const WARMUP_SHARE = 0.2;
+export const WARMUP_SHARE = 0.2;
 
 /** Deliveries per second over the arrivals at `receivers` (indexes), after the first fifth, up to the last. */
 export function arrivalRate(receivers: Receivers, which: readonly number[] = receivers.urls.map((_, i) => i)): number {

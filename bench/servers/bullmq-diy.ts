@@ -4,22 +4,16 @@
  * by BullMQ with exponential backoff. The parent sends `start` once the jobs are queued (`queued`) and `stop` at the end.
  * Settings come from BENCH_* variables; the bodies from the same seed as hookd's.
  */
-import { createHmac } from 'node:crypto';
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { seededJsonBody, seededRandom } from '../seeded.js';
-
-interface Delivery {
-  url: string;
-  id: string;
-  body: string;
-}
+import { type Delivery, signAndPost, signingKey } from './sign-and-post.js';
 
 const urls = (process.env.BENCH_URLS ?? '').split(',');
 const messages = Number(process.env.BENCH_MESSAGES);
 const concurrency = Number(process.env.BENCH_CONCURRENCY);
-const key = Buffer.from((process.env.BENCH_SECRET ?? '').replace(/^whsec_/, ''), 'base64');
+const key = signingKey(process.env.BENCH_SECRET ?? '');
 const name = `hookd-bench-${process.pid}`;
 const connection = new Redis(process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 const queue = new Queue<Delivery>(name, { connection });
@@ -35,25 +29,8 @@ const jobs = Array.from({ length: messages }, () => seededJsonBody(random, 1024)
 );
 for (let i = 0; i < jobs.length; i += 1_000) await queue.addBulk(jobs.slice(i, i + 1_000));
 
-async function send(job: Job<Delivery>): Promise<void> {
-  const { url, id, body } = job.data;
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-  const response = await request(url, {
-    method: 'POST',
-    dispatcher,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': timestamp,
-      'webhook-signature': `v1,${signature}`,
-    },
-    body,
-    headersTimeout: 10_000,
-    bodyTimeout: 10_000,
-  });
-  await response.body.dump();
-  if (response.statusCode < 200 || response.statusCode > 299) throw new Error(`HTTP ${response.statusCode}`);
+function send(job: Job<Delivery>): Promise<void> {
+  return signAndPost(dispatcher, key, job.data);
 }
 
 let worker: Worker<Delivery> | null = null;

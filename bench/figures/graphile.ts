@@ -1,0 +1,293 @@
+/**
+ * hookd on PostgreSQL against the do-it-yourself alternative teams build there: graphile-worker 0.17, signing with
+ * node:crypto, POSTing with undici (bench/servers/graphile-diy.ts, a child process like hookd), each in a fresh
+ * database of the same PostgreSQL server.
+ * - drains, 1 and 10 endpoints: the same deliveries queued while nothing sends, then sent to the same receivers;
+ *   deliveries/s after the first fifth of the arrivals, as the delivery figure measures hookd. hookd: an API process
+ *   and one worker process (as the delivery figure). graphile-worker: its defaults, concurrency 32 and a pool of 32;
+ *   then with its opt-in batching on, for information. Goal: hookd at least twice the default sender.
+ * - publish: events accepted per second over HTTP, as the publish figure loads hookd, against a bare fastify route
+ *   that queues a graphile-worker job with `addJob` before its 202 (bench/servers/graphile-publish.ts).
+ * For each, the CPU per delivery (or per event) over the measured part, from /proc: the sender's processes, and the
+ * PostgreSQL backends of its database, summed.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort, killHard, waitReady } from '../../packages/server/test/helpers/processes.js';
+import { CpuMeter, type CpuSample, type CpuSpent } from '../cpu.js';
+import { compared, type Figure, type Row } from '../figure.js';
+import { createDatabase, type Database, Deployment, drain, PUBLISH_CONCURRENCY, TOKEN } from '../hookd.js';
+import { arrivalRate, closedLoop, type Receivers, startReceivers, WARMUP_SHARE, waitFor } from '../loopback.js';
+import { seededBytes, seededJsonBody, seededRandom } from '../seeded.js';
+
+const SEED = 0x5eed_0006;
+/** Deliveries per drain, whatever the fan-out (as the delivery figure). */
+const DELIVERIES = 4_000;
+/** graphile-worker has one concurrency per process; 32 is hookd's per endpoint. */
+const GRAPHILE_CONCURRENCY = 32;
+const GOAL = 2;
+const PUBLISH_WARMUP = 1_000;
+const PUBLISH_MEASURED = 5_000;
+const DIY = fileURLToPath(new URL('../servers/graphile-diy.ts', import.meta.url));
+const PUBLISH = fileURLToPath(new URL('../servers/graphile-publish.ts', import.meta.url));
+
+/** A rate and the CPU behind it, per unit (delivery or event), in ms. */
+interface Measured {
+  rate: number;
+  cpu: { processesMs: number; postgresMs: number; totalMs: number };
+}
+
+function perUnit(spent: CpuSpent, units: number): Measured['cpu'] {
+  const processesMs = spent.processesMs / units;
+  const postgresMs = spent.postgresMs / units;
+  return { processesMs, postgresMs, totalMs: processesMs + postgresMs };
+}
+
+const arrived = (receivers: Receivers) => receivers.arrivals.reduce((sum, map) => sum + map.size, 0);
+
+/**
+ * Clears the receivers, runs `deliver` (which resolves once every delivery arrived), and samples the CPU when a fifth
+ * of `total` has arrived and again at the end: the same stretch as arrivalRate's.
+ */
+async function drained(
+  receivers: Receivers,
+  total: number,
+  meter: CpuMeter,
+  pids: () => number[],
+  deliver: () => Promise<void>,
+): Promise<Measured> {
+  receivers.clear();
+  let over = false;
+  const fifth = (async (): Promise<[CpuSample, number] | null> => {
+    while (!over && arrived(receivers) < Math.floor(total * WARMUP_SHARE)) await new Promise((r) => setTimeout(r, 2));
+    return over ? null : [await meter.sample(pids()), arrived(receivers)];
+  })();
+  try {
+    await deliver();
+  } finally {
+    over = true;
+  }
+  const end = await meter.sample(pids());
+  const count = arrived(receivers);
+  const start = await fifth;
+  if (start === null) throw new Error('bench: the drain ended before a fifth had arrived');
+  return { rate: arrivalRate(receivers), cpu: perUnit(CpuMeter.spent(start[0], end), count - start[1]) };
+}
+
+async function withDatabase<T>(work: (db: Database, meter: CpuMeter) => Promise<T>): Promise<T> {
+  const db = await createDatabase('PostgreSQL');
+  const meter = await CpuMeter.open(db.url);
+  try {
+    return await work(db, meter);
+  } finally {
+    await meter.close();
+    await db.drop();
+  }
+}
+
+function spawnChild(script: string, env: Record<string, string>, ipc: boolean): ChildProcess {
+  return spawn(process.execPath, [...process.execArgv, script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', ...(ipc ? (['ipc'] as const) : [])],
+  });
+}
+
+function graphileDrain(receivers: Receivers, bodies: readonly string[], batched: boolean): Promise<Measured> {
+  return withDatabase(async (db, meter) => {
+    const child = spawnChild(
+      DIY,
+      {
+        BENCH_DATABASE_URL: db.url,
+        BENCH_URLS: receivers.urls.join(','),
+        BENCH_MESSAGES: String(bodies.length),
+        BENCH_CONCURRENCY: String(GRAPHILE_CONCURRENCY),
+        BENCH_BATCHED: batched ? '1' : '0',
+        BENCH_SEED: String(SEED),
+        BENCH_SECRET: `whsec_${seededBytes(seededRandom(SEED), 32).toString('base64')}`,
+      },
+      true,
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once('message', () => resolve());
+        child.once('exit', (code) => reject(new Error(`bench: the graphile-worker child exited (${code}) before queueing`)));
+      });
+      return await drained(
+        receivers,
+        DELIVERIES,
+        meter,
+        () => [child.pid as number],
+        async () => {
+          child.send('start');
+          await waitFor(() => receivers.arrivals.every((map) => map.size >= bodies.length), 180_000, 'graphile-worker to drain');
+        },
+      );
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      if (child.connected) child.send('stop');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      await killHard(child);
+    }
+  });
+}
+
+function hookdDrain(receivers: Receivers, bodies: readonly string[]): Promise<Measured> {
+  return withDatabase(async (db, meter) => {
+    const deployment = new Deployment(db.url);
+    try {
+      return await drained(
+        receivers,
+        DELIVERIES,
+        meter,
+        () => deployment.pids,
+        () => drain(deployment, { backend: 'PostgreSQL', workers: 1 }, receivers, bodies),
+      );
+    } finally {
+      await deployment.stop();
+    }
+  });
+}
+
+/** Publishes through `client` after a warm-up, sampling the CPU of `pids` around the measured part. */
+async function published(client: Deployment, bodies: readonly string[], meter: CpuMeter, pids: number[]): Promise<Measured> {
+  const publish = (n: number) => client.publish(bodies[n % bodies.length] as string);
+  await closedLoop(PUBLISH_CONCURRENCY, PUBLISH_WARMUP, publish);
+  const start = await meter.sample(pids);
+  const rate = await closedLoop(PUBLISH_CONCURRENCY, PUBLISH_MEASURED, publish);
+  return { rate, cpu: perUnit(CpuMeter.spent(start, await meter.sample(pids)), PUBLISH_MEASURED) };
+}
+
+function graphilePublish(receivers: Receivers, bodies: readonly string[]): Promise<Measured> {
+  return withDatabase(async (db, meter) => {
+    const port = await freePort();
+    const child = spawnChild(
+      PUBLISH,
+      { BENCH_PORT: String(port), BENCH_TOKEN: TOKEN, BENCH_DATABASE_URL: db.url, BENCH_URLS: receivers.urls.join(',') },
+      false,
+    );
+    const client = new Deployment('none');
+    try {
+      client.api = `http://127.0.0.1:${port}`;
+      await waitReady(client.api);
+      await client.connect();
+      return await published(client, bodies, meter, [child.pid as number]);
+    } finally {
+      await client.stop();
+      await killHard(child);
+    }
+  });
+}
+
+function hookdPublish(receivers: Receivers, bodies: readonly string[]): Promise<Measured> {
+  return withDatabase(async (db, meter) => {
+    const deployment = new Deployment(db.url);
+    try {
+      await deployment.startApi('api');
+      await deployment.createApp(receivers.urls);
+      return await published(deployment, bodies, meter, deployment.pids);
+    } finally {
+      await deployment.stop();
+    }
+  });
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+/** CPU ms per unit on each side, and the cores kept busy: the rate times the CPU per unit. */
+const split = (m: Measured) => ({
+  processes: round(m.cpu.processesMs),
+  postgres: round(m.cpu.postgresMs),
+  cores: round((m.rate * m.cpu.totalMs) / 1000),
+});
+
+/** The rate row and the CPU row of one comparison. */
+function rows(
+  what: string,
+  unit: 'deliveries' | 'events',
+  hookd: Measured,
+  baseline: Measured,
+  name: string,
+  settings: Record<string, unknown>,
+  goal?: number,
+): Row[] {
+  console.error(
+    `  ${what}: hookd ${Math.round(hookd.rate)} ${unit}/s, CPU ms each ${JSON.stringify(split(hookd))}; ${name} ${Math.round(baseline.rate)}/s, ${JSON.stringify(split(baseline))}`,
+  );
+  const perUnitName = unit === 'deliveries' ? 'delivery' : 'event';
+  return [
+    compared({
+      figure: `${unit}/s, ${what}`,
+      value: hookd.rate,
+      unit: `${unit}/s`,
+      better: 'higher',
+      baseline: { name, value: baseline.rate },
+      ...(goal === undefined ? {} : { goal }),
+      details: { ...settings, cpuMsPer: { hookd: split(hookd), baseline: split(baseline) } },
+    }),
+    compared({
+      figure: `CPU ms per ${perUnitName} (processes + PostgreSQL backends), ${what}`,
+      value: hookd.cpu.totalMs,
+      unit: `ms/${perUnitName}`,
+      better: 'lower',
+      baseline: { name, value: baseline.cpu.totalMs },
+      details: { hookd: split(hookd), baseline: split(baseline) },
+    }),
+  ];
+}
+
+const figure: Figure = {
+  name: 'graphile',
+  description: `hookd (PostgreSQL) vs graphile-worker + undici + node:crypto: drains to 1 and 10 endpoints (${DELIVERIES} deliveries), publish (${PUBLISH_MEASURED} events), with CPU per delivery`,
+  async run(): Promise<Row[]> {
+    const random = seededRandom(SEED);
+    const bodies = Array.from({ length: DELIVERIES }, () => seededJsonBody(random, 1024));
+    const out: Row[] = [];
+    for (const endpoints of [1, 10]) {
+      const receivers = await startReceivers(Array.from({ length: endpoints }, () => ({ kind: 'fast' as const })));
+      const what = `${endpoints} endpoint${endpoints === 1 ? '' : 's'}`;
+      try {
+        const messages = bodies.slice(0, DELIVERIES / endpoints);
+        const plain = await graphileDrain(receivers, messages, false);
+        const batched = await graphileDrain(receivers, messages, true);
+        const hookd = await hookdDrain(receivers, messages);
+        const name = `graphile-worker 0.17 + undici + node:crypto, concurrency ${GRAPHILE_CONCURRENCY}`;
+        const settings = {
+          messages: messages.length,
+          deliveries: DELIVERIES,
+          bodyBytes: 1024,
+          hookdInFlight: Math.min(256, 32 * endpoints),
+          graphileConcurrency: GRAPHILE_CONCURRENCY,
+        };
+        out.push(...rows(`hookd PostgreSQL vs graphile-worker, ${what}`, 'deliveries', hookd, plain, name, settings, GOAL));
+        out.push(
+          ...rows(`hookd PostgreSQL vs graphile-worker batched, ${what}`, 'deliveries', hookd, batched, `${name}, batching on`, {
+            ...settings,
+            graphileBatching: { localQueueSize: GRAPHILE_CONCURRENCY + 1, completeJobBatchDelay: 0 },
+          }),
+        );
+      } finally {
+        await receivers.close();
+      }
+    }
+    // A paused receiver: the jobs and delivery rows are written, and nothing sends them.
+    const receivers = await startReceivers([{ kind: 'hang' }]);
+    try {
+      const baseline = await graphilePublish(receivers, bodies);
+      const hookd = await hookdPublish(receivers, bodies);
+      out.push(
+        ...rows(
+          'publish, hookd PostgreSQL vs graphile-worker addJob route',
+          'events',
+          hookd,
+          baseline,
+          'fastify route + graphile-worker addJob',
+          { events: PUBLISH_MEASURED, warmup: PUBLISH_WARMUP, concurrency: PUBLISH_CONCURRENCY, bodyBytes: 1024 },
+        ),
+      );
+    } finally {
+      await receivers.close();
+    }
+    return out;
+  },
+};
+
+export default figure;
