@@ -17,7 +17,10 @@ export interface HookdOptions {
   /** DNS for endpoint hosts; tests inject one to play rebinding tricks. */
   resolve?: Resolver;
   clock?: () => number;
-  /** The timers that go with `clock`: the worker's waits, and streams' polls, heartbeats and credential re-checks. */
+  /**
+   * The timers that go with `clock`: the worker's waits, the retention and ops loops' intervals, and streams' polls,
+   * heartbeats and credential re-checks.
+   */
   timers?: Timers;
   random?: Random;
   /** How often open streams re-check their credential; default 2 s. Tests shorten it. */
@@ -117,6 +120,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           intervalMs: config.retention.intervalMs,
           logger,
           clock,
+          timers,
         });
   const opsMonitor =
     config.role === 'api'
@@ -130,6 +134,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           lookbackMs: config.delivery.leaseMs,
           logger,
           clock,
+          timers,
         });
   const workerAlive = worker ? () => worker.running : undefined;
   let server: FastifyInstance | null = null;
