@@ -223,9 +223,11 @@ test('no more than `concurrency` handlers run at once, and the limit is used', a
   });
 });
 
-test('stop() waits for handlers in progress and takes no new work', async () => {
+// A stop() that never woke the loop would wait on a timer that never fires here: the timeout makes that a failure.
+test('stop() waits for handlers in progress and takes no new work', { timeout: 10_000 }, async () => {
   const path = files.file('stop.db');
-  const queue = createSqliteQueue({ path, pollIntervalMs: 5 });
+  const clock = manualClock();
+  const queue = createSqliteQueue({ path, pollIntervalMs: 5, clock: clock.now, timers: clock });
   const gate = deferred();
   const started: string[] = [];
   let finished = 0;
@@ -237,6 +239,8 @@ test('stop() waits for handlers in progress and takes no new work', async () => 
     });
     await queue.enqueue(webhook('msg_1'));
     await eventually(() => started.length === 1, 'the handler to start');
+    // The loop sleeps beside the running handler (whose lease renewal is the other timer).
+    await eventually(() => clock.pending().length === 2, 'the loop to sleep');
     let stopped = false;
     const stopping = queue.stop().then(() => {
       stopped = true;
@@ -246,8 +250,9 @@ test('stop() waits for handlers in progress and takes no new work', async () => 
     gate.resolve();
     await stopping;
     assert.equal(finished, 1);
+    // Time moves only by hand here: with no timer left, nothing can run the loop again.
+    assert.deepEqual(clock.pending(), [], 'a stopped queue keeps no timer');
     await queue.enqueue(webhook('msg_2'));
-    await sleep(30); // bounded on purpose: what a stopped queue must not do
     assert.deepEqual(started, ['msg_1'], 'a stopped queue handles nothing new');
     assert.equal(countJobs(path), 1, 'the new webhook waits in the file');
   });
