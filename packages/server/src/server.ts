@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import { AuthLimiter, buildApi, buildHealthApi, generateAdminToken, hashToken } from './api/index.js';
 import type { Config } from './config.js';
 import { DeliveryWorker, type Resolver, systemResolver } from './delivery/index.js';
-import type { Random } from './domain/index.js';
+import { type Random, SYSTEM_TIMERS, type Timers } from './domain/index.js';
 import { createMetrics, OpsEvents, OpsMonitor, RetentionLoop } from './ops/index.js';
 import { openStore, privateDir, privateFiles, type Store } from './store/index.js';
 import { registerUi } from './ui/index.js';
@@ -17,6 +17,11 @@ export interface HookdOptions {
   /** DNS for endpoint hosts; tests inject one to play rebinding tricks. */
   resolve?: Resolver;
   clock?: () => number;
+  /**
+   * The timers that go with `clock`: the worker's waits, the retention and ops loops' intervals, and streams' polls,
+   * heartbeats and credential re-checks.
+   */
+  timers?: Timers;
   random?: Random;
   /** How often open streams re-check their credential; default 2 s. Tests shorten it. */
   accessRecheckMs?: number;
@@ -72,6 +77,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   const { config } = options;
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookd', role: config.role } });
   const clock = options.clock ?? Date.now;
+  const timers = options.timers ?? SYSTEM_TIMERS;
   const resolve = options.resolve ?? systemResolver;
   // An existing data folder is made owner-only even when nothing of it is used by this process's settings.
   if (existsSync(config.dataDir)) privateDir(config.dataDir);
@@ -100,6 +106,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           logger,
           resolve,
           clock,
+          timers,
           random: options.random ?? Math.random,
           metrics,
           ops,
@@ -113,6 +120,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           intervalMs: config.retention.intervalMs,
           logger,
           clock,
+          timers,
         });
   const opsMonitor =
     config.role === 'api'
@@ -126,6 +134,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           lookbackMs: config.delivery.leaseMs,
           logger,
           clock,
+          timers,
         });
   const workerAlive = worker ? () => worker.running : undefined;
   let server: FastifyInstance | null = null;
@@ -137,6 +146,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
       adminTokenHash: hashToken(token),
       resolve,
       clock,
+      timers,
       onDeliveriesDue: () => worker?.wake(),
       workerAlive,
       metrics,

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { manualClock } from '../../sdk/test/support.js';
 import { AuthLimiter } from '../src/api/index.js';
 import { eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
 import { testDatabase } from './helpers/postgres.js';
@@ -14,7 +15,10 @@ const ADMIN = 'test-admin-token-0123456789abcdefghij';
 /** Streams check their credential this often here, so a revocation shows in well under a second. */
 const FAST_RECHECK = { accessRecheckMs: 100 };
 
-/** Reads an SSE stream until it ends (or `ms` pass); answers the event names seen and whether the server ended it. */
+/**
+ * Reads an SSE stream until it ends (or `ms` pass, or `stop()`); answers the event names seen and whether the server
+ * ended it.
+ */
 function readStream(url: string, headers: Record<string, string>, ms: number) {
   const controller = new AbortController();
   const events: string[] = [];
@@ -42,7 +46,7 @@ function readStream(url: string, headers: Record<string, string>, ms: number) {
       clearTimeout(timer);
     }
   })();
-  return { open, done };
+  return { open, done, stop: () => controller.abort() };
 }
 
 async function appWithToken(server: TestHookd, uid: string, token: Record<string, unknown> = {}) {
@@ -69,10 +73,20 @@ test('an app token’s open attempt stream closes within seconds of the token be
 });
 
 test('the admin’s stream stays open while its token holds', async (t) => {
-  const server = await startTestHookd({}, FAST_RECHECK);
+  const clock = manualClock(Date.now());
+  const server = await startTestHookd({}, { ...FAST_RECHECK, clock: clock.now, timers: clock });
   t.after(() => server.close());
-  const { done } = readStream(`${server.url}/v1/attempts/stream`, bearer(ADMIN), 800);
-  assert.equal((await done).endedByServer, false, 'still open after several re-checks');
+  const stream = readStream(`${server.url}/v1/attempts/stream`, bearer(ADMIN), 10_000);
+  await stream.open;
+  // Each re-check is let go once the stream waits for it; one that ended the stream would set no next one.
+  const nextCheckSet = () => (clock.pending().includes(clock.now() + FAST_RECHECK.accessRecheckMs) ? true : undefined);
+  for (let check = 0; check < 5; check++) {
+    await eventually(nextCheckSet, 5_000, 'the stream to wait for its next re-check');
+    clock.advance(FAST_RECHECK.accessRecheckMs);
+  }
+  await eventually(nextCheckSet, 5_000, 'the fifth re-check to pass');
+  stream.stop();
+  assert.equal((await stream.done).endedByServer, false, 'still open after five re-checks');
 });
 
 test('sign-out ends the session on the server: the same cookie is refused, and its live view closes and says so', async (t) => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import pino from 'pino';
+import { manualClock } from '../../sdk/test/support.js';
 import { RetentionLoop } from '../src/ops/index.js';
 import type { PurgeInput, PurgeResult } from '../src/store/index.js';
 import { eventually, startTestHookd } from './helpers/hookd.js';
@@ -125,6 +126,7 @@ test('the purge loop works in batches until one comes back short, and survives a
     { attempts: 2, messages: 0 },
   ];
   const { logger, lines } = capturedLogger();
+  const time = manualClock();
   const loop = new RetentionLoop({
     store: {
       async purgeBefore(input) {
@@ -140,10 +142,16 @@ test('the purge loop works in batches until one comes back short, and survives a
     clock: () => 10 * DAY,
     batchSize: 3,
     pauseMs: 1,
+    timers: time,
   });
   loop.start();
   try {
-    await eventually(() => (calls.length >= 5 ? true : undefined), 2000, 'the purge to run again after the error');
+    // Each wait (the interval after the error, the pauses between batches) is let go once the loop is in it.
+    while (calls.length < 5) {
+      const due = await eventually(() => time.pending()[0], 2000, 'the purge to run again after the error');
+      time.advance(due - time.now());
+    }
+    await eventually(() => time.pending()[0], 2000, 'the loop to wait for its next pass'); // stopped while it waits
   } finally {
     await loop.stop();
   }
@@ -158,8 +166,6 @@ test('the purge loop works in batches until one comes back short, and survives a
     [[8, 4]],
     'three batches in one pass, logged once',
   );
-  const after = calls.length;
-  // What must not happen gets a bounded wait, a few of the loop's intervals long.
-  await new Promise((resolve) => setTimeout(resolve, 60));
-  assert.equal(calls.length, after, 'a stopped loop purges no more');
+  // Time moves only by hand here: with no timer left, nothing can run the loop again.
+  assert.deepEqual(time.pending(), [], 'a stopped loop purges no more');
 });

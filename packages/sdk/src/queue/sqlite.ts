@@ -10,7 +10,7 @@ import type { JobStorage } from './job-storage.js';
 import { sqliteJobStorage } from './sqlite/jobs.js';
 import { createQueueSchema } from './sqlite/schema.js';
 import type { WebhookQueue } from './types.js';
-import { describeError, startWorkerLoop, type WorkerLoop } from './worker-loop.js';
+import { describeError, SYSTEM_TIMERS, startWorkerLoop, type Timers, type WorkerLoop } from './worker-loop.js';
 
 export interface SqliteQueueCommonOptions {
   /** Tries before a webhook is dead-lettered. Default 8. */
@@ -27,6 +27,8 @@ export interface SqliteQueueCommonOptions {
   busyTimeoutMs?: number;
   /** Unix milliseconds; injected in tests. */
   clock?: () => number;
+  /** The timers that go with `clock` (the loop's sleep, lease renewals); injected in tests with it. Default the global ones. */
+  timers?: Timers;
   /** [0, 1) like Math.random; drives the jitter. */
   random?: () => number;
   /** Errors of the queue itself, not of the handler (those are retried). Default: a process warning. */
@@ -45,6 +47,18 @@ export const QUEUE_DEFAULTS = {
   deadLetterListLimit: 100,
 } as const;
 
+/** What `whenQueueIdle` waits on, by queue: kept out of the WebhookQueue interface, which users may implement. */
+const idleWaits = new WeakMap<WebhookQueue, () => Promise<void>>();
+
+/**
+ * For tests: resolves once the queue's loop has looked for due jobs after this call, found none with no handler
+ * running, and gone to sleep; at once when the queue is not started. The way to check that something is not handled,
+ * and the moment to move an injected clock, without sleeping. Not exported from the package.
+ */
+export function whenQueueIdle(queue: WebhookQueue): Promise<void> {
+  return idleWaits.get(queue)?.() ?? Promise.resolve();
+}
+
 /**
  * Returns at once; the database opens in the background (loading better-sqlite3 when given a path),
  * and every call waits for it, so an open failure rejects `enqueue` and the other calls.
@@ -55,6 +69,7 @@ export function createSqliteQueue(options: SqliteQueueOptions): WebhookQueue {
   const pollIntervalMs = positiveNumber('pollIntervalMs', options.pollIntervalMs ?? QUEUE_DEFAULTS.pollIntervalMs);
   const leaseMs = positiveNumber('leaseMs', options.leaseMs ?? QUEUE_DEFAULTS.leaseMs);
   const clock = options.clock ?? Date.now;
+  const timers = options.timers ?? SYSTEM_TIMERS;
   const random = options.random ?? Math.random;
   const backoff = toBackoffFunction(options.backoff, random);
   const onError = options.onError ?? ((error: unknown) => process.emitWarning(`hookd queue: ${describeError(error)}`));
@@ -79,7 +94,7 @@ export function createSqliteQueue(options: SqliteQueueOptions): WebhookQueue {
     if (currentWorker === loop) currentWorker = null;
   }
 
-  return {
+  const queue: WebhookQueue = {
     async enqueue(webhook) {
       const jobs = await storage();
       await jobs.addJob(`job_${randomUUID()}`, webhook, clock());
@@ -98,6 +113,7 @@ export function createSqliteQueue(options: SqliteQueueOptions): WebhookQueue {
             maxAttempts,
             backoff,
             clock,
+            timers,
             onError,
           });
           return currentWorker;
@@ -133,6 +149,8 @@ export function createSqliteQueue(options: SqliteQueueOptions): WebhookQueue {
       if (ownsDatabase) database?.close();
     },
   };
+  idleWaits.set(queue, async () => (await worker)?.whenIdle());
+  return queue;
 
   async function open(source: SqliteQueueOptions): Promise<{ db: SqliteDatabase; storage: JobStorage }> {
     const db = source.db ?? (await openSqliteFile(source.path as string));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { QueueError } from '../../src/queue/errors.js';
-import { createSqliteQueue } from '../../src/queue/sqlite.js';
+import { createSqliteQueue, whenQueueIdle } from '../../src/queue/sqlite.js';
 import type { HandleContext, ReceivedWebhook, WebhookQueue } from '../../src/queue/types.js';
 import { manualClock, sleep } from '../support.js';
 import { countJobs, deferred, eventually, inspect, tempDir, webhook } from './helpers.js';
@@ -48,14 +48,15 @@ test('enqueue resolves only once the webhook is in the file, seen by another con
 });
 
 test('enqueue wakes the loop at once instead of waiting for the poll', async () => {
-  const queue = createSqliteQueue({ path: files.file('wake.db'), pollIntervalMs: 60_000 });
+  const clock = manualClock();
+  const queue = createSqliteQueue({ path: files.file('wake.db'), pollIntervalMs: 60_000, clock: clock.now, timers: clock });
   const handled: string[] = [];
   await using(queue, async () => {
     queue.start(async (received) => {
       handled.push(received.id);
     });
-    // Bounded on purpose: the loop has looked, found nothing and gone to sleep for a minute (no sign of it to await).
-    await sleep(20);
+    // Time stands still here: only a wake-up can end the loop's sleep.
+    await eventually(() => clock.pending()[0] === clock.now() + 60_000, 'the loop to sleep for the whole poll');
     await queue.enqueue(webhook('msg_1'));
     await queue.enqueue(webhook('msg_2'));
     await eventually(() => handled.length === 2, 'both webhooks within moments', 2_000);
@@ -68,7 +69,7 @@ test('a handler that throws twice is retried on the backoff schedule from the in
   const clock = manualClock();
   const start = clock.now();
   // random 0.75 → jitter factor 1 + 0.2 × 0.5 = 1.1 on the default schedule: 1100 ms, then 2200 ms.
-  const queue = createSqliteQueue({ path, clock: clock.now, random: () => 0.75, pollIntervalMs: 5 });
+  const queue = createSqliteQueue({ path, clock: clock.now, timers: clock, random: () => 0.75, pollIntervalMs: 5 });
   const calls: { attempt: number; at: number }[] = [];
   await using(queue, async () => {
     queue.start(async (_received, { attempt }) => {
@@ -78,12 +79,15 @@ test('a handler that throws twice is retried on the backoff schedule from the in
     await queue.enqueue(webhook('msg_1'));
     await eventually(() => calls.length === 1, 'the first attempt');
     await eventually(() => readRunAt(path) === start + 1_100, 'the retry to be scheduled');
+    // Time moves only while the loop sleeps, so each advance reaches the timer it set.
+    await whenQueueIdle(queue);
     clock.advance(1_099);
-    await sleep(40); // what must not happen (a retry before it is due) gets a bounded wait: eight polls
+    await whenQueueIdle(queue); // the loop looked at 1099 ms and found nothing due
     assert.equal(calls.length, 1, 'not retried before the backoff is over');
     clock.advance(1);
     await eventually(() => calls.length === 2, 'the second attempt');
     await eventually(() => readRunAt(path) === start + 1_100 + 2_200, 'the second retry to be scheduled');
+    await whenQueueIdle(queue);
     clock.advance(2_200);
     await eventually(() => calls.length === 3, 'the third attempt');
     await eventually(() => countJobs(path) === 0, 'the job to be removed');
@@ -96,23 +100,29 @@ test('a handler that throws twice is retried on the backoff schedule from the in
 });
 
 test('the loop sleeps exactly until a retry is due, not for a whole poll', async () => {
+  const clock = manualClock();
+  const start = clock.now();
   const queue = createSqliteQueue({
-    path: files.file('retry-real.db'),
+    path: files.file('retry-timer.db'),
     pollIntervalMs: 60_000,
     backoff: { baseMs: 40, factor: 2, jitter: 0 },
+    clock: clock.now,
+    timers: clock,
   });
   const times: number[] = [];
   await using(queue, async () => {
     queue.start(async (_received, { attempt }) => {
-      times.push(performance.now());
+      times.push(clock.now());
       if (attempt < 3) throw new Error('not yet');
     });
     await queue.enqueue(webhook('msg_1'));
-    await eventually(() => times.length === 3, 'three attempts', 3_000);
-    const [first = 0, second = 0, third = 0] = times;
-    assert.ok(second - first >= 39, `second attempt ${second - first} ms after the first, backoff 40 ms`);
-    assert.ok(third - second >= 79, `third attempt ${third - second} ms after the second, backoff 80 ms`);
-    assert.ok(third - first < 1_500, 'retries came on their schedule, not after a 60 s poll');
+    // Nothing wakes the loop between attempts: only its own timer, set for when the retry is due, brings the next one.
+    await eventually(() => times.length === 1 && clock.pending().join() === `${start + 40}`, 'a sleep until the retry');
+    clock.advance(40);
+    await eventually(() => times.length === 2 && clock.pending().join() === `${start + 120}`, 'a sleep until the retry');
+    clock.advance(80);
+    await eventually(() => times.length === 3, 'the third attempt');
+    assert.deepEqual(times, [start, start + 40, start + 120]);
   });
 });
 
@@ -186,23 +196,38 @@ test('no more than `concurrency` handlers run at once, and the limit is used', a
   let running = 0;
   let most = 0;
   const handled = new Set<string>();
+  /** Handlers held until the test lets them finish, oldest first. */
+  const held: (() => void)[] = [];
   await using(queue, async () => {
     queue.start(async (received) => {
       running++;
       most = Math.max(most, running);
-      await sleep(15);
+      const release = deferred();
+      held.push(release.resolve);
+      await release.promise;
       running--;
       handled.add(received.id);
     });
     await Promise.all(Array.from({ length: 12 }, (_, i) => queue.enqueue(webhook(`msg_${i}`))));
+    try {
+      // Each time one finishes, the next takes its slot: the limit is filled and never passed.
+      for (let released = 0; released < 12; released++) {
+        await eventually(() => held.length === Math.min(3, 12 - released), `${Math.min(3, 12 - released)} handlers running`);
+        held.shift()?.();
+      }
+    } finally {
+      for (const release of held.splice(0)) release(); // so a failure does not leave close() waiting on them
+    }
     await eventually(() => handled.size === 12, 'all twelve');
     assert.equal(most, 3);
   });
 });
 
-test('stop() waits for handlers in progress and takes no new work', async () => {
+// A stop() that never woke the loop would wait on a timer that never fires here: the timeout makes that a failure.
+test('stop() waits for handlers in progress and takes no new work', { timeout: 10_000 }, async () => {
   const path = files.file('stop.db');
-  const queue = createSqliteQueue({ path, pollIntervalMs: 5 });
+  const clock = manualClock();
+  const queue = createSqliteQueue({ path, pollIntervalMs: 5, clock: clock.now, timers: clock });
   const gate = deferred();
   const started: string[] = [];
   let finished = 0;
@@ -214,6 +239,8 @@ test('stop() waits for handlers in progress and takes no new work', async () => 
     });
     await queue.enqueue(webhook('msg_1'));
     await eventually(() => started.length === 1, 'the handler to start');
+    // The loop sleeps beside the running handler (whose lease renewal is the other timer).
+    await eventually(() => clock.pending().length === 2, 'the loop to sleep');
     let stopped = false;
     const stopping = queue.stop().then(() => {
       stopped = true;
@@ -223,8 +250,9 @@ test('stop() waits for handlers in progress and takes no new work', async () => 
     gate.resolve();
     await stopping;
     assert.equal(finished, 1);
+    // Time moves only by hand here: with no timer left, nothing can run the loop again.
+    assert.deepEqual(clock.pending(), [], 'a stopped queue keeps no timer');
     await queue.enqueue(webhook('msg_2'));
-    await sleep(30); // bounded on purpose: what a stopped queue must not do
     assert.deepEqual(started, ['msg_1'], 'a stopped queue handles nothing new');
     assert.equal(countJobs(path), 1, 'the new webhook waits in the file');
   });
@@ -234,22 +262,34 @@ test('a slow handler keeps its lease, so a second process on the file does not t
   const path = files.file('heartbeat.db');
   const errors: unknown[] = [];
   const onError = (error: unknown) => errors.push(error);
-  const first = createSqliteQueue({ path, leaseMs: 150, pollIntervalMs: 5, onError });
-  const second = createSqliteQueue({ path, leaseMs: 150, pollIntervalMs: 5, onError });
+  const clock = manualClock();
+  const options = { path, leaseMs: 150, pollIntervalMs: 5, onError, clock: clock.now, timers: clock };
+  const first = createSqliteQueue(options);
+  const second = createSqliteQueue(options);
   const calls: string[] = [];
+  const release = deferred();
   try {
     const slow = async (received: ReceivedWebhook) => {
       calls.push(received.id);
-      await sleep(600); // four leases long
+      await release.promise;
     };
     first.start(slow);
     await first.enqueue(webhook('msg_slow'));
     await eventually(() => calls.length === 1, 'the first process to take the job');
     second.start(slow);
+    // Four leases long, a third of a lease at a time: each renewal moves the lease on, and the second process,
+    // looking after each, finds nothing due.
+    for (let step = 0; step < 12; step++) {
+      clock.advance(50);
+      await eventually(() => readRunAt(path) === clock.now() + 150, 'the lease to be renewed');
+      await whenQueueIdle(second);
+    }
+    release.resolve();
     await eventually(() => countJobs(path) === 0, 'the job to finish', 3_000);
     assert.deepEqual(calls, ['msg_slow']);
     assert.deepEqual(errors, []);
   } finally {
+    release.resolve();
     await first.close();
     await second.close();
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { z } from 'zod';
 import { memoryIdempotencyStore } from '../../src/idempotency/memory.js';
-import { createSqliteQueue } from '../../src/queue/sqlite.js';
+import { createSqliteQueue, whenQueueIdle } from '../../src/queue/sqlite.js';
 import { createReceiver, type ReceiverOptions, toFetchHandler, toNodeHandler } from '../../src/receiver/index.js';
 import { eventually, gate, listen, post, recordingLogger, SECRET, type SignedRequest, signed } from './helpers.js';
 
@@ -90,14 +90,16 @@ test('a handler that keeps throwing is retried with its attempt number, then dea
 });
 
 test('queue mode de-duplicates before enqueueing: the same delivery is queued and handled once', async () => {
-  const { receiver, send } = queued();
+  const queue = createSqliteQueue({ path: dbPath(), ...fastQueue });
+  after(() => queue.close());
+  const { receiver, send } = queued({ queue });
   const ids: string[] = [];
   receiver.on('*', (event) => void ids.push(event.id));
   await receiver.start();
   assert.deepEqual((await send(signed(payment, { id: 'msg_q_dup' }))).json, { received: true });
   assert.deepEqual((await send(signed(payment, { id: 'msg_q_dup' }))).json, { received: true, duplicate: true });
   await eventually(() => ids.length === 1);
-  await new Promise((resolve) => setTimeout(resolve, 50)); // a few polls: nothing else comes
+  await whenQueueIdle(queue); // nothing else was queued
   assert.deepEqual(ids, ['msg_q_dup']);
 });
 
@@ -135,7 +137,11 @@ test('a queue passed in is stopped by close() but left open for its owner; one b
   await receiver.start();
   await receiver.close();
   await queue.enqueue({ id: 'after', type: null, body: '{}', headers: {}, receivedAt: 0 });
-  await new Promise((resolve) => setTimeout(resolve, 50)); // a few polls
+  // Its owner can start it again (start() refuses a running queue), and finds the webhook still there.
+  const seen: string[] = [];
+  queue.start(async (webhook) => void seen.push(webhook.id));
+  await eventually(() => seen.length === 1);
+  assert.deepEqual(seen, ['after']);
   assert.equal(handled, 0, 'the receiver stopped handling');
   assert.equal((await queue.listDeadLetters()).length, 0, 'the queue is still open');
 

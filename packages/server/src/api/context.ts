@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { getApp } from '../actions/index.js';
 import type { Config } from '../config.js';
 import type { Resolver } from '../delivery/index.js';
-import type { App } from '../domain/index.js';
+import type { App, Timers } from '../domain/index.js';
 import type { Metrics } from '../ops/index.js';
 import type { AdminStore, OpsStore } from '../store/index.js';
 import type { AuthLimiter } from './auth-limiter.js';
@@ -17,6 +17,8 @@ export interface ApiContext {
   adminTokenHash: Buffer;
   resolve: Resolver;
   clock: () => number;
+  /** The timers that go with `clock`, for streams: polls, heartbeats, credential re-checks. */
+  timers: Timers;
   /** Called when deliveries became due, so a worker in this process starts at once. */
   onDeliveriesDue: () => void;
   /** Whether the worker loop is alive, for /readyz; absent when this process runs no worker. */

@@ -5,6 +5,7 @@
  * written by any other process sharing the database (PostgreSQL with separate api and worker roles).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SYSTEM_TIMERS, type Timers } from '../domain/index.js';
 import { ApiError } from './errors.js';
 
 export interface SseEvent {
@@ -34,6 +35,8 @@ export interface SseOptions {
   heartbeatMs?: number;
   /** Told about a poll that threw; the stream keeps polling, since the store may come back. */
   onPollError?(error: unknown): void;
+  /** For the polls, heartbeats and credential re-checks; the global ones unless a test drives time. */
+  timers?: Timers;
 }
 
 /** How a stream learns that the credential it was opened with no longer holds (revoked, expired, signed out). */
@@ -67,6 +70,7 @@ export async function streamEvents(request: FastifyRequest, reply: FastifyReply,
   if (!access) throw new ApiError('unauthorized', 'this stream has no credential check');
   const intervalMs = options.intervalMs ?? 500;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const timers = options.timers ?? SYSTEM_TIMERS;
   const lastEventId = request.headers['last-event-id'];
   const query = request.query as { after?: unknown } | undefined;
   let after: string | null =
@@ -97,14 +101,20 @@ export async function streamEvents(request: FastifyRequest, reply: FastifyReply,
     wake?.();
   };
   res.on('close', stop); // the client went away (or the response ended)
-  const heartbeat = setInterval(() => {
-    if (open) res.write(': heartbeat\n\n');
-  }, heartbeatMs);
-  heartbeat.unref();
+  let heartbeat: unknown;
+  const beatLater = () => {
+    heartbeat = unref(
+      timers.setTimeout(() => {
+        if (open) res.write(': heartbeat\n\n');
+        beatLater();
+      }, heartbeatMs),
+    );
+  };
+  beatLater();
   const server = request.server.server;
   const serverClosing = () => !server.listening;
   let ended = false;
-  let checkTimer: NodeJS.Timeout | null = null;
+  let checkTimer: unknown = null;
   const recheck = async () => {
     let allowed = true;
     try {
@@ -120,11 +130,9 @@ export async function streamEvents(request: FastifyRequest, reply: FastifyReply,
       if (res.writableNeedDrain) res.destroy();
       return;
     }
-    checkTimer = setTimeout(recheck, access.intervalMs);
-    checkTimer.unref();
+    checkTimer = unref(timers.setTimeout(recheck, access.intervalMs));
   };
-  checkTimer = setTimeout(recheck, access.intervalMs);
-  checkTimer.unref();
+  checkTimer = unref(timers.setTimeout(recheck, access.intervalMs));
 
   try {
     while (open && !serverClosing()) {
@@ -144,23 +152,29 @@ export async function streamEvents(request: FastifyRequest, reply: FastifyReply,
       }
       if (events.length > 0) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, intervalMs);
+        const timer = timers.setTimeout(resolve, intervalMs);
         wake = () => {
-          clearTimeout(timer);
+          timers.clearTimeout(timer);
           resolve();
         };
       });
       wake = null;
     }
   } finally {
-    clearInterval(heartbeat);
-    if (checkTimer) clearTimeout(checkTimer);
+    timers.clearTimeout(heartbeat);
+    if (checkTimer !== null) timers.clearTimeout(checkTimer);
     if (ended && !res.writableEnded && !res.destroyed) {
       res.write(`event: ${ACCESS_ENDED_EVENT}\ndata: ${JSON.stringify({ reason: 'the credential was revoked or expired' })}\n\n`);
     }
     res.off('close', stop);
     if (!res.writableEnded) res.end();
   }
+}
+
+/** Lets the process exit with a stream open: a Node timer is unref'd, a test's own is left as it is. */
+function unref(handle: unknown): unknown {
+  (handle as { unref?: () => void } | null)?.unref?.();
+  return handle;
 }
 
 /** Ids and event names are one line each in the protocol; a line break would start a new field. */

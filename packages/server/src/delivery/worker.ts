@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { type ClaimedDelivery, type Network, newId, nextStep, type Random } from '../domain/index.js';
+import { type ClaimedDelivery, type Network, newId, nextStep, type Random, SYSTEM_TIMERS, type Timers } from '../domain/index.js';
 import type { Metrics, OpsEvents } from '../ops/index.js';
 import type { QueueStore, RecordAttemptResult } from '../store/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
@@ -31,16 +31,6 @@ export interface WorkerDeps {
   /** Raises `endpoint.disabled` and `message.attempt.exhausted` from what recording an attempt did. */
   ops?: Pick<OpsEvents, 'attemptRecorded'>;
 }
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const SYSTEM_TIMERS: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 export class DeliveryWorker {
   private active = false;

@@ -52,5 +52,6 @@ export {
   type SourceRefusal,
   type SourceScheme,
 } from './sources.js';
+export { SYSTEM_TIMERS, type Timers } from './timers.js';
 export { TtlCache } from './ttl-cache.js';
 export * from './types.js';

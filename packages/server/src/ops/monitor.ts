@@ -4,7 +4,7 @@
  * before it is published, so of several worker processes checking at once exactly one raises it.
  */
 import type { Logger } from 'pino';
-import { type FailingRule, failingEpisodeStep } from '../domain/index.js';
+import { type FailingRule, failingEpisodeStep, type Timers } from '../domain/index.js';
 import type { EndpointFailureRate, OpsStore, SilentApp } from '../store/index.js';
 import type { OpsEvents } from './events.js';
 import { Periodic } from './periodic.js';
@@ -20,6 +20,8 @@ export interface OpsMonitorDeps {
   lookbackMs: number;
   logger: Logger;
   clock: () => number;
+  /** The timers for the interval; the global ones unless a test drives time. */
+  timers?: Timers;
 }
 
 export interface CheckResult {
@@ -38,7 +40,8 @@ export class OpsMonitor {
 
   constructor(private readonly deps: OpsMonitorDeps) {
     const failure = 'the ops check failed; trying again at the next interval';
-    this.periodic = new Periodic(() => this.check(), { intervalMs: deps.intervalMs, logger: deps.logger, failure });
+    const { intervalMs, logger, timers } = deps;
+    this.periodic = new Periodic(() => this.check(), { intervalMs, logger, failure, timers });
   }
 
   /** Checks at once, then every interval, until stopped. */

@@ -1,5 +1,6 @@
 /** The loop behind the background jobs (retention, the ops monitor): a task at once, then every interval, until stopped. */
 import type { Logger } from 'pino';
+import { SYSTEM_TIMERS, type Timers } from '../domain/index.js';
 
 export class Periodic {
   private active = false;
@@ -10,7 +11,7 @@ export class Periodic {
   /** A task that throws is logged with `failure` and runs again at the next interval. */
   constructor(
     private readonly task: () => Promise<unknown>,
-    private readonly options: { intervalMs: number; logger: Logger; failure: string },
+    private readonly options: { intervalMs: number; logger: Logger; failure: string; timers?: Timers },
   ) {}
 
   start(): void {
@@ -35,13 +36,14 @@ export class Periodic {
   /** Waits `ms`, or less if the loop is stopped meanwhile. */
   sleep(ms: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    const timers = this.options.timers ?? SYSTEM_TIMERS;
     return new Promise<void>((resolve) => {
       const finish = () => {
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         this.wakeUp = null;
         resolve();
       };
-      const timer = setTimeout(finish, ms);
+      const timer = timers.setTimeout(finish, ms);
       this.wakeUp = finish;
     });
   }

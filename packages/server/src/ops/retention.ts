@@ -3,6 +3,7 @@
  * pause between them, so a large backlog of old rows never holds up delivery for long.
  */
 import type { Logger } from 'pino';
+import type { Timers } from '../domain/index.js';
 import type { OpsStore, PurgeResult } from '../store/index.js';
 import { Periodic } from './periodic.js';
 
@@ -13,6 +14,8 @@ export interface RetentionDeps {
   intervalMs: number;
   logger: Logger;
   clock: () => number;
+  /** The timers for the interval and the pauses; the global ones unless a test drives time. */
+  timers?: Timers;
   /** Rows of each kind one batch (one transaction) purges. */
   batchSize?: number;
   /** Rest between two batches, leaving the database to the delivery loop. */
@@ -27,7 +30,8 @@ export class RetentionLoop {
 
   constructor(private readonly deps: RetentionDeps) {
     const failure = 'retention purge failed; trying again at the next interval';
-    this.periodic = new Periodic(() => this.purge(), { intervalMs: deps.intervalMs, logger: deps.logger, failure });
+    const { intervalMs, logger, timers } = deps;
+    this.periodic = new Periodic(() => this.purge(), { intervalMs, logger, failure, timers });
   }
 
   /** Purges at once, then every interval, until stopped. */

@@ -43,11 +43,11 @@ export function liveRoutes(ui: FastifyInstance, kit: UiKit): void {
 
   ui.get('/ui/live', async (request, reply) => {
     kit.requireAdmin(request);
-    await streamEvents(request, reply, { ...poller(undefined), intervalMs: 500 });
+    await streamEvents(request, reply, { ...poller(undefined), intervalMs: 500, timers: ctx.timers });
   });
 
   ui.get<{ Params: { app: string } }>('/ui/apps/:app/live', async (request, reply) => {
     const app = await kit.app(request, request.params.app);
-    await streamEvents(request, reply, { ...poller(app.id), intervalMs: 500 });
+    await streamEvents(request, reply, { ...poller(app.id), intervalMs: 500, timers: ctx.timers });
   });
 }

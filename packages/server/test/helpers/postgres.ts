@@ -122,6 +122,8 @@ export interface OutageProxy {
   port: number;
   /** up: forwards; down: drops every connection, open or new; silent: accepts and never answers. */
   set(mode: ProxyMode): void;
+  /** Resolves once `count` connections in all were dropped on arrival while down; rejects after `timeoutMs`. */
+  refused(count: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -130,6 +132,8 @@ export async function startOutageProxy(targetUrl: string): Promise<OutageProxy> 
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
   let mode: ProxyMode = 'up';
+  let refusals = 0;
+  const refusalSeen = new Set<() => void>();
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('error', () => {});
@@ -137,7 +141,11 @@ export async function startOutageProxy(targetUrl: string): Promise<OutageProxy> 
   };
   const server = createServer((inbound) => {
     track(inbound);
-    if (mode === 'down') return void inbound.destroy();
+    if (mode === 'down') {
+      refusals++;
+      for (const seen of refusalSeen) seen();
+      return void inbound.destroy();
+    }
     if (mode === 'silent') return;
     const outbound = tcpConnect(Number(target.port || 5432), target.hostname);
     track(outbound);
@@ -153,6 +161,25 @@ export async function startOutageProxy(targetUrl: string): Promise<OutageProxy> 
     set(next) {
       mode = next;
       if (next !== 'up') for (const socket of sockets) socket.destroy();
+    },
+    refused(count, timeoutMs = 5_000) {
+      return new Promise((resolve, reject) => {
+        const done = (error?: Error) => {
+          clearTimeout(timer);
+          refusalSeen.delete(seen);
+          if (error) reject(error);
+          else resolve();
+        };
+        const seen = () => {
+          if (refusals >= count) done();
+        };
+        const timer = setTimeout(
+          () => done(new Error(`${refusals} of ${count} connections refused in ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        refusalSeen.add(seen);
+        seen();
+      });
     },
     async close() {
       for (const socket of sockets) socket.destroy();

@@ -259,7 +259,7 @@ if (adminUrl === null) {
         const wakes = nextCall(5_000);
         await worker.watchDue(wakes.listener);
         proxy.set('down');
-        await new Promise((resolve) => setTimeout(resolve, 400)); // a few reconnections fail meanwhile
+        await proxy.refused(2); // reconnections fail meanwhile
         const calledWhileDown = wakes.calls();
         const back = wakes.arm();
         proxy.set('up');

@@ -101,6 +101,7 @@ export function attemptRoutes(api: FastifyInstance, ctx: ApiContext): void {
   async function stream(request: FastifyRequest, reply: FastifyReply, appId: string | undefined, endpointId: string | undefined) {
     await streamEvents(request, reply, {
       ...attemptPoll(ctx, appId, endpointId),
+      timers: ctx.timers,
       onPollError: (error) => ctx.logger.warn({ err: error }, 'attempt stream: a poll failed'),
     });
   }

@@ -323,6 +323,7 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
           return (await ctx.store.messagesAfter(source.appId, after, until, STREAM_BATCH)).map(streamedRequest);
         },
         onPollError: (error) => request.log.warn({ err: error, sourceId: source.id }, 'reading the source stream failed'),
+        timers: ctx.timers,
       });
     },
   );
