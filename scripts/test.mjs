@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Builds the packages as users get them (a type error there, declarations included, fails the run), type-checks the
 // tests, bench and examples, then runs every *.test.ts under packages/ with node's test runner (through tsx).
-// Files named *.solo.test.ts disturb shared services (they restart PostgreSQL), so they run last, alone.
+// Files named *.solo.test.ts disturb the machine (as root they stop the system PostgreSQL for a moment and mount a
+// tmpfs), so they run last, alone; HOOKD_TEST_SKIP_SOLO=1 leaves them out. One combined total is printed last.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function findTests(dir) {
@@ -28,17 +30,52 @@ if (only.length === 0) {
     process.exit(1);
   }
 }
-const testArgs = (concurrency, list) => [
+// Each run also writes its counts with the totals reporter, to sum them at the end.
+const totalsDir = mkdtempSync(join(tmpdir(), 'hookd-test-totals-'));
+const testArgs = (concurrency, list, name) => [
   '--import',
   'tsx',
   '--conditions=@hookd/source',
   '--test',
   `--test-concurrency=${concurrency}`,
   '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  `--test-reporter=${new URL('./test-totals.mjs', import.meta.url).href}`,
+  `--test-reporter-destination=${join(totalsDir, name)}`,
   ...list,
 ];
+const skipSolo = process.env.HOOKD_TEST_SKIP_SOLO === '1';
 const solo = files.filter((f) => f.endsWith('.solo.test.ts'));
 const shared = files.filter((f) => !solo.includes(f));
-let status = shared.length > 0 ? run(process.execPath, testArgs(2, shared)) : 0;
-if (solo.length > 0) status = run(process.execPath, testArgs(1, solo)) || status;
+const runs = [];
+let status = 0;
+if (shared.length > 0) {
+  runs.push('shared');
+  status = run(process.execPath, testArgs(2, shared, 'shared'));
+}
+if (solo.length > 0 && skipSolo) {
+  console.log(`\nHOOKD_TEST_SKIP_SOLO=1: skipped ${solo.length} solo file(s): ${solo.join(', ')}`);
+} else if (solo.length > 0) {
+  runs.push('solo');
+  status = run(process.execPath, testArgs(1, solo, 'solo')) || status;
+}
+
+const sum = { tests: 0, passed: 0, failed: 0, cancelled: 0, skipped: 0, todo: 0, durationMs: 0 };
+for (const name of runs) {
+  let counts;
+  try {
+    counts = JSON.parse(readFileSync(join(totalsDir, name), 'utf8').trim().split('\n').at(-1));
+  } catch {
+    console.error(`no totals from the ${name} run (it ended before its summary)`);
+    status ||= 1;
+    continue;
+  }
+  for (const key of Object.keys(sum)) sum[key] += counts[key] ?? 0;
+}
+rmSync(totalsDir, { recursive: true, force: true });
+const seconds = (sum.durationMs / 1000).toFixed(1);
+console.log(
+  `\ntotal (${runs.join(' + ') || 'nothing run'}): ${sum.tests} tests, ${sum.passed} pass, ${sum.failed} fail, ` +
+    `${sum.cancelled} cancelled, ${sum.skipped} skipped, ${sum.todo} todo, ${seconds} s`,
+);
 process.exit(status);

@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test } from 'node:test';
-import { ConfigError, loadConfig, OPTION_LIST, OPTIONS } from './config.js';
+import { dirname, join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { ConfigError, type ConfigOption, loadConfig, OPTIONS } from './config.js';
 import { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS } from './domain/index.js';
+
+/** A config file holding `settings`, in a folder removed when the test ends. */
+function configFile(t: TestContext, settings: object): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hookd-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'hookd.json');
+  writeFileSync(file, JSON.stringify(settings));
+  return file;
+}
 
 test('defaults: 127.0.0.1:8080, SQLite in ./data, the documented retry schedule, no extra networks', () => {
   const config = loadConfig();
@@ -24,9 +33,8 @@ test('an admin token of 32 characters is accepted', () => {
   assert.equal(loadConfig({ env: { HOOKD_ADMIN_TOKEN: 'x'.repeat(32) } }).adminToken, 'x'.repeat(32));
 });
 
-test('flags beat HOOKD_* variables, which beat the config file', () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'hookd-config-')), 'hookd.json');
-  writeFileSync(file, JSON.stringify({ port: 7000, host: '0.0.0.0', logLevel: 'warn' }));
+test('flags beat HOOKD_* variables, which beat the config file', (t) => {
+  const file = configFile(t, { port: 7000, host: '0.0.0.0', logLevel: 'warn' });
   const config = loadConfig({ file, env: { HOOKD_PORT: '7001', HOOKD_HOST: '::1' }, flags: { port: '7002' } });
   assert.equal(config.port, 7002);
   assert.equal(config.host, '::1');
@@ -70,10 +78,23 @@ test('HOOKD_PUBLIC_URL is kept without its trailing slash; unset, hookd uses eac
   assert.equal(loadConfig().publicUrl, null);
 });
 
-test('a config file with an unknown setting is refused', () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'hookd-config-')), 'hookd.json');
-  writeFileSync(file, JSON.stringify({ prot: 8080 }));
+test('a config file with an unknown setting is refused with the valid keys listed', (t) => {
+  const file = configFile(t, { prot: 8080 });
   assert.throws(() => loadConfig({ file }), /unknown setting "prot"/);
+  assert.throws(
+    () => loadConfig({ file }),
+    (e: Error) => Object.keys(OPTIONS).every((key) => e.message.includes(key)),
+  );
+  assert.throws(() => loadConfig({ file }), /did you mean "port"\?/);
+});
+
+test('config files are made in folders the tests remove: none is left behind', async (t) => {
+  let dir = '';
+  await t.test('a test writing one', (sub) => {
+    dir = dirname(configFile(sub, { port: 7000 }));
+    assert.ok(existsSync(dir));
+  });
+  assert.equal(existsSync(dir), false);
 });
 
 test('the README configuration table lists every setting with its flag and default', () => {
@@ -87,7 +108,13 @@ test('the README configuration table lists every setting with its flag and defau
         .slice(1, -1)
         .map((cell) => cell.trim()),
     );
-  const expected = OPTION_LIST.map((o) => [`\`${o.env}\``, `\`--${o.flag}\``, o.help, o.default ?? o.computed]);
+  const expected = Object.entries(OPTIONS).map(([key, o]: [string, ConfigOption]) => [
+    `\`${o.env}\``,
+    `\`--${o.flag}\``,
+    `\`${key}\``,
+    o.help,
+    o.default ?? o.computed,
+  ]);
   assert.deepEqual(rows, expected);
 });
 

@@ -465,8 +465,31 @@ function readConfigFile(path: string): RawSettings {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError(`the config file ${path} must hold a JSON object`);
   }
+  const keys = Object.keys(OPTIONS);
   for (const key of Object.keys(parsed)) {
-    if (!(key in OPTIONS)) throw new ConfigError(`the config file ${path} has an unknown setting "${key}"`);
+    if (key in OPTIONS) continue;
+    const near = keys.find((known) => editDistance(known.toLowerCase(), key.toLowerCase()) <= 2);
+    throw new ConfigError(
+      `the config file ${path} has an unknown setting "${key}"${near ? ` (did you mean "${near}"?)` : ''}; ` +
+        `the keys are the option names of the README's configuration table: ${keys.join(', ')}`,
+    );
   }
   return parsed as RawSettings;
+}
+
+/** Levenshtein distance, for "did you mean" on a misspelt key. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        (row[j] as number) + 1,
+        (next[j - 1] as number) + 1,
+        (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length] as number;
 }

@@ -155,7 +155,19 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   retention?.start();
   opsMonitor?.start();
   const port = config.role === 'worker' ? config.healthPort : config.port;
-  const url = server ? await server.listen({ host: config.host, port: port ?? 0 }) : null;
+  let url: string | null = null;
+  try {
+    url = server ? await server.listen({ host: config.host, port: port ?? 0 }) : null;
+  } catch (error) {
+    // A taken port: nothing started here may outlive the failed start.
+    await stopWatching?.();
+    await opsMonitor?.stop();
+    await retention?.stop();
+    await worker?.stop();
+    await server?.close();
+    await store.close();
+    throw error;
+  }
   return {
     url,
     adminToken: token,

@@ -4,7 +4,7 @@
  * leaves its own /_hookd paths alone.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,13 @@ import { startReceiver } from './helpers/receiver.js';
 const ESC = String.fromCharCode(27);
 
 const TIMEOUT = 60_000;
+
+/** A folder of the test's own, removed when it ends. */
+function dir0(t: { after(fn: () => unknown): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hookd-listen-fixtures-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 async function listen(t: { after(fn: () => unknown): void }, args: string[] = [], db?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'hookd-listen-'));
@@ -222,4 +229,111 @@ test('DNS rebinding: the page, its JSON, stream and replay answer only a loopbac
     }
   }
   assert.equal((await withHost(base, '/_hookd', `127.0.0.1:${Number(port) + 1}`)).status, 403, 'another port');
+});
+
+test('without --secret, listen makes a whsec_ secret, prints it and keeps it in --db: a sender using it shows verified', {
+  timeout: TIMEOUT,
+}, async (t) => {
+  const { cli, base, file } = await listen(t);
+  const secret = (/with the secret (whsec_[A-Za-z0-9+/=]+)/.exec(cli.stderr()) ?? [])[1];
+  assert.ok(secret, cli.stderr());
+  const sent = await runCli(['send', `${base}/hook`, '--type', 'payment.completed', '--secret', secret]);
+  assert.equal(sent.code, 0, sent.stderr);
+  let out = await cli.waitFor('→ answered 200');
+  assert.match(out, /✓ signature verified \(standard, detected\)/);
+  // A request with no Standard Webhooks signature is not checked against the made-up secret.
+  await fetch(`${base}/plain`, { method: 'POST', body: '{}' });
+  out = await cli.waitFor(/#2[\s\S]*→ answered 200/);
+  assert.doesNotMatch(out.slice(out.indexOf('#2')), /signature/);
+  await cli.stop();
+
+  const again = startCli(['listen', '--port', '0', '--db', file], { env: { NO_COLOR: '1' } });
+  t.after(() => again.stop());
+  await listenUrl(again);
+  assert.ok(again.stderr().includes(secret), 'the same secret on the next run with the same --db');
+});
+
+test('--forward routes by event type: the first matching pattern wins, a bare URL takes the rest', {
+  timeout: TIMEOUT,
+}, async (t) => {
+  const orders = await startReceiver(() => ({ status: 202, body: 'orders' }));
+  const other = await startReceiver(() => ({ status: 200, body: 'other' }));
+  t.after(() => Promise.all([orders.close(), other.close()]));
+  const { cli, base } = await listen(t, [
+    '--forward',
+    `order.*=${new URL(orders.url).origin}/orders`,
+    '--forward',
+    `order.refunded=${new URL(other.url).origin}/never`,
+    '--forward',
+    `${new URL(other.url).origin}/other`,
+  ]);
+  assert.match(cli.stderr(), /relaying to order\.\* → http:\/\/127\.0\.0\.1:\d+\/orders, .*\/other/);
+  const secret = generateSecret();
+  for (const type of ['order.created', 'order.refunded', 'user.created']) {
+    const run = await runCli(['send', `${base}/in`, '--type', type, '--secret', secret]);
+    assert.equal(run.code, 0, run.stderr);
+  }
+  const routed = await orders.waitFor(2);
+  assert.deepEqual(
+    routed.map((r) => [r.path, JSON.parse(r.body).type]),
+    [
+      ['/orders', 'order.created'],
+      ['/orders', 'order.refunded'],
+    ],
+  );
+  const [fallback] = await other.waitFor(1);
+  assert.equal(fallback?.path, '/other');
+  assert.equal(JSON.parse(fallback?.body ?? '{}').type, 'user.created');
+  await cli.waitFor(/#3[\s\S]*→ answered 200/);
+
+  const bad = await runCli(['listen', '--port', '0', '--forward', 'order.*=not a url']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /expected URL or PATTERN=URL/);
+});
+
+test('--save-fixtures keeps each caught event; trigger --fixture --set sends it again, signed, with changes', {
+  timeout: TIMEOUT,
+}, async (t) => {
+  const secret = generateSecret();
+  const { cli, base } = await listen(t, ['--secret', secret, '--save-fixtures', join(dir0(t), 'fixtures')]);
+  const sent = await runCli([
+    'send',
+    `${base}/hook`,
+    '--type',
+    'invoice.paid',
+    '--data',
+    '{"amount":4200,"currency":"EUR"}',
+    '--secret',
+    secret,
+  ]);
+  assert.equal(sent.code, 0, sent.stderr);
+  const out = await cli.waitFor(/saved as a fixture: (.*\.json)/);
+  const path = (/saved as a fixture: (.*\.json)/.exec(out) as RegExpExecArray)[1] as string;
+  const fixture = JSON.parse(readFileSync(path, 'utf8'));
+  assert.equal(fixture.provider, 'standard');
+  assert.equal(fixture.event, 'invoice.paid');
+  assert.deepEqual(fixture.payload.data, { amount: 4200, currency: 'EUR' });
+
+  const again = await runCli([
+    'trigger',
+    '--fixture',
+    path,
+    '--set',
+    'data.amount=5000',
+    '--set',
+    'data.note=hello world',
+    '--set',
+    'data.tags=["a","b"]',
+    '--to',
+    `${base}/hook`,
+    '--secret',
+    secret,
+  ]);
+  assert.equal(again.code, 0, again.stderr);
+  const second = await cli.waitFor(/#2[\s\S]*→ answered 200/);
+  const block = second.slice(second.indexOf('#2'));
+  assert.match(block, /✓ signature verified \(standard, detected\)/);
+  assert.match(block, /"amount": 5000/);
+  assert.match(block, /"note": "hello world"/);
+  assert.match(block, /"currency": "EUR"/);
 });

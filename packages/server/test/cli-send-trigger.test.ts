@@ -257,3 +257,41 @@ test('the README documents every developer command and exactly the exit codes th
   const codes = [...section.matchAll(/^\| (\d) +\|/gm)].map((m) => Number(m[1]));
   assert.deepEqual(codes, Object.values(EXIT));
 });
+
+test('trigger --set changes the sample before it is signed: JSON values, text otherwise, new objects on the way', {
+  timeout: TIMEOUT,
+}, async (t) => {
+  const receiver = await startReceiver(() => ({ status: 200 }));
+  t.after(() => receiver.close());
+  const secret = generateSecret();
+  const run = await runCli([
+    'trigger',
+    'invoice.paid',
+    '--to',
+    receiver.url,
+    '--secret',
+    secret,
+    '--set',
+    'data.amount=5000',
+    '--set',
+    'data.currency=USD',
+    '--set',
+    'data.meta.paid=true',
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const [request] = await receiver.waitFor(1);
+  assert.ok(request);
+  const body = new StandardWebhook(secret).verify(request.body, flat(request.headers)) as {
+    data: { amount: unknown; currency: unknown; meta: unknown };
+  };
+  assert.equal(body.data.amount, 5000);
+  assert.equal(body.data.currency, 'USD');
+  assert.deepEqual(body.data.meta, { paid: true });
+
+  const bad = await runCli(['trigger', 'invoice.paid', '--to', receiver.url, '--secret', secret, '--set', 'nothing']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--set "nothing" is not path=value/);
+  const missing = await runCli(['trigger', '--fixture', '/nonexistent/event.json', '--to', receiver.url, '--secret', secret]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /cannot read the fixture/);
+});

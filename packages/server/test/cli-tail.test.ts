@@ -89,3 +89,28 @@ test('tail: exit 3 when hookd cannot be reached, 2 when it refuses the token or 
   const usage = await runCli(['tail', '--endpoint', 'ep_1', '--url', base, '--token', TOKEN]);
   assert.equal(usage.code, 1);
 });
+
+test('tail shows when a retrying delivery’s next attempt is due (nextAttemptAt with --json)', { timeout: 90_000 }, async (t) => {
+  const receiver = await startReceiver(() => ({ status: 503 }));
+  t.after(() => receiver.close());
+  const { base } = await serveHookd(t, { HOOKD_ADMIN_TOKEN: TOKEN, HOOKD_RETRY_SCHEDULE: '0,1h' });
+  const call = (method: string, path: string, body?: unknown) => callApi(base, TOKEN, method, path, body);
+  await call('POST', '/v1/apps', { uid: 'acme', name: 'Acme' });
+  await call('POST', '/v1/apps/acme/endpoints', { url: `${receiver.url}/down` });
+  const env = { HOOKD_URL: base, HOOKD_TOKEN: TOKEN };
+  const lines = startCli(['tail', '--app', 'acme'], { env: { ...env, NO_COLOR: '1' } });
+  const json = startCli(['tail', '--app', 'acme', '--json'], { env });
+  t.after(async () => {
+    await lines.stop();
+    await json.stop();
+  });
+  for (const cli of [lines, json]) await cli.waitFor('Ctrl-C to stop', { stream: 'stderr' });
+  const before = Date.now();
+  await call('POST', '/v1/apps/acme/events', { type: 'order.created', data: {} });
+
+  const out = await lines.waitFor(/retrying[^\n]*\n/);
+  assert.match(out, /↻ retrying +503 .*#1 .*next attempt in (59|60)m \(\d\d:\d\d:\d\d\)/);
+  const event = JSON.parse((await json.waitFor(/"outcome":"retrying".*\n/)).trim().split('\n')[0] as string);
+  const due = Date.parse(event.nextAttemptAt) - before;
+  assert.ok(due > 3_500_000 && due <= 3_600_000 + 60_000, `due in ${due} ms`);
+});

@@ -139,3 +139,25 @@ test('hookd forward stops with a clear error when the token is refused or the so
   assert.equal(badToken.code, 2);
   assert.match(badToken.err, /refused the token/);
 });
+
+test('hookd forward whose source is deleted on the server says so and exits 2, instead of staying connected and silent', async (t) => {
+  const { base } = await serveHookd(t, { HOOKD_ADMIN_TOKEN: TOKEN });
+  const created = await callApi(base, TOKEN, 'POST', '/v1/sources', {
+    name: 'doomed',
+    scheme: 'github',
+    secrets: [SECRET],
+    destinations: [{ url: 'http://127.0.0.1:9/unused' }],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const run = spawnForward(['--url', base, '--token', TOKEN, '--source', 'doomed', '--to', 'http://127.0.0.1:9/x']);
+  t.after(() => killHard(run.child));
+  const exited = new Promise<number | null>((resolve) => run.child.once('exit', resolve));
+  await eventually(() => (run.err.some((l) => l.includes('forwarding source doomed')) ? true : undefined), 20_000, 'connect');
+
+  assert.equal((await callApi(base, TOKEN, 'DELETE', '/v1/sources/doomed')).status, 204);
+  // The check runs every 5 s: well within the wait.
+  const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 20_000))]);
+  assert.equal(code, 2, run.err.join('\n'));
+  assert.match(run.err.join('\n'), /source "doomed" was deleted on hookd at http:\/\/127\.0\.0\.1:\d+: nothing more will arrive/);
+  assert.match(run.err.join('\n'), /create it again .* or pick another with --source/);
+});

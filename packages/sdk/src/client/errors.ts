@@ -39,15 +39,9 @@ export const API_ERROR_CODES = [
   'store_unavailable',
   'store_full',
   'internal_error',
-  // Sources: /v1/sources and their ingest URLs, POST /in/{source}.
+  // Sources (/v1/sources). Their ingest URLs, POST /in/{source}, answer the receiver's codes (RECEIVER_ERRORS).
   'source_not_found',
   'source_name_taken',
-  'ip_not_allowed',
-  'rate_limited',
-  'signature_missing',
-  'signature_invalid',
-  'body_not_text',
-  'payload_invalid',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

@@ -1,30 +1,16 @@
-/** The JSON answers the core gives: an acknowledgement, or `{"error":{"code","message"}}` with the code's status. */
-import { RECEIVER_ERRORS, type ReceiverErrorCode } from './errors.js';
-import type { ReceiverAnswer } from './types.js';
+/** The core's outcome as JSON: an acknowledgement, the sender's handshake, or `{"error":{"code","message"}}`. */
+import type { ReceiverAnswer, ReceiverOutcome } from './types.js';
 
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
 
-export function accepted(duplicate = false): ReceiverAnswer {
-  return {
-    status: 200,
-    headers: { ...JSON_TYPE },
-    body: JSON.stringify(duplicate ? { received: true, duplicate } : { received: true }),
-  };
-}
-
-/** The answer to a provider's URL check (see Scheme.handshake), as the provider asked for it. */
-export function handshakeAnswer(body: Record<string, string>): ReceiverAnswer {
+export function answerFor(outcome: ReceiverOutcome): ReceiverAnswer {
+  if (!outcome.accepted) {
+    const { code, message, issues } = outcome;
+    const error = issues === undefined ? { code, message } : { code, message, issues };
+    return { status: outcome.status, headers: { ...JSON_TYPE, ...outcome.headers }, body: JSON.stringify({ error }) };
+  }
+  // The provider's URL check (see Scheme.handshake) is answered as the provider asked for it.
+  if ('handshake' in outcome) return { status: 200, headers: { ...JSON_TYPE }, body: JSON.stringify(outcome.handshake) };
+  const body = outcome.duplicate ? { received: true, duplicate: true } : { received: true };
   return { status: 200, headers: { ...JSON_TYPE }, body: JSON.stringify(body) };
-}
-
-export function errorAnswer(
-  code: ReceiverErrorCode,
-  message: string,
-  extra: { headers?: Record<string, string>; fields?: Record<string, unknown> } = {},
-): ReceiverAnswer {
-  return {
-    status: RECEIVER_ERRORS[code].status,
-    headers: { ...JSON_TYPE, ...extra.headers },
-    body: JSON.stringify({ error: { code, message, ...extra.fields } }),
-  };
 }

@@ -13,6 +13,7 @@ export type RefusalKind =
   | 'body_unreadable'
   | 'raw_body_unavailable'
   | 'signature'
+  | 'body_not_text'
   | 'invalid_json'
   | 'validation'
   | 'in_progress'
@@ -31,7 +32,11 @@ const signature = (meaning: string): ErrorEntry => ({ status: 401, kind: 'signat
 export const RECEIVER_ERRORS = {
   method_not_allowed: { status: 405, kind: 'method', meaning: 'only POST carries a webhook' },
   ip_not_allowed: { status: 403, kind: 'ip', meaning: 'the client address is outside allowIps' },
-  rate_limited: { status: 429, kind: 'rate_limit', meaning: 'this address sent more than its rate; Retry-After says when to' },
+  rate_limited: {
+    status: 429,
+    kind: 'rate_limit',
+    meaning: 'more requests than the rate (per address, or see `rateLimit.counts`); Retry-After says when to',
+  },
   payload_too_large: { status: 413, kind: 'payload_too_large', meaning: 'the body is larger than maxBodyBytes' },
   body_unreadable: { status: 400, kind: 'body_unreadable', meaning: 'the body could not be read (the client went away)' },
   raw_body_unavailable: {
@@ -45,6 +50,11 @@ export const RECEIVER_ERRORS = {
   timestamp_too_old: signature('the signed timestamp is older than the tolerance'),
   timestamp_in_future: signature('the signed timestamp is further ahead than the tolerance'),
   signature_invalid: signature('no signature matches the body and secrets'),
+  body_not_text: {
+    status: 400,
+    kind: 'body_not_text',
+    meaning: "with `body: 'text'`, the body is not UTF-8 or holds a NUL character",
+  },
   invalid_json: { status: 400, kind: 'invalid_json', meaning: 'the body is not JSON' },
   validation_failed: { status: 400, kind: 'validation', meaning: 'the payload does not match the schema; `issues` lists why' },
   delivery_in_progress: {
@@ -53,7 +63,11 @@ export const RECEIVER_ERRORS = {
     meaning: 'another copy of this delivery is being handled right now; retry later',
   },
   idempotency_unavailable: { status: 503, kind: 'unavailable', meaning: 'the idempotency store failed; retry later' },
-  enqueue_failed: { status: 503, kind: 'unavailable', meaning: 'the queue could not store the webhook; retry later' },
+  enqueue_failed: {
+    status: 503,
+    kind: 'unavailable',
+    meaning: 'the queue (or the hand-off) could not store the webhook; retry later',
+  },
   handler_failed: { status: 500, kind: null, meaning: 'a handler threw; the sender should retry' },
   internal_error: { status: 500, kind: 'internal', meaning: 'the receiver failed unexpectedly' },
 } as const satisfies Record<string, ErrorEntry> & Record<VerificationErrorCode, ErrorEntry>;

@@ -7,7 +7,9 @@ export {
   toFetchHandler,
   toNodeHandler,
 } from './adapters/index.js';
-export { createReceiver, DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_MAX_BODY_BYTES } from './create-receiver.js';
+export { type AddressSet, addressSet } from './addresses.js';
+export { createReceiverCore } from './create-core.js';
+export { createReceiver, DEFAULT_IDEMPOTENCY_TTL_MS } from './create-receiver.js';
 export {
   PayloadTooLargeError,
   RawBodyUnavailableError,
@@ -17,19 +19,25 @@ export {
   type ReceiverErrorCode,
   type RefusalKind,
 } from './errors.js';
+export { DEFAULT_MAX_BODY_BYTES } from './parts.js';
 export type { SqliteQueueShortcut } from './queue-option.js';
 export { memoryRateLimitStore, type RateLimitDecision, type RateLimitStore } from './rate-limit.js';
 export type {
   EventForPattern,
   EventMap,
   EventPattern,
+  HandOffResult,
   IdempotencyOptions,
+  IncomingWebhook,
   RateLimitOptions,
   Receiver,
   ReceiverAnswer,
+  ReceiverCore,
+  ReceiverCoreOptions,
   ReceiverLogger,
   ReceiverMetrics,
   ReceiverOptions,
+  ReceiverOutcome,
   ReceiverRequest,
   UnhandledWebhookEvent,
   VerifyOptions,

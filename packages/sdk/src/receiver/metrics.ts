@@ -11,6 +11,7 @@ export function createMetrics(): ReceiverMetrics {
     body_unreadable: 0,
     raw_body_unavailable: 0,
     signature: 0,
+    body_not_text: 0,
     invalid_json: 0,
     validation: 0,
     in_progress: 0,

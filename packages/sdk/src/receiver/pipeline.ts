@@ -1,43 +1,59 @@
 /**
  * The receiver's steps for one request, in order: method, IP allowlist, rate limit, body, signature,
- * JSON, schema, idempotency, then hand-off (handlers inline, or the queue). Each refusal is logged,
- * counted and answered with its stable code; the first one ends the request.
+ * JSON, schema, idempotency, then hand-off (handlers inline, the queue, or a core's own). Each refusal is logged,
+ * counted and decided with its stable code; the first one ends the request. The doors write the outcome.
  */
-import { randomUUID } from 'node:crypto';
 import { readHeader, toBuffer } from '../bytes.js';
 import type { IdempotencyStore } from '../idempotency/index.js';
-import type { ReceivedWebhook } from '../queue/index.js';
 import type { Scheme, Verified } from '../schemes/index.js';
 import type { AddressSet, ClientAddressResolver } from './addresses.js';
-import { accepted, errorAnswer, handshakeAnswer } from './answers.js';
 import { RECEIVER_ERRORS, type ReceiverErrorCode } from './errors.js';
 import { headerRecord } from './headers.js';
 import type { RateLimitStore } from './rate-limit.js';
-import type { ReceiverAnswer, ReceiverLogger, ReceiverMetrics, ReceiverRequest } from './types.js';
-import { type PayloadSchema, validatePayload } from './validation.js';
+import type {
+  HandOffResult,
+  IncomingWebhook,
+  ReceiverLogger,
+  ReceiverMetrics,
+  ReceiverOutcome,
+  ReceiverRequest,
+} from './types.js';
+import { type PayloadSchema, type ValidationIssue, validatePayload } from './validation.js';
 
 export interface PipelineParts {
   resolveClient: ClientAddressResolver;
   allowlist: AddressSet | undefined;
-  rateLimit: RateLimitStore | undefined;
+  /** `verified`: one bucket taken after the signature, and `refusals` for what is refused before it. */
+  rateLimit:
+    | { counts: 'address'; store: RateLimitStore }
+    | { counts: 'verified'; store: RateLimitStore; refusals: RateLimitStore }
+    | undefined;
   verify: { scheme: Scheme; secrets: string | readonly string[]; toleranceSeconds: number | undefined } | undefined;
   schema: PayloadSchema | undefined;
   idempotency: { store: IdempotencyStore; ttlMs: number; header: string | undefined } | undefined;
+  /** `text`: any UTF-8 body without NUL is taken, and must be JSON only with a schema. */
+  body: 'json' | 'text';
   maxBodyBytes: number;
   logger: ReceiverLogger;
   clock: () => number;
   metrics: ReceiverMetrics;
-  /** Runs the handlers (inline) or enqueues (queue); a rejection means the webhook was not taken. */
-  deliver(webhook: ReceivedWebhook, payload: unknown): Promise<void>;
+  /** Runs the handlers (inline), enqueues (queue) or hands off (core); a rejection means the webhook was not taken. */
+  deliver(webhook: IncomingWebhook): Promise<HandOffResult>;
   /** What a rejected `deliver` answers. */
-  deliverFailure: 'handler_failed' | 'enqueue_failed';
+  deliverFailure: { code: 'handler_failed' | 'enqueue_failed'; message: string };
+  onRefusal: ((code: ReceiverErrorCode, message: string) => void) | undefined;
 }
 
 interface Refusal {
   details?: Record<string, unknown>;
   headers?: Record<string, string>;
-  fields?: Record<string, unknown>;
+  issues?: ValidationIssue[];
 }
+
+/** The one bucket of `counts: 'verified'`: the receiver's whole rate, whoever sends. */
+const RECEIVER_KEY = '*';
+// Fatal: a body that is not UTF-8 would not survive being kept as text.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Codes are matched by value, not class, so errors from another copy of the SDK are still recognised. */
 function errorCode(error: unknown): string | undefined {
@@ -45,18 +61,35 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-export function createPipeline(parts: PipelineParts): (request: ReceiverRequest) => Promise<ReceiverAnswer> {
+export function createPipeline(parts: PipelineParts): (request: ReceiverRequest) => Promise<ReceiverOutcome> {
   const { logger, metrics, clock } = parts;
   // Copies of one delivery in progress in this process, counted from before their claim, so a copy that
   // loses the claim while the winner is still working gets 409 (retry later) rather than a premature 200.
   const inProgress = new Map<string, number>();
 
-  function refuse(code: ReceiverErrorCode, message: string, refusal: Refusal = {}): ReceiverAnswer {
-    const entry = RECEIVER_ERRORS[code];
-    if (entry.kind !== null) metrics.refused[entry.kind]++;
-    const log = entry.status >= 500 ? logger.error : logger.warn;
-    log.call(logger, { code, status: entry.status, ...refusal.details }, `webhook refused: ${message}`);
-    return errorAnswer(code, message, refusal);
+  function refuse(code: ReceiverErrorCode, message: string, refusal: Refusal = {}): ReceiverOutcome {
+    const { status, kind } = RECEIVER_ERRORS[code];
+    if (kind !== null) metrics.refused[kind]++;
+    const log = status >= 500 ? logger.error : logger.warn;
+    log.call(logger, { code, status, ...refusal.details }, `webhook refused: ${message}`);
+    parts.onRefusal?.(code, message);
+    const outcome: ReceiverOutcome = { accepted: false, code, status, message, headers: { ...refusal.headers } };
+    return refusal.issues === undefined ? outcome : { ...outcome, issues: refusal.issues };
+  }
+
+  /** A refusal before the signature verified: with `counts: 'verified'` it spends the refusals' bucket first. */
+  async function refuseUnverified(code: ReceiverErrorCode, message: string, refusal: Refusal): Promise<ReceiverOutcome> {
+    const { rateLimit } = parts;
+    if (rateLimit?.counts === 'verified') {
+      const decision = await rateLimit.refusals.take(RECEIVER_KEY, clock());
+      if (!decision.allowed) return tooMany(decision.retryAfterMs, 'too many refused requests', refusal.details);
+    }
+    return refuse(code, message, refusal);
+  }
+
+  function tooMany(retryAfterMs: number, what: string, details: Record<string, unknown> | undefined): ReceiverOutcome {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    return refuse('rate_limited', `${what}; retry in ${seconds} s`, { details, headers: { 'retry-after': String(seconds) } });
   }
 
   function leave(id: string): void {
@@ -65,25 +98,22 @@ export function createPipeline(parts: PipelineParts): (request: ReceiverRequest)
     else inProgress.set(id, count);
   }
 
-  async function steps(request: ReceiverRequest): Promise<ReceiverAnswer> {
+  async function steps(request: ReceiverRequest): Promise<ReceiverOutcome> {
     const { headers } = request;
     if (request.method.toUpperCase() !== 'POST') {
-      return refuse('method_not_allowed', `${request.method} is not accepted; send a POST`, { headers: { allow: 'POST' } });
+      return refuseUnverified('method_not_allowed', `${request.method} is not accepted; send a POST`, {
+        headers: { allow: 'POST' },
+      });
     }
     const ip = parts.resolveClient(request.remoteAddress, readHeader(headers, 'x-forwarded-for'));
     const details: Record<string, unknown> = { ip };
     if (parts.allowlist !== undefined && !parts.allowlist.has(ip)) {
-      return refuse('ip_not_allowed', `${ip ?? 'an unknown address'} may not send webhooks here`, { details });
+      return refuseUnverified('ip_not_allowed', `${ip ?? 'an unknown address'} may not send webhooks here`, { details });
     }
-    if (parts.rateLimit !== undefined) {
-      const decision = await parts.rateLimit.take(ip ?? 'unknown', clock());
-      if (!decision.allowed) {
-        const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-        return refuse('rate_limited', `too many webhooks from ${ip}; retry in ${seconds} s`, {
-          details,
-          headers: { 'retry-after': String(seconds) },
-        });
-      }
+    const { rateLimit } = parts;
+    if (rateLimit?.counts === 'address') {
+      const decision = await rateLimit.store.take(ip ?? 'unknown', clock());
+      if (!decision.allowed) return tooMany(decision.retryAfterMs, `too many webhooks from ${ip}`, details);
     }
 
     let raw: Uint8Array;
@@ -91,10 +121,9 @@ export function createPipeline(parts: PipelineParts): (request: ReceiverRequest)
       raw = await request.readBody(parts.maxBodyBytes);
     } catch (error) {
       const code = errorCode(error);
-      if (code === 'payload_too_large' || code === 'raw_body_unavailable') {
-        return refuse(code, (error as Error).message, { details });
-      }
-      return refuse('body_unreadable', 'the request body could not be read', { details: { ...details, err: error } });
+      if (code === 'raw_body_unavailable') return refuse(code, (error as Error).message, { details });
+      if (code === 'payload_too_large') return refuseUnverified(code, (error as Error).message, { details });
+      return refuseUnverified('body_unreadable', 'the request body could not be read', { details: { ...details, err: error } });
     }
 
     const { verify } = parts;
@@ -113,29 +142,43 @@ export function createPipeline(parts: PipelineParts): (request: ReceiverRequest)
       } catch (error) {
         const code = errorCode(error);
         if (code !== undefined && code in RECEIVER_ERRORS && RECEIVER_ERRORS[code as ReceiverErrorCode].kind === 'signature') {
-          return refuse(code as ReceiverErrorCode, (error as Error).message, { details });
+          return refuseUnverified(code as ReceiverErrorCode, (error as Error).message, { details });
         }
         throw error;
       }
     }
+    // After the signature: only what the sender signed spends the receiver's rate.
+    if (rateLimit?.counts === 'verified') {
+      const decision = await rateLimit.store.take(RECEIVER_KEY, clock());
+      if (!decision.allowed) return tooMany(decision.retryAfterMs, 'more webhooks than the rate allows', details);
+    }
 
-    const body = toBuffer(raw).toString('utf8');
+    let body: string;
+    if (parts.body === 'text') {
+      const text = decodeText(raw);
+      if (text === null) return refuse('body_not_text', 'the body is not valid UTF-8', { details });
+      // PostgreSQL text cannot hold U+0000, and no JSON or form body carries it raw.
+      if (text.includes('\u0000')) return refuse('body_not_text', 'the body holds a NUL character', { details });
+      body = text;
+    } else {
+      body = toBuffer(raw).toString('utf8');
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
     } catch {
-      return refuse('invalid_json', 'the body is not valid JSON', { details });
+      // A text body (form data) needs to be JSON only for a schema to read it.
+      if (parts.body === 'json' || parts.schema !== undefined) {
+        return refuse('invalid_json', 'the body is not valid JSON', { details });
+      }
     }
     const handshake = verify?.scheme.handshake?.(parsed);
-    if (handshake) return handshakeAnswer(handshake);
+    if (handshake) return { accepted: true, handshake };
     let payload = parsed;
     if (parts.schema !== undefined) {
       const result = await validatePayload(parts.schema, parsed);
       if (!result.ok) {
-        return refuse('validation_failed', 'the payload does not match the schema', {
-          details,
-          fields: { issues: result.issues },
-        });
+        return refuse('validation_failed', 'the payload does not match the schema', { details, issues: result.issues });
       }
       payload = result.value;
     }
@@ -157,28 +200,27 @@ export function createPipeline(parts: PipelineParts): (request: ReceiverRequest)
       if (refused !== null) return refused;
     }
 
-    const webhook: ReceivedWebhook = {
-      id: senderId || `rcv_${randomUUID()}`,
+    const webhook: IncomingWebhook = {
+      deliveryId: senderId || null,
       type,
       body,
+      payload,
       headers: headerRecord(headers),
       receivedAt: clock(),
     };
     try {
-      await parts.deliver(webhook, payload);
+      return { accepted: true, ...(await parts.deliver(webhook)) };
     } catch (error) {
       if (key !== undefined) await releaseQuietly(key);
-      const message =
-        parts.deliverFailure === 'handler_failed' ? 'a handler failed; retry later' : 'the queue failed; retry later';
-      return refuse(parts.deliverFailure, message, { details: { ...details, err: error } });
+      const { code, message } = parts.deliverFailure;
+      return refuse(code, message, { details: { ...details, err: error } });
     } finally {
       if (key !== undefined) leave(key);
     }
-    return accepted();
   }
 
-  /** Null when this copy holds the claim; otherwise the answer for a copy that must not be handled now. */
-  async function claim(key: string, details: Record<string, unknown>): Promise<ReceiverAnswer | null> {
+  /** Null when this copy holds the claim; otherwise the outcome for a copy that must not be handled now. */
+  async function claim(key: string, details: Record<string, unknown>): Promise<ReceiverOutcome | null> {
     const { store, ttlMs } = parts.idempotency as NonNullable<PipelineParts['idempotency']>;
     inProgress.set(key, (inProgress.get(key) ?? 0) + 1);
     let claimed: boolean;
@@ -201,7 +243,7 @@ export function createPipeline(parts: PipelineParts): (request: ReceiverRequest)
     }
     metrics.duplicates++;
     logger.info(details, 'duplicate webhook acknowledged without handling');
-    return accepted(true);
+    return { accepted: true, id: key, duplicate: true };
   }
 
   async function releaseQuietly(key: string): Promise<void> {
@@ -227,4 +269,12 @@ function typeField(payload: unknown): string | null {
   if (typeof payload !== 'object' || payload === null) return null;
   const type = (payload as Record<string, unknown>).type;
   return typeof type === 'string' ? type : null;
+}
+
+function decodeText(raw: Uint8Array): string | null {
+  try {
+    return utf8.decode(raw);
+  } catch {
+    return null;
+  }
 }

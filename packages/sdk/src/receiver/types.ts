@@ -3,10 +3,10 @@ import type { HeaderSource } from '../bytes.js';
 import type { IdempotencyStore } from '../idempotency/index.js';
 import type { DeadLetter, WebhookQueue } from '../queue/index.js';
 import type { SchemeName } from '../schemes/index.js';
-import type { RefusalKind } from './errors.js';
+import type { ReceiverErrorCode, RefusalKind } from './errors.js';
 import type { SqliteQueueShortcut } from './queue-option.js';
 import type { RateLimitStore } from './rate-limit.js';
-import type { PayloadSchema } from './validation.js';
+import type { PayloadSchema, ValidationIssue } from './validation.js';
 
 /** What an adapter hands the core: it reads the request, it never interprets it. */
 export interface ReceiverRequest {
@@ -108,6 +108,15 @@ export interface RateLimitOptions {
   maxTrackedIps?: number;
   /** Another store (Redis, …) shared by several processes; replaces the in-memory buckets. */
   store?: RateLimitStore;
+  /**
+   * What spends the rate. `address` (default): every request, in a bucket per client address, before the body is read.
+   * `verified`: only requests whose signature verified (every request, without `verify`), in one bucket for the
+   * receiver, after the signature. Requests refused before then spend a second bucket of the same size and are
+   * answered 429 past it: a flood of forgeries cannot spend what the sender's signed webhooks need.
+   */
+  counts?: 'address' | 'verified';
+  /** With `counts: 'verified'`: the store of the refused requests' bucket; default in memory. */
+  refusalStore?: RateLimitStore;
 }
 
 export interface IdempotencyOptions {
@@ -164,4 +173,66 @@ export interface Receiver<TEvents extends EventMap = EventMap> {
   readonly mode: 'inline' | 'queue';
   readonly maxBodyBytes: number;
   readonly metrics: Readonly<ReceiverMetrics>;
+}
+
+/** What the core decided for one request, before it is written as an answer. */
+export type ReceiverOutcome =
+  | { accepted: true; id: string; duplicate: boolean }
+  /** A sender checking the URL (Slack's url_verification): answered as it asks, never handed off. */
+  | { accepted: true; handshake: Record<string, string> }
+  | {
+      accepted: false;
+      code: ReceiverErrorCode;
+      status: number;
+      /** For people; it never repeats the code. */
+      message: string;
+      /** Retry-After, Allow. */
+      headers: Record<string, string>;
+      /** With `validation_failed`: why. */
+      issues?: ValidationIssue[];
+    };
+
+/** One accepted webhook as the core hands it off. */
+export interface IncomingWebhook {
+  /** The sender's delivery id (the one its signature covers, where it signs one); null when it names none. */
+  deliveryId: string | null;
+  type: string | null;
+  /** The raw body as received, UTF-8. */
+  body: string;
+  /** The parsed JSON (the schema's output with a Standard Schema); undefined for a text body that is not JSON. */
+  payload: unknown;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  /** Unix milliseconds. */
+  receivedAt: number;
+}
+
+/** Where the hand-off kept the webhook, and whether it had it already (it de-duplicates). */
+export interface HandOffResult {
+  id: string;
+  duplicate: boolean;
+}
+
+/** createReceiverCore: the pipeline with a hand-off of the caller's own instead of handlers and a queue. */
+export interface ReceiverCoreOptions extends Omit<ReceiverOptions, 'queue' | 'mode' | 'idempotency'> {
+  /**
+   * Stores or queues the webhook and de-duplicates it on `deliveryId`; the answer waits for it. A rejection is
+   * answered 503 `enqueue_failed`, so the sender retries.
+   */
+  handOff(webhook: IncomingWebhook): Promise<HandOffResult>;
+  /**
+   * `json` (default): the body must be JSON. `text`: any UTF-8 body without NUL characters (form data too), which
+   * must be JSON only when a `schema` is set.
+   */
+  body?: 'json' | 'text';
+  /** Told of every refusal, after it is logged and counted in `metrics`. */
+  onRefusal?(code: ReceiverErrorCode, message: string): void;
+}
+
+export interface ReceiverCore {
+  /** The whole pipeline for one request. Never rejects. */
+  handle(request: ReceiverRequest): Promise<ReceiverOutcome>;
+  readonly metrics: Readonly<ReceiverMetrics>;
+  /** Closes the stores the core built itself. */
+  close(): Promise<void>;
 }

@@ -309,6 +309,7 @@ describe('metrics and logs', () => {
         body_unreadable: 0,
         raw_body_unavailable: 0,
         signature: 1,
+        body_not_text: 0,
         invalid_json: 1,
         validation: 1,
         in_progress: 0,

@@ -25,8 +25,6 @@ export const ERRORS = {
     'Too many wrong tokens (or sign-ins, or portal links) from this address; Retry-After says when to try again.',
   ],
   forbidden: [403, 'The token is an app token, and this route (or this change, such as an app’s uid) needs the admin token.'],
-  signature_missing: [401, 'The webhook lacks the signature header its source’s provider scheme needs.'],
-  signature_invalid: [401, 'The webhook’s signature does not verify with the source’s secrets (wrong, malformed or stale).'],
   csrf_invalid: [
     403,
     'A dashboard form came without this session’s CSRF token (or from another site); reload the page and try again.',
@@ -35,10 +33,6 @@ export const ERRORS = {
     401,
     'The portal link is expired, revoked, malformed or not signed by this hookd’s current key; ask for a new one.',
   ],
-  ip_not_allowed: [403, 'The webhook comes from an address outside its source’s IP allowlist.'],
-  rate_limited: [429, 'The source received more than its rate limit; Retry-After says when to send again.'],
-  payload_invalid: [400, 'The webhook body does not match its source’s JSON Schema (`details` names each failing path).'],
-  body_not_text: [400, 'The webhook body is not UTF-8 text; sources take text bodies (JSON, form data) only.'],
   source_not_found: [404, 'No source has this id or name.'],
   source_name_taken: [409, 'Another source already uses this name.'],
   app_not_found: [404, 'No app has this id or uid.'],
@@ -60,7 +54,7 @@ export const ERRORS = {
   payload_too_large: [413, 'The published event is over HOOKD_MAX_PAYLOAD once serialized as the delivered body.'],
   unsupported_media_type: [
     415,
-    'The body’s content type is not taken here (the API takes application/json, dashboard forms urlencoded).',
+    'The body’s content type is not taken here: send `Content-Type: application/json` (dashboard forms are urlencoded).',
   ],
   headers_too_large: [431, 'The request headers are over the size limit.'],
   store_unavailable: [503, 'The database cannot be reached or is full; nothing was stored, try again.'],

@@ -2,6 +2,7 @@
  * The source operations (inbound webhooks). A source owns an app: its destinations are that app's endpoints, so
  * everything done to endpoints and deliveries works on them unchanged.
  */
+import { addressSet } from '@hookd/sdk/receiver';
 import { SCHEMES, WebhookVerificationError } from '@hookd/sdk/verify';
 import {
   compileJsonSchema,
@@ -13,7 +14,6 @@ import {
   type SourceRateLimit,
   type SourceScheme,
 } from '../domain/index.js';
-import { parseAllowlist } from '../inbound/index.js';
 import { type AdminStore, type SourcePatch, StoreConflictError } from '../store/index.js';
 import { checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
 import { ApiError } from './errors.js';
@@ -47,9 +47,10 @@ function checkSecrets(scheme: SourceScheme, secrets: string[]): string[] {
   return secrets;
 }
 
+/** Parsed as ingest will parse it (the SDK receiver's allowlist), so what is accepted here works there. */
 function checkAllowIps(entries: string[]): string[] {
   try {
-    parseAllowlist(entries);
+    addressSet(entries, 'allow_ips_invalid');
   } catch (error) {
     throw new ApiError('validation_failed', `body/allowIps: ${(error as Error).message}`);
   }

@@ -6,7 +6,7 @@ import { isStoreFull, isStoreUnavailable } from '../store/index.js';
 import { ApiError, ERRORS, type ErrorCode, errorBody } from './errors.js';
 
 export function replyWithError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { code, message } = toApiError(error);
+  const { code, message } = toApiError(error, { contentType: request.headers['content-type'] ?? null });
   const status = ERRORS[code][0];
   if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
   const details = error instanceof ApiError ? error.details : undefined;
@@ -14,8 +14,24 @@ export function replyWithError(error: FastifyError, request: FastifyRequest, rep
   return reply.code(status).send(errorBody(code, message, details));
 }
 
+/**
+ * A 415 that says what to send instead. `curl -d` without `-H` sends application/x-www-form-urlencoded, the most
+ * common way to meet it.
+ */
+function unsupportedMediaTypeMessage(contentType: string | null): string {
+  const given = contentType ? `Content-Type ${contentType.split(';')[0]?.trim()}` : 'a body without a Content-Type';
+  const curl = contentType?.startsWith('application/x-www-form-urlencoded')
+    ? " (what curl -d sends unless told otherwise: add -H 'Content-Type: application/json')"
+    : '';
+  return `${given} is not taken here: send the JSON body with Content-Type: application/json${curl}`;
+}
+
 /** Maps whatever was thrown to one of the documented codes; unknown failures become internal_error. */
-export function toApiError(error: FastifyError): { code: ErrorCode; message: string } {
+export function toApiError(
+  error: FastifyError,
+  /** The request's Content-Type, for a 415 that names it; unset: the table's general message. */
+  request?: { contentType: string | null },
+): { code: ErrorCode; message: string } {
   if (error instanceof ApiError) return { code: error.code, message: error.message };
   if (error.validation) {
     const first = error.validation[0];
@@ -33,7 +49,10 @@ export function toApiError(error: FastifyError): { code: ErrorCode; message: str
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { code: 'body_too_large', message: error.message };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { code: 'unsupported_media_type', message: error.message };
+      return {
+        code: 'unsupported_media_type',
+        message: request ? unsupportedMediaTypeMessage(request.contentType) : ERRORS.unsupported_media_type[1],
+      };
   }
   if (error.statusCode === 400 && error instanceof SyntaxError) return { code: 'invalid_json', message: error.message };
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)

@@ -20,6 +20,7 @@ import { eventRoutes } from './routes/events.js';
 import { type HealthContext, type HealthOptions, healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { portalRoutes } from './routes/portal.js';
+import { rootRoute } from './routes/root.js';
 import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -42,6 +43,18 @@ export function buildHealthApi(ctx: HealthContext & Pick<ApiContext, 'logger'>, 
     logController: new LogController({ disableRequestLogging: true }),
   });
   healthRoutes(api, ctx, options);
+  // Any other path, and anything thrown, answers in the API's documented error shape, not fastify's default.
+  api.setErrorHandler(replyWithError);
+  api.setNotFoundHandler(async (request, reply) =>
+    reply
+      .code(404)
+      .send(
+        errorBody(
+          'route_not_found',
+          `a worker's health port serves only /healthz, /readyz and /metrics, not ${request.method} ${request.url.split('?')[0]}`,
+        ),
+      ),
+  );
   return api;
 }
 
@@ -97,6 +110,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   });
 
   healthRoutes(api, ctx, { metricsToken: ctx.config.metricsToken });
+  rootRoute(api);
   // One gateway for ingest and the source routes, so a source changed through the API applies at once.
   const gateway = new InboundGateway({
     store: ctx.store,

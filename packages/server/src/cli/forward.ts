@@ -29,6 +29,8 @@ export interface ForwardOptions {
   /** Where notices about the stream go; default stderr. */
   notice?: (line: string) => void;
   signal?: AbortSignal;
+  /** How often to ask hookd whether the source still exists: its stream alone says nothing when it is deleted. */
+  sourceCheckMs?: number;
 }
 
 /** Longest wait between reconnection attempts. */
@@ -36,9 +38,56 @@ const MAX_BACKOFF_MS = 5_000;
 /** A stream that says nothing for this long (not even a heartbeat) is taken as dead and reopened. */
 const SILENCE_MS = 45_000;
 const LOCAL_TIMEOUT_MS = 30_000;
+const SOURCE_CHECK_MS = 5_000;
 
-/** Runs until `signal` aborts; throws a CliError when hookd refuses the token or knows no such source. */
+/** The failure when the source is deleted while forwarding: exit 2, as when it never existed. */
+function sourceGone(options: ForwardOptions): CliError {
+  return new CliError(
+    `source ${JSON.stringify(options.source)} was deleted on hookd at ${options.baseUrl}: nothing more will arrive`,
+    EXIT.refused,
+    'create it again (providers need its new ingest URL) or pick another with --source, then run hookd forward again',
+  );
+}
+
+/** Whether hookd still has the source; network trouble counts as yes (the stream's reconnects deal with that). */
+async function sourceExists(options: ForwardOptions): Promise<boolean> {
+  try {
+    const response = await fetch(`${options.baseUrl}/v1/sources/${encodeURIComponent(options.source)}`, {
+      headers: { authorization: `Bearer ${options.token}` },
+      signal: AbortSignal.timeout(LOCAL_TIMEOUT_MS),
+    });
+    await response.arrayBuffer();
+    return response.status !== 404;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Runs until `signal` aborts; throws a CliError when hookd refuses the token or knows no such source, at the start
+ * or later: a source deleted while forwarding ends the run instead of leaving it connected and silent.
+ */
 export async function forward(options: ForwardOptions): Promise<void> {
+  const stop = new AbortController();
+  const outer = options.signal;
+  const abort = () => stop.abort();
+  outer?.addEventListener('abort', abort);
+  let gone = false;
+  const watcher = setInterval(async () => {
+    if (gone || stop.signal.aborted || (await sourceExists(options))) return;
+    gone = true;
+    stop.abort();
+  }, options.sourceCheckMs ?? SOURCE_CHECK_MS);
+  try {
+    await forwardUntil({ ...options, signal: stop.signal });
+  } finally {
+    clearInterval(watcher);
+    outer?.removeEventListener('abort', abort);
+  }
+  if (gone) throw sourceGone(options);
+}
+
+async function forwardUntil(options: ForwardOptions): Promise<void> {
   const print = options.print ?? ((line) => process.stdout.write(`${line}\n`));
   const notice = options.notice ?? ((line) => process.stderr.write(`${line}\n`));
   let lastId = options.after ?? null;
@@ -46,7 +95,7 @@ export async function forward(options: ForwardOptions): Promise<void> {
   let connectedOnce = false;
   while (!options.signal?.aborted) {
     try {
-      const opened = await openStream(options, lastId);
+      const opened = await openStream(options, lastId, connectedOnce);
       if (!connectedOnce) notice(`forwarding source ${options.source} from ${options.baseUrl} to ${options.to}`);
       else notice('stream reopened; resuming');
       connectedOnce = true;
@@ -68,7 +117,11 @@ export async function forward(options: ForwardOptions): Promise<void> {
   }
 }
 
-async function openStream(options: ForwardOptions, lastId: string | null): Promise<ReadableStream<Uint8Array>> {
+async function openStream(
+  options: ForwardOptions,
+  lastId: string | null,
+  connectedBefore: boolean,
+): Promise<ReadableStream<Uint8Array>> {
   const url = `${options.baseUrl}/v1/sources/${encodeURIComponent(options.source)}/events/stream`;
   const headers: Record<string, string> = { authorization: `Bearer ${options.token}`, accept: 'text/event-stream' };
   if (lastId !== null) headers['last-event-id'] = lastId;
@@ -81,6 +134,7 @@ async function openStream(options: ForwardOptions, lastId: string | null): Promi
     );
   }
   if (response.status === 404) {
+    if (connectedBefore) throw sourceGone(options);
     throw new CliError(`hookd has no source ${JSON.stringify(options.source)}`, EXIT.refused, 'list them with GET /v1/sources');
   }
   if (!response.ok || !response.body) throw new Error(`the stream answered ${response.status}`);
@@ -187,10 +241,14 @@ export function forwardCommand(): Command {
           '',
           'Each request goes out as the provider sent it (body and headers), and one line says what the app answered:',
           '  12:00:01  push  msg_01J…  -> 200  4 ms',
-          'The stream reconnects by itself and resumes after the last event it saw.',
+          'The stream reconnects by itself and resumes after the last event it saw. If the source is deleted on the',
+          'server meanwhile, forward says so and exits with code 2.',
           '',
           'Example:',
           '  hookd forward --url https://hooks.example.com --source github --to http://localhost:3000/webhook',
+          '',
+          'Exit codes: 0 stopped with Ctrl-C, 1 bad flags or no token, 2 hookd refused the token, or the source does not',
+          'exist or was deleted while forwarding.',
         ].join('\n'),
       ),
   ).action(async (flags: { source: string; to: string; after?: string; json?: boolean; url?: string; token?: string }) => {

@@ -13,7 +13,8 @@ const SIGNATURE_HEADERS: readonly [string, SchemeName][] = [
   ['x-webhook-signature', 'hmac-sha256-hex'],
 ];
 
-function detectScheme(headers: Record<string, string>): SchemeName | null {
+/** The scheme a request's signature header names, or null when it carries none. */
+export function detectScheme(headers: Record<string, string>): SchemeName | null {
   for (const [name, scheme] of SIGNATURE_HEADERS) if (headers[name] !== undefined) return scheme;
   return null;
 }

@@ -5,11 +5,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { SchemeName } from '@hookd/sdk';
 import { curlCommand } from './curl.js';
+import { fixtureOf, saveFixture } from './fixtures.js';
 import { type Answered, relayableHeaders, sendRequest } from './http.js';
 import { hostAllowed } from './listen-hosts.js';
-import { eventTypeOf, verifyCaught } from './listen-inspect.js';
+import { detectScheme, eventTypeOf, verifyCaught } from './listen-inspect.js';
 import { LISTEN_PAGE } from './listen-page.js';
 import { requestJson, requestSummary } from './listen-print.js';
+import { type ForwardRoute, routeFor } from './listen-routes.js';
 import type { Captured, ForwardOutcome, ListenStore } from './listen-store.js';
 import { CliError } from './output.js';
 
@@ -22,13 +24,20 @@ export interface ListenOptions {
   delayMs: number;
   /** Unset: `{"received":true}`, or with `forward` the app's own body. */
   body?: string;
-  forward?: string;
+  /** Where to relay each request: the first route whose event-type pattern matches; one without a pattern is the fallback. */
+  forward: readonly ForwardRoute[];
+  /** The secret was generated, a Standard Webhooks one: only requests signed that way are checked with it. */
+  secretGenerated?: boolean;
+  /** Where to save each caught JSON request as a fixture for `hookd trigger --fixture`. */
+  saveFixtures?: string;
   maxBodyBytes: number;
   /** The --host listened on: with loopback names, what the Host header of the page and its API must name. */
   host: string;
   /** Told of each request once it is kept, then again once answered (with `forward` when there is one). */
   onCaught(request: Captured): void;
   onAnswered(request: Captured, status: number, forwarded: boolean): void;
+  /** Told of each fixture written with `saveFixtures`. */
+  onFixture?(path: string): void;
 }
 
 /** Paths under this prefix belong to the listener, never to the requests it catches. */
@@ -75,6 +84,9 @@ function headerPairs(req: IncomingMessage): [string, string][] {
 
 export function createListenServer(options: ListenOptions): Server {
   const streams = new Set<ServerResponse>();
+  // A generated secret is a Standard Webhooks one: other requests would only ever show as failing with it.
+  const checks = (headers: Record<string, string>) =>
+    options.secrets.length > 0 && (!options.secretGenerated || detectScheme(headers) === 'standard');
   const defaultBody = options.body ?? '{"received":true}';
   const defaultType = (() => {
     try {
@@ -85,8 +97,8 @@ export function createListenServer(options: ListenOptions): Server {
     }
   })();
 
-  async function forward(request: Captured): Promise<{ outcome: ForwardOutcome; answer: Answered | null }> {
-    const url = forwardTarget(options.forward as string, request.path);
+  async function forward(request: Captured, route: ForwardRoute): Promise<{ outcome: ForwardOutcome; answer: Answered | null }> {
+    const url = forwardTarget(route.url, request.path);
     try {
       const answer = await sendRequest({
         url,
@@ -121,16 +133,21 @@ export function createListenServer(options: ListenOptions): Server {
       headers,
       body,
       eventType: eventTypeOf(body, headerMap, options.provider),
-      verification: options.secrets.length > 0 ? verifyCaught(body, headerMap, options.secrets, options.provider) : null,
+      verification: checks(headerMap) ? verifyCaught(body, headerMap, options.secrets, options.provider) : null,
     });
     options.onCaught(captured);
+    if (options.saveFixtures) {
+      const fixture = fixtureOf(captured, options.provider ?? detectScheme(headerMap));
+      if (fixture) options.onFixture?.(saveFixture(options.saveFixtures, captured.id, fixture));
+    }
 
     let status = options.status ?? 200;
     let answerBody = defaultBody;
     let contentType = defaultType;
     let outcome: ForwardOutcome | null = null;
-    if (options.forward) {
-      const relayed = await forward(captured);
+    const route = routeFor(options.forward, captured.eventType);
+    if (route) {
+      const relayed = await forward(captured, route);
       outcome = relayed.outcome;
       if (options.status === undefined) status = relayed.answer?.status ?? 502;
       if (options.body === undefined) {

@@ -67,6 +67,7 @@ const SCHEMA = `
     response_status INTEGER,
     forward TEXT
   );
+  CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   PRAGMA user_version = 1;
 `;
 
@@ -100,7 +101,17 @@ export function openListenStore(path: string) {
   const newest = db.prepare<[number, number], Row>('SELECT * FROM requests WHERE id < ? ORDER BY id DESC LIMIT ?');
   const after = db.prepare<[number, number], Row>('SELECT * FROM requests WHERE id > ? ORDER BY id LIMIT ?');
   const last = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM requests');
+  const setting = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
+  const keep = db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)');
   return {
+    /**
+     * The signing secret this file keeps, made by `make` on first use: a secret pasted into an endpoint still holds
+     * when listen restarts on the same file.
+     */
+    secret(make: () => string): string {
+      keep.run('secret', make());
+      return (setting.get('secret') as { value: string }).value;
+    },
     add(request: Omit<Captured, 'id' | 'responseStatus' | 'forward'>): Captured {
       const { lastInsertRowid } = insert.run({
         ...request,

@@ -2,15 +2,25 @@
 /** The `hookd` command. */
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { type Config, ConfigError, loadConfig, OPTION_LIST, OPTIONS, type OptionName, type RawSettings } from '../config.js';
+import {
+  type Config,
+  ConfigError,
+  type ConfigOption,
+  loadConfig,
+  OPTION_LIST,
+  OPTIONS,
+  type OptionName,
+  type RawSettings,
+} from '../config.js';
 import { type Hookd, startHookd } from '../server.js';
 import { openStore } from '../store/index.js';
 import { VERSION } from '../version.js';
 import { forwardCommand } from './forward.js';
 import { listenCommand } from './listen.js';
-import { reportFailure } from './output.js';
+import { helpShowsRequiredAndDefaults, reportFailure } from './output.js';
 import { replayCommand } from './replay.js';
 import { sendCommand } from './send.js';
+import { listenFailure, MIGRATE_OPTIONS } from './serve.js';
 import { tailCommand } from './tail.js';
 import { triggerCommand } from './trigger.js';
 
@@ -19,10 +29,14 @@ const program = new Command('hookd')
   .version(VERSION)
   .showHelpAfterError();
 
-/** Adds every config option as a flag; `--port 9000` beats HOOKD_PORT beats the config file. */
-function withConfigFlags(command: Command): Command {
-  command.option('--config <file>', 'JSON file of settings (HOOKD_CONFIG)');
-  for (const option of OPTION_LIST) {
+/**
+ * Adds the config options as flags (all, or those named in `only`); `--port 9000` beats HOOKD_PORT beats the config
+ * file.
+ */
+function withConfigFlags(command: Command, only?: readonly OptionName[]): Command {
+  command.option('--config <file>', 'JSON file of settings (HOOKD_CONFIG); its keys: see the README');
+  const options: readonly ConfigOption[] = only ? only.map((name) => OPTIONS[name]) : OPTION_LIST;
+  for (const option of options) {
     const shown = option.default ?? option.computed;
     command.addOption(new Option(`--${option.flag} <value>`, `${option.help} (${option.env})`).default(undefined, shown));
   }
@@ -62,6 +76,7 @@ function banner(config: Config, hookd: Hookd): string[] {
   const lines = ['', `  role:         ${config.role}`, `  database:     ${withoutPassword(config.databaseUrl)}`];
   if (hookd.api) {
     lines.push(
+      `  dashboard:    ${hookd.url}/ui  (sign in with the admin token)`,
       `  API:          ${hookd.url}`,
       `  API docs:     ${hookd.url}/docs  (OpenAPI: ${hookd.url}/openapi.json)`,
       adminTokenLine(config, hookd),
@@ -91,11 +106,15 @@ withConfigFlags(
         '  hookd serve --port 8080 --data-dir ./data',
         '  hookd serve --role api --db postgres://hookd@db:5432/hookd',
         '  hookd serve --role worker --db postgres://hookd@db:5432/hookd --health-port 8081',
+        '',
+        'Exit codes: 0 stopped by SIGINT or SIGTERM, 1 failed while running, 2 a setting is wrong or the port is taken.',
       ].join('\n'),
     ),
 ).action(async (flags: Record<string, string | undefined>) => {
   const config = configFrom(flags);
-  const hookd = await startHookd({ config });
+  const hookd = await startHookd({ config }).catch((error: unknown) => {
+    throw listenFailure(error, config);
+  });
   process.stderr.write(`${banner(config, hookd).join('\n')}\n`);
   let closing = false;
   const shutdown = (signal: string) => {
@@ -111,7 +130,7 @@ withConfigFlags(
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 });
 
-withConfigFlags(program.command('migrate').description('Apply database migrations, then exit')).action(
+withConfigFlags(program.command('migrate').description('Apply database migrations, then exit'), MIGRATE_OPTIONS).action(
   async (flags: Record<string, string | undefined>) => {
     const config = configFrom(flags);
     const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
@@ -128,6 +147,7 @@ program.addCommand(triggerCommand());
 program.addCommand(replayCommand());
 program.addCommand(tailCommand());
 
+helpShowsRequiredAndDefaults(program);
 program.parseAsync().catch((error: unknown) => {
   const exitCode = reportFailure(error);
   if (exitCode !== null) process.exit(exitCode);

@@ -2,8 +2,8 @@
  * What the developer commands share on the way out: colours that respect NO_COLOR, exit codes scripts can rely
  * on, and errors that say what to do next.
  */
-import { InvalidArgumentError } from 'commander';
-import { parseDuration } from '../domain/index.js';
+import { type Command, InvalidArgumentError } from 'commander';
+import { isEventTypeName, parseDuration } from '../domain/index.js';
 
 /** Exit codes of every developer command (documented in the README). */
 export const EXIT = {
@@ -125,6 +125,15 @@ export const parsers = {
     }
     return text;
   },
+  /** An event type name by the API's own rule, so a bad one is refused before anything is sent. */
+  eventType(text: string): string {
+    if (!isEventTypeName(text)) {
+      throw new InvalidArgumentError(
+        'expected an event type such as payment.completed: letters, digits, _ and -, in dot-separated parts, at most 256 characters.',
+      );
+    }
+    return text;
+  },
   /** For repeatable flags (`--secret a --secret b`). */
   collect(text: string, previous: string[] | undefined): string[] {
     return [...(previous ?? []), text];
@@ -138,4 +147,25 @@ export function reportFailure(error: unknown): number | null {
   process.stderr.write(`${p.red('hookd:')} ${error.message}\n`);
   if (error.hint) process.stderr.write(`       ${p.dim(error.hint)}\n`);
   return error.exitCode;
+}
+
+const described = new WeakSet<object>();
+
+/**
+ * Help that shows what commander leaves out: "(required)" on each mandatory option, and the default of an option
+ * whose default is described rather than given (`.default(undefined, '5m')`). Applies to the command and its
+ * subcommands; call it once the command's options are all added.
+ */
+export function helpShowsRequiredAndDefaults(command: Command): Command {
+  for (const option of command.options) {
+    if (described.has(option)) continue;
+    described.add(option);
+    const extra: string[] = [];
+    if (option.mandatory) extra.push('required');
+    if (option.defaultValue === undefined && option.defaultValueDescription)
+      extra.push(`default: ${option.defaultValueDescription}`);
+    if (extra.length > 0) option.description = `${option.description} (${extra.join(', ')})`;
+  }
+  for (const sub of command.commands) helpShowsRequiredAndDefaults(sub);
+  return command;
 }

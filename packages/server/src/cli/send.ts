@@ -20,7 +20,7 @@ export function sendCommand(): Command {
   return new Command('send')
     .description('POST one event, signed the way hookd signs deliveries, and print the answer')
     .argument('<url>', 'where to send it', parsers.url)
-    .requiredOption('--type <type>', 'the event type, e.g. payment.completed')
+    .requiredOption('--type <type>', 'the event type, e.g. payment.completed', parsers.eventType)
     .option('--data <json>', 'the event data: JSON, @file.json, or @- for standard input', '{}')
     .requiredOption('--secret <secret>', 'signing secret (whsec_… for standard); repeat to sign with two', parsers.collect)
     .addOption(new Option('--scheme <scheme>', 'signature scheme').choices(['standard', 'hmac-sha256-hex']).default('standard'))

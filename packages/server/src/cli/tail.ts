@@ -24,6 +24,36 @@ export interface AttemptEvent {
   responseStatus: number | null;
   error: AttemptError | null;
   outcome: 'succeeded' | 'retrying' | 'failed';
+  /** Added by tail, for a `retrying` attempt that is its delivery's latest: when the next attempt is due. */
+  nextAttemptAt?: string | null;
+}
+
+/** "in 5m (12:05:00)", "now" for one already due; the time is the clock's, as the lines' own times are. */
+export function dueIn(at: string, now: number): string {
+  const ms = Date.parse(at) - now;
+  if (ms <= 0) return 'now';
+  const s = Math.round(ms / 1000);
+  const span = s < 1 ? `${ms} ms` : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
+  return `in ${span} (${at.slice(11, 19)})`;
+}
+
+/**
+ * When a retrying attempt's next one is due: read from its delivery, so only for the delivery's latest attempt
+ * (an older one, streamed on a resume, would show the delivery's current state). Null when unknown or not pending.
+ */
+async function nextAttemptOf(connection: ServerConnection, a: AttemptEvent): Promise<string | null> {
+  if (a.outcome !== 'retrying') return null;
+  try {
+    const response = await fetch(
+      `${connection.baseUrl}/v1/apps/${encodeURIComponent(a.appId)}/deliveries/${encodeURIComponent(a.deliveryId)}`,
+      { headers: { authorization: `Bearer ${connection.token}` }, signal: AbortSignal.timeout(5_000) },
+    );
+    if (!response.ok) return null;
+    const delivery = (await response.json()) as { attemptCount?: number; nextAttemptAt?: string | null };
+    return delivery.attemptCount === a.number ? (delivery.nextAttemptAt ?? null) : null;
+  } catch {
+    return null;
+  }
 }
 
 function attemptLine(p: Paint, a: AttemptEvent): string {
@@ -43,11 +73,15 @@ function attemptLine(p: Paint, a: AttemptEvent): string {
     `→ ${a.url}`,
     p.dim(`${a.deliveryId} #${a.number}`),
     ...why,
+    ...(a.nextAttemptAt ? [p.yellow(`next attempt ${dueIn(a.nextAttemptAt, Date.now())}`)] : []),
   ].join('  ');
 }
 
 /** Reads one SSE response, calling `onEvent` per event; resolves when the stream ends. */
-async function readStream(response: Response, onEvent: (id: string | null, event: string, data: string) => void): Promise<void> {
+async function readStream(
+  response: Response,
+  onEvent: (id: string | null, event: string, data: string) => void | Promise<void>,
+): Promise<void> {
   const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
   if (!reader) return;
   let buffer = '';
@@ -63,7 +97,7 @@ async function readStream(response: Response, onEvent: (id: string | null, event
       const line = buffer.slice(0, newline).replace(/\r$/, '');
       buffer = buffer.slice(newline + 1);
       if (line === '') {
-        if (data.length > 0) onEvent(id, event, data.join('\n'));
+        if (data.length > 0) await onEvent(id, event, data.join('\n'));
         event = 'message';
         data = [];
       } else if (!line.startsWith(':')) {
@@ -120,7 +154,8 @@ export function tailCommand(): Command {
       [
         '',
         'Each line: time, outcome (✓ succeeded, ↻ retrying, ✗ failed: no retry left), status or error, duration,',
-        'event type, endpoint URL, delivery id and attempt number. The stream resumes by itself if hookd restarts.',
+        'event type, endpoint URL, delivery id and attempt number; a retrying one ends with when the next attempt is',
+        'due ("next attempt in 5m (12:05:00)"; nextAttemptAt with --json). The stream resumes by itself if hookd restarts.',
         '',
         'Examples:',
         '  hookd tail --app acme',
@@ -151,10 +186,11 @@ export function tailCommand(): Command {
       );
       for (;;) {
         try {
-          await readStream(response, (id, event, data) => {
+          await readStream(response, async (id, event, data) => {
             if (id) lastEventId = id;
             if (event !== 'attempt') return;
             const attempt = JSON.parse(data) as AttemptEvent;
+            if (attempt.outcome === 'retrying') attempt.nextAttemptAt = await nextAttemptOf(connection, attempt);
             if (flags.json) printJson(attempt);
             else process.stdout.write(`${attemptLine(out, attempt)}\n`);
           });

@@ -1,5 +1,7 @@
 /** `hookd trigger`: a realistic sample of a provider's event, signed with that provider's scheme, POSTed to a URL. */
+import type { SchemeName } from '@hookd/sdk';
 import { Command, Option } from 'commander';
+import { applyOverrides, readFixture } from './fixtures.js';
 import { CliError, EXIT, paintFor, parsers, printJson } from './output.js';
 import { findSample, SAMPLES } from './samples/index.js';
 import { deliver, extraHeaders, signRequest } from './signed.js';
@@ -13,6 +15,35 @@ interface TriggerFlags {
   list?: boolean;
   json?: boolean;
   dryRun?: boolean;
+  set?: string[];
+  fixture?: string;
+}
+
+/** What trigger sends: a sample made now, or a saved fixture; either with the --set overrides applied. */
+function eventToSend(
+  event: string | undefined,
+  flags: TriggerFlags,
+): { provider: SchemeName; type: string; id?: string; payload: unknown } {
+  if (flags.fixture) {
+    const fixture = readFixture(flags.fixture, flags.provider);
+    const sample = SAMPLES.find((s) => s.provider === fixture.provider);
+    return {
+      provider: fixture.provider,
+      type: event ?? fixture.event ?? 'fixture',
+      id: sample?.newId(),
+      payload: applyOverrides(fixture.payload, flags.set ?? []),
+    };
+  }
+  if (event === undefined)
+    throw new CliError('name an event to trigger', EXIT.usage, '`hookd trigger --list` shows them, or pass --fixture');
+  const sample = findSample(event, flags.provider);
+  if (!sample) {
+    const names = [...new Set(SAMPLES.map((s) => s.event))].join(', ');
+    throw new CliError(`there is no sample of ${JSON.stringify(event)}`, EXIT.usage, `try one of: ${names}`);
+  }
+  const id = sample.newId();
+  const payload = sample.payload({ id, now: Math.floor(Date.now() / 1000) });
+  return { provider: sample.provider, type: sample.event, id, payload: applyOverrides(payload, flags.set ?? []) };
 }
 
 function listSamples(json: boolean): void {
@@ -51,6 +82,11 @@ export function triggerCommand(): Command {
     .addOption(
       new Option('--timeout <duration>', 'how long to wait for the answer').argParser(parsers.duration).default(30_000, '30s'),
     )
+    .option('--set <path=value>', 'change the payload: data.amount=5000 (the value JSON, else text); repeatable', parsers.collect)
+    .option(
+      '--fixture <file>',
+      'send a saved event instead of a sample: {"provider", "event", "payload"} (hookd listen --save-fixtures writes them)',
+    )
     .option('--list', 'list the events there are samples of')
     .option('--dry-run', 'print the signed request instead of sending it')
     .option('--json', 'print the request and the answer (or the list) as JSON')
@@ -63,6 +99,8 @@ export function triggerCommand(): Command {
         '  hookd trigger push --to http://127.0.0.1:3000/github --secret "$GITHUB_WEBHOOK_SECRET"',
         '  hookd trigger orders/create --to http://127.0.0.1:3000/shopify --secret "$SHOPIFY_CLIENT_SECRET"',
         '  hookd trigger user.created --to http://127.0.0.1:4000/webhook --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+        `  hookd trigger invoice.paid --to http://127.0.0.1:4000/webhook --secret "$SECRET" --set data.amount=5000 --set data.currency=USD`,
+        '  hookd trigger --fixture ./fixtures/0001-invoice.paid.json --to http://127.0.0.1:4000/webhook --secret "$SECRET"',
         '  hookd trigger --list',
         '',
         'Exit codes: 0 answered 2xx, 1 bad flags or unknown event, 2 answered another status, 3 could not reach the URL.',
@@ -70,28 +108,27 @@ export function triggerCommand(): Command {
     )
     .action(async (event: string | undefined, flags: TriggerFlags) => {
       if (flags.list) return listSamples(flags.json === true);
-      if (event === undefined) throw new CliError('name an event to trigger', EXIT.usage, '`hookd trigger --list` shows them');
-      const sample = findSample(event, flags.provider);
-      if (!sample) {
-        const names = [...new Set(SAMPLES.map((s) => s.event))].join(', ');
-        throw new CliError(`there is no sample of ${JSON.stringify(event)}`, EXIT.usage, `try one of: ${names}`);
-      }
+      const chosen = eventToSend(event, flags);
       if (!flags.to) throw new CliError('--to <url> is required: where should the event go?', EXIT.usage);
       if (!flags.secret) {
         throw new CliError(
-          `--secret is required: the ${sample.provider} signing secret your handler verifies with`,
+          `--secret is required: the ${chosen.provider} signing secret your handler verifies with`,
           EXIT.usage,
-          sample.provider === 'standard' ? 'a Standard Webhooks secret looks like whsec_<base64>' : undefined,
+          chosen.provider === 'standard' ? 'a Standard Webhooks secret looks like whsec_<base64>' : undefined,
         );
       }
-      const id = sample.newId();
-      const payload = sample.payload({ id, now: Math.floor(Date.now() / 1000) });
-      const signed = signRequest({ scheme: sample.provider, payload, type: sample.event, secrets: flags.secret, id });
+      const signed = signRequest({
+        scheme: chosen.provider,
+        payload: chosen.payload as object,
+        type: chosen.type,
+        secrets: flags.secret,
+        id: chosen.id,
+      });
       signed.headers = { ...signed.headers, ...extraHeaders(flags.header) };
       await deliver({
         url: flags.to,
         request: signed,
-        label: `${sample.provider} · ${sample.event}`,
+        label: `${chosen.provider} · ${chosen.type}${flags.fixture ? ` (fixture ${flags.fixture})` : ''}`,
         timeoutMs: flags.timeout,
         json: flags.json === true,
         dryRun: flags.dryRun === true,

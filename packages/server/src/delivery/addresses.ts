@@ -5,7 +5,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
-import { type Network, refusedAddressReason } from '../domain/index.js';
+import { describeRefusedReason, type Network, refusedAddressReason } from '../domain/index.js';
 
 export interface ResolvedAddress {
   address: string;
@@ -17,13 +17,23 @@ export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
 export const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
+/** What an operator can do about a refusal: the setting that allows the network, named as flag and variable. */
+function allowHint(address: string | undefined): string {
+  const cidr = address === undefined ? '<cidr>' : `${address}/${isIP(address) === 6 ? 128 : 32}`;
+  return `to allow it (local development), start hookd with --allow-networks ${cidr} or HOOKD_ALLOW_NETWORKS=${cidr}`;
+}
+
 export class AddressRefusedError extends Error {
   readonly code = 'address_refused';
   constructor(
     readonly host: string,
     readonly reason: string,
+    readonly address?: string,
   ) {
-    super(`${host} resolves to a ${reason} address, which endpoints may not reach`);
+    const at = address !== undefined && address !== host ? ` (${address})` : '';
+    super(
+      `${host} resolves to a ${describeRefusedReason(reason)} address${at}, which endpoints may not reach; ${allowHint(address)}`,
+    );
   }
 }
 
@@ -34,7 +44,7 @@ export function hostOf(url: URL): string {
 
 function assertAllowed(host: string, address: string, allowed: readonly Network[]): void {
   const reason = refusedAddressReason(address, allowed);
-  if (reason) throw new AddressRefusedError(host, reason);
+  if (reason) throw new AddressRefusedError(host, reason, address);
 }
 
 /** Throws AddressRefusedError if any address `host` stands for is forbidden; returns the addresses. */

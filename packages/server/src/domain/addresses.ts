@@ -32,12 +32,6 @@ function within(ip: ipaddr.IPv4 | ipaddr.IPv6, networks: readonly Network[]): bo
   return networks.some(([network, bits]) => network.kind() === ip.kind() && ip.match(network, bits));
 }
 
-/** Whether `address` lies in one of `networks`; an IPv4-mapped IPv6 address counts as its IPv4 form. */
-export function inNetworks(address: string, networks: readonly Network[]): boolean {
-  const ip = canonical(address);
-  return ip !== null && within(ip, networks);
-}
-
 /** Why an address is refused (`loopback`, `private`, `linkLocal`, …), or null when it may be reached. */
 export function refusedAddressReason(address: string, allowed: readonly Network[]): string | null {
   const ip = canonical(address);
@@ -48,4 +42,24 @@ export function refusedAddressReason(address: string, allowed: readonly Network[
   // ::a.b.c.d (IPv4-compatible, deprecated) is "unicast" to ipaddr.js, yet never a public host.
   const ipv4Compatible = ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0);
   return ipv4Compatible ? 'ipv4Compatible' : null;
+}
+
+/** ipaddr.js range names (`linkLocal`, `uniqueLocal`) in words a reader of an error message knows. */
+const REASON_WORDS: Record<string, string> = {
+  loopback: 'loopback',
+  private: 'private-network',
+  linkLocal: 'link-local (cloud metadata)',
+  uniqueLocal: 'private-network (IPv6 unique local)',
+  carrierGradeNat: 'carrier-grade NAT',
+  unspecified: 'unspecified (0.0.0.0 or ::)',
+  broadcast: 'broadcast',
+  multicast: 'multicast',
+  reserved: 'reserved',
+  ipv4Compatible: 'IPv4-compatible IPv6',
+  invalid: 'invalid',
+};
+
+/** A refusal reason from `refusedAddressReason` in words: `linkLocal` → `link-local (cloud metadata)`. */
+export function describeRefusedReason(reason: string): string {
+  return REASON_WORDS[reason] ?? reason.replace(/([a-z])([A-Z0-9])/g, '$1 $2').toLowerCase();
 }

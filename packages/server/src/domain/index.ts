@@ -1,4 +1,4 @@
-export { inNetworks, type Network, parseNetworks, refusedAddressReason } from './addresses.js';
+export { describeRefusedReason, type Network, parseNetworks, refusedAddressReason } from './addresses.js';
 export { MAX_UID_LENGTH, UID_PATTERN, type UidProblem, uidProblem } from './app-uid.js';
 export {
   ATTEMPT_ERROR_CODES,

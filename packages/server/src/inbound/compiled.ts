@@ -1,13 +1,12 @@
 /**
- * What ingest needs of a source, prepared once and cached: the record, its parsed allowlist, its rate bucket and
- * its compiled schema. Entries live CACHE_TTL_MS, so a change made by another process sharing a PostgreSQL
- * database applies within that time; this process forgets a source at once when it changes it.
+ * What ingest needs of a source, prepared once and cached: the record and its receiver (the SDK's pipeline, built
+ * with the source's allowlist, scheme, rate and schema). Entries live CACHE_TTL_MS, so a change made by another
+ * process sharing a PostgreSQL database applies within that time; this process forgets a source at once when it
+ * changes it.
  */
-import { memoryRateLimitStore, type RateLimitStore } from '@hookd/sdk/receiver';
-import type { ValidateFunction } from 'ajv';
-import { compileJsonSchema, type Network, type Source, TtlCache } from '../domain/index.js';
-import type { AdminStore as Store } from '../store/index.js';
-import { parseAllowlist } from './allowlist.js';
+import { memoryRateLimitStore, type RateLimitStore, type ReceiverCore } from '@hookd/sdk/receiver';
+import { type Source, TtlCache } from '../domain/index.js';
+import type { AdminStore } from '../store/index.js';
 
 const CACHE_TTL_MS = 5_000;
 /** Ingest URLs naming sources that do not exist must not grow the cache without end. */
@@ -15,25 +14,29 @@ const MAX_CACHED = 10_000;
 
 export interface CompiledSource {
   source: Source;
-  allowlist: Network[];
-  /** Verified requests. Per process: with several API processes, each lets the full rate through. */
-  rateLimit: RateLimitStore | null;
-  /**
-   * Refused requests (not allowed, not verified), at the same rate but apart: a flood of forgeries cannot spend what
-   * the provider's signed requests need, and past this bound it is answered 429 at once.
-   */
-  refusalLimit: RateLimitStore | null;
-  validate: ValidateFunction | null;
+  receiver: ReceiverCore;
 }
+
+/**
+ * A source's two buckets: verified requests, and refused ones apart (so forgeries cannot spend the provider's
+ * share). Per process: with several API processes, each lets the full rate through.
+ */
+export interface SourceBuckets {
+  verified: RateLimitStore;
+  refused: RateLimitStore;
+}
+
+export type ReceiverFactory = (source: Source, buckets: SourceBuckets | null) => ReceiverCore;
 
 export class SourceCache {
   private readonly entries: TtlCache<string, CompiledSource | null>;
   /** Rate buckets outlive cache entries, so refreshing a source does not refill its bucket. */
-  private readonly buckets = new Map<string, { key: string; verified: RateLimitStore; refused: RateLimitStore }>();
+  private readonly buckets = new Map<string, SourceBuckets & { key: string }>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<AdminStore, 'findSource'>,
     clock: () => number,
+    private readonly receiverFor: ReceiverFactory,
   ) {
     this.entries = new TtlCache(CACHE_TTL_MS, MAX_CACHED, clock);
   }
@@ -42,7 +45,7 @@ export class SourceCache {
   get(idOrName: string): Promise<CompiledSource | null> {
     return this.entries.get(idOrName, async () => {
       const source = await this.store.findSource(idOrName);
-      return source ? this.compile(source) : null;
+      return source ? { source, receiver: this.receiverFor(source, this.bucket(source)) } : null;
     });
   }
 
@@ -53,18 +56,7 @@ export class SourceCache {
     this.buckets.delete(source.id);
   }
 
-  private compile(source: Source): CompiledSource {
-    const buckets = this.bucket(source);
-    return {
-      source,
-      allowlist: parseAllowlist(source.allowIps),
-      rateLimit: buckets?.verified ?? null,
-      refusalLimit: buckets?.refused ?? null,
-      validate: source.schema === null ? null : compileJsonSchema(source.schema),
-    };
-  }
-
-  private bucket(source: Source): { verified: RateLimitStore; refused: RateLimitStore } | null {
+  private bucket(source: Source): SourceBuckets | null {
     if (source.rateLimit === null) return null;
     const key = `${source.rateLimit.perSecond}/${source.rateLimit.burst}`;
     const kept = this.buckets.get(source.id);

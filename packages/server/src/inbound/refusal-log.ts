@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { SourceRefusal } from '../domain/index.js';
-import type { SourceRefusalCount, Store } from '../store/index.js';
+import type { AdminStore, SourceRefusalCount } from '../store/index.js';
 
 export class RefusalLog {
   private pending = new Map<string, SourceRefusalCount>();
@@ -13,7 +13,7 @@ export class RefusalLog {
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly store: Pick<Store, 'recordSourceRefusals'>,
+    private readonly store: Pick<AdminStore, 'recordSourceRefusals'>,
     intervalMs: number,
     private readonly logger: Logger,
   ) {

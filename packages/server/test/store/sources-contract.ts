@@ -167,7 +167,7 @@ export function sourcesContract(open: () => Promise<Store>): void {
         await store.recordSourceRefusals([
           { sourceId: first.id, count: 40, last: { code: 'signature_invalid', message: 'no match', at: T0 + 5 } },
           { sourceId: second.id, count: 3, last: { code: 'rate_limited', message: 'too fast', at: T0 + 6 } },
-          { sourceId: newId('src'), count: 7, last: { code: 'signature_missing', message: 'none', at: T0 + 7 } },
+          { sourceId: newId('src'), count: 7, last: { code: 'header_missing', message: 'none', at: T0 + 7 } },
         ]);
         await store.recordSourceRefusals([]);
         const one = await store.findSource(first.id);

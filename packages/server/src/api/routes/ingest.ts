@@ -3,20 +3,31 @@
  * The body is read as raw bytes (whatever its content type, up to HOOKD_MAX_PAYLOAD), so the signature is
  * checked on exactly what was sent and forwarded byte for byte.
  */
+import type { ValidationIssue } from '@hookd/sdk/receiver';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InboundGateway, IngestOutcome } from '../../inbound/index.js';
 import type { ApiContext } from '../context.js';
 import { replyWithError } from '../error-handler.js';
-import { ERRORS, errorBody } from '../errors.js';
+import { type ErrorDetail, errorBody } from '../errors.js';
 
 type Params = { source: string };
 
+const MAX_DETAILS = 20;
+
+/** The receiver's outcome in the API's shape: `{"error": {"code", "message", "details"?}}`, details as JSON Pointers. */
 function answer(reply: FastifyReply, outcome: IngestOutcome): FastifyReply {
   if (outcome.accepted && 'handshake' in outcome) return reply.code(200).send(outcome.handshake);
-  if (outcome.accepted) return reply.code(200).send({ received: true, id: outcome.messageId, duplicate: outcome.duplicate });
-  if (outcome.retryAfterMs !== undefined)
-    reply.header('retry-after', String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))));
-  return reply.code(ERRORS[outcome.code][0]).send(errorBody(outcome.code, outcome.message, outcome.details));
+  if (outcome.accepted) return reply.code(200).send({ received: true, id: outcome.id, duplicate: outcome.duplicate });
+  const issues = 'issues' in outcome ? outcome.issues : undefined;
+  return reply
+    .code(outcome.status)
+    .headers(outcome.headers)
+    .send(errorBody(outcome.code, outcome.message, issues?.slice(0, MAX_DETAILS).map(detail)));
+}
+
+function detail(issue: ValidationIssue): ErrorDetail {
+  const pointer = issue.path.map((key) => `/${String(key).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+  return { path: pointer || '/', message: issue.message };
 }
 
 export async function ingestRoutes(api: FastifyInstance, ctx: ApiContext, gateway: InboundGateway): Promise<void> {
@@ -30,7 +41,7 @@ export async function ingestRoutes(api: FastifyInstance, ctx: ApiContext, gatewa
         const limit = ctx.config.maxPayloadBytes;
         return answer(
           reply,
-          await gateway.refuseUnread(request.params.source, 'body_too_large', `the body is over ${limit} bytes`),
+          await gateway.refuseUnread(request.params.source, 'payload_too_large', `the body is over ${limit} bytes`),
         );
       }
       return replyWithError(error, request, reply);
@@ -45,7 +56,8 @@ export async function ingestRoutes(api: FastifyInstance, ctx: ApiContext, gatewa
           summary: 'Ingest a webhook from a provider (no token: its signature is checked instead)',
           description:
             'Checks the IP allowlist, the rate limit, the signature and the schema, de-duplicates on the provider’s ' +
-            'delivery id, keeps the request and answers 200 once it is committed. Refusals are JSON errors, counted on the source.',
+            'delivery id, keeps the request and answers 200 once it is committed. Refusals are JSON errors with the SDK ' +
+            'receiver’s codes (README, receiver error table) or `source_not_found`, counted on the source.',
           security: [],
           params: {
             type: 'object',

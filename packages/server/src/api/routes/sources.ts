@@ -64,7 +64,7 @@ const fields = {
   },
   schema: {
     type: ['object', 'null'],
-    description: 'A JSON Schema (draft-07) the body must match, or a 400 `payload_invalid`.',
+    description: 'A JSON Schema (draft-07) the body must match, or a 400 `validation_failed` (with `details`).',
   },
   forwardHeaders: {
     type: 'array',
