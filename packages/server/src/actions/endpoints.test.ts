@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
+import { selfSigned } from '../../test/helpers/certificates.js';
 import type { ResolvedAddress } from '../delivery/index.js';
 import { type Endpoint, type EndpointCredentials, newEndpoint, parseNetworks } from '../domain/index.js';
 import { type EndpointPatch, type ReplayInput, StoreLimitError } from '../store/index.js';
@@ -180,30 +177,6 @@ test('rotating keeps the old secret signing for the overlap', async () => {
   assert.equal((await rotateEndpointSecret(d, 'app_1', endpoint.id, given)).secret, given);
 });
 
-/** A self-signed certificate and its key, made with openssl for the test. */
-function certificatePair(): { certificate: string; privateKey: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'hookd-cert-'));
-  try {
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'].concat([
-        '-days',
-        '1',
-        '-subj',
-        '/CN=hookd client',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ]),
-      { stdio: 'ignore' },
-    );
-    return { certificate: readFileSync(join(dir, 'cert.pem'), 'utf8'), privateKey: readFileSync(join(dir, 'key.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 test('credentials: checked before anything is stored, stored with the endpoint, merged field by field on change', async () => {
   const d = deps({ dns: { 'auth.example': '93.184.216.34', 'inside.example': '10.0.0.5' } });
   const endpoint = await createEndpoint(d, 'app_1', {
@@ -252,8 +225,8 @@ test('credentials: checked before anything is stored, stored with the endpoint, 
 
 test('credentials: a client certificate must come with its own key', async () => {
   const d = deps();
-  const mine = certificatePair();
-  const other = certificatePair();
+  const mine = selfSigned('hookd client');
+  const other = selfSigned('someone else');
   const endpoint = await createEndpoint(d, 'app_1', { url: 'https://a.example/', clientCertificate: mine });
   assert.deepEqual(d.store.credentials.get(endpoint.id)?.clientCertificate, { ...mine, ca: null });
   await assert.rejects(
