@@ -13,6 +13,7 @@ import type { TLSSocket } from 'node:tls';
 import { certificateAuthority, selfSigned } from './helpers/certificates.js';
 import { eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
 import { startReceiver } from './helpers/receiver.js';
+import { signIn } from './helpers/ui.js';
 
 async function setup(t: TestContext) {
   const clock = { now: Date.now() };
@@ -85,6 +86,16 @@ test('Basic auth and secret headers reach the endpoint; no answer and no recorde
     delivery,
   ]);
   assert.ok(!everything.includes('pa55-word') && !everything.includes('key-123'), 'no secret in any answer');
+
+  // The dashboard says what is set, never a secret.
+  const session = await signIn(server.url, server.hookd.adminToken ?? '');
+  const screen = await fetch(`${server.url}/ui/apps/${created.body.appId}/endpoints/${created.body.id}`, {
+    headers: { cookie: session.cookie },
+  });
+  const page = await screen.text();
+  assert.match(page, /HTTP Basic as <code>hookd<\/code>/);
+  assert.match(page, /secret headers <code>X-Api-Key<\/code>/);
+  assert.ok(!page.includes('pa55-word') && !page.includes('key-123'));
 
   // Removing the auth keeps the secret headers.
   const changed = await server.call('PATCH', `/v1/apps/acme/endpoints/${created.body.id}`, { auth: null });
