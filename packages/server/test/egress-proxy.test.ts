@@ -5,16 +5,13 @@
  * is `proxy_failed`, retried like any failure.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { createSecureContext } from 'node:tls';
 import type { Resolver } from '../src/delivery/index.js';
+import { selfSigned } from './helpers/certificates.js';
 import { eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
 import { startReceiver } from './helpers/receiver.js';
 
@@ -165,25 +162,9 @@ test('a proxy that refuses the tunnel, or is down, is proxy_failed', async (t) =
 });
 
 test('https runs end to end inside the tunnel: the endpoint’s name for SNI, its certificate checked by hookd', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'hookd-proxy-tls-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   // Self-signed, so hookd must refuse it: the check happens on hookd's side of the tunnel, not the proxy's.
-  const pem = (name: string) => join(dir, name);
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'].concat([
-      '-days',
-      '1',
-      '-subj',
-      '/CN=tls.test',
-      '-keyout',
-      pem('key.pem'),
-      '-out',
-      pem('cert.pem'),
-    ]),
-    { stdio: 'ignore' },
-  );
-  const context = { key: readFileSync(pem('key.pem')), cert: readFileSync(pem('cert.pem')) };
+  const pem = selfSigned('tls.test');
+  const context = { key: pem.privateKey, cert: pem.certificate };
   const names: string[] = [];
   const https = createHttpsServer({
     ...context,

@@ -10,6 +10,7 @@ export const ATTEMPT_ERROR_CODES = [
   'dns_failed',
   'host_unreachable',
   'tls_failed',
+  'auth_failed',
   'proxy_failed',
   'address_not_allowed',
   'invalid_url',

@@ -63,6 +63,15 @@ export interface Endpoint {
   secret: string | null;
   /** ed25519 only: the `whpk_…` public key receivers verify `v1a` signatures with; null otherwise. */
   publicKey: string | null;
+  /** How hookd authenticates to the endpoint, without its secret; null when it does not. */
+  auth:
+    | { type: 'basic'; username: string }
+    | { type: 'oauth2'; tokenUrl: string; clientId: string; scope: string | null; audience: string | null }
+    | null;
+  /** The client certificate hookd presents (mTLS), without its key. */
+  clientCertificate: { subject: string; validTo: string; fingerprint256: string; customCa: boolean } | null;
+  /** The names of the secret headers sent; their values are never shown. */
+  secretHeaders: string[];
   /** Custom headers sent with every delivery; `{}` when none. */
   headers: Record<string, string>;
   /** Deliveries started per second, at most; null: no limit. */
@@ -78,7 +87,21 @@ export interface Endpoint {
   updatedAt: string;
 }
 
-export interface CreateEndpointInput {
+/** How hookd authenticates to an endpoint: HTTP Basic, or an OAuth 2.0 client-credentials token. */
+export type EndpointAuthInput =
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string };
+
+/** Write-only credentials an endpoint may be given on create or update; null removes one. */
+export interface EndpointCredentialsInput {
+  auth?: EndpointAuthInput | null;
+  /** mTLS: PEM certificate and unencrypted key, and optionally a PEM CA to trust for this endpoint. */
+  clientCertificate?: { certificate: string; privateKey: string; ca?: string } | null;
+  /** Headers whose values are never shown again (API keys); replaced whole. */
+  secretHeaders?: Record<string, string>;
+}
+
+export interface CreateEndpointInput extends EndpointCredentialsInput {
   url: string;
   description?: string;
   /** Exact names, `prefix.*` or `*`; absent, null or empty receives every type. */
@@ -111,7 +134,7 @@ export interface RotateSecretInput {
   secret?: string;
 }
 
-export interface UpdateEndpointInput {
+export interface UpdateEndpointInput extends EndpointCredentialsInput {
   url?: string;
   description?: string;
   events?: string[] | null;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { selfSigned } from '../../test/helpers/certificates.js';
 import type { ResolvedAddress } from '../delivery/index.js';
-import { type Endpoint, newEndpoint, parseNetworks } from '../domain/index.js';
+import { type Endpoint, type EndpointCredentials, newEndpoint, parseNetworks } from '../domain/index.js';
 import { type EndpointPatch, type ReplayInput, StoreLimitError } from '../store/index.js';
 import { type ApiError, createEndpoint, enableEndpoint, replayEndpoint, rotateEndpointSecret, updateEndpoint } from './index.js';
 
@@ -12,14 +13,23 @@ function fakeStore(limit = Number.POSITIVE_INFINITY) {
   const endpoints = new Map<string, Endpoint>();
   const replays: ReplayInput[] = [];
   const disabled: string[] = [];
+  const credentials = new Map<string, EndpointCredentials>();
   return {
     endpoints,
     replays,
     disabled,
-    async createEndpoint(endpoint: Endpoint) {
+    credentials,
+    async createEndpoint(endpoint: Endpoint, _max?: number, given?: EndpointCredentials) {
       if (endpoints.size >= limit) throw new StoreLimitError('endpoints', limit);
       endpoints.set(endpoint.id, endpoint);
+      if (given) credentials.set(endpoint.id, given);
       return endpoint;
+    },
+    async setEndpointCredentials(endpointId: string, given: EndpointCredentials) {
+      credentials.set(endpointId, given);
+    },
+    async endpointCredentials(ids: readonly string[]) {
+      return new Map(ids.flatMap((id) => (credentials.has(id) ? [[id, credentials.get(id) as EndpointCredentials]] : [])));
     },
     async findEndpoint(appId: string, id: string) {
       const endpoint = endpoints.get(id);
@@ -165,4 +175,62 @@ test('rotating keeps the old secret signing for the overlap', async () => {
   assert.equal(rotated.previousSecretExpiresAt, NOW + 60_000);
   const given = newEndpoint({ appId: 'x', url: 'https://x/' }, NOW).secret;
   assert.equal((await rotateEndpointSecret(d, 'app_1', endpoint.id, given)).secret, given);
+});
+
+test('credentials: checked before anything is stored, stored with the endpoint, merged field by field on change', async () => {
+  const d = deps({ dns: { 'auth.example': '93.184.216.34', 'inside.example': '10.0.0.5' } });
+  const endpoint = await createEndpoint(d, 'app_1', {
+    url: 'https://a.example/',
+    auth: { type: 'basic', username: 'hookd', password: 'pw' },
+    secretHeaders: { 'X-Api-Key': 'k1' },
+  });
+  assert.deepEqual(d.store.credentials.get(endpoint.id), {
+    auth: { type: 'basic', username: 'hookd', password: 'pw' },
+    clientCertificate: null,
+    secretHeaders: { 'X-Api-Key': 'k1' },
+  });
+  // A change of one field keeps the others; null removes one.
+  await updateEndpoint(d, 'app_1', endpoint.id, { auth: null }, 'x');
+  assert.deepEqual(d.store.credentials.get(endpoint.id)?.secretHeaders, { 'X-Api-Key': 'k1' });
+  assert.equal(d.store.credentials.get(endpoint.id)?.auth, null);
+  const oauth = { type: 'oauth2' as const, tokenUrl: 'https://auth.example/token', clientId: 'c', clientSecret: 's' };
+  await updateEndpoint(d, 'app_1', endpoint.id, { auth: oauth }, 'x');
+  assert.deepEqual(d.store.credentials.get(endpoint.id)?.auth, { ...oauth, scope: null, audience: null });
+
+  const refusals: [string, Parameters<typeof createEndpoint>[2], string][] = [
+    ['colon in user', { url: 'https://a.example/', auth: { type: 'basic', username: 'a:b', password: '' } }, 'validation_failed'],
+    [
+      'private token URL',
+      { url: 'https://a.example/', auth: { ...oauth, tokenUrl: 'https://inside.example/t' } },
+      'url_not_allowed',
+    ],
+    ['reserved header', { url: 'https://a.example/', secretHeaders: { 'Webhook-Id': 'x' } }, 'validation_failed'],
+    [
+      'two Authorizations',
+      { url: 'https://a.example/', auth: oauth, secretHeaders: { authorization: 'x' } },
+      'validation_failed',
+    ],
+    [
+      'not a certificate',
+      { url: 'https://a.example/', clientCertificate: { certificate: 'x', privateKey: 'y' } },
+      'validation_failed',
+    ],
+  ];
+  const before = d.store.endpoints.size;
+  for (const [what, input, code] of refusals) {
+    await assert.rejects(createEndpoint(d, 'app_1', input), refusedWith(code as ApiError['code']), what);
+  }
+  assert.equal(d.store.endpoints.size, before, 'nothing refused was stored');
+});
+
+test('credentials: a client certificate must come with its own key', async () => {
+  const d = deps();
+  const mine = selfSigned('hookd client');
+  const other = selfSigned('someone else');
+  const endpoint = await createEndpoint(d, 'app_1', { url: 'https://a.example/', clientCertificate: mine });
+  assert.deepEqual(d.store.credentials.get(endpoint.id)?.clientCertificate, { ...mine, ca: null });
+  await assert.rejects(
+    createEndpoint(d, 'app_1', { url: 'https://a.example/', clientCertificate: { ...mine, privateKey: other.privateKey } }),
+    (error: ApiError) => error.code === 'validation_failed' && /does not belong/.test(error.message),
+  );
 });

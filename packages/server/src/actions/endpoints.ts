@@ -1,6 +1,15 @@
 /** The endpoint operations: create, change, disable, enable, rotate the secret, replay, delete. */
-import { type Endpoint, type NewEndpoint, newEndpoint, newSecretFor, type SignatureScheme, secretFits } from '../domain/index.js';
+import {
+  type Endpoint,
+  type EndpointCredentials,
+  type NewEndpoint,
+  newEndpoint,
+  newSecretFor,
+  type SignatureScheme,
+  secretFits,
+} from '../domain/index.js';
 import { type AdminStore, type EndpointPatch, StoreLimitError } from '../store/index.js';
+import { type CredentialInput, changeCredentials, checkCredentials, givesCredentials } from './endpoint-credentials.js';
 import { checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
 import { ApiError } from './errors.js';
 
@@ -8,7 +17,7 @@ type Clock = () => number;
 type Finds = { store: Pick<AdminStore, 'findEndpoint'> };
 
 /** What a caller chooses for a new endpoint; the rest takes its defaults. */
-export type EndpointInput = Omit<NewEndpoint, 'appId'>;
+export type EndpointInput = Omit<NewEndpoint, 'appId'> & CredentialInput;
 /** What a caller may change; `disabled: true` disables it (with the reason given), `false` enables it. */
 export type EndpointChanges = Partial<Omit<EndpointInput, 'secret'>> & { disabled?: boolean };
 
@@ -27,28 +36,33 @@ export interface CreateEndpointDeps extends UrlCheckDeps {
 
 /** Checks the URL, filters and headers, and registers the endpoint within the app's limit (`endpoint_limit_reached`). */
 export async function createEndpoint(deps: CreateEndpointDeps, appId: string, input: EndpointInput): Promise<Endpoint> {
-  if (input.secret !== undefined) checkSecretFits(input.signatureScheme ?? 'standard', input.secret);
+  const { auth, clientCertificate, secretHeaders, ...fields } = input;
+  if (fields.secret !== undefined) checkSecretFits(fields.signatureScheme ?? 'standard', fields.secret);
+  const credentials = givesCredentials(input)
+    ? await checkCredentials(deps, { auth, clientCertificate, secretHeaders })
+    : undefined;
   const endpoint = newEndpoint(
     {
-      ...input,
+      ...fields,
       appId,
-      url: await checkEndpointUrl(deps, input.url),
-      events: checkFilters(input.events),
-      headers: checkEndpointHeaders(input.headers ?? {}),
+      url: await checkEndpointUrl(deps, fields.url),
+      events: checkFilters(fields.events),
+      headers: checkEndpointHeaders(fields.headers ?? {}),
     },
     deps.clock(),
   );
-  return addEndpoint(deps, endpoint);
+  return addEndpoint(deps, endpoint, credentials);
 }
 
 /** Stores an endpoint already checked and made, within the app's endpoint limit. */
 export async function addEndpoint(
   deps: { store: Pick<AdminStore, 'createEndpoint'>; config: { maxEndpointsPerApp: number } },
   endpoint: Endpoint,
+  credentials?: EndpointCredentials,
 ): Promise<Endpoint> {
   const limit = deps.config.maxEndpointsPerApp;
   try {
-    return await deps.store.createEndpoint(endpoint, limit);
+    return await deps.store.createEndpoint(endpoint, limit, credentials);
   } catch (error) {
     if (!(error instanceof StoreLimitError)) throw error;
     throw new ApiError(
@@ -59,7 +73,15 @@ export async function addEndpoint(
 }
 
 export interface UpdateEndpointDeps extends UrlCheckDeps {
-  store: Pick<AdminStore, 'findEndpoint' | 'updateEndpoint' | 'disableEndpoint' | 'rotateEndpointSecret'>;
+  store: Pick<
+    AdminStore,
+    | 'findEndpoint'
+    | 'updateEndpoint'
+    | 'disableEndpoint'
+    | 'rotateEndpointSecret'
+    | 'endpointCredentials'
+    | 'setEndpointCredentials'
+  >;
   clock: Clock;
   config: UrlCheckDeps['config'] & { secretOverlapMs: number };
 }
@@ -78,6 +100,8 @@ export async function updateEndpoint(
 ): Promise<Endpoint> {
   const endpoint = await getEndpoint(deps, appId, id);
   const { url, description, events, signatureScheme, headers, rateLimit, maxInFlight, fifo, disabled } = changes;
+  const { auth, clientCertificate, secretHeaders } = changes;
+  await changeCredentials(deps, endpoint.id, { auth, clientCertificate, secretHeaders });
   const now = deps.clock();
   const patch: EndpointPatch = {};
   if (url !== undefined) patch.url = await checkEndpointUrl(deps, url);

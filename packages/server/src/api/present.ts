@@ -2,11 +2,14 @@
 import {
   type App,
   type Attempt,
+  credentialSummary,
   type Delivery,
   type Endpoint,
+  type EndpointCredentials,
   type EventType,
   isPurged,
   type Message,
+  NO_CREDENTIALS,
   signingKeys,
 } from '../domain/index.js';
 
@@ -16,9 +19,13 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 export const presentApp = (app: App) => ({ ...app, createdAt: iso(app.createdAt), updatedAt: iso(app.updatedAt) });
 
 // The rotated-out secret is never shown again, and an ed25519 secret key never: its public key is what receivers need.
-export const presentEndpoint = ({ previousSecret: _, previousSecretExpiresAt: __, ...ep }: Endpoint) => ({
+export const presentEndpoint = (
+  { previousSecret: _, previousSecretExpiresAt: __, ...ep }: Endpoint,
+  credentials: EndpointCredentials = NO_CREDENTIALS,
+) => ({
   ...ep,
   ...signingKeys(ep),
+  ...credentialSummary(credentials),
   disabled: ep.disabledAt !== null,
   disabledAt: isoOrNull(ep.disabledAt),
   createdAt: iso(ep.createdAt),

@@ -3,7 +3,8 @@
  * SaaS receiver, different paths), and a shared pool let a hung endpoint take every connection, so the other
  * endpoints' deliveries waited inside the client. Each endpoint's client has as many connections as the worker lets
  * that endpoint have in flight, so a claimed delivery always finds a connection at once. Clients idle for a while
- * are closed, so memory follows the endpoints in use, not all endpoints ever sent to.
+ * are closed, so memory follows the endpoints in use, not all endpoints ever sent to. An endpoint with a client
+ * certificate (mTLS) gets it on its client; a changed certificate gets a new client.
  */
 import type { LookupFunction } from 'node:net';
 import { Agent, type buildConnector, type Dispatcher } from 'undici';
@@ -15,14 +16,24 @@ export interface DispatcherOptions {
   timeoutMs: number;
   /** Built with `guardedLookup`, so every name is checked on the way to the socket. */
   lookup: LookupFunction;
-  /** Opens connections instead of a direct socket: the egress proxy's tunnels, which check addresses themselves. */
-  connector?: buildConnector.connector;
+  /** Opens connections through the egress proxy (its tunnels check addresses themselves) instead of directly. */
+  proxy?: (tls: ClientTls | null) => buildConnector.connector;
   /** A client unused for this long is closed. */
   idleMs: number;
 }
 
+/** What an endpoint's TLS connections present and trust beyond the defaults. */
+export interface ClientTls {
+  cert: string;
+  key: string;
+  /** Trusted instead of the system's CAs; undefined keeps them. */
+  ca?: string;
+}
+
 interface Entry {
   agent: Agent;
+  /** The client certificate it was opened with, as one text: another one needs another client. */
+  tls: string;
   /** Requests running through it now. */
   active: number;
   lastUsed: number;
@@ -38,8 +49,15 @@ export class EndpointDispatchers {
   }
 
   /** Runs `work` with the endpoint's client, counting it as in use until `work` settles. */
-  async with<T>(endpointId: string, work: (dispatcher: Dispatcher) => Promise<T>): Promise<T> {
-    const entry = this.entries.get(endpointId) ?? this.open(endpointId);
+  async with<T>(endpointId: string, tls: ClientTls | null, work: (dispatcher: Dispatcher) => Promise<T>): Promise<T> {
+    const tlsKey = tls === null ? '' : JSON.stringify(tls);
+    let entry = this.entries.get(endpointId);
+    if (entry && entry.tls !== tlsKey) {
+      // Requests still running on the old client finish on it; close waits for them.
+      entry.agent.close().catch(() => {});
+      entry = undefined;
+    }
+    entry ??= this.open(endpointId, tls, tlsKey);
     entry.active++;
     try {
       return await work(entry.agent);
@@ -71,17 +89,17 @@ export class EndpointDispatchers {
     await Promise.all(agents.map((agent) => agent.destroy().catch(() => {})));
   }
 
-  private open(endpointId: string): Entry {
-    const { connections, connectTimeoutMs, timeoutMs, lookup, connector } = this.options;
+  private open(endpointId: string, tls: ClientTls | null, tlsKey: string): Entry {
+    const { connections, connectTimeoutMs, timeoutMs, lookup, proxy } = this.options;
     const agent = new Agent({
       connections,
       // Never longer than the attempt: a connect still running when the whole-attempt bound ends it would be
       // named a headers timeout, so the connect bound must fire first.
-      connect: connector ?? { timeout: Math.min(connectTimeoutMs, timeoutMs), lookup },
+      connect: proxy?.(tls) ?? { timeout: Math.min(connectTimeoutMs, timeoutMs), lookup, ...tls },
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    const entry: Entry = { agent, active: 0, lastUsed: Date.now() };
+    const entry: Entry = { agent, tls: tlsKey, active: 0, lastUsed: Date.now() };
     this.entries.set(endpointId, entry);
     return entry;
   }

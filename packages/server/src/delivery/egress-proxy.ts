@@ -10,6 +10,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { type buildConnector, errors } from 'undici';
 import type { Network } from '../domain/index.js';
 import { type Resolver, resolveAllowed } from './addresses.js';
+import type { ClientTls } from './dispatchers.js';
 
 /** The proxy could not be reached, or would not open the tunnel: attempt error `proxy_failed`. */
 export class ProxyError extends Error {
@@ -22,6 +23,8 @@ export interface ProxyOptions {
   allowed: readonly Network[];
   resolve: Resolver;
   connectTimeoutMs: number;
+  /** The endpoint's client certificate, presented inside the tunnel. */
+  tls?: ClientTls | null;
 }
 
 /** An undici `connect` function that opens every connection through the proxy, to a checked address. */
@@ -53,7 +56,7 @@ export function proxyConnector(options: ProxyOptions): buildConnector.connector 
 }
 
 async function tunnel(
-  { proxy, allowed, resolve }: ProxyOptions,
+  { proxy, allowed, resolve, tls }: ProxyOptions,
   target: buildConnector.Options,
   opened: (socket: Socket) => void,
 ): Promise<Socket> {
@@ -75,7 +78,7 @@ async function tunnel(
   }
   if (target.protocol !== 'https:') return socket;
   const servername = target.servername || (isIP(host) ? undefined : host);
-  const secure = tlsConnect({ socket, servername, ALPNProtocols: ['http/1.1'] });
+  const secure = tlsConnect({ socket, servername, ALPNProtocols: ['http/1.1'], ...tls });
   opened(secure);
   await new Promise<void>((ready, fail) => {
     secure.once('secureConnect', ready);

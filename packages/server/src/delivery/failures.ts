@@ -3,7 +3,7 @@
  * its timeouts by phase (`UND_ERR_CONNECT_TIMEOUT`, `UND_ERR_HEADERS_TIMEOUT`, `UND_ERR_BODY_TIMEOUT`), and
  * hookd's own whole-attempt bound is named by the phase it ended, so every timeout says where the time went.
  */
-import type { AttemptError, AttemptErrorCode } from '../domain/index.js';
+import { type AttemptError, type AttemptErrorCode, isAttemptErrorCode } from '../domain/index.js';
 import { AddressRefusedError } from './addresses.js';
 
 /** Where an attempt was when it failed: waiting for the response headers (connecting included), or reading the body. */
@@ -28,7 +28,6 @@ const NETWORK_CODES: Record<string, AttemptErrorCode> = {
   UND_ERR_SOCKET: 'connection_closed',
   UND_ERR_CLOSED: 'connection_closed',
   ERR_INVALID_URL: 'invalid_url',
-  proxy_failed: 'proxy_failed',
 };
 
 /** Node's TLS failures: its own `ERR_TLS_*`/`ERR_SSL_*` codes, and OpenSSL's verification codes. */
@@ -48,6 +47,8 @@ export function classifySendError(error: unknown, t: TimeoutSettings): AttemptEr
   const raw = (error as { code?: unknown })?.code;
   const rawCode = typeof raw === 'string' ? raw : '';
   const text = error instanceof Error ? error.message : String(error);
+  // hookd's own failures (the egress proxy, an OAuth token) carry their attempt error code already.
+  if (isAttemptErrorCode(rawCode)) return { code: rawCode, message: text };
   // undici's timeout messages do not say how long was allowed: ours do.
   if (rawCode === 'UND_ERR_CONNECT_TIMEOUT')
     return { code: 'connect_timeout', message: `no connection within ${t.connectTimeoutMs} ms` };

@@ -5,12 +5,15 @@ import {
   type AttemptError,
   type AttemptResult,
   type ClaimedDelivery,
+  type EndpointCredentials,
   headersToForward,
   type Network,
+  NO_CREDENTIALS,
   responseError,
 } from '../domain/index.js';
 import { assertLiteralAllowed, hostOf } from './addresses.js';
 import { attemptTimedOut, classifySendError, type SendPhase } from './failures.js';
+import type { OAuthTokens } from './oauth.js';
 
 export const RESPONSE_BODY_LIMIT = 4096;
 const USER_AGENT = 'hookd/0.1';
@@ -23,7 +26,14 @@ export interface SendContext {
   /** Bounds opening the connection; the dispatcher enforces it, this names it in messages. */
   connectTimeoutMs: number;
   allowedNetworks: readonly Network[];
+  /** How hookd authenticates to this endpoint, if it does. */
+  credentials?: EndpointCredentials | null;
+  /** Where OAuth tokens come from, for an endpoint with `oauth2` auth. */
+  tokens?: OAuthTokens;
 }
+
+/** What an attempt records in place of a secret value: the request as sent, minus what must not be kept. */
+const HIDDEN = '[hidden]';
 
 export interface SendReport {
   result: AttemptResult;
@@ -33,7 +43,12 @@ export interface SendReport {
   error: AttemptError | null;
 }
 
-function deliveryHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs: number): Record<string, string> {
+function deliveryHeaders(
+  claimed: ClaimedDelivery,
+  attemptNumber: number,
+  nowMs: number,
+  secretHeaders: Record<string, string>,
+): Record<string, string> {
   const { message, endpoint, delivery } = claimed;
   // The endpoint's own headers first: hookd's come after, so none of them can be replaced. A request a source
   // ingested goes on with the provider's allowlisted headers under the endpoint's (its own content type and user
@@ -43,9 +58,10 @@ function deliveryHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs:
         'user-agent': USER_AGENT,
         ...headersToForward(message.headers),
         ...endpoint.headers,
+        ...secretHeaders,
         'content-type': message.headers['content-type'] ?? 'application/json',
       }
-    : { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': USER_AGENT };
+    : { ...endpoint.headers, ...secretHeaders, 'content-type': 'application/json', 'user-agent': USER_AGENT };
   // During a rotation's overlap, the old secret signs beside the new one: receivers holding either verify.
   const secrets = endpoint.previousSecret === null ? [endpoint.secret] : [endpoint.secret, endpoint.previousSecret];
   if (endpoint.signatureScheme === 'hmac-sha256-hex') {
@@ -86,7 +102,11 @@ export async function sendAttempt(
   nowMs: number,
   ctx: SendContext,
 ): Promise<SendReport> {
-  const requestHeaders = deliveryHeaders(claimed, attemptNumber, nowMs);
+  const credentials = ctx.credentials ?? NO_CREDENTIALS;
+  const headers = deliveryHeaders(claimed, attemptNumber, nowMs, credentials.secretHeaders);
+  // Kept with the attempt and shown by the API: secret header values and credentials never are.
+  const requestHeaders = { ...headers };
+  for (const name of Object.keys(credentials.secretHeaders)) requestHeaders[name] = HIDDEN;
   const failure = (error: AttemptError): SendReport => ({
     result: { kind: 'error', code: error.code },
     requestHeaders,
@@ -102,15 +122,25 @@ export async function sendAttempt(
     const url = new URL(claimed.endpoint.url);
     // Names are checked by the socket's lookup (the dispatcher's); literal addresses skip it.
     assertLiteralAllowed(hostOf(url), ctx.allowedNetworks);
-    const response = await request(url, {
-      method: 'POST',
-      headers: requestHeaders,
-      body: claimed.message.payload,
-      dispatcher: ctx.dispatcher,
-      signal: abort.signal,
-      headersTimeout: ctx.timeoutMs,
-      bodyTimeout: ctx.timeoutMs,
-    });
+    const post = async (renewToken: boolean) => {
+      const authorization = await authorizationFor(claimed, credentials, ctx, renewToken);
+      if (authorization !== null) requestHeaders.authorization = `${authorization.split(' ')[0]} ${HIDDEN}`;
+      return request(url, {
+        method: 'POST',
+        headers: authorization === null ? headers : { ...headers, authorization },
+        body: claimed.message.payload,
+        dispatcher: ctx.dispatcher,
+        signal: abort.signal,
+        headersTimeout: ctx.timeoutMs,
+        bodyTimeout: ctx.timeoutMs,
+      });
+    };
+    let response = await post(false);
+    // An OAuth token the endpoint no longer takes (revoked, rotated early) is fetched anew, once per attempt.
+    if (response.statusCode === 401 && credentials.auth?.type === 'oauth2') {
+      await response.body.dump();
+      response = await post(true);
+    }
     phase = 'body';
     const responseBody = await readPrefix(response.body, RESPONSE_BODY_LIMIT);
     const retryAfter = response.headers['retry-after'];
@@ -130,6 +160,20 @@ export async function sendAttempt(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The Authorization header the endpoint's auth asks for, or null: Basic, or an OAuth token (TokenError if none). */
+async function authorizationFor(
+  claimed: ClaimedDelivery,
+  credentials: EndpointCredentials,
+  ctx: SendContext,
+  renew: boolean,
+): Promise<string | null> {
+  const { auth } = credentials;
+  if (auth === null) return null;
+  if (auth.type === 'basic') return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  if (!ctx.tokens) throw new Error('an OAuth endpoint needs the worker’s token cache');
+  return `Bearer ${await ctx.tokens.token(claimed.endpoint.id, auth, ctx.dispatcher, renew)}`;
 }
 
 /** Reads at most `limit` bytes of a body, then drops the rest so a huge answer costs nothing. */

@@ -5,20 +5,33 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { type ClaimedDelivery, type Network, newId, nextStep, type Random, SYSTEM_TIMERS, type Timers } from '../domain/index.js';
+import {
+  type ClaimedDelivery,
+  type EndpointCredentials,
+  type Network,
+  newId,
+  nextStep,
+  type Random,
+  SYSTEM_TIMERS,
+  type Timers,
+  TtlCache,
+} from '../domain/index.js';
 import type { Metrics, OpsEvents } from '../ops/index.js';
-import type { QueueStore, RecordAttemptResult } from '../store/index.js';
+import type { AdminStore, QueueStore, RecordAttemptResult } from '../store/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
 import { ClaimGate } from './claim-gate.js';
-import { EndpointDispatchers } from './dispatchers.js';
+import { type ClientTls, EndpointDispatchers } from './dispatchers.js';
 import { proxyConnector } from './egress-proxy.js';
+import { OAuthTokens } from './oauth.js';
 import { type SendContext, sendAttempt } from './send.js';
 
 /** An endpoint's HTTP client unused for this long is closed (its connections went idle long before). */
 const DISPATCHER_IDLE_MS = 60_000;
+/** An endpoint's credentials are read again after this long: a change made in any process applies within it. */
+const CREDENTIALS_TTL_MS = 5_000;
 
 export interface WorkerDeps {
-  store: QueueStore;
+  store: QueueStore & Pick<AdminStore, 'endpointCredentials'>;
   config: Config['delivery'];
   allowedNetworks: readonly Network[];
   logger: Logger;
@@ -49,6 +62,8 @@ export class DeliveryWorker {
   private claims = 0;
   private idleWaiters: { after: number; resolve: () => void }[] = [];
   private readonly dispatchers: EndpointDispatchers;
+  private readonly credentials: TtlCache<string, EndpointCredentials | null>;
+  private readonly tokens: OAuthTokens;
   private readonly send: Omit<SendContext, 'dispatcher'>;
 
   constructor(private readonly deps: WorkerDeps) {
@@ -66,8 +81,13 @@ export class DeliveryWorker {
       idleMs: DISPATCHER_IDLE_MS,
       ...(config.egressProxy === null
         ? {}
-        : { connector: proxyConnector({ proxy: new URL(config.egressProxy), allowed, resolve, connectTimeoutMs }) }),
+        : {
+            proxy: (tls: ClientTls | null) =>
+              proxyConnector({ proxy: new URL(config.egressProxy as string), allowed, resolve, connectTimeoutMs, tls }),
+          }),
     });
+    this.credentials = new TtlCache(CREDENTIALS_TTL_MS, 10_000, deps.clock);
+    this.tokens = new OAuthTokens(deps.clock, allowed, config.timeoutMs);
     this.send = {
       timeoutMs: config.timeoutMs,
       connectTimeoutMs: Math.min(config.connectTimeoutMs, config.timeoutMs),
@@ -247,8 +267,19 @@ export class DeliveryWorker {
     const { delivery } = item;
     const number = delivery.attemptCount + 1;
     const startedAt = clock();
-    const report = await this.dispatchers.with(item.endpoint.id, (dispatcher) =>
-      sendAttempt(item, number, startedAt, { ...this.send, dispatcher }),
+    const endpointId = item.endpoint.id;
+    const credentials = await this.credentials.get(
+      endpointId,
+      async () => (await store.endpointCredentials([endpointId])).get(endpointId) ?? null,
+    );
+    const certificate = credentials?.clientCertificate ?? null;
+    const tls: ClientTls | null = certificate && {
+      cert: certificate.certificate,
+      key: certificate.privateKey,
+      ...(certificate.ca === null ? {} : { ca: certificate.ca }),
+    };
+    const report = await this.dispatchers.with(endpointId, tls, (dispatcher) =>
+      sendAttempt(item, number, startedAt, { ...this.send, dispatcher, credentials, tokens: this.tokens }),
     );
     const now = clock();
     const next = nextStep(report.result, {

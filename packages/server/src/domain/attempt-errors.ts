@@ -15,6 +15,8 @@ export const ATTEMPT_ERRORS = {
   dns_failed: 'The endpoint’s host name did not resolve.',
   host_unreachable: 'No route to the endpoint’s address.',
   tls_failed: 'The TLS handshake failed: a certificate not trusted, expired or for another name, or no common protocol.',
+  auth_failed:
+    'The OAuth token for the endpoint could not be had: the token URL refused the client, answered no token, or was unreachable.',
   proxy_failed: 'The egress proxy (HOOKD_EGRESS_PROXY) could not be reached, or would not open a tunnel to the endpoint.',
   address_not_allowed: 'At send time the host was, or resolved to, an address the SSRF rules refuse (loopback, private, …).',
   invalid_url: 'The endpoint URL cannot be parsed as a URL.',

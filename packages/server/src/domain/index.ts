@@ -9,6 +9,15 @@ export {
   responseError,
 } from './attempt-errors.js';
 export { parseDuration } from './durations.js';
+export {
+  type AuthSummary,
+  type ClientCertificate,
+  type CredentialSummary,
+  credentialSummary,
+  type EndpointAuth,
+  type EndpointCredentials,
+  NO_CREDENTIALS,
+} from './endpoint-credentials.js';
 export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers.js';
 export { type NewEndpoint, newEndpoint, newSecretFor, secretFits, signingKeys } from './endpoints.js';
 export { isEventTypeFilter, isEventTypeName, matchesEventType } from './event-types.js';

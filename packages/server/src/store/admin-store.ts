@@ -9,6 +9,7 @@ import type {
   Delivery,
   DeliveryStatus,
   Endpoint,
+  EndpointCredentials,
   EndpointHealth,
   EventType,
   Message,
@@ -140,7 +141,11 @@ export interface AdminStore {
    * Fails with StoreLimitError when the app has `maxPerApp` endpoints already (disabled ones count), however many
    * processes create endpoints at once.
    */
-  createEndpoint(endpoint: Endpoint, maxPerApp?: number): Promise<Endpoint>;
+  createEndpoint(endpoint: Endpoint, maxPerApp?: number, credentials?: EndpointCredentials): Promise<Endpoint>;
+  /** Replaces the endpoint's credentials whole; none at all removes them. */
+  setEndpointCredentials(endpointId: string, credentials: EndpointCredentials, now: number): Promise<void>;
+  /** The credentials of those of these endpoints that have any, in one read. */
+  endpointCredentials(endpointIds: readonly string[]): Promise<Map<string, EndpointCredentials>>;
   findEndpoint(appId: string, id: string): Promise<Endpoint | null>;
   listEndpoints(appId: string, page: PageQuery): Promise<Page<Endpoint>>;
   /**

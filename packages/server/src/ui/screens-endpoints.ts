@@ -13,9 +13,12 @@ import {
 } from '../actions/index.js';
 import {
   type App,
+  type CredentialSummary,
+  credentialSummary,
   type Endpoint,
   HEALTH_WINDOWS_MS,
   healthWindow,
+  NO_CREDENTIALS,
   SIGNATURE_SCHEMES,
   type SignatureScheme,
   signingKeys,
@@ -144,10 +147,11 @@ ${endpointFields(null)}
     const session = kit.session(request);
     const { app, endpoint: ep } = await loadEndpoint(request);
     const now = ctx.clock();
-    const [counts, health, recent] = await Promise.all([
+    const [counts, health, recent, credentials] = await Promise.all([
       store.countDeliveriesByStatus(ep.id),
       store.endpointHealth(ep.id, now),
       store.listDeliveries(app.id, { endpointId: ep.id }, { limit: 20 }),
+      store.endpointCredentials([ep.id]),
     ]);
     const windows = (['1h', '24h'] as const).map((name) => {
       const w = health.windows[name];
@@ -166,6 +170,7 @@ ${endpointFields(null)}
 <dt>Id</dt><dd class="mono">${ep.id}</dd>
 <dt>Event types</dt><dd>${ep.events ? ep.events.join(', ') : 'every type'}</dd>
 <dt>Deliveries</dt><dd>${counts.pending} pending · ${counts.succeeded} succeeded · ${counts.failed} failed</dd>
+<dt>Authentication</dt><dd id="endpoint-auth">${authFacts(credentialSummary(credentials.get(ep.id) ?? NO_CREDENTIALS))}</dd>
 </dl>
 ${signingKeyDetails(ep)}
 <div class="actions">
@@ -257,6 +262,19 @@ function endpointFields(ep: Endpoint | null): Html {
 <p class="full muted" id="${id}-events-help">Comma-separated names or <code>prefix.*</code> filters; empty for every type.</p>
 <label for="${id}-scheme">Signature</label>
 <select id="${id}-scheme" name="signatureScheme">${SIGNATURE_SCHEMES.map((scheme) => html`<option value="${scheme}"${(ep?.signatureScheme ?? 'standard') === scheme ? ' selected' : ''}>${SCHEME_LABELS[scheme]}</option>`)}</select>`;
+}
+
+/** What is set of the endpoint's credentials, never a secret; they are changed through the API (`hookd endpoints update`). */
+function authFacts({ auth, clientCertificate, secretHeaders }: CredentialSummary): Html {
+  const parts: Html[] = [];
+  if (auth?.type === 'basic') parts.push(html`HTTP Basic as <code>${auth.username}</code>`);
+  if (auth?.type === 'oauth2') parts.push(html`OAuth 2.0 client <code>${auth.clientId}</code> at <code>${auth.tokenUrl}</code>`);
+  if (clientCertificate)
+    parts.push(
+      html`client certificate <code>${clientCertificate.subject}</code> until ${clientCertificate.validTo.slice(0, 10)}`,
+    );
+  if (secretHeaders.length > 0) parts.push(html`secret headers ${secretHeaders.map((name) => html`<code>${name}</code> `)}`);
+  return parts.length > 0 ? html`${parts.map((part, i) => html`${i > 0 ? ' · ' : ''}${part}`)}` : html`none (the signature only)`;
 }
 
 /** The key receivers verify with: an ed25519 endpoint shows its public key, never its secret key. */

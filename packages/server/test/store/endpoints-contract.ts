@@ -1,7 +1,7 @@
 /** Store contract, endpoints: secret rotation, custom headers, the limit per app, and the health figures. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Endpoint, newId } from '../../src/domain/index.js';
+import { type Endpoint, type EndpointCredentials, newId } from '../../src/domain/index.js';
 import { type Store, StoreLimitError } from '../../src/store/index.js';
 import {
   aMessage,
@@ -78,6 +78,34 @@ export function endpointsContract(open: () => Promise<Store>): void {
 
       const created = await store.createEndpoint({ ...ep, id: newId('ep', T0), headers: { 'X-One': '1', 'X-Two': '2' } });
       assert.deepEqual((await store.findEndpoint(app.id, created.id))?.headers, { 'X-One': '1', 'X-Two': '2' });
+    }));
+
+  test('credentials are kept apart from the endpoint: written with it or later, read in one call, gone with it', () =>
+    withStore(async (store) => {
+      const { app, endpoints } = await seedEndpoints(store);
+      const ep = endpoints[0] as Endpoint;
+      const basic: EndpointCredentials = {
+        auth: { type: 'basic', username: 'u', password: 'p' },
+        clientCertificate: null,
+        secretHeaders: { 'X-Key': 'k' },
+      };
+      const made = anEndpoint(app.id, { id: newId('ep', T0 + 5) });
+      await store.createEndpoint(made, 100, basic);
+      assert.deepEqual(await store.endpointCredentials([ep.id, made.id, 'ep_missing']), new Map([[made.id, basic]]));
+      assert.equal((await store.findEndpoint(app.id, made.id))?.secret, made.secret, 'the endpoint row is unchanged');
+
+      const oauth: EndpointCredentials = {
+        auth: { type: 'oauth2', tokenUrl: 'https://a/t', clientId: 'c', clientSecret: 's', scope: null, audience: 'x' },
+        clientCertificate: { certificate: 'CERT', privateKey: 'KEY', ca: null },
+        secretHeaders: {},
+      };
+      await store.setEndpointCredentials(ep.id, oauth, T0 + 6);
+      await store.setEndpointCredentials(made.id, { auth: null, clientCertificate: null, secretHeaders: {} }, T0 + 6);
+      assert.deepEqual(await store.endpointCredentials([ep.id, made.id]), new Map([[ep.id, oauth]]), 'none at all removes them');
+      assert.deepEqual(await store.endpointCredentials([]), new Map());
+
+      assert.equal(await store.deleteEndpoint(app.id, ep.id), true);
+      assert.deepEqual(await store.endpointCredentials([ep.id]), new Map(), 'deleted with the endpoint');
     }));
 
   test('tenancy: an app gets no endpoint past the limit, even from creates racing each other', () =>

@@ -11,6 +11,7 @@ import {
   rotateEndpointSecret,
   updateEndpoint,
 } from '../../actions/index.js';
+import type { Endpoint } from '../../domain/index.js';
 import { MAX_ENDPOINT_HEADERS, SIGNATURE_SCHEMES } from '../../domain/index.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { presentEndpoint } from '../present.js';
@@ -57,6 +58,58 @@ const fields = {
     description:
       'One delivery at a time, in publish order; one that fails holds back the rest until it succeeds or exhausts its retries.',
   },
+  auth: {
+    description:
+      'How hookd authenticates to the endpoint, write-only: HTTP Basic, or an OAuth 2.0 client-credentials token (Authorization: Bearer). null removes it.',
+    oneOf: [
+      { type: 'null' },
+      {
+        type: 'object',
+        properties: {
+          type: { const: 'basic' },
+          username: { type: 'string', maxLength: 256, pattern: NO_NUL },
+          password: { type: 'string', maxLength: 1024, pattern: NO_NUL },
+        },
+        required: ['type', 'username', 'password'],
+        additionalProperties: false,
+      },
+      {
+        type: 'object',
+        properties: {
+          type: { const: 'oauth2' },
+          tokenUrl: { type: 'string', minLength: 1, maxLength: 2048, pattern: NO_NUL },
+          clientId: { type: 'string', minLength: 1, maxLength: 512, pattern: NO_NUL },
+          clientSecret: { type: 'string', minLength: 1, maxLength: 2048, pattern: NO_NUL },
+          scope: { type: 'string', maxLength: 1024, pattern: NO_NUL },
+          audience: { type: 'string', maxLength: 1024, pattern: NO_NUL },
+        },
+        required: ['type', 'tokenUrl', 'clientId', 'clientSecret'],
+        additionalProperties: false,
+      },
+    ],
+  },
+  clientCertificate: {
+    description:
+      'mTLS: the PEM certificate and unencrypted key hookd presents, and optionally a PEM CA to trust; null removes it.',
+    oneOf: [
+      { type: 'null' },
+      {
+        type: 'object',
+        properties: {
+          certificate: { type: 'string', minLength: 1, maxLength: 65_536 },
+          privateKey: { type: 'string', minLength: 1, maxLength: 65_536 },
+          ca: { type: 'string', minLength: 1, maxLength: 65_536 },
+        },
+        required: ['certificate', 'privateKey'],
+        additionalProperties: false,
+      },
+    ],
+  },
+  secretHeaders: {
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 4096 },
+    description: 'Headers sent like `headers` whose values are never shown again (API keys); replaced whole.',
+  },
 } as const;
 const secretField = {
   type: 'string',
@@ -86,6 +139,9 @@ const healthWindowSchema = {
 export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
   /** The app's id, from the id or uid in the path (`app_not_found`). */
   const appIdOf = async (params: { app: string }) => (await loadApp(ctx, params.app)).id;
+  /** The endpoint as answered, with what is set of its credentials. */
+  const shown = async (endpoint: Endpoint) =>
+    presentEndpoint(endpoint, (await ctx.store.endpointCredentials([endpoint.id])).get(endpoint.id));
 
   api.post<{ Params: { app: string }; Body: EndpointInput }>(
     '/v1/apps/:app/endpoints',
@@ -105,7 +161,7 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const endpoint = await createEndpoint(ctx, await appIdOf(request.params), request.body);
-      return reply.code(201).send(presentEndpoint(endpoint));
+      return reply.code(201).send(await shown(endpoint));
     },
   );
 
@@ -123,14 +179,15 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
     async (request) => {
       const app = await loadApp(ctx, request.params.app);
       const page = await ctx.store.listEndpoints(app.id, request.query);
-      return { data: page.data.map(presentEndpoint), nextCursor: page.nextCursor };
+      const credentials = await ctx.store.endpointCredentials(page.data.map((ep) => ep.id));
+      return { data: page.data.map((ep) => presentEndpoint(ep, credentials.get(ep.id))), nextCursor: page.nextCursor };
     },
   );
 
   api.get<{ Params: Params }>(
     '/v1/apps/:app/endpoints/:ep',
     { schema: { tags, summary: 'Get an endpoint', params: endpointParams, response: { 200: ref('Endpoint'), ...commonErrors } } },
-    async (request) => presentEndpoint(await getEndpoint(ctx, await appIdOf(request.params), request.params.ep)),
+    async (request) => shown(await getEndpoint(ctx, await appIdOf(request.params), request.params.ep)),
   );
 
   api.patch<{ Params: Params; Body: EndpointChanges }>(
@@ -147,7 +204,7 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
     async (request) => {
       const appId = await appIdOf(request.params);
       const updated = await updateEndpoint(ctx, appId, request.params.ep, request.body, 'disabled through the API');
-      return presentEndpoint(updated);
+      return shown(updated);
     },
   );
 
@@ -183,7 +240,7 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const appId = await appIdOf(request.params);
-      return presentEndpoint(await rotateEndpointSecret(ctx, appId, request.params.ep, request.body?.secret));
+      return shown(await rotateEndpointSecret(ctx, appId, request.params.ep, request.body?.secret));
     },
   );
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import type { DeliveryStatus, Endpoint, SignatureScheme } from '../../domain/index.js';
+import type { DeliveryStatus, Endpoint, EndpointCredentials, SignatureScheme } from '../../domain/index.js';
 import type { EndpointPatch, Page, PageQuery } from '../admin-store.js';
+import { credentialsText, hasCredentials, toCredentials } from '../credential-rows.js';
 import { StoreLimitError } from '../errors.js';
 import { inTransaction, type Queryable } from './pool.js';
 import { type EndpointRow, toEndpoint, toPage } from './rows.js';
@@ -11,6 +12,11 @@ const INSERT = `
     fifo)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`;
 const BY_ID = 'SELECT * FROM endpoints WHERE app_id = $1 AND id = $2';
+const UPSERT_CREDENTIALS = `
+  INSERT INTO endpoint_credentials (endpoint_id, credentials, updated_at) VALUES ($1, $2, $3)
+  ON CONFLICT (endpoint_id) DO UPDATE SET credentials = excluded.credentials, updated_at = excluded.updated_at`;
+const REMOVE_CREDENTIALS = 'DELETE FROM endpoint_credentials WHERE endpoint_id = $1';
+const CREDENTIALS_OF = 'SELECT endpoint_id, credentials FROM endpoint_credentials WHERE endpoint_id = ANY($1::text[])';
 // Creating endpoints of one app takes turns on the app's row, so the count stays true until the insert commits. NO KEY
 // UPDATE leaves the row to the foreign-key checks of publishes meanwhile.
 const LOCK_APP = 'SELECT id FROM apps WHERE id = $1 FOR NO KEY UPDATE';
@@ -91,6 +97,11 @@ export async function disableFailingEndpoint(
 }
 
 /** Inserts the endpoint, counting nothing: creating a source's destinations uses it on its transaction's client. */
+async function writeCredentials(db: Queryable, endpointId: string, credentials: EndpointCredentials, now: number) {
+  if (!hasCredentials(credentials)) await db.query(REMOVE_CREDENTIALS, [endpointId]);
+  else await db.query(UPSERT_CREDENTIALS, [endpointId, credentialsText(credentials), now]);
+}
+
 export async function insertEndpoint(db: Queryable, endpoint: Endpoint): Promise<void> {
   await db.query(INSERT, [
     endpoint.id,
@@ -115,18 +126,29 @@ export async function insertEndpoint(db: Queryable, endpoint: Endpoint): Promise
 
 export function endpointQueries(db: pg.Pool) {
   return {
-    async createEndpoint(endpoint: Endpoint, maxPerApp?: number): Promise<Endpoint> {
-      if (maxPerApp === undefined) {
+    async createEndpoint(endpoint: Endpoint, maxPerApp?: number, credentials?: EndpointCredentials): Promise<Endpoint> {
+      if (maxPerApp === undefined && credentials === undefined) {
         await insertEndpoint(db, endpoint);
         return endpoint;
       }
       await inTransaction(db, async (client) => {
-        await client.query(LOCK_APP, [endpoint.appId]);
-        const { rows } = await client.query<{ n: number }>(COUNT_OF_APP, [endpoint.appId]);
-        if ((rows[0]?.n ?? 0) >= maxPerApp) throw new StoreLimitError('endpoints', maxPerApp);
+        if (maxPerApp !== undefined) {
+          await client.query(LOCK_APP, [endpoint.appId]);
+          const { rows } = await client.query<{ n: number }>(COUNT_OF_APP, [endpoint.appId]);
+          if ((rows[0]?.n ?? 0) >= maxPerApp) throw new StoreLimitError('endpoints', maxPerApp);
+        }
         await insertEndpoint(client, endpoint);
+        if (credentials) await writeCredentials(client, endpoint.id, credentials, endpoint.createdAt);
       });
       return endpoint;
+    },
+    async setEndpointCredentials(endpointId: string, credentials: EndpointCredentials, now: number): Promise<void> {
+      await writeCredentials(db, endpointId, credentials, now);
+    },
+    async endpointCredentials(endpointIds: readonly string[]): Promise<Map<string, EndpointCredentials>> {
+      if (endpointIds.length === 0) return new Map();
+      const { rows } = await db.query<{ endpoint_id: string; credentials: string }>(CREDENTIALS_OF, [endpointIds]);
+      return new Map(rows.map((row) => [row.endpoint_id, toCredentials(row.credentials)]));
     },
     async findEndpoint(appId: string, id: string): Promise<Endpoint | null> {
       const { rows } = await db.query<EndpointRow>(BY_ID, [appId, id]);

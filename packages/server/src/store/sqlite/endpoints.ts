@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { DeliveryStatus, Endpoint, SignatureScheme } from '../../domain/index.js';
+import type { DeliveryStatus, Endpoint, EndpointCredentials, SignatureScheme } from '../../domain/index.js';
 import type { EndpointPatch, Page, PageQuery } from '../admin-store.js';
+import { credentialsText, hasCredentials, toCredentials } from '../credential-rows.js';
 import { StoreLimitError } from '../errors.js';
 import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 
@@ -23,10 +24,22 @@ export function endpointQueries(db: Database.Database) {
       fifo: endpoint.fifo ? 1 : 0,
     });
   }
+  const upsertCredentials = db.prepare(`
+    INSERT INTO endpoint_credentials (endpoint_id, credentials, updated_at) VALUES (@endpointId, @credentials, @now)
+    ON CONFLICT (endpoint_id) DO UPDATE SET credentials = excluded.credentials, updated_at = excluded.updated_at`);
+  const removeCredentials = db.prepare('DELETE FROM endpoint_credentials WHERE endpoint_id = ?');
+  const credentialsOf = db.prepare<[string], { endpoint_id: string; credentials: string }>(
+    'SELECT endpoint_id, credentials FROM endpoint_credentials WHERE endpoint_id IN (SELECT value FROM json_each(?))',
+  );
+  function writeCredentials(endpointId: string, credentials: EndpointCredentials, now: number): void {
+    if (!hasCredentials(credentials)) removeCredentials.run(endpointId);
+    else upsertCredentials.run({ endpointId, credentials: credentialsText(credentials), now });
+  }
   // Immediate: the count and the insert hold the write lock together, so two processes cannot both take the last place.
-  const insertWithin = db.transaction((endpoint: Endpoint, maxPerApp: number) => {
+  const insertWithin = db.transaction((endpoint: Endpoint, maxPerApp: number, credentials?: EndpointCredentials) => {
     if ((countOfApp.get(endpoint.appId)?.n ?? 0) >= maxPerApp) throw new StoreLimitError('endpoints', maxPerApp);
     insertEndpoint(endpoint);
+    if (credentials) writeCredentials(endpoint.id, credentials, endpoint.createdAt);
   });
   const page = db.prepare<{ appId: string; after: string | null; n: number }, EndpointRow>(
     'SELECT * FROM endpoints WHERE app_id = @appId AND (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @n',
@@ -77,9 +90,20 @@ export function endpointQueries(db: Database.Database) {
   return {
     disableNow,
     insertEndpoint,
-    async createEndpoint(endpoint: Endpoint, maxPerApp = Number.POSITIVE_INFINITY): Promise<Endpoint> {
-      insertWithin.immediate(endpoint, maxPerApp);
+    async createEndpoint(
+      endpoint: Endpoint,
+      maxPerApp = Number.POSITIVE_INFINITY,
+      credentials?: EndpointCredentials,
+    ): Promise<Endpoint> {
+      insertWithin.immediate(endpoint, maxPerApp, credentials);
       return endpoint;
+    },
+    async setEndpointCredentials(endpointId: string, credentials: EndpointCredentials, now: number): Promise<void> {
+      writeCredentials(endpointId, credentials, now);
+    },
+    async endpointCredentials(endpointIds: readonly string[]): Promise<Map<string, EndpointCredentials>> {
+      const rows = endpointIds.length === 0 ? [] : credentialsOf.all(JSON.stringify(endpointIds));
+      return new Map(rows.map((row) => [row.endpoint_id, toCredentials(row.credentials)]));
     },
     async findEndpoint(appId: string, id: string): Promise<Endpoint | null> {
       const row = byId.get(appId, id);

@@ -215,6 +215,15 @@ const MIGRATIONS: readonly string[] = [
   WHERE error IS NULL AND response_status IS NOT NULL AND response_status NOT BETWEEN 200 AND 299;
   ALTER TABLE attempts DROP COLUMN error;
   `,
+  // 14: how hookd authenticates to an endpoint (Basic, OAuth 2.0, a client certificate, secret headers), kept apart
+  // from the endpoint's row: only the sender reads it whole, and the API shows none of its secrets.
+  `
+  CREATE TABLE endpoint_credentials (
+    endpoint_id TEXT PRIMARY KEY REFERENCES endpoints(id) ON DELETE CASCADE,
+    credentials TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

@@ -1,0 +1,118 @@
+/**
+ * The rules for an endpoint's credentials, checked before anything is stored: a Basic user name without a colon, an
+ * OAuth token URL that passes the same SSRF rules as endpoint URLs, a certificate its key belongs to, secret headers
+ * named as custom headers are. Changes merge with what is stored: a field given replaces it, null removes it.
+ */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import {
+  type ClientCertificate,
+  type EndpointAuth,
+  type EndpointCredentials,
+  endpointHeadersProblem,
+  NO_CREDENTIALS,
+} from '../domain/index.js';
+import type { AdminStore } from '../store/index.js';
+import { checkEndpointUrl, type UrlCheckDeps } from './endpoint-rules.js';
+import { ApiError } from './errors.js';
+
+/** What a caller may give: OAuth's scope and audience, and a certificate's CA, may be left out. */
+export type AuthInput =
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string };
+
+export interface CredentialInput {
+  auth?: AuthInput | null;
+  clientCertificate?: { certificate: string; privateKey: string; ca?: string } | null;
+  secretHeaders?: Record<string, string>;
+}
+
+const invalid = (message: string) => new ApiError('validation_failed', message);
+
+/** The credentials `input` makes of `current`: checked, with every field not given kept. */
+export async function checkCredentials(
+  deps: UrlCheckDeps,
+  input: CredentialInput,
+  current: EndpointCredentials = NO_CREDENTIALS,
+): Promise<EndpointCredentials> {
+  const auth = input.auth === undefined ? current.auth : input.auth === null ? null : await checkAuth(deps, input.auth);
+  const clientCertificate =
+    input.clientCertificate === undefined
+      ? current.clientCertificate
+      : input.clientCertificate === null
+        ? null
+        : checkCertificate(input.clientCertificate);
+  const secretHeaders = input.secretHeaders === undefined ? current.secretHeaders : checkSecretHeaders(input.secretHeaders);
+  if (auth !== null && Object.keys(secretHeaders).some((name) => name.toLowerCase() === 'authorization')) {
+    throw invalid('body/secretHeaders: Authorization is set by auth; give one or the other');
+  }
+  return { auth, clientCertificate, secretHeaders };
+}
+
+export function givesCredentials(input: CredentialInput): boolean {
+  return input.auth !== undefined || input.clientCertificate !== undefined || input.secretHeaders !== undefined;
+}
+
+/** The endpoint's credentials after `input`, stored; the endpoint must exist. */
+export async function changeCredentials(
+  deps: UrlCheckDeps & { store: Pick<AdminStore, 'endpointCredentials' | 'setEndpointCredentials'>; clock: () => number },
+  endpointId: string,
+  input: CredentialInput,
+): Promise<void> {
+  if (!givesCredentials(input)) return;
+  const current = (await deps.store.endpointCredentials([endpointId])).get(endpointId);
+  await deps.store.setEndpointCredentials(endpointId, await checkCredentials(deps, input, current), deps.clock());
+}
+
+async function checkAuth(deps: UrlCheckDeps, auth: AuthInput): Promise<EndpointAuth> {
+  if (auth.type === 'basic') {
+    // RFC 7617: the user-id ends at the first colon, so one inside it would change who is signing in.
+    if (auth.username.includes(':')) throw invalid('body/auth/username: a Basic user name cannot hold a colon');
+    return { type: 'basic', username: auth.username, password: auth.password };
+  }
+  let tokenUrl: string;
+  try {
+    tokenUrl = await checkEndpointUrl(deps, auth.tokenUrl);
+  } catch (error) {
+    if (error instanceof ApiError) throw new ApiError(error.code, `body/auth/tokenUrl: ${error.message}`);
+    throw error;
+  }
+  return {
+    type: 'oauth2',
+    tokenUrl,
+    clientId: auth.clientId,
+    clientSecret: auth.clientSecret,
+    scope: auth.scope ?? null,
+    audience: auth.audience ?? null,
+  };
+}
+
+function checkCertificate(input: NonNullable<CredentialInput['clientCertificate']>): ClientCertificate {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(input.certificate);
+  } catch {
+    throw invalid('body/clientCertificate/certificate: not a PEM certificate');
+  }
+  try {
+    if (!certificate.checkPrivateKey(createPrivateKey(input.privateKey))) {
+      throw invalid('body/clientCertificate/privateKey: the key does not belong to the certificate');
+    }
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw invalid('body/clientCertificate/privateKey: not a PEM private key (unencrypted)');
+  }
+  if (input.ca !== undefined) {
+    try {
+      new X509Certificate(input.ca);
+    } catch {
+      throw invalid('body/clientCertificate/ca: not a PEM certificate');
+    }
+  }
+  return { certificate: input.certificate, privateKey: input.privateKey, ca: input.ca ?? null };
+}
+
+function checkSecretHeaders(headers: Record<string, string>): Record<string, string> {
+  const problem = endpointHeadersProblem(headers);
+  if (problem !== null) throw invalid(`body/secretHeaders: ${problem}`);
+  return headers;
+}
