@@ -133,7 +133,7 @@ test('hookd forward stops with a clear error when the token is refused or the so
       run.child.once('exit', (code) => resolve({ code, err: run.err.join('\n') }));
     });
   const noSource = await exit(['--url', base, '--token', TOKEN, '--source', 'nope', '--to', 'http://127.0.0.1:9/x']);
-  assert.equal(noSource.code, 2);
+  assert.equal(noSource.code, 4);
   assert.match(noSource.err, /no source "nope"/);
   const badToken = await exit(['--url', base, '--token', 'wrong', '--source', 'nope', '--to', 'http://127.0.0.1:9/x']);
   assert.equal(badToken.code, 2);

@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import { CliError, EXIT } from './output.js';
-import { connect, withServerFlags } from './server-client.js';
+import { connect, type ServerFlags, withServerFlags } from './server-client.js';
 
 interface Streamed {
   id: string;
@@ -77,11 +77,11 @@ async function openStream(options: ForwardOptions, lastId: string | null): Promi
     throw new CliError(
       `hookd at ${options.baseUrl} refused the token`,
       EXIT.refused,
-      'pass the admin token with --token or HOOKD_TOKEN',
+      'pass the admin token with --token or HOOKD_TOKEN, or save it with hookd login',
     );
   }
   if (response.status === 404) {
-    throw new CliError(`hookd has no source ${JSON.stringify(options.source)}`, EXIT.refused, 'list them with GET /v1/sources');
+    throw new CliError(`hookd has no source ${JSON.stringify(options.source)}`, EXIT.notFound, 'list them: hookd sources list');
   }
   if (!response.ok || !response.body) throw new Error(`the stream answered ${response.status}`);
   return response.body;
@@ -190,10 +190,10 @@ export function forwardCommand(): Command {
           'The stream reconnects by itself and resumes after the last event it saw.',
           '',
           'Example:',
-          '  hookd forward --url https://hooks.example.com --source github --to http://localhost:3000/webhook',
+          '  hookd forward --server https://hooks.example.com --source github --to http://localhost:3000/webhook',
         ].join('\n'),
       ),
-  ).action(async (flags: { source: string; to: string; after?: string; json?: boolean; url?: string; token?: string }) => {
+  ).action(async (flags: { source: string; to: string; after?: string; json?: boolean } & ServerFlags) => {
     if (!URL.canParse(flags.to)) throw new CliError(`--to ${JSON.stringify(flags.to)} is not a URL`, EXIT.usage);
     const { baseUrl, token } = connect(flags);
     const stop = new AbortController();

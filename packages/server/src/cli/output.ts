@@ -7,7 +7,7 @@ import { parseDuration } from '../domain/index.js';
 
 /** Exit codes of every developer command (documented in the README). */
 export const EXIT = {
-  /** Done: the request was answered 2xx, the replay ran, the listener stopped on Ctrl-C. */
+  /** Done: the request was answered 2xx, the replay ran, the listener stopped on Ctrl-C, the record was written. */
   ok: 0,
   /** A flag or an input is wrong (bad JSON, unknown event, missing token): nothing was sent. */
   usage: 1,
@@ -15,6 +15,8 @@ export const EXIT = {
   refused: 2,
   /** The other side could not be reached: connection refused, DNS, timeout. */
   unreachable: 3,
+  /** What the command names does not exist: hookd answered `app_not_found`, `endpoint_not_found`, … */
+  notFound: 4,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

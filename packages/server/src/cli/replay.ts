@@ -124,7 +124,7 @@ export function replayCommand(): Command {
         '  hookd replay --app acme --endpoint ep_01J… --since 2026-01-31T12:00:00Z',
         '',
         'Exit codes: 0 every replayed delivery got through (or --dry-run, --no-wait), 1 bad flags, 2 hookd refused or',
-        'some failed again, 3 hookd could not be reached.',
+        'some failed again, 3 hookd could not be reached, 4 no such app or endpoint.',
       ].join('\n'),
     )
     .action(async (flags: ReplayFlags) => {
