@@ -133,6 +133,21 @@ export const parsers = {
   },
 };
 
+/** `2h`, `30m`, `1d` back from now, or an ISO time: what --since (and --until) take. */
+export function parseSince(text: string, now = Date.now(), flag = '--since'): Date {
+  const ago = parseDuration(text);
+  if (ago !== null && /[a-z]$/.test(text.trim())) return new Date(now - ago);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) {
+    throw new CliError(
+      `${flag} ${JSON.stringify(text)} is neither a duration nor a time`,
+      EXIT.usage,
+      `e.g. ${flag} 2h, ${flag} 30m, ${flag} 2026-01-31T12:00:00Z`,
+    );
+  }
+  return new Date(at);
+}
+
 /** Prints a failure the way every command does and returns its exit code. */
 export function reportFailure(error: unknown): number | null {
   if (!(error instanceof CliError)) return null;
