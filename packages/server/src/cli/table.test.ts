@@ -47,3 +47,11 @@ test('record: names aligned, values shown as cells show them', () => {
   );
   assert.deepEqual([show(undefined), show(false), show(3), show({ a: 1 })], ['—', 'false', '3', '{"a":1}']);
 });
+
+test('table: on a terminal the last column is cut to the width left, so no row wraps', () => {
+  const unbounded = [columns[0], { ...columns[1], max: undefined }] as typeof columns;
+  const text = table(plain, unbounded, rows, true, 18);
+  assert.equal(text, ['ID      NAME', 'app_1   Acme', 'app_22  Globex Co…', ''].join('\n'));
+  assert.ok(text.split('\n').every((line) => line.length <= 18));
+  assert.equal(table(plain, unbounded, rows, false, 18).split('\n')[2], 'app_22  Globex Corporation, a rather long name');
+});

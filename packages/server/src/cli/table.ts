@@ -15,9 +15,20 @@ function cut(text: string, max: number | undefined, terminal: boolean): string {
   return `${text.slice(0, max - 1)}…`;
 }
 
-/** Headers in capitals, columns two spaces apart, the last one not padded (no trailing spaces). */
-export function table<T>(p: Paint, columns: Column<T>[], rows: T[], terminal = p.enabled): string {
+/**
+ * Headers in capitals, columns two spaces apart, the last one not padded (no trailing spaces). On a terminal of
+ * `width` columns, the last column is also cut to what is left of the line, so a row never wraps.
+ */
+export function table<T>(p: Paint, columns: Column<T>[], rows: T[], terminal = p.enabled, width?: number): string {
   const cells = rows.map((row) => columns.map((c) => cut(oneLine(c.value(row)), c.max, terminal)));
+  if (terminal && width !== undefined && columns.length > 1) {
+    const last = columns.length - 1;
+    const before = columns
+      .slice(0, last)
+      .reduce((sum, c, i) => sum + 2 + Math.max(c.header.length, ...cells.map((r) => (r[i] as string).length)), 0);
+    const room = Math.max(columns[last]?.header.length ?? 0, 10, width - before);
+    for (const r of cells) r[last] = cut(r[last] as string, room, true);
+  }
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => (r[i] as string).length)));
   const line = (texts: string[], paintCell: (i: number, text: string) => string) =>
     texts

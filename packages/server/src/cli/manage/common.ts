@@ -110,7 +110,7 @@ export function printList<T>(flags: ApiFlags, page: Page<T>, columns: Column<T>[
     process.stderr.write(`no ${empty.noun}${err().dim(` — ${empty.hint}`)}\n`);
     return;
   }
-  process.stdout.write(table(out(), columns, page.data, process.stdout.isTTY === true));
+  process.stdout.write(table(out(), columns, page.data, process.stdout.isTTY === true, process.stdout.columns));
   if (page.nextCursor !== null) {
     process.stderr.write(err().dim(`more: add --after ${page.nextCursor} (or --all for every page)\n`));
   }

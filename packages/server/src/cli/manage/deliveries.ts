@@ -108,6 +108,7 @@ export function deliveriesCommand(): Command {
           ],
           delivery.attempts,
           process.stdout.isTTY === true,
+          process.stdout.columns,
         )}`,
       );
     },
