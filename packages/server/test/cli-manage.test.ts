@@ -184,6 +184,19 @@ test('apps, endpoints, messages, deliveries: create, list, get, update, send, re
   await delivered(receiver, 3);
   assert.equal(receiver.requests[2]?.headers['webhook-id'], messageId, 'the retry is the same message');
 
+  const stats = await json(['endpoints', 'stats', ep.id, '--app', 'acme']);
+  assert.ok(stats.windows['1h'].attempts >= 2, JSON.stringify(stats));
+  assert.match(
+    ok(await hookd(['endpoints', 'stats', ep.id, '--app', 'acme']), 'endpoints stats'),
+    /^last 1h: +\d+ attempts, 100% ok, p50 \d+ ms, p95 \d+ ms$/m,
+  );
+  const rotated = await json(['endpoints', 'rotate-secret', ep.id, '--app', 'acme']);
+  assert.match(rotated.secret, /^whsec_/);
+  assert.notEqual(rotated.secret, ep.secret);
+  const link = await hookd(['apps', 'portal-link', 'acme', '--expires-in', '30m']);
+  assert.match(ok(link, 'apps portal-link'), /^http:\/\/127\.0\.0\.1:\d+\/ui\/portal\?token=\S+\n$/);
+  assert.match(link.stderr, /valid until /);
+
   const refused = await hookd(['endpoints', 'delete', ep.id, '--app', 'acme']);
   assert.equal(refused.code, 1, 'not on a terminal, a deletion needs --yes');
   assert.match(refused.stderr, /not confirmed\n.*pass --yes/);
@@ -465,7 +478,7 @@ test('completion scripts for bash, zsh and fish come from the command tree and p
     'login',
   ])
     assert.ok(top.includes(command), `hookd <TAB> offers ${command}: ${top.join(' ')}`);
-  assert.deepEqual(bashCompletes(bashFile, ['apps', '']), ['list', 'get', 'create', 'update', 'delete', '--help']);
+  assert.deepEqual(bashCompletes(bashFile, ['apps', '']), ['list', 'get', 'create', 'update', 'delete', 'portal-link', '--help']);
   assert.deepEqual(bashCompletes(bashFile, ['endpoints', 'list', '--app', 'acme', '--ser']), ['--server']);
   assert.deepEqual(bashCompletes(bashFile, ['deliveries', 'list', '--status', '']), ['pending', 'succeeded', 'failed']);
   assert.deepEqual(bashCompletes(bashFile, ['completion', '']), ['bash', 'zsh', 'fish', '--help']);
@@ -479,7 +492,7 @@ test('completion scripts for bash, zsh and fish come from the command tree and p
   const fish = ok(await hookd(['completion', 'fish']), 'completion fish');
   assert.match(
     fish,
-    /^complete -c hookd -n '__fish_seen_subcommand_from apps; and not __fish_seen_subcommand_from list get create update delete' -a list -d 'List apps, newest first'$/m,
+    /^complete -c hookd -n '__fish_seen_subcommand_from apps; and not __fish_seen_subcommand_from list get create update delete portal-link' -a list -d 'List apps, newest first'$/m,
   );
   // zsh and fish check the scripts' syntax where they are installed.
   for (const [shell, script] of [

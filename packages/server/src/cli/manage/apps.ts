@@ -1,6 +1,7 @@
 /** `hookd apps`: the tenants whose endpoints receive their events. */
 import type { App } from '@hookd/sdk/client';
 import { Command, Option } from 'commander';
+import { printJson } from '../output.js';
 import {
   type ApiFlags,
   apiAction,
@@ -113,14 +114,28 @@ export function appsCommand(): Command {
     },
   );
 
+  const portal = apiAction<ApiFlags & { expiresIn?: string }>(
+    new Command('portal-link')
+      .description('A signed link that opens the dashboard for this app only, for its customer')
+      .argument('<app>', 'its id or uid')
+      .option('--expires-in <duration>', 'how long the link and its session last, 1m to 24h (default 1h)'),
+    async (ctx, app) => {
+      const link = await ctx.call((c) => c.apps.portalLink(app as string, { expiresIn: ctx.flags.expiresIn }));
+      if (ctx.flags.json) return printJson(link);
+      said(`portal link for app ${app}, valid until ${when(link.expiresAt)}`);
+      process.stdout.write(`${link.url}\n`);
+    },
+  );
+
   return group(
     'apps',
     'Apps: the tenants whose endpoints get their events',
-    [list, get, create, update, remove],
+    [list, get, create, update, remove, portal],
     [
       'hookd apps create --name Acme --uid acme',
       'hookd apps list',
       'hookd apps update acme --name "Acme Inc"',
+      'hookd apps portal-link acme --expires-in 30m',
       'hookd apps delete acme --yes',
     ],
   );

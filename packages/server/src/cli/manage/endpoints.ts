@@ -170,14 +170,54 @@ export function endpointsCommand(): Command {
     },
   );
 
+  const rotate = apiAction<AppScoped & { secret?: string }>(
+    new Command('rotate-secret')
+      .description('Give an endpoint a new signing secret; the old one keeps signing beside it for the overlap (24 h)')
+      .argument('<endpoint>', 'its id')
+      .addOption(appOption())
+      .option('--secret <whsec>', 'bring your own whsec_… secret; one is made otherwise'),
+    async (ctx, ep) => {
+      const rotated = await ctx.call((c) => c.endpoints.rotateSecret(ctx.flags.app, ep as string, { secret: ctx.flags.secret }));
+      if (!ctx.flags.json) said(`endpoint ${rotated.id} signs with a new secret; the old one still signs during the overlap`);
+      printRecord(ctx.flags, rotated, fields);
+    },
+  );
+
+  const stats = apiAction<AppScoped>(
+    new Command('stats')
+      .description('Deliveries by status, and attempts, success rate and latency over the last hour and day')
+      .argument('<endpoint>', 'its id')
+      .addOption(appOption()),
+    async (ctx, ep) => {
+      const s = await ctx.call((c) => c.endpoints.stats(ctx.flags.app, ep as string));
+      const rate = (r: number | null) => (r === null ? '—' : `${Math.round(r * 1000) / 10}%`);
+      const ms = (n: number | null) => (n === null ? '—' : `${n} ms`);
+      printRecord(ctx.flags, s, () => [
+        ['pending', s.deliveries.pending],
+        ['succeeded', s.deliveries.succeeded],
+        ['failed', s.deliveries.failed],
+        ['failing since', when(s.failingSince)],
+        ...(['1h', '24h'] as const).map((w): [string, unknown] => {
+          const h = s.windows[w];
+          return [
+            `last ${w}`,
+            `${h.attempts} attempts, ${rate(h.successRate)} ok, p50 ${ms(h.latencyMs.p50)}, p95 ${ms(h.latencyMs.p95)}`,
+          ];
+        }),
+      ]);
+    },
+  );
+
   return group(
     'endpoints',
     'Endpoints: the URLs an app’s events are delivered to',
-    [list, get, create, update, remove],
+    [list, get, create, update, remove, rotate, stats],
     [
       'hookd endpoints create --app acme --url https://example.com/webhooks --events "order.*,payment.completed"',
       'hookd endpoints list --app acme',
       'hookd endpoints update ep_01J… --app acme --disable',
+      'hookd endpoints rotate-secret ep_01J… --app acme',
+      'hookd endpoints stats ep_01J… --app acme',
       'hookd endpoints delete ep_01J… --app acme --yes',
     ],
   );
