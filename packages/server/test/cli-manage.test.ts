@@ -417,7 +417,7 @@ test('login saves a profile at mode 0600 under XDG_CONFIG_HOME, else ~/.config; 
     },
   );
   assert.equal(elsewhere.code, 1);
-  assert.match(elsewhere.stderr, /no API token/);
+  assert.match(elsewhere.stderr, /no API token\n.*the profile's token is sent only to http:\/\/127\.0\.0\.1:/);
 
   // Without XDG_CONFIG_HOME: ~/.config/hookd; the profile named default needs no --profile.
   const inHome = { ...bare, XDG_CONFIG_HOME: '', HOME: home };
@@ -432,7 +432,10 @@ test('login saves a profile at mode 0600 under XDG_CONFIG_HOME, else ~/.config; 
   });
   assert.equal(statSync(saved.file).mode & 0o777, 0o600);
   assert.equal((await hookd(['apps', 'list', '--json'], { env: inHome })).code, 0);
-  assert.equal((await hookd(['logout'], { env: inHome })).code, 0);
+  const logout = await hookd(['logout', '--json'], { env: inHome });
+  assert.equal(logout.code, 0, logout.stderr);
+  assert.deepEqual(JSON.parse(logout.stdout), { profile: 'default', removed: true });
+  assert.equal((await hookd(['logout'], { env: inHome })).code, 1, 'nothing left to forget');
   assert.deepEqual(JSON.parse(readFileSync(saved.file, 'utf8')), { profiles: {} });
   assert.equal(statSync(saved.file).mode & 0o777, 0o600);
   assert.equal((await hookd(['apps', 'list'], { env: inHome })).code, 1);

@@ -80,9 +80,11 @@ export function logoutCommand(): Command {
   return new Command('logout')
     .description('Forget a saved profile (its token is removed from the file)')
     .addOption(new Option('--profile <name>', 'the profile to forget').default(DEFAULT_PROFILE))
-    .action((flags: { profile: string }) => {
+    .option('--json', 'print what was forgotten as JSON')
+    .action((flags: { profile: string; json?: boolean }) => {
       const profile = checkProfileName(flags.profile);
       if (!removeProfile(process.env, profile)) throw new CliError(`no profile ${profile} saved`, EXIT.usage);
-      process.stderr.write(`forgot profile ${profile}\n`);
+      if (flags.json) printJson({ profile, removed: true });
+      else process.stderr.write(`forgot profile ${profile}\n`);
     });
 }

@@ -89,10 +89,13 @@ export function connect(flags: ServerFlags, processEnv: NodeJS.ProcessEnv = proc
   const file = join(env.HOOKD_DATA_DIR ?? './data', 'admin-token');
   if (!token && existsSync(file)) token = readFileSync(file, 'utf8').trim();
   if (!token) {
+    const profile = named ?? fallback;
     throw new CliError(
       'no API token',
       EXIT.usage,
-      `run hookd login, pass --token or set HOOKD_TOKEN (the admin token hookd serve printed), or run where ${file} is`,
+      profile
+        ? `the profile's token is sent only to ${profile.server}; pass --token for ${baseUrl}`
+        : `run hookd login, pass --token or set HOOKD_TOKEN (the admin token hookd serve printed), or run where ${file} is`,
     );
   }
   return { baseUrl, token, client: createHookdClient({ baseUrl, token, timeoutMs: 30_000 }) };
