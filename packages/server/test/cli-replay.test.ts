@@ -70,7 +70,7 @@ test('replay: dry-run counts, then failed deliveries are sent again and the summ
   assert.equal(JSON.parse(nothing.stdout).replayed, 0);
 });
 
-test('replay: exit 2 when deliveries fail again or hookd refuses, 3 when it cannot be reached, 1 on bad flags', {
+test('replay: exit 2 when deliveries fail again or hookd refuses, 3 when it cannot be reached, 4 for no such app, 1 on bad flags', {
   timeout: 120_000,
 }, async (t) => {
   const receiver = await startReceiver(() => ({ status: 503 }));
@@ -96,7 +96,7 @@ test('replay: exit 2 when deliveries fail again or hookd refuses, 3 when it cann
   assert.equal(badToken.code, 2);
   assert.match(badToken.stderr, /refused the token/);
   const noApp = await runCli(['replay', '--app', 'nope', '--since', '1h', ...flags]);
-  assert.equal(noApp.code, 2);
+  assert.equal(noApp.code, 4);
   assert.match(noApp.stderr, /app_not_found/);
   const badSince = await runCli(['replay', '--app', 'shop', '--since', 'yesterday', ...flags]);
   assert.equal(badSince.code, 1);

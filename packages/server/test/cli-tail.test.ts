@@ -74,7 +74,9 @@ test('tail prints each attempt as it happens, one line, coloured by outcome; --j
   assert.ok(!all.includes(ESC), 'NO_COLOR');
 });
 
-test('tail: exit 3 when hookd cannot be reached, 2 when it refuses the token or the app', { timeout: 90_000 }, async (t) => {
+test('tail: exit 3 when hookd cannot be reached, 2 when it refuses the token, 4 when the app does not exist', {
+  timeout: 90_000,
+}, async (t) => {
   const { base } = await serve(t);
   const closed = await freePort();
   const unreachable = await runCli(['tail', '--url', `http://127.0.0.1:${closed}`, '--token', TOKEN]);
@@ -84,7 +86,7 @@ test('tail: exit 3 when hookd cannot be reached, 2 when it refuses the token or 
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /refused the token/);
   const noApp = await runCli(['tail', '--url', base, '--token', TOKEN, '--app', 'nope']);
-  assert.equal(noApp.code, 2);
+  assert.equal(noApp.code, 4);
   assert.match(noApp.stderr, /app_not_found/);
   const usage = await runCli(['tail', '--endpoint', 'ep_1', '--url', base, '--token', TOKEN]);
   assert.equal(usage.code, 1);

@@ -243,6 +243,45 @@ test('an idempotency key answers with the first message and publishes nothing ne
   assert.equal(kept.idempotencyKey, 'order-1-paid');
 });
 
+test('sources: create with destinations, get by name or id, rotate secrets, list, delete', async (t) => {
+  const { client, receiver } = await setup(t);
+  const sink = await receiver();
+  const source = await client.sources.create({
+    name: 'github',
+    scheme: 'github',
+    secrets: ['old-secret'],
+    destinations: [{ url: sink.url, events: ['push'] }],
+  });
+  assert.match(source.id, /^src_/);
+  assert.equal(source.scheme, 'github');
+  assert.deepEqual(source.secrets, ['old-secret']);
+  assert.ok(source.ingestUrl.endsWith('/in/github'), source.ingestUrl);
+  assert.deepEqual(
+    source.destinations.map((d) => [d.url, d.events]),
+    [[sink.url, ['push']]],
+  );
+  assert.match(source.destinations[0]?.secret ?? '', /^whsec_/);
+  assert.deepEqual(await client.sources.get('github'), source);
+  assert.deepEqual(await client.sources.get(source.id), source);
+
+  const rotated = await client.sources.update('github', { secrets: ['new-secret', 'old-secret'], allowIps: ['127.0.0.1'] });
+  assert.deepEqual(rotated.secrets, ['new-secret', 'old-secret']);
+  assert.deepEqual(rotated.allowIps, ['127.0.0.1']);
+  assert.deepEqual(
+    (await client.sources.list()).data.map((s) => s.name),
+    ['github'],
+  );
+  await rejectsWith(
+    client.sources.create({ name: 'github', scheme: 'none', destinations: [{ url: sink.url }] }),
+    'source_name_taken',
+    409,
+  );
+
+  assert.equal(await client.sources.delete('github'), undefined);
+  await rejectsWith(client.sources.get('github'), 'source_not_found', 404);
+  assert.deepEqual((await client.sources.list()).data, []);
+});
+
 test('every error carries the server code and status', async (t) => {
   const { server, token, client, receiver } = await setup(t);
   await client.apps.create({ uid: 'acme', name: 'Acme' });

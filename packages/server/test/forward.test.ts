@@ -133,14 +133,14 @@ test('hookd forward stops with a clear error when the token is refused or the so
       run.child.once('exit', (code) => resolve({ code, err: run.err.join('\n') }));
     });
   const noSource = await exit(['--url', base, '--token', TOKEN, '--source', 'nope', '--to', 'http://127.0.0.1:9/x']);
-  assert.equal(noSource.code, 2);
+  assert.equal(noSource.code, 4);
   assert.match(noSource.err, /no source "nope"/);
   const badToken = await exit(['--url', base, '--token', 'wrong', '--source', 'nope', '--to', 'http://127.0.0.1:9/x']);
   assert.equal(badToken.code, 2);
   assert.match(badToken.err, /refused the token/);
 });
 
-test('hookd forward whose source is deleted on the server says so and exits 2, instead of staying connected and silent', async (t) => {
+test('hookd forward whose source is deleted on the server says so and exits 4 (not found), instead of staying connected and silent', async (t) => {
   const { base } = await serveHookd(t, { HOOKD_ADMIN_TOKEN: TOKEN });
   const created = await callApi(base, TOKEN, 'POST', '/v1/sources', {
     name: 'doomed',
@@ -157,7 +157,7 @@ test('hookd forward whose source is deleted on the server says so and exits 2, i
   assert.equal((await callApi(base, TOKEN, 'DELETE', '/v1/sources/doomed')).status, 204);
   // The check runs every 5 s: well within the wait.
   const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 20_000))]);
-  assert.equal(code, 2, run.err.join('\n'));
+  assert.equal(code, 4, run.err.join('\n'));
   assert.match(run.err.join('\n'), /source "doomed" was deleted on hookd at http:\/\/127\.0\.0\.1:\d+: nothing more will arrive/);
   assert.match(run.err.join('\n'), /create it again .* or pick another with --source/);
 });

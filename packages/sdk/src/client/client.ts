@@ -8,6 +8,7 @@ import type {
   CreatedAppToken,
   CreateEndpointInput,
   CreateEventTypeInput,
+  CreateSourceInput,
   Delivery,
   DeliveryWithAttempts,
   EnableEndpointInput,
@@ -31,9 +32,11 @@ import type {
   ReplayInput,
   ReplayResult,
   RotateSecretInput,
+  Source,
   UpdateAppInput,
   UpdateEndpointInput,
   UpdateEventTypeInput,
+  UpdateSourceInput,
 } from './types.js';
 
 export interface HookdClientOptions {
@@ -104,6 +107,16 @@ export interface HookdClient {
     /** Attempts the delivery again now, with a fresh retry schedule. */
     retry(app: string, delivery: string): Promise<Delivery>;
   };
+  /** Inbound webhooks (admin token): `source` is the source's id or its name. */
+  sources: {
+    /** Creates the source with its own app, whose endpoints are the destinations. */
+    create(input: CreateSourceInput): Promise<Source>;
+    list(options?: PageOptions): Promise<Page<Source>>;
+    get(source: string): Promise<Source>;
+    update(source: string, patch: UpdateSourceInput): Promise<Source>;
+    /** Deletes the source, its destinations and what it ingested. */
+    delete(source: string): Promise<void>;
+  };
   /** The process is up. */
   health(): Promise<Health>;
   /** Whether the store answers and the worker runs; a not-ready answer is returned, not thrown. */
@@ -163,6 +176,13 @@ export function createHookdClient(options: HookdClientOptions): HookdClient {
       list: (app, query) => call('listDeliveries', { params: { app }, query }),
       get: (app, dlv) => call('getDelivery', { params: { app, dlv } }),
       retry: (app, dlv) => call('retryDelivery', { params: { app, dlv } }),
+    },
+    sources: {
+      create: (input) => call('createSource', { body: input }),
+      list: (query) => call('listSources', { query }),
+      get: (source) => call('getSource', { params: { source } }),
+      update: (source, patch) => call('updateSource', { params: { source }, body: patch }),
+      delete: (source) => call('deleteSource', { params: { source } }),
     },
     health: () => call('health'),
     ready: () => call('ready', { alsoOk: [503] }),

@@ -48,6 +48,12 @@ export const ROUTES = {
   listDeliveries: { method: 'GET', path: '/v1/apps/{app}/deliveries' },
   getDelivery: { method: 'GET', path: '/v1/apps/{app}/deliveries/{dlv}' },
   retryDelivery: { method: 'POST', path: '/v1/apps/{app}/deliveries/{dlv}/retry' },
+
+  createSource: { method: 'POST', path: '/v1/sources' },
+  listSources: { method: 'GET', path: '/v1/sources' },
+  getSource: { method: 'GET', path: '/v1/sources/{source}' },
+  updateSource: { method: 'PATCH', path: '/v1/sources/{source}' },
+  deleteSource: { method: 'DELETE', path: '/v1/sources/{source}' },
 } as const satisfies Record<string, Route>;
 
 export type RouteName = keyof typeof ROUTES;

@@ -3,6 +3,7 @@
  * (packages/server/src/api/schemas.ts and routes/): what a schema requires is required here, the rest optional.
  * Times are ISO 8601 strings, as on the wire.
  */
+import type { SchemeName } from '../schemes/index.js';
 import type { AttemptError } from './attempt-errors.js';
 
 export type SignatureScheme = 'standard' | 'hmac-sha256-hex' | 'ed25519';
@@ -325,6 +326,69 @@ export interface CreateAppTokenInput {
   /** Lets the token make portal links for its app (default false: only the admin token may). */
   canMintPortalLinks?: boolean;
 }
+
+/** A provider's signature scheme, or `none` for a source that takes unsigned requests. */
+export type SourceScheme = SchemeName | 'none';
+
+/** Verified requests per second a source lets through; `burst` defaults to `perSecond`. */
+export interface SourceRateLimit {
+  perSecond: number;
+  burst?: number;
+}
+
+/** Where a source forwards: one of its app's endpoints. */
+export interface SourceDestination {
+  /** The endpoint id, in the source's app. */
+  id: string;
+  url: string;
+  events: string[] | null;
+  /** hookd signs what it forwards with this (Standard Webhooks). */
+  secret: string;
+  disabled: boolean;
+}
+
+/** An ingest URL for a provider's webhooks (inbound), verified, then forwarded to its destinations. */
+export interface Source {
+  id: string;
+  /** Unique; the ingest URL is `/in/{name}`. */
+  name: string;
+  /** The app holding the destinations (its endpoints) and the ingested events. */
+  appId: string;
+  scheme: SourceScheme;
+  secrets: string[];
+  allowIps: string[];
+  rateLimit: SourceRateLimit | null;
+  schema: JsonSchema | null;
+  forwardHeaders: string[];
+  /** Where the provider POSTs; no token needed. */
+  ingestUrl: string;
+  refusals: { count: number; lastCode: string | null; lastMessage: string | null; lastAt: string | null };
+  destinations: SourceDestination[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreateSourceInput {
+  /** Letters, digits, `_` and `-`, up to 64. */
+  name: string;
+  scheme: SourceScheme;
+  /** The provider's signing secret(s): any one verifies. Empty for `none`. */
+  secrets?: string[];
+  /** Addresses or CIDR ranges requests must come from; empty: any. */
+  allowIps?: string[];
+  rateLimit?: SourceRateLimit | null;
+  /** A JSON Schema the body must match. */
+  schema?: JsonSchema | null;
+  /** Header names forwarded beside the allowlist every source has. */
+  forwardHeaders?: string[];
+  /** 1 to 20 URLs; `events` filters by the provider's event type (absent or empty: all). */
+  destinations: { url: string; events?: string[] | null }[];
+}
+
+/** What may change on a source; a rotation lists the new secret and the old. */
+export type UpdateSourceInput = Partial<
+  Pick<CreateSourceInput, 'secrets' | 'allowIps' | 'rateLimit' | 'schema' | 'forwardHeaders'>
+>;
 
 export interface Health {
   status: 'ok';

@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import { CliError, EXIT } from './output.js';
-import { connect, withServerFlags } from './server-client.js';
+import { connect, type ServerFlags, withServerFlags } from './server-client.js';
 
 interface Streamed {
   id: string;
@@ -44,7 +44,7 @@ const SOURCE_CHECK_MS = 5_000;
 function sourceGone(options: ForwardOptions): CliError {
   return new CliError(
     `source ${JSON.stringify(options.source)} was deleted on hookd at ${options.baseUrl}: nothing more will arrive`,
-    EXIT.refused,
+    EXIT.notFound,
     'create it again (providers need its new ingest URL) or pick another with --source, then run hookd forward again',
   );
 }
@@ -130,12 +130,12 @@ async function openStream(
     throw new CliError(
       `hookd at ${options.baseUrl} refused the token`,
       EXIT.refused,
-      'pass the admin token with --token or HOOKD_TOKEN',
+      'pass the admin token with --token or HOOKD_TOKEN, or save it with hookd login',
     );
   }
   if (response.status === 404) {
     if (connectedBefore) throw sourceGone(options);
-    throw new CliError(`hookd has no source ${JSON.stringify(options.source)}`, EXIT.refused, 'list them with GET /v1/sources');
+    throw new CliError(`hookd has no source ${JSON.stringify(options.source)}`, EXIT.notFound, 'list them: hookd sources list');
   }
   if (!response.ok || !response.body) throw new Error(`the stream answered ${response.status}`);
   return response.body;
@@ -245,13 +245,13 @@ export function forwardCommand(): Command {
           'server meanwhile, forward says so and exits with code 2.',
           '',
           'Example:',
-          '  hookd forward --url https://hooks.example.com --source github --to http://localhost:3000/webhook',
+          '  hookd forward --server https://hooks.example.com --source github --to http://localhost:3000/webhook',
           '',
-          'Exit codes: 0 stopped with Ctrl-C, 1 bad flags or no token, 2 hookd refused the token, or the source does not',
+          'Exit codes: 0 stopped with Ctrl-C, 1 bad flags or no token, 2 hookd refused the token, 4 the source does not',
           'exist or was deleted while forwarding.',
         ].join('\n'),
       ),
-  ).action(async (flags: { source: string; to: string; after?: string; json?: boolean; url?: string; token?: string }) => {
+  ).action(async (flags: { source: string; to: string; after?: string; json?: boolean } & ServerFlags) => {
     if (!URL.canParse(flags.to)) throw new CliError(`--to ${JSON.stringify(flags.to)} is not a URL`, EXIT.usage);
     const { baseUrl, token } = connect(flags);
     const stop = new AbortController();

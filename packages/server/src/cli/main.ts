@@ -15,8 +15,11 @@ import {
 import { type Hookd, startHookd } from '../server.js';
 import { openStore } from '../store/index.js';
 import { VERSION } from '../version.js';
+import { completionCommand } from './completion.js';
 import { forwardCommand } from './forward.js';
 import { listenCommand } from './listen.js';
+import { loginCommand, logoutCommand } from './login.js';
+import { manageCommands } from './manage/index.js';
 import { helpShowsRequiredAndDefaults, reportFailure } from './output.js';
 import { replayCommand } from './replay.js';
 import { sendCommand } from './send.js';
@@ -146,6 +149,20 @@ program.addCommand(sendCommand());
 program.addCommand(triggerCommand());
 program.addCommand(replayCommand());
 program.addCommand(tailCommand());
+
+// Managing a running hookd (issue 23), and `hookd --help` in groups; a command not listed shows under "Commands:".
+for (const command of [...manageCommands(), loginCommand(), logoutCommand(), completionCommand()]) program.addCommand(command);
+const HELP_GROUPS: Record<string, string[]> = {
+  'Run:': ['serve', 'migrate'],
+  'Develop:': ['listen', 'forward', 'send', 'trigger', 'tail', 'replay'],
+  'Manage:': ['apps', 'endpoints', 'event-types', 'sources', 'tokens', 'messages', 'deliveries'],
+  'Set up:': ['login', 'logout', 'completion'],
+};
+for (const [heading, names] of Object.entries(HELP_GROUPS))
+  for (const name of names) program.commands.find((c) => c.name() === name)?.helpGroup(heading);
+program.addHelpCommand(
+  new Command('help').argument('[command]').description('display help for command').helpOption(false).helpGroup('Set up:'),
+);
 
 helpShowsRequiredAndDefaults(program);
 program.parseAsync().catch((error: unknown) => {

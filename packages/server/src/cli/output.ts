@@ -7,7 +7,7 @@ import { isEventTypeName, parseDuration } from '../domain/index.js';
 
 /** Exit codes of every developer command (documented in the README). */
 export const EXIT = {
-  /** Done: the request was answered 2xx, the replay ran, the listener stopped on Ctrl-C. */
+  /** Done: the request was answered 2xx, the replay ran, the listener stopped on Ctrl-C, the record was written. */
   ok: 0,
   /** A flag or an input is wrong (bad JSON, unknown event, missing token): nothing was sent. */
   usage: 1,
@@ -15,6 +15,8 @@ export const EXIT = {
   refused: 2,
   /** The other side could not be reached: connection refused, DNS, timeout. */
   unreachable: 3,
+  /** What the command names does not exist: hookd answered `app_not_found`, `endpoint_not_found`, … */
+  notFound: 4,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -139,6 +141,21 @@ export const parsers = {
     return [...(previous ?? []), text];
   },
 };
+
+/** `2h`, `30m`, `1d` back from now, or an ISO time: what --since (and --until) take. */
+export function parseSince(text: string, now = Date.now(), flag = '--since'): Date {
+  const ago = parseDuration(text);
+  if (ago !== null && /[a-z]$/.test(text.trim())) return new Date(now - ago);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) {
+    throw new CliError(
+      `${flag} ${JSON.stringify(text)} is neither a duration nor a time`,
+      EXIT.usage,
+      `e.g. ${flag} 2h, ${flag} 30m, ${flag} 2026-01-31T12:00:00Z`,
+    );
+  }
+  return new Date(at);
+}
 
 /** Prints a failure the way every command does and returns its exit code. */
 export function reportFailure(error: unknown): number | null {

@@ -4,8 +4,7 @@
  */
 import type { Delivery, Endpoint } from '@hookd/sdk/client';
 import { Command, Option } from 'commander';
-import { parseDuration } from '../domain/index.js';
-import { CliError, EXIT, type Paint, paintFor, parsers, printJson } from './output.js';
+import { EXIT, type Paint, paintFor, parsers, parseSince, printJson } from './output.js';
 import { api, connect, type ServerConnection, type ServerFlags, withServerFlags } from './server-client.js';
 
 interface ReplayFlags extends ServerFlags {
@@ -17,21 +16,6 @@ interface ReplayFlags extends ServerFlags {
   wait: boolean;
   waitTimeout: number;
   json?: boolean;
-}
-
-/** `2h`, `30m`, `1d` back from now, or an ISO time. */
-function parseSince(text: string, now = Date.now()): Date {
-  const ago = parseDuration(text);
-  if (ago !== null && /[a-z]$/.test(text.trim())) return new Date(now - ago);
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) {
-    throw new CliError(
-      `--since ${JSON.stringify(text)} is neither a duration nor a time`,
-      EXIT.usage,
-      'e.g. --since 2h, --since 30m, --since 2026-01-31T12:00:00Z',
-    );
-  }
-  return new Date(at);
 }
 
 interface Plan {
@@ -124,7 +108,7 @@ export function replayCommand(): Command {
         '  hookd replay --app acme --endpoint ep_01J… --since 2026-01-31T12:00:00Z',
         '',
         'Exit codes: 0 every replayed delivery got through (or --dry-run, --no-wait), 1 bad flags, 2 hookd refused or',
-        'some failed again, 3 hookd could not be reached.',
+        'some failed again, 3 hookd could not be reached, 4 no such app or endpoint.',
       ].join('\n'),
     )
     .action(async (flags: ReplayFlags) => {

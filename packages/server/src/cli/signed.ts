@@ -37,10 +37,10 @@ export function signRequest(options: SignOptions): SignedTestRequest {
   }
 }
 
-/** `--data`: JSON text, `@file.json`, or `@-` for standard input. */
-export function readJsonData(text: string): unknown {
+/** `--data` (or another flag): JSON text, `@file.json`, or `@-` for standard input. */
+export function readJsonData(text: string, flag = '--data'): unknown {
   let source = text;
-  let where = '--data';
+  let where = flag;
   if (text.startsWith('@')) {
     const path = text.slice(1);
     where = path === '-' ? 'standard input' : path;

@@ -1,8 +1,9 @@
 /** `hookd tail`: a live stream of delivery attempts from a running hookd, one coloured line each. */
+import { HookdApiError, type HookdErrorCode } from '@hookd/sdk/client';
 import { Command } from 'commander';
 import type { AttemptError } from '../domain/index.js';
 import { CliError, EXIT, type Paint, paintFor, printJson } from './output.js';
-import { connect, type ServerConnection, type ServerFlags, withServerFlags } from './server-client.js';
+import { apiFailure, connect, type ServerConnection, type ServerFlags, withServerFlags } from './server-client.js';
 
 interface TailFlags extends ServerFlags {
   app?: string;
@@ -113,6 +114,7 @@ async function readStream(
   }
 }
 
+/** Opens the stream; its failures read as those of every other API call (server-client's apiFailure). */
 async function open(connection: ServerConnection, path: string, lastEventId: string | null): Promise<Response> {
   const headers: Record<string, string> = { authorization: `Bearer ${connection.token}`, accept: 'text/event-stream' };
   if (lastEventId) headers['last-event-id'] = lastEventId;
@@ -121,23 +123,14 @@ async function open(connection: ServerConnection, path: string, lastEventId: str
     response = await fetch(connection.baseUrl + path, { headers });
   } catch (error) {
     const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new CliError(
-      `cannot reach hookd at ${connection.baseUrl}: ${reason}`,
-      EXIT.unreachable,
-      'is `hookd serve` running there? Point --url (or HOOKD_URL) at it',
-    );
+    throw apiFailure(new HookdApiError('network_error', reason, null), connection.baseUrl);
   }
   if (response.ok) return response;
   const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-  if (response.status === 401)
-    throw new CliError(
-      `hookd at ${connection.baseUrl} refused the token`,
-      EXIT.refused,
-      'pass the admin token with --token or HOOKD_TOKEN',
-    );
-  throw new CliError(
-    `${body?.error?.message ?? `hookd answered ${response.status}`} (${body?.error?.code ?? response.status})`,
-    EXIT.refused,
+  const code = (body?.error?.code ?? 'invalid_response') as HookdErrorCode;
+  throw apiFailure(
+    new HookdApiError(code, body?.error?.message ?? `hookd answered ${response.status}`, response.status),
+    connection.baseUrl,
   );
 }
 
@@ -161,7 +154,7 @@ export function tailCommand(): Command {
         '  hookd tail --app acme',
         '  hookd tail --app acme --endpoint ep_01J… --json | jq .responseStatus',
         '',
-        'Exit codes: 0 stopped with Ctrl-C, 1 bad flags, 2 hookd refused (token, app), 3 hookd could not be reached.',
+        'Exit codes: 0 stopped with Ctrl-C, 1 bad flags, 2 hookd refused (token), 3 hookd could not be reached, 4 no such app.',
       ].join('\n'),
     )
     .action(async (flags: TailFlags) => {

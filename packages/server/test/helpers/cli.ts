@@ -1,5 +1,8 @@
 /** The `hookd` command run as a user runs it: a child process, its output collected, bounded in time. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -16,12 +19,31 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
-/** Colour settings of the test's own environment are dropped, so each test says what it wants. */
+/** Where the commands look for saved profiles unless a test says: an empty folder, never the user's own. */
+let configHome: string | undefined;
+
+/**
+ * Colour and server settings of the test's own environment are dropped, so each test says what it wants; profiles
+ * saved by `hookd login` on this machine are out of reach.
+ */
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of ['NO_COLOR', 'FORCE_COLOR', 'HOOKD_URL', 'HOOKD_TOKEN', 'HOOKD_ADMIN_TOKEN', 'HOOKD_DATA_DIR'])
+  for (const key of [
+    'NO_COLOR',
+    'FORCE_COLOR',
+    'HOOKD_URL',
+    'HOOKD_TOKEN',
+    'HOOKD_ADMIN_TOKEN',
+    'HOOKD_DATA_DIR',
+    'HOOKD_PROFILE',
+  ])
     delete env[key];
-  return { ...env, ...extra };
+  if (configHome === undefined) {
+    const made = mkdtempSync(join(tmpdir(), 'hookd-cli-config-'));
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    configHome = made;
+  }
+  return { ...env, XDG_CONFIG_HOME: configHome, ...extra };
 }
 
 export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess {

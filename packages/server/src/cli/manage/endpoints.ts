@@ -1,0 +1,224 @@
+/** `hookd endpoints`: the URLs an app's events are delivered to, each with its secret, filters and limits. */
+import type { Endpoint } from '@hookd/sdk/client';
+import { Command, Option } from 'commander';
+import { extraHeaders } from '../signed.js';
+import {
+  type ApiFlags,
+  apiAction,
+  changes,
+  confirm,
+  fetchList,
+  group,
+  type PagingFlags,
+  parse,
+  printDeleted,
+  printList,
+  printRecord,
+  said,
+  when,
+  withPaging,
+  withYes,
+} from './common.js';
+
+interface AppScoped extends ApiFlags {
+  app: string;
+}
+
+interface EndpointFlags extends AppScoped {
+  url?: string;
+  description?: string;
+  events?: string[];
+  scheme?: 'standard' | 'hmac-sha256-hex';
+  header?: string[];
+  rateLimit?: number | null;
+  maxInFlight?: number | null;
+  fifo?: boolean;
+  secret?: string;
+  disable?: boolean;
+  enable?: boolean;
+}
+
+const fields = (ep: Endpoint): [string, unknown][] => [
+  ['id', ep.id],
+  ['app', ep.appId],
+  ['url', ep.url],
+  ['description', ep.description || '—'],
+  ['events', ep.events ?? 'every type'],
+  ['scheme', ep.signatureScheme],
+  ['secret', ep.secret],
+  ['headers', Object.keys(ep.headers).length > 0 ? ep.headers : '—'],
+  ['rate limit', ep.rateLimit === null ? 'none' : `${ep.rateLimit}/s`],
+  ['max in flight', ep.maxInFlight ?? 'none'],
+  ['fifo', ep.fifo],
+  ['status', ep.disabled ? `disabled ${when(ep.disabledAt)}: ${ep.disabledReason ?? ''}`.trim() : 'enabled'],
+  ['created', when(ep.createdAt)],
+  ['updated', when(ep.updatedAt)],
+];
+
+export const appOption = () => new Option('--app <app>', 'the app, by id or uid').makeOptionMandatory();
+
+function withEndpointFields(command: Command): Command {
+  return command
+    .option('--description <text>', 'what it is for')
+    .option('--events <types>', 'event types it receives: names, prefix.* or *; comma-separated or repeated', parse.list)
+    .addOption(new Option('--scheme <scheme>', 'how deliveries are signed').choices(['standard', 'hmac-sha256-hex']))
+    .option('-H, --header <header>', 'a header sent with every delivery, "Name: value"; repeatable', (v, p: string[] = []) => [
+      ...p,
+      v,
+    ])
+    .addOption(new Option('--rate-limit <n>', 'deliveries started per second at most, or none').argParser(parse.limitOrNone))
+    .addOption(new Option('--max-in-flight <n>', 'deliveries in flight at once at most, or none').argParser(parse.limitOrNone));
+}
+
+function input(flags: EndpointFlags) {
+  return {
+    url: flags.url,
+    description: flags.description,
+    events: flags.events,
+    signatureScheme: flags.scheme,
+    headers: flags.header === undefined ? undefined : extraHeaders(flags.header),
+    rateLimit: flags.rateLimit,
+    maxInFlight: flags.maxInFlight,
+    fifo: flags.fifo,
+  };
+}
+
+export function endpointsCommand(): Command {
+  const list = apiAction<AppScoped & PagingFlags>(
+    withPaging(new Command('list').description('List an app’s endpoints, newest first').addOption(appOption())),
+    async (ctx) => {
+      const page = await ctx.call((c) => fetchList(ctx.flags, (p) => c.endpoints.list(ctx.flags.app, p)));
+      printList(
+        ctx.flags,
+        page,
+        [
+          { header: 'id', value: (ep) => ep.id },
+          { header: 'url', value: (ep) => ep.url, max: 60 },
+          { header: 'events', value: (ep) => ep.events?.join(',') ?? '*', max: 30 },
+          {
+            header: 'status',
+            value: (ep) => (ep.disabled ? 'disabled' : 'enabled'),
+            paint: (p, text, ep) => (ep.disabled ? p.red(text) : p.green(text)),
+          },
+          { header: 'created', value: (ep) => when(ep.createdAt) },
+        ],
+        { noun: 'endpoints', hint: `add one: hookd endpoints create --app ${ctx.flags.app} --url https://…` },
+      );
+    },
+  );
+
+  const get = apiAction<AppScoped>(
+    new Command('get')
+      .description('Show an endpoint, its secret included')
+      .argument('<endpoint>', 'its id')
+      .addOption(appOption()),
+    async (ctx, ep) => {
+      printRecord(ctx.flags, await ctx.call((c) => c.endpoints.get(ctx.flags.app, ep as string)), fields);
+    },
+  );
+
+  const create = apiAction<EndpointFlags>(
+    withEndpointFields(
+      new Command('create')
+        .description('Add an endpoint to an app; hookd makes its signing secret unless --secret gives one')
+        .addOption(appOption())
+        .requiredOption('--url <url>', 'where deliveries are POSTed'),
+    )
+      .option('--fifo', 'one delivery at a time, in publish order')
+      .option('--secret <whsec>', 'bring your own whsec_… secret'),
+    async (ctx) => {
+      const body = { ...input(ctx.flags), url: ctx.flags.url as string, secret: ctx.flags.secret };
+      const ep = await ctx.call((c) => c.endpoints.create(ctx.flags.app, body));
+      if (!ctx.flags.json) said(`created endpoint ${ep.id}`);
+      printRecord(ctx.flags, ep, fields);
+    },
+  );
+
+  const update = apiAction<EndpointFlags>(
+    withEndpointFields(
+      new Command('update')
+        .description('Change an endpoint; --disable stops its deliveries, --enable resumes them')
+        .argument('<endpoint>', 'its id')
+        .addOption(appOption())
+        .option('--url <url>', 'a new URL'),
+    )
+      .option('--fifo', 'one delivery at a time, in publish order')
+      .option('--no-fifo', 'deliver concurrently again')
+      .addOption(new Option('--disable', 'stop delivering to it').conflicts('enable'))
+      .option('--enable', 'deliver to it again'),
+    async (ctx, ep) => {
+      const flags = ctx.flags;
+      const disabled = flags.disable ? true : flags.enable ? false : undefined;
+      const patch = changes({ ...input(flags), disabled }, 'pass what to change, e.g. --url, --events, --disable');
+      const updated = await ctx.call((c) => c.endpoints.update(flags.app, ep as string, patch));
+      if (!flags.json) said(`updated endpoint ${updated.id}`);
+      printRecord(flags, updated, fields);
+    },
+  );
+
+  const remove = apiAction<AppScoped & { yes?: boolean }>(
+    withYes(
+      new Command('delete')
+        .description('Delete an endpoint and its deliveries')
+        .argument('<endpoint>', 'its id')
+        .addOption(appOption()),
+    ),
+    async (ctx, ep) => {
+      await confirm(ctx.flags.yes, `delete endpoint ${ep} of app ${ctx.flags.app}`);
+      await ctx.call((c) => c.endpoints.delete(ctx.flags.app, ep as string));
+      printDeleted(ctx.flags, 'endpoint', ep as string);
+    },
+  );
+
+  const rotate = apiAction<AppScoped & { secret?: string }>(
+    new Command('rotate-secret')
+      .description('Give an endpoint a new signing secret; the old one keeps signing beside it for the overlap (24 h)')
+      .argument('<endpoint>', 'its id')
+      .addOption(appOption())
+      .option('--secret <whsec>', 'bring your own whsec_… secret; one is made otherwise'),
+    async (ctx, ep) => {
+      const rotated = await ctx.call((c) => c.endpoints.rotateSecret(ctx.flags.app, ep as string, { secret: ctx.flags.secret }));
+      if (!ctx.flags.json) said(`endpoint ${rotated.id} signs with a new secret; the old one still signs during the overlap`);
+      printRecord(ctx.flags, rotated, fields);
+    },
+  );
+
+  const stats = apiAction<AppScoped>(
+    new Command('stats')
+      .description('Deliveries by status, and attempts, success rate and latency over the last hour and day')
+      .argument('<endpoint>', 'its id')
+      .addOption(appOption()),
+    async (ctx, ep) => {
+      const s = await ctx.call((c) => c.endpoints.stats(ctx.flags.app, ep as string));
+      const rate = (r: number | null) => (r === null ? '—' : `${Math.round(r * 1000) / 10}%`);
+      const ms = (n: number | null) => (n === null ? '—' : `${n} ms`);
+      printRecord(ctx.flags, s, () => [
+        ['pending', s.deliveries.pending],
+        ['succeeded', s.deliveries.succeeded],
+        ['failed', s.deliveries.failed],
+        ['failing since', when(s.failingSince)],
+        ...(['1h', '24h'] as const).map((w): [string, unknown] => {
+          const h = s.windows[w];
+          return [
+            `last ${w}`,
+            `${h.attempts} attempts, ${rate(h.successRate)} ok, p50 ${ms(h.latencyMs.p50)}, p95 ${ms(h.latencyMs.p95)}`,
+          ];
+        }),
+      ]);
+    },
+  );
+
+  return group(
+    'endpoints',
+    'Endpoints: the URLs an app’s events are delivered to',
+    [list, get, create, update, remove, rotate, stats],
+    [
+      'hookd endpoints create --app acme --url https://example.com/webhooks --events "order.*,payment.completed"',
+      'hookd endpoints list --app acme',
+      'hookd endpoints update ep_01J… --app acme --disable',
+      'hookd endpoints rotate-secret ep_01J… --app acme',
+      'hookd endpoints stats ep_01J… --app acme',
+      'hookd endpoints delete ep_01J… --app acme --yes',
+    ],
+  );
+}
