@@ -128,7 +128,7 @@ test('--help: migrate lists only its flags, serve shows defaults, required optio
   assert.match(send, /--secret <secret> .* \(required\)/);
   const replay = (await runCli(['replay', '--help'])).stdout.replace(/\s+/g, ' ');
   assert.match(replay, /--since <when> .* \(required\)/);
-  assert.match(replay, /--url <url> .*\(default: http:\/\/127\.0\.0\.1:8080\)/);
+  assert.match(replay, /--server <url> .*\(default: http:\/\/127\.0\.0\.1:8080\)/);
 });
 
 test('send --type refuses a name the API would refuse, before sending anything', { timeout: TIMEOUT }, async (t) => {
