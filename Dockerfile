@@ -12,8 +12,12 @@ ENV npm_config_build_from_source=true npm_config_nodedir=/usr/local JOBS=max
 COPY package.json package-lock.json ./
 COPY packages/sdk/package.json packages/sdk/
 COPY packages/server/package.json packages/server/
+# Dependencies first, so a change to the sources alone leaves this layer (and the compiled better-sqlite3) cached.
+# Install scripts are skipped (the root's `prepare` would build before the sources are here), then better-sqlite3's runs.
 RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3
 COPY . .
+# The build; then /app: the built packages, their production dependencies from the lockfile, and better-sqlite3 as
+# compiled above, without its C sources.
 RUN npm run build \
  && mkdir -p /app/packages/sdk /app/packages/server \
  && cp package.json package-lock.json LICENSE /app/ \
@@ -28,6 +32,7 @@ RUN npm run build \
 
 # Runtime stage: Node, hookd and its production dependencies; no compilers, no sources, no dev dependencies.
 FROM node:24-bookworm-slim
+# The packages' version; .ci/image checks the label against packages/server/package.json.
 ARG VERSION=0.2.0
 LABEL org.opencontainers.image.title="hookd" \
       org.opencontainers.image.description="Self-hosted webhooks: publish events, deliver them signed with retries, never lose one." \
@@ -37,7 +42,8 @@ LABEL org.opencontainers.image.title="hookd" \
 COPY --from=build /app /app
 RUN ln -s /app/packages/server/bin/hookd.js /usr/local/bin/hookd \
  && mkdir /data && chown node:node /data
-# Listen on every interface of the container; keep the SQLite file and the generated admin token on the volume.
+# Listen on every interface of the container; keep the SQLite file and the generated admin token on the volume (owned
+# by node, so a named volume starts out writable by it).
 ENV NODE_ENV=production HOOKD_HOST=0.0.0.0 HOOKD_DATA_DIR=/data
 VOLUME /data
 USER node
