@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -44,6 +44,14 @@ check('HEALTHCHECK, STOPSIGNAL SIGTERM, volume /data', () => {
   assert.equal(healthcheck?.Test?.[0], 'CMD');
   assert.equal(config.StopSignal, 'SIGTERM');
   assert.ok('/data' in (config.Volumes ?? {}));
+});
+check('no compilers, sources or dev dependencies at run time', () => {
+  const present = ['usr/bin/g++', 'usr/bin/make', 'usr/bin/python3', 'app/packages/server/src', 'app/node_modules/typescript'];
+  assert.deepEqual(
+    present.filter((path) => existsSync(join(root, path))),
+    [],
+  );
+  assert.ok(existsSync(join(root, 'app/node_modules/better-sqlite3/build/Release/better_sqlite3.node')));
 });
 const addedMB = (image.Size - base.Size) / 1e6;
 check(`adds ${addedMB.toFixed(1)} MB to ${base.RepoTags[0]} (goal: under 100 MB)`, () => assert.ok(addedMB < 100));
