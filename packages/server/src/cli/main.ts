@@ -12,8 +12,7 @@ import {
   type OptionName,
   type RawSettings,
 } from '../config.js';
-import { type Hookd, startHookd } from '../server.js';
-import { openStore } from '../store/index.js';
+import type { Hookd } from '../server.js';
 import { VERSION } from '../version.js';
 import { completionCommand } from './completion.js';
 import { forwardCommand } from './forward.js';
@@ -115,6 +114,8 @@ withConfigFlags(
     ),
 ).action(async (flags: Record<string, string | undefined>) => {
   const config = configFrom(flags);
+  // Loaded here, not at the top: every other command starts without the server and its dependencies.
+  const { startHookd } = await import('../server.js');
   const hookd = await startHookd({ config }).catch((error: unknown) => {
     throw listenFailure(error, config);
   });
@@ -136,6 +137,7 @@ withConfigFlags(
 withConfigFlags(program.command('migrate').description('Apply database migrations, then exit'), MIGRATE_OPTIONS).action(
   async (flags: Record<string, string | undefined>) => {
     const config = configFrom(flags);
+    const { openStore } = await import('../store/index.js');
     const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
     await store.migrate();
     await store.close();
