@@ -8,7 +8,15 @@ import type { Config } from './config.js';
 import { DeliveryWorker, type Resolver, systemResolver } from './delivery/index.js';
 import { type Random, SYSTEM_TIMERS, type Timers } from './domain/index.js';
 import { createMetrics, OpsEvents, OpsMonitor, RetentionLoop } from './ops/index.js';
-import { openStore, privateDir, privateFiles, type Store } from './store/index.js';
+import {
+  openKeySource,
+  openStore,
+  prepareSecretsAtRest,
+  privateDir,
+  privateFiles,
+  type Store,
+  sealedStore,
+} from './store/index.js';
 import { registerUi } from './ui/index.js';
 
 export interface HookdOptions {
@@ -73,6 +81,24 @@ function resolveAdminToken(config: Config): AdminToken {
   return { token, generated: true, isNew: true };
 }
 
+/**
+ * Opens the store behind the seam that encrypts its secrets, under this process's master keys (HOOKD_MASTER_KEY, or
+ * the data folder's master.key, created now if missing). A store sealed under a key this process lacks fails here,
+ * before anything is sent; one written by a hookd before encryption has its secrets sealed now.
+ */
+async function openSecretStore(config: Config, logger: Logger): Promise<Store> {
+  const keys = openKeySource(config.masterKey, config.dataDir);
+  const raw = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+  try {
+    const { sealed, keyId } = await prepareSecretsAtRest(raw, keys.box);
+    if (sealed > 0) logger.info({ sealed, keyId }, 'encrypted the secrets stored in plain text by an earlier hookd');
+  } catch (error) {
+    await raw.close();
+    throw error;
+  }
+  return sealedStore(raw, keys.box);
+}
+
 export async function startHookd(options: HookdOptions): Promise<Hookd> {
   const { config } = options;
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookd', role: config.role } });
@@ -83,7 +109,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   if (existsSync(config.dataDir)) privateDir(config.dataDir);
   const { token, generated, isNew } =
     config.role === 'worker' ? { token: null, generated: false, isNew: false } : resolveAdminToken(config);
-  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const store = await openSecretStore(config, logger);
   const metrics = createMetrics(store, clock);
 
   // Ops events go out from worker processes. Every process makes sure the hookd-ops app they are published into

@@ -13,9 +13,10 @@ import {
   type RawSettings,
 } from '../config.js';
 import { type Hookd, startHookd } from '../server.js';
-import { openStore } from '../store/index.js';
+import { MissingKeyError, openStore } from '../store/index.js';
 import { VERSION } from '../version.js';
 import { forwardCommand } from './forward.js';
+import { KEYS_OPTIONS, KeysError, rotateKeys } from './keys.js';
 import { listenCommand } from './listen.js';
 import { helpShowsRequiredAndDefaults, reportFailure } from './output.js';
 import { replayCommand } from './replay.js';
@@ -139,6 +140,41 @@ withConfigFlags(program.command('migrate').description('Apply database migration
     process.stderr.write(`migrations applied to ${withoutPassword(config.databaseUrl)}\n`);
   },
 );
+
+const keys = program.command('keys').description('Manage the master key that encrypts stored secrets');
+withConfigFlags(
+  keys
+    .command('rotate')
+    .description('Reseal every stored secret under a new master key, while hookd runs; then the old key is retired')
+    .addHelpText(
+      'after',
+      [
+        '',
+        "With the data folder's master.key (HOOKD_MASTER_KEY unset): a new key is generated and written beside the old",
+        'one, every secret is resealed under it, then the old one is removed from the file. Running processes read the',
+        'file again when they meet the new key.',
+        '',
+        'With HOOKD_MASTER_KEY: first set HOOKD_MASTER_KEY=<new>,<old> on every hookd process (the first key seals, all',
+        'open), run this with the same value, then keep only <new> everywhere.',
+        '',
+        'Examples:',
+        '  hookd keys rotate --data-dir ./data',
+        '  HOOKD_MASTER_KEY="$NEW_KEY,$OLD_KEY" hookd keys rotate --db postgres://hookd@db:5432/hookd',
+      ].join('\n'),
+    ),
+  KEYS_OPTIONS,
+).action(async (flags: Record<string, string | undefined>) => {
+  const config = configFrom(flags);
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+  try {
+    await rotateKeys(config, store, (line) => process.stderr.write(`${line}\n`));
+  } catch (error) {
+    if (error instanceof KeysError || error instanceof MissingKeyError) throw new ConfigError(error.message);
+    throw error;
+  } finally {
+    await store.close();
+  }
+});
 
 program.addCommand(listenCommand());
 program.addCommand(forwardCommand());
