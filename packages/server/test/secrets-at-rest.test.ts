@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { newId } from '../src/domain/index.js';
-import { generateMasterKey, openStore, readKeyFile, type Store } from '../src/store/index.js';
+import { generateMasterKey, keyFilePath, openStore, readKeyFile, type Store } from '../src/store/index.js';
 import { runCli } from './helpers/cli.js';
 import { eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
 import { testDatabase } from './helpers/postgres.js';
@@ -213,6 +213,7 @@ test('hookd keys rotate while events are published: nothing lost, every delivery
   let server = await startTestHookd({ dataDir, masterKey: '' });
   const [before] = readKeyFile(dataDir);
   assert.ok(before);
+  assert.equal(statSync(keyFilePath(dataDir)).mode & 0o777, 0o600, 'master.key is owner-only');
   const { whsec } = await seed(server, receiver);
   let published = 0;
   let publishing = true;
@@ -236,6 +237,7 @@ test('hookd keys rotate while events are published: nothing lost, every delivery
   assert.ok(published > 0);
   const after = readKeyFile(dataDir);
   assert.equal(after.length, 1, 'the old key is retired from the file');
+  assert.equal(statSync(keyFilePath(dataDir)).mode & 0o777, 0o600, 'and stays owner-only');
   assert.notEqual(after[0]?.id, before.id);
   assert.match(rotated.stderr, new RegExp(`resealed under ${after[0]?.id} \\(were under ${before.id}\\)`));
   await eventually(() => (receiver.requests.filter((r) => r.path === HMAC_PATH).length >= published ? true : undefined), 20_000);
@@ -249,4 +251,56 @@ test('hookd keys rotate while events are published: nothing lost, every delivery
   t.after(() => server.close());
   await publishAndVerify(server, receiver, whsec, 1);
   await eventually(() => (receiver.requests.some((r) => r.path === `${HMAC_PATH}/late`) ? true : undefined), 10_000);
+});
+
+test('PostgreSQL with HOOKD_MASTER_KEY: new,old everywhere, keys rotate under load, then the old key is dropped', async (t) => {
+  const db = await testDatabase(t);
+  if (!db) return;
+  const receiver = await withReceiver(t);
+  const [oldKey, newKey] = [generateMasterKey(), generateMasterKey()].map((k) => k.key.toString('base64')) as [string, string];
+  const servers: TestHookd[] = [];
+  t.after(async () => {
+    for (const server of servers) await server.close();
+    await db.drop();
+  });
+  const first = await startTestHookd({ databaseUrl: db.url, masterKey: oldKey });
+  const { whsec } = await seed(first, receiver);
+  await first.close();
+  // Every process is given both keys, the new one first, before the rotation.
+  const both = `${newKey},${oldKey}`;
+  const api = await startTestHookd({ databaseUrl: db.url, masterKey: both, role: 'api' });
+  const worker = await startTestHookd({ databaseUrl: db.url, masterKey: both, role: 'worker' });
+  servers.push(api, worker);
+  let published = 0;
+  let publishing = true;
+  t.after(() => {
+    publishing = false;
+  });
+  const load = (async () => {
+    while (publishing) {
+      assert.equal((await api.call('POST', '/v1/apps/acme/events', { type: 'order.created', data: { published } })).status, 202);
+      published++;
+    }
+  })();
+  const rotated = await runCli(['keys', 'rotate', '--db', db.url], { env: { HOOKD_MASTER_KEY: both } });
+  publishing = false;
+  await load;
+  assert.equal(rotated.code, 0, rotated.stderr);
+  assert.match(rotated.stderr, /keep only the first on every process/);
+  await eventually(() => (receiver.requests.filter((r) => r.path === HMAC_PATH).length >= published ? true : undefined), 20_000);
+  for (const request of receiver.requests.filter((r) => r.path === HMAC_PATH)) {
+    new Webhook(whsec).verify(request.body, request.headers as Record<string, string>);
+  }
+  const again = await runCli(['keys', 'rotate', '--db', db.url], { env: { HOOKD_MASTER_KEY: newKey } });
+  assert.equal(again.code, 2, 'nothing to rotate to');
+  assert.match(again.stderr, /already under k_[0-9a-f]{8}/);
+
+  // The old key dropped: a process with only the new key runs; one with only the old key refuses to start.
+  await assert.rejects(startTestHookd({ databaseUrl: db.url, masterKey: oldKey }), /which this hookd does not have/);
+  const only = await startTestHookd({ databaseUrl: db.url, masterKey: newKey });
+  servers.push(only);
+  await api.close();
+  await worker.close();
+  servers.splice(0, 2);
+  await publishAndVerify(only, receiver, whsec, 1);
 });
