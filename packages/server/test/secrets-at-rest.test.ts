@@ -181,6 +181,8 @@ test('a database written in plain text is encrypted at its first start, and its 
   const app = await stored.findApp('acme');
   const [endpoint] = (await stored.listEndpoints(app?.id ?? '', { limit: 10 })).data;
   assert.match(endpoint?.secret ?? '', /^enc1:k_[0-9a-f]{8}:/, 'sealed in the table');
+  const wal = existsSync(`${path}-wal`) ? readFileSync(`${path}-wal`) : Buffer.alloc(0);
+  assertNoneIn(Buffer.concat([readFileSync(path), wal]), [secret], 'hookd.db and its -wal after the first start');
   await publishAndVerifyPlain(server, receiver, secret);
 });
 

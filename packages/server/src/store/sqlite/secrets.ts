@@ -31,7 +31,16 @@ export function secretQueries(db: Database.Database) {
   });
   return {
     async rewriteSecrets(rewrite: SecretRewrite): Promise<number> {
-      return rewriteAll.immediate(rewrite);
+      // The values replaced must not stay readable in the file: freed space is zeroed, and the -wal, which holds
+      // the old pages until a checkpoint, is emptied once they are written back.
+      db.pragma('secure_delete = ON');
+      try {
+        const changed = rewriteAll.immediate(rewrite);
+        if (changed > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+        return changed;
+      } finally {
+        db.pragma('secure_delete = OFF');
+      }
     },
   };
 }
