@@ -86,12 +86,12 @@ function resolveAdminToken(config: Config): AdminToken {
  * the data folder's master.key, created now if missing). A store sealed under a key this process lacks fails here,
  * before anything is sent; one written by a hookd before encryption has its secrets sealed now.
  */
-async function openSecretStore(config: Config, logger: Logger): Promise<Store> {
+export async function openSecretStore(config: Config, logger?: Logger): Promise<Store> {
   const keys = openKeySource(config.masterKey, config.dataDir);
   const raw = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
   try {
     const { sealed, keyId } = await prepareSecretsAtRest(raw, keys.box);
-    if (sealed > 0) logger.info({ sealed, keyId }, 'encrypted the secrets stored in plain text by an earlier hookd');
+    if (sealed > 0) logger?.info({ sealed, keyId }, 'encrypted the secrets stored in plain text by an earlier hookd');
   } catch (error) {
     await raw.close();
     throw error;
