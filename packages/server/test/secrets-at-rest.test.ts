@@ -13,8 +13,8 @@ import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { newId } from '../src/domain/index.js';
 import { generateMasterKey, keyFilePath, openStore, readKeyFile, type Store } from '../src/store/index.js';
-import { runCli } from './helpers/cli.js';
-import { eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
+import { runCli, startCli } from './helpers/cli.js';
+import { eventually, startTestHookd, TEST_MASTER_KEY, type TestHookd } from './helpers/hookd.js';
 import { testDatabase } from './helpers/postgres.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 
@@ -206,6 +206,16 @@ test('a hookd without the key the secrets are under refuses to start, and says w
   });
   assert.equal(served.code, 2);
   assert.match(served.stderr, /encrypted with key k_[0-9a-f]{8}, which this hookd does not have/);
+  // With the right key, the banner names the key, so an operator can see that every process has the same.
+  const cli = startCli(['serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent'], {
+    env: { HOOKD_MASTER_KEY: TEST_MASTER_KEY },
+  });
+  try {
+    const banner = await cli.waitFor('endpoints may reach', { stream: 'stderr', timeoutMs: 20_000 });
+    assert.match(banner, /secrets: +encrypted under key k_[0-9a-f]{8} \(from HOOKD_MASTER_KEY\)/);
+  } finally {
+    await cli.stop();
+  }
 });
 
 test('hookd keys rotate while events are published: nothing lost, every delivery verifies, the old key is retired', async (t) => {

@@ -74,7 +74,12 @@ function adminTokenLine(config: Config, hookd: Hookd): string {
 
 /** What a user needs to know once the process is up: where it listens, which database, the token. */
 function banner(config: Config, hookd: Hookd): string[] {
-  const lines = ['', `  role:         ${config.role}`, `  database:     ${withoutPassword(config.databaseUrl)}`];
+  const lines = [
+    '',
+    `  role:         ${config.role}`,
+    `  database:     ${withoutPassword(config.databaseUrl)}`,
+    `  secrets:      encrypted under key ${hookd.secretsKey.id} (from ${hookd.secretsKey.from})`,
+  ];
   if (hookd.api) {
     lines.push(
       `  dashboard:    ${hookd.url}/ui  (sign in with the admin token)`,
