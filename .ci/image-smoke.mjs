@@ -267,6 +267,8 @@ async function postgres() {
     const env = [
       `HOOKD_DATABASE_URL=postgres://postgres@127.0.0.1:5432/${database}`,
       `HOOKD_ADMIN_TOKEN=${token}`,
+      // One key for every process: each container has a /data of its own to generate a different one in.
+      `HOOKD_MASTER_KEY=${randomBytes(32).toString('base64')}`,
       'HOOKD_ALLOW_NETWORKS=127.0.0.0/8',
       'HOOKD_LOG_LEVEL=warn',
     ];

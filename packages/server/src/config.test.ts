@@ -137,6 +137,7 @@ test('each setting lands where its entry in OPTIONS says (`to`), parsed by its k
     durations: ['1s,2s', [1000, 2000]],
     networks: ['10.0.0.0/8', ['10.0.0.0/8']],
     level: ['warn', 'warn'],
+    masterKeys: [`${'A'.repeat(43)}=,${'B'.repeat(43)}=`, `${'A'.repeat(43)}=,${'B'.repeat(43)}=`],
   };
   for (const [name, option] of Object.entries(OPTIONS)) {
     const [text, value] = samples[option.kind] as [string, unknown];

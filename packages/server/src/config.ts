@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_JITTER, type Network, parseDuration, parseNetworks } from './domain/index.js';
+import { parseMasterKeys } from './store/index.js';
 
 /** What one process does: `api` takes requests, `worker` delivers, `both` (the default) does both. */
 export type Role = 'both' | 'api' | 'worker';
@@ -27,6 +28,7 @@ interface Kinds {
   durations: number[];
   networks: string[];
   level: string;
+  masterKeys: string;
 }
 type Kind = keyof Kinds;
 
@@ -76,7 +78,7 @@ export const OPTIONS = {
     env: 'HOOKD_DATA_DIR',
     flag: 'data-dir',
     kind: 'string',
-    help: 'folder for the SQLite file and the generated admin token',
+    help: 'folder for the SQLite file, the generated admin token and master.key',
     default: './data',
   },
   databaseUrl: {
@@ -116,6 +118,16 @@ export const OPTIONS = {
     kind: 'string',
     help: 'a bearer token `GET /metrics` then asks for (`Authorization: Bearer <it>`); unset: /metrics is open',
     computed: 'none',
+  },
+  masterKey: {
+    unset: null,
+    env: 'HOOKD_MASTER_KEY',
+    flag: 'master-key',
+    kind: 'masterKeys',
+    help:
+      'base64 of 32 bytes (`openssl rand -base64 32`) that encrypts stored secrets; `new,old` during `hookd keys rotate`; ' +
+      'unset: generated into the data folder’s master.key',
+    computed: 'generated',
   },
   allowNetworks: {
     unset: [],
@@ -389,6 +401,14 @@ const PARSERS: { [K in Kind]: (text: string, fail: (expected: string) => never) 
       .filter(Boolean);
   },
   level: (text, fail) => (LEVELS.includes(text) ? text : fail(`one of ${LEVELS.join(', ')}`)),
+  masterKeys(text, fail) {
+    try {
+      parseMasterKeys(text, 'the list');
+    } catch {
+      return fail('base64 keys of 32 bytes, comma-separated (`openssl rand -base64 32` makes one)');
+    }
+    return text;
+  },
 };
 
 function wholeAboveZero(text: string): number | null {

@@ -127,7 +127,7 @@ test(`the packed packages install and work as a user gets them (Node ${process.v
     assert.equal(run('npx', ['hookd', '--version'], project).trim(), version);
     const help = run('npx', ['hookd', '--help'], project);
     const commands = [...help.matchAll(/^ {2}([a-z-]+) /gm)].map((m) => m[1] as string).filter((c) => c !== 'help');
-    for (const expected of ['serve', 'migrate', 'listen', 'forward', 'send', 'trigger', 'replay', 'tail']) {
+    for (const expected of ['serve', 'migrate', 'keys', 'listen', 'forward', 'send', 'trigger', 'replay', 'tail']) {
       assert.ok(commands.includes(expected), `hookd --help does not list ${expected}`);
     }
     for (const command of commands) {

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import { DeliveryWorker, systemResolver } from '../src/delivery/index.js';
-import { openStore, type Store } from '../src/store/index.js';
+import { openSecretStore } from '../src/server.js';
+import type { Store } from '../src/store/index.js';
 import { FAST, startTestHookd } from './helpers/hookd.js';
 import { startReceiver } from './helpers/receiver.js';
 
@@ -30,7 +31,8 @@ test('a backlog of 400 behind one endpoint is claimed in batches, each delivery 
 
   // A long poll interval: only freed slots and refills trigger claims here, however slow the machine is.
   const config = loadConfig({ flags: { ...FAST, endpointConcurrency: 8, pollInterval: '10s', dataDir: api.dataDir } });
-  const store = await openStore(config.databaseUrl);
+  // Through the seam that opens the endpoint's sealed secret, as in a hookd process.
+  const store = await openSecretStore(config);
   const claims: number[] = [];
   const counting: Store = {
     ...store,

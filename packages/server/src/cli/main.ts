@@ -16,6 +16,7 @@ import type { Hookd } from '../server.js';
 import { VERSION } from '../version.js';
 import { completionCommand } from './completion.js';
 import { forwardCommand } from './forward.js';
+import { KEYS_OPTIONS, KeysError, rotateKeys } from './keys.js';
 import { listenCommand } from './listen.js';
 import { loginCommand, logoutCommand } from './login.js';
 import { manageCommands } from './manage/index.js';
@@ -75,7 +76,12 @@ function adminTokenLine(config: Config, hookd: Hookd): string {
 
 /** What a user needs to know once the process is up: where it listens, which database, the token. */
 function banner(config: Config, hookd: Hookd): string[] {
-  const lines = ['', `  role:         ${config.role}`, `  database:     ${withoutPassword(config.databaseUrl)}`];
+  const lines = [
+    '',
+    `  role:         ${config.role}`,
+    `  database:     ${withoutPassword(config.databaseUrl)}`,
+    `  secrets:      encrypted under key ${hookd.secretsKey.id} (from ${hookd.secretsKey.from})`,
+  ];
   if (hookd.api) {
     lines.push(
       `  dashboard:    ${hookd.url}/ui  (sign in with the admin token)`,
@@ -144,6 +150,42 @@ withConfigFlags(program.command('migrate').description('Apply database migration
     process.stderr.write(`migrations applied to ${withoutPassword(config.databaseUrl)}\n`);
   },
 );
+
+const keys = program.command('keys').description('Manage the master key that encrypts stored secrets');
+withConfigFlags(
+  keys
+    .command('rotate')
+    .description('Reseal every stored secret under a new master key, while hookd runs; then the old key is retired')
+    .addHelpText(
+      'after',
+      [
+        '',
+        "With the data folder's master.key (HOOKD_MASTER_KEY unset): a new key is generated and written beside the old",
+        'one, every secret is resealed under it, then the old one is removed from the file. Running processes read the',
+        'file again when they meet the new key.',
+        '',
+        'With HOOKD_MASTER_KEY: first set HOOKD_MASTER_KEY=<new>,<old> on every hookd process (the first key seals, all',
+        'open), run this with the same value, then keep only <new> everywhere.',
+        '',
+        'Examples:',
+        '  hookd keys rotate --data-dir ./data',
+        '  HOOKD_MASTER_KEY="$NEW_KEY,$OLD_KEY" hookd keys rotate --db postgres://hookd@db:5432/hookd',
+      ].join('\n'),
+    ),
+  KEYS_OPTIONS,
+).action(async (flags: Record<string, string | undefined>) => {
+  const config = configFrom(flags);
+  const { MissingKeyError, openStore } = await import('../store/index.js');
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+  try {
+    await rotateKeys(config, store, (line) => process.stderr.write(`${line}\n`));
+  } catch (error) {
+    if (error instanceof KeysError || error instanceof MissingKeyError) throw new ConfigError(error.message);
+    throw error;
+  } finally {
+    await store.close();
+  }
+});
 
 program.addCommand(listenCommand());
 program.addCommand(forwardCommand());

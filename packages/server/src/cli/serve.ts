@@ -1,5 +1,6 @@
 /** What `hookd serve` and `hookd migrate` need beside main.ts: the settings migrate reads, a start that fails clearly. */
 import { type Config, ConfigError, OPTIONS, type OptionName } from '../config.js';
+import { MissingKeyError } from '../store/index.js';
 
 /** The only settings `hookd migrate` reads: where the database is. Its --help lists these flags, no others. */
 export const MIGRATE_OPTIONS: readonly OptionName[] = ['dataDir', 'databaseUrl', 'databasePoolSize'];
@@ -9,6 +10,8 @@ export const MIGRATE_OPTIONS: readonly OptionName[] = ['dataDir', 'databaseUrl',
  * wrong setting), instead of a stack trace; anything else is returned as it is.
  */
 export function listenFailure(error: unknown, config: Config): unknown {
+  // The master key does not open this database's secrets: a setting to fix, like a taken port.
+  if (error instanceof MissingKeyError) return new ConfigError(error.message);
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') return error;
   const option = config.role === 'worker' ? OPTIONS.healthPort : OPTIONS.port;

@@ -66,3 +66,16 @@ export function credentialSummary(credentials: EndpointCredentials): CredentialS
   }
   return { auth: shownAuth, clientCertificate: shownCertificate, secretHeaders: Object.keys(secretHeaders) };
 }
+
+/** The same credentials with each secret in them (password, client secret, private key, secret header values) mapped. */
+export function mapCredentialSecrets(credentials: EndpointCredentials, map: (secret: string) => string): EndpointCredentials {
+  const { auth, clientCertificate, secretHeaders } = credentials;
+  let mappedAuth = auth;
+  if (auth?.type === 'basic') mappedAuth = { ...auth, password: map(auth.password) };
+  if (auth?.type === 'oauth2') mappedAuth = { ...auth, clientSecret: map(auth.clientSecret) };
+  return {
+    auth: mappedAuth,
+    clientCertificate: clientCertificate && { ...clientCertificate, privateKey: map(clientCertificate.privateKey) },
+    secretHeaders: Object.fromEntries(Object.entries(secretHeaders).map(([name, value]) => [name, map(value)])),
+  };
+}

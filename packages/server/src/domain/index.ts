@@ -16,6 +16,7 @@ export {
   credentialSummary,
   type EndpointAuth,
   type EndpointCredentials,
+  mapCredentialSecrets,
   NO_CREDENTIALS,
 } from './endpoint-credentials.js';
 export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers.js';

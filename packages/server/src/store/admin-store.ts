@@ -132,6 +132,11 @@ export interface AdminStore {
   readSetting(name: string): Promise<string | null>;
   /** Compare and set: writes `value` only if the setting is still `expected` (null: unset); true when this call wrote it. */
   swapSetting(name: string, expected: string | null, value: string): Promise<boolean>;
+  /**
+   * Passes every stored secret (endpoints' secrets and previous secrets, their credentials' secrets, sources' secrets)
+   * through `rewrite` and stores what it returns, all in one transaction; the count of values it changed.
+   */
+  rewriteSecrets(rewrite: (value: string) => string): Promise<number>;
   /** The app's portal-link epoch (links carry the epoch they were made in), or null when there is no such app. */
   portalEpoch(appId: string): Promise<number | null>;
   /** Refuses every portal link made for the app so far and ends its portal sessions; false when there is no such app. */

@@ -16,6 +16,7 @@ export type {
   SourcePatch,
   SourceRefusalCount,
 } from './admin-store.js';
+export { type AtRestStart, prepareSecretsAtRest, type Rotation, resealSecrets } from './at-rest.js';
 export type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
 export type {
   AttemptBucket,
@@ -27,6 +28,7 @@ export type {
 } from './dashboard-store.js';
 export { isStoreFull, isStoreUnavailable, StoreConflictError, StoreLimitError } from './errors.js';
 export { privateDir, privateFile, privateFiles } from './files.js';
+export { type KeySource, keyFilePath, openKeySource, parseMasterKeys, readKeyFile, writeKeyFile } from './master-key.js';
 export { type OpenStoreOptions, openStore } from './open.js';
 export type {
   EndpointFailureRate,
@@ -39,4 +41,6 @@ export type {
   SilentApp,
 } from './ops-store.js';
 export type { ClaimInput, QueueStore, RecordAttemptInput, RecordAttemptResult } from './queue-store.js';
+export { sealedStore } from './sealed-store.js';
+export { generateMasterKey, type MasterKey, MissingKeyError, SecretBox } from './secret-box.js';
 export type { Store } from './store.js';

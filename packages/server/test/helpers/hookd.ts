@@ -26,8 +26,15 @@ export interface ApiAnswer {
   body: any;
 }
 
+/**
+ * The master key every test process shares (like the HOOKD_MASTER_KEY of a real cluster): processes with their own
+ * data folders on one PostgreSQL database must open each other's secrets.
+ */
+export const TEST_MASTER_KEY = 'Aa5KnkDKIq37KFJGoe1jOE3+FTa+WvkH7/jd6nvi6CQ=';
+
 /** Loopback allowed, retries 50 ms apart, 1 s attempt timeout: a whole schedule runs in well under a second. */
 export const FAST: RawSettings = {
+  masterKey: TEST_MASTER_KEY,
   port: 0,
   allowNetworks: '127.0.0.0/8,::1/128',
   logLevel: 'silent',

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually } from './hookd.js';
+import { eventually, TEST_MASTER_KEY } from './hookd.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -22,6 +22,7 @@ const CHILD_DEFAULTS: Record<string, string> = {
   HOOKD_RETRY_SCHEDULE: '0,100ms,100ms,100ms,100ms',
   HOOKD_RETRY_JITTER: '0',
   HOOKD_POLL_INTERVAL: '50ms',
+  HOOKD_MASTER_KEY: TEST_MASTER_KEY,
 };
 
 /**

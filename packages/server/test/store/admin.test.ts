@@ -6,6 +6,7 @@ import { runAgainstBothStores } from './backends.js';
 import { endpointsContract } from './endpoints-contract.js';
 import { eventTypesContract } from './event-types-contract.js';
 import { messagesContract } from './messages-contract.js';
+import { secretsContract } from './secrets-contract.js';
 import { settingsContract } from './settings-contract.js';
 import { sourcesContract } from './sources-contract.js';
 
@@ -13,6 +14,7 @@ await runAgainstBothStores('AdminStore', (open) => {
   appsContract(open);
   appTokensContract(open);
   settingsContract(open);
+  secretsContract(open);
   endpointsContract(open);
   eventTypesContract(open);
   sourcesContract(open);

@@ -22,6 +22,7 @@ import { connectionConfig, createPool } from './pool.js';
 import { queueStats } from './queue-stats.js';
 import { attemptRecorder } from './record-attempt.js';
 import { purgeBefore } from './retention.js';
+import { secretQueries } from './secrets.js';
 import { sourceQueries } from './sources.js';
 
 export interface PostgresStoreOptions {
@@ -56,6 +57,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     ...opsQueries(pool),
     ...attemptFeedQueries(pool),
     ...dashboardQueries(pool),
+    ...secretQueries(pool),
     claimDueDeliveries: (input) => claimDueDeliveries(pool, input),
     recordAttempt: attemptRecorder(pool),
     queueStats: (now) => queueStats(pool, now),

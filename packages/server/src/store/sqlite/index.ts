@@ -21,6 +21,7 @@ import { opsQueries } from './ops.js';
 import { queueStatsQuery } from './queue-stats.js';
 import { attemptRecorder } from './record-attempt.js';
 import { retentionQueries } from './retention.js';
+import { secretQueries } from './secrets.js';
 import { sourceQueries } from './sources.js';
 
 export function openSqliteStore(path: string): Store {
@@ -58,6 +59,7 @@ export function openSqliteStore(path: string): Store {
     ...opsQueries(db),
     ...attemptFeedQueries(db),
     ...dashboardQueries(db),
+    ...secretQueries(db),
     claimDueDeliveries: deliveryClaimer(db),
     recordAttempt: attemptRecorder(db, disableNow),
     async migrate() {
