@@ -13,7 +13,7 @@ import type { TLSSocket } from 'node:tls';
 import { certificateAuthority, selfSigned } from './helpers/certificates.js';
 import { eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
 import { startReceiver } from './helpers/receiver.js';
-import { signIn } from './helpers/ui.js';
+import { csrfOf, postForm, signIn } from './helpers/ui.js';
 
 async function setup(t: TestContext) {
   const clock = { now: Date.now() };
@@ -262,4 +262,44 @@ test('mTLS: the endpoint’s client certificate is presented, its CA trusted for
   const failed = await newestWithError(server);
   assert.match(failed.attempts[0].error.code, /^(tls_failed|connection_reset|connection_closed)$/);
   assert.deepEqual(subjects, ['hookd sender'], 'the stranger got no request through');
+});
+
+test('the dashboard and an app’s portal set and remove credentials; the page never shows a secret', async (t) => {
+  const { server, clock } = await setup(t);
+  const receiver = await startReceiver();
+  t.after(() => receiver.close());
+  const ep = (await server.call('POST', '/v1/apps/acme/endpoints', { url: receiver.url })).body;
+  const path = `/ui/apps/${ep.appId}/endpoints/${ep.id}`;
+  const admin = await signIn(server.url, server.hookd.adminToken ?? '');
+  const post = (cookie: string, csrf: string, fields: Record<string, string>) =>
+    postForm(server.url, `${path}/credentials`, cookie, { _csrf: csrf, ...fields });
+
+  const basic = await post(admin.cookie, admin.csrf, { part: 'auth', type: 'basic', username: 'hookd', password: 'pa55' });
+  assert.equal(basic.status, 303);
+  const headers = await post(admin.cookie, admin.csrf, { part: 'headers', headers: 'X-Api-Key: key-9\nX-Team: pay' });
+  assert.equal(headers.status, 303);
+  let shown = (await server.call('GET', `/v1/apps/acme/endpoints/${ep.id}`)).body;
+  assert.deepEqual(shown.auth, { type: 'basic', username: 'hookd' });
+  assert.deepEqual(shown.secretHeaders, ['X-Api-Key', 'X-Team']);
+  const page = await (await fetch(server.url + path, { headers: { cookie: admin.cookie } })).text();
+  assert.ok(!page.includes('pa55') && !page.includes('key-9'), 'no secret on the page, not even in a form');
+  const bad = await post(admin.cookie, admin.csrf, { part: 'headers', headers: 'no colon here' });
+  assert.equal(bad.status, 400);
+
+  // The customer, through a portal link, changes their own endpoint's credentials the same way.
+  const { url } = (await server.call('POST', '/v1/apps/acme/portal-link', {})).body;
+  const portalCookie = ((await fetch(url, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const portalCsrf = await csrfOf(server.url, portalCookie, path);
+  assert.equal((await post(portalCookie, portalCsrf, { part: 'auth', type: 'none' })).status, 303);
+  assert.equal((await post(portalCookie, portalCsrf, { part: 'headers', headers: '' })).status, 303);
+  shown = (await server.call('GET', `/v1/apps/acme/endpoints/${ep.id}`)).body;
+  assert.equal(shown.auth, null);
+  assert.deepEqual(shown.secretHeaders, []);
+
+  // A delivery after the change carries none of it (the worker reads credentials again after 5 s of its clock).
+  clock.now += 6_000;
+  await publish(server);
+  const [request] = await receiver.waitFor(1);
+  assert.equal(request?.headers.authorization, undefined);
+  assert.equal(request?.headers['x-api-key'], undefined);
 });

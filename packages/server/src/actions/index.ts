@@ -4,6 +4,7 @@
  */
 
 export { type AppInput, checkUid, createApp, deleteApp, getApp, updateApp } from './apps.js';
+export type { AuthInput, CredentialInput } from './endpoint-credentials.js';
 export { checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
 export {
   addEndpoint,

@@ -13,6 +13,7 @@ import type { UiContext, UiKit } from './kit.js';
 import { page } from './layout.js';
 import { liveRoutes } from './live.js';
 import { portalRoutes } from './portal.js';
+import { credentialRoutes } from './screens-credentials.js';
 import { endpointScreens } from './screens-endpoints.js';
 import { messageScreens } from './screens-messages.js';
 import { overviewScreens } from './screens-overview.js';
@@ -118,6 +119,7 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
 
     overviewScreens(ui, kit);
     endpointScreens(ui, kit);
+    credentialRoutes(ui, kit);
     messageScreens(ui, kit);
     liveRoutes(ui, kit);
     // Any other address under /ui (a mistyped or stale link) gets a page, not the API's JSON.

@@ -28,6 +28,7 @@ import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, page } from './layout.js';
+import { credentialForms } from './screens-credentials.js';
 
 const PAGE_SIZE = 50;
 type EpParams = { app: string; ep: string };
@@ -153,6 +154,7 @@ ${endpointFields(null)}
       store.listDeliveries(app.id, { endpointId: ep.id }, { limit: 20 }),
       store.endpointCredentials([ep.id]),
     ]);
+    const shownCredentials = credentialSummary(credentials.get(ep.id) ?? NO_CREDENTIALS);
     const windows = (['1h', '24h'] as const).map((name) => {
       const w = health.windows[name];
       return html`<div class="card"><h3>Last ${name === '1h' ? 'hour' : 'day'}</h3><p class="figure">${percent(w.successRate)}</p>
@@ -170,7 +172,7 @@ ${endpointFields(null)}
 <dt>Id</dt><dd class="mono">${ep.id}</dd>
 <dt>Event types</dt><dd>${ep.events ? ep.events.join(', ') : 'every type'}</dd>
 <dt>Deliveries</dt><dd>${counts.pending} pending · ${counts.succeeded} succeeded · ${counts.failed} failed</dd>
-<dt>Authentication</dt><dd id="endpoint-auth">${authFacts(credentialSummary(credentials.get(ep.id) ?? NO_CREDENTIALS))}</dd>
+<dt>Authentication</dt><dd id="endpoint-auth">${authFacts(shownCredentials)}</dd>
 </dl>
 ${signingKeyDetails(ep)}
 <div class="actions">
@@ -186,6 +188,7 @@ ${action('rotate-secret', 'Rotate secret', '', 'Rotate the signing secret? The o
 <label for="replay-since">Created since (UTC)</label>
 <input id="replay-since" name="since" type="datetime-local" required value="${utcInputValue(now - 86_400_000)}">
 <div class="full"><button type="submit">Replay failed</button></div></form>
+${credentialForms(ep, session, shownCredentials)}
 <h2 id="edit">Edit</h2>
 <form method="post" action="${epPath(ep)}/edit" class="grid-form" aria-labelledby="edit">${csrfField(session)}
 ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Save</button></div></form>`;
@@ -264,7 +267,7 @@ function endpointFields(ep: Endpoint | null): Html {
 <select id="${id}-scheme" name="signatureScheme">${SIGNATURE_SCHEMES.map((scheme) => html`<option value="${scheme}"${(ep?.signatureScheme ?? 'standard') === scheme ? ' selected' : ''}>${SCHEME_LABELS[scheme]}</option>`)}</select>`;
 }
 
-/** What is set of the endpoint's credentials, never a secret; they are changed through the API (`hookd endpoints update`). */
+/** What is set of the endpoint's credentials, never a secret. */
 function authFacts({ auth, clientCertificate, secretHeaders }: CredentialSummary): Html {
   const parts: Html[] = [];
   if (auth?.type === 'basic') parts.push(html`HTTP Basic as <code>${auth.username}</code>`);
