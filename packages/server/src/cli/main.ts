@@ -197,7 +197,7 @@ program.addCommand(tailCommand());
 // Managing a running hookd (issue 23), and `hookd --help` in groups; a command not listed shows under "Commands:".
 for (const command of [...manageCommands(), loginCommand(), logoutCommand(), completionCommand()]) program.addCommand(command);
 const HELP_GROUPS: Record<string, string[]> = {
-  'Run:': ['serve', 'migrate'],
+  'Run:': ['serve', 'migrate', 'keys'],
   'Develop:': ['listen', 'forward', 'send', 'trigger', 'tail', 'replay'],
   'Manage:': ['apps', 'endpoints', 'event-types', 'sources', 'tokens', 'messages', 'deliveries'],
   'Set up:': ['login', 'logout', 'completion'],
