@@ -9,26 +9,14 @@ import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import { generateKeyPair, generateSecret, verify, WebhookVerificationError } from '@hookd/sdk';
 import { listenUrl, runCli, startCli } from './helpers/cli.js';
-import { startTestHookd } from './helpers/hookd.js';
-import { type Received, startReceiver } from './helpers/receiver.js';
+import { startWithReceiver } from './helpers/hookd.js';
+import type { Received } from './helpers/receiver.js';
 import { signIn } from './helpers/ui.js';
 
 const HOUR = 3_600_000;
-
-async function setup(t: TestContext) {
-  const clock = { now: Date.now() };
-  const server = await startTestHookd({ secretOverlap: '1h' }, { clock: () => clock.now });
-  const receiver = await startReceiver();
-  t.after(async () => {
-    await receiver.close();
-    await server.close();
-  });
-  assert.equal((await server.call('POST', '/v1/apps', { uid: 'acme', name: 'Acme' })).status, 201);
-  return { server, receiver, clock };
-}
 
 /** The `v1a` signatures of a request that verify under `whpk` per the spec: Ed25519 over "id.timestamp.body". */
 function specVerifies(request: Received, whpk: string): boolean {
@@ -53,7 +41,7 @@ function sdkVerifies(request: Received, secret: string, nowMs: number): boolean 
 }
 
 test('an ed25519 endpoint shows only its public key, and a receiver holding just that key verifies', async (t) => {
-  const { server, receiver, clock } = await setup(t);
+  const { server, receiver, clock } = await startWithReceiver(t);
   const created = await server.call('POST', '/v1/apps/acme/endpoints', { url: receiver.url, signatureScheme: 'ed25519' });
   assert.equal(created.status, 201);
   assert.equal(created.body.signatureScheme, 'ed25519');
@@ -90,7 +78,7 @@ test('an ed25519 endpoint shows only its public key, and a receiver holding just
 });
 
 test('rotating an ed25519 key signs with the old and the new key until the overlap ends', async (t) => {
-  const { server, receiver, clock } = await setup(t);
+  const { server, receiver, clock } = await startWithReceiver(t);
   const created = await server.call('POST', '/v1/apps/acme/endpoints', { url: receiver.url, signatureScheme: 'ed25519' });
   const ep = created.body.id as string;
   const rotated = await server.call('POST', `/v1/apps/acme/endpoints/${ep}/rotate-secret`, {});
@@ -126,7 +114,7 @@ test('rotating an ed25519 key signs with the old and the new key until the overl
 });
 
 test('switching an endpoint from HMAC to ed25519 signs v1 and v1a for the overlap, so no receiver breaks', async (t) => {
-  const { server, receiver, clock } = await setup(t);
+  const { server, receiver, clock } = await startWithReceiver(t);
   const created = await server.call('POST', '/v1/apps/acme/endpoints', { url: receiver.url });
   const secret = created.body.secret as string;
   const ep = created.body.id as string;

@@ -4,27 +4,14 @@
  * a real hookd with an injected clock, real receivers on loopback.
  */
 import assert from 'node:assert/strict';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import { createHookdClient, generateSecret, type SchemeName, verify, WebhookVerificationError } from '@hookd/sdk';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../src/index.js';
-import { eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
-import { type Received, startReceiver } from './helpers/receiver.js';
+import { eventually, startWithReceiver, type TestHookd } from './helpers/hookd.js';
+import type { Received } from './helpers/receiver.js';
 
 const HOUR = 3_600_000;
-
-/** A hookd whose clock the test moves, with a one-hour overlap, an app `acme` and a receiver. */
-async function setup(t: TestContext) {
-  const clock = { now: Date.now() };
-  const server = await startTestHookd({ secretOverlap: '1h' }, { clock: () => clock.now });
-  const receiver = await startReceiver();
-  t.after(async () => {
-    await receiver.close();
-    await server.close();
-  });
-  assert.equal((await server.call('POST', '/v1/apps', { uid: 'acme', name: 'Acme' })).status, 201);
-  return { server, receiver, clock };
-}
 
 /** Waits until every delivery of the app has succeeded, so moving the clock on cannot expire a lease. */
 async function allDelivered(server: TestHookd): Promise<void> {
@@ -58,7 +45,7 @@ function signatures(scheme: SchemeName, request: Received): string[] {
 
 for (const scheme of ['standard', 'hmac-sha256-hex'] as const) {
   test(`${scheme}: after a rotation, the old and the new secret both verify until the overlap ends, then only the new`, async (t) => {
-    const { server, receiver, clock } = await setup(t);
+    const { server, receiver, clock } = await startWithReceiver(t);
     const created = await server.call('POST', '/v1/apps/acme/endpoints', { url: receiver.url, signatureScheme: scheme });
     assert.equal(created.status, 201);
     const ep = created.body.id as string;
@@ -99,7 +86,7 @@ for (const scheme of ['standard', 'hmac-sha256-hex'] as const) {
 }
 
 test('a rotation takes your own secret through the client, and refuses a malformed one or an unknown endpoint', async (t) => {
-  const { server, receiver, clock } = await setup(t);
+  const { server, receiver, clock } = await startWithReceiver(t);
   const client = createHookdClient({ baseUrl: server.url, token: server.hookd.adminToken ?? '', timeoutMs: 5000 });
   const ep = await client.endpoints.create('acme', { url: receiver.url });
   const mine = generateSecret();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
-import { newId } from '../src/domain/index.js';
+import { newEndpoint, newId } from '../src/domain/index.js';
 import { generateMasterKey, keyFilePath, openStore, readKeyFile, type Store } from '../src/store/index.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { eventually, startTestHookd, TEST_MASTER_KEY, type TestHookd } from './helpers/hookd.js';
@@ -143,25 +143,7 @@ async function plainEndpoint(store: Store, url: string, secret: string): Promise
   const now = Date.now();
   const app = { id: newId('app', now), uid: 'acme', name: 'Acme', alertWhenSilent: false, maxInFlight: null };
   await store.createApp({ ...app, createdAt: now, updatedAt: now });
-  await store.createEndpoint({
-    id: newId('ep', now),
-    appId: app.id,
-    url,
-    description: '',
-    events: null,
-    signatureScheme: 'standard',
-    secret,
-    previousSecret: null,
-    previousSecretExpiresAt: null,
-    headers: {},
-    rateLimit: null,
-    maxInFlight: null,
-    fifo: false,
-    disabledAt: null,
-    disabledReason: null,
-    createdAt: now,
-    updatedAt: now,
-  });
+  await store.createEndpoint(newEndpoint({ appId: app.id, url, secret }, now));
 }
 
 test('a database written in plain text is encrypted at its first start, and its endpoints still verify', async (t) => {

@@ -1,5 +1,5 @@
 /** The page shell every screen shares: skip link, header with navigation and sign-out, and the main landmark. */
-import type { App } from '../domain/index.js';
+import type { App, Endpoint } from '../domain/index.js';
 import { type Html, html } from './html.js';
 import type { Session } from './session.js';
 
@@ -17,6 +17,8 @@ export interface PageOptions {
 }
 
 export const appPath = (app: App) => `/ui/apps/${encodeURIComponent(app.id)}`;
+export const endpointPath = (ep: Pick<Endpoint, 'appId' | 'id'>) =>
+  `/ui/apps/${encodeURIComponent(ep.appId)}/endpoints/${encodeURIComponent(ep.id)}`;
 
 /** A hidden field every form carries, checked on POST. */
 export const csrfField = (session: Session) => html`<input type="hidden" name="_csrf" value="${session.csrf}">`;

@@ -8,14 +8,12 @@ import { ApiError, type AuthInput, type CredentialInput, updateEndpoint } from '
 import type { CredentialSummary, Endpoint } from '../domain/index.js';
 import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
-import { csrfField } from './layout.js';
+import { csrfField, endpointPath } from './layout.js';
 import type { Session } from './session.js';
 
 type Params = { app: string; ep: string };
 type CredentialForm = Record<string, string | undefined> & { part?: string };
 
-const epPath = (ep: Pick<Endpoint, 'appId' | 'id'>) =>
-  `/ui/apps/${encodeURIComponent(ep.appId)}/endpoints/${encodeURIComponent(ep.id)}`;
 const text = (value: string | undefined) => (value ?? '').trim();
 
 /** One form's fields as the action takes them; an unknown part is a validation failure. */
@@ -64,7 +62,7 @@ function headerLines(lines: string): Record<string, string> {
 
 export function credentialForms(ep: Endpoint, session: Session, shown: CredentialSummary): Html {
   const form = (part: string, label: string, fields: Html) =>
-    html`<form method="post" action="${epPath(ep)}/credentials" class="grid-form" aria-label="${label}">${csrfField(session)}<input type="hidden" name="part" value="${part}">${fields}<div class="full"><button type="submit">Save ${label.toLowerCase()}</button></div></form>`;
+    html`<form method="post" action="${endpointPath(ep)}/credentials" class="grid-form" aria-label="${label}">${csrfField(session)}<input type="hidden" name="part" value="${part}">${fields}<div class="full"><button type="submit">Save ${label.toLowerCase()}</button></div></form>`;
   const { auth } = shown;
   const selected = (type: string) => ((auth?.type ?? 'none') === type ? ' selected' : '');
   return html`<h2 id="auth">Authentication</h2>
@@ -99,6 +97,6 @@ export function credentialRoutes(ui: FastifyInstance, kit: UiKit): void {
   ui.post<{ Params: Params; Body: CredentialForm }>('/ui/apps/:app/endpoints/:ep/credentials', async (request, reply) => {
     const app = await kit.app(request, request.params.app);
     const endpoint = await updateEndpoint(kit.ctx, app.id, request.params.ep, credentialChange(request.body), 'not disabled');
-    return reply.redirect(`${epPath(endpoint)}?notice=saved#auth`, 303);
+    return reply.redirect(`${endpointPath(endpoint)}?notice=saved#auth`, 303);
   });
 }

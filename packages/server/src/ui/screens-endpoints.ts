@@ -27,15 +27,13 @@ import { httpStatus, parseUtcInput, percent, statusBadge, utcInputValue, when } 
 import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
-import { appPath, csrfField, page } from './layout.js';
+import { appPath, csrfField, endpointPath, page } from './layout.js';
 import { credentialForms } from './screens-credentials.js';
 
 const PAGE_SIZE = 50;
 type EpParams = { app: string; ep: string };
 type EndpointForm = { url?: string; description?: string; events?: string; signatureScheme?: string };
 
-const epPath = (ep: Pick<Endpoint, 'appId' | 'id'>) =>
-  `/ui/apps/${encodeURIComponent(ep.appId)}/endpoints/${encodeURIComponent(ep.id)}`;
 /** The form's fields as an action takes them: the filters are one comma- or space-separated text. */
 const formFields = (form: EndpointForm) => ({
   url: (form.url ?? '').trim(),
@@ -92,7 +90,7 @@ export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
         const day = healthWindow(listing?.attempts ?? 0, listing?.successes ?? 0, null, null);
         const last = listing?.lastAttempt ?? null;
         return html`<tr>
-<td class="wrap"><a href="${epPath(ep)}">${ep.url}</a>${ep.description ? html`<br><span class="muted">${ep.description}</span>` : ''}</td>
+<td class="wrap"><a href="${endpointPath(ep)}">${ep.url}</a>${ep.description ? html`<br><span class="muted">${ep.description}</span>` : ''}</td>
 <td>${ep.disabledAt !== null ? html`${statusBadge('disabled')}<br><span class="muted">${ep.disabledReason}</span>` : failingSince !== null ? statusBadge('failing') : statusBadge('enabled')}</td>
 <td>${percent(day.successRate)} <span class="muted">of ${day.attempts}</span></td>
 <td>${last ? html`${httpStatus(last.responseStatus, last.error)} <span class="muted">${when(last.startedAt)}</span>` : html`<span class="muted">never</span>`}</td>
@@ -141,7 +139,7 @@ ${endpointFields(null)}
   ui.post<{ Params: { app: string }; Body: EndpointForm }>('/ui/apps/:app/endpoints', async (request, reply) => {
     const app = await kit.app(request, request.params.app);
     const endpoint = await createEndpoint(ctx, app.id, formFields(request.body));
-    return reply.redirect(`${epPath(endpoint)}?notice=created`, 303);
+    return reply.redirect(`${endpointPath(endpoint)}?notice=created`, 303);
   });
 
   ui.get<{ Params: EpParams; Querystring: { notice?: string } }>('/ui/apps/:app/endpoints/:ep', async (request, reply) => {
@@ -166,7 +164,7 @@ ${endpointFields(null)}
 <td>${d.attemptCount}</td><td>${when(d.updatedAt)}</td></tr>`,
     );
     const action = (path: string, label: string, extra: Html | string = '', confirm = '') =>
-      html`<form method="post" action="${epPath(ep)}/${path}" class="inline"${confirm ? html` data-confirm="${confirm}"` : ''}>${csrfField(session)}${extra}<button type="submit"${path === 'disable' ? html` class="danger"` : ''}>${label}</button></form>`;
+      html`<form method="post" action="${endpointPath(ep)}/${path}" class="inline"${confirm ? html` data-confirm="${confirm}"` : ''}>${csrfField(session)}${extra}<button type="submit"${path === 'disable' ? html` class="danger"` : ''}>${label}</button></form>`;
     const body = html`<dl class="facts">
 <dt>State</dt><dd id="endpoint-state">${ep.disabledAt !== null ? html`${statusBadge('disabled')} ${ep.disabledReason} (${when(ep.disabledAt)})` : health.failingSince !== null ? html`${statusBadge('failing')} since ${when(health.failingSince)}` : statusBadge('enabled')}</dd>
 <dt>Id</dt><dd class="mono">${ep.id}</dd>
@@ -184,13 +182,13 @@ ${action('rotate-secret', 'Rotate secret', '', 'Rotate the signing secret? The o
 <div class="table-wrap" id="region-deliveries" data-region><table><thead><tr><th>Status</th><th>Message</th><th>Attempts</th><th>Updated</th></tr></thead>
 <tbody>${deliveries.length ? deliveries : html`<tr><td colspan="4" class="muted">No deliveries yet.</td></tr>`}</tbody></table></div></section>
 <h2 id="replay">Replay failed deliveries</h2>
-<form method="post" action="${epPath(ep)}/replay" class="grid-form" aria-labelledby="replay">${csrfField(session)}
+<form method="post" action="${endpointPath(ep)}/replay" class="grid-form" aria-labelledby="replay">${csrfField(session)}
 <label for="replay-since">Created since (UTC)</label>
 <input id="replay-since" name="since" type="datetime-local" required value="${utcInputValue(now - 86_400_000)}">
 <div class="full"><button type="submit">Replay failed</button></div></form>
 ${credentialForms(ep, session, shownCredentials)}
 <h2 id="edit">Edit</h2>
-<form method="post" action="${epPath(ep)}/edit" class="grid-form" aria-labelledby="edit">${csrfField(session)}
+<form method="post" action="${endpointPath(ep)}/edit" class="grid-form" aria-labelledby="edit">${csrfField(session)}
 ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Save</button></div></form>`;
     return kit.send(
       reply,
@@ -209,25 +207,25 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
   ui.post<{ Params: EpParams; Body: EndpointForm }>('/ui/apps/:app/endpoints/:ep/edit', async (request, reply) => {
     const { appId, id } = await target(request);
     const endpoint = await updateEndpoint(ctx, appId, id, formFields(request.body), disabledBy(request));
-    return reply.redirect(`${epPath(endpoint)}?notice=saved`, 303);
+    return reply.redirect(`${endpointPath(endpoint)}?notice=saved`, 303);
   });
 
   ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/disable', async (request, reply) => {
     const endpoint = await target(request);
     await disableEndpoint(ctx, endpoint.appId, endpoint.id, disabledBy(request));
-    return reply.redirect(`${epPath(endpoint)}?notice=disabled`, 303);
+    return reply.redirect(`${endpointPath(endpoint)}?notice=disabled`, 303);
   });
 
   ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/enable', async (request, reply) => {
     const { appId, id } = await target(request);
     const { endpoint } = await enableEndpoint(ctx, appId, id);
-    return reply.redirect(`${epPath(endpoint)}?notice=enabled`, 303);
+    return reply.redirect(`${endpointPath(endpoint)}?notice=enabled`, 303);
   });
 
   ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/rotate-secret', async (request, reply) => {
     const { appId, id } = await target(request);
     const endpoint = await rotateEndpointSecret(ctx, appId, id);
-    return reply.redirect(`${epPath(endpoint)}?notice=rotated`, 303);
+    return reply.redirect(`${endpointPath(endpoint)}?notice=rotated`, 303);
   });
 
   ui.post<{ Params: EpParams; Body: { since?: string } }>('/ui/apps/:app/endpoints/:ep/replay', async (request, reply) => {
@@ -235,7 +233,7 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
     const since = parseUtcInput(request.body.since);
     if (since === undefined) throw new ApiError('validation_failed', 'Give the time to replay failed deliveries from.');
     await replayEndpoint(ctx, endpoint.appId, endpoint.id, { since, status: 'failed' });
-    return reply.redirect(`${epPath(endpoint)}?notice=replayed`, 303);
+    return reply.redirect(`${endpointPath(endpoint)}?notice=replayed`, 303);
   });
 
   ui.post<{ Params: { app: string }; Body: { type?: string; data?: string } }>(

@@ -1,9 +1,12 @@
 /** Starts a real hookd on loopback with a fresh SQLite file, fast retry timings and silent logs. */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import pino from 'pino';
 import { type Hookd, type HookdOptions, loadConfig, type RawSettings, startHookd } from '../../src/index.js';
+import { startReceiver } from './receiver.js';
 
 export interface TestHookd {
   hookd: Hookd;
@@ -95,4 +98,17 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A hookd whose clock the test moves, with a one-hour secret overlap, an app `acme` and a receiver; closed after. */
+export async function startWithReceiver(t: TestContext) {
+  const clock = { now: Date.now() };
+  const server = await startTestHookd({ secretOverlap: '1h' }, { clock: () => clock.now });
+  const receiver = await startReceiver();
+  t.after(async () => {
+    await receiver.close();
+    await server.close();
+  });
+  assert.equal((await server.call('POST', '/v1/apps', { uid: 'acme', name: 'Acme' })).status, 201);
+  return { server, receiver, clock };
 }
