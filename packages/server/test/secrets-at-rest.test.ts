@@ -138,6 +138,37 @@ test('PostgreSQL: neither pg_dump nor a SELECT of every row shows a secret in cl
   else t.diagnostic(`pg_dump did not run (${dump.error?.message ?? dump.stderr.toString().trim()}); the SELECT covered it`);
 });
 
+/** Publishes one event after another while a rotation runs; the function it returns stops and says how many. */
+function publishUntilStopped(t: TestContext, server: TestHookd): () => Promise<number> {
+  let published = 0;
+  let publishing = true;
+  t.after(() => {
+    publishing = false;
+  });
+  const load = (async () => {
+    while (publishing) {
+      assert.equal(
+        (await server.call('POST', '/v1/apps/acme/events', { type: 'order.created', data: { published } })).status,
+        202,
+      );
+      published++;
+    }
+  })();
+  return async () => {
+    publishing = false;
+    await load;
+    return published;
+  };
+}
+
+/** Waits until the HMAC endpoint got `count` deliveries, then verifies every one with its secret. */
+async function allVerified(receiver: Receiver, whsec: string, count: number): Promise<void> {
+  await eventually(() => (receiver.requests.filter((r) => r.path === HMAC_PATH).length >= count ? true : undefined), 20_000);
+  for (const request of receiver.requests.filter((r) => r.path === HMAC_PATH)) {
+    new Webhook(whsec).verify(request.body, request.headers as Record<string, string>);
+  }
+}
+
 /** Writes an app and an endpoint straight into the store, as a hookd before encryption did. */
 async function plainEndpoint(store: Store, url: string, secret: string): Promise<void> {
   const now = Date.now();
@@ -209,35 +240,20 @@ test('hookd keys rotate while events are published: nothing lost, every delivery
   assert.ok(before);
   assert.equal(statSync(keyFilePath(dataDir)).mode & 0o777, 0o600, 'master.key is owner-only');
   const { whsec } = await seed(server, receiver);
-  let published = 0;
-  let publishing = true;
-  t.after(() => {
-    publishing = false;
-  });
-  const load = (async () => {
-    while (publishing) {
-      const answer = await server.call('POST', '/v1/apps/acme/events', { type: 'order.created', data: { n: published } });
-      assert.equal(answer.status, 202);
-      published++;
-    }
-  })();
+  const stopLoad = publishUntilStopped(t, server);
   const rotated = await runCli(['keys', 'rotate', '--data-dir', dataDir], { env: { HOOKD_MASTER_KEY: '' } });
   assert.equal(rotated.code, 0, rotated.stderr);
   // An endpoint made after the rotation is sealed under the new key.
   const late = await server.call('POST', '/v1/apps/acme/endpoints', { url: `${receiver.url}/late` });
   assert.equal(late.status, 201);
-  publishing = false;
-  await load;
+  const published = await stopLoad();
   assert.ok(published > 0);
   const after = readKeyFile(dataDir);
   assert.equal(after.length, 1, 'the old key is retired from the file');
   assert.equal(statSync(keyFilePath(dataDir)).mode & 0o777, 0o600, 'and stays owner-only');
   assert.notEqual(after[0]?.id, before.id);
   assert.match(rotated.stderr, new RegExp(`resealed under ${after[0]?.id} \\(were under ${before.id}\\)`));
-  await eventually(() => (receiver.requests.filter((r) => r.path === HMAC_PATH).length >= published ? true : undefined), 20_000);
-  for (const request of receiver.requests.filter((r) => r.path === HMAC_PATH)) {
-    new Webhook(whsec).verify(request.body, request.headers as Record<string, string>);
-  }
+  await allVerified(receiver, whsec, published);
 
   // Restarted with only the new key, everything opens and is sent.
   await server.close();
@@ -265,26 +281,12 @@ test('PostgreSQL with HOOKD_MASTER_KEY: new,old everywhere, keys rotate under lo
   const api = await startTestHookd({ databaseUrl: db.url, masterKey: both, role: 'api' });
   const worker = await startTestHookd({ databaseUrl: db.url, masterKey: both, role: 'worker' });
   servers.push(api, worker);
-  let published = 0;
-  let publishing = true;
-  t.after(() => {
-    publishing = false;
-  });
-  const load = (async () => {
-    while (publishing) {
-      assert.equal((await api.call('POST', '/v1/apps/acme/events', { type: 'order.created', data: { published } })).status, 202);
-      published++;
-    }
-  })();
+  const stopLoad = publishUntilStopped(t, api);
   const rotated = await runCli(['keys', 'rotate', '--db', db.url], { env: { HOOKD_MASTER_KEY: both } });
-  publishing = false;
-  await load;
+  const published = await stopLoad();
   assert.equal(rotated.code, 0, rotated.stderr);
   assert.match(rotated.stderr, /keep only the first on every process/);
-  await eventually(() => (receiver.requests.filter((r) => r.path === HMAC_PATH).length >= published ? true : undefined), 20_000);
-  for (const request of receiver.requests.filter((r) => r.path === HMAC_PATH)) {
-    new Webhook(whsec).verify(request.body, request.headers as Record<string, string>);
-  }
+  await allVerified(receiver, whsec, published);
   const again = await runCli(['keys', 'rotate', '--db', db.url], { env: { HOOKD_MASTER_KEY: newKey } });
   assert.equal(again.code, 2, 'nothing to rotate to');
   assert.match(again.stderr, /already under k_[0-9a-f]{8}/);

@@ -9,7 +9,7 @@ import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { type buildConnector, errors } from 'undici';
 import type { Network } from '../domain/index.js';
-import { type Resolver, resolveAllowed } from './addresses.js';
+import { hostOf, type Resolver, resolveAllowed } from './addresses.js';
 import type { ClientTls } from './dispatchers.js';
 
 /** The proxy could not be reached, or would not open the tunnel: attempt error `proxy_failed`. */
@@ -89,7 +89,7 @@ async function tunnel(
 
 function openProxy(proxy: URL, opened: (socket: Socket) => void): Promise<Socket> {
   const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
-  const host = proxy.hostname.startsWith('[') ? proxy.hostname.slice(1, -1) : proxy.hostname;
+  const host = hostOf(proxy);
   const socket =
     proxy.protocol === 'https:'
       ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host })

@@ -21,7 +21,8 @@ export function sealedStore(store: Store, box: SecretBox): Store {
     secret: seal(e.secret),
     previousSecret: e.previousSecret === null ? null : seal(e.previousSecret),
   });
-  const openEndpoint = (e: Endpoint): Endpoint => ({
+  // An endpoint, or the part of one a claim carries.
+  const openEndpoint = <E extends Pick<Endpoint, 'secret' | 'previousSecret'>>(e: E): E => ({
     ...e,
     secret: open(e.secret),
     previousSecret: e.previousSecret === null ? null : open(e.previousSecret),
@@ -30,14 +31,7 @@ export function sealedStore(store: Store, box: SecretBox): Store {
   const sealSource = (s: Source): Source => ({ ...s, secrets: s.secrets.map(seal) });
   const openSource = (s: Source): Source => ({ ...s, secrets: s.secrets.map(open) });
   const openPage = <T>(page: Page<T>, each: (item: T) => T): Page<T> => ({ ...page, data: page.data.map(each) });
-  const openClaim = (c: ClaimedDelivery): ClaimedDelivery => ({
-    ...c,
-    endpoint: {
-      ...c.endpoint,
-      secret: open(c.endpoint.secret),
-      previousSecret: c.endpoint.previousSecret === null ? null : open(c.endpoint.previousSecret),
-    },
-  });
+  const openClaim = (c: ClaimedDelivery): ClaimedDelivery => ({ ...c, endpoint: openEndpoint(c.endpoint) });
   const sealCredentials = (c: EndpointCredentials) => mapCredentialSecrets(c, seal);
 
   return {

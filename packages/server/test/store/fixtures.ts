@@ -1,5 +1,13 @@
 /** Records the store tests create, with only what a test cares about spelled out. */
-import { type App, type Attempt, type Endpoint, type Message, type NextStep, newId } from '../../src/domain/index.js';
+import {
+  type App,
+  type Attempt,
+  type Endpoint,
+  type Message,
+  type NextStep,
+  newId,
+  type Source,
+} from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
 
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -52,6 +60,26 @@ export function anEndpoint(appId: string, fields: Partial<Endpoint> = {}): Endpo
 }
 
 /** A first attempt at `deliveryId`, answered 200 with an empty body at T0, unless `fields` says otherwise. */
+/** A github source of the app, with one secret and no limits. */
+export function aSource(appId: string, fields: Partial<Source> = {}): Source {
+  return {
+    id: newId('src', T0),
+    name: 'github',
+    appId,
+    scheme: 'github',
+    secrets: ['s1'],
+    allowIps: [],
+    rateLimit: null,
+    schema: null,
+    forwardHeaders: [],
+    refusals: 0,
+    lastRefusal: null,
+    createdAt: T0,
+    updatedAt: T0,
+    ...fields,
+  };
+}
+
 export function anAttempt(deliveryId: string, fields: Partial<Attempt> = {}): Attempt {
   return {
     id: newId('atm'),

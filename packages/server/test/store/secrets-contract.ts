@@ -1,9 +1,9 @@
 /** Store contract, secrets: every stored secret passes through one rewrite in one transaction (encryption, rotation). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type EndpointCredentials, newId, type Source } from '../../src/domain/index.js';
+import { type EndpointCredentials, newId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
-import { anApp, anEndpoint, T0, withOpenStore } from './fixtures.js';
+import { anApp, anEndpoint, aSource, T0, withOpenStore } from './fixtures.js';
 
 const upper = (value: string) => value.toUpperCase();
 
@@ -31,21 +31,7 @@ export function secretsContract(open: () => Promise<Store>): void {
           clientCertificate: null,
           secretHeaders: {},
         });
-        const source: Source = {
-          id: newId('src', T0),
-          name: 'github',
-          appId: app.id,
-          scheme: 'github',
-          secrets: ['s1', 's2'],
-          allowIps: [],
-          rateLimit: null,
-          schema: null,
-          forwardHeaders: [],
-          refusals: 0,
-          lastRefusal: null,
-          createdAt: T0,
-          updatedAt: T0,
-        };
+        const source = aSource(app.id, { secrets: ['s1', 's2'] });
         await store.createSource(source);
 
         // 3 endpoint secrets + 1 previous secret + oauth (secret, key, header) + basic password + 2 source secrets.

@@ -1,29 +1,10 @@
 /** Sources (inbound webhooks) in the store: settings, refusal counts, provider headers kept and claimed, the stream read. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Endpoint, type Message, newId, type Source } from '../../src/domain/index.js';
+import { type Endpoint, type Message, newId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
 import { StoreConflictError } from '../../src/store/index.js';
-import { anApp, anEndpoint, T0, withOpenStore } from './fixtures.js';
-
-function aSource(appId: string, fields: Partial<Source> = {}): Source {
-  return {
-    id: newId('src', T0),
-    name: 'github',
-    appId,
-    scheme: 'github',
-    secrets: ['s1'],
-    allowIps: [],
-    rateLimit: null,
-    schema: null,
-    forwardHeaders: [],
-    refusals: 0,
-    lastRefusal: null,
-    createdAt: T0,
-    updatedAt: T0,
-    ...fields,
-  };
-}
+import { anApp, anEndpoint, aSource, T0, withOpenStore } from './fixtures.js';
 
 function ingested(appId: string, at: number, fields: Partial<Message> = {}): Message {
   return {
