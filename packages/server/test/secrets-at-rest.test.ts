@@ -88,7 +88,8 @@ async function publishAndVerify(server: TestHookd, receiver: Receiver, whsec: st
   for (const request of receiver.requests.filter((r) => r.path === HMAC_PATH)) {
     new Webhook(whsec).verify(request.body, request.headers as Record<string, string>);
   }
-  const basic = receiver.requests.find((r) => r.path === `${HMAC_PATH}/basic`);
+  // The Basic endpoint's delivery is sent beside the HMAC one, not before it: wait for it too.
+  const basic = await eventually(() => receiver.requests.find((r) => r.path === `${HMAC_PATH}/basic`), 10_000);
   assert.equal(basic?.headers.authorization, `Basic ${Buffer.from(`hookd:${PASSWORD}`).toString('base64')}`);
   assert.equal(basic?.headers['x-api-key'], HEADER_VALUE);
 }
