@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { reachPostgres } from '../packages/server/test/helpers/postgres.js';
+import { arrivalRate, type Receivers, WARMUP_SHARE } from './loopback.js';
 
 /** Clock ticks per second, the unit of utime and stime in /proc/<pid>/stat. */
 const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -42,14 +43,20 @@ function withDescendants(roots: readonly number[]): number[] {
   return all;
 }
 
-/** CPU ticks so far, per process. */
-export type CpuSample = { processes: Map<number, number>; postgres: Map<number, number> };
+/** Processes to meter, by name (`api`, `worker`, `sender`, `redis`): each name's CPU is reported on its own. */
+export type Groups = Record<string, readonly number[]>;
 
-/** CPU spent between two samples, in ms: a process only in the later sample started in between and counts whole. */
-export interface CpuSpent {
-  processesMs: number;
-  postgresMs: number;
+/** CPU ticks so far, per process of each group, and of the database's backends (null without a database). */
+export interface CpuSample {
+  groups: Record<string, Map<number, number>>;
+  postgres: Map<number, number> | null;
 }
+
+/**
+ * CPU spent between two samples, in ms, per group and as `postgres` for the backends: a process only in the later
+ * sample started in between and counts whole.
+ */
+export type CpuSpent = Record<string, number>;
 
 function ticksOf(pids: readonly number[]): Map<number, number> {
   const ticks = new Map<number, number>();
@@ -67,16 +74,18 @@ function spentMs(before: Map<number, number>, after: Map<number, number>): numbe
 }
 
 /**
- * Samples the CPU of some processes and of the backends of one database (found in pg_stat_activity, through a
- * connection to the maintenance database, so the sampling's own backend is not counted).
+ * Samples the CPU of groups of processes and, given a PostgreSQL database, of its backends (found in
+ * pg_stat_activity through a connection to the maintenance database, so the sampling's own backend is not counted).
  */
 export class CpuMeter {
   private constructor(
-    private readonly admin: pg.Client,
+    private readonly admin: pg.Client | null,
     private readonly database: string,
   ) {}
 
-  static async open(databaseUrl: string): Promise<CpuMeter> {
+  /** `databaseUrl` null (SQLite, Redis): processes only. */
+  static async open(databaseUrl: string | null): Promise<CpuMeter> {
+    if (databaseUrl === null) return new CpuMeter(null, '');
     const adminUrl = await reachPostgres();
     if (adminUrl === null) throw new Error('bench: no PostgreSQL to read backends from');
     const admin = new pg.Client({ connectionString: adminUrl });
@@ -85,18 +94,69 @@ export class CpuMeter {
     return new CpuMeter(admin, decodeURIComponent(new URL(databaseUrl).pathname.slice(1)));
   }
 
-  async sample(processes: readonly number[]): Promise<CpuSample> {
+  async sample(groups: Groups): Promise<CpuSample> {
+    const sampled = Object.fromEntries(Object.entries(groups).map(([name, pids]) => [name, ticksOf(withDescendants(pids))]));
+    if (this.admin === null) return { groups: sampled, postgres: null };
     const { rows } = await this.admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [
       this.database,
     ]);
-    return { processes: ticksOf(withDescendants(processes)), postgres: ticksOf(rows.map((row) => row.pid)) };
+    return { groups: sampled, postgres: ticksOf(rows.map((row) => row.pid)) };
   }
 
   static spent(before: CpuSample, after: CpuSample): CpuSpent {
-    return { processesMs: spentMs(before.processes, after.processes), postgresMs: spentMs(before.postgres, after.postgres) };
+    const spent: CpuSpent = {};
+    for (const [name, ticks] of Object.entries(after.groups)) spent[name] = spentMs(before.groups[name] ?? new Map(), ticks);
+    if (after.postgres) spent.postgres = spentMs(before.postgres ?? new Map(), after.postgres);
+    return spent;
   }
 
   close(): Promise<void> {
-    return this.admin.end();
+    return this.admin?.end() ?? Promise.resolve();
   }
+}
+
+/** Each group's CPU per unit (delivery, event), in ms. */
+export function perUnit(spent: CpuSpent, units: number): CpuSpent {
+  return Object.fromEntries(Object.entries(spent).map(([name, ms]) => [name, ms / units]));
+}
+
+/** The CPU of a drain: its rate, and each group's CPU per delivery (ms) over the stretch its rate is measured on. */
+export interface MeteredDrain {
+  rate: number;
+  cpuMsPer: CpuSpent;
+}
+
+const arrived = (receivers: Receivers) => receivers.arrivals.reduce((sum, map) => sum + map.size, 0);
+
+/**
+ * Clears the receivers, runs `deliver` (which resolves once every delivery arrived), and samples the CPU when a fifth
+ * of `total` has arrived and again at the end: the same stretch as arrivalRate's. `groups` is read at the fifth, when
+ * every process of the drain runs.
+ */
+export async function meteredDrain(
+  receivers: Receivers,
+  total: number,
+  meter: CpuMeter,
+  groups: () => Groups,
+  deliver: () => Promise<void>,
+): Promise<MeteredDrain> {
+  receivers.clear();
+  let over = false;
+  let metered: Groups = {};
+  const fifth = (async (): Promise<[CpuSample, number] | null> => {
+    while (!over && arrived(receivers) < Math.floor(total * WARMUP_SHARE)) await new Promise((r) => setTimeout(r, 2));
+    if (over) return null;
+    metered = groups();
+    return [await meter.sample(metered), arrived(receivers)];
+  })();
+  try {
+    await deliver();
+  } finally {
+    over = true;
+  }
+  const end = await meter.sample(metered);
+  const count = arrived(receivers);
+  const start = await fifth;
+  if (start === null) throw new Error('bench: the drain ended before a fifth had arrived');
+  return { rate: arrivalRate(receivers), cpuMsPer: perUnit(CpuMeter.spent(start[0], end), count - start[1]) };
 }

@@ -46,18 +46,22 @@ export function residentMiB(pid: number): number {
 
 /** hookd processes sharing one database: an API process, and worker processes started on demand. */
 export class Deployment {
-  private readonly children: ChildProcess[] = [];
+  private readonly children: { role: string; child: ChildProcess }[] = [];
   private pool: ReturnType<typeof poolTo> | null = null;
   api = '';
 
+  /** With `profileDir`, each process writes a CPU profile into `<profileDir>/<role>/` when it stops. */
   constructor(
     readonly databaseUrl: string,
     private readonly settings: Record<string, string> = {},
+    private readonly profileDir: string | null = null,
   ) {}
 
-  private spawn(extra: Record<string, string>): ChildProcess {
-    const child = spawnHookd({ ...SETTINGS, ...this.settings, HOOKD_DATABASE_URL: this.databaseUrl, ...extra });
-    this.children.push(child);
+  private spawn(extra: Record<string, string> & { HOOKD_ROLE: string }): ChildProcess {
+    const role = extra.HOOKD_ROLE;
+    const profile = this.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(this.profileDir, role)}`];
+    const child = spawnHookd({ ...SETTINGS, ...this.settings, HOOKD_DATABASE_URL: this.databaseUrl, ...extra }, profile);
+    this.children.push({ role, child });
     return child;
   }
 
@@ -79,7 +83,16 @@ export class Deployment {
 
   /** The running hookd processes, for reading their CPU. */
   get pids(): number[] {
-    return this.children.flatMap((child) => (child.pid === undefined || child.exitCode !== null ? [] : [child.pid]));
+    return Object.values(this.groups).flat();
+  }
+
+  /** The running hookd processes by role (`api`, `worker`, `both`), for reading each role's CPU. */
+  get groups(): Record<string, number[]> {
+    const groups: Record<string, number[]> = {};
+    for (const { role, child } of this.children) {
+      if (child.pid !== undefined && child.exitCode === null) groups[role] = [...(groups[role] ?? []), child.pid];
+    }
+    return groups;
   }
 
   async startWorkers(count: number): Promise<void> {
@@ -138,11 +151,23 @@ export class Deployment {
     return ids;
   }
 
+  /** Kills every process; a profiled one is stopped with SIGTERM instead, so it writes its profile first. */
   async stop(): Promise<void> {
     await this.pool?.close();
     this.pool = null;
-    await Promise.all(this.children.splice(0).map((child) => killHard(child)));
+    const stopping = this.children.splice(0).map(({ child }) => (this.profileDir === null ? killHard(child) : stopSoftly(child)));
+    await Promise.all(stopping);
   }
+}
+
+/** SIGTERM, and SIGKILL if the process has not exited 10 s later. */
+async function stopSoftly(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** How the deliveries run: SQLite's one `both` process, or an API process beside `workers` worker processes. */

@@ -9,9 +9,10 @@
  *   second of warm-up; publish-to-receive p50 and p99. Goal on SQLite: p99 under 25 ms.
  */
 
+import { CpuMeter, type CpuSpent, meteredDrain } from '../cpu.js';
 import { bounded, compared, type Figure, type Row } from '../figure.js';
 import { createDatabase, Deployment, drain, type Topology } from '../hookd.js';
-import { arrivalRate, openLoop, percentile, type Receivers, rawHttpRate, startReceivers, waitFor } from '../loopback.js';
+import { openLoop, percentile, type Receivers, rawHttpRate, startReceivers, waitFor } from '../loopback.js';
 import { seededJsonBody, seededRandom } from '../seeded.js';
 
 const SEED = 0x5eed_0002;
@@ -24,6 +25,8 @@ const LATENCY_SECONDS = 3;
 const WARMUP_SECONDS = 1;
 const GOAL_RATIO_SQLITE = 0.6;
 const GOAL_P99_MS = 25;
+/** PostgreSQL's own CPU per delivered message. */
+const GOAL_POSTGRES_US = 150;
 
 /** Publishes at `rate` per second for `seconds`; each message's publish-to-receive time at receiver 0, in ms. */
 async function latencies(deployment: Deployment, receivers: Receivers, bodies: readonly string[], rate: number, seconds: number) {
@@ -50,12 +53,18 @@ async function measure(topology: Topology, endpoints: number, bodies: readonly s
   const messages = bodies.slice(0, DELIVERIES / endpoints);
   const concurrency = Math.min(PROCESS_CONCURRENCY, ENDPOINT_CONCURRENCY * endpoints);
   const db = await createDatabase(topology.backend);
+  const meter = await CpuMeter.open(topology.backend === 'PostgreSQL' ? db.url : null);
   const deployment = new Deployment(db.url);
   try {
     // The baseline runs just before, so both see the machine in the same state.
     const baseline = await rawHttpRate(receivers, bodies.slice(0, DELIVERIES), concurrency);
-    await drain(deployment, topology, receivers, messages);
-    const rate = arrivalRate(receivers);
+    const { rate, cpuMsPer } = await meteredDrain(
+      receivers,
+      DELIVERIES,
+      meter,
+      () => deployment.groups,
+      () => drain(deployment, topology, receivers, messages),
+    );
     const rows: Row[] = [
       compared({
         figure: `deliveries/s, ${name}`,
@@ -66,6 +75,7 @@ async function measure(topology: Topology, endpoints: number, bodies: readonly s
         ...(topology.backend === 'SQLite' ? { goal: GOAL_RATIO_SQLITE } : {}),
         details: { messages: messages.length, deliveries: messages.length * endpoints, concurrency, bodyBytes: 1024 },
       }),
+      ...cpuRows(name, cpuMsPer),
     ];
     if (endpoints === 1) {
       const steadyRate = Math.round(rate / 2);
@@ -89,9 +99,38 @@ async function measure(topology: Topology, endpoints: number, bodies: readonly s
     return rows;
   } finally {
     await deployment.stop();
+    await meter.close();
     await receivers.close();
     await db.drop();
   }
+}
+
+/**
+ * The drain's CPU per delivery, in µs: every process's and the database's together (each apart in the details),
+ * and on PostgreSQL the backends' alone, against their goal.
+ */
+function cpuRows(name: string, cpuMsPer: CpuSpent): Row[] {
+  const us = Object.fromEntries(Object.entries(cpuMsPer).map(([group, ms]) => [group, Math.round(ms * 1000)]));
+  const rows = [
+    bounded({
+      figure: `CPU µs per delivery, ${name} (${Object.keys(us).join(' + ')})`,
+      value: Object.values(us).reduce((sum, n) => sum + n, 0),
+      unit: 'µs/delivery',
+      better: 'lower',
+      details: us,
+    }),
+  ];
+  if (us.postgres === undefined) return rows;
+  return [
+    ...rows,
+    bounded({
+      figure: `PostgreSQL backends' CPU µs per delivery, ${name}`,
+      value: us.postgres,
+      unit: 'µs/delivery',
+      better: 'lower',
+      bound: GOAL_POSTGRES_US,
+    }),
+  ];
 }
 
 const figure: Figure = {

@@ -14,10 +14,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort, killHard, waitReady } from '../../packages/server/test/helpers/processes.js';
-import { CpuMeter, type CpuSample, type CpuSpent } from '../cpu.js';
+import { CpuMeter, type MeteredDrain, meteredDrain, perUnit } from '../cpu.js';
 import { compared, type Figure, type Row } from '../figure.js';
 import { createDatabase, type Database, Deployment, drain, PUBLISH_CONCURRENCY, TOKEN } from '../hookd.js';
-import { arrivalRate, closedLoop, type Receivers, startReceivers, WARMUP_SHARE, waitFor } from '../loopback.js';
+import { closedLoop, type Receivers, startReceivers, waitFor } from '../loopback.js';
 import { seededBytes, seededJsonBody, seededRandom } from '../seeded.js';
 
 const SEED = 0x5eed_0006;
@@ -37,41 +37,11 @@ interface Measured {
   cpu: { processesMs: number; postgresMs: number; totalMs: number };
 }
 
-function perUnit(spent: CpuSpent, units: number): Measured['cpu'] {
-  const processesMs = spent.processesMs / units;
-  const postgresMs = spent.postgresMs / units;
-  return { processesMs, postgresMs, totalMs: processesMs + postgresMs };
-}
-
-const arrived = (receivers: Receivers) => receivers.arrivals.reduce((sum, map) => sum + map.size, 0);
-
-/**
- * Clears the receivers, runs `deliver` (which resolves once every delivery arrived), and samples the CPU when a fifth
- * of `total` has arrived and again at the end: the same stretch as arrivalRate's.
- */
-async function drained(
-  receivers: Receivers,
-  total: number,
-  meter: CpuMeter,
-  pids: () => number[],
-  deliver: () => Promise<void>,
-): Promise<Measured> {
-  receivers.clear();
-  let over = false;
-  const fifth = (async (): Promise<[CpuSample, number] | null> => {
-    while (!over && arrived(receivers) < Math.floor(total * WARMUP_SHARE)) await new Promise((r) => setTimeout(r, 2));
-    return over ? null : [await meter.sample(pids()), arrived(receivers)];
-  })();
-  try {
-    await deliver();
-  } finally {
-    over = true;
-  }
-  const end = await meter.sample(pids());
-  const count = arrived(receivers);
-  const start = await fifth;
-  if (start === null) throw new Error('bench: the drain ended before a fifth had arrived');
-  return { rate: arrivalRate(receivers), cpu: perUnit(CpuMeter.spent(start[0], end), count - start[1]) };
+/** The processes' CPU (every group) and the backends', from a rate and its CPU per unit. */
+function measured({ rate, cpuMsPer }: MeteredDrain): Measured {
+  const { postgres: postgresMs = 0, ...groups } = cpuMsPer;
+  const processesMs = Object.values(groups).reduce((sum, ms) => sum + ms, 0);
+  return { rate, cpu: { processesMs, postgresMs, totalMs: processesMs + postgresMs } };
 }
 
 async function withDatabase<T>(work: (db: Database, meter: CpuMeter) => Promise<T>): Promise<T> {
@@ -112,16 +82,17 @@ function graphileDrain(receivers: Receivers, bodies: readonly string[], batched:
         child.once('message', () => resolve());
         child.once('exit', (code) => reject(new Error(`bench: the graphile-worker child exited (${code}) before queueing`)));
       });
-      return await drained(
+      const metered = await meteredDrain(
         receivers,
         DELIVERIES,
         meter,
-        () => [child.pid as number],
+        () => ({ sender: [child.pid as number] }),
         async () => {
           child.send('start');
           await waitFor(() => receivers.arrivals.every((map) => map.size >= bodies.length), 180_000, 'graphile-worker to drain');
         },
       );
+      return measured(metered);
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       if (child.connected) child.send('stop');
@@ -135,12 +106,14 @@ function hookdDrain(receivers: Receivers, bodies: readonly string[]): Promise<Me
   return withDatabase(async (db, meter) => {
     const deployment = new Deployment(db.url);
     try {
-      return await drained(
-        receivers,
-        DELIVERIES,
-        meter,
-        () => deployment.pids,
-        () => drain(deployment, { backend: 'PostgreSQL', workers: 1 }, receivers, bodies),
+      return measured(
+        await meteredDrain(
+          receivers,
+          DELIVERIES,
+          meter,
+          () => ({ hookd: deployment.pids }),
+          () => drain(deployment, { backend: 'PostgreSQL', workers: 1 }, receivers, bodies),
+        ),
       );
     } finally {
       await deployment.stop();
@@ -152,9 +125,10 @@ function hookdDrain(receivers: Receivers, bodies: readonly string[]): Promise<Me
 async function published(client: Deployment, bodies: readonly string[], meter: CpuMeter, pids: number[]): Promise<Measured> {
   const publish = (n: number) => client.publish(bodies[n % bodies.length] as string);
   await closedLoop(PUBLISH_CONCURRENCY, PUBLISH_WARMUP, publish);
-  const start = await meter.sample(pids);
+  const start = await meter.sample({ publisher: pids });
   const rate = await closedLoop(PUBLISH_CONCURRENCY, PUBLISH_MEASURED, publish);
-  return { rate, cpu: perUnit(CpuMeter.spent(start, await meter.sample(pids)), PUBLISH_MEASURED) };
+  const cpuMsPer = perUnit(CpuMeter.spent(start, await meter.sample({ publisher: pids })), PUBLISH_MEASURED);
+  return measured({ rate, cpuMsPer });
 }
 
 function graphilePublish(receivers: Receivers, bodies: readonly string[]): Promise<Measured> {

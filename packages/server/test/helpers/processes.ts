@@ -37,10 +37,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `hookd serve` through tsx with the given HOOKD_* settings on top of the defaults. */
-export function spawnHookd(settings: Record<string, string>): ChildProcess {
+/**
+ * Starts `hookd serve` through tsx with the given HOOKD_* settings on top of the defaults, and `nodeArgs` for node
+ * itself (the bench's `--cpu-prof`).
+ */
+export function spawnHookd(settings: Record<string, string>, nodeArgs: readonly string[] = []): ChildProcess {
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
-  return spawn(process.execPath, [...execArgv, MAIN, 'serve'], {
+  return spawn(process.execPath, [...execArgv, ...nodeArgs, MAIN, 'serve'], {
     env: { ...process.env, ...CHILD_DEFAULTS, ...settings },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
