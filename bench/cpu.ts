@@ -43,6 +43,19 @@ function withDescendants(roots: readonly number[]): number[] {
   return all;
 }
 
+/** The processes whose command name (/proc/<pid>/comm) is `name`: a server the bench did not start, like Redis. */
+export function pidsNamed(name: string): number[] {
+  return readdirSync('/proc').flatMap((entry) => {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) return [];
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name ? [pid] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /** Processes to meter, by name (`api`, `worker`, `sender`, `redis`): each name's CPU is reported on its own. */
 export type Groups = Record<string, readonly number[]>;
 

@@ -3,22 +3,25 @@
  * undici (bench/servers/bullmq-diy.ts, a child process like hookd). The same messages, drained the same way (queued
  * while no worker runs, then delivered) to the same receiver with the same concurrency (32, hookd's per-endpoint cap).
  * hookd runs on SQLite in one process, and commits every attempt; the BullMQ jobs live in Redis's memory.
- * Goal: hookd faster.
+ * Goal: hookd 1.5× as fast. Beside the rates, the CPU per delivery of each side: hookd's process, the sender's and
+ * Redis's.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { killHard } from '../../packages/server/test/helpers/processes.js';
+import { CpuMeter, type MeteredDrain, meteredDrain, pidsNamed } from '../cpu.js';
 import { compared, type Figure, type Row } from '../figure.js';
 import { createDatabase, Deployment, drain } from '../hookd.js';
-import { arrivalRate, type Receivers, startReceivers, waitFor } from '../loopback.js';
+import { type Receivers, startReceivers, waitFor } from '../loopback.js';
 import { seededBytes, seededJsonBody, seededRandom } from '../seeded.js';
 
 const SEED = 0x5eed_0005;
 const MESSAGES = 4_000;
 const CONCURRENCY = 32;
+const GOAL = 1.5;
 const DIY = fileURLToPath(new URL('../servers/bullmq-diy.ts', import.meta.url));
 
-async function bullmqRate(receivers: Receivers): Promise<number> {
+async function bullmqDrain(receivers: Receivers, meter: CpuMeter): Promise<MeteredDrain> {
   const child = spawn(process.execPath, [...process.execArgv, DIY], {
     env: {
       ...process.env,
@@ -35,11 +38,12 @@ async function bullmqRate(receivers: Receivers): Promise<number> {
       child.once('message', () => resolve());
       child.once('exit', (code) => reject(new Error(`bench: the BullMQ child exited (${code}) before queueing`)));
     });
-    receivers.clear();
-    child.send('start');
     const arrivals = receivers.arrivals[0] as Map<string, number>;
-    await waitFor(() => arrivals.size >= MESSAGES, 180_000, 'BullMQ to drain');
-    return arrivalRate(receivers);
+    const groups = () => ({ sender: [child.pid as number], redis: pidsNamed('redis-server') });
+    return await meteredDrain(receivers, MESSAGES, meter, groups, async () => {
+      child.send('start');
+      await waitFor(() => arrivals.size >= MESSAGES, 180_000, 'BullMQ to drain');
+    });
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.send('stop');
@@ -48,14 +52,14 @@ async function bullmqRate(receivers: Receivers): Promise<number> {
   }
 }
 
-async function hookdRate(receivers: Receivers): Promise<number> {
+async function hookdDrain(receivers: Receivers, meter: CpuMeter): Promise<MeteredDrain> {
   const random = seededRandom(SEED);
   const bodies = Array.from({ length: MESSAGES }, () => seededJsonBody(random, 1024));
   const db = await createDatabase('SQLite');
   const deployment = new Deployment(db.url);
   try {
-    await drain(deployment, { backend: 'SQLite' }, receivers, bodies);
-    return arrivalRate(receivers);
+    const deliver = () => drain(deployment, { backend: 'SQLite' }, receivers, bodies);
+    return await meteredDrain(receivers, MESSAGES, meter, () => deployment.groups, deliver);
   } finally {
     await deployment.stop();
     await db.drop();
@@ -67,21 +71,35 @@ const figure: Figure = {
   description: `hookd (SQLite) vs BullMQ + undici + node:crypto on Redis, end-to-end deliveries/s, 1 endpoint (${MESSAGES} messages)`,
   async run(): Promise<Row[]> {
     const receivers = await startReceivers([{ kind: 'fast' }]);
+    const meter = await CpuMeter.open(null);
     try {
-      const baseline = await bullmqRate(receivers);
-      const value = await hookdRate(receivers);
+      const baseline = await bullmqDrain(receivers, meter);
+      const hookd = await hookdDrain(receivers, meter);
+      const name = 'BullMQ 6 on Redis + undici + node:crypto, nothing persisted per attempt';
+      const us = (drained: MeteredDrain) =>
+        Object.fromEntries(Object.entries(drained.cpuMsPer).map(([group, ms]) => [group, Math.round(ms * 1000)]));
+      const total = (drained: MeteredDrain) => Object.values(us(drained)).reduce((sum, n) => sum + n, 0);
       return [
         compared({
           figure: 'deliveries/s, hookd SQLite vs BullMQ do-it-yourself, 1 endpoint',
-          value,
+          value: hookd.rate,
           unit: 'deliveries/s',
           better: 'higher',
-          baseline: { name: 'BullMQ 6 on Redis + undici + node:crypto, nothing persisted per attempt', value: baseline },
-          goal: 1,
+          baseline: { name, value: baseline.rate },
+          goal: GOAL,
           details: { messages: MESSAGES, concurrency: CONCURRENCY, bodyBytes: 1024 },
+        }),
+        compared({
+          figure: 'CPU µs per delivery, hookd SQLite vs BullMQ do-it-yourself (sender + Redis), 1 endpoint',
+          value: total(hookd),
+          unit: 'µs/delivery',
+          better: 'lower',
+          baseline: { name, value: total(baseline) },
+          details: { hookd: us(hookd), baseline: us(baseline) },
         }),
       ];
     } finally {
+      await meter.close();
       await receivers.close();
     }
   },
