@@ -1,0 +1,116 @@
+/**
+ * The storage floor of one delivery: what the queue costs with no HTTP at all. 4,000 messages to 1 endpoint are
+ * published into the store (in this process), then drained the way the worker drains them — claims of 256, each
+ * claimed delivery's attempt recorded as a 200 with the claims' records together (the store commits records that
+ * arrive together in one transaction) — and the CPU of the drain is read from /proc: this process and, on
+ * PostgreSQL, the database's backends. Beside it, the same process's CPU per request of the undici loop the
+ * `delivery` figure uses as its baseline, sending and receiving on loopback, measured just before: what an HTTP
+ * request costs here. Together they are the floor a delivery cannot go under.
+ */
+
+import { newId } from '../../packages/server/src/domain/index.js';
+import { openStore } from '../../packages/server/src/store/index.js';
+import { anApp, anAttempt, anEndpoint, T0 } from '../../packages/server/test/store/fixtures.js';
+import { CpuMeter, perUnit } from '../cpu.js';
+import { bounded, type Figure, type Row } from '../figure.js';
+import { type Backend, createDatabase } from '../hookd.js';
+import { rawHttpRate, startReceivers } from '../loopback.js';
+import { seededJsonBody, seededRandom } from '../seeded.js';
+
+const SEED = 0x5eed_000a;
+const DELIVERIES = 4_000;
+const CLAIM = 256;
+
+async function storageCost(backend: Backend, bodies: readonly string[]): Promise<number> {
+  const db = await createDatabase(backend);
+  const store = await openStore(db.url);
+  const meter = await CpuMeter.open(backend === 'PostgreSQL' ? db.url : null);
+  try {
+    const app = await store.createApp(anApp());
+    await store.createEndpoint(anEndpoint(app.id));
+    for (const [i, payload] of bodies.entries()) {
+      const message = {
+        id: newId('msg', T0 + i),
+        appId: app.id,
+        type: 'order.created',
+        payload,
+        idempotencyKey: null,
+        createdAt: T0,
+      };
+      await store.publishMessage({ message, idempotencyWindowMs: 0 });
+    }
+    const before = await meter.sample({ bench: [process.pid] });
+    let drained = 0;
+    for (let now = T0 + bodies.length; drained < bodies.length; now++) {
+      const claimed = await store.claimDueDeliveries({
+        now,
+        limit: CLAIM,
+        leaseMs: 30_000,
+        endpointCap: CLAIM,
+        inFlight: new Map(),
+      });
+      if (claimed.length === 0) throw new Error('bench: the store ran dry before every delivery was claimed');
+      const next = { status: 'succeeded' } as const;
+      await Promise.all(
+        claimed.map((c) =>
+          store.recordAttempt({ attempt: anAttempt(c.delivery.id, { startedAt: now }), leaseToken: c.leaseToken, next, now }),
+        ),
+      );
+      drained += claimed.length;
+    }
+    const spent = perUnit(CpuMeter.spent(before, await meter.sample({ bench: [process.pid] })), drained);
+    return Object.values(spent).reduce((sum, ms) => sum + ms, 0) * 1000;
+  } finally {
+    await meter.close();
+    await store.close();
+    await db.drop();
+  }
+}
+
+/** This process's CPU per request of the undici loop (sender and receiver both live here), in µs. */
+async function httpCost(bodies: readonly string[]): Promise<number> {
+  const receivers = await startReceivers([{ kind: 'fast' }]);
+  const meter = await CpuMeter.open(null);
+  try {
+    await rawHttpRate(receivers, bodies, 32);
+    const before = await meter.sample({ bench: [process.pid] });
+    await rawHttpRate(receivers, bodies, 32);
+    return (perUnit(CpuMeter.spent(before, await meter.sample({ bench: [process.pid] })), bodies.length).bench as number) * 1000;
+  } finally {
+    await meter.close();
+    await receivers.close();
+  }
+}
+
+const figure: Figure = {
+  name: 'storage',
+  description: `the storage floor: claim and record ${DELIVERIES} deliveries with no HTTP, CPU per delivery, SQLite and PostgreSQL`,
+  async run(): Promise<Row[]> {
+    const random = seededRandom(SEED);
+    const bodies = Array.from({ length: DELIVERIES }, () => seededJsonBody(random, 1024));
+    const http = await httpCost(bodies);
+    const rows = [
+      bounded({
+        figure: 'CPU µs per HTTP request, undici loop on loopback (sender and receiver in one process)',
+        value: http,
+        unit: 'µs/request',
+        better: 'lower',
+        details: { requests: DELIVERIES, inFlight: 32, bodyBytes: 1024 },
+      }),
+    ];
+    for (const backend of ['SQLite', 'PostgreSQL'] as const) {
+      rows.push(
+        bounded({
+          figure: `CPU µs per delivery of claim + record alone, ${backend} (process${backend === 'PostgreSQL' ? ' + backends' : ''})`,
+          value: await storageCost(backend, bodies),
+          unit: 'µs/delivery',
+          better: 'lower',
+          details: { deliveries: DELIVERIES, claim: CLAIM },
+        }),
+      );
+    }
+    return rows;
+  },
+};
+
+export default figure;
