@@ -23,6 +23,7 @@ const SETTINGS: Record<string, string> = {
 };
 /** Requests in flight when the figures publish: hookd's per-endpoint cap, so publishing is no narrower than delivering. */
 export const PUBLISH_CONCURRENCY = 32;
+const READY_TIMEOUT_MS = 90_000;
 
 export type Backend = 'SQLite' | 'PostgreSQL';
 
@@ -70,7 +71,8 @@ export class Deployment {
     const port = await freePort();
     const child = this.spawn({ HOOKD_ROLE: role, HOOKD_PORT: String(port) });
     this.api = `http://127.0.0.1:${port}`;
-    await waitReady(this.api);
+    // Generous: a start on a busy machine (other benches, other checkouts) can take longer than a test's 20 s.
+    await waitReady(this.api, '/readyz', READY_TIMEOUT_MS);
     await this.connect();
     return child;
   }
@@ -98,7 +100,7 @@ export class Deployment {
   async startWorkers(count: number): Promise<void> {
     const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
     for (const port of ports) this.spawn({ HOOKD_ROLE: 'worker', HOOKD_HEALTH_PORT: String(port) });
-    await Promise.all(ports.map((port) => waitReady(`http://127.0.0.1:${port}`)));
+    await Promise.all(ports.map((port) => waitReady(`http://127.0.0.1:${port}`, '/readyz', READY_TIMEOUT_MS)));
   }
 
   async call(method: string, path: string, body: unknown): Promise<{ id: string }> {

@@ -7,7 +7,7 @@ import { AuthLimiter, buildApi, buildHealthApi, generateAdminToken, hashToken } 
 import type { Config } from './config.js';
 import { DeliveryWorker, type Resolver, systemResolver } from './delivery/index.js';
 import { type Random, SYSTEM_TIMERS, type Timers } from './domain/index.js';
-import { createMetrics, OpsEvents, OpsMonitor, RetentionLoop } from './ops/index.js';
+import { createMetrics, OpsEvents, OpsMonitor, RetentionLoop, startTracing } from './ops/index.js';
 import {
   openKeySource,
   openStore,
@@ -18,6 +18,7 @@ import {
   sealedStore,
 } from './store/index.js';
 import { registerUi } from './ui/index.js';
+import { VERSION } from './version.js';
 
 export interface HookdOptions {
   config: Config;
@@ -115,7 +116,10 @@ async function openSealed(config: Config, logger?: Logger): Promise<{ store: Sto
 
 export async function startHookd(options: HookdOptions): Promise<Hookd> {
   const { config } = options;
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookd', role: config.role } });
+  // The standard OTEL_* variables turn traces on; without them no SDK is loaded and the log lines carry no trace ids.
+  const tracing = await startTracing(process.env, { role: config.role, version: VERSION });
+  const mixin = tracing.enabled ? { mixin: () => tracing.logFields() } : {};
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookd', role: config.role }, ...mixin });
   const clock = options.clock ?? Date.now;
   const timers = options.timers ?? SYSTEM_TIMERS;
   const resolve = options.resolve ?? systemResolver;
@@ -150,6 +154,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           random: options.random ?? Math.random,
           metrics,
           ops,
+          tracing,
         });
   const retention =
     config.role === 'api'
@@ -192,6 +197,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
       metrics,
       authLimiter: new AuthLimiter({ maxFailures: options.maxAuthFailures }),
       accessRecheckMs: options.accessRecheckMs ?? 2_000,
+      tracing,
     };
     server = await buildApi(apiContext);
     await registerUi(server, apiContext);
@@ -216,6 +222,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
     await worker?.stop();
     await server?.close();
     await store.close();
+    await tracing.shutdown();
     throw error;
   }
   return {
@@ -236,6 +243,8 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
       await retention?.stop();
       await worker?.stop();
       await store.close();
+      // Last: the spans of the attempts that finished while stopping are sent too.
+      await tracing.shutdown();
     },
   };
 }

@@ -81,6 +81,8 @@ export interface Endpoint {
   maxInFlight: number | null;
   /** One delivery at a time, in publish order. */
   fifo: boolean;
+  /** Deliveries carry W3C `traceparent`/`tracestate` (when the server exports traces). */
+  sendTraceContext: boolean;
   disabled: boolean;
   disabledAt: string | null;
   disabledReason: string | null;
@@ -115,6 +117,8 @@ export interface CreateEndpointInput extends EndpointCredentialsInput {
   maxInFlight?: number | null;
   /** One delivery at a time, in publish order; a failing one holds back the rest. */
   fifo?: boolean;
+  /** Deliveries carry W3C `traceparent`/`tracestate`, so the receiver's traces join the server's; default false. */
+  sendTraceContext?: boolean;
   /** Bring your own `whsec_…` secret; one is generated otherwise. */
   secret?: string;
 }
@@ -146,6 +150,7 @@ export interface UpdateEndpointInput extends EndpointCredentialsInput {
   rateLimit?: number | null;
   maxInFlight?: number | null;
   fifo?: boolean;
+  sendTraceContext?: boolean;
   /** true disables the endpoint; false enables it again. */
   disabled?: boolean;
 }

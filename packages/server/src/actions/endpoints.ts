@@ -99,7 +99,8 @@ export async function updateEndpoint(
   disabledReason: string,
 ): Promise<Endpoint> {
   const endpoint = await getEndpoint(deps, appId, id);
-  const { url, description, events, signatureScheme, headers, rateLimit, maxInFlight, fifo, disabled } = changes;
+  const { url, description, events, signatureScheme, headers, rateLimit, maxInFlight, fifo, sendTraceContext } = changes;
+  const { disabled } = changes;
   const { auth, clientCertificate, secretHeaders } = changes;
   await changeCredentials(deps, endpoint.id, { auth, clientCertificate, secretHeaders });
   const now = deps.clock();
@@ -113,6 +114,7 @@ export async function updateEndpoint(
   if (rateLimit !== undefined) patch.rateLimit = rateLimit;
   if (maxInFlight !== undefined) patch.maxInFlight = maxInFlight;
   if (fifo !== undefined) patch.fifo = fifo;
+  if (sendTraceContext !== undefined) patch.sendTraceContext = sendTraceContext;
   if (disabled === false) patch.disabled = false;
   if (disabled === true) await deps.store.disableEndpoint(endpoint.id, disabledReason, now);
   const updated = await deps.store.updateEndpoint(endpoint.appId, endpoint.id, patch, now);

@@ -1,6 +1,6 @@
 /** Publishing one event: the checks, the envelope and the outbox write behind POST /v1/apps/{app}/events and the dashboard. */
 import { isEventTypeName, newId } from '../domain/index.js';
-import type { Metrics } from '../ops/index.js';
+import { type Metrics, NO_TRACING, type TraceCarrier, type TraceSpan, type Tracing } from '../ops/index.js';
 import type { AdminStore, PublishResult } from '../store/index.js';
 import { ApiError } from './errors.js';
 import { eventTypeChecks } from './event-type-checks.js';
@@ -9,6 +9,8 @@ export interface EventToPublish {
   type: string;
   data: unknown;
   idempotencyKey?: string | null;
+  /** The publisher's request headers: a `traceparent` among them makes the publish part of the caller's trace. */
+  trace?: TraceCarrier;
 }
 
 /** Checks the type and data, writes the message with its deliveries, and wakes the worker. Throws ApiError on refusal. */
@@ -19,9 +21,27 @@ export interface PublishDeps {
   metrics: Pick<Metrics, 'messagePublished'>;
   /** Wakes this process's worker when deliveries became due. */
   onDeliveriesDue: () => void;
+  /** Absent: no spans. */
+  tracing?: Pick<Tracing, 'span'>;
 }
 
-export async function publishEvent(ctx: PublishDeps, appId: string, event: EventToPublish): Promise<PublishResult> {
+export function publishEvent(ctx: PublishDeps, appId: string, event: EventToPublish): Promise<PublishResult> {
+  const tracing = ctx.tracing ?? NO_TRACING;
+  const attributes = { 'hookd.app.id': appId, 'hookd.event.type': String(event.type) };
+  return tracing.span('hookd.publish', { kind: 'server', parent: event.trace ?? null, attributes }, async (span) => {
+    const result = await publish(ctx, appId, event, tracing, span);
+    span.set({ 'hookd.message.id': result.message.id, 'hookd.message.duplicate': result.duplicate });
+    return result;
+  });
+}
+
+async function publish(
+  ctx: PublishDeps,
+  appId: string,
+  event: EventToPublish,
+  tracing: Pick<Tracing, 'span'>,
+  span: TraceSpan,
+): Promise<PublishResult> {
   const { type, data } = event;
   if (!isEventTypeName(type)) throw new ApiError('invalid_event_type', `${JSON.stringify(type)} is not an event type name`);
   await eventTypeChecks(ctx).checkPublish(type, data); // archived type, or data its schema refuses: nothing is stored
@@ -33,9 +53,16 @@ export async function publishEvent(ctx: PublishDeps, appId: string, event: Event
     const limit = ctx.config.maxPayloadBytes;
     throw new ApiError('payload_too_large', `the event is ${size} bytes as delivered, over the limit of ${limit}`);
   }
-  const result = await ctx.store.publishMessage({
-    message: { id: newId('msg', now), appId, type, payload, idempotencyKey: event.idempotencyKey ?? null, createdAt: now },
-    idempotencyWindowMs: ctx.config.idempotencyWindowMs,
+  const id = newId('msg', now);
+  // The fan-out: the message and one delivery per matching endpoint, in one write. The message keeps the publish
+  // span's context, so every attempt of its deliveries, in any process and however late, is that span's child.
+  const result = await tracing.span('hookd.fanout', { attributes: { 'hookd.message.id': id } }, async (fanout) => {
+    const published = await ctx.store.publishMessage({
+      message: { id, appId, type, payload, idempotencyKey: event.idempotencyKey ?? null, createdAt: now, trace: span.context() },
+      idempotencyWindowMs: ctx.config.idempotencyWindowMs,
+    });
+    fanout.set({ 'hookd.deliveries': published.deliveries });
+    return published;
   });
   if (!result.duplicate) ctx.metrics.messagePublished();
   if (result.deliveries > 0) ctx.onDeliveriesDue();

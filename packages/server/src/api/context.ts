@@ -4,7 +4,7 @@ import { getApp } from '../actions/index.js';
 import type { Config } from '../config.js';
 import type { Resolver } from '../delivery/index.js';
 import type { App, Timers } from '../domain/index.js';
-import type { Metrics } from '../ops/index.js';
+import type { Metrics, Tracing } from '../ops/index.js';
 import type { AdminStore, OpsStore } from '../store/index.js';
 import type { AuthLimiter } from './auth-limiter.js';
 
@@ -28,6 +28,8 @@ export interface ApiContext {
   authLimiter: AuthLimiter;
   /** How often an open stream re-checks the credential it was opened with. */
   accessRecheckMs: number;
+  /** Spans of publishes and ingests; absent: none. */
+  tracing?: Tracing;
 }
 
 /** The app named in a path, by id or uid (`app_not_found`). */

@@ -120,6 +120,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     metrics: ctx.metrics,
     onDeliveriesDue: ctx.onDeliveriesDue,
     logger: ctx.logger,
+    ...(ctx.tracing ? { tracing: ctx.tracing } : {}),
   });
   // Refusals still counted in memory are written before the store closes.
   api.addHook('onClose', () => gateway.close());

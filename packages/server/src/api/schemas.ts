@@ -105,6 +105,10 @@ const endpointSchema = {
     rateLimit: { type: ['integer', 'null'], description: 'Deliveries started per second, at most; null: no limit.' },
     maxInFlight: { type: ['integer', 'null'], description: 'Deliveries in flight at once, at most; null: no limit of its own.' },
     fifo: { type: 'boolean', description: 'One delivery at a time, in publish order.' },
+    sendTraceContext: {
+      type: 'boolean',
+      description: 'Deliveries carry the W3C `traceparent` and `tracestate` of their attempt (when tracing is on).',
+    },
     disabled: { type: 'boolean' },
     disabledAt: nullableTimestamp,
     disabledReason: { type: ['string', 'null'] },
@@ -127,6 +131,7 @@ const endpointSchema = {
     'rateLimit',
     'maxInFlight',
     'fifo',
+    'sendTraceContext',
     'disabled',
     'disabledAt',
     'disabledReason',

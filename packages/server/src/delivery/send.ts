@@ -10,6 +10,7 @@ import {
   type Network,
   NO_CREDENTIALS,
   responseError,
+  type TraceContext,
 } from '../domain/index.js';
 import { assertLiteralAllowed, hostOf } from './addresses.js';
 import { attemptTimedOut, classifySendError, type SendPhase } from './failures.js';
@@ -30,6 +31,8 @@ export interface SendContext {
   credentials?: EndpointCredentials | null;
   /** Where OAuth tokens come from, for an endpoint with `oauth2` auth. */
   tokens?: OAuthTokens;
+  /** The attempt's trace context, sent as `traceparent`/`tracestate` to an endpoint that asked for it. */
+  trace?: TraceContext | null;
 }
 
 /** What an attempt records in place of a secret value: the request as sent, minus what must not be kept. */
@@ -103,7 +106,9 @@ export async function sendAttempt(
   ctx: SendContext,
 ): Promise<SendReport> {
   const credentials = ctx.credentials ?? NO_CREDENTIALS;
-  const headers = deliveryHeaders(claimed, attemptNumber, nowMs, credentials.secretHeaders);
+  const signed = deliveryHeaders(claimed, attemptNumber, nowMs, credentials.secretHeaders);
+  // After the endpoint's own headers: a custom `traceparent` cannot point the receiver at another trace.
+  const headers = ctx.trace ? { ...signed, ...ctx.trace } : signed;
   // Kept with the attempt and shown by the API: secret header values and credentials never are.
   const requestHeaders = { ...headers };
   for (const name of Object.keys(credentials.secretHeaders)) requestHeaders[name] = HIDDEN;

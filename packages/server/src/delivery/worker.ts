@@ -16,7 +16,7 @@ import {
   type Timers,
   TtlCache,
 } from '../domain/index.js';
-import type { Metrics, OpsEvents } from '../ops/index.js';
+import { type Metrics, NO_TRACING, type OpsEvents, type TraceSpan, type Tracing } from '../ops/index.js';
 import type { AdminStore, QueueStore, RecordAttemptResult } from '../store/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
 import { ClaimGate } from './claim-gate.js';
@@ -43,6 +43,8 @@ export interface WorkerDeps {
   metrics?: Metrics;
   /** Raises `endpoint.disabled` and `message.attempt.exhausted` from what recording an attempt did. */
   ops?: Pick<OpsEvents, 'attemptRecorded'>;
+  /** A span per attempt, in the trace of the publish that made the message; absent: none. */
+  tracing?: Pick<Tracing, 'span'>;
 }
 
 export class DeliveryWorker {
@@ -262,7 +264,23 @@ export class DeliveryWorker {
     this.sends.add(done);
   }
 
-  private async deliver(item: ClaimedDelivery): Promise<void> {
+  private deliver(item: ClaimedDelivery): Promise<void> {
+    const { delivery, message, endpoint } = item;
+    const attributes = {
+      'hookd.message.id': message.id,
+      'hookd.event.type': message.type,
+      'hookd.app.id': delivery.appId,
+      'hookd.delivery.id': delivery.id,
+      'hookd.endpoint.id': endpoint.id,
+      'hookd.attempt.number': delivery.attemptCount + 1,
+      'http.request.method': 'POST',
+    };
+    // The parent is the publish (or ingest) span kept with the message, whichever process made it and however long ago.
+    const how = { kind: 'client', parent: message.trace ?? null, attributes } as const;
+    return (this.deps.tracing ?? NO_TRACING).span('hookd.attempt', how, (span) => this.attempt(item, span));
+  }
+
+  private async attempt(item: ClaimedDelivery, span: TraceSpan): Promise<void> {
     const { store, clock, logger } = this.deps;
     const { delivery } = item;
     const number = delivery.attemptCount + 1;
@@ -279,7 +297,13 @@ export class DeliveryWorker {
       ...(certificate.ca === null ? {} : { ca: certificate.ca }),
     };
     const report = await this.dispatchers.with(endpointId, tls, (dispatcher) =>
-      sendAttempt(item, number, startedAt, { ...this.send, dispatcher, credentials, tokens: this.tokens }),
+      sendAttempt(item, number, startedAt, {
+        ...this.send,
+        dispatcher,
+        credentials,
+        tokens: this.tokens,
+        trace: item.endpoint.sendTraceContext ? span.context() : null,
+      }),
     );
     const now = clock();
     const next = nextStep(report.result, {
@@ -299,6 +323,9 @@ export class DeliveryWorker {
       durationMs: now - startedAt,
       outcome: next.status,
     };
+    span.set({ 'hookd.attempt.duration_ms': log.durationMs, 'hookd.attempt.outcome': next.status });
+    if (status !== null) span.set({ 'http.response.status_code': status });
+    if (report.error) span.fail(report.error.code, report.error.message);
     let recorded: RecordAttemptResult;
     try {
       recorded = await store.recordAttempt({

@@ -7,7 +7,18 @@ import type { Endpoint, SignatureScheme } from './types.js';
 
 export type NewEndpoint = Pick<Endpoint, 'appId' | 'url'> &
   Partial<
-    Pick<Endpoint, 'description' | 'events' | 'signatureScheme' | 'secret' | 'headers' | 'rateLimit' | 'maxInFlight' | 'fifo'>
+    Pick<
+      Endpoint,
+      | 'description'
+      | 'events'
+      | 'signatureScheme'
+      | 'secret'
+      | 'headers'
+      | 'rateLimit'
+      | 'maxInFlight'
+      | 'fifo'
+      | 'sendTraceContext'
+    >
   >;
 
 /**
@@ -36,6 +47,7 @@ export function newEndpoint(fields: NewEndpoint, now: number): Endpoint {
     secret: newSecretFor(signatureScheme),
     headers: {},
     ...NO_LIMITS,
+    sendTraceContext: false,
     ...given,
     previousSecret: null,
     previousSecretExpiresAt: null,

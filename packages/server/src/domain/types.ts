@@ -55,6 +55,8 @@ export interface Endpoint extends EndpointLimits {
   previousSecretExpiresAt: number | null;
   /** Sent with every delivery, beside the headers hookd sets (which they may not override). */
   headers: Record<string, string>;
+  /** Deliveries carry `traceparent`/`tracestate`, so the receiver's traces join hookd's (when tracing is on). */
+  sendTraceContext: boolean;
   disabledAt: number | null;
   disabledReason: string | null;
   createdAt: number;
@@ -74,6 +76,14 @@ export interface Message {
    * instead of hookd's envelope. Absent or null for a published event.
    */
   headers?: Record<string, string> | null;
+  /** The trace of the publish (or ingest) that made it, which its attempts join; absent or null when untraced. */
+  trace?: TraceContext | null;
+}
+
+/** W3C trace context, as the `traceparent` and `tracestate` headers carry it. */
+export interface TraceContext {
+  traceparent: string;
+  tracestate?: string;
 }
 
 /** A registered event type: optional, global to the instance; its schema, if any, is enforced on publish. */
@@ -126,8 +136,8 @@ export interface Attempt {
 export interface ClaimedDelivery {
   delivery: Delivery;
   leaseToken: string;
-  message: Pick<Message, 'id' | 'type' | 'payload' | 'headers'>;
-  endpoint: Pick<Endpoint, 'id' | 'url' | 'secret' | 'signatureScheme' | 'headers'> & {
+  message: Pick<Message, 'id' | 'type' | 'payload' | 'headers' | 'trace'>;
+  endpoint: Pick<Endpoint, 'id' | 'url' | 'secret' | 'signatureScheme' | 'headers' | 'sendTraceContext'> & {
     /** The rotated-out secret while its overlap lasts (at claim time), else null. */
     previousSecret: string | null;
     /** Whether the endpoint has delivery limits: finishing one of its deliveries may let the next start. */

@@ -17,6 +17,7 @@ import {
 } from '@hookd/sdk/receiver';
 import type { Logger } from 'pino';
 import { compileJsonSchema, forwardableHeaders, inboundEventType, newId, type Source } from '../domain/index.js';
+import { NO_TRACING, type Tracing } from '../ops/index.js';
 import type { AdminStore } from '../store/index.js';
 import { type SourceBuckets, SourceCache } from './compiled.js';
 import { RefusalLog } from './refusal-log.js';
@@ -47,6 +48,8 @@ export interface GatewayDeps {
   /** Called when a kept webhook made deliveries due, so a worker in this process sends them at once. */
   onDeliveriesDue: () => void;
   logger: Logger;
+  /** Absent: no spans. */
+  tracing?: Pick<Tracing, 'span' | 'active'>;
 }
 
 /** Where a source with no provider scheme finds a delivery id to de-duplicate on. */
@@ -85,7 +88,22 @@ export class InboundGateway {
     this.sources.forget(source);
   }
 
-  async ingest(request: IngestRequest): Promise<IngestOutcome> {
+  /** Starts a trace, or continues the provider's (its `traceparent`), that the kept message's deliveries join. */
+  ingest(request: IngestRequest): Promise<IngestOutcome> {
+    const attributes = { 'hookd.source': request.source };
+    const how = { kind: 'server', parent: request.headers, attributes } as const;
+    return this.tracing.span('hookd.ingest', how, async (span) => {
+      const outcome = await this.receive(request);
+      if (!outcome.accepted) span.fail(outcome.code, outcome.message);
+      return outcome;
+    });
+  }
+
+  private get tracing(): Pick<Tracing, 'span' | 'active'> {
+    return this.deps.tracing ?? NO_TRACING;
+  }
+
+  private async receive(request: IngestRequest): Promise<IngestOutcome> {
     const compiled = await this.sources.get(request.source);
     if (!compiled) {
       this.deps.metrics.inboundRefused('source_not_found');
@@ -131,6 +149,7 @@ export class InboundGateway {
 
   private async keep(source: Source, webhook: IncomingWebhook): Promise<HandOffResult> {
     const now = this.deps.clock();
+    const span = this.tracing.active();
     // Committed before the answer: an acknowledged webhook survives kill -9. The idempotency key makes a
     // provider's retry of a kept delivery id answer with the first message, race-free (a unique key). The
     // pipeline's delivery id is the one the signature covers, where the scheme signs one.
@@ -143,8 +162,15 @@ export class InboundGateway {
         idempotencyKey: webhook.deliveryId ?? genericDeliveryId(source, webhook.headers),
         createdAt: now,
         headers: forwardableHeaders(webhook.headers, { scheme: source.scheme, extra: source.forwardHeaders }),
+        trace: span.context(),
       },
       idempotencyWindowMs: this.deps.dedupWindowMs,
+    });
+    span.set({
+      'hookd.message.id': result.message.id,
+      'hookd.app.id': source.appId,
+      'hookd.event.type': result.message.type,
+      'hookd.message.duplicate': result.duplicate,
     });
     this.deps.metrics.inboundAccepted(result.duplicate);
     if (result.deliveries > 0) this.deps.onDeliveriesDue();

@@ -3,3 +3,13 @@ export { OPS_APP_NAME, OPS_APP_UID, OpsEvents, type OpsEventsDeps, type Recorded
 export { type AttemptOutcome, createMetrics, type Metrics } from './metrics.js';
 export { type CheckResult, OpsMonitor, type OpsMonitorDeps } from './monitor.js';
 export { type RetentionDeps, RetentionLoop } from './retention.js';
+export {
+  NO_TRACING,
+  type SpanAttributes,
+  type SpanOptions,
+  startTracing,
+  type TraceCarrier,
+  type TraceSpan,
+  type Tracing,
+  tracesWanted,
+} from './tracing.js';

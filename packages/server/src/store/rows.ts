@@ -9,6 +9,7 @@ import type {
   Endpoint,
   Message,
   SignatureScheme,
+  TraceContext,
 } from '../domain/index.js';
 import type { Page } from './admin-store.js';
 
@@ -49,6 +50,7 @@ export interface EndpointRow<Events, Headers> {
   max_in_flight: number | null;
   /** SQLite keeps booleans as 0 and 1. */
   fifo: boolean | number;
+  send_trace_context: boolean | number;
   created_at: number;
   updated_at: number;
 }
@@ -72,6 +74,7 @@ export const toEndpoint = <E, H>(
   rateLimit: r.rate_limit,
   maxInFlight: r.max_in_flight,
   fifo: Boolean(r.fifo),
+  sendTraceContext: Boolean(r.send_trace_context),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -85,6 +88,8 @@ export interface MessageRow {
   created_at: number;
   /** JSON text of the provider's headers, for a request a source ingested; null for a published event. */
   forward_headers?: string | null;
+  trace_parent?: string | null;
+  trace_state?: string | null;
 }
 export const toMessage = (r: MessageRow): Message => ({
   id: r.id,
@@ -94,7 +99,12 @@ export const toMessage = (r: MessageRow): Message => ({
   idempotencyKey: r.idempotency_key,
   createdAt: r.created_at,
   ...(r.forward_headers ? { headers: JSON.parse(r.forward_headers) as Record<string, string> } : {}),
+  ...(r.trace_parent ? { trace: traceContextOf(r.trace_parent, r.trace_state ?? null) } : {}),
 });
+
+/** The trace context kept in a message's two columns. */
+export const traceContextOf = (parent: string, state: string | null): TraceContext =>
+  state ? { traceparent: parent, tracestate: state } : { traceparent: parent };
 
 export interface DeliveryRow {
   id: string;
@@ -155,6 +165,8 @@ export interface ClaimRow<Headers> extends DeliveryRow {
   m_payload: string;
   /** The provider's headers (JSON text) when the message is a request a source ingested. */
   m_headers?: string | null;
+  m_trace_parent: string | null;
+  m_trace_state: string | null;
   e_url: string;
   e_secret: string;
   /** Null once the rotation's overlap is over. */
@@ -162,6 +174,7 @@ export interface ClaimRow<Headers> extends DeliveryRow {
   e_scheme: string;
   e_headers: Headers;
   e_limited: boolean | number;
+  e_send_trace_context: boolean | number;
   /** The app's in-flight cap per worker: its own, or the claim's default. */
   a_cap: number;
 }
@@ -177,6 +190,7 @@ export const toClaimedDelivery = <H>(
     type: r.m_type,
     payload: r.m_payload,
     ...(r.m_headers ? { headers: JSON.parse(r.m_headers) as Record<string, string> } : {}),
+    ...(r.m_trace_parent ? { trace: traceContextOf(r.m_trace_parent, r.m_trace_state) } : {}),
   },
   endpoint: {
     id: r.endpoint_id,
@@ -185,6 +199,7 @@ export const toClaimedDelivery = <H>(
     previousSecret: r.e_previous_secret,
     signatureScheme: r.e_scheme as SignatureScheme,
     headers: headers(r.e_headers),
+    sendTraceContext: Boolean(r.e_send_trace_context),
     limited: Boolean(r.e_limited),
   },
   appCap: r.a_cap,

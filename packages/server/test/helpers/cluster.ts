@@ -21,9 +21,15 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function startCluster(databaseUrl: string, counts: { apis: number; workers: number }): Promise<Cluster> {
+/** Starts the members; `settings` are added to every member's environment. */
+export async function startCluster(
+  databaseUrl: string,
+  counts: { apis: number; workers: number },
+  settings: Record<string, string> = {},
+): Promise<Cluster> {
   const start = async (role: Member['role']): Promise<Member> => {
     const { child, base } = await spawnServing({
+      ...settings,
       HOOKD_ROLE: role,
       HOOKD_DATABASE_URL: databaseUrl,
       HOOKD_ADMIN_TOKEN: CLUSTER_TOKEN,

@@ -51,6 +51,7 @@ export function anEndpoint(appId: string, fields: Partial<Endpoint> = {}): Endpo
     rateLimit: null,
     maxInFlight: null,
     fifo: false,
+    sendTraceContext: false,
     disabledAt: null,
     disabledReason: null,
     createdAt: T0,

@@ -53,6 +53,33 @@ export function messagesContract(open: () => Promise<Store>): void {
       assert.equal(claimed?.message.payload, payload);
     }));
 
+  test('a message keeps its trace context, and its claim carries it with the endpoint’s choice to receive it', () =>
+    withStore(async (store) => {
+      const { app, endpoints } = await seedEndpoints(store, [['traced.*'], ['plain.*']]);
+      const [asked, plain] = endpoints as [Endpoint, Endpoint];
+      assert.equal(asked.sendTraceContext, false, 'off unless asked');
+      const changed = await store.updateEndpoint(app.id, asked.id, { sendTraceContext: true }, T0);
+      assert.equal(changed?.sendTraceContext, true);
+      assert.equal((await store.findEndpoint(app.id, asked.id))?.sendTraceContext, true);
+      const trace = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=x' };
+      // Without a key (published in batches where a store batches) and with one (its own transaction).
+      const traced = { ...aMessage(app.id, 'traced.event'), trace };
+      const keyed = { ...aMessage(app.id, 'plain.event', T0, 'key-1'), trace: { traceparent: trace.traceparent } };
+      const untraced = aMessage(app.id, 'plain.event', T0 + 1);
+      for (const message of [traced, keyed, untraced]) await store.publishMessage({ message, idempotencyWindowMs: 1000 });
+      assert.deepEqual((await store.findMessage(app.id, traced.id))?.trace, trace);
+      assert.deepEqual((await store.findMessage(app.id, keyed.id))?.trace, { traceparent: trace.traceparent });
+      assert.equal((await store.findMessage(app.id, untraced.id))?.trace, undefined);
+      const claimed = await store.claimDueDeliveries(claimInput(T0 + 1));
+      const of = (id: string) => claimed.find((c) => c.message.id === id);
+      assert.deepEqual(of(traced.id)?.message.trace, trace);
+      assert.equal(of(traced.id)?.endpoint.sendTraceContext, true);
+      assert.deepEqual(of(keyed.id)?.message.trace, { traceparent: trace.traceparent });
+      assert.equal(of(keyed.id)?.endpoint.sendTraceContext, false);
+      assert.equal(of(keyed.id)?.endpoint.id, plain.id);
+      assert.equal(of(untraced.id)?.message.trace, undefined);
+    }));
+
   test('messages and deliveries filter by type, time, endpoint and status', () =>
     withStore(async (store) => {
       const { app, endpoints } = await seedEndpoints(store, [null, ['order.*']]);

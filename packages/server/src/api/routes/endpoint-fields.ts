@@ -41,6 +41,11 @@ export const endpointFields = {
     description:
       'One delivery at a time, in publish order; one that fails holds back the rest until it succeeds or exhausts its retries.',
   },
+  sendTraceContext: {
+    type: 'boolean',
+    description:
+      'Deliveries carry W3C `traceparent` and `tracestate` headers, so the receiver’s traces join hookd’s (when hookd exports traces). Default false: the trace ids of your system are not handed to a third party unless you ask.',
+  },
   auth: {
     description:
       'How hookd authenticates to the endpoint, write-only: HTTP Basic, or an OAuth 2.0 client-credentials token (Authorization: Bearer). null removes it.',

@@ -50,7 +50,8 @@ export function eventRoutes(api: FastifyInstance, ctx: ApiContext): void {
     async (request, reply) => {
       const app = await loadApp(ctx, request.params.app);
       const { type, data } = request.body;
-      const result = await publishEvent(ctx, app.id, { type, data, idempotencyKey: request.headers['idempotency-key'] });
+      const idempotencyKey = request.headers['idempotency-key'];
+      const result = await publishEvent(ctx, app.id, { type, data, idempotencyKey, trace: request.headers });
       if (result.duplicate) reply.header('idempotent-replayed', 'true');
       const { message } = result;
       return reply.code(202).send({

@@ -33,6 +33,7 @@ interface EndpointFlags extends AppScoped {
   rateLimit?: number | null;
   maxInFlight?: number | null;
   fifo?: boolean;
+  sendTraceContext?: boolean;
   secret?: string;
   disable?: boolean;
   enable?: boolean;
@@ -50,6 +51,7 @@ const fields = (ep: Endpoint): [string, unknown][] => [
   ['rate limit', ep.rateLimit === null ? 'none' : `${ep.rateLimit}/s`],
   ['max in flight', ep.maxInFlight ?? 'none'],
   ['fifo', ep.fifo],
+  ['trace context', ep.sendTraceContext ? 'sent (traceparent)' : 'not sent'],
   ['status', ep.disabled ? `disabled ${when(ep.disabledAt)}: ${ep.disabledReason ?? ''}`.trim() : 'enabled'],
   ['created', when(ep.createdAt)],
   ['updated', when(ep.updatedAt)],
@@ -80,6 +82,7 @@ function input(flags: EndpointFlags) {
     rateLimit: flags.rateLimit,
     maxInFlight: flags.maxInFlight,
     fifo: flags.fifo,
+    sendTraceContext: flags.sendTraceContext,
   };
 }
 
@@ -125,6 +128,7 @@ export function endpointsCommand(): Command {
         .requiredOption('--url <url>', 'where deliveries are POSTed'),
     )
       .option('--fifo', 'one delivery at a time, in publish order')
+      .option('--send-trace-context', 'deliveries carry traceparent/tracestate (when hookd exports traces)')
       .option('--secret <whsec>', 'bring your own whsec_… secret'),
     async (ctx) => {
       const body = { ...input(ctx.flags), url: ctx.flags.url as string, secret: ctx.flags.secret };
@@ -144,6 +148,8 @@ export function endpointsCommand(): Command {
     )
       .option('--fifo', 'one delivery at a time, in publish order')
       .option('--no-fifo', 'deliver concurrently again')
+      .option('--send-trace-context', 'deliveries carry traceparent/tracestate (when hookd exports traces)')
+      .option('--no-send-trace-context', 'deliveries carry no trace context')
       .addOption(new Option('--disable', 'stop delivering to it').conflicts('enable'))
       .option('--enable', 'deliver to it again'),
     async (ctx, ep) => {

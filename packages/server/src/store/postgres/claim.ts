@@ -99,7 +99,8 @@ const CLAIM = `
   )
   SELECT (SELECT count(*) FROM chosen)::int AS chosen_count, (SELECT count(*) FROM per_endpoint)::int AS within_endpoint_caps,
     (SELECT count(*) FROM win)::int AS window_rows,
-    l.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, e.url AS e_url, e.secret AS e_secret,
+    l.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, m.trace_parent AS m_trace_parent,
+    m.trace_state AS m_trace_state, e.send_trace_context AS e_send_trace_context, e.url AS e_url, e.secret AS e_secret,
     CASE WHEN e.previous_secret_expires_at > $1 THEN e.previous_secret END AS e_previous_secret,
     e.signature_scheme AS e_scheme, e.headers AS e_headers, false AS e_limited, coalesce(a.max_in_flight, $10) AS a_cap
   FROM (SELECT 1) AS always_one_row
@@ -196,7 +197,8 @@ const LEASE = `
     WHERE d.id = ANY ($1::text[]) AND d.status = 'pending' AND d.next_attempt_at <= $2
     RETURNING d.*
   )
-  SELECT l.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, e.url AS e_url, e.secret AS e_secret,
+  SELECT l.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, m.trace_parent AS m_trace_parent,
+    m.trace_state AS m_trace_state, e.send_trace_context AS e_send_trace_context, e.url AS e_url, e.secret AS e_secret,
     CASE WHEN e.previous_secret_expires_at > $2 THEN e.previous_secret END AS e_previous_secret,
     e.signature_scheme AS e_scheme, e.headers AS e_headers, true AS e_limited, coalesce(a.max_in_flight, $5) AS a_cap
   FROM leased l JOIN messages m ON m.id = l.message_id JOIN endpoints e ON e.id = l.endpoint_id

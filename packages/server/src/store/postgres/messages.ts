@@ -19,17 +19,17 @@ const FIRST_MESSAGE = `
   WHERE k.app_id = $1 AND k.key = $2`;
 const REASSIGN_KEY = 'UPDATE idempotency_keys SET message_id = $3, expires_at = $4 WHERE app_id = $1 AND key = $2';
 const INSERT_MESSAGE = `
-  INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers)
-  VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+  INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
 const ENABLED_ENDPOINTS = 'SELECT id, app_id, events FROM endpoints WHERE app_id = ANY($1::text[]) AND disabled_at IS NULL';
 // Publishes without an Idempotency-Key, made together: every message and its deliveries in one statement, committed
 // together, with one notification (notifying transactions take turns to commit).
 const INSERT_MESSAGES_WITH_DELIVERIES = `
   WITH message AS (
-    INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers)
-    SELECT m.id, m.app_id, m.type, m.payload, NULL, m.created_at, m.forward_headers
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
-      AS m(id, app_id, type, payload, created_at, forward_headers)
+    INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state)
+    SELECT m.id, m.app_id, m.type, m.payload, NULL, m.created_at, m.forward_headers, m.trace_parent, m.trace_state
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $12::text[], $13::text[])
+      AS m(id, app_id, type, payload, created_at, forward_headers, trace_parent, trace_state)
   ),
   delivery AS (
     INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at, created_at, updated_at)
@@ -131,6 +131,8 @@ async function publishMany(pool: pg.Pool, messages: Message[]): Promise<PublishR
     deliveries.messageIds,
     deliveries.endpointIds,
     deliveries.at,
+    messages.map((m) => m.trace?.traceparent ?? null),
+    messages.map((m) => m.trace?.tracestate ?? null),
   ]);
   return results;
 }
@@ -157,6 +159,8 @@ export function messageQueries(pool: pg.Pool) {
           message.idempotencyKey,
           message.createdAt,
           forwardHeaders(message),
+          message.trace?.traceparent ?? null,
+          message.trace?.tracestate ?? null,
         ]);
         const targets = await matchingEndpoints(client, message);
         if (targets.length === 0) return { message, duplicate: false, deliveries: 0 };

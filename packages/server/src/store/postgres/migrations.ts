@@ -233,6 +233,11 @@ const MIGRATIONS: readonly string[] = [
     updated_at bigint NOT NULL
   );
   `,
+  // 18: a message's W3C trace context, and whether an endpoint receives it (see the SQLite migration 18).
+  `
+  ALTER TABLE messages ADD COLUMN trace_parent text, ADD COLUMN trace_state text;
+  ALTER TABLE endpoints ADD COLUMN send_trace_context boolean NOT NULL DEFAULT false;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

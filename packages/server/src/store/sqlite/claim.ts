@@ -80,7 +80,8 @@ function claimQuery(db: Database.Database): Database.Transaction<(input: ClaimIn
   );
   // The rotated-out secret comes along only while its overlap lasts.
   const claimed = db.prepare<{ rowid: number; now: number; appCap: number }, ClaimRow>(`
-    SELECT d.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, e.url AS e_url, e.secret AS e_secret,
+    SELECT d.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, m.trace_parent AS m_trace_parent,
+      m.trace_state AS m_trace_state, e.send_trace_context AS e_send_trace_context, e.url AS e_url, e.secret AS e_secret,
       CASE WHEN e.previous_secret_expires_at > @now THEN e.previous_secret END AS e_previous_secret,
       e.signature_scheme AS e_scheme, e.headers AS e_headers, ${LIMITED} AS e_limited,
       coalesce(a.max_in_flight, @appCap) AS a_cap

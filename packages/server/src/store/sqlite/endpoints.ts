@@ -8,11 +8,11 @@ import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 export function endpointQueries(db: Database.Database) {
   const insert = db.prepare(`
     INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
-      previous_secret_expires_at, headers, disabled_at, disabled_reason, rate_limit, max_in_flight, fifo, created_at,
-      updated_at)
+      previous_secret_expires_at, headers, disabled_at, disabled_reason, rate_limit, max_in_flight, fifo,
+      send_trace_context, created_at, updated_at)
     VALUES (@id, @appId, @url, @description, @events, @signatureScheme, @secret, @previousSecret,
-      @previousSecretExpiresAt, @headers, @disabledAt, @disabledReason, @rateLimit, @maxInFlight, @fifo, @createdAt,
-      @updatedAt)`);
+      @previousSecretExpiresAt, @headers, @disabledAt, @disabledReason, @rateLimit, @maxInFlight, @fifo,
+      @sendTraceContext, @createdAt, @updatedAt)`);
   const byId = db.prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?');
   const countOfApp = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM endpoints WHERE app_id = ?');
   /** Call inside a transaction; creating a source's destinations uses it too. */
@@ -22,6 +22,7 @@ export function endpointQueries(db: Database.Database) {
       events: endpoint.events ? JSON.stringify(endpoint.events) : null,
       headers: JSON.stringify(endpoint.headers),
       fifo: endpoint.fifo ? 1 : 0,
+      sendTraceContext: endpoint.sendTraceContext ? 1 : 0,
     });
   }
   const upsertCredentials = db.prepare(`
@@ -59,6 +60,7 @@ export function endpointQueries(db: Database.Database) {
       rate_limit = CASE WHEN @setRateLimit THEN @rateLimit ELSE rate_limit END,
       max_in_flight = CASE WHEN @setMaxInFlight THEN @maxInFlight ELSE max_in_flight END,
       fifo = coalesce(@fifo, fifo),
+      send_trace_context = coalesce(@sendTraceContext, send_trace_context),
       disabled_at = CASE WHEN @enable THEN NULL ELSE disabled_at END,
       disabled_reason = CASE WHEN @enable THEN NULL ELSE disabled_reason END,
       failing_since = CASE WHEN @enable THEN NULL ELSE failing_since END,
@@ -138,6 +140,7 @@ export function endpointQueries(db: Database.Database) {
         setMaxInFlight: patch.maxInFlight !== undefined ? 1 : 0,
         maxInFlight: patch.maxInFlight ?? null,
         fifo: patch.fifo === undefined ? null : patch.fifo ? 1 : 0,
+        sendTraceContext: patch.sendTraceContext === undefined ? null : patch.sendTraceContext ? 1 : 0,
         enable: patch.disabled === false ? 1 : 0,
       });
       const row = byId.get(appId, id);

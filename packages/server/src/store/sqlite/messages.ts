@@ -10,8 +10,8 @@ export function messageQueries(db: Database.Database) {
   );
   const saveKey = db.prepare('INSERT OR REPLACE INTO idempotency_keys (app_id, key, message_id, expires_at) VALUES (?, ?, ?, ?)');
   const insertMessage = db.prepare(
-    `INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers)
-     VALUES (@id, @appId, @type, @payload, @idempotencyKey, @createdAt, @forwardHeaders)`,
+    `INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state)
+     VALUES (@id, @appId, @type, @payload, @idempotencyKey, @createdAt, @forwardHeaders, @traceParent, @traceState)`,
   );
   const enabledEndpoints = db.prepare<[string], { id: string; events: string | null }>(
     'SELECT id, events FROM endpoints WHERE app_id = ? AND disabled_at IS NULL',
@@ -48,8 +48,13 @@ export function messageQueries(db: Database.Database) {
       }
       saveKey.run(message.appId, message.idempotencyKey, message.id, message.createdAt + input.idempotencyWindowMs);
     }
-    const { headers, ...columns } = message;
-    insertMessage.run({ ...columns, forwardHeaders: headers ? JSON.stringify(headers) : null });
+    const { headers, trace, ...columns } = message;
+    insertMessage.run({
+      ...columns,
+      forwardHeaders: headers ? JSON.stringify(headers) : null,
+      traceParent: trace?.traceparent ?? null,
+      traceState: trace?.tracestate ?? null,
+    });
     let deliveries = 0;
     for (const endpoint of enabledEndpoints.all(message.appId)) {
       const filters = endpoint.events === null ? null : (JSON.parse(endpoint.events) as string[]);

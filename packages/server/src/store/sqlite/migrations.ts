@@ -224,6 +224,13 @@ const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // 18: the W3C trace context of the publish (or ingest) that made a message, so its delivery attempts, in whatever
+  // process and however late, join that trace; and whether an endpoint receives it as traceparent/tracestate.
+  `
+  ALTER TABLE messages ADD COLUMN trace_parent TEXT;
+  ALTER TABLE messages ADD COLUMN trace_state TEXT;
+  ALTER TABLE endpoints ADD COLUMN send_trace_context INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */
