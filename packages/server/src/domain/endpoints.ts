@@ -7,7 +7,18 @@ import type { Endpoint, SignatureScheme } from './types.js';
 
 export type NewEndpoint = Pick<Endpoint, 'appId' | 'url'> &
   Partial<
-    Pick<Endpoint, 'description' | 'events' | 'signatureScheme' | 'secret' | 'headers' | 'rateLimit' | 'maxInFlight' | 'fifo'>
+    Pick<
+      Endpoint,
+      | 'description'
+      | 'events'
+      | 'signatureScheme'
+      | 'secret'
+      | 'headers'
+      | 'transformation'
+      | 'rateLimit'
+      | 'maxInFlight'
+      | 'fifo'
+    >
   >;
 
 /**
@@ -35,6 +46,7 @@ export function newEndpoint(fields: NewEndpoint, now: number): Endpoint {
     signatureScheme,
     secret: newSecretFor(signatureScheme),
     headers: {},
+    transformation: null,
     ...NO_LIMITS,
     ...given,
     previousSecret: null,

@@ -55,6 +55,8 @@ export interface Endpoint extends EndpointLimits {
   previousSecretExpiresAt: number | null;
   /** Sent with every delivery, beside the headers hookd sets (which they may not override). */
   headers: Record<string, string>;
+  /** JavaScript defining `handler(webhook)`, run in a sandbox before each delivery is signed; null for none. */
+  transformation: string | null;
   disabledAt: number | null;
   disabledReason: string | null;
   createdAt: number;
@@ -126,8 +128,8 @@ export interface Attempt {
 export interface ClaimedDelivery {
   delivery: Delivery;
   leaseToken: string;
-  message: Pick<Message, 'id' | 'type' | 'payload' | 'headers'>;
-  endpoint: Pick<Endpoint, 'id' | 'url' | 'secret' | 'signatureScheme' | 'headers'> & {
+  message: Pick<Message, 'id' | 'type' | 'payload' | 'headers' | 'createdAt'>;
+  endpoint: Pick<Endpoint, 'id' | 'url' | 'secret' | 'signatureScheme' | 'headers' | 'transformation'> & {
     /** The rotated-out secret while its overlap lasts (at claim time), else null. */
     previousSecret: string | null;
     /** Whether the endpoint has delivery limits: finishing one of its deliveries may let the next start. */

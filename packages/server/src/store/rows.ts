@@ -43,6 +43,8 @@ export interface EndpointRow<Events, Headers> {
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
   headers: Headers;
+  /** Absent from a row written before migration 16 was read (never, once migrated). */
+  transformation?: string | null;
   disabled_at: number | null;
   disabled_reason: string | null;
   rate_limit: number | null;
@@ -67,6 +69,7 @@ export const toEndpoint = <E, H>(
   previousSecret: r.previous_secret,
   previousSecretExpiresAt: r.previous_secret_expires_at,
   headers: headers(r.headers),
+  transformation: r.transformation ?? null,
   disabledAt: r.disabled_at,
   disabledReason: r.disabled_reason,
   rateLimit: r.rate_limit,
@@ -161,6 +164,8 @@ export interface ClaimRow<Headers> extends DeliveryRow {
   e_previous_secret: string | null;
   e_scheme: string;
   e_headers: Headers;
+  e_transformation: string | null;
+  m_created_at: number;
   e_limited: boolean | number;
   /** The app's in-flight cap per worker: its own, or the claim's default. */
   a_cap: number;
@@ -176,6 +181,7 @@ export const toClaimedDelivery = <H>(
     id: r.message_id,
     type: r.m_type,
     payload: r.m_payload,
+    createdAt: Number(r.m_created_at),
     ...(r.m_headers ? { headers: JSON.parse(r.m_headers) as Record<string, string> } : {}),
   },
   endpoint: {
@@ -185,6 +191,7 @@ export const toClaimedDelivery = <H>(
     previousSecret: r.e_previous_secret,
     signatureScheme: r.e_scheme as SignatureScheme,
     headers: headers(r.e_headers),
+    transformation: r.e_transformation,
     limited: Boolean(r.e_limited),
   },
   appCap: r.a_cap,

@@ -233,6 +233,10 @@ const MIGRATIONS: readonly string[] = [
     updated_at bigint NOT NULL
   );
   `,
+  // 16: an endpoint's transformation, JavaScript run in a sandbox before each delivery is signed; null for none.
+  `
+  ALTER TABLE endpoints ADD COLUMN transformation text;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */
