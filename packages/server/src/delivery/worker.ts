@@ -18,6 +18,7 @@ import {
 } from '../domain/index.js';
 import type { Metrics, OpsEvents } from '../ops/index.js';
 import type { AdminStore, QueueStore, RecordAttemptResult } from '../store/index.js';
+import { Transformer } from '../transform/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
 import { ClaimGate } from './claim-gate.js';
 import { type ClientTls, EndpointDispatchers } from './dispatchers.js';
@@ -65,6 +66,7 @@ export class DeliveryWorker {
   private readonly credentials: TtlCache<string, EndpointCredentials | null>;
   private readonly tokens: OAuthTokens;
   private readonly send: Omit<SendContext, 'dispatcher'>;
+  private readonly transformer = new Transformer();
 
   constructor(private readonly deps: WorkerDeps) {
     const { config } = deps;
@@ -92,6 +94,15 @@ export class DeliveryWorker {
       timeoutMs: config.timeoutMs,
       connectTimeoutMs: Math.min(config.connectTimeoutMs, config.timeoutMs),
       allowedNetworks: deps.allowedNetworks,
+      // The event's time is the only clock a transformation sees, and the message id seeds its Math.random.
+      transform: (claimed, request) =>
+        this.transformer.transform(
+          claimed.endpoint.id,
+          claimed.endpoint.transformation ?? '',
+          request,
+          claimed.message.createdAt,
+          seedOf(claimed.message.id),
+        ),
     };
   }
 
@@ -149,6 +160,7 @@ export class DeliveryWorker {
     await Promise.race([Promise.allSettled([...this.sends]), grace]);
     this.timers.clearTimeout(graceTimer);
     await this.dispatchers.destroy();
+    this.transformer.close();
     for (const w of this.idleWaiters.splice(0)) w.resolve();
   }
 
@@ -345,4 +357,11 @@ export class DeliveryWorker {
       // The attempt is recorded whatever happens here: an ops event that could not be published is only logged.
       .catch((error: unknown) => logger.error({ ...log, err: error }, 'raising an ops event failed'));
   }
+}
+
+/** A 32-bit seed from an id: the same message gets the same Math.random on every attempt. */
+function seedOf(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash | 0;
 }
