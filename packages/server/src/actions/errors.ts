@@ -17,6 +17,10 @@ export const ERRORS = {
     422,
     'The endpoint URL points at a loopback, private, link-local or metadata address that hookd may not reach.',
   ],
+  transformation_invalid: [
+    422,
+    'The endpoint’s transformation is over 64 KiB, does not compile, ran past its limits when evaluated, or defines no `handler` function.',
+  ],
   schema_mismatch: [422, 'The event data does not match its event type’s JSON Schema (`details` names each failing path).'],
   event_type_archived: [422, 'The event type is archived; restore it before publishing it again.'],
   unauthorized: [401, 'The Authorization header is missing, or its bearer token is not valid.'],

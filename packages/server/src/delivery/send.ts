@@ -49,8 +49,13 @@ export interface SendReport {
   cancelled?: true;
 }
 
+/** What preparing a request reads of a claimed delivery: a test of a transformation makes one up. */
+export type PreparedDelivery = Pick<ClaimedDelivery, 'message' | 'endpoint'> & {
+  delivery: Pick<ClaimedDelivery['delivery'], 'id'>;
+};
+
 /** The request an attempt makes before any transformation and before hookd signs it. */
-function unsignedRequest(claimed: ClaimedDelivery): TransformedRequest {
+function unsignedRequest(claimed: PreparedDelivery): TransformedRequest {
   const { message, endpoint } = claimed;
   // A request a source ingested goes on with the provider's allowlisted headers under the endpoint's (its own
   // content type and user agent kept), so the app sees what the provider sent, plus hookd's signature.
@@ -66,7 +71,7 @@ function unsignedRequest(claimed: ClaimedDelivery): TransformedRequest {
 }
 
 /** hookd's signature headers over `body`, the bytes sent. */
-function signatureHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs: number, body: string): Record<string, string> {
+function signatureHeaders(claimed: PreparedDelivery, attemptNumber: number, nowMs: number, body: string): Record<string, string> {
   const { message, endpoint, delivery } = claimed;
   // During a rotation's overlap, the old secret signs beside the new one: receivers holding either verify.
   const secrets = endpoint.previousSecret === null ? [endpoint.secret] : [endpoint.secret, endpoint.previousSecret];
@@ -96,7 +101,7 @@ function signatureHeaders(claimed: ClaimedDelivery, attemptNumber: number, nowMs
 }
 
 /** Runs an endpoint's transformation; the worker keeps its sandboxes warm. */
-export type Transform = (claimed: ClaimedDelivery, request: TransformedRequest) => Promise<TransformOutcome>;
+export type Transform = (claimed: PreparedDelivery, request: TransformedRequest) => Promise<TransformOutcome>;
 
 /**
  * The request an attempt sends, signed: the endpoint's transformation runs first (when it has one), then hookd signs
@@ -104,7 +109,7 @@ export type Transform = (claimed: ClaimedDelivery, request: TransformedRequest) 
  * transformation, which never sees them; hookd's signature headers come last, so nothing can replace them.
  */
 export async function prepareRequest(
-  claimed: ClaimedDelivery,
+  claimed: PreparedDelivery,
   attemptNumber: number,
   nowMs: number,
   secretHeaders: Record<string, string>,
@@ -147,7 +152,14 @@ export async function sendAttempt(
     error,
   });
   if (prepared.kind === 'error') return failure({ code: 'transformation_failed', message: prepared.message });
-  if (prepared.kind === 'cancel') return { ...failure({ code: 'transformation_failed', message: 'cancelled' }), cancelled: true };
+  if (prepared.kind === 'cancel')
+    return {
+      result: { kind: 'error', code: 'transformation_failed' },
+      requestHeaders,
+      responseBody: null,
+      error: null,
+      cancelled: true,
+    };
   // undici bounds each phase (connect, headers, each pause in the body); this bounds the attempt as a whole, so a
   // body trickled a byte at a time cannot hold the delivery forever. `phase` names what it cut short.
   let phase: SendPhase = 'headers';

@@ -294,6 +294,18 @@ export class DeliveryWorker {
       sendAttempt(item, number, startedAt, { ...this.send, dispatcher, credentials, tokens: this.tokens }),
     );
     const now = clock();
+    if (report.cancelled) {
+      // The transformation said not to send it: skipped, not failed, and never retried.
+      const skipped = await store
+        .skipClaimedDelivery({ deliveryId: delivery.id, leaseToken: item.leaseToken, reason: 'transformation: cancelled', now })
+        .catch((error: unknown) => {
+          logger.error({ deliveryId: delivery.id, err: error }, 'skipping the delivery failed; it will be tried again');
+          return false;
+        });
+      if (skipped)
+        logger.info({ messageId: item.message.id, deliveryId: delivery.id }, 'skipped: the transformation cancelled it');
+      return;
+    }
     const next = nextStep(report.result, {
       attemptsInRun: delivery.attemptsInRun,
       policy: { scheduleMs: this.deps.config.retryScheduleMs, jitter: this.deps.config.jitter },

@@ -1,5 +1,5 @@
 /** What the endpoint routes take: each field's schema, which also documents it in the OpenAPI document. */
-import { MAX_ENDPOINT_HEADERS, SIGNATURE_SCHEMES } from '../../domain/index.js';
+import { MAX_ENDPOINT_HEADERS, SIGNATURE_SCHEMES, TRANSFORMATION_LIMITS } from '../../domain/index.js';
 import { NO_NUL } from '../schemas.js';
 
 export const endpointFields = {
@@ -23,6 +23,14 @@ export const endpointFields = {
     description:
       `Sent with every delivery, e.g. \`{"X-Team": "payments"}\`: at most ${MAX_ENDPOINT_HEADERS}, names HTTP tokens, ` +
       'values without control characters; the headers hookd sets (content-type, user-agent, webhook-*, x-webhook-*, …) cannot be overridden.',
+  },
+  transformation: {
+    type: ['string', 'null'],
+    maxLength: TRANSFORMATION_LIMITS.sourceChars,
+    description:
+      'JavaScript defining `function handler(webhook) { … return webhook; }`, run in a sandbox before each delivery is ' +
+      'signed: `webhook` holds `method`, `url` (path and query may change), `headers` and `payload`; returning null or ' +
+      '`{cancel: true}` skips the delivery. Checked when saved (`transformation_invalid`); null removes it.',
   },
   rateLimit: {
     type: ['integer', 'null'],
