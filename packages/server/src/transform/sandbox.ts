@@ -196,19 +196,27 @@ function unwrap(
   result: { error: QuickJSHandle; value?: undefined } | { value: QuickJSHandle; error?: undefined },
 ): QuickJSHandle {
   if (result.error === undefined) return result.value;
-  const dumped: unknown = context.dump(result.error);
+  const message = describe(context, result.error);
   result.error.dispose();
-  throw new TransformationError(describe(dumped));
+  throw new TransformationError(message);
 }
 
-/** A thrown value as one line: `TypeError: x is not a function`, or what was thrown when it is no Error. */
-function describe(thrown: unknown): string {
-  if (typeof thrown === 'object' && thrown !== null && 'message' in thrown) {
-    const { name, message } = thrown as { name?: unknown; message: unknown };
-    const text = `${typeof name === 'string' ? `${name}: ` : ''}${String(message)}`;
-    if (/out of memory/i.test(text))
-      return `the transformation ran out of its ${TRANSFORMATION_LIMITS.memoryBytes / 1024 / 1024} MiB of memory`;
+/**
+ * A thrown value as one line: `TypeError: x is not a function`, or what was thrown when it is no Error. Only the name
+ * and message are read: a stack overflow's stack is huge, and copying it out would cost more than the run.
+ */
+function describe(context: QuickJSContext, thrown: QuickJSHandle): string {
+  if (context.typeof(thrown) !== 'object') return `threw ${String(context.dump(thrown))}`;
+  const part = (key: string) => {
+    const handle = context.getProp(thrown, key);
+    const text = context.typeof(handle) === 'string' ? context.getString(handle) : null;
+    handle.dispose();
     return text;
+  };
+  const name = part('name');
+  const message = part('message') ?? 'threw an object that is no Error';
+  if (/out of memory/i.test(message)) {
+    return `the transformation ran out of its ${TRANSFORMATION_LIMITS.memoryBytes / 1024 / 1024} MiB of memory`;
   }
-  return `threw ${JSON.stringify(thrown) ?? String(thrown)}`;
+  return name === null ? message : `${name}: ${message}`;
 }

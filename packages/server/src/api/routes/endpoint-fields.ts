@@ -1,5 +1,5 @@
 /** What the endpoint routes take: each field's schema, which also documents it in the OpenAPI document. */
-import { MAX_ENDPOINT_HEADERS, SIGNATURE_SCHEMES, TRANSFORMATION_LIMITS } from '../../domain/index.js';
+import { MAX_ENDPOINT_HEADERS, SIGNATURE_SCHEMES } from '../../domain/index.js';
 import { NO_NUL } from '../schemas.js';
 
 export const endpointFields = {
@@ -26,11 +26,10 @@ export const endpointFields = {
   },
   transformation: {
     type: ['string', 'null'],
-    maxLength: TRANSFORMATION_LIMITS.sourceChars,
     description:
       'JavaScript defining `function handler(webhook) { … return webhook; }`, run in a sandbox before each delivery is ' +
       'signed: `webhook` holds `method`, `url` (path and query may change), `headers` and `payload`; returning null or ' +
-      '`{cancel: true}` skips the delivery. Checked when saved (`transformation_invalid`); null removes it.',
+      '`{cancel: true}` skips the delivery. At most 64 KiB, checked when saved (`transformation_invalid`); null removes it.',
   },
   rateLimit: {
     type: ['integer', 'null'],

@@ -1,7 +1,6 @@
 /** Trying an endpoint's transformation: what would be sent, without sending it. */
 import type { FastifyInstance } from 'fastify';
 import { type TransformationTrial, testTransformation } from '../../actions/index.js';
-import { TRANSFORMATION_LIMITS } from '../../domain/index.js';
 import { type ApiContext, appRecordParams, loadApp } from '../context.js';
 import { commonErrors, NO_NUL, ref } from '../schemas.js';
 
@@ -33,7 +32,6 @@ export function transformationRoutes(api: FastifyInstance, ctx: ApiContext): voi
             },
             transformation: {
               type: ['string', 'null'],
-              maxLength: TRANSFORMATION_LIMITS.sourceChars,
               description: 'Source to try before saving it; absent: the endpoint’s own; null: none.',
             },
           },
