@@ -1,6 +1,7 @@
 /** What an endpoint's URL, event filters and custom headers must be: the API, the dashboard and sources share these. */
 import { AddressRefusedError, hostOf, type Resolver, resolveAllowed } from '../delivery/index.js';
 import { endpointHeadersProblem, isEventTypeFilter, type Network } from '../domain/index.js';
+import { transformationProblem } from '../transform/index.js';
 import { ApiError } from './errors.js';
 
 export interface UrlCheckDeps {
@@ -41,4 +42,12 @@ export function checkEndpointHeaders(headers: Record<string, string>): Record<st
   const problem = endpointHeadersProblem(headers);
   if (problem !== null) throw new ApiError('validation_failed', `body/headers: ${problem}`);
   return headers;
+}
+
+/** A transformation that compiles in the sandbox and defines `handler`; null (none) for null or blank source. */
+export async function checkTransformation(source: string | null | undefined): Promise<string | null> {
+  if (source === null || source === undefined || source.trim() === '') return null;
+  const problem = await transformationProblem(source);
+  if (problem !== null) throw new ApiError('transformation_invalid', problem);
+  return source;
 }

@@ -10,7 +10,13 @@ import {
 } from '../domain/index.js';
 import { type AdminStore, type EndpointPatch, StoreLimitError } from '../store/index.js';
 import { type CredentialInput, changeCredentials, checkCredentials, givesCredentials } from './endpoint-credentials.js';
-import { checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
+import {
+  checkEndpointHeaders,
+  checkEndpointUrl,
+  checkFilters,
+  checkTransformation,
+  type UrlCheckDeps,
+} from './endpoint-rules.js';
 import { ApiError } from './errors.js';
 
 type Clock = () => number;
@@ -48,6 +54,7 @@ export async function createEndpoint(deps: CreateEndpointDeps, appId: string, in
       url: await checkEndpointUrl(deps, fields.url),
       events: checkFilters(fields.events),
       headers: checkEndpointHeaders(fields.headers ?? {}),
+      transformation: await checkTransformation(fields.transformation),
     },
     deps.clock(),
   );
@@ -101,7 +108,7 @@ export async function updateEndpoint(
   const endpoint = await getEndpoint(deps, appId, id);
   const { url, description, events, signatureScheme, headers, rateLimit, maxInFlight, fifo, sendTraceContext } = changes;
   const { disabled } = changes;
-  const { auth, clientCertificate, secretHeaders } = changes;
+  const { auth, clientCertificate, secretHeaders, transformation } = changes;
   await changeCredentials(deps, endpoint.id, { auth, clientCertificate, secretHeaders });
   const now = deps.clock();
   const patch: EndpointPatch = {};
@@ -111,6 +118,7 @@ export async function updateEndpoint(
   if (signatureScheme !== undefined && secretFits(signatureScheme, endpoint.secret)) patch.signatureScheme = signatureScheme;
   else if (signatureScheme !== undefined) await rotate(deps, endpoint, newSecretFor(signatureScheme), signatureScheme);
   if (headers !== undefined) patch.headers = checkEndpointHeaders(headers);
+  if (transformation !== undefined) patch.transformation = await checkTransformation(transformation);
   if (rateLimit !== undefined) patch.rateLimit = rateLimit;
   if (maxInFlight !== undefined) patch.maxInFlight = maxInFlight;
   if (fifo !== undefined) patch.fifo = fifo;

@@ -17,6 +17,10 @@ export const ERRORS = {
     422,
     'The endpoint URL points at a loopback, private, link-local or metadata address that hookd may not reach.',
   ],
+  transformation_invalid: [
+    422,
+    'The endpoint’s transformation is over 64 KiB, does not compile, ran past its limits when evaluated, or defines no `handler` function.',
+  ],
   schema_mismatch: [422, 'The event data does not match its event type’s JSON Schema (`details` names each failing path).'],
   event_type_archived: [422, 'The event type is archived; restore it before publishing it again.'],
   unauthorized: [401, 'The Authorization header is missing, or its bearer token is not valid.'],
@@ -46,6 +50,10 @@ export const ERRORS = {
   uid_reserved: [422, 'Uids starting with `hookd-` are kept for hookd’s own apps (such as `hookd-ops`).'],
   event_type_exists: [409, 'An event type with this name exists already (archived ones too).'],
   delivery_in_flight: [409, 'The delivery is being attempted right now; retry it after the attempt ends.'],
+  delivery_skipped: [
+    409,
+    'The delivery was skipped on purpose (its `skipReason` says why, e.g. the endpoint’s filter); it is never sent or retried.',
+  ],
   endpoint_disabled: [409, 'The endpoint is disabled; enable it before replaying to it.'],
   endpoint_limit_reached: [409, 'The app has HOOKD_MAX_ENDPOINTS_PER_APP endpoints already; delete one before adding another.'],
   message_purged: [409, 'Retention removed this message’s payload; there is nothing left to send.'],

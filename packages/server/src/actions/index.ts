@@ -36,3 +36,4 @@ export {
   type SourceInput,
   updateSource,
 } from './sources.js';
+export { type TransformationTrial, testTransformation } from './test-transformation.js';

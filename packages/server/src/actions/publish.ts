@@ -18,7 +18,7 @@ export interface PublishDeps {
   store: Pick<AdminStore, 'publishMessage' | 'findEventType'>;
   clock: () => number;
   config: { maxPayloadBytes: number; idempotencyWindowMs: number };
-  metrics: Pick<Metrics, 'messagePublished'>;
+  metrics: Pick<Metrics, 'messagePublished' | 'deliveriesSkipped'>;
   /** Wakes this process's worker when deliveries became due. */
   onDeliveriesDue: () => void;
   /** Absent: no spans. */
@@ -65,6 +65,7 @@ async function publish(
     return published;
   });
   if (!result.duplicate) ctx.metrics.messagePublished();
+  if (result.skipped > 0) ctx.metrics.deliveriesSkipped(result.skipped);
   if (result.deliveries > 0) ctx.onDeliveriesDue();
   return result;
 }

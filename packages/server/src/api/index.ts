@@ -23,6 +23,7 @@ import { portalRoutes } from './routes/portal.js';
 import { rootRoute } from './routes/root.js';
 import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { transformationRoutes } from './routes/transformations.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { guardStream } from './sse.js';
 import { validatorCompiler } from './validation.js';
@@ -135,6 +136,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     });
     appRoutes(v1, ctx);
     endpointRoutes(v1, ctx);
+    transformationRoutes(v1, ctx);
     eventRoutes(v1, ctx);
     eventTypeRoutes(v1, ctx);
     deliveryRoutes(v1, ctx);

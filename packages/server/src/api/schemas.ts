@@ -102,6 +102,10 @@ const endpointSchema = {
       additionalProperties: { type: 'string' },
       description: 'Custom headers sent with every delivery; `{}` when none.',
     },
+    transformation: {
+      type: ['string', 'null'],
+      description: 'The JavaScript run on each delivery before it is signed (see Transformations in the README); null: none.',
+    },
     rateLimit: { type: ['integer', 'null'], description: 'Deliveries started per second, at most; null: no limit.' },
     maxInFlight: { type: ['integer', 'null'], description: 'Deliveries in flight at once, at most; null: no limit of its own.' },
     fifo: { type: 'boolean', description: 'One delivery at a time, in publish order.' },
@@ -128,6 +132,7 @@ const endpointSchema = {
     'clientCertificate',
     'secretHeaders',
     'headers',
+    'transformation',
     'rateLimit',
     'maxInFlight',
     'fifo',
@@ -167,6 +172,11 @@ const deliverySchema = {
     attemptCount: { type: 'integer' },
     nextAttemptAt: nullableTimestamp,
     lastError: { type: ['string', 'null'] },
+    skipReason: {
+      type: ['string', 'null'],
+      description:
+        'Why a `skipped` delivery was held back and never attempted (`filter: did not match`); null for any other status.',
+    },
     createdAt: timestamp,
     updatedAt: timestamp,
   },
@@ -179,6 +189,7 @@ const deliverySchema = {
     'attemptCount',
     'nextAttemptAt',
     'lastError',
+    'skipReason',
     'createdAt',
     'updatedAt',
   ],

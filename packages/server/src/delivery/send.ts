@@ -11,6 +11,8 @@ import {
   NO_CREDENTIALS,
   responseError,
   type TraceContext,
+  type TransformedRequest,
+  type TransformOutcome,
 } from '../domain/index.js';
 import { assertLiteralAllowed, hostOf } from './addresses.js';
 import { attemptTimedOut, classifySendError, type SendPhase } from './failures.js';
@@ -33,6 +35,8 @@ export interface SendContext {
   tokens?: OAuthTokens;
   /** The attempt's trace context, sent as `traceparent`/`tracestate` to an endpoint that asked for it. */
   trace?: TraceContext | null;
+  /** Runs the endpoint's transformation, for an endpoint that has one. */
+  transform: Transform;
 }
 
 /** What an attempt records in place of a secret value: the request as sent, minus what must not be kept. */
@@ -44,35 +48,41 @@ export interface SendReport {
   responseBody: string | null;
   /** Why the attempt failed (a network error, a timeout by phase, a non-2xx answer), or null for a 2xx. */
   error: AttemptError | null;
+  /** The transformation cancelled the delivery: nothing was sent, and the delivery is skipped. */
+  cancelled?: true;
 }
 
-function deliveryHeaders(
-  claimed: ClaimedDelivery,
-  attemptNumber: number,
-  nowMs: number,
-  secretHeaders: Record<string, string>,
-): Record<string, string> {
-  const { message, endpoint, delivery } = claimed;
-  // The endpoint's own headers first: hookd's come after, so none of them can be replaced. A request a source
-  // ingested goes on with the provider's allowlisted headers under the endpoint's (its own content type and user
-  // agent kept), so the app sees what the provider sent, plus hookd's signature.
-  const base = message.headers
+/** What preparing a request reads of a claimed delivery: a test of a transformation makes one up. */
+export type PreparedDelivery = Pick<ClaimedDelivery, 'message' | 'endpoint'> & {
+  delivery: Pick<ClaimedDelivery['delivery'], 'id'>;
+};
+
+/** The request an attempt makes before any transformation and before hookd signs it. */
+function unsignedRequest(claimed: PreparedDelivery): TransformedRequest {
+  const { message, endpoint } = claimed;
+  // A request a source ingested goes on with the provider's allowlisted headers under the endpoint's (its own
+  // content type and user agent kept), so the app sees what the provider sent, plus hookd's signature.
+  const headers = message.headers
     ? {
         'user-agent': USER_AGENT,
         ...headersToForward(message.headers),
         ...endpoint.headers,
-        ...secretHeaders,
         'content-type': message.headers['content-type'] ?? 'application/json',
       }
-    : { ...endpoint.headers, ...secretHeaders, 'content-type': 'application/json', 'user-agent': USER_AGENT };
+    : { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': USER_AGENT };
+  return { method: 'POST', url: endpoint.url, headers, body: message.payload };
+}
+
+/** hookd's signature headers over `body`, the bytes sent. */
+function signatureHeaders(claimed: PreparedDelivery, attemptNumber: number, nowMs: number, body: string): Record<string, string> {
+  const { message, endpoint, delivery } = claimed;
   // During a rotation's overlap, the old secret signs beside the new one: receivers holding either verify.
   const secrets = endpoint.previousSecret === null ? [endpoint.secret] : [endpoint.secret, endpoint.previousSecret];
   if (endpoint.signatureScheme === 'hmac-sha256-hex') {
     return {
-      ...base,
       // Only HMAC secrets: an ed25519 key left signing from a scheme switch has no place in this header.
       'x-webhook-signature': signHmacSha256Hex(
-        message.payload,
+        body,
         secrets.filter((s) => !s.startsWith('whsk_')),
       ),
       'x-webhook-event': message.type,
@@ -81,22 +91,44 @@ function deliveryHeaders(
       'webhook-id': message.id,
     };
   }
-  const signed = signStandard({
-    id: message.id,
-    timestamp: Math.floor(nowMs / 1000),
-    body: message.payload,
-    secrets,
-  });
-  if (!message.headers) return { ...base, ...signed };
+  const signed = signStandard({ id: message.id, timestamp: Math.floor(nowMs / 1000), body, secrets });
+  if (!message.headers) return signed;
   // A forwarded request also carries hookd's signature under the svix-* names: the svix library reads those
   // before webhook-*, so a provider's (or a forger's) svix-* headers must not reach the app beside hookd's.
   return {
-    ...base,
     ...signed,
     'svix-id': signed['webhook-id'],
     'svix-timestamp': signed['webhook-timestamp'],
     'svix-signature': signed['webhook-signature'],
   };
+}
+
+/** Runs an endpoint's transformation; the worker keeps its sandboxes warm. */
+export type Transform = (claimed: PreparedDelivery, request: TransformedRequest) => Promise<TransformOutcome>;
+
+/**
+ * The request an attempt sends, signed: the endpoint's transformation runs first (when it has one), then hookd signs
+ * the body it made, so the bytes signed are the bytes sent. The endpoint's secret headers come after the
+ * transformation, which never sees them; hookd's signature headers come last, so nothing can replace them.
+ */
+export async function prepareRequest(
+  claimed: PreparedDelivery,
+  attemptNumber: number,
+  nowMs: number,
+  secretHeaders: Record<string, string>,
+  transform: Transform,
+): Promise<TransformOutcome> {
+  const unsigned = unsignedRequest(claimed);
+  let outcome: TransformOutcome = { kind: 'send', request: unsigned };
+  if (claimed.endpoint.transformation) outcome = await transform(claimed, unsigned);
+  if (outcome.kind !== 'send') return outcome;
+  const { request } = outcome;
+  const headers = {
+    ...request.headers,
+    ...secretHeaders,
+    ...signatureHeaders(claimed, attemptNumber, nowMs, request.body),
+  };
+  return { kind: 'send', request: { ...request, headers } };
 }
 
 export async function sendAttempt(
@@ -106,8 +138,15 @@ export async function sendAttempt(
   ctx: SendContext,
 ): Promise<SendReport> {
   const credentials = ctx.credentials ?? NO_CREDENTIALS;
-  const signed = deliveryHeaders(claimed, attemptNumber, nowMs, credentials.secretHeaders);
-  // After the endpoint's own headers: a custom `traceparent` cannot point the receiver at another trace.
+  const prepared = await prepareRequest(claimed, attemptNumber, nowMs, credentials.secretHeaders, ctx.transform);
+  const {
+    method,
+    url: target,
+    headers: signed,
+    body,
+  } = prepared.kind === 'send' ? prepared.request : { ...unsignedRequest(claimed), method: 'POST' };
+  // After the endpoint's own headers and the transformation's: a custom `traceparent` cannot point the receiver at
+  // another trace.
   const headers = ctx.trace ? { ...signed, ...ctx.trace } : signed;
   // Kept with the attempt and shown by the API: secret header values and credentials never are.
   const requestHeaders = { ...headers };
@@ -118,22 +157,31 @@ export async function sendAttempt(
     responseBody: null,
     error,
   });
+  if (prepared.kind === 'error') return failure({ code: 'transformation_failed', message: prepared.message });
+  if (prepared.kind === 'cancel')
+    return {
+      result: { kind: 'error', code: 'transformation_failed' },
+      requestHeaders,
+      responseBody: null,
+      error: null,
+      cancelled: true,
+    };
   // undici bounds each phase (connect, headers, each pause in the body); this bounds the attempt as a whole, so a
   // body trickled a byte at a time cannot hold the delivery forever. `phase` names what it cut short.
   let phase: SendPhase = 'headers';
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), ctx.timeoutMs);
   try {
-    const url = new URL(claimed.endpoint.url);
+    const url = new URL(target);
     // Names are checked by the socket's lookup (the dispatcher's); literal addresses skip it.
     assertLiteralAllowed(hostOf(url), ctx.allowedNetworks);
     const post = async (renewToken: boolean) => {
       const authorization = await authorizationFor(claimed, credentials, ctx, renewToken);
       if (authorization !== null) requestHeaders.authorization = `${authorization.split(' ')[0]} ${HIDDEN}`;
       return request(url, {
-        method: 'POST',
+        method: method as Dispatcher.HttpMethod,
         headers: authorization === null ? headers : { ...headers, authorization },
-        body: claimed.message.payload,
+        body,
         dispatcher: ctx.dispatcher,
         signal: abort.signal,
         headersTimeout: ctx.timeoutMs,

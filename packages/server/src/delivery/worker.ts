@@ -18,6 +18,7 @@ import {
 } from '../domain/index.js';
 import { type Metrics, NO_TRACING, type OpsEvents, type TraceSpan, type Tracing } from '../ops/index.js';
 import type { AdminStore, QueueStore, RecordAttemptResult } from '../store/index.js';
+import { Transformer } from '../transform/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
 import { ClaimGate } from './claim-gate.js';
 import { type ClientTls, EndpointDispatchers } from './dispatchers.js';
@@ -67,6 +68,7 @@ export class DeliveryWorker {
   private readonly credentials: TtlCache<string, EndpointCredentials | null>;
   private readonly tokens: OAuthTokens;
   private readonly send: Omit<SendContext, 'dispatcher'>;
+  private readonly transformer = new Transformer();
 
   constructor(private readonly deps: WorkerDeps) {
     const { config } = deps;
@@ -94,6 +96,15 @@ export class DeliveryWorker {
       timeoutMs: config.timeoutMs,
       connectTimeoutMs: Math.min(config.connectTimeoutMs, config.timeoutMs),
       allowedNetworks: deps.allowedNetworks,
+      // The event's time is the only clock a transformation sees, and the message id seeds its Math.random.
+      transform: (claimed, request) =>
+        this.transformer.transform(
+          claimed.endpoint.id,
+          claimed.endpoint.transformation ?? '',
+          request,
+          claimed.message.createdAt,
+          seedOf(claimed.message.id),
+        ),
     };
   }
 
@@ -151,6 +162,7 @@ export class DeliveryWorker {
     await Promise.race([Promise.allSettled([...this.sends]), grace]);
     this.timers.clearTimeout(graceTimer);
     await this.dispatchers.destroy();
+    this.transformer.close();
     for (const w of this.idleWaiters.splice(0)) w.resolve();
   }
 
@@ -306,6 +318,18 @@ export class DeliveryWorker {
       }),
     );
     const now = clock();
+    if (report.cancelled) {
+      // The transformation said not to send it: skipped, not failed, and never retried.
+      const skipped = await store
+        .skipClaimedDelivery({ deliveryId: delivery.id, leaseToken: item.leaseToken, reason: 'transformation: cancelled', now })
+        .catch((error: unknown) => {
+          logger.error({ deliveryId: delivery.id, err: error }, 'skipping the delivery failed; it will be tried again');
+          return false;
+        });
+      if (skipped)
+        logger.info({ messageId: item.message.id, deliveryId: delivery.id }, 'skipped: the transformation cancelled it');
+      return;
+    }
     const next = nextStep(report.result, {
       attemptsInRun: delivery.attemptsInRun,
       policy: { scheduleMs: this.deps.config.retryScheduleMs, jitter: this.deps.config.jitter },
@@ -372,4 +396,11 @@ export class DeliveryWorker {
       // The attempt is recorded whatever happens here: an ops event that could not be published is only logged.
       .catch((error: unknown) => logger.error({ ...log, err: error }, 'raising an ops event failed'));
   }
+}
+
+/** A 32-bit seed from an id: the same message gets the same Math.random on every attempt. */
+function seedOf(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash | 0;
 }

@@ -24,11 +24,14 @@ const RESERVED_NAMES = new Set([
 ]);
 const RESERVED_PREFIXES = ['webhook-', 'x-webhook-', 'svix-', 'proxy-'];
 
-/** Why these headers cannot be an endpoint's custom headers, or null when they can. */
-export function endpointHeadersProblem(headers: Record<string, string>): string | null {
+/**
+ * Why these headers cannot be an endpoint's custom headers, or null when they can. A transformation's headers follow
+ * the same rules with no count of their own (a forwarded request may carry more).
+ */
+export function endpointHeadersProblem(headers: Record<string, string>, max = MAX_ENDPOINT_HEADERS): string | null {
   const names = Object.keys(headers);
-  if (names.length > MAX_ENDPOINT_HEADERS) {
-    return `an endpoint may have at most ${MAX_ENDPOINT_HEADERS} custom headers, not ${names.length}`;
+  if (names.length > max) {
+    return `an endpoint may have at most ${max} custom headers, not ${names.length}`;
   }
   const seen = new Set<string>();
   for (const name of names) {

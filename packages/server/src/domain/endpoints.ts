@@ -14,6 +14,7 @@ export type NewEndpoint = Pick<Endpoint, 'appId' | 'url'> &
       | 'signatureScheme'
       | 'secret'
       | 'headers'
+      | 'transformation'
       | 'rateLimit'
       | 'maxInFlight'
       | 'fifo'
@@ -46,6 +47,7 @@ export function newEndpoint(fields: NewEndpoint, now: number): Endpoint {
     signatureScheme,
     secret: newSecretFor(signatureScheme),
     headers: {},
+    transformation: null,
     ...NO_LIMITS,
     sendTraceContext: false,
     ...given,

@@ -63,5 +63,13 @@ export {
   type SourceScheme,
 } from './sources.js';
 export { SYSTEM_TIMERS, type Timers } from './timers.js';
+export {
+  judgeTransformed,
+  TRANSFORMATION_LIMITS,
+  type TransformedRequest,
+  type TransformOutcome,
+  type Webhook,
+  webhookOf,
+} from './transformation.js';
 export { TtlCache } from './ttl-cache.js';
 export * from './types.js';

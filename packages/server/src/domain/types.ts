@@ -57,6 +57,8 @@ export interface Endpoint extends EndpointLimits {
   headers: Record<string, string>;
   /** Deliveries carry `traceparent`/`tracestate`, so the receiver's traces join hookd's (when tracing is on). */
   sendTraceContext: boolean;
+  /** JavaScript defining `handler(webhook)`, run in a sandbox before each delivery is signed; null for none. */
+  transformation: string | null;
   disabledAt: number | null;
   disabledReason: string | null;
   createdAt: number;
@@ -98,8 +100,13 @@ export interface EventType {
   updatedAt: number;
 }
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
+/**
+ * `skipped` is terminal like `succeeded` and `failed`, but nothing was attempted: the message was held back from the
+ * endpoint on purpose (its filter did not match, say), with the reason in `skipReason`. It is never claimed or
+ * retried, and is no failure.
+ */
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'skipped';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'succeeded', 'failed', 'skipped'];
 
 export interface Delivery {
   id: string;
@@ -113,6 +120,8 @@ export interface Delivery {
   attemptsInRun: number;
   nextAttemptAt: number | null;
   lastError: string | null;
+  /** Why a `skipped` delivery was held back (`filter: did not match`); null for every other status. */
+  skipReason: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -136,8 +145,8 @@ export interface Attempt {
 export interface ClaimedDelivery {
   delivery: Delivery;
   leaseToken: string;
-  message: Pick<Message, 'id' | 'type' | 'payload' | 'headers' | 'trace'>;
-  endpoint: Pick<Endpoint, 'id' | 'url' | 'secret' | 'signatureScheme' | 'headers' | 'sendTraceContext'> & {
+  message: Pick<Message, 'id' | 'type' | 'payload' | 'headers' | 'trace' | 'createdAt'>;
+  endpoint: Pick<Endpoint, 'id' | 'url' | 'secret' | 'signatureScheme' | 'headers' | 'sendTraceContext' | 'transformation'> & {
     /** The rotated-out secret while its overlap lasts (at claim time), else null. */
     previousSecret: string | null;
     /** Whether the endpoint has delivery limits: finishing one of its deliveries may let the next start. */

@@ -44,7 +44,11 @@ export interface GatewayDeps {
   dedupWindowMs: number;
   /** How often refusals counted in memory are written to their sources. */
   refusalFlushMs: number;
-  metrics: { inboundAccepted(duplicate: boolean): void; inboundRefused(reason: string): void };
+  metrics: {
+    inboundAccepted(duplicate: boolean): void;
+    inboundRefused(reason: string): void;
+    deliveriesSkipped(count: number): void;
+  };
   /** Called when a kept webhook made deliveries due, so a worker in this process sends them at once. */
   onDeliveriesDue: () => void;
   logger: Logger;
@@ -173,6 +177,7 @@ export class InboundGateway {
       'hookd.message.duplicate': result.duplicate,
     });
     this.deps.metrics.inboundAccepted(result.duplicate);
+    if (result.skipped > 0) this.deps.metrics.deliveriesSkipped(result.skipped);
     if (result.deliveries > 0) this.deps.onDeliveriesDue();
     return { id: result.message.id, duplicate: result.duplicate };
   }

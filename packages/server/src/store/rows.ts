@@ -44,6 +44,8 @@ export interface EndpointRow<Events, Headers> {
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
   headers: Headers;
+  /** Absent from a row written before migration 16 was read (never, once migrated). */
+  transformation?: string | null;
   disabled_at: number | null;
   disabled_reason: string | null;
   rate_limit: number | null;
@@ -69,6 +71,7 @@ export const toEndpoint = <E, H>(
   previousSecret: r.previous_secret,
   previousSecretExpiresAt: r.previous_secret_expires_at,
   headers: headers(r.headers),
+  transformation: r.transformation ?? null,
   disabledAt: r.disabled_at,
   disabledReason: r.disabled_reason,
   rateLimit: r.rate_limit,
@@ -117,6 +120,7 @@ export interface DeliveryRow {
   next_attempt_at: number | null;
   lease_token: string | null;
   last_error: string | null;
+  skip_reason: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -130,6 +134,7 @@ export const toDelivery = (r: DeliveryRow): Delivery => ({
   attemptsInRun: r.attempts_in_run,
   nextAttemptAt: r.next_attempt_at,
   lastError: r.last_error,
+  skipReason: r.skip_reason,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -173,6 +178,8 @@ export interface ClaimRow<Headers> extends DeliveryRow {
   e_previous_secret: string | null;
   e_scheme: string;
   e_headers: Headers;
+  e_transformation: string | null;
+  m_created_at: number;
   e_limited: boolean | number;
   e_send_trace_context: boolean | number;
   /** The app's in-flight cap per worker: its own, or the claim's default. */
@@ -189,6 +196,7 @@ export const toClaimedDelivery = <H>(
     id: r.message_id,
     type: r.m_type,
     payload: r.m_payload,
+    createdAt: Number(r.m_created_at),
     ...(r.m_headers ? { headers: JSON.parse(r.m_headers) as Record<string, string> } : {}),
     ...(r.m_trace_parent ? { trace: traceContextOf(r.m_trace_parent, r.m_trace_state) } : {}),
   },
@@ -200,6 +208,7 @@ export const toClaimedDelivery = <H>(
     signatureScheme: r.e_scheme as SignatureScheme,
     headers: headers(r.e_headers),
     sendTraceContext: Boolean(r.e_send_trace_context),
+    transformation: r.e_transformation,
     limited: Boolean(r.e_limited),
   },
   appCap: r.a_cap,

@@ -19,6 +19,23 @@ import {
 export function endpointsContract(open: () => Promise<Store>): void {
   const withStore = (run: (store: Store) => Promise<void>) => withOpenStore(open, run);
 
+  test('a transformation round-trips through create, update and claim, and null removes it', () =>
+    withStore(async (store) => {
+      const app = await store.createApp(anApp());
+      const source = "function handler(webhook) {\n  webhook.payload = { text: 'é \\u2603 ☃' };\n  return webhook;\n}";
+      const ep = await store.createEndpoint(anEndpoint(app.id, { transformation: source }));
+      assert.equal((await store.findEndpoint(app.id, ep.id))?.transformation, source);
+      await store.publishMessage({ message: aMessage(app.id, 'a.b', T0 + 1), idempotencyWindowMs: 0 });
+      const [claimed] = await store.claimDueDeliveries(claimInput(T0 + 2));
+      assert.equal(claimed?.endpoint.transformation, source);
+      assert.equal(claimed?.message.createdAt, T0 + 1, 'the event time, the clock the transformation sees');
+      const changed = `${source}\n// v2`;
+      assert.equal((await store.updateEndpoint(app.id, ep.id, { transformation: changed }, T0 + 3))?.transformation, changed);
+      const kept = await store.updateEndpoint(app.id, ep.id, { description: 'kept' }, T0 + 4);
+      assert.equal(kept?.transformation, changed, 'a patch without it leaves it');
+      assert.equal((await store.updateEndpoint(app.id, ep.id, { transformation: null }, T0 + 5))?.transformation, null);
+    }));
+
   test('a rotated-out secret comes with claims until its overlap ends; a second rotation drops it', () =>
     withStore(async (store) => {
       const { app, endpoints } = await seedEndpoints(store);

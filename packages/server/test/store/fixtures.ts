@@ -48,6 +48,7 @@ export function anEndpoint(appId: string, fields: Partial<Endpoint> = {}): Endpo
     previousSecret: null,
     previousSecretExpiresAt: null,
     headers: {},
+    transformation: null,
     rateLimit: null,
     maxInFlight: null,
     fifo: false,

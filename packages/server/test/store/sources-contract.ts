@@ -173,7 +173,13 @@ export function sourcesContract(open: () => Promise<Store>): void {
           endpointCap: 10,
           inFlight: new Map(),
         });
-        assert.deepEqual(claimed?.message, { id: message.id, type: 'push', payload: message.payload, headers: message.headers });
+        assert.deepEqual(claimed?.message, {
+          id: message.id,
+          type: 'push',
+          payload: message.payload,
+          headers: message.headers,
+          createdAt: message.createdAt,
+        });
       }));
 
     test('a provider delivery id kept as the idempotency key makes its retries duplicates', () =>

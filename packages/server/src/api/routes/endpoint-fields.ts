@@ -24,6 +24,13 @@ export const endpointFields = {
       `Sent with every delivery, e.g. \`{"X-Team": "payments"}\`: at most ${MAX_ENDPOINT_HEADERS}, names HTTP tokens, ` +
       'values without control characters; the headers hookd sets (content-type, user-agent, webhook-*, x-webhook-*, …) cannot be overridden.',
   },
+  transformation: {
+    type: ['string', 'null'],
+    description:
+      'JavaScript defining `function handler(webhook) { … return webhook; }`, run in a sandbox before each delivery is ' +
+      'signed: `webhook` holds `method`, `url` (path and query may change), `headers` and `payload`; returning null or ' +
+      '`{cancel: true}` skips the delivery. At most 64 KiB, checked when saved (`transformation_invalid`); null removes it.',
+  },
   rateLimit: {
     type: ['integer', 'null'],
     minimum: 1,

@@ -102,7 +102,8 @@ const CLAIM = `
     l.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, m.trace_parent AS m_trace_parent,
     m.trace_state AS m_trace_state, e.send_trace_context AS e_send_trace_context, e.url AS e_url, e.secret AS e_secret,
     CASE WHEN e.previous_secret_expires_at > $1 THEN e.previous_secret END AS e_previous_secret,
-    e.signature_scheme AS e_scheme, e.headers AS e_headers, false AS e_limited, coalesce(a.max_in_flight, $10) AS a_cap
+    e.signature_scheme AS e_scheme, e.headers AS e_headers, e.transformation AS e_transformation,
+    m.created_at AS m_created_at, false AS e_limited, coalesce(a.max_in_flight, $10) AS a_cap
   FROM (SELECT 1) AS always_one_row
   LEFT JOIN (
     leased l JOIN messages m ON m.id = l.message_id JOIN endpoints e ON e.id = l.endpoint_id JOIN apps a ON a.id = e.app_id
@@ -200,7 +201,8 @@ const LEASE = `
   SELECT l.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, m.trace_parent AS m_trace_parent,
     m.trace_state AS m_trace_state, e.send_trace_context AS e_send_trace_context, e.url AS e_url, e.secret AS e_secret,
     CASE WHEN e.previous_secret_expires_at > $2 THEN e.previous_secret END AS e_previous_secret,
-    e.signature_scheme AS e_scheme, e.headers AS e_headers, true AS e_limited, coalesce(a.max_in_flight, $5) AS a_cap
+    e.signature_scheme AS e_scheme, e.headers AS e_headers, e.transformation AS e_transformation,
+    m.created_at AS m_created_at, true AS e_limited, coalesce(a.max_in_flight, $5) AS a_cap
   FROM leased l JOIN messages m ON m.id = l.message_id JOIN endpoints e ON e.id = l.endpoint_id
     JOIN apps a ON a.id = e.app_id
   ORDER BY l.next_attempt_at, l.id`;

@@ -9,8 +9,8 @@ import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 const INSERT = `
   INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
     previous_secret_expires_at, headers, disabled_at, disabled_reason, created_at, updated_at, rate_limit, max_in_flight,
-    fifo, send_trace_context)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`;
+    fifo, send_trace_context, transformation)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`;
 const BY_ID = 'SELECT * FROM endpoints WHERE app_id = $1 AND id = $2';
 const UPSERT_CREDENTIALS = `
   INSERT INTO endpoint_credentials (endpoint_id, credentials, updated_at) VALUES ($1, $2, $3)
@@ -41,7 +41,8 @@ const UPDATE = `
     rate_limit = CASE WHEN $11::boolean THEN $12::int ELSE rate_limit END,
     max_in_flight = CASE WHEN $13::boolean THEN $14::int ELSE max_in_flight END,
     fifo = coalesce($15::boolean, fifo),
-    send_trace_context = coalesce($16::boolean, send_trace_context)
+    send_trace_context = coalesce($16::boolean, send_trace_context),
+    transformation = CASE WHEN $17::boolean THEN $18::text ELSE transformation END
   WHERE app_id = $1 AND id = $2
   RETURNING *`;
 const REMOVE = 'DELETE FROM endpoints WHERE app_id = $1 AND id = $2';
@@ -123,6 +124,7 @@ export async function insertEndpoint(db: Queryable, endpoint: Endpoint): Promise
     endpoint.maxInFlight,
     endpoint.fifo,
     endpoint.sendTraceContext,
+    endpoint.transformation,
   ]);
 }
 
@@ -189,6 +191,8 @@ export function endpointQueries(db: pg.Pool) {
         patch.maxInFlight ?? null,
         patch.fifo ?? null,
         patch.sendTraceContext ?? null,
+        patch.transformation !== undefined,
+        patch.transformation ?? null,
       ]);
       return rows[0] ? toEndpoint(rows[0]) : null;
     },
@@ -210,7 +214,7 @@ export function endpointQueries(db: pg.Pool) {
       await disableEndpoint(db, id, reason, now);
     },
     async countDeliveriesByStatus(endpointId: string): Promise<Record<DeliveryStatus, number>> {
-      const result: Record<DeliveryStatus, number> = { pending: 0, succeeded: 0, failed: 0 };
+      const result: Record<DeliveryStatus, number> = { pending: 0, succeeded: 0, failed: 0, skipped: 0 };
       const { rows } = await db.query<{ status: DeliveryStatus; n: number }>(COUNTS, [endpointId]);
       for (const { status, n } of rows) result[status] = n;
       return result;

@@ -233,7 +233,18 @@ const MIGRATIONS: readonly string[] = [
     updated_at bigint NOT NULL
   );
   `,
-  // 18: a message's W3C trace context, and whether an endpoint receives it (see the SQLite migration 18).
+  // 15: skipped deliveries with their reason, and endpoint filters (see the SQLite migration 15).
+  `
+  ALTER TABLE deliveries DROP CONSTRAINT deliveries_status_check;
+  ALTER TABLE deliveries ADD CONSTRAINT deliveries_status_check CHECK (status IN ('pending', 'succeeded', 'failed', 'skipped'));
+  ALTER TABLE deliveries ADD COLUMN skip_reason text;
+  ALTER TABLE endpoints ADD COLUMN filter text;
+  `,
+  // 16: an endpoint's transformation, JavaScript run in a sandbox before each delivery is signed; null for none.
+  `
+  ALTER TABLE endpoints ADD COLUMN transformation text;
+  `,
+  // 17: a message's W3C trace context, and whether an endpoint receives it (see the SQLite migration 17).
   `
   ALTER TABLE messages ADD COLUMN trace_parent text, ADD COLUMN trace_state text;
   ALTER TABLE endpoints ADD COLUMN send_trace_context boolean NOT NULL DEFAULT false;

@@ -83,7 +83,8 @@ function claimQuery(db: Database.Database): Database.Transaction<(input: ClaimIn
     SELECT d.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, m.trace_parent AS m_trace_parent,
       m.trace_state AS m_trace_state, e.send_trace_context AS e_send_trace_context, e.url AS e_url, e.secret AS e_secret,
       CASE WHEN e.previous_secret_expires_at > @now THEN e.previous_secret END AS e_previous_secret,
-      e.signature_scheme AS e_scheme, e.headers AS e_headers, ${LIMITED} AS e_limited,
+      e.signature_scheme AS e_scheme, e.headers AS e_headers, e.transformation AS e_transformation,
+      m.created_at AS m_created_at, ${LIMITED} AS e_limited,
       coalesce(a.max_in_flight, @appCap) AS a_cap
     FROM deliveries d JOIN messages m ON m.id = d.message_id JOIN endpoints e ON e.id = d.endpoint_id
       JOIN apps a ON a.id = e.app_id

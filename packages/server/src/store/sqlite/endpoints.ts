@@ -9,10 +9,10 @@ export function endpointQueries(db: Database.Database) {
   const insert = db.prepare(`
     INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
       previous_secret_expires_at, headers, disabled_at, disabled_reason, rate_limit, max_in_flight, fifo,
-      send_trace_context, created_at, updated_at)
+      send_trace_context, created_at, updated_at, transformation)
     VALUES (@id, @appId, @url, @description, @events, @signatureScheme, @secret, @previousSecret,
       @previousSecretExpiresAt, @headers, @disabledAt, @disabledReason, @rateLimit, @maxInFlight, @fifo,
-      @sendTraceContext, @createdAt, @updatedAt)`);
+      @sendTraceContext, @createdAt, @updatedAt, @transformation)`);
   const byId = db.prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?');
   const countOfApp = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM endpoints WHERE app_id = ?');
   /** Call inside a transaction; creating a source's destinations uses it too. */
@@ -57,6 +57,7 @@ export function endpointQueries(db: Database.Database) {
       events = CASE WHEN @setEvents THEN @events ELSE events END,
       signature_scheme = coalesce(@signatureScheme, signature_scheme),
       headers = coalesce(@headers, headers),
+      transformation = CASE WHEN @setTransformation THEN @transformation ELSE transformation END,
       rate_limit = CASE WHEN @setRateLimit THEN @rateLimit ELSE rate_limit END,
       max_in_flight = CASE WHEN @setMaxInFlight THEN @maxInFlight ELSE max_in_flight END,
       fifo = coalesce(@fifo, fifo),
@@ -135,6 +136,8 @@ export function endpointQueries(db: Database.Database) {
         events: patch.events ? JSON.stringify(patch.events) : null,
         signatureScheme: patch.signatureScheme ?? null,
         headers: patch.headers ? JSON.stringify(patch.headers) : null,
+        setTransformation: patch.transformation !== undefined ? 1 : 0,
+        transformation: patch.transformation ?? null,
         setRateLimit: patch.rateLimit !== undefined ? 1 : 0,
         rateLimit: patch.rateLimit ?? null,
         setMaxInFlight: patch.maxInFlight !== undefined ? 1 : 0,
@@ -164,7 +167,7 @@ export function endpointQueries(db: Database.Database) {
       db.transaction(() => disableNow(id, reason, now)).immediate();
     },
     async countDeliveriesByStatus(endpointId: string): Promise<Record<DeliveryStatus, number>> {
-      const result: Record<DeliveryStatus, number> = { pending: 0, succeeded: 0, failed: 0 };
+      const result: Record<DeliveryStatus, number> = { pending: 0, succeeded: 0, failed: 0, skipped: 0 };
       for (const { status, n } of counts.all(endpointId)) result[status] = n;
       return result;
     },

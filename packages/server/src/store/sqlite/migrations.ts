@@ -224,7 +224,17 @@ const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
-  // 18: the W3C trace context of the publish (or ingest) that made a message, so its delivery attempts, in whatever
+  // 15: a delivery may be skipped (held back on purpose, never attempted), with the reason; an endpoint may hold a
+  // filter (a MongoDB-style query, JSON text) that a message must match to be delivered to it.
+  `
+  ALTER TABLE deliveries ADD COLUMN skip_reason TEXT;
+  ALTER TABLE endpoints ADD COLUMN filter TEXT;
+  `,
+  // 16: an endpoint's transformation, JavaScript run in a sandbox before each delivery is signed; null for none.
+  `
+  ALTER TABLE endpoints ADD COLUMN transformation TEXT;
+  `,
+  // 17: the W3C trace context of the publish (or ingest) that made a message, so its delivery attempts, in whatever
   // process and however late, join that trace; and whether an endpoint receives it as traceparent/tracestate.
   `
   ALTER TABLE messages ADD COLUMN trace_parent TEXT;

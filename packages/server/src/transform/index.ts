@@ -1,0 +1,2 @@
+export { Sandbox, TransformationError } from './sandbox.js';
+export { Transformer, transformationProblem, WARM_SANDBOXES } from './transformer.js';
