@@ -73,11 +73,12 @@ export interface TracedProcess {
  */
 export async function startTracing(env: NodeJS.ProcessEnv, process: TracedProcess): Promise<Tracing> {
   if (!tracesWanted(env)) return NO_TRACING;
-  const asked = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf';
+  const variable = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const asked = env[variable] || 'http/protobuf';
   const protocol = PROTOCOLS.find((p) => p === asked.trim());
   if (!protocol) {
     throw new ConfigError(
-      `OTEL_EXPORTER_OTLP_PROTOCOL=${asked} is not one hookd exports with: use http/protobuf (port 4318, the default) or http/json`,
+      `${variable}=${asked} is not one hookd exports with: use http/protobuf (port 4318, the default) or http/json`,
     );
   }
   const { otelTracing } = await import('./tracing-otel.js');
