@@ -19,6 +19,7 @@ export const ATTEMPT_ERROR_CODES = [
   'redirect_not_followed',
   'endpoint_gone',
   'network_error',
+  'transformation_failed',
 ] as const;
 
 export type AttemptErrorCode = (typeof ATTEMPT_ERROR_CODES)[number];

@@ -76,6 +76,8 @@ export interface Endpoint {
   secretHeaders: string[];
   /** Custom headers sent with every delivery; `{}` when none. */
   headers: Record<string, string>;
+  /** JavaScript defining `handler(webhook)`, run in a sandbox before each delivery is signed; null: none. */
+  transformation: string | null;
   /** Deliveries started per second, at most; null: no limit. */
   rateLimit: number | null;
   /** Deliveries in flight at once, at most; null: no limit of its own. */
@@ -113,6 +115,8 @@ export interface CreateEndpointInput extends EndpointCredentialsInput {
   signatureScheme?: SignatureScheme;
   /** Sent with every delivery: at most 20, not one of the headers hookd sets (content-type, webhook-*, …). */
   headers?: Record<string, string>;
+  /** JavaScript defining `handler(webhook)` that reshapes (or cancels) each delivery before it is signed. */
+  transformation?: string | null;
   /** Endpoint delivery limits, enforced across all workers. */
   rateLimit?: number | null;
   maxInFlight?: number | null;
@@ -147,6 +151,8 @@ export interface UpdateEndpointInput extends EndpointCredentialsInput {
   signatureScheme?: SignatureScheme;
   /** Replaces the custom headers whole; `{}` removes them. */
   headers?: Record<string, string>;
+  /** Replaces the transformation; null removes it. */
+  transformation?: string | null;
   /** null removes the limit. */
   rateLimit?: number | null;
   maxInFlight?: number | null;

@@ -25,6 +25,7 @@ import { replayCommand } from './replay.js';
 import { sendCommand } from './send.js';
 import { listenFailure, MIGRATE_OPTIONS } from './serve.js';
 import { tailCommand } from './tail.js';
+import { transformCommand } from './transform.js';
 import { triggerCommand } from './trigger.js';
 
 const program = new Command('hookd')
@@ -193,12 +194,13 @@ program.addCommand(sendCommand());
 program.addCommand(triggerCommand());
 program.addCommand(replayCommand());
 program.addCommand(tailCommand());
+program.addCommand(transformCommand());
 
 // Managing a running hookd (issue 23), and `hookd --help` in groups; a command not listed shows under "Commands:".
 for (const command of [...manageCommands(), loginCommand(), logoutCommand(), completionCommand()]) program.addCommand(command);
 const HELP_GROUPS: Record<string, string[]> = {
   'Run:': ['serve', 'migrate', 'keys'],
-  'Develop:': ['listen', 'forward', 'send', 'trigger', 'tail', 'replay'],
+  'Develop:': ['listen', 'forward', 'send', 'trigger', 'tail', 'replay', 'transform'],
   'Manage:': ['apps', 'endpoints', 'event-types', 'sources', 'tokens', 'messages', 'deliveries'],
   'Set up:': ['login', 'logout', 'completion'],
 };
