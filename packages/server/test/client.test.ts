@@ -147,7 +147,7 @@ test('walks the API: app, endpoint, publish, delivery with attempts, retry, repl
   await orders.waitFor(3);
   await succeededAfter(client, 'acme', deliveryId, 3);
   const stats = await client.endpoints.stats('acme', ep.id);
-  assert.deepEqual(stats.deliveries, { pending: 0, succeeded: 1, failed: 0 });
+  assert.deepEqual(stats.deliveries, { pending: 0, succeeded: 1, failed: 0, skipped: 0 });
   assert.equal(stats.failingSince, null);
   for (const window of [stats.windows['1h'], stats.windows['24h']]) {
     assert.equal(window.attempts, 3);

@@ -218,7 +218,7 @@ test('a receiver that always fails exhausts the schedule; replay since a time an
   assert.deepEqual(succeeded.body.data, []);
   const stats = await server.call('GET', `${APP}/endpoints/${ep.id}/stats`);
   assert.equal(stats.status, 200);
-  assert.deepEqual(stats.body.deliveries, { pending: 0, succeeded: 0, failed: 2 });
+  assert.deepEqual(stats.body.deliveries, { pending: 0, succeeded: 0, failed: 2, skipped: 0 });
   assert.deepEqual([stats.body.windows['1h'].attempts, stats.body.windows['1h'].successRate], [6, 0]);
 
   status = 200;
@@ -246,7 +246,7 @@ test('a receiver that always fails exhausts the schedule; replay since a time an
   assert.equal(r.requests[7]!.headers['webhook-id'], early.body.id);
 
   const after = await server.call('GET', `${APP}/endpoints/${ep.id}/stats`);
-  assert.deepEqual(after.body.deliveries, { pending: 0, succeeded: 2, failed: 0 });
+  assert.deepEqual(after.body.deliveries, { pending: 0, succeeded: 2, failed: 0, skipped: 0 });
   assert.equal(after.body.failingSince, null, 'the replays succeeded');
 });
 

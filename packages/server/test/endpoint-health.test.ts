@@ -58,7 +58,7 @@ test('an endpoint failing for longer than disableAfter is disabled, a success re
   await attempted(3); // the retry succeeds
   const afterSuccess = await stats();
   assert.equal(afterSuccess.failingSince, null);
-  assert.deepEqual(afterSuccess.deliveries, { pending: 0, succeeded: 1, failed: 0 });
+  assert.deepEqual(afterSuccess.deliveries, { pending: 0, succeeded: 1, failed: 0, skipped: 0 });
   assert.equal(afterSuccess.windows['1h'].attempts, 3);
   assert.equal(afterSuccess.windows['1h'].successes, 1);
   assert.equal(afterSuccess.windows['1h'].successRate, 1 / 3);
@@ -96,7 +96,11 @@ test('an endpoint failing for longer than disableAfter is disabled, a success re
     const s = await stats();
     return s.deliveries.pending === 0 ? s.deliveries : undefined;
   });
-  assert.deepEqual(failed, { pending: 0, succeeded: 1, failed: 2 }, 'the pending deliveries failed with the endpoint');
+  assert.deepEqual(
+    failed,
+    { pending: 0, succeeded: 1, failed: 2, skipped: 0 },
+    'the pending deliveries failed with the endpoint',
+  );
   now = T + 140 * MINUTE;
   await server.idle(); // the worker looked at T + 140 min: nothing is sent to a disabled endpoint
   assert.equal(receiver.requests.length, 9);
@@ -112,7 +116,7 @@ test('an endpoint failing for longer than disableAfter is disabled, a success re
     const s = await stats();
     return s.deliveries.succeeded === 3 ? s : undefined;
   });
-  assert.deepEqual(healthy.deliveries, { pending: 0, succeeded: 3, failed: 0 });
+  assert.deepEqual(healthy.deliveries, { pending: 0, succeeded: 3, failed: 0, skipped: 0 });
   assert.equal(healthy.failingSince, null);
   assert.deepEqual(
     [healthy.windows['1h'].attempts, healthy.windows['1h'].successes],

@@ -7,7 +7,8 @@ import type { SchemeName } from '../schemes/index.js';
 import type { AttemptError } from './attempt-errors.js';
 
 export type SignatureScheme = 'standard' | 'hmac-sha256-hex' | 'ed25519';
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+/** `skipped`: held back on purpose (the endpoint's filter did not match, say) and never attempted; see `skipReason`. */
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'skipped';
 
 /** One page of a list, newest first; pass `nextCursor` as `after` for the next page. */
 export interface Page<T> {
@@ -256,8 +257,10 @@ export interface PublishResult {
   id: string;
   type: string;
   timestamp: string;
-  /** Deliveries created; 0 when the idempotency key was seen before. */
+  /** Deliveries to attempt; 0 when the idempotency key was seen before. */
   deliveries: number;
+  /** Endpoints of its type that it skipped (their filter did not match): each has a `skipped` delivery. */
+  skipped: number;
   duplicate: boolean;
 }
 
@@ -278,6 +281,8 @@ export interface Delivery {
   attemptCount: number;
   nextAttemptAt: string | null;
   lastError: string | null;
+  /** Why a `skipped` delivery was held back (`filter: did not match`); null for any other status. */
+  skipReason: string | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -46,6 +46,10 @@ export const ERRORS = {
   uid_reserved: [422, 'Uids starting with `hookd-` are kept for hookd’s own apps (such as `hookd-ops`).'],
   event_type_exists: [409, 'An event type with this name exists already (archived ones too).'],
   delivery_in_flight: [409, 'The delivery is being attempted right now; retry it after the attempt ends.'],
+  delivery_skipped: [
+    409,
+    'The delivery was skipped on purpose (its `skipReason` says why, e.g. the endpoint’s filter); it is never sent or retried.',
+  ],
   endpoint_disabled: [409, 'The endpoint is disabled; enable it before replaying to it.'],
   endpoint_limit_reached: [409, 'The app has HOOKD_MAX_ENDPOINTS_PER_APP endpoints already; delete one before adding another.'],
   message_purged: [409, 'Retention removed this message’s payload; there is nothing left to send.'],

@@ -15,7 +15,7 @@ function publishDeps(options: { deliveries?: number; duplicate?: boolean; types?
     counts,
     clock: () => NOW,
     config: { maxPayloadBytes: 200, idempotencyWindowMs: 1000 },
-    metrics: { messagePublished: () => void counts.metrics++ },
+    metrics: { messagePublished: () => void counts.metrics++, deliveriesSkipped: () => {} },
     onDeliveriesDue: () => void counts.wakes++,
     store: {
       async findEventType(name: string) {
@@ -24,7 +24,7 @@ function publishDeps(options: { deliveries?: number; duplicate?: boolean; types?
       },
       async publishMessage(input: PublishInput) {
         published.push(input);
-        return { message: input.message, duplicate: options.duplicate ?? false, deliveries: options.deliveries ?? 1 };
+        return { message: input.message, duplicate: options.duplicate ?? false, deliveries: options.deliveries ?? 1, skipped: 0 };
       },
     },
   };

@@ -16,7 +16,7 @@ export interface PublishDeps {
   store: Pick<AdminStore, 'publishMessage' | 'findEventType'>;
   clock: () => number;
   config: { maxPayloadBytes: number; idempotencyWindowMs: number };
-  metrics: Pick<Metrics, 'messagePublished'>;
+  metrics: Pick<Metrics, 'messagePublished' | 'deliveriesSkipped'>;
   /** Wakes this process's worker when deliveries became due. */
   onDeliveriesDue: () => void;
 }
@@ -38,6 +38,7 @@ export async function publishEvent(ctx: PublishDeps, appId: string, event: Event
     idempotencyWindowMs: ctx.config.idempotencyWindowMs,
   });
   if (!result.duplicate) ctx.metrics.messagePublished();
+  if (result.skipped > 0) ctx.metrics.deliveriesSkipped(result.skipped);
   if (result.deliveries > 0) ctx.onDeliveriesDue();
   return result;
 }

@@ -14,6 +14,7 @@ export interface RetryDeps {
 export async function retryDelivery(ctx: RetryDeps, appId: string, deliveryId: string): Promise<Delivery> {
   const delivery = await ctx.store.findDelivery(appId, deliveryId);
   if (!delivery) throw new ApiError('delivery_not_found');
+  if (delivery.status === 'skipped') throw new ApiError('delivery_skipped');
   const endpoint = await ctx.store.findEndpoint(appId, delivery.endpointId);
   if (endpoint?.disabledAt != null) throw new ApiError('endpoint_disabled');
   const message = await ctx.store.findMessage(appId, delivery.messageId);

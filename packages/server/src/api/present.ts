@@ -69,6 +69,7 @@ export const presentDelivery = (d: Delivery) => ({
   attemptCount: d.attemptCount,
   nextAttemptAt: d.status === 'pending' ? isoOrNull(d.nextAttemptAt) : null,
   lastError: d.lastError,
+  skipReason: d.skipReason,
   createdAt: iso(d.createdAt),
   updatedAt: iso(d.updatedAt),
 });

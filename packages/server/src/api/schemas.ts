@@ -162,6 +162,11 @@ const deliverySchema = {
     attemptCount: { type: 'integer' },
     nextAttemptAt: nullableTimestamp,
     lastError: { type: ['string', 'null'] },
+    skipReason: {
+      type: ['string', 'null'],
+      description:
+        'Why a `skipped` delivery was held back and never attempted (`filter: did not match`); null for any other status.',
+    },
     createdAt: timestamp,
     updatedAt: timestamp,
   },
@@ -174,6 +179,7 @@ const deliverySchema = {
     'attemptCount',
     'nextAttemptAt',
     'lastError',
+    'skipReason',
     'createdAt',
     'updatedAt',
   ],

@@ -88,8 +88,13 @@ export interface EventType {
   updatedAt: number;
 }
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
+/**
+ * `skipped` is terminal like `succeeded` and `failed`, but nothing was attempted: the message was held back from the
+ * endpoint on purpose (its filter did not match, say), with the reason in `skipReason`. It is never claimed or
+ * retried, and is no failure.
+ */
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'skipped';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'succeeded', 'failed', 'skipped'];
 
 export interface Delivery {
   id: string;
@@ -103,6 +108,8 @@ export interface Delivery {
   attemptsInRun: number;
   nextAttemptAt: number | null;
   lastError: string | null;
+  /** Why a `skipped` delivery was held back (`filter: did not match`); null for every other status. */
+  skipReason: string | null;
   createdAt: number;
   updatedAt: number;
 }

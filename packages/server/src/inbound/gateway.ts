@@ -43,7 +43,11 @@ export interface GatewayDeps {
   dedupWindowMs: number;
   /** How often refusals counted in memory are written to their sources. */
   refusalFlushMs: number;
-  metrics: { inboundAccepted(duplicate: boolean): void; inboundRefused(reason: string): void };
+  metrics: {
+    inboundAccepted(duplicate: boolean): void;
+    inboundRefused(reason: string): void;
+    deliveriesSkipped(count: number): void;
+  };
   /** Called when a kept webhook made deliveries due, so a worker in this process sends them at once. */
   onDeliveriesDue: () => void;
   logger: Logger;
@@ -147,6 +151,7 @@ export class InboundGateway {
       idempotencyWindowMs: this.deps.dedupWindowMs,
     });
     this.deps.metrics.inboundAccepted(result.duplicate);
+    if (result.skipped > 0) this.deps.metrics.deliveriesSkipped(result.skipped);
     if (result.deliveries > 0) this.deps.onDeliveriesDue();
     return { id: result.message.id, duplicate: result.duplicate };
   }

@@ -13,6 +13,8 @@ export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed';
 export interface Metrics {
   registry: Registry;
   messagePublished(): void;
+  /** A publish or an ingest made this many `skipped` deliveries (endpoints its filter held back). */
+  deliveriesSkipped(count: number): void;
   /** `errorCode`: why the attempt failed (domain/attempt-errors.ts), null when it succeeded. */
   attemptRecorded(next: NextStep, durationMs: number, errorCode: AttemptErrorCode | null): void;
   /** An ops event was published into the hookd-ops app. */
@@ -31,6 +33,11 @@ export function createMetrics(store: Pick<OpsStore, 'queueStats'>, clock: () => 
   const published = new Counter({
     name: 'hookd_messages_published_total',
     help: 'Messages accepted by publish (Idempotency-Key repeats not counted)',
+    registers: [registry],
+  });
+  const skipped = new Counter({
+    name: 'hookd_deliveries_skipped_total',
+    help: 'Deliveries made as skipped at fan-out (an endpoint filter held the message back): never attempted',
     registers: [registry],
   });
   const attempts = new Counter({
@@ -120,6 +127,7 @@ export function createMetrics(store: Pick<OpsStore, 'queueStats'>, clock: () => 
   return {
     registry,
     messagePublished: () => published.inc(),
+    deliveriesSkipped: (count) => skipped.inc(count),
     attemptRecorded(next, durationMs, errorCode) {
       const outcome = OUTCOMES[next.status];
       attempts.inc({ outcome });

@@ -75,18 +75,32 @@ export interface EventTypePatch {
   archived?: boolean;
 }
 
+/** An endpoint a message fans out to, as a publish's `skip` sees it. */
+export interface FanOutEndpoint {
+  id: string;
+  /** The endpoint's content filter as stored (JSON text), or null when it has none. */
+  filter: string | null;
+}
+
 export interface PublishInput {
   message: Message;
   /** How long an Idempotency-Key keeps answering with its first message. */
   idempotencyWindowMs: number;
+  /**
+   * Why the message is held back from this endpoint, or null to deliver it: a non-null reason makes a `skipped`
+   * delivery that records it instead of a pending one. Unset: every endpoint whose event types match gets it.
+   */
+  skip?: (endpoint: FanOutEndpoint) => string | null;
 }
 
 export interface PublishResult {
   message: Message;
   /** True when the Idempotency-Key was seen before: nothing new was published. */
   duplicate: boolean;
-  /** Deliveries created: one per enabled endpoint whose filters match the type. */
+  /** Deliveries to attempt: one per enabled endpoint whose event types match and that `skip` did not hold back. */
   deliveries: number;
+  /** Skipped deliveries made: endpoints whose event types match that `skip` held back. */
+  skipped: number;
 }
 
 export interface MessageFilter {

@@ -43,6 +43,14 @@ export interface RecordAttemptResult {
   disabled: string | null;
 }
 
+export interface SkipClaimedInput {
+  deliveryId: string;
+  leaseToken: string;
+  /** Shown with the delivery (`transformation: cancelled`, say). */
+  reason: string;
+  now: number;
+}
+
 /** What `delivery/` uses, and `watchDue`, which wakes it when another process made work. */
 export interface QueueStore {
   /** Leases due deliveries: each becomes due again at `now + leaseMs` unless recorded first. */
@@ -52,6 +60,11 @@ export interface QueueStore {
    * whether this call disabled the endpoint: of several racing calls, only the one that disabled it learns the reason.
    */
   recordAttempt(input: RecordAttemptInput): Promise<RecordAttemptResult>;
+  /**
+   * Marks a claimed delivery `skipped` with its reason, without an attempt, if the lease is still this worker's (true
+   * when it did). The endpoint's health is untouched: a skip is no failure.
+   */
+  skipClaimedDelivery(input: SkipClaimedInput): Promise<boolean>;
   /** The first time after `now` when a pending delivery falls due (leases included), or null if none will. */
   nextDueAfter(now: number): Promise<number | null>;
   /**

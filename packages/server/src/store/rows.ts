@@ -107,6 +107,7 @@ export interface DeliveryRow {
   next_attempt_at: number | null;
   lease_token: string | null;
   last_error: string | null;
+  skip_reason: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -120,6 +121,7 @@ export const toDelivery = (r: DeliveryRow): Delivery => ({
   attemptsInRun: r.attempts_in_run,
   nextAttemptAt: r.next_attempt_at,
   lastError: r.last_error,
+  skipReason: r.skip_reason,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

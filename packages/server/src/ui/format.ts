@@ -9,8 +9,19 @@ export const when = (ms: number | null) =>
 
 export const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}%`);
 
-export function statusBadge(status: DeliveryStatus | 'disabled' | 'failing' | 'enabled'): Html {
-  const tone = status === 'succeeded' || status === 'enabled' ? 'ok' : status === 'pending' ? 'wait' : 'bad';
+const TONES: Record<DeliveryStatus | 'disabled' | 'failing' | 'enabled', string> = {
+  succeeded: 'ok',
+  enabled: 'ok',
+  pending: 'wait',
+  // Held back on purpose: no failure, so not painted as one.
+  skipped: 'muted',
+  failed: 'bad',
+  disabled: 'bad',
+  failing: 'bad',
+};
+
+export function statusBadge(status: keyof typeof TONES): Html {
+  const tone = TONES[status];
   return html`<span class="badge ${tone}">${status}</span>`;
 }
 

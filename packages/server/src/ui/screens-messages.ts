@@ -89,8 +89,8 @@ in ${a.durationMs} ms, ${when(a.startedAt)}</summary>
           return html`<section class="card" id="${d.id}" aria-label="Delivery to ${endpoint?.url ?? d.endpointId}">
 <h3>${statusBadge(d.status)} to <a href="${appPath(app)}/endpoints/${encodeURIComponent(d.endpointId)}">${endpoint?.url ?? d.endpointId}</a></h3>
 <p class="muted">${d.attemptCount} attempt(s)${d.status === 'pending' && d.nextAttemptAt !== null ? html` · next at ${when(d.nextAttemptAt)}` : ''}${d.lastError ? html` · last error: ${d.lastError}` : ''}</p>
-${list.length ? list : html`<p class="muted">No attempt yet.</p>`}
-<form method="post" action="${appPath(app)}/deliveries/${encodeURIComponent(d.id)}/retry" class="actions">${csrfField(session)}<button type="submit">Retry now</button></form>
+${d.status === 'skipped' ? html`<p class="skip-reason">Skipped, not sent: ${d.skipReason ?? 'no reason recorded'}</p>` : list.length ? list : html`<p class="muted">No attempt yet.</p>`}
+${d.status === 'skipped' ? '' : html`<form method="post" action="${appPath(app)}/deliveries/${encodeURIComponent(d.id)}/retry" class="actions">${csrfField(session)}<button type="submit">Retry now</button></form>`}
 </section>`;
         }),
       );

@@ -8,6 +8,7 @@ import { eventTypesContract } from './event-types-contract.js';
 import { messagesContract } from './messages-contract.js';
 import { secretsContract } from './secrets-contract.js';
 import { settingsContract } from './settings-contract.js';
+import { skippedContract } from './skipped-contract.js';
 import { sourcesContract } from './sources-contract.js';
 
 await runAgainstBothStores('AdminStore', (open) => {
@@ -19,5 +20,6 @@ await runAgainstBothStores('AdminStore', (open) => {
   eventTypesContract(open);
   sourcesContract(open);
   messagesContract(open);
+  skippedContract(open);
   attemptFeedContract(open);
 });

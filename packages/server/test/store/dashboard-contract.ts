@@ -145,8 +145,8 @@ export function dashboardContract(open: () => Promise<Store>): void {
       }
       const counts = await store.countDeliveriesByMessage(app.id, [first, second, 'msg_unknown']);
       assert.deepEqual(counts, {
-        [first]: { pending: 0, succeeded: 1, failed: 1 },
-        [second]: { pending: 2, succeeded: 0, failed: 0 },
+        [first]: { pending: 0, succeeded: 1, failed: 1, skipped: 0 },
+        [second]: { pending: 2, succeeded: 0, failed: 0, skipped: 0 },
       });
       assert.deepEqual(await store.countDeliveriesByMessage(app.id, []), {});
       const other = await seed(store, 0, []);

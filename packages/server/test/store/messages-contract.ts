@@ -84,7 +84,7 @@ export function messagesContract(open: () => Promise<Store>): void {
       await store.updateEndpoint(app.id, ep.id, { disabled: false }, T0 + 30);
       assert.equal(await store.replayDeliveries({ endpointId: ep.id, since: T0 + 5, status: 'failed', now: T0 + 40 }), 1);
       const counts = await store.countDeliveriesByStatus(ep.id);
-      assert.deepEqual(counts, { pending: 1, succeeded: 0, failed: 1 });
+      assert.deepEqual(counts, { pending: 1, succeeded: 0, failed: 1, skipped: 0 });
       const page = await store.listDeliveries(app.id, { status: 'pending' }, { limit: 10 });
       assert.equal(page.data[0]?.attemptsInRun, 0);
       assert.equal(page.data[0]?.nextAttemptAt, T0 + 40);

@@ -183,7 +183,7 @@ if (adminUrl === null) {
         assert.equal((await delivery(of('gone.a')))?.status, 'failed');
         assert.equal((await store.findEndpoint(app.id, gone.id))?.disabledReason, 'HTTP 410 Gone');
         assert.equal(idle.deliveries, 1);
-        assert.deepEqual(await store.countDeliveriesByStatus(gone.id), { pending: 0, succeeded: 0, failed: 2 });
+        assert.deepEqual(await store.countDeliveriesByStatus(gone.id), { pending: 0, succeeded: 0, failed: 2, skipped: 0 });
         assert.equal((await delivery(of('off.a')))?.status, 'failed', 'a disabled endpoint’s delivery fails instead of retrying');
         assert.equal((await store.findEndpoint(app.id, ok.id))?.disabledAt, null);
       }));
@@ -257,7 +257,7 @@ if (adminUrl === null) {
         assert.deepEqual(results.map((r) => r.disabled).sort(), [reason, null, null].sort());
         assert.ok(results.every((r) => r.finished));
         assert.equal((await store.findEndpoint(app.id, endpoint.id))?.disabledReason, reason);
-        assert.deepEqual(await store.countDeliveriesByStatus(endpoint.id), { pending: 0, succeeded: 0, failed: 4 });
+        assert.deepEqual(await store.countDeliveriesByStatus(endpoint.id), { pending: 0, succeeded: 0, failed: 4, skipped: 0 });
       }));
 
     test('two stores recording at once, on the same deliveries and endpoints, neither deadlock nor lose a record', {

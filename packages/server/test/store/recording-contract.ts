@@ -118,6 +118,7 @@ export function recordingContract(open: () => Promise<Store>): void {
         pending: 0,
         succeeded: 0,
         failed: 3,
+        skipped: 0,
       });
       assert.equal((await store.publishMessage({ message: aMessage(app.id), idempotencyWindowMs: 0 })).deliveries, 0);
     }));
@@ -244,7 +245,7 @@ export function recordingContract(open: () => Promise<Store>): void {
       const disabled = await store.findEndpoint(app.id, ep.id);
       assert.equal(disabled?.disabledAt, T0 + 2_200);
       assert.equal(disabled?.disabledReason, `failed without a success since ${new Date(T0 + 1_200).toISOString()}`);
-      assert.deepEqual(await store.countDeliveriesByStatus(ep.id), { pending: 0, succeeded: 1, failed: 2 });
+      assert.deepEqual(await store.countDeliveriesByStatus(ep.id), { pending: 0, succeeded: 1, failed: 2, skipped: 0 });
 
       const enabled = await store.updateEndpoint(app.id, ep.id, { disabled: false }, T0 + 3_000);
       assert.equal(enabled?.disabledAt, null);

@@ -192,8 +192,13 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
             properties: {
               deliveries: {
                 type: 'object',
-                properties: { pending: { type: 'integer' }, succeeded: { type: 'integer' }, failed: { type: 'integer' } },
-                required: ['pending', 'succeeded', 'failed'],
+                properties: {
+                  pending: { type: 'integer' },
+                  succeeded: { type: 'integer' },
+                  failed: { type: 'integer' },
+                  skipped: { type: 'integer', description: 'Held back (by the endpoint’s filter, say), never attempted.' },
+                },
+                required: ['pending', 'succeeded', 'failed', 'skipped'],
               },
               failingSince: {
                 type: ['string', 'null'],

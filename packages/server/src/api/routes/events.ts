@@ -36,10 +36,19 @@ export function eventRoutes(api: FastifyInstance, ctx: ApiContext): void {
               id: { type: 'string', description: 'The message id, sent as `webhook-id`.' },
               type: { type: 'string' },
               timestamp: { type: 'string', format: 'date-time' },
-              deliveries: { type: 'integer', description: 'Deliveries created; 0 when the Idempotency-Key was seen before.' },
+              deliveries: {
+                type: 'integer',
+                description: 'Deliveries to attempt; 0 when the Idempotency-Key was seen before.',
+              },
+              skipped: {
+                type: 'integer',
+                description:
+                  'Endpoints of the event’s type that it skipped (their filter did not match): each has a `skipped` ' +
+                  'delivery with the reason, and nothing is sent to it.',
+              },
               duplicate: { type: 'boolean' },
             },
-            required: ['id', 'type', 'timestamp', 'deliveries', 'duplicate'],
+            required: ['id', 'type', 'timestamp', 'deliveries', 'skipped', 'duplicate'],
           },
           422: ref('Error'),
           413: ref('Error'),
@@ -58,6 +67,7 @@ export function eventRoutes(api: FastifyInstance, ctx: ApiContext): void {
         type: message.type,
         timestamp: new Date(message.createdAt).toISOString(),
         deliveries: result.deliveries,
+        skipped: result.skipped,
         duplicate: result.duplicate,
       });
     },

@@ -33,6 +33,7 @@ const fields = (d: Delivery): [string, unknown][] => [
   ['attempts', d.attemptCount],
   ['next attempt', when(d.nextAttemptAt)],
   ['last error', d.lastError],
+  ['skip reason', d.skipReason],
   ['created', when(d.createdAt)],
   ['updated', when(d.updatedAt)],
 ];
@@ -40,7 +41,13 @@ const fields = (d: Delivery): [string, unknown][] => [
 const paintDeliveryStatus =
   (status: DeliveryStatus) =>
   (text: string, p = paintFor(process.stdout)) =>
-    status === 'succeeded' ? p.green(text) : status === 'failed' ? p.red(text) : p.yellow(text);
+    status === 'succeeded'
+      ? p.green(text)
+      : status === 'failed'
+        ? p.red(text)
+        : status === 'skipped'
+          ? p.dim(text)
+          : p.yellow(text);
 
 export function deliveriesCommand(): Command {
   const list = apiAction<DeliveryFlags>(
@@ -48,7 +55,7 @@ export function deliveriesCommand(): Command {
       new Command('list')
         .description('List an app’s deliveries, newest first, or one message’s')
         .addOption(appOption())
-        .addOption(new Option('--status <status>', 'only these').choices(['pending', 'succeeded', 'failed']))
+        .addOption(new Option('--status <status>', 'only these').choices(['pending', 'succeeded', 'failed', 'skipped']))
         .option('--endpoint <id>', 'only to this endpoint')
         .option('--message <id>', 'only this message’s (one per endpoint)'),
     ),
@@ -75,7 +82,8 @@ export function deliveriesCommand(): Command {
           { header: 'endpoint', value: (d) => d.endpointId },
           { header: 'message', value: (d) => d.messageId },
           { header: 'created', value: (d) => when(d.createdAt) },
-          { header: 'last error', value: (d) => d.lastError ?? '', max: 50 },
+          // A skipped delivery has no error; its reason says why it was held back.
+          { header: 'last error', value: (d) => d.lastError ?? (d.skipReason ? `skipped: ${d.skipReason}` : ''), max: 50 },
         ],
         { noun: 'deliveries', hint: 'each published message gets one per endpoint that takes its type' },
       );

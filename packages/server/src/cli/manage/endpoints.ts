@@ -196,6 +196,7 @@ export function endpointsCommand(): Command {
         ['pending', s.deliveries.pending],
         ['succeeded', s.deliveries.succeeded],
         ['failed', s.deliveries.failed],
+        ['skipped', s.deliveries.skipped],
         ['failing since', when(s.failingSince)],
         ...(['1h', '24h'] as const).map((w): [string, unknown] => {
           const h = s.windows[w];

@@ -87,7 +87,8 @@ export function messagesCommand(): Command {
       said(
         published.duplicate
           ? `already published as ${published.id} (same idempotency key): nothing new sent`
-          : `published ${published.id} (${published.type}) to ${published.deliveries} endpoint${published.deliveries === 1 ? '' : 's'}`,
+          : `published ${published.id} (${published.type}) to ${published.deliveries} endpoint${published.deliveries === 1 ? '' : 's'}` +
+              (published.skipped > 0 ? `, skipped by ${published.skipped} (filter)` : ''),
       );
       process.stdout.write(`${published.id}\n`);
     },

@@ -75,7 +75,7 @@ export function dashboardQueries(db: Queryable) {
       if (messageIds.length === 0) return result;
       const { rows } = await db.query<{ message_id: string; status: DeliveryStatus; n: number }>(COUNTS, [appId, messageIds]);
       for (const row of rows) {
-        result[row.message_id] ??= { pending: 0, succeeded: 0, failed: 0 };
+        result[row.message_id] ??= { pending: 0, succeeded: 0, failed: 0, skipped: 0 };
         (result[row.message_id] as DeliveryCounts)[row.status] = row.n;
       }
       return result;

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Attempt, Delivery } from '../../domain/index.js';
 import type { DeliveryFilter, Page, PageQuery, ReplayInput } from '../admin-store.js';
+import type { SkipClaimedInput } from '../queue-store.js';
 import { DUE_CHANNEL } from './listen.js';
 import { inTransaction } from './pool.js';
 import { type AttemptRow, type DeliveryRow, toAttempt, toDelivery, toPage } from './rows.js';
@@ -12,11 +13,15 @@ const PAGE = `
     AND ($4::text IS NULL OR endpoint_id = $4) AND ($5::text IS NULL OR status = $5)
   ORDER BY id DESC LIMIT $6`;
 const ATTEMPTS_OF = 'SELECT * FROM attempts WHERE delivery_id = $1 ORDER BY number, started_at';
-// A delivery with a lease token is in flight: its worker decides what happens next.
+// A delivery with a lease token is in flight: its worker decides what happens next. A skipped one was held back on
+// purpose: retrying it would send what was meant not to be sent.
 const RETRY = `
   UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = $3, last_error = NULL, updated_at = $3
-  WHERE app_id = $1 AND id = $2 AND lease_token IS NULL
+  WHERE app_id = $1 AND id = $2 AND lease_token IS NULL AND status <> 'skipped'
   RETURNING *`;
+const SKIP_CLAIMED = `
+  UPDATE deliveries SET status = 'skipped', skip_reason = $3, next_attempt_at = NULL, lease_token = NULL, updated_at = $4
+  WHERE id = $1 AND lease_token = $2`;
 // A message retention purged has nothing left to send, so its deliveries stay as they are.
 const REPLAY = `
   UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = $4, last_error = NULL, updated_at = $4
@@ -63,6 +68,10 @@ export function deliveryQueries(pool: pg.Pool) {
         if (rowCount) await client.query(`NOTIFY ${DUE_CHANNEL}`);
         return rowCount ?? 0;
       });
+    },
+    async skipClaimedDelivery(input: SkipClaimedInput): Promise<boolean> {
+      const { rowCount } = await pool.query(SKIP_CLAIMED, [input.deliveryId, input.leaseToken, input.reason, input.now]);
+      return rowCount === 1;
     },
     async nextDueAfter(now: number): Promise<number | null> {
       const { rows } = await pool.query<{ at: number | null }>(NEXT_DUE, [now]);

@@ -207,7 +207,7 @@ export function endpointQueries(db: pg.Pool) {
       await disableEndpoint(db, id, reason, now);
     },
     async countDeliveriesByStatus(endpointId: string): Promise<Record<DeliveryStatus, number>> {
-      const result: Record<DeliveryStatus, number> = { pending: 0, succeeded: 0, failed: 0 };
+      const result: Record<DeliveryStatus, number> = { pending: 0, succeeded: 0, failed: 0, skipped: 0 };
       const { rows } = await db.query<{ status: DeliveryStatus; n: number }>(COUNTS, [endpointId]);
       for (const { status, n } of rows) result[status] = n;
       return result;

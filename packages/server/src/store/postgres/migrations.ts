@@ -233,6 +233,13 @@ const MIGRATIONS: readonly string[] = [
     updated_at bigint NOT NULL
   );
   `,
+  // 15: skipped deliveries with their reason, and endpoint filters (see the SQLite migration 15).
+  `
+  ALTER TABLE deliveries DROP CONSTRAINT deliveries_status_check;
+  ALTER TABLE deliveries ADD CONSTRAINT deliveries_status_check CHECK (status IN ('pending', 'succeeded', 'failed', 'skipped'));
+  ALTER TABLE deliveries ADD COLUMN skip_reason text;
+  ALTER TABLE endpoints ADD COLUMN filter text;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

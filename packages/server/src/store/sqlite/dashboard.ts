@@ -73,7 +73,7 @@ export function dashboardQueries(db: Database.Database) {
       const result: Record<string, DeliveryCounts> = {};
       if (messageIds.length === 0) return result;
       for (const row of counts.all(appId, JSON.stringify(messageIds))) {
-        result[row.message_id] ??= { pending: 0, succeeded: 0, failed: 0 };
+        result[row.message_id] ??= { pending: 0, succeeded: 0, failed: 0, skipped: 0 };
         (result[row.message_id] as DeliveryCounts)[row.status] = row.n;
       }
       return result;

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Attempt, Delivery } from '../../domain/index.js';
 import type { DeliveryFilter, Page, PageQuery, ReplayInput } from '../admin-store.js';
+import type { SkipClaimedInput } from '../queue-store.js';
 import { type AttemptRow, type DeliveryRow, toAttempt, toDelivery, toPage } from './rows.js';
 
 export function deliveryQueries(db: Database.Database) {
@@ -21,9 +22,13 @@ export function deliveryQueries(db: Database.Database) {
       AND (@endpointId IS NULL OR endpoint_id = @endpointId) AND (@status IS NULL OR status = @status)
     ORDER BY id DESC LIMIT @n`);
   const attemptsOf = db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE delivery_id = ? ORDER BY number, started_at');
+  // A skipped delivery was held back on purpose: retrying it would send what was meant not to be sent.
   const retry = db.prepare(`
     UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = @now, last_error = NULL, updated_at = @now
-    WHERE app_id = @appId AND id = @id AND lease_token IS NULL`);
+    WHERE app_id = @appId AND id = @id AND lease_token IS NULL AND status <> 'skipped'`);
+  const skipClaimed = db.prepare(`
+    UPDATE deliveries SET status = 'skipped', skip_reason = @reason, next_attempt_at = NULL, lease_token = NULL, updated_at = @now
+    WHERE id = @deliveryId AND lease_token = @leaseToken`);
   // A message retention purged has nothing left to send, so its deliveries stay as they are.
   const replay = db.prepare(`
     UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = @now, last_error = NULL, updated_at = @now
@@ -62,6 +67,9 @@ export function deliveryQueries(db: Database.Database) {
     },
     async replayDeliveries(input: ReplayInput): Promise<number> {
       return replay.run(input).changes;
+    },
+    async skipClaimedDelivery(input: SkipClaimedInput): Promise<boolean> {
+      return skipClaimed.run(input).changes === 1;
     },
     async nextDueAfter(now: number): Promise<number | null> {
       return nextDue.get({ now })?.at ?? null;

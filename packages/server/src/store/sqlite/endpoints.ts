@@ -161,7 +161,7 @@ export function endpointQueries(db: Database.Database) {
       db.transaction(() => disableNow(id, reason, now)).immediate();
     },
     async countDeliveriesByStatus(endpointId: string): Promise<Record<DeliveryStatus, number>> {
-      const result: Record<DeliveryStatus, number> = { pending: 0, succeeded: 0, failed: 0 };
+      const result: Record<DeliveryStatus, number> = { pending: 0, succeeded: 0, failed: 0, skipped: 0 };
       for (const { status, n } of counts.all(endpointId)) result[status] = n;
       return result;
     },

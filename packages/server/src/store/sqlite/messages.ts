@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
-import { type Message, matchesEventType, newId } from '../../domain/index.js';
+import { type Message, newId } from '../../domain/index.js';
 import type { MessageFilter, Page, PageQuery, PublishInput, PublishResult } from '../admin-store.js';
+import { fanOut } from '../fan-out.js';
 import { groupCommit } from '../group-commit.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';
 
@@ -13,12 +14,15 @@ export function messageQueries(db: Database.Database) {
     `INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers)
      VALUES (@id, @appId, @type, @payload, @idempotencyKey, @createdAt, @forwardHeaders)`,
   );
-  const enabledEndpoints = db.prepare<[string], { id: string; events: string | null }>(
-    'SELECT id, events FROM endpoints WHERE app_id = ? AND disabled_at IS NULL',
+  const enabledEndpoints = db.prepare<[string], { id: string; events: string | null; filter: string | null }>(
+    'SELECT id, events, filter FROM endpoints WHERE app_id = ? AND disabled_at IS NULL',
   );
   const insertDelivery = db.prepare(`
     INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at, created_at, updated_at)
     VALUES (?, ?, ?, ?, 'pending', 0, 0, ?, ?, ?)`);
+  const insertSkipped = db.prepare(`
+    INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at, skip_reason, created_at, updated_at)
+    VALUES (?, ?, ?, ?, 'skipped', 0, 0, NULL, ?, ?, ?)`);
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
   const page = db.prepare<
     {
@@ -44,21 +48,22 @@ export function messageQueries(db: Database.Database) {
       const seen = findKey.get(message.appId, message.idempotencyKey);
       if (seen && seen.expires_at > message.createdAt) {
         const first = byId.get(message.appId, seen.message_id);
-        if (first) return { message: toMessage(first), duplicate: true, deliveries: 0 };
+        if (first) return { message: toMessage(first), duplicate: true, deliveries: 0, skipped: 0 };
       }
       saveKey.run(message.appId, message.idempotencyKey, message.id, message.createdAt + input.idempotencyWindowMs);
     }
     const { headers, ...columns } = message;
     insertMessage.run({ ...columns, forwardHeaders: headers ? JSON.stringify(headers) : null });
-    let deliveries = 0;
-    for (const endpoint of enabledEndpoints.all(message.appId)) {
-      const filters = endpoint.events === null ? null : (JSON.parse(endpoint.events) as string[]);
-      if (!matchesEventType(filters, message.type)) continue;
-      const at = message.createdAt;
-      insertDelivery.run(newId('dlv', at), message.appId, message.id, endpoint.id, at, at, at);
-      deliveries++;
+    const endpoints = enabledEndpoints
+      .all(message.appId)
+      .map((e) => ({ ...e, events: e.events === null ? null : (JSON.parse(e.events) as string[]) }));
+    const targets = fanOut(endpoints, message, input.skip);
+    const at = message.createdAt;
+    for (const id of targets.deliver) insertDelivery.run(newId('dlv', at), message.appId, message.id, id, at, at, at);
+    for (const { id, reason } of targets.skip) {
+      insertSkipped.run(newId('dlv', at), message.appId, message.id, id, reason, at, at);
     }
-    return { message, duplicate: false, deliveries };
+    return { message, duplicate: false, deliveries: targets.deliver.length, skipped: targets.skip.length };
   }
   const publishEach = db.transaction((inputs: PublishInput[]) => inputs.map(publishOne));
   const publish = groupCommit({ many: async (inputs: PublishInput[]) => publishEach.immediate(inputs) });

@@ -224,6 +224,12 @@ const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // 15: a delivery may be skipped (held back on purpose, never attempted), with the reason; an endpoint may hold a
+  // filter (a MongoDB-style query, JSON text) that a message must match to be delivered to it.
+  `
+  ALTER TABLE deliveries ADD COLUMN skip_reason TEXT;
+  ALTER TABLE endpoints ADD COLUMN filter TEXT;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */
