@@ -60,6 +60,8 @@ export interface Endpoint {
   description: string;
   /** Event-type filters; null receives every type. */
   events: string[] | null;
+  /** A content filter (MongoDB query syntax) a message must match to be delivered here; null: none. */
+  filter: Record<string, unknown> | null;
   signatureScheme: SignatureScheme;
   /** The signing secret, `whsec_…`; null for ed25519, whose secret key never leaves hookd. */
   secret: string | null;
@@ -108,6 +110,8 @@ export interface CreateEndpointInput extends EndpointCredentialsInput {
   description?: string;
   /** Exact names, `prefix.*` or `*`; absent, null or empty receives every type. */
   events?: string[] | null;
+  /** Deliver only messages matching this MongoDB-style query (`{"data.amount": {"$gt": 100}}`); others are skipped. */
+  filter?: Record<string, unknown> | null;
   signatureScheme?: SignatureScheme;
   /** Sent with every delivery: at most 20, not one of the headers hookd sets (content-type, webhook-*, …). */
   headers?: Record<string, string>;
@@ -140,6 +144,8 @@ export interface UpdateEndpointInput extends EndpointCredentialsInput {
   url?: string;
   description?: string;
   events?: string[] | null;
+  /** null removes the filter. */
+  filter?: Record<string, unknown> | null;
   signatureScheme?: SignatureScheme;
   /** Replaces the custom headers whole; `{}` removes them. */
   headers?: Record<string, string>;

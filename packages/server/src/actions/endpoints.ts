@@ -10,7 +10,7 @@ import {
 } from '../domain/index.js';
 import { type AdminStore, type EndpointPatch, StoreLimitError } from '../store/index.js';
 import { type CredentialInput, changeCredentials, checkCredentials, givesCredentials } from './endpoint-credentials.js';
-import { checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
+import { checkContentFilter, checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
 import { ApiError } from './errors.js';
 
 type Clock = () => number;
@@ -47,6 +47,7 @@ export async function createEndpoint(deps: CreateEndpointDeps, appId: string, in
       appId,
       url: await checkEndpointUrl(deps, fields.url),
       events: checkFilters(fields.events),
+      filter: checkContentFilter(fields.filter),
       headers: checkEndpointHeaders(fields.headers ?? {}),
     },
     deps.clock(),
@@ -99,7 +100,7 @@ export async function updateEndpoint(
   disabledReason: string,
 ): Promise<Endpoint> {
   const endpoint = await getEndpoint(deps, appId, id);
-  const { url, description, events, signatureScheme, headers, rateLimit, maxInFlight, fifo, disabled } = changes;
+  const { url, description, events, filter, signatureScheme, headers, rateLimit, maxInFlight, fifo, disabled } = changes;
   const { auth, clientCertificate, secretHeaders } = changes;
   await changeCredentials(deps, endpoint.id, { auth, clientCertificate, secretHeaders });
   const now = deps.clock();
@@ -107,6 +108,7 @@ export async function updateEndpoint(
   if (url !== undefined) patch.url = await checkEndpointUrl(deps, url);
   if (description !== undefined) patch.description = description;
   if (events !== undefined) patch.events = checkFilters(events);
+  if (filter !== undefined) patch.filter = checkContentFilter(filter);
   if (signatureScheme !== undefined && secretFits(signatureScheme, endpoint.secret)) patch.signatureScheme = signatureScheme;
   else if (signatureScheme !== undefined) await rotate(deps, endpoint, newSecretFor(signatureScheme), signatureScheme);
   if (headers !== undefined) patch.headers = checkEndpointHeaders(headers);

@@ -36,3 +36,4 @@ export {
   type SourceInput,
   updateSource,
 } from './sources.js';
+export { type FilterSample, type FilterTestResult, type TestFilterDeps, testEndpointFilter } from './test-filter.js';

@@ -1,5 +1,5 @@
 /** Publishing one event: the checks, the envelope and the outbox write behind POST /v1/apps/{app}/events and the dashboard. */
-import { isEventTypeName, newId } from '../domain/index.js';
+import { filterSubject, isEventTypeName, newId, skipByFilter } from '../domain/index.js';
 import type { Metrics } from '../ops/index.js';
 import type { AdminStore, PublishResult } from '../store/index.js';
 import { ApiError } from './errors.js';
@@ -33,9 +33,12 @@ export async function publishEvent(ctx: PublishDeps, appId: string, event: Event
     const limit = ctx.config.maxPayloadBytes;
     throw new ApiError('payload_too_large', `the event is ${size} bytes as delivered, over the limit of ${limit}`);
   }
+  const message = { id: newId('msg', now), appId, type, payload, idempotencyKey: event.idempotencyKey ?? null, createdAt: now };
   const result = await ctx.store.publishMessage({
-    message: { id: newId('msg', now), appId, type, payload, idempotencyKey: event.idempotencyKey ?? null, createdAt: now },
+    message,
     idempotencyWindowMs: ctx.config.idempotencyWindowMs,
+    // The envelope as delivered, parsed once, only if some endpoint has a filter.
+    skip: skipByFilter(() => filterSubject(message)),
   });
   if (!result.duplicate) ctx.metrics.messagePublished();
   if (result.skipped > 0) ctx.metrics.deliveriesSkipped(result.skipped);

@@ -7,7 +7,10 @@ import type { Endpoint, SignatureScheme } from './types.js';
 
 export type NewEndpoint = Pick<Endpoint, 'appId' | 'url'> &
   Partial<
-    Pick<Endpoint, 'description' | 'events' | 'signatureScheme' | 'secret' | 'headers' | 'rateLimit' | 'maxInFlight' | 'fifo'>
+    Pick<
+      Endpoint,
+      'description' | 'events' | 'filter' | 'signatureScheme' | 'secret' | 'headers' | 'rateLimit' | 'maxInFlight' | 'fifo'
+    >
   >;
 
 /**
@@ -32,6 +35,7 @@ export function newEndpoint(fields: NewEndpoint, now: number): Endpoint {
     id: newId('ep', now),
     description: '',
     events: null,
+    filter: null,
     signatureScheme,
     secret: newSecretFor(signatureScheme),
     headers: {},

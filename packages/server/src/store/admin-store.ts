@@ -38,7 +38,10 @@ export type AppPatch = Partial<Pick<App, 'uid' | 'name' | 'alertWhenSilent' | 'm
 export type NewApp = Omit<App, 'alertWhenSilent' | 'maxInFlight'> & Partial<Pick<App, 'alertWhenSilent' | 'maxInFlight'>>;
 
 export type EndpointPatch = Partial<
-  Pick<Endpoint, 'url' | 'description' | 'events' | 'signatureScheme' | 'headers' | 'rateLimit' | 'maxInFlight' | 'fifo'>
+  Pick<
+    Endpoint,
+    'url' | 'description' | 'events' | 'filter' | 'signatureScheme' | 'headers' | 'rateLimit' | 'maxInFlight' | 'fifo'
+  >
 > & {
   /** false re-enables a disabled endpoint and forgets its failure run. */
   disabled?: false;

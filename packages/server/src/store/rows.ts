@@ -7,6 +7,7 @@ import type {
   Delivery,
   DeliveryStatus,
   Endpoint,
+  EndpointFilter,
   Message,
   SignatureScheme,
 } from '../domain/index.js';
@@ -43,6 +44,8 @@ export interface EndpointRow<Events, Headers> {
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
   headers: Headers;
+  /** JSON text, as given. */
+  filter: string | null;
   disabled_at: number | null;
   disabled_reason: string | null;
   rate_limit: number | null;
@@ -67,6 +70,7 @@ export const toEndpoint = <E, H>(
   previousSecret: r.previous_secret,
   previousSecretExpiresAt: r.previous_secret_expires_at,
   headers: headers(r.headers),
+  filter: r.filter === null ? null : (JSON.parse(r.filter) as EndpointFilter),
   disabledAt: r.disabled_at,
   disabledReason: r.disabled_reason,
   rateLimit: r.rate_limit,

@@ -9,8 +9,8 @@ import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 const INSERT = `
   INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
     previous_secret_expires_at, headers, disabled_at, disabled_reason, created_at, updated_at, rate_limit, max_in_flight,
-    fifo)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`;
+    fifo, filter)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`;
 const BY_ID = 'SELECT * FROM endpoints WHERE app_id = $1 AND id = $2';
 const UPSERT_CREDENTIALS = `
   INSERT INTO endpoint_credentials (endpoint_id, credentials, updated_at) VALUES ($1, $2, $3)
@@ -40,7 +40,8 @@ const UPDATE = `
     headers = coalesce($10::json, headers),
     rate_limit = CASE WHEN $11::boolean THEN $12::int ELSE rate_limit END,
     max_in_flight = CASE WHEN $13::boolean THEN $14::int ELSE max_in_flight END,
-    fifo = coalesce($15::boolean, fifo)
+    fifo = coalesce($15::boolean, fifo),
+    filter = CASE WHEN $16::boolean THEN $17::text ELSE filter END
   WHERE app_id = $1 AND id = $2
   RETURNING *`;
 const REMOVE = 'DELETE FROM endpoints WHERE app_id = $1 AND id = $2';
@@ -121,6 +122,7 @@ export async function insertEndpoint(db: Queryable, endpoint: Endpoint): Promise
     endpoint.rateLimit,
     endpoint.maxInFlight,
     endpoint.fifo,
+    endpoint.filter === null ? null : JSON.stringify(endpoint.filter),
   ]);
 }
 
@@ -186,6 +188,8 @@ export function endpointQueries(db: pg.Pool) {
         patch.maxInFlight !== undefined,
         patch.maxInFlight ?? null,
         patch.fifo ?? null,
+        patch.filter !== undefined,
+        patch.filter ? JSON.stringify(patch.filter) : null,
       ]);
       return rows[0] ? toEndpoint(rows[0]) : null;
     },

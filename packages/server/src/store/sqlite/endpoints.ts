@@ -9,10 +9,10 @@ export function endpointQueries(db: Database.Database) {
   const insert = db.prepare(`
     INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
       previous_secret_expires_at, headers, disabled_at, disabled_reason, rate_limit, max_in_flight, fifo, created_at,
-      updated_at)
+      updated_at, filter)
     VALUES (@id, @appId, @url, @description, @events, @signatureScheme, @secret, @previousSecret,
       @previousSecretExpiresAt, @headers, @disabledAt, @disabledReason, @rateLimit, @maxInFlight, @fifo, @createdAt,
-      @updatedAt)`);
+      @updatedAt, @filter)`);
   const byId = db.prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?');
   const countOfApp = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM endpoints WHERE app_id = ?');
   /** Call inside a transaction; creating a source's destinations uses it too. */
@@ -22,6 +22,7 @@ export function endpointQueries(db: Database.Database) {
       events: endpoint.events ? JSON.stringify(endpoint.events) : null,
       headers: JSON.stringify(endpoint.headers),
       fifo: endpoint.fifo ? 1 : 0,
+      filter: endpoint.filter === null ? null : JSON.stringify(endpoint.filter),
     });
   }
   const upsertCredentials = db.prepare(`
@@ -54,6 +55,7 @@ export function endpointQueries(db: Database.Database) {
       url = coalesce(@url, url),
       description = coalesce(@description, description),
       events = CASE WHEN @setEvents THEN @events ELSE events END,
+      filter = CASE WHEN @setFilter THEN @filter ELSE filter END,
       signature_scheme = coalesce(@signatureScheme, signature_scheme),
       headers = coalesce(@headers, headers),
       rate_limit = CASE WHEN @setRateLimit THEN @rateLimit ELSE rate_limit END,
@@ -131,6 +133,8 @@ export function endpointQueries(db: Database.Database) {
         description: patch.description ?? null,
         setEvents: patch.events !== undefined ? 1 : 0,
         events: patch.events ? JSON.stringify(patch.events) : null,
+        setFilter: patch.filter !== undefined ? 1 : 0,
+        filter: patch.filter ? JSON.stringify(patch.filter) : null,
         signatureScheme: patch.signatureScheme ?? null,
         headers: patch.headers ? JSON.stringify(patch.headers) : null,
         setRateLimit: patch.rateLimit !== undefined ? 1 : 0,
