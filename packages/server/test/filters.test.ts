@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
+import { createHookdClient } from '@hookd/sdk';
 import { startTestHookd } from './helpers/hookd.js';
 import { testDatabase } from './helpers/postgres.js';
 import { startReceiver } from './helpers/receiver.js';
@@ -124,6 +125,11 @@ test('test-filter tries an unsaved filter on a sample event or payload', async (
   assert.equal(two.status, 400);
   const bad = await s.server.call('POST', route, { filter: { x: { $nope: 1 } }, ...sample });
   assert.equal(bad.body.error.code, 'filter_invalid');
+  const client = createHookdClient({ baseUrl: s.server.url, token: s.server.hookd.adminToken ?? '' });
+  const viaSdk = await client.endpoints.testFilter('acme', s.filteredId, {
+    event: { type: 'invoice.paid', data: { amount: 101 } },
+  });
+  assert.equal(viaSdk.matches, true);
 });
 
 test('a source’s destination with a filter gets only the requests whose parsed body matches; the rest are skipped', async (t) => {

@@ -197,6 +197,27 @@ export interface EndpointStats {
   windows: { '1h': EndpointHealthWindow; '24h': EndpointHealthWindow };
 }
 
+/** Exactly one of `payload`, `event` and `messageId`; `filter` tries another filter than the saved one. */
+export interface FilterTestInput {
+  filter?: Record<string, unknown> | null;
+  /** The document the filter sees, as is. */
+  payload?: Record<string, unknown>;
+  /** An event as published: the filter sees `{type, timestamp, data}`. */
+  event?: { type: string; data?: unknown };
+  /** A past message of the app: the filter sees what its fan-out saw. */
+  messageId?: string;
+}
+
+export interface FilterTestResult {
+  matches: boolean;
+  /** The filter tried; null when there is none (everything matches). */
+  filter: Record<string, unknown> | null;
+  /** When it does not match: the first top-level clause that fails on its own. */
+  failing: { path: string; clause: Record<string, unknown> } | null;
+  /** What a skipped delivery would record (`filter: did not match`); null when it matches. */
+  reason: string | null;
+}
+
 export interface Message {
   /** Sent as `webhook-id`; the same across retries and replays. */
   id: string;
