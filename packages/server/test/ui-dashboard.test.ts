@@ -127,8 +127,8 @@ test('a filter saved on the endpoint screen is tested there, and a message it do
   await page.locator('.badge', { hasText: 'skipped' }).waitFor();
   await page.getByText('Skipped, not sent: filter: did not match').waitFor();
   assert.equal(await page.getByRole('button', { name: 'Retry now' }).count(), 0, 'a skipped delivery offers no retry');
-  await page.goBack();
-  await page.goBack();
+  const [endpoint] = (await server.call('GET', `/v1/apps/${appId}/endpoints`)).body.data;
+  await page.goto(`${server.url}/ui/apps/${appId}/endpoints/${endpoint.id}`);
 });
 
 test('disabling an endpoint puts it at the top of the overview with its reason, and keyboard users can reach it', async () => {
