@@ -9,6 +9,7 @@ import { createHookdClient } from '@hookd/sdk';
 import { startTestHookd } from './helpers/hookd.js';
 import { testDatabase } from './helpers/postgres.js';
 import { startReceiver } from './helpers/receiver.js';
+import { postForm, signIn } from './helpers/ui.js';
 
 const APP = '/v1/apps/acme';
 const PAID_OVER_100 = { type: 'invoice.paid', 'data.amount': { $gt: 100 } };
@@ -156,4 +157,28 @@ test('a source’s destination with a filter gets only the requests whose parsed
   const skipped = (await s.server.call('GET', `/v1/apps/${appId}/deliveries?status=skipped`)).body.data;
   assert.equal(skipped.length, 1);
   assert.equal(skipped[0].skipReason, 'filter: did not match');
+});
+
+test('the endpoint screen saves a filter from its form and tests one on a sample, over plain HTTP forms', async (t) => {
+  const s = await setup(t, 'SQLite');
+  assert.ok(s);
+  const { cookie, csrf } = await signIn(s.server.url, 'test-admin-token-0123456789abcdefghij');
+  const screen = `/ui/apps/acme/endpoints/${s.plainId}`;
+  const saved = await postForm(s.server.url, `${screen}/edit`, cookie, {
+    _csrf: csrf,
+    url: s.all.url,
+    filter: '{"data.amount": {"$lt": 10}}',
+  });
+  assert.equal(saved.status, 303);
+  assert.deepEqual((await s.server.call('GET', `${APP}/endpoints/${s.plainId}`)).body.filter, { 'data.amount': { $lt: 10 } });
+  const notJson = await postForm(s.server.url, `${screen}/edit`, cookie, { _csrf: csrf, url: s.all.url, filter: '{nope' });
+  assert.equal(notJson.status, 422);
+  const tested = await postForm(s.server.url, `${screen}/test-filter`, cookie, {
+    _csrf: csrf,
+    filter: '{"data.amount": {"$lt": 10}}',
+    sample: '{"type": "invoice.paid", "data": {"amount": 40}}',
+    messageId: '',
+  });
+  assert.equal(tested.status, 200);
+  assert.match(await tested.text(), /id="filter-verdict" class="bad">Does not match.*filter\.data\.amount/);
 });
