@@ -127,6 +127,9 @@ test('apps, endpoints, messages, deliveries: create, list, get, update, send, re
   assert.equal((await json(['endpoints', 'update', ep.id, '--app', 'acme', '--disable'])).disabled, true);
   assert.equal((await json(['endpoints', 'update', ep.id, '--app', 'acme', '--enable', '--rate-limit', '20'])).rateLimit, 20);
   assert.equal((await json(['endpoints', 'get', ep.id, '--app', 'acme'])).disabled, false);
+  const filtered = await json(['endpoints', 'update', ep.id, '--app', 'acme', '--filter', '{"data.amount":{"$gt":100}}']);
+  assert.deepEqual(filtered.filter, { 'data.amount': { $gt: 100 } });
+  assert.equal((await json(['endpoints', 'update', ep.id, '--app', 'acme', '--filter', 'none'])).filter, null);
 
   const sent = await hookd(['messages', 'send', '--app', 'acme', '--type', 'order.created', '--data', '@-'], {
     input: '{"order": 1234}',
@@ -483,7 +486,12 @@ test('completion scripts for bash, zsh and fish come from the command tree and p
     assert.ok(top.includes(command), `hookd <TAB> offers ${command}: ${top.join(' ')}`);
   assert.deepEqual(bashCompletes(bashFile, ['apps', '']), ['list', 'get', 'create', 'update', 'delete', 'portal-link', '--help']);
   assert.deepEqual(bashCompletes(bashFile, ['endpoints', 'list', '--app', 'acme', '--ser']), ['--server']);
-  assert.deepEqual(bashCompletes(bashFile, ['deliveries', 'list', '--status', '']), ['pending', 'succeeded', 'failed']);
+  assert.deepEqual(bashCompletes(bashFile, ['deliveries', 'list', '--status', '']), [
+    'pending',
+    'succeeded',
+    'failed',
+    'skipped',
+  ]);
   assert.deepEqual(bashCompletes(bashFile, ['completion', '']), ['bash', 'zsh', 'fish', '--help']);
   assert.ok(
     bashCompletes(bashFile, ['messages', 'create', '--']).includes('--idempotency-key'),

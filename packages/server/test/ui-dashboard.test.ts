@@ -113,6 +113,24 @@ test('rotating the secret from the endpoint screen gives a new one', async () =>
   await screenshot(page, 'endpoint');
 });
 
+test('a filter saved on the endpoint screen is tested there, and a message it does not match shows as skipped', async () => {
+  await page.locator('#edit-filter').fill('{"data.amount": {"$gt": 100}}');
+  await page.locator('form[action$="/edit"]').getByRole('button', { name: 'Save' }).click();
+  await page.locator('#endpoint-filter').filter({ hasText: 'data.amount' }).waitFor();
+  await page.locator('#test-filter-sample').fill('{"type": "invoice.paid", "data": {"amount": 40}}');
+  await page.getByRole('button', { name: 'Test', exact: true }).click();
+  await page.locator('#filter-verdict').filter({ hasText: 'Does not match' }).waitFor();
+  assert.match((await page.locator('#filter-verdict').textContent()) ?? '', /filter\.data\.amount/);
+  const small = await server.call('POST', `/v1/apps/${appId}/events`, { type: 'invoice.paid', data: { amount: 40 } });
+  assert.equal(small.body.skipped, 1);
+  await page.goto(`${server.url}/ui/apps/${appId}/messages/${small.body.id}`);
+  await page.locator('.badge', { hasText: 'skipped' }).waitFor();
+  await page.getByText('Skipped, not sent: filter: did not match').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Retry now' }).count(), 0, 'a skipped delivery offers no retry');
+  const [endpoint] = (await server.call('GET', `/v1/apps/${appId}/endpoints`)).body.data;
+  await page.goto(`${server.url}/ui/apps/${appId}/endpoints/${endpoint.id}`);
+});
+
 test('disabling an endpoint puts it at the top of the overview with its reason, and keyboard users can reach it', async () => {
   await page.getByRole('button', { name: 'Disable' }).click();
   await page.getByRole('status').filter({ hasText: 'Endpoint disabled' }).waitFor();

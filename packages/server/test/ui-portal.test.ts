@@ -104,6 +104,27 @@ test('a portal link shows its own app only, and nothing of another app is reacha
   }
 });
 
+test('in the portal, an endpoint’s filter is tested on a past message of its app', async () => {
+  const { url } = (await server.call('POST', `/v1/apps/${mine.id}/portal-link`, { expiresIn: '1h' })).body;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(20_000);
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.goto(`${server.url}/ui/apps/${mine.id}/endpoints/${mine.endpoint}`);
+    await page.locator('#test-filter-filter').fill('{"data.app": "Theirs"}');
+    await page.locator('#test-filter-sample').fill('');
+    await page.locator('#test-filter-message').fill(mine.message);
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    await page.locator('#filter-verdict').filter({ hasText: 'Does not match' }).waitFor();
+    await page.locator('#test-filter-filter').fill('{"type": "invoice.paid", "data.app": "Mine"}');
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    await page.locator('#filter-verdict').filter({ hasText: 'Matches' }).waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
 test('a portal link, and the session it opened, are refused after the link expires', async () => {
   const { url } = (await server.call('POST', `/v1/apps/${mine.id}/portal-link`, { expiresIn: '5m' })).body;
   const context = await browser.newContext();

@@ -16,6 +16,8 @@ import type {
   Endpoint,
   EndpointStats,
   EventType,
+  FilterTestInput,
+  FilterTestResult,
   Health,
   ListDeliveriesOptions,
   ListEventsOptions,
@@ -82,6 +84,8 @@ export interface HookdClient {
     replay(app: string, endpoint: string, input: ReplayInput): Promise<ReplayResult>;
     /** Counts by status, and attempts, success rate and latency over the last hour and day. */
     stats(app: string, endpoint: string): Promise<EndpointStats>;
+    /** Whether a sample or a past message matches the endpoint's filter (or `input.filter`), without sending anything. */
+    testFilter(app: string, endpoint: string, input: FilterTestInput): Promise<FilterTestResult>;
     /** Enables the endpoint, forgetting its failures; with `replayFailedSince`, sends again its failed deliveries since then. */
     enable(app: string, endpoint: string, input?: EnableEndpointInput): Promise<EnableEndpointResult>;
   };
@@ -153,6 +157,7 @@ export function createHookdClient(options: HookdClientOptions): HookdClient {
       rotateSecret: (app, ep, input = {}) => call('rotateEndpointSecret', { params: { app, ep }, body: input }),
       replay: (app, ep, input) => call('replayEndpoint', { params: { app, ep }, body: input }),
       stats: (app, ep) => call('endpointStats', { params: { app, ep } }),
+      testFilter: (app, ep, input) => call('testEndpointFilter', { params: { app, ep }, body: input }),
       enable: (app, ep, input = {}) => call('enableEndpoint', { params: { app, ep }, body: input }),
     },
     events: {

@@ -12,6 +12,7 @@ export const API_ERROR_CODES = [
   'transformation_invalid',
   'schema_mismatch',
   'event_type_archived',
+  'filter_invalid',
   'unauthorized',
   'auth_rate_limited',
   'forbidden',

@@ -30,6 +30,8 @@ export type {
   EndpointHealthWindow,
   EndpointStats,
   EventType,
+  FilterTestInput,
+  FilterTestResult,
   Health,
   JsonSchema,
   ListDeliveriesOptions,

@@ -60,6 +60,8 @@ export interface Endpoint {
   description: string;
   /** Event-type filters; null receives every type. */
   events: string[] | null;
+  /** A content filter (MongoDB query syntax) a message must match to be delivered here; null: none. */
+  filter: Record<string, unknown> | null;
   signatureScheme: SignatureScheme;
   /** The signing secret, `whsec_…`; null for ed25519, whose secret key never leaves hookd. */
   secret: string | null;
@@ -112,6 +114,8 @@ export interface CreateEndpointInput extends EndpointCredentialsInput {
   description?: string;
   /** Exact names, `prefix.*` or `*`; absent, null or empty receives every type. */
   events?: string[] | null;
+  /** Deliver only messages matching this MongoDB-style query (`{"data.amount": {"$gt": 100}}`); others are skipped. */
+  filter?: Record<string, unknown> | null;
   signatureScheme?: SignatureScheme;
   /** Sent with every delivery: at most 20, not one of the headers hookd sets (content-type, webhook-*, …). */
   headers?: Record<string, string>;
@@ -148,6 +152,8 @@ export interface UpdateEndpointInput extends EndpointCredentialsInput {
   url?: string;
   description?: string;
   events?: string[] | null;
+  /** null removes the filter. */
+  filter?: Record<string, unknown> | null;
   signatureScheme?: SignatureScheme;
   /** Replaces the custom headers whole; `{}` removes them. */
   headers?: Record<string, string>;
@@ -200,6 +206,27 @@ export interface EndpointStats {
   /** ISO 8601 time the current run of failed attempts began, with no success since; null when not failing. */
   failingSince: string | null;
   windows: { '1h': EndpointHealthWindow; '24h': EndpointHealthWindow };
+}
+
+/** Exactly one of `payload`, `event` and `messageId`; `filter` tries another filter than the saved one. */
+export interface FilterTestInput {
+  filter?: Record<string, unknown> | null;
+  /** The document the filter sees, as is. */
+  payload?: Record<string, unknown>;
+  /** An event as published: the filter sees `{type, timestamp, data}`. */
+  event?: { type: string; data?: unknown };
+  /** A past message of the app: the filter sees what its fan-out saw. */
+  messageId?: string;
+}
+
+export interface FilterTestResult {
+  matches: boolean;
+  /** The filter tried; null when there is none (everything matches). */
+  filter: Record<string, unknown> | null;
+  /** When it does not match: the first top-level clause that fails on its own. */
+  failing: { path: string; clause: Record<string, unknown> } | null;
+  /** What a skipped delivery would record (`filter: did not match`); null when it matches. */
+  reason: string | null;
 }
 
 export interface Message {

@@ -1,6 +1,6 @@
 /** What an endpoint's URL, event filters and custom headers must be: the API, the dashboard and sources share these. */
 import { AddressRefusedError, hostOf, type Resolver, resolveAllowed } from '../delivery/index.js';
-import { endpointHeadersProblem, isEventTypeFilter, type Network } from '../domain/index.js';
+import { checkFilter, type EndpointFilter, endpointHeadersProblem, isEventTypeFilter, type Network } from '../domain/index.js';
 import { transformationProblem } from '../transform/index.js';
 import { ApiError } from './errors.js';
 
@@ -36,6 +36,15 @@ export function checkFilters(events: readonly string[] | null | undefined): stri
   if (bad !== undefined)
     throw new ApiError('invalid_event_type', `${JSON.stringify(bad)} is not an event type or a prefix.* filter`);
   return [...new Set(events)];
+}
+
+/** A content filter hookd will run, or null for none; refuses the rest (`filter_invalid`, with the path to the fault). */
+export function checkContentFilter(filter: EndpointFilter | null | undefined): EndpointFilter | null {
+  if (filter === null || filter === undefined) return null;
+  const fault = checkFilter(filter);
+  if (fault !== null) throw new ApiError('filter_invalid', `${fault.path}: ${fault.message}`, [fault]);
+  // An empty filter matches everything: kept as none.
+  return Object.keys(filter).length === 0 ? null : filter;
 }
 
 export function checkEndpointHeaders(headers: Record<string, string>): Record<string, string> {

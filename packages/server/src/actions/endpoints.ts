@@ -11,6 +11,7 @@ import {
 import { type AdminStore, type EndpointPatch, StoreLimitError } from '../store/index.js';
 import { type CredentialInput, changeCredentials, checkCredentials, givesCredentials } from './endpoint-credentials.js';
 import {
+  checkContentFilter,
   checkEndpointHeaders,
   checkEndpointUrl,
   checkFilters,
@@ -53,6 +54,7 @@ export async function createEndpoint(deps: CreateEndpointDeps, appId: string, in
       appId,
       url: await checkEndpointUrl(deps, fields.url),
       events: checkFilters(fields.events),
+      filter: checkContentFilter(fields.filter),
       headers: checkEndpointHeaders(fields.headers ?? {}),
       transformation: await checkTransformation(fields.transformation),
     },
@@ -106,8 +108,8 @@ export async function updateEndpoint(
   disabledReason: string,
 ): Promise<Endpoint> {
   const endpoint = await getEndpoint(deps, appId, id);
-  const { url, description, events, signatureScheme, headers, rateLimit, maxInFlight, fifo, sendTraceContext } = changes;
-  const { disabled } = changes;
+  const { url, description, events, filter, signatureScheme, headers, rateLimit, maxInFlight, fifo } = changes;
+  const { disabled, sendTraceContext } = changes;
   const { auth, clientCertificate, secretHeaders, transformation } = changes;
   await changeCredentials(deps, endpoint.id, { auth, clientCertificate, secretHeaders });
   const now = deps.clock();
@@ -115,6 +117,7 @@ export async function updateEndpoint(
   if (url !== undefined) patch.url = await checkEndpointUrl(deps, url);
   if (description !== undefined) patch.description = description;
   if (events !== undefined) patch.events = checkFilters(events);
+  if (filter !== undefined) patch.filter = checkContentFilter(filter);
   if (signatureScheme !== undefined && secretFits(signatureScheme, endpoint.secret)) patch.signatureScheme = signatureScheme;
   else if (signatureScheme !== undefined) await rotate(deps, endpoint, newSecretFor(signatureScheme), signatureScheme);
   if (headers !== undefined) patch.headers = checkEndpointHeaders(headers);

@@ -23,6 +23,10 @@ export const ERRORS = {
   ],
   schema_mismatch: [422, 'The event data does not match its event type’s JSON Schema (`details` names each failing path).'],
   event_type_archived: [422, 'The event type is archived; restore it before publishing it again.'],
+  filter_invalid: [
+    422,
+    'The endpoint’s `filter` is refused: an unknown operator, an unsafe or over-long `$regex`, or over the size limit; `details` gives the path (`filter.data.amount.$foo`).',
+  ],
   unauthorized: [401, 'The Authorization header is missing, or its bearer token is not valid.'],
   auth_rate_limited: [
     429,

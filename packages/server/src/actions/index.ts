@@ -36,4 +36,5 @@ export {
   type SourceInput,
   updateSource,
 } from './sources.js';
+export { type FilterSample, type FilterTestResult, type TestFilterDeps, testEndpointFilter } from './test-filter.js';
 export { type TransformationTrial, testTransformation } from './test-transformation.js';

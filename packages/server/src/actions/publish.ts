@@ -1,5 +1,5 @@
 /** Publishing one event: the checks, the envelope and the outbox write behind POST /v1/apps/{app}/events and the dashboard. */
-import { isEventTypeName, newId } from '../domain/index.js';
+import { filterSubject, isEventTypeName, newId, skipByFilter } from '../domain/index.js';
 import { type Metrics, NO_TRACING, type TraceCarrier, type TraceSpan, type Tracing } from '../ops/index.js';
 import type { AdminStore, PublishResult } from '../store/index.js';
 import { ApiError } from './errors.js';
@@ -54,12 +54,15 @@ async function publish(
     throw new ApiError('payload_too_large', `the event is ${size} bytes as delivered, over the limit of ${limit}`);
   }
   const id = newId('msg', now);
+  const message = { id, appId, type, payload, idempotencyKey: event.idempotencyKey ?? null, createdAt: now };
   // The fan-out: the message and one delivery per matching endpoint, in one write. The message keeps the publish
   // span's context, so every attempt of its deliveries, in any process and however late, is that span's child.
   const result = await tracing.span('hookd.fanout', { attributes: { 'hookd.message.id': id } }, async (fanout) => {
     const published = await ctx.store.publishMessage({
-      message: { id, appId, type, payload, idempotencyKey: event.idempotencyKey ?? null, createdAt: now, trace: span.context() },
+      message: { ...message, trace: span.context() },
       idempotencyWindowMs: ctx.config.idempotencyWindowMs,
+      // The envelope as delivered, parsed once, only if some endpoint has a filter.
+      skip: skipByFilter(() => filterSubject(message)),
     });
     fanout.set({ 'hookd.deliveries': published.deliveries });
     return published;

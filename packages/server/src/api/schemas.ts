@@ -59,6 +59,11 @@ const endpointSchema = {
     url: { type: 'string' },
     description: { type: 'string' },
     events: { type: ['array', 'null'], items: { type: 'string' }, description: 'Event-type filters; null receives every type.' },
+    filter: {
+      description:
+        'A content filter in MongoDB query syntax that a message must match to be delivered here (one that does not ' +
+        'gets a `skipped` delivery); null: none.',
+    },
     signatureScheme: { type: 'string', enum: SIGNATURE_SCHEMES },
     secret: {
       type: ['string', 'null'],
@@ -125,6 +130,7 @@ const endpointSchema = {
     'url',
     'description',
     'events',
+    'filter',
     'signatureScheme',
     'secret',
     'publicKey',

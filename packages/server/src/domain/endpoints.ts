@@ -11,6 +11,7 @@ export type NewEndpoint = Pick<Endpoint, 'appId' | 'url'> &
       Endpoint,
       | 'description'
       | 'events'
+      | 'filter'
       | 'signatureScheme'
       | 'secret'
       | 'headers'
@@ -44,6 +45,7 @@ export function newEndpoint(fields: NewEndpoint, now: number): Endpoint {
     id: newId('ep', now),
     description: '',
     events: null,
+    filter: null,
     signatureScheme,
     secret: newSecretFor(signatureScheme),
     headers: {},

@@ -19,6 +19,18 @@ export {
   mapCredentialSecrets,
   NO_CREDENTIALS,
 } from './endpoint-credentials.js';
+export {
+  checkFilter,
+  type EndpointFilter,
+  FILTER_LIMITS,
+  FILTER_MISMATCH,
+  FILTER_OPERATORS,
+  type FilterFault,
+  type FilterVerdict,
+  filterSubject,
+  filterVerdict,
+  skipByFilter,
+} from './endpoint-filter.js';
 export { endpointHeadersProblem, MAX_ENDPOINT_HEADERS } from './endpoint-headers.js';
 export { type NewEndpoint, newEndpoint, newSecretFor, secretFits, signingKeys } from './endpoints.js';
 export { isEventTypeFilter, isEventTypeName, matchesEventType } from './event-types.js';

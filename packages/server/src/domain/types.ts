@@ -1,5 +1,6 @@
 /** The records hookd keeps, as the API and the workers see them. Times are epoch milliseconds. */
 import type { AttemptError } from './attempt-errors.js';
+import type { EndpointFilter } from './endpoint-filter.js';
 import type { EndpointLimits } from './limits.js';
 
 export type SignatureScheme = 'standard' | 'hmac-sha256-hex' | 'ed25519';
@@ -48,6 +49,11 @@ export interface Endpoint extends EndpointLimits {
   description: string;
   /** Event-type filters; null means every type. */
   events: string[] | null;
+  /**
+   * A content filter (MongoDB query syntax) a message must match, beside its type, to be delivered here; one that does
+   * not match gets a `skipped` delivery. Null: no content filter.
+   */
+  filter: EndpointFilter | null;
   signatureScheme: SignatureScheme;
   secret: string;
   /** The secret the last rotation replaced; it signs beside `secret` until `previousSecretExpiresAt`. */

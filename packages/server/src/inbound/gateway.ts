@@ -16,7 +16,16 @@ import {
   type ReceiverOutcome,
 } from '@hookd/sdk/receiver';
 import type { Logger } from 'pino';
-import { compileJsonSchema, forwardableHeaders, inboundEventType, newId, type Source } from '../domain/index.js';
+import {
+  compileJsonSchema,
+  filterSubject,
+  forwardableHeaders,
+  inboundEventType,
+  type Message,
+  newId,
+  type Source,
+  skipByFilter,
+} from '../domain/index.js';
 import { NO_TRACING, type Tracing } from '../ops/index.js';
 import type { AdminStore } from '../store/index.js';
 import { type SourceBuckets, SourceCache } from './compiled.js';
@@ -157,18 +166,20 @@ export class InboundGateway {
     // Committed before the answer: an acknowledged webhook survives kill -9. The idempotency key makes a
     // provider's retry of a kept delivery id answer with the first message, race-free (a unique key). The
     // pipeline's delivery id is the one the signature covers, where the scheme signs one.
+    const message: Message = {
+      id: newId('msg', now),
+      appId: source.appId,
+      type: inboundEventType(eventType(source, webhook)),
+      payload: webhook.body,
+      idempotencyKey: webhook.deliveryId ?? genericDeliveryId(source, webhook.headers),
+      createdAt: now,
+      headers: forwardableHeaders(webhook.headers, { scheme: source.scheme, extra: source.forwardHeaders }),
+      trace: span.context(),
+    };
     const result = await this.deps.store.publishMessage({
-      message: {
-        id: newId('msg', now),
-        appId: source.appId,
-        type: inboundEventType(eventType(source, webhook)),
-        payload: webhook.body,
-        idempotencyKey: webhook.deliveryId ?? genericDeliveryId(source, webhook.headers),
-        createdAt: now,
-        headers: forwardableHeaders(webhook.headers, { scheme: source.scheme, extra: source.forwardHeaders }),
-        trace: span.context(),
-      },
+      message,
       idempotencyWindowMs: this.deps.dedupWindowMs,
+      skip: skipByFilter(() => filterSubject(message)),
     });
     span.set({
       'hookd.message.id': result.message.id,

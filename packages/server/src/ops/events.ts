@@ -4,7 +4,7 @@
  * URLs, reasons, counts and times; never a secret.
  */
 import type { Logger } from 'pino';
-import { type App, type AttemptError, type NextStep, newId } from '../domain/index.js';
+import { type App, type AttemptError, filterSubject, type Message, type NextStep, newId, skipByFilter } from '../domain/index.js';
 import { type AdminStore, type RecordAttemptResult, StoreConflictError } from '../store/index.js';
 import type { OpsEventType } from './event-types.js';
 import type { Metrics } from './metrics.js';
@@ -149,9 +149,12 @@ export class OpsEvents {
     const payload = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
     let result: Awaited<ReturnType<AdminStore['publishMessage']>>;
     try {
+      const message: Message = { id: newId('msg', now), appId: app.id, type, payload, idempotencyKey, createdAt: now };
       result = await store.publishMessage({
-        message: { id: newId('msg', now), appId: app.id, type, payload, idempotencyKey, createdAt: now },
+        message,
         idempotencyWindowMs: this.deps.idempotencyWindowMs,
+        // Endpoints of the ops app filter alerts like any endpoint.
+        skip: skipByFilter(() => filterSubject(message)),
       });
     } catch (error) {
       this.app = null; // the ops app may have been deleted: find or create it again next time

@@ -43,6 +43,7 @@ export type EndpointPatch = Partial<
     | 'url'
     | 'description'
     | 'events'
+    | 'filter'
     | 'signatureScheme'
     | 'headers'
     | 'transformation'

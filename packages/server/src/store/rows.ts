@@ -7,6 +7,7 @@ import type {
   Delivery,
   DeliveryStatus,
   Endpoint,
+  EndpointFilter,
   Message,
   SignatureScheme,
   TraceContext,
@@ -46,6 +47,8 @@ export interface EndpointRow<Events, Headers> {
   headers: Headers;
   /** Absent from a row written before migration 16 was read (never, once migrated). */
   transformation?: string | null;
+  /** JSON text, as given. */
+  filter: string | null;
   disabled_at: number | null;
   disabled_reason: string | null;
   rate_limit: number | null;
@@ -72,6 +75,7 @@ export const toEndpoint = <E, H>(
   previousSecretExpiresAt: r.previous_secret_expires_at,
   headers: headers(r.headers),
   transformation: r.transformation ?? null,
+  filter: r.filter === null ? null : (JSON.parse(r.filter) as EndpointFilter),
   disabledAt: r.disabled_at,
   disabledReason: r.disabled_reason,
   rateLimit: r.rate_limit,

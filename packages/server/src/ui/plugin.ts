@@ -15,6 +15,7 @@ import { liveRoutes } from './live.js';
 import { portalRoutes } from './portal.js';
 import { credentialRoutes } from './screens-credentials.js';
 import { endpointScreens } from './screens-endpoints.js';
+import { filterScreens } from './screens-filter.js';
 import { messageScreens } from './screens-messages.js';
 import { overviewScreens } from './screens-overview.js';
 import { ADMIN_SESSION_MS, type Session, sessionCookies } from './session.js';
@@ -119,6 +120,7 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
 
     overviewScreens(ui, kit);
     endpointScreens(ui, kit);
+    filterScreens(ui, kit);
     credentialRoutes(ui, kit);
     messageScreens(ui, kit);
     liveRoutes(ui, kit);

@@ -29,10 +29,11 @@ import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, endpointPath, page } from './layout.js';
 import { credentialForms } from './screens-credentials.js';
+import { filterField, filterTestForm, parseFilterText } from './screens-filter.js';
 
 const PAGE_SIZE = 50;
 type EpParams = { app: string; ep: string };
-type EndpointForm = { url?: string; description?: string; events?: string; signatureScheme?: string };
+type EndpointForm = { url?: string; description?: string; events?: string; filter?: string; signatureScheme?: string };
 
 /** The form's fields as an action takes them: the filters are one comma- or space-separated text. */
 const formFields = (form: EndpointForm) => ({
@@ -42,6 +43,8 @@ const formFields = (form: EndpointForm) => ({
     .split(/[\s,]+/)
     .map((s) => s.trim())
     .filter(Boolean),
+  // The textarea shows the saved filter: emptied, it removes it.
+  filter: parseFilterText(form.filter),
   // An unknown value is left to the action, which keeps the endpoint's scheme (or the default) for a missing one.
   signatureScheme: SIGNATURE_SCHEMES.find((scheme) => scheme === form.signatureScheme),
 });
@@ -169,6 +172,7 @@ ${endpointFields(null)}
 <dt>State</dt><dd id="endpoint-state">${ep.disabledAt !== null ? html`${statusBadge('disabled')} ${ep.disabledReason} (${when(ep.disabledAt)})` : health.failingSince !== null ? html`${statusBadge('failing')} since ${when(health.failingSince)}` : statusBadge('enabled')}</dd>
 <dt>Id</dt><dd class="mono">${ep.id}</dd>
 <dt>Event types</dt><dd>${ep.events ? ep.events.join(', ') : 'every type'}</dd>
+<dt>Filter</dt><dd id="endpoint-filter">${ep.filter ? html`<code>${JSON.stringify(ep.filter)}</code>` : 'none: every message of its types'}</dd>
 <dt>Deliveries</dt><dd>${counts.pending} pending · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.skipped} skipped</dd>
 <dt>Authentication</dt><dd id="endpoint-auth">${authFacts(shownCredentials)}</dd>
 </dl>
@@ -187,6 +191,7 @@ ${action('rotate-secret', 'Rotate secret', '', 'Rotate the signing secret? The o
 <input id="replay-since" name="since" type="datetime-local" required value="${utcInputValue(now - 86_400_000)}">
 <div class="full"><button type="submit">Replay failed</button></div></form>
 ${credentialForms(ep, session, shownCredentials)}
+${filterTestForm(ep, session)}
 <h2 id="edit">Edit</h2>
 <form method="post" action="${endpointPath(ep)}/edit" class="grid-form" aria-labelledby="edit">${csrfField(session)}
 ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Save</button></div></form>`;
@@ -261,6 +266,7 @@ function endpointFields(ep: Endpoint | null): Html {
 <label for="${id}-events">Event types</label>
 <input id="${id}-events" name="events" value="${ep?.events?.join(', ') ?? ''}" placeholder="every type; or e.g. order.*, invoice.paid" aria-describedby="${id}-events-help">
 <p class="full muted" id="${id}-events-help">Comma-separated names or <code>prefix.*</code> filters; empty for every type.</p>
+${filterField(ep)}
 <label for="${id}-scheme">Signature</label>
 <select id="${id}-scheme" name="signatureScheme">${SIGNATURE_SCHEMES.map((scheme) => html`<option value="${scheme}"${(ep?.signatureScheme ?? 'standard') === scheme ? ' selected' : ''}>${SCHEME_LABELS[scheme]}</option>`)}</select>`;
 }

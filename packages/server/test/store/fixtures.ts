@@ -43,6 +43,7 @@ export function anEndpoint(appId: string, fields: Partial<Endpoint> = {}): Endpo
     url: 'http://127.0.0.1:9/webhook',
     description: '',
     events: null,
+    filter: null,
     signatureScheme: 'standard',
     secret: 'whsec_dGVzdA==',
     previousSecret: null,

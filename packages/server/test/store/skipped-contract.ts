@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Endpoint } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
-import { aMessage, claimInput, seedEndpoints, T0, withOpenStore } from './fixtures.js';
+import { aMessage, anEndpoint, claimInput, seedEndpoints, T0, withOpenStore } from './fixtures.js';
 
 export function skippedContract(open: () => Promise<Store>): void {
   const withStore = (run: (store: Store) => Promise<void>) => withOpenStore(open, run);
@@ -53,6 +53,32 @@ export function skippedContract(open: () => Promise<Store>): void {
         );
       }));
   }
+
+  test('an endpoint keeps its filter as given, an update replaces or removes it, and a publish’s skip sees it as JSON', () =>
+    withStore(async (store) => {
+      const { app } = await seedEndpoints(store, []);
+      const filter = { type: 'invoice.paid', 'data.amount': { $gt: 100 }, $or: [{ 'data.tags': { $in: ['a', 'é'] } }] };
+      const created = await store.createEndpoint(anEndpoint(app.id, { filter }));
+      assert.deepEqual((await store.findEndpoint(app.id, created.id))?.filter, filter);
+      assert.deepEqual((await store.listEndpoints(app.id, { limit: 10 })).data[0]?.filter, filter);
+      const seen: (string | null)[] = [];
+      await store.publishMessage({
+        message: aMessage(app.id),
+        idempotencyWindowMs: 0,
+        skip: (endpoint) => {
+          seen.push(endpoint.filter);
+          return null;
+        },
+      });
+      assert.deepEqual(
+        seen.map((text) => (text === null ? null : JSON.parse(text))),
+        [filter],
+      );
+      const other = { 'data.amount': { $lte: 5 } };
+      assert.deepEqual((await store.updateEndpoint(app.id, created.id, { filter: other }, T0 + 1))?.filter, other);
+      assert.deepEqual((await store.updateEndpoint(app.id, created.id, { description: 'kept' }, T0 + 2))?.filter, other);
+      assert.equal((await store.updateEndpoint(app.id, created.id, { filter: null }, T0 + 3))?.filter, null);
+    }));
 
   test('a publish whose every endpoint is skipped makes nothing due', () =>
     withStore(async (store) => {

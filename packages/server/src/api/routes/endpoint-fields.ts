@@ -11,6 +11,14 @@ export const endpointFields = {
     items: { type: 'string', minLength: 1, maxLength: 258, pattern: NO_NUL },
     description: 'Event types to receive: exact names, `prefix.*` or `*`. Absent, null or empty: every type.',
   },
+  filter: {
+    type: ['object', 'null'],
+    description:
+      'Deliver only messages that match this MongoDB-style query, e.g. `{"type": "invoice.paid", "data.amount": {"$gt": 100}}`; ' +
+      'a published event is `{type, timestamp, data}`, a request a source took in `{body, headers, query}`. Operators: ' +
+      '$eq $ne $gt $gte $lt $lte $in $nin $exists $regex ($options) $and $or $not, dotted paths. A message it does not ' +
+      'match gets a `skipped` delivery. null removes it; a refused one answers 422 `filter_invalid`.',
+  },
   signatureScheme: {
     type: 'string',
     enum: SIGNATURE_SCHEMES,

@@ -6,9 +6,11 @@ import {
   type EndpointChanges,
   type EndpointInput,
   enableEndpoint,
+  type FilterSample,
   getEndpoint,
   replayEndpoint,
   rotateEndpointSecret,
+  testEndpointFilter,
   updateEndpoint,
 } from '../../actions/index.js';
 import type { Endpoint } from '../../domain/index.js';
@@ -177,6 +179,60 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       });
       return reply.code(202).send({ replayed });
     },
+  );
+
+  api.post<{ Params: Params; Body: FilterSample }>(
+    '/v1/apps/:app/endpoints/:ep/test-filter',
+    {
+      schema: {
+        tags,
+        summary: 'Say whether a sample or a past message matches the endpoint’s filter, without sending anything',
+        description:
+          'Give exactly one of `payload` (what the filter sees, whole), `event` (`{type, data}` as it would be published) ' +
+          'or `messageId` (a past message: the filter sees what its fan-out saw). `filter` tries another filter instead ' +
+          'of the saved one (a form’s unsaved text). A mismatch names the first top-level clause that fails on its own.',
+        params: endpointParams,
+        body: {
+          type: 'object',
+          properties: {
+            filter: { ...fields.filter, description: 'A filter to try instead of the saved one; null tries none.' },
+            payload: { type: 'object', description: 'The document the filter sees, as is.' },
+            event: {
+              type: 'object',
+              properties: { type: { type: 'string', maxLength: 256 }, data: {} },
+              required: ['type'],
+              additionalProperties: false,
+              description: 'An event as published: the filter sees `{type, timestamp, data}`.',
+            },
+            messageId: { type: 'string', maxLength: 64, description: 'A message of the app.' },
+          },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              matches: { type: 'boolean' },
+              filter: { description: 'The filter tried; null when none (everything matches).' },
+              failing: {
+                type: ['object', 'null'],
+                description: 'When it does not match: the first top-level clause that fails alone, and its path.',
+                properties: { path: { type: 'string' }, clause: { type: 'object', additionalProperties: true } },
+              },
+              reason: {
+                type: ['string', 'null'],
+                description: 'What a skipped delivery would record (`filter: did not match`); null when it matches.',
+              },
+            },
+            required: ['matches', 'filter', 'failing', 'reason'],
+          },
+          409: ref('Error'),
+          422: ref('Error'),
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) => testEndpointFilter(ctx, await appIdOf(request.params), request.params.ep, request.body),
   );
 
   api.get<{ Params: Params }>(

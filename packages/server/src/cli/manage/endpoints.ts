@@ -1,7 +1,8 @@
 /** `hookd endpoints`: the URLs an app's events are delivered to, each with its secret, filters and limits. */
 import type { Endpoint } from '@hookd/sdk/client';
 import { Command, Option } from 'commander';
-import { extraHeaders } from '../signed.js';
+import { CliError, EXIT } from '../output.js';
+import { extraHeaders, readJsonData } from '../signed.js';
 import {
   type ApiFlags,
   apiAction,
@@ -28,6 +29,7 @@ interface EndpointFlags extends AppScoped {
   url?: string;
   description?: string;
   events?: string[];
+  filter?: string;
   scheme?: 'standard' | 'hmac-sha256-hex';
   header?: string[];
   rateLimit?: number | null;
@@ -45,6 +47,7 @@ const fields = (ep: Endpoint): [string, unknown][] => [
   ['url', ep.url],
   ['description', ep.description || '—'],
   ['events', ep.events ?? 'every type'],
+  ['filter', ep.filter ?? 'none'],
   ['scheme', ep.signatureScheme],
   ['secret', ep.secret],
   ['headers', Object.keys(ep.headers).length > 0 ? ep.headers : '—'],
@@ -63,6 +66,10 @@ function withEndpointFields(command: Command): Command {
   return command
     .option('--description <text>', 'what it is for')
     .option('--events <types>', 'event types it receives: names, prefix.* or *; comma-separated or repeated', parse.list)
+    .option(
+      '--filter <json>',
+      'deliver only messages matching this MongoDB-style query (JSON, @file.json or @-), e.g. \'{"data.amount":{"$gt":100}}\'; none removes it',
+    )
     .addOption(new Option('--scheme <scheme>', 'how deliveries are signed').choices(['standard', 'hmac-sha256-hex']))
     .option('-H, --header <header>', 'a header sent with every delivery, "Name: value"; repeatable', (v, p: string[] = []) => [
       ...p,
@@ -77,6 +84,7 @@ function input(flags: EndpointFlags) {
     url: flags.url,
     description: flags.description,
     events: flags.events,
+    filter: filterOf(flags.filter),
     signatureScheme: flags.scheme,
     headers: flags.header === undefined ? undefined : extraHeaders(flags.header),
     rateLimit: flags.rateLimit,
@@ -84,6 +92,17 @@ function input(flags: EndpointFlags) {
     fifo: flags.fifo,
     sendTraceContext: flags.sendTraceContext,
   };
+}
+
+/** --filter: a JSON object, @file.json or @-; `none` removes it. */
+function filterOf(text: string | undefined): Record<string, unknown> | null | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'none') return null;
+  const filter = readJsonData(text, '--filter');
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
+    throw new CliError('--filter is not a JSON object', EXIT.usage, 'e.g. \'{"type":"invoice.paid","data.amount":{"$gt":100}}\'');
+  }
+  return filter as Record<string, unknown>;
 }
 
 export function endpointsCommand(): Command {

@@ -9,8 +9,8 @@ import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 const INSERT = `
   INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
     previous_secret_expires_at, headers, disabled_at, disabled_reason, created_at, updated_at, rate_limit, max_in_flight,
-    fifo, send_trace_context, transformation)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`;
+    fifo, send_trace_context, transformation, filter)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`;
 const BY_ID = 'SELECT * FROM endpoints WHERE app_id = $1 AND id = $2';
 const UPSERT_CREDENTIALS = `
   INSERT INTO endpoint_credentials (endpoint_id, credentials, updated_at) VALUES ($1, $2, $3)
@@ -42,7 +42,8 @@ const UPDATE = `
     max_in_flight = CASE WHEN $13::boolean THEN $14::int ELSE max_in_flight END,
     fifo = coalesce($15::boolean, fifo),
     send_trace_context = coalesce($16::boolean, send_trace_context),
-    transformation = CASE WHEN $17::boolean THEN $18::text ELSE transformation END
+    transformation = CASE WHEN $17::boolean THEN $18::text ELSE transformation END,
+    filter = CASE WHEN $19::boolean THEN $20::text ELSE filter END
   WHERE app_id = $1 AND id = $2
   RETURNING *`;
 const REMOVE = 'DELETE FROM endpoints WHERE app_id = $1 AND id = $2';
@@ -125,6 +126,7 @@ export async function insertEndpoint(db: Queryable, endpoint: Endpoint): Promise
     endpoint.fifo,
     endpoint.sendTraceContext,
     endpoint.transformation,
+    endpoint.filter === null ? null : JSON.stringify(endpoint.filter),
   ]);
 }
 
@@ -193,6 +195,8 @@ export function endpointQueries(db: pg.Pool) {
         patch.sendTraceContext ?? null,
         patch.transformation !== undefined,
         patch.transformation ?? null,
+        patch.filter !== undefined,
+        patch.filter ? JSON.stringify(patch.filter) : null,
       ]);
       return rows[0] ? toEndpoint(rows[0]) : null;
     },

@@ -9,10 +9,10 @@ export function endpointQueries(db: Database.Database) {
   const insert = db.prepare(`
     INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
       previous_secret_expires_at, headers, disabled_at, disabled_reason, rate_limit, max_in_flight, fifo,
-      send_trace_context, created_at, updated_at, transformation)
+      send_trace_context, created_at, updated_at, transformation, filter)
     VALUES (@id, @appId, @url, @description, @events, @signatureScheme, @secret, @previousSecret,
       @previousSecretExpiresAt, @headers, @disabledAt, @disabledReason, @rateLimit, @maxInFlight, @fifo,
-      @sendTraceContext, @createdAt, @updatedAt, @transformation)`);
+      @sendTraceContext, @createdAt, @updatedAt, @transformation, @filter)`);
   const byId = db.prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?');
   const countOfApp = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM endpoints WHERE app_id = ?');
   /** Call inside a transaction; creating a source's destinations uses it too. */
@@ -23,6 +23,7 @@ export function endpointQueries(db: Database.Database) {
       headers: JSON.stringify(endpoint.headers),
       fifo: endpoint.fifo ? 1 : 0,
       sendTraceContext: endpoint.sendTraceContext ? 1 : 0,
+      filter: endpoint.filter === null ? null : JSON.stringify(endpoint.filter),
     });
   }
   const upsertCredentials = db.prepare(`
@@ -55,6 +56,7 @@ export function endpointQueries(db: Database.Database) {
       url = coalesce(@url, url),
       description = coalesce(@description, description),
       events = CASE WHEN @setEvents THEN @events ELSE events END,
+      filter = CASE WHEN @setFilter THEN @filter ELSE filter END,
       signature_scheme = coalesce(@signatureScheme, signature_scheme),
       headers = coalesce(@headers, headers),
       transformation = CASE WHEN @setTransformation THEN @transformation ELSE transformation END,
@@ -134,6 +136,8 @@ export function endpointQueries(db: Database.Database) {
         description: patch.description ?? null,
         setEvents: patch.events !== undefined ? 1 : 0,
         events: patch.events ? JSON.stringify(patch.events) : null,
+        setFilter: patch.filter !== undefined ? 1 : 0,
+        filter: patch.filter ? JSON.stringify(patch.filter) : null,
         signatureScheme: patch.signatureScheme ?? null,
         headers: patch.headers ? JSON.stringify(patch.headers) : null,
         setTransformation: patch.transformation !== undefined ? 1 : 0,
