@@ -92,6 +92,7 @@ function banner(config: Config, hookd: Hookd): string[] {
   } else {
     lines.push(`  health:       ${hookd.url ? `${hookd.url}/readyz` : 'none (set --health-port)'}`);
   }
+  for (const warning of hookd.warnings) lines.push(`  warning:      ${warning}`);
   if (hookd.worker) {
     lines.push(
       config.allowNetworks.length > 0

@@ -29,7 +29,7 @@ export type {
 export { isStoreFull, isStoreUnavailable, StoreConflictError, StoreLimitError } from './errors.js';
 export { privateDir, privateFile, privateFiles } from './files.js';
 export { type KeySource, keyFilePath, openKeySource, parseMasterKeys, readKeyFile, writeKeyFile } from './master-key.js';
-export { type OpenStoreOptions, openStore } from './open.js';
+export { isSharedDatabase, type OpenStoreOptions, openStore } from './open.js';
 export type {
   EndpointFailureRate,
   FailureRateQuery,

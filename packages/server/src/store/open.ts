@@ -5,12 +5,17 @@ export interface OpenStoreOptions {
   poolSize?: number;
 }
 
+/** PostgreSQL: a database several hookd processes may serve at once, unlike a SQLite file. */
+export function isSharedDatabase(databaseUrl: string): boolean {
+  return databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://');
+}
+
 /**
  * Opens the store a database URL names: `postgres://…`, or `sqlite:<path>` (or a bare path) for the embedded store.
  * Only the store asked for is loaded, with its driver: a SQLite process never loads pg, nor PostgreSQL better-sqlite3.
  */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
-  if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
+  if (isSharedDatabase(databaseUrl)) {
     const { openPostgresStore } = await import('./postgres/index.js');
     return openPostgresStore(databaseUrl, options);
   }
