@@ -1,3 +1,4 @@
+import type { CopyOptions, TableCopied } from './copy-to-postgres.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
@@ -22,4 +23,13 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
   const path = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : databaseUrl;
   const { openSqliteStore } = await import('./sqlite/index.js');
   return openSqliteStore(path);
+}
+
+/**
+ * Copies a stopped hookd's SQLite file into an empty PostgreSQL database (see copy-to-postgres.ts); loads both drivers
+ * only when called.
+ */
+export async function copySqliteToPostgres(from: string, to: string, options: CopyOptions): Promise<TableCopied[]> {
+  const copy = await import('./copy-to-postgres.js');
+  return copy.copySqliteToPostgres(from, to, options);
 }
