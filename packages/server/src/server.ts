@@ -80,7 +80,10 @@ export interface SecretsKey {
 
 async function openSealed(config: Config, logger?: Logger): Promise<{ store: Store; secretsKey: SecretsKey }> {
   const keys = openKeySource(config.masterKey, config.dataDir);
-  const raw = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const raw = await openStore(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
+    listenUrl: config.databaseListenUrl ?? undefined,
+  });
   try {
     const { sealed, keyId } = await prepareSecretsAtRest(raw, keys.box);
     if (sealed > 0) logger?.info({ sealed, keyId }, 'encrypted the secrets stored in plain text by an earlier hookd');

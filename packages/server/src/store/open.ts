@@ -4,6 +4,8 @@ import type { Store } from './store.js';
 export interface OpenStoreOptions {
   /** Most connections a PostgreSQL store keeps open; SQLite has one. */
   poolSize?: number;
+  /** PostgreSQL: where the LISTEN connection goes, when the pool's URL leads through a transaction-mode pooler. */
+  listenUrl?: string;
 }
 
 /** PostgreSQL: a database several hookd processes may serve at once, unlike a SQLite file. */

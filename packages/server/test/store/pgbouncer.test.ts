@@ -1,0 +1,76 @@
+/**
+ * The PostgreSQL store's contracts once more, behind Debian's pgbouncer in transaction mode: every query of the pool
+ * goes through it, LISTEN goes straight to PostgreSQL (HOOKD_DATABASE_LISTEN_URL). Needs the pgbouncer binary: the
+ * test is skipped without it, except under CI, which installs it, where it fails.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { openStore } from '../../src/store/index.js';
+import { PGBOUNCER_MISSING, pgbouncerInstalled, startPgbouncer } from '../helpers/pgbouncer.js';
+import { createTestDatabase, POSTGRES_UNREACHABLE, reachPostgres } from '../helpers/postgres.js';
+import { appTokensContract } from './app-tokens-contract.js';
+import { appsContract } from './apps-contract.js';
+import { attemptFeedContract } from './attempt-feed-contract.js';
+import { claimsContract } from './claims-contract.js';
+import { dashboardContract } from './dashboard-contract.js';
+import { endpointsContract } from './endpoints-contract.js';
+import { eventTypesContract } from './event-types-contract.js';
+import { limitsContract } from './limits-contract.js';
+import { messagesContract } from './messages-contract.js';
+import { opsContract } from './ops-contract.js';
+import { recordingContract } from './recording-contract.js';
+import { retentionContract } from './retention-contract.js';
+import { secretsContract } from './secrets-contract.js';
+import { settingsContract } from './settings-contract.js';
+import { sourcesContract } from './sources-contract.js';
+import { tenancyContract } from './tenancy-contract.js';
+
+/** More than the contracts open stores: each store gets a schema, and each schema a pgbouncer database. */
+const SCHEMAS = 300;
+
+const adminUrl = await reachPostgres();
+const missing = adminUrl === null ? POSTGRES_UNREACHABLE : pgbouncerInstalled() ? null : PGBOUNCER_MISSING;
+if (missing !== null) {
+  if (process.env.CI === 'true')
+    test('pgbouncer and PostgreSQL are there for the contracts behind pgbouncer', () => assert.fail(missing));
+  else test('store contracts behind pgbouncer', { skip: missing }, () => {});
+} else {
+  const database = await createTestDatabase(adminUrl as string);
+  const bouncer = await startPgbouncer(
+    database.url,
+    Array.from({ length: SCHEMAS }, (_, i) => `store_${i}`),
+  );
+  after(async () => {
+    await bouncer.stop(); // its server connections end with it, so the database can go
+    await database.drop();
+  });
+  /** A fresh schema: the pool through pgbouncer, LISTEN on a direct connection. */
+  const open = async () => {
+    const direct = await database.freshSchema();
+    const schema = /search_path=(store_\d+)/.exec(new URL(direct).searchParams.get('options') ?? '')?.[1];
+    assert.ok(schema, `a schema name in ${direct}`);
+    return openStore(bouncer.url(schema), { poolSize: 3, listenUrl: direct });
+  };
+  describe('behind pgbouncer (transaction mode): QueueStore', () => {
+    claimsContract(open);
+    recordingContract(open);
+    limitsContract(open);
+    tenancyContract(open);
+  });
+  describe('behind pgbouncer (transaction mode): AdminStore', () => {
+    appsContract(open);
+    appTokensContract(open);
+    settingsContract(open);
+    secretsContract(open);
+    endpointsContract(open);
+    eventTypesContract(open);
+    sourcesContract(open);
+    messagesContract(open);
+    attemptFeedContract(open);
+  });
+  describe('behind pgbouncer (transaction mode): OpsStore and DashboardStore', () => {
+    retentionContract(open);
+    opsContract(open);
+    dashboardContract(open);
+  });
+}
