@@ -15,6 +15,7 @@ import { claimsContract } from './claims-contract.js';
 import { dashboardContract } from './dashboard-contract.js';
 import { endpointsContract } from './endpoints-contract.js';
 import { eventTypesContract } from './event-types-contract.js';
+import { publishAt, seedApp, T0 } from './fixtures.js';
 import { limitsContract } from './limits-contract.js';
 import { messagesContract } from './messages-contract.js';
 import { opsContract } from './ops-contract.js';
@@ -44,13 +45,44 @@ if (missing !== null) {
     await bouncer.stop(); // its server connections end with it, so the database can go
     await database.drop();
   });
-  /** A fresh schema: the pool through pgbouncer, LISTEN on a direct connection. */
-  const open = async () => {
+  /** Where a fresh schema is: directly, and through pgbouncer. */
+  const freshSchema = async () => {
     const direct = await database.freshSchema();
     const schema = /search_path=(store_\d+)/.exec(new URL(direct).searchParams.get('options') ?? '')?.[1];
     assert.ok(schema, `a schema name in ${direct}`);
-    return openStore(bouncer.url(schema), { poolSize: 3, listenUrl: direct });
+    return { direct, pooled: bouncer.url(schema) };
   };
+  /** A store on a fresh schema: the pool through pgbouncer, LISTEN on a direct connection. */
+  const open = async () => {
+    const { direct, pooled } = await freshSchema();
+    return openStore(pooled, { poolSize: 3, listenUrl: direct });
+  };
+  test('a publish through pgbouncer wakes a listener on the direct connection of another process', {
+    timeout: 10_000,
+  }, async () => {
+    const { direct, pooled } = await freshSchema();
+    const api = await openStore(pooled, { poolSize: 3, listenUrl: direct });
+    const worker = await openStore(pooled, { poolSize: 3, listenUrl: direct });
+    try {
+      const { app } = await seedApp(api);
+      let wake: () => void = () => {};
+      const woken = new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      const stop = await worker.watchDue(() => wake());
+      try {
+        const started = performance.now();
+        await publishAt(api, app.id, T0);
+        await woken;
+        assert.ok(performance.now() - started < 2_000, 'woken within 2 s, not by polling');
+      } finally {
+        await stop();
+      }
+    } finally {
+      await api.close();
+      await worker.close();
+    }
+  });
   describe('behind pgbouncer (transaction mode): QueueStore', () => {
     claimsContract(open);
     recordingContract(open);
