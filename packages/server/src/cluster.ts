@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateAdminToken, hashToken } from './api/index.js';
 import { type Config, ConfigError, OPTIONS } from './config.js';
+import { sameText } from './domain/index.js';
 import { type AdminStore, privateDir, privateFiles } from './store/index.js';
 
 export interface AdminToken {
@@ -53,7 +54,8 @@ export async function clusterAdminToken(
   let recorded = await store.readSetting(ADMIN_TOKEN_HASH);
   if (config.adminToken) {
     const hash = hashHex(config.adminToken);
-    if (recorded !== hash && (await store.swapSetting(ADMIN_TOKEN_HASH, recorded, hash)) && recorded !== null) {
+    const changed = recorded === null || !sameText(recorded, hash);
+    if (changed && (await store.swapSetting(ADMIN_TOKEN_HASH, recorded, hash)) && recorded !== null) {
       warn(
         `${OPTIONS.adminToken.env} differs from the admin token this database recorded from an earlier start: ` +
           'recorded this one; processes still running with the old token accept only the old one until restarted with this one',
@@ -69,7 +71,7 @@ export async function clusterAdminToken(
   }
   if (existsSync(file)) {
     const local = localAdminToken(config);
-    if (hashHex(local.token) === recorded) return local;
+    if (recorded !== null && sameText(hashHex(local.token), recorded)) return local;
   }
   throw new ConfigError(
     'this PostgreSQL database already has an admin token, made by another hookd process, and this one does not know it: ' +
