@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import pg from 'pg';
 import { openStore } from '../../src/store/index.js';
 import { PGBOUNCER_MISSING, pgbouncerInstalled, startPgbouncer } from '../helpers/pgbouncer.js';
 import { createTestDatabase, POSTGRES_UNREACHABLE, reachPostgres } from '../helpers/postgres.js';
@@ -82,6 +83,30 @@ if (missing !== null) {
       await api.close();
       await worker.close();
     }
+  });
+  // Why hookd's queries stay unnamed: pgbouncer before 1.21 (Debian 12 ships 1.18) does not follow named prepared
+  // statements across the server connections a transaction-mode pool hands out.
+  test('behind this pgbouncer, named prepared statements fail and the unnamed ones hookd sends do not', async (t) => {
+    const { pooled } = await freshSchema();
+    const failures = async (named: boolean) => {
+      const pool = new pg.Pool({ connectionString: pooled, max: 8 });
+      let failed = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          for (let i = 0; i < 250; i++) {
+            const query = { text: 'SELECT $1::int + 1 AS n', values: [i] };
+            await pool.query(named ? { ...query, name: `q${i % 5}` } : query).catch(() => failed++);
+          }
+        }),
+      );
+      await pool.end();
+      return failed;
+    };
+    const unnamed = await failures(false);
+    const named = await failures(true);
+    t.diagnostic(`of 2,000 queries from 8 clients: unnamed ${unnamed} failed, named ${named} failed`);
+    assert.equal(unnamed, 0);
+    assert.ok(named > 0, 'named statements fail behind a transaction-mode pgbouncer without max_prepared_statements');
   });
   describe('behind pgbouncer (transaction mode): QueueStore', () => {
     claimsContract(open);
