@@ -8,14 +8,16 @@ import { privateFiles } from '../files.js';
 
 const markerOf = (path: string) => `${path}.pid`;
 
-/** Marks the file as open by this process; the returned function removes the marker. */
+/**
+ * Marks the file as open by this process; the returned function removes the marker. A live process's marker stays
+ * (`hookd keys rotate` beside a running hookd must not unmark the file when it ends).
+ */
 export function markServed(path: string): () => void {
+  if (servedBy(path) !== null) return () => {};
   const marker = markerOf(path);
   writeFileSync(marker, `${process.pid}\n`, { mode: 0o600 });
   privateFiles(marker); // one an older start left keeps its mode otherwise
-  return () => {
-    if (servedBy(path) === process.pid) rmSync(marker, { force: true });
-  };
+  return () => rmSync(marker, { force: true });
 }
 
 /** The id of the live process that has the file open, or null. */
