@@ -95,6 +95,14 @@ export const OPTIONS = {
     help: 'most PostgreSQL connections one process keeps open',
     default: '10',
   },
+  databaseListenUrl: {
+    unset: null,
+    env: 'HOOKD_DATABASE_LISTEN_URL',
+    flag: 'db-listen',
+    kind: 'string',
+    help: 'a direct PostgreSQL connection for LISTEN, which needs a session: set it when HOOKD_DATABASE_URL goes through pgbouncer in transaction mode',
+    computed: 'HOOKD_DATABASE_URL',
+  },
   healthPort: {
     unset: null,
     env: 'HOOKD_HEALTH_PORT',

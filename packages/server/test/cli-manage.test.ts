@@ -537,7 +537,7 @@ test('hookd --help lists the commands in groups: Run, Develop, Manage, Set up', 
   );
   assert.deepEqual(groups, {
     'Options:': [],
-    'Run:': ['serve', 'migrate', 'keys'],
+    'Run:': ['serve', 'migrate', 'migrate-store', 'keys'],
     'Develop:': ['listen', 'forward', 'send', 'trigger', 'replay', 'tail', 'transform'],
     'Manage:': ['apps', 'endpoints', 'event-types', 'sources', 'tokens', 'messages', 'deliveries'],
     'Set up:': ['login', 'logout', 'completion', 'help'],

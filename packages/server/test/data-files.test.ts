@@ -14,7 +14,7 @@ import { startCli } from './helpers/cli.js';
 import { callApi, FAST } from './helpers/hookd.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
-const FILES = ['hookd.db', 'hookd.db-wal', 'hookd.db-shm', 'admin-token'];
+const FILES = ['hookd.db', 'hookd.db-wal', 'hookd.db-shm', 'hookd.db.pid', 'admin-token'];
 
 function scratch(t: { after(fn: () => void): void }): string {
   const parent = mkdtempSync(join(tmpdir(), 'hookd-data-'));

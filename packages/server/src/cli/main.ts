@@ -23,7 +23,7 @@ import { manageCommands } from './manage/index.js';
 import { helpShowsRequiredAndDefaults, reportFailure } from './output.js';
 import { replayCommand } from './replay.js';
 import { sendCommand } from './send.js';
-import { listenFailure, MIGRATE_OPTIONS } from './serve.js';
+import { listenFailure, MIGRATE_OPTIONS, withoutPassword } from './serve.js';
 import { tailCommand } from './tail.js';
 import { transformCommand } from './transform.js';
 import { triggerCommand } from './trigger.js';
@@ -57,13 +57,6 @@ function configFrom(flags: Record<string, string | undefined>) {
   return loadConfig({ flags: settings, env: process.env, file: flags.config ?? process.env.HOOKD_CONFIG });
 }
 
-function withoutPassword(databaseUrl: string): string {
-  if (!URL.canParse(databaseUrl)) return databaseUrl;
-  const url = new URL(databaseUrl);
-  if (url.password) url.password = '***';
-  return url.toString();
-}
-
 /**
  * The token itself only on the start that generated it: the banner ends up in container logs, and a token printed
  * on every start would sit in every one of them.
@@ -93,6 +86,7 @@ function banner(config: Config, hookd: Hookd): string[] {
   } else {
     lines.push(`  health:       ${hookd.url ? `${hookd.url}/readyz` : 'none (set --health-port)'}`);
   }
+  for (const warning of hookd.warnings) lines.push(`  warning:      ${warning}`);
   if (hookd.worker) {
     lines.push(
       config.allowNetworks.length > 0
@@ -152,6 +146,34 @@ withConfigFlags(program.command('migrate').description('Apply database migration
   },
 );
 
+program
+  .command('migrate-store')
+  .description('Copy a stopped hookd from its SQLite file into an empty PostgreSQL database, then exit')
+  .requiredOption('--from <file>', 'the SQLite file, e.g. ./data/hookd.db (no hookd may be serving it)')
+  .requiredOption('--to <url>', 'an empty PostgreSQL database, postgres://…')
+  .addOption(new Option('--master-key <keys>', 'the master key that opens the secrets').env('HOOKD_MASTER_KEY'))
+  .option('--data-dir <dir>', "the folder whose master.key opens the secrets, without HOOKD_MASTER_KEY (default: the file's)")
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Everything is copied in one transaction (apps, tokens, endpoints and their secrets, event types, sources, messages,',
+      'deliveries, attempts, settings), then counted and checksummed on both sides. Secrets stay sealed: start hookd on',
+      'PostgreSQL with the same master key. Pending deliveries keep their schedule; leases are cleared.',
+      '',
+      'Exit codes: 0 copied, 1 failed (nothing was committed), 2 refused (a hookd serves the file, the database is not',
+      'empty, or the key does not open the secrets).',
+      '',
+      'Example:',
+      '  hookd migrate-store --from ./data/hookd.db --to postgres://hookd@db:5432/hookd',
+    ].join('\n'),
+  )
+  .action(async (flags: { from: string; to: string; masterKey?: string; dataDir?: string }) => {
+    // Loaded here, not at the top: it loads both database drivers.
+    const { migrateStore } = await import('./migrate-store.js');
+    await migrateStore(flags, (text) => process.stderr.write(text), process.stderr.isTTY === true);
+  });
+
 const keys = program.command('keys').description('Manage the master key that encrypts stored secrets');
 withConfigFlags(
   keys
@@ -199,7 +221,7 @@ program.addCommand(transformCommand());
 // Managing a running hookd (issue 23), and `hookd --help` in groups; a command not listed shows under "Commands:".
 for (const command of [...manageCommands(), loginCommand(), logoutCommand(), completionCommand()]) program.addCommand(command);
 const HELP_GROUPS: Record<string, string[]> = {
-  'Run:': ['serve', 'migrate', 'keys'],
+  'Run:': ['serve', 'migrate', 'migrate-store', 'keys'],
   'Develop:': ['listen', 'forward', 'send', 'trigger', 'tail', 'replay', 'transform'],
   'Manage:': ['apps', 'endpoints', 'event-types', 'sources', 'tokens', 'messages', 'deliveries'],
   'Set up:': ['login', 'logout', 'completion'],

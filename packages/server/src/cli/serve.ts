@@ -28,3 +28,11 @@ export function listenFailure(error: unknown, config: Config): unknown {
     `cannot listen on ${where}: no such address here; pick another with --${OPTIONS.host.flag} or ${OPTIONS.host.env}`,
   );
 }
+
+/** A database URL fit to print: its password masked. */
+export function withoutPassword(databaseUrl: string): string {
+  if (!URL.canParse(databaseUrl)) return databaseUrl;
+  const url = new URL(databaseUrl);
+  if (url.password) url.password = '***';
+  return url.toString();
+}

@@ -17,7 +17,7 @@ export interface AtRestStart {
 }
 
 /** Opens the check value, or says which key is missing: the start fails before anything is sent. */
-function verifyCheck(box: SecretBox, check: string): string {
+export function verifyCheck(box: SecretBox, check: string): string {
   const keyId = keyIdOf(check);
   if (keyId === null) throw new Error(`the ${CHECK_SETTING} setting is not a sealed value`);
   if (!box.has(keyId)) box.reload();

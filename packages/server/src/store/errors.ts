@@ -74,3 +74,6 @@ export function isStoreUnavailable(error: unknown): boolean {
   // Connecting to a name with several addresses fails with one error per address, gathered in an AggregateError.
   return Array.isArray(errors) && errors.length > 0 && errors.every(isStoreUnavailable);
 }
+
+/** A reason `hookd migrate-store` does not copy: the source is served, the target not empty, the key wrong. */
+export class CopyRefusedError extends Error {}

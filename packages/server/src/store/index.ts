@@ -18,6 +18,7 @@ export type {
 } from './admin-store.js';
 export { type AtRestStart, prepareSecretsAtRest, type Rotation, resealSecrets } from './at-rest.js';
 export type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
+export type { CopyProgress, TableCopied } from './copy-to-postgres.js';
 export type {
   AttemptBucket,
   AttemptSeriesQuery,
@@ -26,10 +27,10 @@ export type {
   EndpointListing,
   TroubledEndpoint,
 } from './dashboard-store.js';
-export { isStoreFull, isStoreUnavailable, StoreConflictError, StoreLimitError } from './errors.js';
+export { CopyRefusedError, isStoreFull, isStoreUnavailable, StoreConflictError, StoreLimitError } from './errors.js';
 export { privateDir, privateFile, privateFiles } from './files.js';
 export { type KeySource, keyFilePath, openKeySource, parseMasterKeys, readKeyFile, writeKeyFile } from './master-key.js';
-export { type OpenStoreOptions, openStore } from './open.js';
+export { copySqliteToPostgres, isSharedDatabase, type OpenStoreOptions, openStore } from './open.js';
 export type {
   EndpointFailureRate,
   FailureRateQuery,

@@ -28,6 +28,11 @@ import { sourceQueries } from './sources.js';
 export interface PostgresStoreOptions {
   /** Most connections the pool keeps open; a LISTEN connection comes on top while `watchDue` runs. */
   poolSize?: number;
+  /**
+   * Where the LISTEN connection goes (default: `url`). LISTEN holds a session, which a pooler in transaction mode
+   * (pgbouncer) does not keep: the pool may go through one, this must not.
+   */
+  listenUrl?: string;
 }
 
 const DEFAULT_POOL_SIZE = 10;
@@ -68,7 +73,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
     schemaVersion: () => schemaVersion(pool),
     async watchDue(listener) {
-      const stopListening = await listenForDue(connectionConfig(url), listener);
+      const stopListening = await listenForDue(connectionConfig(options.listenUrl ?? url), listener);
       const stop = async () => {
         listeners.delete(stop);
         await stopListening();

@@ -3,6 +3,7 @@
  * Same meaning as the SQLite schema: text ids, times as bigint Unix milliseconds, payloads as published.
  */
 import type pg from 'pg';
+import { inTransaction } from './pool.js';
 
 // Ids sort and compare byte by byte (their time prefix makes them pagination cursors), whatever the database's locale.
 const MIGRATIONS: readonly string[] = [
@@ -261,30 +262,15 @@ export async function schemaVersion(db: pg.Pool): Promise<{ applied: number; exp
 const MIGRATION_LOCK_KEY = '7203516249812';
 
 /**
- * Brings the schema up to date, or up to version `upTo` (tests of one migration stop just before it). Safe when
- * several processes start at once: they take turns on an advisory lock.
+ * Brings the schema up to date, or up to version `upTo` (tests of one migration stop just before it), in one
+ * transaction. Safe when several processes start at once: they take turns on an advisory lock held by the
+ * transaction, which works through a pooler in transaction mode too (a session lock would not).
  */
 export async function migrate(pool: pg.Pool, upTo = MIGRATIONS.length): Promise<void> {
-  const client = await pool.connect();
-  const ignore = () => {}; // see inTransaction: errors between queries arrive as rejections
-  client.on('error', ignore);
-  let broken: Error | undefined;
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    try {
-      await applyPending(client, upTo);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch((error: Error) => {
-        broken = error; // the session ends with the connection, and the lock with it
-      });
-    }
-  } catch (error) {
-    broken = error as Error;
-    throw error;
-  } finally {
-    client.off('error', ignore);
-    client.release(broken);
-  }
+  await inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await applyPending(client, upTo);
+  });
 }
 
 async function applyPending(client: pg.PoolClient, upTo: number): Promise<void> {
@@ -295,14 +281,7 @@ async function applyPending(client: pg.PoolClient, upTo: number): Promise<void> 
     throw new Error(`the database is at schema version ${current}, newer than this hookd (${MIGRATIONS.length})`);
   }
   for (let version = current; version < upTo; version++) {
-    await client.query('BEGIN');
-    try {
-      await client.query(MIGRATIONS[version] as string);
-      await client.query('INSERT INTO hookd_migrations (version, applied_at) VALUES ($1, $2)', [version + 1, Date.now()]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    }
+    await client.query(MIGRATIONS[version] as string);
+    await client.query('INSERT INTO hookd_migrations (version, applied_at) VALUES ($1, $2)', [version + 1, Date.now()]);
   }
 }

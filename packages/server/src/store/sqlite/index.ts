@@ -22,6 +22,7 @@ import { queueStatsQuery } from './queue-stats.js';
 import { attemptRecorder } from './record-attempt.js';
 import { retentionQueries } from './retention.js';
 import { secretQueries } from './secrets.js';
+import { markServed } from './served.js';
 import { sourceQueries } from './sources.js';
 
 export function openSqliteStore(path: string): Store {
@@ -40,6 +41,7 @@ export function openSqliteStore(path: string): Store {
   db.pragma('busy_timeout = 5000');
   migrate(db);
   const checkpointer = path === ':memory:' ? null : startCheckpointer(db, path);
+  const unmark = path === ':memory:' ? null : markServed(path);
 
   const endpoints = endpointQueries(db);
   const { disableNow, insertEndpoint, ...endpointMethods } = endpoints;
@@ -78,6 +80,7 @@ export function openSqliteStore(path: string): Store {
     async close() {
       await checkpointer?.stop();
       if (db.open) db.close();
+      unmark?.();
     },
   };
 }
