@@ -78,6 +78,8 @@ export interface OpsStore {
    * delivery still has to send). Messages and deliveries stay, so lists and counts are unchanged.
    */
   purgeBefore(input: PurgeInput): Promise<PurgeResult>;
+  /** Deletes audit entries older than the cutoff, at most `limit` of them; how many went. Retention's only door to the log. */
+  purgeAuditLog(input: PurgeInput): Promise<number>;
 
   /** Failure rates over the latest attempts of every endpoint attempted since `query.since`. */
   endpointFailureRates(query: FailureRateQuery): Promise<EndpointFailureRate[]>;
