@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import type { Requester } from '../domain/index.js';
 import type { AdminStore } from '../store/index.js';
 import type { AuthLimiter } from './auth-limiter.js';
 import { ApiError } from './errors.js';
@@ -27,6 +28,12 @@ export function generateAppToken(): string {
 export type Scope = { kind: 'admin' } | { kind: 'app'; appId: string; tokenId: string; canMintPortalLinks: boolean };
 
 const scopes = new WeakMap<FastifyRequest, Scope>();
+
+/** Who the request speaks for, as the audit log names it (`admin`, `token:<id>`), with its address and request id. */
+export function requesterOf(request: FastifyRequest): Requester {
+  const scope = scopeOf(request);
+  return { actor: scope.kind === 'admin' ? 'admin' : `token:${scope.tokenId}`, address: request.ip, requestId: request.id };
+}
 
 /** The scope the /v1 hook resolved for this request; routes whose rules depend on who calls read it here. */
 export function scopeOf(request: FastifyRequest): Scope {
