@@ -306,6 +306,14 @@ export const OPTIONS = {
     help: 'how often a worker process runs the retention purge',
     default: '1h',
   },
+  auditRetention: {
+    to: 'retention.auditMaxAgeMs',
+    env: 'HOOKD_AUDIT_RETENTION',
+    flag: 'audit-retention',
+    kind: 'duration',
+    help: 'age after which audit log entries are deleted (the retention purge does it)',
+    default: '400d',
+  },
   failingWindow: {
     to: 'ops.failingWindow',
     env: 'HOOKD_FAILING_WINDOW',

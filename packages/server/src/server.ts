@@ -157,6 +157,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
       : new RetentionLoop({
           store,
           maxAgeMs: config.retention.maxAgeMs,
+          auditMaxAgeMs: config.retention.auditMaxAgeMs,
           intervalMs: config.retention.intervalMs,
           logger,
           clock,

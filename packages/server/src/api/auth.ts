@@ -86,11 +86,14 @@ export type Authenticator = ReturnType<typeof authenticator>;
 /** Routes under an app that still need the admin token: deleting the app, and managing its tokens. */
 const ADMIN_ONLY = new Set(['DELETE /v1/apps/:app']);
 const ADMIN_ONLY_PREFIX = '/v1/apps/:app/tokens';
+/** The one route outside `/v1/apps/:app` an app token may call. */
+const APP_SCOPED_ELSEWHERE = '/v1/audit-log';
 
 /**
  * The one place an app token's reach is decided, from the route (not the URL's spelling): a route outside
  * `/v1/apps/:app` or kept for the admin is 403 `forbidden`; another app's id or uid is 404 `app_not_found`,
- * as if it did not exist, so a token learns nothing about other tenants.
+ * as if it did not exist, so a token learns nothing about other tenants. The audit log's route is let through: it
+ * reads only the token's own app's entries.
  */
 export async function checkScope(
   scope: Scope,
@@ -100,6 +103,8 @@ export async function checkScope(
   scopes.set(request, scope);
   if (scope.kind === 'admin') return;
   const route = request.routeOptions.url ?? '';
+  // The audit log route narrows an app token to its own app's entries itself.
+  if (route === APP_SCOPED_ELSEWHERE) return;
   const inApp = route === '/v1/apps/:app' || route.startsWith('/v1/apps/:app/');
   if (!inApp || route.startsWith(ADMIN_ONLY_PREFIX) || ADMIN_ONLY.has(`${request.method} ${route}`)) {
     throw new ApiError('forbidden');
