@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type ApiAnswer, callApi, startTestHookd, type TestHookd } from './helpers/hookd.js';
+import { type ApiAnswer, callApi, eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
+import { startReceiver } from './helpers/receiver.js';
 
 let server: TestHookd;
 before(async () => {
@@ -177,4 +178,31 @@ test('no route changes or deletes an entry', async () => {
     assert.ok(answer.status === 404 || answer.status === 405, `${method} ${path} answered ${answer.status}`);
   }
   assert.deepEqual((await log('?limit=1')).data[0], entry, 'the entry is as it was');
+});
+
+test('each entry is also published as an audit.entry ops event, once, without its secrets', async (t) => {
+  const shipped = await startTestHookd({ opsInterval: '100ms' });
+  const receiver = await startReceiver(() => ({ status: 200 }));
+  t.after(async () => {
+    await shipped.close();
+    await receiver.close();
+  });
+  const subscribed = await shipped.call('POST', '/v1/apps/hookd-ops/endpoints', { url: receiver.url, events: ['audit.entry'] });
+  assert.equal(subscribed.status, 201);
+  const app = ok(await shipped.call('POST', '/v1/apps', { name: 'Shipped' }), 201).body;
+  const events = () => receiver.requests.map((r) => JSON.parse(r.body) as { type: string; data: Entry });
+  const appCreated = await eventually(
+    () => events().find((e) => e.data.action === 'app.created' && e.data.target === app.id),
+    10_000,
+    'the app.created entry to arrive as an ops event',
+  );
+  assert.equal(appCreated.type, 'audit.entry');
+  const [entry] = (await callApi(shipped.url, shipped.hookd.adminToken, 'GET', `/v1/audit-log?app=${app.id}`)).body.data;
+  assert.deepEqual(appCreated.data, entry, 'the event carries the entry as the API shows it');
+  const subscribedEntry = events().find((e) => e.data.action === 'endpoint.created');
+  assert.equal(subscribedEntry?.data.changes.secret?.after, '[masked]', 'the ops endpoint’s own creation, masked');
+  assert.ok(!receiver.requests.some((r) => r.body.includes(subscribed.body.secret)), 'no secret left hookd');
+  await shipped.hookd.auditShipper?.ship();
+  const ids = events().map((e) => e.data.id);
+  assert.equal(new Set(ids).size, ids.length, 'each entry is published once');
 });

@@ -19,6 +19,7 @@ const PAGE = `
     AND ($3::text IS NULL OR action = $3) AND ($4::text IS NULL OR target = $4)
     AND ($5::bigint IS NULL OR at >= $5) AND ($6::bigint IS NULL OR at < $6) AND ($7::text IS NULL OR id < $7)
   ORDER BY id DESC LIMIT $8`;
+const NEWER = 'SELECT * FROM audit_log WHERE ($1::text IS NULL OR id > $1) AND at < $2 ORDER BY id LIMIT $3';
 const PURGE = 'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)';
 
 /** Runs `work` in a transaction and, when it changed something, appends `audit` (if any) before the commit. */
@@ -45,6 +46,10 @@ export function auditLogQueries(pool: pg.Pool) {
       const values = [q.appId, q.actor, q.action, q.target, q.since, q.until, q.after].map((v) => v ?? null);
       const { rows } = await pool.query<AuditRow>(PAGE, [...values, q.limit + 1]);
       return toPage(rows, q.limit, toAuditEntry);
+    },
+    async auditEntriesAfter(after: string | null, until: number, limit: number): Promise<AuditEntry[]> {
+      const { rows } = await pool.query<AuditRow>(NEWER, [after, until, limit]);
+      return rows.map(toAuditEntry);
     },
     async purgeAuditLog(input: PurgeInput): Promise<number> {
       return (await pool.query(PURGE, [input.cutoff, input.limit])).rowCount ?? 0;

@@ -25,6 +25,9 @@ export function auditLogQueries(db: Database.Database) {
   const purge = db.prepare<{ cutoff: number; limit: number }>(
     'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < @cutoff LIMIT @limit)',
   );
+  const newer = db.prepare<{ after: string | null; until: number; n: number }, AuditRow>(
+    'SELECT * FROM audit_log WHERE (@after IS NULL OR id > @after) AND at < @until ORDER BY id LIMIT @n',
+  );
   const append = (entry: AuditEntry) => insert.run(...auditValues(entry));
   const inTransaction = db.transaction((audit: AuditEntry, write: () => unknown) => {
     const result = write();
@@ -51,6 +54,9 @@ export function auditLogQueries(db: Database.Database) {
         n: q.limit + 1,
       });
       return toPage(rows, q.limit, toAuditEntry);
+    },
+    async auditEntriesAfter(after: string | null, until: number, limit: number): Promise<AuditEntry[]> {
+      return newer.all({ after, until, n: limit }).map(toAuditEntry);
     },
     async purgeAuditLog(input: { cutoff: number; limit: number }): Promise<number> {
       return purge.run(input).changes;
