@@ -13,6 +13,7 @@ import type { UiContext, UiKit } from './kit.js';
 import { page } from './layout.js';
 import { liveRoutes } from './live.js';
 import { portalRoutes } from './portal.js';
+import { auditScreens } from './screens-audit.js';
 import { credentialRoutes } from './screens-credentials.js';
 import { endpointScreens } from './screens-endpoints.js';
 import { messageScreens } from './screens-messages.js';
@@ -132,6 +133,7 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
     portalRoutes(ui, kit);
 
     overviewScreens(ui, kit);
+    auditScreens(ui, kit);
     endpointScreens(ui, kit);
     credentialRoutes(ui, kit);
     messageScreens(ui, kit);
