@@ -343,7 +343,7 @@ export const OPTIONS = {
     env: 'HOOKD_OPS_INTERVAL',
     flag: 'ops-interval',
     kind: 'duration',
-    help: 'how often a worker process checks for failing endpoints and silent apps',
+    help: 'how often a worker process checks for failing endpoints and silent apps, and publishes new audit entries',
     default: '30s',
   },
 } as const satisfies Record<string, ConfigOption>;

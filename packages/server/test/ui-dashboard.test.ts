@@ -133,9 +133,9 @@ test('the Audit screen lists the changes made in the dashboard, who made them, a
   await page.getByRole('heading', { name: 'Audit', level: 1 }).waitFor();
   const created = page.getByRole('row').filter({ hasText: 'endpoint.created' }).first();
   await created.waitFor();
-  assert.match(await created.innerText(), /dashboard/, 'made through a dashboard session');
-  assert.match(await created.innerText(), /url: — → /, 'with what it set');
-  assert.doesNotMatch(await page.locator('main').innerText(), /whsec_/, 'no secret on the screen');
+  assert.match((await created.textContent()) ?? '', /dashboard/, 'made through a dashboard session');
+  assert.match((await created.textContent()) ?? '', /url: — → /, 'with what it set');
+  assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /whsec_/, 'no secret on the screen');
   await page.getByRole('row').filter({ hasText: 'session.sign_in_failed' }).first().waitFor();
   await page.getByLabel('action').fill('endpoint.secret_rotated');
   await page.getByRole('button', { name: 'Filter' }).click();

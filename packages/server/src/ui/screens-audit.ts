@@ -43,7 +43,8 @@ export function auditScreens(ui: FastifyInstance, kit: UiKit): void {
       ? html`<a href="/ui/audit?${new URLSearchParams([...kept, ['after', log.nextCursor]]).toString()}">Older entries →</a>`
       : '';
     const fields = FILTERS.map(
-      (name) => html`<label for="audit-${name}">${name}</label><input id="audit-${name}" name="${name}" maxlength="256" value="${q[name] ?? ''}">`,
+      (name) =>
+        html`<label for="audit-${name}">${name}</label><input id="audit-${name}" name="${name}" maxlength="256" value="${q[name] ?? ''}">`,
     );
     const body = html`<form method="get" action="/ui/audit" class="grid-form" aria-label="Filter the audit log">${fields}
 <div class="full"><button type="submit">Filter</button></div></form>
