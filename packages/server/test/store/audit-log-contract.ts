@@ -97,6 +97,16 @@ export function auditLogContract(open: () => Promise<Store>): void {
         assert.deepEqual(await ids({ limit: 3, after: first.nextCursor ?? '' }), [a1]);
       }));
 
+    test('entries after a shipped one come oldest first, only those made before the settle time', () =>
+      withStore(async (store) => {
+        const made = [T0, T0 + 1, T0 + 2].map((at) => entry({ action: 'app.updated', appId: 'app_a', target: 'app_a' }, at));
+        for (const e of [...made].reverse()) await store.appendAudit(e);
+        const ids = (list: { id: string }[]) => list.map((e) => e.id);
+        assert.deepEqual(ids(await store.auditEntriesAfter(null, T0 + 10, 10)), ids(made));
+        assert.deepEqual(ids(await store.auditEntriesAfter(made[0]?.id ?? '', T0 + 10, 1)), [made[1]?.id]);
+        assert.deepEqual(ids(await store.auditEntriesAfter(null, T0 + 2, 10)), ids(made.slice(0, 2)), 'until is exclusive');
+      }));
+
     test('retention deletes entries older than the cutoff, a batch at a time; the app they belong to may be gone', () =>
       withStore(async (store) => {
         const app = anApp();
