@@ -314,6 +314,14 @@ export const OPTIONS = {
     help: 'how often a worker process runs the retention purge',
     default: '1h',
   },
+  auditRetention: {
+    to: 'retention.auditMaxAgeMs',
+    env: 'HOOKD_AUDIT_RETENTION',
+    flag: 'audit-retention',
+    kind: 'duration',
+    help: 'age after which audit log entries are deleted (the retention purge does it)',
+    default: '400d',
+  },
   failingWindow: {
     to: 'ops.failingWindow',
     env: 'HOOKD_FAILING_WINDOW',
@@ -343,7 +351,7 @@ export const OPTIONS = {
     env: 'HOOKD_OPS_INTERVAL',
     flag: 'ops-interval',
     kind: 'duration',
-    help: 'how often a worker process checks for failing endpoints and silent apps',
+    help: 'how often a worker process checks for failing endpoints and silent apps, and publishes new audit entries',
     default: '30s',
   },
 } as const satisfies Record<string, ConfigOption>;

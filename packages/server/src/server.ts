@@ -7,7 +7,7 @@ import { type AdminToken, clusterAdminToken, compareSharedSettings } from './clu
 import type { Config } from './config.js';
 import { DeliveryWorker, type Resolver, systemResolver } from './delivery/index.js';
 import { type Random, SYSTEM_TIMERS, type Timers } from './domain/index.js';
-import { createMetrics, OpsEvents, OpsMonitor, RetentionLoop, startTracing } from './ops/index.js';
+import { AuditShipper, createMetrics, OpsEvents, OpsMonitor, RetentionLoop, startTracing } from './ops/index.js';
 import {
   isSharedDatabase,
   openKeySource,
@@ -60,6 +60,8 @@ export interface Hookd {
   retention: RetentionLoop | null;
   /** The checks behind `endpoint.failing` and `ingest.silent`; runs beside the worker, so null in an `api` process. */
   opsMonitor: OpsMonitor | null;
+  /** Publishes audit entries as ops events; null in an API-only process. */
+  auditShipper: AuditShipper | null;
   close(): Promise<void>;
 }
 
@@ -160,6 +162,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
       : new RetentionLoop({
           store,
           maxAgeMs: config.retention.maxAgeMs,
+          auditMaxAgeMs: config.retention.auditMaxAgeMs,
           intervalMs: config.retention.intervalMs,
           logger,
           clock,
@@ -179,6 +182,8 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           clock,
           timers,
         });
+  const auditShipper =
+    config.role === 'api' ? null : new AuditShipper({ store, ops, intervalMs: config.ops.intervalMs, logger, clock, timers });
   const workerAlive = worker ? () => worker.running : undefined;
   let server: FastifyInstance | null = null;
   if (token !== null) {
@@ -208,6 +213,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   worker?.start();
   retention?.start();
   opsMonitor?.start();
+  auditShipper?.start();
   const port = config.role === 'worker' ? config.healthPort : config.port;
   let url: string | null = null;
   try {
@@ -215,6 +221,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   } catch (error) {
     // A taken port: nothing started here may outlive the failed start.
     await stopWatching?.();
+    await auditShipper?.stop();
     await opsMonitor?.stop();
     await retention?.stop();
     await worker?.stop();
@@ -235,9 +242,11 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
     worker,
     retention,
     opsMonitor,
+    auditShipper,
     async close() {
       await server?.close();
       await stopWatching?.();
+      await auditShipper?.stop();
       await opsMonitor?.stop();
       await retention?.stop();
       await worker?.stop();

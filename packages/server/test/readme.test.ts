@@ -27,7 +27,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 /** The sections whose commands run, in README order: the walkthrough and those that use its `$H`. */
-const SECTIONS = ['Walkthrough with curl', 'Event types', 'Dashboard and app portal', 'Receiving webhooks: sources'];
+const SECTIONS = ['Walkthrough with curl', 'Event types', 'Dashboard and app portal', 'Audit log', 'Receiving webhooks: sources'];
 
 /**
  * The README's commands name fixed ports (`--port 8080`, `PORT=3000`) and the commands after them use those ports,

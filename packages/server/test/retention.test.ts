@@ -119,6 +119,7 @@ function capturedLogger() {
 
 test('the purge loop works in batches until one comes back short, and survives a store error', async () => {
   const calls: PurgeInput[] = [];
+  const auditCalls: PurgeInput[] = [];
   const answers: (PurgeResult | Error)[] = [
     new Error('database away'),
     { attempts: 3, messages: 1 },
@@ -135,8 +136,13 @@ test('the purge loop works in batches until one comes back short, and survives a
         if (answer instanceof Error) throw answer;
         return answer;
       },
+      async purgeAuditLog(input) {
+        auditCalls.push(input);
+        return 0;
+      },
     },
     maxAgeMs: DAY,
+    auditMaxAgeMs: 5 * DAY,
     intervalMs: 20,
     logger,
     clock: () => 10 * DAY,
@@ -158,6 +164,11 @@ test('the purge loop works in batches until one comes back short, and survives a
   assert.ok(
     calls.every((c) => c.cutoff === 9 * DAY && c.limit === 3),
     'every batch asks for what is older than the age',
+  );
+  assert.ok(auditCalls.length > 0, 'each pass trims the audit log too');
+  assert.ok(
+    auditCalls.every((c) => c.cutoff === 5 * DAY),
+    'audit entries go by their own, longer age',
   );
   assert.ok(lines.some((l) => l.level === 50 && /retention purge failed/.test(l.msg)));
   const purged = lines.filter((l) => l.level === 30 && /retention purged/.test(l.msg));

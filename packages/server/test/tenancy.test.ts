@@ -130,7 +130,9 @@ test("an app token reaches its own app and nothing of another's, through every /
   for (const app of [b.app.id, b.app.uid, a.app.id]) {
     for (const route of routes) {
       if (app === a.app.id && !/:(ep|msg|dlv|token)\b/.test(route.path)) continue;
-      const path = fill(route.path, ids(app));
+      // The audit log is not under an app: asking it for another app's entries is the probe.
+      const query = route.path === '/v1/audit-log' ? `?app=${encodeURIComponent(app)}` : '';
+      const path = fill(route.path, ids(app)) + query;
       const answer = await callWith(server, a.token.token, route.method, path, plausibleBody(route.method, route.path));
       answers.push(`${route.method} ${path} ${answer.status}`);
       assert.ok(

@@ -146,9 +146,25 @@ test('disabling an endpoint puts it at the top of the overview with its reason, 
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
 });
 
+test('the Audit screen lists the changes made in the dashboard, who made them, and the refused sign-in', async () => {
+  await page.getByRole('link', { name: 'Audit', exact: true }).click();
+  await page.getByRole('heading', { name: 'Audit', level: 1 }).waitFor();
+  const created = page.getByRole('row').filter({ hasText: 'endpoint.created' }).first();
+  await created.waitFor();
+  assert.match((await created.textContent()) ?? '', /dashboard/, 'made through a dashboard session');
+  assert.match((await created.textContent()) ?? '', /url: — → /, 'with what it set');
+  assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /whsec_/, 'no secret on the screen');
+  await page.getByRole('row').filter({ hasText: 'session.sign_in_failed' }).first().waitFor();
+  await page.getByLabel('action').fill('endpoint.secret_rotated');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByRole('row').filter({ hasText: 'endpoint.secret_rotated' }).first().waitFor();
+  assert.equal(await page.getByRole('row').filter({ hasText: 'endpoint.created' }).count(), 0, 'the filter holds');
+  await screenshot(page, 'audit');
+});
+
 test('at 390 px wide the pages need no sideways scrolling', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
-  for (const path of ['/ui', `/ui/apps/${appId}`, `/ui/apps/${appId}/messages`]) {
+  for (const path of ['/ui', `/ui/apps/${appId}`, `/ui/apps/${appId}/messages`, '/ui/audit']) {
     await page.goto(server.url + path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `${path} overflows by ${overflow} px`);

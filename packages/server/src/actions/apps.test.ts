@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { App } from '../domain/index.js';
+import type { App, Requester } from '../domain/index.js';
 import { type AppPatch, type NewApp, StoreConflictError } from '../store/index.js';
 import { type ApiError, createApp, getApp, updateApp } from './index.js';
+
+/** Who the actions are told asked: the audit log's fields, not checked here. */
+const WHO: Requester = { actor: 'admin', address: '127.0.0.1', requestId: 'req-test' };
 
 const NOW = Date.UTC(2026, 0, 1);
 const refusedWith = (code: string) => (error: ApiError) => error.code === code;
@@ -38,7 +41,7 @@ function deps() {
 
 test('createApp makes an app found by its id and its uid, with the defaults', async () => {
   const d = deps();
-  const app = await createApp(d, { name: 'Acme', uid: 'acme' });
+  const app = await createApp(d, WHO, { name: 'Acme', uid: 'acme' });
   assert.match(app.id, /^app_/);
   assert.deepEqual([app.alertWhenSilent, app.maxInFlight, app.createdAt], [false, null, NOW]);
   assert.equal((await getApp(d, 'acme')).id, app.id);
@@ -48,15 +51,15 @@ test('createApp makes an app found by its id and its uid, with the defaults', as
 
 test('a uid hookd keeps, one shaped like an id, and one taken are refused, on create and on change', async () => {
   const d = deps();
-  await assert.rejects(createApp(d, { name: 'x', uid: 'hookd-ops' }), refusedWith('uid_reserved'));
-  await assert.rejects(createApp(d, { name: 'x', uid: 'HOOKD-mine' }), refusedWith('uid_reserved'));
-  await assert.rejects(createApp(d, { name: 'x', uid: 'app_123' }), refusedWith('validation_failed'));
-  await assert.rejects(createApp(d, { name: 'x', uid: '..' }), refusedWith('validation_failed'));
-  const acme = await createApp(d, { name: 'Acme', uid: 'acme' });
-  await assert.rejects(createApp(d, { name: 'Other', uid: 'acme' }), refusedWith('uid_taken'));
-  const other = await createApp(d, { name: 'Other' });
-  await assert.rejects(updateApp(d, other.id, { uid: 'acme' }), refusedWith('uid_taken'));
-  await assert.rejects(updateApp(d, other.id, { uid: 'hookd-x' }), refusedWith('uid_reserved'));
-  assert.equal((await updateApp(d, acme.id, { name: 'Acme Inc' })).name, 'Acme Inc');
-  await assert.rejects(updateApp(d, 'app_gone', { name: 'x' }), refusedWith('app_not_found'));
+  await assert.rejects(createApp(d, WHO, { name: 'x', uid: 'hookd-ops' }), refusedWith('uid_reserved'));
+  await assert.rejects(createApp(d, WHO, { name: 'x', uid: 'HOOKD-mine' }), refusedWith('uid_reserved'));
+  await assert.rejects(createApp(d, WHO, { name: 'x', uid: 'app_123' }), refusedWith('validation_failed'));
+  await assert.rejects(createApp(d, WHO, { name: 'x', uid: '..' }), refusedWith('validation_failed'));
+  const acme = await createApp(d, WHO, { name: 'Acme', uid: 'acme' });
+  await assert.rejects(createApp(d, WHO, { name: 'Other', uid: 'acme' }), refusedWith('uid_taken'));
+  const other = await createApp(d, WHO, { name: 'Other' });
+  await assert.rejects(updateApp(d, WHO, other.id, { uid: 'acme' }), refusedWith('uid_taken'));
+  await assert.rejects(updateApp(d, WHO, other.id, { uid: 'hookd-x' }), refusedWith('uid_reserved'));
+  assert.equal((await updateApp(d, WHO, acme.id, { name: 'Acme Inc' })).name, 'Acme Inc');
+  await assert.rejects(updateApp(d, WHO, 'app_gone', { name: 'x' }), refusedWith('app_not_found'));
 });

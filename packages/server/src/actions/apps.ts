@@ -1,5 +1,8 @@
-/** The app operations: find, create, change, delete. Who may set which field (admin or app token) is the caller's check. */
-import { type App, newId, uidProblem } from '../domain/index.js';
+/**
+ * The app operations: find, create, change, delete, each recorded in the audit log with its change. Who may set which
+ * field (admin or app token) is the caller's check.
+ */
+import { type App, auditChanges, auditEntry, newId, type Requester, uidProblem } from '../domain/index.js';
 import { type AdminStore, type AppPatch, StoreConflictError } from '../store/index.js';
 import { ApiError } from './errors.js';
 
@@ -30,27 +33,44 @@ export type AppInput = Pick<App, 'name'> & AppPatch;
 
 export async function createApp(
   deps: { store: Pick<AdminStore, 'createApp'>; clock: () => number },
+  who: Requester,
   { name, uid = null, alertWhenSilent = false, maxInFlight = null }: AppInput,
 ): Promise<App> {
   checkUid(uid);
   const now = deps.clock();
+  const app = { id: newId('app', now), uid, name, alertWhenSilent, maxInFlight, createdAt: now, updatedAt: now };
+  const changes = auditChanges(null, { ...app });
   return uidTaken(
-    deps.store.createApp({ id: newId('app', now), uid, name, alertWhenSilent, maxInFlight, createdAt: now, updatedAt: now }),
+    deps.store.createApp(app, auditEntry(who, { action: 'app.created', appId: app.id, target: app.id, changes }, now)),
   );
 }
 
 export async function updateApp(
-  deps: { store: Pick<AdminStore, 'updateApp'>; clock: () => number },
+  deps: { store: Pick<AdminStore, 'findApp' | 'updateApp'>; clock: () => number },
+  who: Requester,
   appId: string,
   patch: AppPatch,
 ): Promise<App> {
   checkUid(patch.uid);
-  const updated = await uidTaken(deps.store.updateApp(appId, patch, deps.clock()));
+  const before = await getApp(deps, appId);
+  const now = deps.clock();
+  const changes = auditChanges({ ...before }, { ...patch });
+  const audit = auditEntry(who, { action: 'app.updated', appId: before.id, target: before.id, changes }, now);
+  const updated = await uidTaken(deps.store.updateApp(before.id, patch, now, audit));
   if (!updated) throw new ApiError('app_not_found');
   return updated;
 }
 
 /** Deletes the app with its endpoints, messages, deliveries and tokens. */
-export async function deleteApp(deps: { store: Pick<AdminStore, 'deleteApp'> }, appId: string): Promise<void> {
-  await deps.store.deleteApp(appId);
+export async function deleteApp(
+  deps: { store: Pick<AdminStore, 'findApp' | 'deleteApp'>; clock: () => number },
+  who: Requester,
+  appId: string,
+): Promise<void> {
+  const before = await getApp(deps, appId);
+  const changes = auditChanges({ ...before }, null);
+  await deps.store.deleteApp(
+    before.id,
+    auditEntry(who, { action: 'app.deleted', appId: before.id, target: before.id, changes }, deps.clock()),
+  );
 }

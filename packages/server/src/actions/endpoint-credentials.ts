@@ -5,11 +5,15 @@
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import {
+  auditEntry,
   type ClientCertificate,
+  type Endpoint,
   type EndpointAuth,
   type EndpointCredentials,
   endpointHeadersProblem,
+  MASKED,
   NO_CREDENTIALS,
+  type Requester,
 } from '../domain/index.js';
 import type { AdminStore } from '../store/index.js';
 import { checkEndpointUrl, type UrlCheckDeps } from './endpoint-rules.js';
@@ -53,14 +57,24 @@ export function givesCredentials(input: CredentialInput): boolean {
 }
 
 /** The endpoint's credentials after `input`, stored; the endpoint must exist. */
+/** The endpoint's credentials after `input`, stored with an audit entry that says which kinds changed, never their values. */
 export async function changeCredentials(
   deps: UrlCheckDeps & { store: Pick<AdminStore, 'endpointCredentials' | 'setEndpointCredentials'>; clock: () => number },
-  endpointId: string,
+  who: Requester,
+  endpoint: Pick<Endpoint, 'id' | 'appId'>,
   input: CredentialInput,
 ): Promise<void> {
   if (!givesCredentials(input)) return;
-  const current = (await deps.store.endpointCredentials([endpointId])).get(endpointId);
-  await deps.store.setEndpointCredentials(endpointId, await checkCredentials(deps, input, current), deps.clock());
+  const current = (await deps.store.endpointCredentials([endpoint.id])).get(endpoint.id);
+  const credentials = await checkCredentials(deps, input, current);
+  const now = deps.clock();
+  const changes = Object.fromEntries(
+    (['auth', 'clientCertificate', 'secretHeaders'] as const)
+      .filter((kind) => input[kind] !== undefined)
+      .map((kind) => [kind, { before: MASKED, after: MASKED }]),
+  );
+  const facts = { action: 'endpoint.credentials_changed', appId: endpoint.appId, target: endpoint.id, changes };
+  await deps.store.setEndpointCredentials(endpoint.id, credentials, now, auditEntry(who, facts, now));
 }
 
 async function checkAuth(deps: UrlCheckDeps, auth: AuthInput): Promise<EndpointAuth> {

@@ -1,14 +1,22 @@
-/** The endpoint operations: create, change, disable, enable, rotate the secret, replay, delete. */
+/**
+ * The endpoint operations: create, change, disable, enable, rotate the secret, replay, delete. Each write goes to the
+ * store with its audit entry, so the change and the entry are committed together.
+ */
 import {
+  type AuditFacts,
+  auditChanges,
+  auditEntry,
   type Endpoint,
   type EndpointCredentials,
+  MASKED,
   type NewEndpoint,
   newEndpoint,
   newSecretFor,
+  type Requester,
   type SignatureScheme,
   secretFits,
 } from '../domain/index.js';
-import { type AdminStore, type EndpointPatch, StoreLimitError } from '../store/index.js';
+import { type AdminStore, type EndpointPatch, type ReplayInput, StoreLimitError } from '../store/index.js';
 import { type CredentialInput, changeCredentials, checkCredentials, givesCredentials } from './endpoint-credentials.js';
 import {
   checkContentFilter,
@@ -22,6 +30,13 @@ import { ApiError } from './errors.js';
 
 type Clock = () => number;
 type Finds = { store: Pick<AdminStore, 'findEndpoint'> };
+
+const endpointFacts = (endpoint: Endpoint, action: string, changes: AuditFacts['changes']): AuditFacts => ({
+  action,
+  appId: endpoint.appId,
+  target: endpoint.id,
+  changes,
+});
 
 /** What a caller chooses for a new endpoint; the rest takes its defaults. */
 export type EndpointInput = Omit<NewEndpoint, 'appId'> & CredentialInput;
@@ -42,7 +57,12 @@ export interface CreateEndpointDeps extends UrlCheckDeps {
 }
 
 /** Checks the URL, filters and headers, and registers the endpoint within the app's limit (`endpoint_limit_reached`). */
-export async function createEndpoint(deps: CreateEndpointDeps, appId: string, input: EndpointInput): Promise<Endpoint> {
+export async function createEndpoint(
+  deps: CreateEndpointDeps,
+  who: Requester,
+  appId: string,
+  input: EndpointInput,
+): Promise<Endpoint> {
   const { auth, clientCertificate, secretHeaders, ...fields } = input;
   if (fields.secret !== undefined) checkSecretFits(fields.signatureScheme ?? 'standard', fields.secret);
   const credentials = givesCredentials(input)
@@ -60,18 +80,21 @@ export async function createEndpoint(deps: CreateEndpointDeps, appId: string, in
     },
     deps.clock(),
   );
-  return addEndpoint(deps, endpoint, credentials);
+  return addEndpoint(deps, who, endpoint, credentials);
 }
 
 /** Stores an endpoint already checked and made, within the app's endpoint limit. */
 export async function addEndpoint(
   deps: { store: Pick<AdminStore, 'createEndpoint'>; config: { maxEndpointsPerApp: number } },
+  who: Requester,
   endpoint: Endpoint,
   credentials?: EndpointCredentials,
 ): Promise<Endpoint> {
   const limit = deps.config.maxEndpointsPerApp;
+  const changes = auditChanges(null, { ...endpoint, ...(credentials ? { credentials: MASKED } : {}) });
+  const audit = auditEntry(who, endpointFacts(endpoint, 'endpoint.created', changes), endpoint.createdAt);
   try {
-    return await deps.store.createEndpoint(endpoint, limit, credentials);
+    return await deps.store.createEndpoint(endpoint, limit, credentials, audit);
   } catch (error) {
     if (!(error instanceof StoreLimitError)) throw error;
     throw new ApiError(
@@ -102,6 +125,7 @@ export interface UpdateEndpointDeps extends UrlCheckDeps {
  */
 export async function updateEndpoint(
   deps: UpdateEndpointDeps,
+  who: Requester,
   appId: string,
   id: string,
   changes: EndpointChanges,
@@ -111,7 +135,7 @@ export async function updateEndpoint(
   const { url, description, events, filter, signatureScheme, headers, rateLimit, maxInFlight, fifo } = changes;
   const { disabled, sendTraceContext } = changes;
   const { auth, clientCertificate, secretHeaders, transformation } = changes;
-  await changeCredentials(deps, endpoint.id, { auth, clientCertificate, secretHeaders });
+  await changeCredentials(deps, who, endpoint, { auth, clientCertificate, secretHeaders });
   const now = deps.clock();
   const patch: EndpointPatch = {};
   if (url !== undefined) patch.url = await checkEndpointUrl(deps, url);
@@ -119,7 +143,7 @@ export async function updateEndpoint(
   if (events !== undefined) patch.events = checkFilters(events);
   if (filter !== undefined) patch.filter = checkContentFilter(filter);
   if (signatureScheme !== undefined && secretFits(signatureScheme, endpoint.secret)) patch.signatureScheme = signatureScheme;
-  else if (signatureScheme !== undefined) await rotate(deps, endpoint, newSecretFor(signatureScheme), signatureScheme);
+  else if (signatureScheme !== undefined) await rotate(deps, who, endpoint, newSecretFor(signatureScheme), signatureScheme);
   if (headers !== undefined) patch.headers = checkEndpointHeaders(headers);
   if (transformation !== undefined) patch.transformation = await checkTransformation(transformation);
   if (rateLimit !== undefined) patch.rateLimit = rateLimit;
@@ -127,21 +151,45 @@ export async function updateEndpoint(
   if (fifo !== undefined) patch.fifo = fifo;
   if (sendTraceContext !== undefined) patch.sendTraceContext = sendTraceContext;
   if (disabled === false) patch.disabled = false;
-  if (disabled === true) await deps.store.disableEndpoint(endpoint.id, disabledReason, now);
-  const updated = await deps.store.updateEndpoint(endpoint.appId, endpoint.id, patch, now);
+  if (disabled === true) await disable(deps, who, endpoint, disabledReason, now);
+  const { disabled: enable, ...fields } = patch;
+  const diff = auditChanges({ ...endpoint }, fields);
+  if (enable === false && endpoint.disabledAt !== null) diff.disabled = { before: true, after: false };
+  // A change of credentials, scheme or state alone was recorded with its own write: this one only if it changes more.
+  const audit =
+    Object.keys(diff).length > 0 ? auditEntry(who, endpointFacts(endpoint, 'endpoint.updated', diff), now) : undefined;
+  const updated = await deps.store.updateEndpoint(endpoint.appId, endpoint.id, patch, now, audit);
   if (!updated) throw new ApiError('endpoint_not_found');
   return updated;
+}
+
+/** One write: the endpoint is disabled with its entry, or neither (an endpoint disabled already writes no entry). */
+function disable(
+  deps: { store: Pick<AdminStore, 'disableEndpoint'> },
+  who: Requester,
+  endpoint: Endpoint,
+  reason: string,
+  now: number,
+): Promise<void> {
+  const changes = { disabled: { before: false, after: true }, disabledReason: { before: null, after: reason } };
+  return deps.store.disableEndpoint(
+    endpoint.id,
+    reason,
+    now,
+    auditEntry(who, endpointFacts(endpoint, 'endpoint.disabled', changes), now),
+  );
 }
 
 /** Disables the endpoint: its pending deliveries fail, and `reason` says who did it. */
 export async function disableEndpoint(
   deps: { store: Pick<AdminStore, 'findEndpoint' | 'disableEndpoint'>; clock: Clock },
+  who: Requester,
   appId: string,
   id: string,
   reason: string,
 ): Promise<void> {
   const endpoint = await getEndpoint(deps, appId, id);
-  await deps.store.disableEndpoint(endpoint.id, reason, deps.clock());
+  await disable(deps, who, endpoint, reason, deps.clock());
 }
 
 export interface ReplayDeps {
@@ -154,41 +202,59 @@ export interface ReplayDeps {
 /** Sends again the endpoint's deliveries with `status` created since a time; `endpoint_disabled` when it is disabled. */
 export async function replayEndpoint(
   deps: ReplayDeps,
+  who: Requester,
   appId: string,
   id: string,
   replay: { since: number; status: 'failed' | 'succeeded' },
 ): Promise<number> {
   const endpoint = await getEndpoint(deps, appId, id);
   if (endpoint.disabledAt !== null) throw new ApiError('endpoint_disabled');
-  const replayed = await deps.store.replayDeliveries({ endpointId: endpoint.id, ...replay, now: deps.clock() });
+  const replayed = await deps.store.replayDeliveries(replayInput(who, endpoint, replay, deps.clock()));
   if (replayed > 0) deps.onDeliveriesDue();
   return replayed;
 }
 
+function replayInput(who: Requester, endpoint: Endpoint, replay: ReplayRequest, now: number): ReplayInput {
+  const changes = { since: { after: new Date(replay.since).toISOString() }, status: { after: replay.status } };
+  const audit = auditEntry(who, endpointFacts(endpoint, 'endpoint.replayed', changes), now);
+  return { endpointId: endpoint.id, ...replay, now, audit };
+}
+
+type ReplayRequest = { since: number; status: 'failed' | 'succeeded' };
+
 /** Enables the endpoint, forgetting its failures, and sends again its failed deliveries created since a time, if given. */
 export async function enableEndpoint(
   deps: ReplayDeps & { store: Pick<AdminStore, 'updateEndpoint'> },
+  who: Requester,
   appId: string,
   id: string,
   replayFailedSince?: number,
 ): Promise<{ endpoint: Endpoint; replayed: number }> {
   const endpoint = await getEndpoint(deps, appId, id);
   const now = deps.clock();
-  const enabled = await deps.store.updateEndpoint(endpoint.appId, endpoint.id, { disabled: false }, now);
+  const changes = { disabled: { before: endpoint.disabledAt !== null, after: false } };
+  const audit = auditEntry(who, endpointFacts(endpoint, 'endpoint.enabled', changes), now);
+  const enabled = await deps.store.updateEndpoint(endpoint.appId, endpoint.id, { disabled: false }, now, audit);
   if (!enabled) throw new ApiError('endpoint_not_found');
   const replayed =
     replayFailedSince === undefined
       ? 0
-      : await deps.store.replayDeliveries({ endpointId: endpoint.id, since: replayFailedSince, status: 'failed', now });
+      : await deps.store.replayDeliveries(replayInput(who, endpoint, { since: replayFailedSince, status: 'failed' }, now));
   if (replayed > 0) deps.onDeliveriesDue();
   return { endpoint: enabled, replayed };
 }
 
 /** A new signing secret (given, or generated); the old one keeps signing beside it for `secretOverlapMs`. */
-export async function rotateEndpointSecret(deps: RotateDeps, appId: string, id: string, secret?: string): Promise<Endpoint> {
+export async function rotateEndpointSecret(
+  deps: RotateDeps,
+  who: Requester,
+  appId: string,
+  id: string,
+  secret?: string,
+): Promise<Endpoint> {
   const endpoint = await getEndpoint(deps, appId, id);
   if (secret !== undefined) checkSecretFits(endpoint.signatureScheme, secret);
-  return rotate(deps, endpoint, secret ?? newSecretFor(endpoint.signatureScheme));
+  return rotate(deps, who, endpoint, secret ?? newSecretFor(endpoint.signatureScheme));
 }
 
 type RotateDeps = {
@@ -197,10 +263,21 @@ type RotateDeps = {
   config: { secretOverlapMs: number };
 };
 
-async function rotate(deps: RotateDeps, endpoint: Endpoint, secret: string, scheme?: SignatureScheme): Promise<Endpoint> {
+async function rotate(
+  deps: RotateDeps,
+  who: Requester,
+  endpoint: Endpoint,
+  secret: string,
+  scheme?: SignatureScheme,
+): Promise<Endpoint> {
   const now = deps.clock();
   const overlapEnds = now + deps.config.secretOverlapMs;
-  const rotated = await deps.store.rotateEndpointSecret(endpoint.appId, endpoint.id, secret, overlapEnds, now, scheme);
+  const changes = auditChanges(
+    { secret: endpoint.secret, signatureScheme: endpoint.signatureScheme },
+    { secret, signatureScheme: scheme ?? endpoint.signatureScheme },
+  );
+  const audit = auditEntry(who, endpointFacts(endpoint, 'endpoint.secret_rotated', changes), now);
+  const rotated = await deps.store.rotateEndpointSecret(endpoint.appId, endpoint.id, secret, overlapEnds, now, scheme, audit);
   if (!rotated) throw new ApiError('endpoint_not_found');
   return rotated;
 }
@@ -217,10 +294,12 @@ function checkSecretFits(scheme: SignatureScheme, secret: string): void {
 
 /** Deletes the endpoint and its deliveries. */
 export async function deleteEndpoint(
-  deps: { store: Pick<AdminStore, 'findEndpoint' | 'deleteEndpoint'> },
+  deps: { store: Pick<AdminStore, 'findEndpoint' | 'deleteEndpoint'>; clock: Clock },
+  who: Requester,
   appId: string,
   id: string,
 ): Promise<void> {
   const endpoint = await getEndpoint(deps, appId, id);
-  await deps.store.deleteEndpoint(endpoint.appId, endpoint.id);
+  const audit = auditEntry(who, endpointFacts(endpoint, 'endpoint.deleted', auditChanges({ ...endpoint }, null)), deps.clock());
+  await deps.store.deleteEndpoint(endpoint.appId, endpoint.id, audit);
 }

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Delivery, Endpoint, EventType, Message } from '../domain/index.js';
+import type { Delivery, Endpoint, EventType, Message, Requester } from '../domain/index.js';
 import type { PublishInput } from '../store/index.js';
 import { type ApiError, publishEvent, retryDelivery } from './index.js';
+
+/** Who the actions are told asked: the audit log's fields, not checked here. */
+const WHO: Requester = { actor: 'admin', address: '127.0.0.1', requestId: 'req-test' };
 
 const NOW = Date.UTC(2026, 0, 1);
 const refusedWith = (code: string) => (error: ApiError) => error.code === code;
@@ -78,18 +81,21 @@ function retryDeps(found: { endpoint?: Partial<Endpoint>; message?: Partial<Mess
 
 test('retryDelivery makes the delivery due and wakes the worker', async () => {
   const d = retryDeps();
-  assert.equal((await retryDelivery(d, 'app_1', 'dlv_1')).id, 'dlv_1');
+  assert.equal((await retryDelivery(d, WHO, 'app_1', 'dlv_1')).id, 'dlv_1');
   assert.equal(d.counts.wakes, 1);
 });
 
 test('retryDelivery refuses what may not be retried, waking nobody', async () => {
-  await assert.rejects(retryDelivery(retryDeps(), 'app_2', 'dlv_1'), refusedWith('delivery_not_found'));
+  await assert.rejects(retryDelivery(retryDeps(), WHO, 'app_2', 'dlv_1'), refusedWith('delivery_not_found'));
   await assert.rejects(
-    retryDelivery(retryDeps({ endpoint: { disabledAt: NOW } }), 'app_1', 'dlv_1'),
+    retryDelivery(retryDeps({ endpoint: { disabledAt: NOW } }), WHO, 'app_1', 'dlv_1'),
     refusedWith('endpoint_disabled'),
   );
-  await assert.rejects(retryDelivery(retryDeps({ message: { payload: '' } }), 'app_1', 'dlv_1'), refusedWith('message_purged'));
+  await assert.rejects(
+    retryDelivery(retryDeps({ message: { payload: '' } }), WHO, 'app_1', 'dlv_1'),
+    refusedWith('message_purged'),
+  );
   const inFlight = retryDeps({ inFlight: true });
-  await assert.rejects(retryDelivery(inFlight, 'app_1', 'dlv_1'), refusedWith('delivery_in_flight'));
+  await assert.rejects(retryDelivery(inFlight, WHO, 'app_1', 'dlv_1'), refusedWith('delivery_in_flight'));
   assert.equal(inFlight.counts.wakes, 0);
 });

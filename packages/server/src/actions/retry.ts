@@ -1,5 +1,5 @@
 /** Retrying one delivery by hand, behind POST /v1/apps/{app}/deliveries/{dlv}/retry and the dashboard. */
-import { type Delivery, isPurged } from '../domain/index.js';
+import { auditEntry, type Delivery, isPurged, type Requester } from '../domain/index.js';
 import type { AdminStore } from '../store/index.js';
 import { ApiError } from './errors.js';
 
@@ -11,7 +11,7 @@ export interface RetryDeps {
 }
 
 /** Makes the delivery due now with a fresh schedule and wakes the worker; throws ApiError when it may not be retried. */
-export async function retryDelivery(ctx: RetryDeps, appId: string, deliveryId: string): Promise<Delivery> {
+export async function retryDelivery(ctx: RetryDeps, who: Requester, appId: string, deliveryId: string): Promise<Delivery> {
   const delivery = await ctx.store.findDelivery(appId, deliveryId);
   if (!delivery) throw new ApiError('delivery_not_found');
   if (delivery.status === 'skipped') throw new ApiError('delivery_skipped');
@@ -19,7 +19,10 @@ export async function retryDelivery(ctx: RetryDeps, appId: string, deliveryId: s
   if (endpoint?.disabledAt != null) throw new ApiError('endpoint_disabled');
   const message = await ctx.store.findMessage(appId, delivery.messageId);
   if (message && isPurged(message)) throw new ApiError('message_purged');
-  const retried = await ctx.store.retryDelivery(appId, delivery.id, ctx.clock());
+  const now = ctx.clock();
+  const changes = { status: { before: delivery.status, after: 'pending' } };
+  const audit = auditEntry(who, { action: 'delivery.retried', appId, target: delivery.id, changes }, now);
+  const retried = await ctx.store.retryDelivery(appId, delivery.id, now, audit);
   if (!retried) throw new ApiError('delivery_in_flight');
   ctx.onDeliveriesDue();
   return retried;

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ResolvedAddress } from '../delivery/index.js';
-import { parseNetworks, type Source } from '../domain/index.js';
+import { parseNetworks, type Requester, type Source } from '../domain/index.js';
 import { type NewSource, StoreConflictError } from '../store/index.js';
 import { type ApiError, createSource, type SourceInput } from './index.js';
+
+/** Who the actions are told asked: the audit log's fields, not checked here. */
+const WHO: Requester = { actor: 'admin', address: '127.0.0.1', requestId: 'req-test' };
 
 const NOW = Date.UTC(2026, 0, 1);
 
@@ -42,7 +45,7 @@ const refusedWith = (code: string) => (error: ApiError) => error.code === code;
 
 test('createSource writes the app, its destinations and the source in one call, all in the same app', async () => {
   const d = deps();
-  const { source, destinations } = await createSource(d, github({ forwardHeaders: ['X-Custom', 'x-custom'] }));
+  const { source, destinations } = await createSource(d, WHO, github({ forwardHeaders: ['X-Custom', 'x-custom'] }));
   assert.equal(d.writes.length, 1);
   const [write] = d.writes as [NewSource];
   assert.equal(write.app.name, 'source github');
@@ -59,26 +62,26 @@ test('createSource writes the app, its destinations and the source in one call, 
 
 test('createSource checks everything before it writes anything', async () => {
   const d = deps({ existing: 'taken', limit: 1 });
-  await assert.rejects(createSource(d, github({ name: 'src_x' })), refusedWith('validation_failed'));
-  await assert.rejects(createSource(d, github({ secrets: [] })), refusedWith('validation_failed'));
-  await assert.rejects(createSource(d, github({ scheme: 'none' })), refusedWith('validation_failed'));
-  await assert.rejects(createSource(d, github({ allowIps: ['nonsense'] })), refusedWith('validation_failed'));
-  await assert.rejects(createSource(d, github({ forwardHeaders: ['authorization'] })), refusedWith('validation_failed'));
+  await assert.rejects(createSource(d, WHO, github({ name: 'src_x' })), refusedWith('validation_failed'));
+  await assert.rejects(createSource(d, WHO, github({ secrets: [] })), refusedWith('validation_failed'));
+  await assert.rejects(createSource(d, WHO, github({ scheme: 'none' })), refusedWith('validation_failed'));
+  await assert.rejects(createSource(d, WHO, github({ allowIps: ['nonsense'] })), refusedWith('validation_failed'));
+  await assert.rejects(createSource(d, WHO, github({ forwardHeaders: ['authorization'] })), refusedWith('validation_failed'));
   await assert.rejects(
-    createSource(d, github({ destinations: [{ url: 'http://internal.example/' }] })),
+    createSource(d, WHO, github({ destinations: [{ url: 'http://internal.example/' }] })),
     refusedWith('url_not_allowed'),
   );
-  await assert.rejects(createSource(d, github({ destinations: [{ url: 'ftp://x/' }] })), refusedWith('invalid_url'));
+  await assert.rejects(createSource(d, WHO, github({ destinations: [{ url: 'ftp://x/' }] })), refusedWith('invalid_url'));
   await assert.rejects(
-    createSource(d, github({ destinations: [{ url: 'https://example.com/', events: ['bad filter'] }] })),
+    createSource(d, WHO, github({ destinations: [{ url: 'https://example.com/', events: ['bad filter'] }] })),
     refusedWith('invalid_event_type'),
   );
-  await assert.rejects(createSource(d, github({ name: 'taken' })), refusedWith('source_name_taken'));
-  await assert.rejects(createSource(d, github()), refusedWith('endpoint_limit_reached'));
+  await assert.rejects(createSource(d, WHO, github({ name: 'taken' })), refusedWith('source_name_taken'));
+  await assert.rejects(createSource(d, WHO, github()), refusedWith('endpoint_limit_reached'));
   assert.deepEqual(d.writes, []);
 });
 
 test('createSource answers source_name_taken when the name is taken between the check and the write', async () => {
   const d = deps({ taken: 'github' });
-  await assert.rejects(createSource(d, github()), refusedWith('source_name_taken'));
+  await assert.rejects(createSource(d, WHO, github()), refusedWith('source_name_taken'));
 });

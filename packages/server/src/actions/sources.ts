@@ -5,11 +5,14 @@
 import { addressSet } from '@hookd/sdk/receiver';
 import { SCHEMES, WebhookVerificationError } from '@hookd/sdk/verify';
 import {
+  auditChanges,
+  auditEntry,
   compileJsonSchema,
   type Endpoint,
   forwardHeaderProblem,
   newEndpoint,
   newId,
+  type Requester,
   type Source,
   type SourceRateLimit,
   type SourceScheme,
@@ -100,6 +103,7 @@ export interface CreateSourceDeps extends UrlCheckDeps {
  */
 export async function createSource(
   deps: CreateSourceDeps,
+  who: Requester,
   input: SourceInput,
 ): Promise<{ source: Source; destinations: Endpoint[] }> {
   if (input.name.startsWith('src_')) throw new ApiError('validation_failed', 'body/name may not start with src_ (ids do)');
@@ -123,25 +127,29 @@ export async function createSource(
   const destinations = targets.map((target) =>
     newEndpoint({ appId, url: target.url, description: `destination of source ${input.name}`, events: target.events }, now),
   );
+  const source = {
+    id: newId('src', now),
+    name: input.name,
+    appId,
+    scheme: input.scheme,
+    secrets,
+    allowIps,
+    rateLimit: rateOf(input.rateLimit),
+    schema,
+    forwardHeaders,
+    refusals: 0,
+    lastRefusal: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const changes = auditChanges(null, { ...source, destinations: destinations.map((d) => d.url) });
+  const audit = auditEntry(who, { action: 'source.created', appId, target: source.id, changes }, now);
   try {
     return await deps.store.createSourceWithDestinations({
       app: { id: appId, uid: null, name: `source ${input.name}`, createdAt: now, updatedAt: now },
       destinations,
-      source: {
-        id: newId('src', now),
-        name: input.name,
-        appId,
-        scheme: input.scheme,
-        secrets,
-        allowIps,
-        rateLimit: rateOf(input.rateLimit),
-        schema,
-        forwardHeaders,
-        refusals: 0,
-        lastRefusal: null,
-        createdAt: now,
-        updatedAt: now,
-      },
+      source,
+      audit,
     });
   } catch (error) {
     if (error instanceof StoreConflictError) throw nameTaken(input.name);
@@ -152,6 +160,7 @@ export async function createSource(
 /** Checks and applies the changes; the caller forgets what it cached of the source. */
 export async function updateSource(
   deps: { store: Pick<AdminStore, 'findSource' | 'updateSource'>; clock: () => number },
+  who: Requester,
   idOrName: string,
   changes: SourceChanges,
 ): Promise<Source> {
@@ -163,17 +172,23 @@ export async function updateSource(
   if (rateLimit !== undefined) patch.rateLimit = rateOf(rateLimit);
   if (schema !== undefined) patch.schema = checkSchema(schema);
   if (forwardHeaders !== undefined) patch.forwardHeaders = checkForwardHeaders(forwardHeaders);
-  const updated = await deps.store.updateSource(source.id, patch, deps.clock());
+  const now = deps.clock();
+  const diff = auditChanges({ ...source }, { ...patch });
+  const audit = auditEntry(who, { action: 'source.updated', appId: source.appId, target: source.id, changes: diff }, now);
+  const updated = await deps.store.updateSource(source.id, patch, now, audit);
   if (!updated) throw new ApiError('source_not_found');
   return updated;
 }
 
 /** Deletes the source with its app: its destinations and what it ingested go with it. Returns what was deleted. */
 export async function deleteSource(
-  deps: { store: Pick<AdminStore, 'findSource' | 'deleteApp'> },
+  deps: { store: Pick<AdminStore, 'findSource' | 'deleteApp'>; clock: () => number },
+  who: Requester,
   idOrName: string,
 ): Promise<Source> {
   const source = await getSource(deps, idOrName);
-  await deps.store.deleteApp(source.appId);
+  const changes = auditChanges({ ...source }, null, ['createdAt', 'updatedAt', 'refusals', 'lastRefusal']);
+  const facts = { action: 'source.deleted', appId: source.appId, target: source.id, changes };
+  await deps.store.deleteApp(source.appId, auditEntry(who, facts, deps.clock()));
   return source;
 }

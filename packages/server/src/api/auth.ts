@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import type { Requester } from '../domain/index.js';
 import type { AdminStore } from '../store/index.js';
 import type { AuthLimiter } from './auth-limiter.js';
 import { ApiError } from './errors.js';
@@ -27,6 +28,12 @@ export function generateAppToken(): string {
 export type Scope = { kind: 'admin' } | { kind: 'app'; appId: string; tokenId: string; canMintPortalLinks: boolean };
 
 const scopes = new WeakMap<FastifyRequest, Scope>();
+
+/** Who the request speaks for, as the audit log names it (`admin`, `token:<id>`), with its address and request id. */
+export function requesterOf(request: FastifyRequest): Requester {
+  const scope = scopeOf(request);
+  return { actor: scope.kind === 'admin' ? 'admin' : `token:${scope.tokenId}`, address: request.ip, requestId: request.id };
+}
 
 /** The scope the /v1 hook resolved for this request; routes whose rules depend on who calls read it here. */
 export function scopeOf(request: FastifyRequest): Scope {
@@ -79,11 +86,14 @@ export type Authenticator = ReturnType<typeof authenticator>;
 /** Routes under an app that still need the admin token: deleting the app, and managing its tokens. */
 const ADMIN_ONLY = new Set(['DELETE /v1/apps/:app']);
 const ADMIN_ONLY_PREFIX = '/v1/apps/:app/tokens';
+/** The one route outside `/v1/apps/:app` an app token may call. */
+const APP_SCOPED_ELSEWHERE = '/v1/audit-log';
 
 /**
  * The one place an app token's reach is decided, from the route (not the URL's spelling): a route outside
  * `/v1/apps/:app` or kept for the admin is 403 `forbidden`; another app's id or uid is 404 `app_not_found`,
- * as if it did not exist, so a token learns nothing about other tenants.
+ * as if it did not exist, so a token learns nothing about other tenants. The audit log's route is let through: it
+ * reads only the token's own app's entries.
  */
 export async function checkScope(
   scope: Scope,
@@ -93,6 +103,8 @@ export async function checkScope(
   scopes.set(request, scope);
   if (scope.kind === 'admin') return;
   const route = request.routeOptions.url ?? '';
+  // The audit log route narrows an app token to its own app's entries itself.
+  if (route === APP_SCOPED_ELSEWHERE) return;
   const inApp = route === '/v1/apps/:app' || route.startsWith('/v1/apps/:app/');
   if (!inApp || route.startsWith(ADMIN_ONLY_PREFIX) || ADMIN_ONLY.has(`${request.method} ${route}`)) {
     throw new ApiError('forbidden');

@@ -1,4 +1,5 @@
 /** The HTTP API: routes, token auth, one error handler, and the OpenAPI document. */
+import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -13,6 +14,7 @@ import { LAZY_SERIALIZERS } from './lazy-serializers.js';
 import { refuseNulBytes } from './nul-bytes.js';
 import { appRoutes } from './routes/apps.js';
 import { attemptRoutes } from './routes/attempts.js';
+import { auditLogRoutes } from './routes/audit-log.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
@@ -35,6 +37,7 @@ export { toApiError } from './error-handler.js';
 export { ApiError, ERRORS, type ErrorCode } from './errors.js';
 export { publicUrl } from './public-url.js';
 export { attemptPoll } from './routes/attempts.js';
+export { presentAuditEntry } from './routes/audit-log.js';
 export { guardStream, type SseEvent, streamEvents } from './sse.js';
 
 /** What a worker-only process serves on its health port: /healthz, /readyz and /metrics, nothing else. */
@@ -59,6 +62,12 @@ export function buildHealthApi(ctx: HealthContext & Pick<ApiContext, 'logger'>, 
   return api;
 }
 
+/** A caller's (or proxy's) own `x-request-id` when it is a plain token; a fresh UUID otherwise. */
+function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   const api = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
@@ -79,6 +88,11 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     // A URL the router cannot decode, or a too-long id, is answered in the documented error shape.
     frameworkErrors: replyWithError,
     schemaController: LAZY_SERIALIZERS,
+    genReqId: requestIdOf,
+  });
+  // The id the audit log records a change under, given back so a caller can find its entries.
+  api.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
   });
   api.setValidatorCompiler(validatorCompiler());
   refuseNulBytes(api);
@@ -144,6 +158,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     sourceRoutes(v1, ctx, gateway);
     portalRoutes(v1, ctx);
     tokenRoutes(v1, ctx);
+    auditLogRoutes(v1, ctx);
   });
   return api;
 }

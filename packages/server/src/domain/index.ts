@@ -8,6 +8,17 @@ export {
   isAttemptErrorCode,
   responseError,
 } from './attempt-errors.js';
+export {
+  type AuditActor,
+  type AuditChange,
+  type AuditChanges,
+  type AuditEntry,
+  type AuditFacts,
+  auditChanges,
+  auditEntry,
+  MASKED,
+  type Requester,
+} from './audit.js';
 export { parseDuration } from './durations.js';
 export {
   type AuthSummary,

@@ -4,7 +4,16 @@
  * URLs, reasons, counts and times; never a secret.
  */
 import type { Logger } from 'pino';
-import { type App, type AttemptError, filterSubject, type Message, type NextStep, newId, skipByFilter } from '../domain/index.js';
+import {
+  type App,
+  type AttemptError,
+  type AuditEntry,
+  filterSubject,
+  type Message,
+  type NextStep,
+  newId,
+  skipByFilter,
+} from '../domain/index.js';
 import { type AdminStore, type RecordAttemptResult, StoreConflictError } from '../store/index.js';
 import type { OpsEventType } from './event-types.js';
 import type { Metrics } from './metrics.js';
@@ -141,8 +150,19 @@ export class OpsEvents {
     await this.publish('ingest.silent', data, `ingest.silent:${s.appId}:${s.quietSince}`);
   }
 
+  /** One audit log entry, as written (its secrets were masked before it was). */
+  async auditEntry(entry: AuditEntry): Promise<void> {
+    const data = { ...entry, at: iso(entry.at) };
+    await this.publish('audit.entry', data, `audit.entry:${entry.id}`, 'info');
+  }
+
   /** Publishes like the API does, envelope and all; the idempotency key makes a repeat of the same alert a no-op. */
-  private async publish(type: OpsEventType, data: Record<string, unknown>, idempotencyKey: string): Promise<void> {
+  private async publish(
+    type: OpsEventType,
+    data: Record<string, unknown>,
+    idempotencyKey: string,
+    level: 'warn' | 'info' = 'warn',
+  ): Promise<void> {
     const { store, clock, logger } = this.deps;
     const app = await this.opsApp();
     const now = clock();
@@ -162,7 +182,7 @@ export class OpsEvents {
     }
     if (result.duplicate) return;
     this.deps.metrics?.opsEventPublished(type);
-    logger.warn({ opsEvent: type, messageId: result.message.id, ...data }, `ops event ${type}`);
+    logger[level]({ opsEvent: type, messageId: result.message.id, ...data }, `ops event ${type}`);
     if (result.deliveries > 0) this.deps.onDeliveriesDue?.();
   }
 

@@ -1,3 +1,4 @@
+export { AuditShipper, type AuditShipperDeps } from './audit-shipper.js';
 export { OPS_EVENT_TYPES, type OpsEventType } from './event-types.js';
 export { OPS_APP_NAME, OPS_APP_UID, OpsEvents, type OpsEventsDeps, type RecordedAttempt } from './events.js';
 export { type AttemptOutcome, createMetrics, type Metrics } from './metrics.js';

@@ -8,9 +8,11 @@ import type { OpsStore, PurgeResult } from '../store/index.js';
 import { Periodic } from './periodic.js';
 
 export interface RetentionDeps {
-  store: Pick<OpsStore, 'purgeBefore'>;
+  store: Pick<OpsStore, 'purgeBefore' | 'purgeAuditLog'>;
   /** Attempts, and payloads of finished messages, older than this are purged. */
   maxAgeMs: number;
+  /** Audit log entries older than this are deleted: a setting of its own, as audits keep records longer. */
+  auditMaxAgeMs: number;
   intervalMs: number;
   logger: Logger;
   clock: () => number;
@@ -68,6 +70,24 @@ export class RetentionLoop {
         'retention purged old attempts and payloads',
       );
     }
+    await this.purgeAuditLog(limit);
     return total;
+  }
+
+  private async purgeAuditLog(limit: number): Promise<void> {
+    const cutoff = this.deps.clock() - this.deps.auditMaxAgeMs;
+    let deleted = 0;
+    for (;;) {
+      const batch = await this.deps.store.purgeAuditLog({ cutoff, limit });
+      deleted += batch;
+      if (batch < limit || this.periodic.stopping) break;
+      await this.periodic.sleep(this.deps.pauseMs ?? DEFAULT_PAUSE_MS);
+    }
+    if (deleted > 0) {
+      this.deps.logger.info(
+        { purgedAuditEntries: deleted, cutoff: new Date(cutoff).toISOString() },
+        'retention purged old audit entries',
+      );
+    }
   }
 }

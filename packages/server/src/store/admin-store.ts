@@ -6,6 +6,7 @@ import type {
   App,
   AppToken,
   Attempt,
+  AuditEntry,
   Delivery,
   DeliveryStatus,
   Endpoint,
@@ -72,6 +73,7 @@ export interface NewSource {
   app: NewApp;
   destinations: Endpoint[];
   source: Source;
+  audit?: AuditEntry;
 }
 
 /** Event types page by name, in byte order; `after` is the last name of the previous page. */
@@ -135,21 +137,43 @@ export interface ReplayInput {
   since: number;
   status: Exclude<DeliveryStatus, 'pending'>;
   now: number;
+  audit?: AuditEntry;
 }
 
-/** What `actions/` and the API's routes use; the gateway in `inbound/` uses its sources and `publishMessage`. */
+/** The audit log pages newest first; every filter given must hold. */
+export interface AuditQuery extends PageQuery {
+  appId?: string;
+  actor?: string;
+  action?: string;
+  target?: string;
+  /** Entries at or after this time. */
+  since?: number;
+  /** Entries before this time. */
+  until?: number;
+}
+
+/**
+ * What `actions/` and the API's routes use; the gateway in `inbound/` uses its sources and `publishMessage`.
+ *
+ * A mutation given an `audit` entry writes it in the same transaction as the change, so neither exists without the
+ * other; it is written only when the call changed something (not for a null or false answer).
+ */
 export interface AdminStore {
-  createApp(app: NewApp): Promise<App>;
+  /** Adds an entry that records no change of its own (a failed sign-in). Entries are never changed or deleted here. */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  listAuditLog(query: AuditQuery): Promise<Page<AuditEntry>>;
+
+  createApp(app: NewApp, audit?: AuditEntry): Promise<App>;
   /** By id, or by the app's own `uid`. */
   findApp(idOrUid: string): Promise<App | null>;
   listApps(page: PageQuery): Promise<Page<App>>;
-  updateApp(id: string, patch: AppPatch, now: number): Promise<App | null>;
-  deleteApp(id: string): Promise<boolean>;
+  updateApp(id: string, patch: AppPatch, now: number, audit?: AuditEntry): Promise<App | null>;
+  deleteApp(id: string, audit?: AuditEntry): Promise<boolean>;
 
   /** Keeps an app token by its SHA-256 (hex); deleting the app deletes its tokens. */
-  createAppToken(token: AppToken, hashHex: string): Promise<AppToken>;
+  createAppToken(token: AppToken, hashHex: string, audit?: AuditEntry): Promise<AppToken>;
   listAppTokens(appId: string): Promise<AppToken[]>;
-  deleteAppToken(appId: string, id: string): Promise<boolean>;
+  deleteAppToken(appId: string, id: string, audit?: AuditEntry): Promise<boolean>;
   /** The token whose SHA-256 (hex) this is, or null: how a bearer token is resolved to its app. */
   findAppTokenByHash(hashHex: string): Promise<AppToken | null>;
   /** The app's token with this id, or null once it is revoked. */
@@ -167,15 +191,20 @@ export interface AdminStore {
   /** The app's portal-link epoch (links carry the epoch they were made in), or null when there is no such app. */
   portalEpoch(appId: string): Promise<number | null>;
   /** Refuses every portal link made for the app so far and ends its portal sessions; false when there is no such app. */
-  revokePortalAccess(appId: string): Promise<boolean>;
+  revokePortalAccess(appId: string, audit?: AuditEntry): Promise<boolean>;
 
   /**
    * Fails with StoreLimitError when the app has `maxPerApp` endpoints already (disabled ones count), however many
    * processes create endpoints at once.
    */
-  createEndpoint(endpoint: Endpoint, maxPerApp?: number, credentials?: EndpointCredentials): Promise<Endpoint>;
+  createEndpoint(
+    endpoint: Endpoint,
+    maxPerApp?: number,
+    credentials?: EndpointCredentials,
+    audit?: AuditEntry,
+  ): Promise<Endpoint>;
   /** Replaces the endpoint's credentials whole; none at all removes them. */
-  setEndpointCredentials(endpointId: string, credentials: EndpointCredentials, now: number): Promise<void>;
+  setEndpointCredentials(endpointId: string, credentials: EndpointCredentials, now: number, audit?: AuditEntry): Promise<void>;
   /** The credentials of those of these endpoints that have any, in one read. */
   endpointCredentials(endpointIds: readonly string[]): Promise<Map<string, EndpointCredentials>>;
   findEndpoint(appId: string, id: string): Promise<Endpoint | null>;
@@ -185,8 +214,8 @@ export interface AdminStore {
    * destinations); an app without endpoints is left out.
    */
   endpointsOfApps(appIds: string[], perApp: number): Promise<Record<string, Endpoint[]>>;
-  updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null>;
-  deleteEndpoint(appId: string, id: string): Promise<boolean>;
+  updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number, audit?: AuditEntry): Promise<Endpoint | null>;
+  deleteEndpoint(appId: string, id: string, audit?: AuditEntry): Promise<boolean>;
   /**
    * Makes `secret` the endpoint's secret; the one it replaces keeps signing beside it until `previousExpiresAt`
    * (a secret an earlier rotation replaced stops at once); with `signatureScheme`, the endpoint signs with that
@@ -199,22 +228,23 @@ export interface AdminStore {
     previousExpiresAt: number,
     now: number,
     signatureScheme?: SignatureScheme,
+    audit?: AuditEntry,
   ): Promise<Endpoint | null>;
   /** Disables the endpoint and fails its pending deliveries that are not in flight. */
-  disableEndpoint(id: string, reason: string, now: number): Promise<void>;
+  disableEndpoint(id: string, reason: string, now: number, audit?: AuditEntry): Promise<void>;
   countDeliveriesByStatus(endpointId: string): Promise<Record<DeliveryStatus, number>>;
   /** The endpoint's current failure run and its attempts over the last hour and day before `now`. */
   endpointHealth(endpointId: string, now: number): Promise<EndpointHealth>;
 
   /** Fails with StoreConflictError('name') when the name is taken. */
-  createEventType(eventType: EventType): Promise<EventType>;
+  createEventType(eventType: EventType, audit?: AuditEntry): Promise<EventType>;
   findEventType(name: string): Promise<EventType | null>;
   listEventTypes(query: EventTypeQuery): Promise<Page<EventType>>;
   /** Null when no event type has this name. */
-  updateEventType(name: string, patch: EventTypePatch, now: number): Promise<EventType | null>;
+  updateEventType(name: string, patch: EventTypePatch, now: number, audit?: AuditEntry): Promise<EventType | null>;
 
   /** Fails with StoreConflictError('name') when the name is taken. Deleting the source's app deletes the source. */
-  createSource(source: Source): Promise<Source>;
+  createSource(source: Source, audit?: AuditEntry): Promise<Source>;
   /**
    * Writes the app, its endpoints and the source in one transaction: all of them, or none. Fails with
    * StoreConflictError('name') when the source's name is taken.
@@ -224,7 +254,7 @@ export interface AdminStore {
   findSource(idOrName: string): Promise<Source | null>;
   listSources(page: PageQuery): Promise<Page<Source>>;
   /** Null when there is no such source. */
-  updateSource(id: string, patch: SourcePatch, now: number): Promise<Source | null>;
+  updateSource(id: string, patch: SourcePatch, now: number, audit?: AuditEntry): Promise<Source | null>;
   /** Counts one refused request and keeps it as the source's last refusal. */
   recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void>;
   /** Adds each source's count of refused requests and keeps its last refusal, in one write; gone sources are skipped. */
@@ -246,7 +276,7 @@ export interface AdminStore {
   /** Attempts after an id, oldest first, with their delivery's facts: the feed `hookd tail` streams. */
   listAttemptsAfter(query: AttemptFeedQuery): Promise<AttemptActivity[]>;
   /** Makes one delivery due now with a fresh retry schedule; null when it is in flight. */
-  retryDelivery(appId: string, id: string, now: number): Promise<Delivery | null>;
+  retryDelivery(appId: string, id: string, now: number, audit?: AuditEntry): Promise<Delivery | null>;
   /** Makes an endpoint's deliveries of one status, created since a time, due again; returns how many. */
   replayDeliveries(input: ReplayInput): Promise<number>;
 }

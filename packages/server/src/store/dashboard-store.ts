@@ -2,7 +2,7 @@
  * What the dashboard reads beside the API's lists (attempt charts, troubled endpoints, per-message delivery counts),
  * and its sign-in sessions.
  */
-import type { Attempt, DeliveryStatus, Endpoint, UiSession } from '../domain/index.js';
+import type { Attempt, AuditEntry, DeliveryStatus, Endpoint, UiSession } from '../domain/index.js';
 
 export interface AttemptSeriesQuery {
   /** Attempts started at or after this time, and before `until`, are counted. */
@@ -56,7 +56,8 @@ export interface DashboardStore {
   /** Delivery counts by status for each of these messages of the app; a message without deliveries is left out. */
   countDeliveriesByMessage(appId: string, messageIds: string[]): Promise<Record<string, DeliveryCounts>>;
 
-  createUiSession(session: UiSession): Promise<void>;
+  /** With `audit`, the sign-in is recorded in the same transaction. */
+  createUiSession(session: UiSession, audit?: AuditEntry): Promise<void>;
   /** The session with this id hash, unless it ended or expired at `now`. */
   findUiSession(idHash: string, now: number): Promise<UiSession | null>;
   /** Ends one session (sign-out); true when it was there. */

@@ -1,6 +1,7 @@
 export type {
   AdminStore,
   AppPatch,
+  AuditQuery,
   DeliveryFilter,
   EndpointPatch,
   EventTypePatch,

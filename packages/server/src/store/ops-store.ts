@@ -1,4 +1,5 @@
 /** Running the store: migrations, health, metrics, retention, and the checks behind ops events. */
+import type { AuditEntry } from '../domain/index.js';
 
 export interface SchemaVersion {
   /** The last migration applied to the database. */
@@ -78,6 +79,10 @@ export interface OpsStore {
    * delivery still has to send). Messages and deliveries stay, so lists and counts are unchanged.
    */
   purgeBefore(input: PurgeInput): Promise<PurgeResult>;
+  /** Deletes audit entries older than the cutoff, at most `limit` of them; how many went. Retention's only door to the log. */
+  purgeAuditLog(input: PurgeInput): Promise<number>;
+  /** Audit entries after the id `after` (all when null), made before `until`, oldest first: what is shipped next. */
+  auditEntriesAfter(after: string | null, until: number, limit: number): Promise<AuditEntry[]>;
 
   /** Failure rates over the latest attempts of every endpoint attempted since `query.since`. */
   endpointFailureRates(query: FailureRateQuery): Promise<EndpointFailureRate[]>;

@@ -36,12 +36,12 @@ export function sealedStore(store: Store, box: SecretBox): Store {
 
   return {
     ...store,
-    async createEndpoint(endpoint, maxPerApp, credentials) {
+    async createEndpoint(endpoint, maxPerApp, credentials, audit) {
       const sealed = credentials && sealCredentials(credentials);
-      return openEndpoint(await store.createEndpoint(sealEndpoint(endpoint), maxPerApp, sealed));
+      return openEndpoint(await store.createEndpoint(sealEndpoint(endpoint), maxPerApp, sealed, audit));
     },
-    async setEndpointCredentials(endpointId, credentials, now) {
-      await store.setEndpointCredentials(endpointId, sealCredentials(credentials), now);
+    async setEndpointCredentials(endpointId, credentials, now, audit) {
+      await store.setEndpointCredentials(endpointId, sealCredentials(credentials), now, audit);
     },
     async endpointCredentials(endpointIds) {
       const sealed = await store.endpointCredentials(endpointIds);
@@ -53,18 +53,18 @@ export function sealedStore(store: Store, box: SecretBox): Store {
       const byApp = await store.endpointsOfApps(appIds, perApp);
       return Object.fromEntries(Object.entries(byApp).map(([appId, list]) => [appId, list.map(openEndpoint)]));
     },
-    updateEndpoint: async (appId, id, patch, now) => openMaybe(await store.updateEndpoint(appId, id, patch, now)),
-    async rotateEndpointSecret(appId, id, secret, previousExpiresAt, now, signatureScheme) {
+    updateEndpoint: async (appId, id, patch, now, audit) => openMaybe(await store.updateEndpoint(appId, id, patch, now, audit)),
+    async rotateEndpointSecret(appId, id, secret, previousExpiresAt, now, signatureScheme, audit) {
       // The SQL moves the current (sealed) secret to previous_secret as it is.
       const sealed = seal(secret);
-      return openMaybe(await store.rotateEndpointSecret(appId, id, sealed, previousExpiresAt, now, signatureScheme));
+      return openMaybe(await store.rotateEndpointSecret(appId, id, sealed, previousExpiresAt, now, signatureScheme, audit));
     },
     claimDueDeliveries: async (input) => (await store.claimDueDeliveries(input)).map(openClaim),
     async troubledEndpoints(appId, limit) {
       const troubled = await store.troubledEndpoints(appId, limit);
       return troubled.map((t) => ({ ...t, endpoint: openEndpoint(t.endpoint) }));
     },
-    createSource: async (source) => openSource(await store.createSource(sealSource(source))),
+    createSource: async (source, audit) => openSource(await store.createSource(sealSource(source), audit)),
     async createSourceWithDestinations(input) {
       const made = await store.createSourceWithDestinations({
         ...input,
@@ -78,9 +78,9 @@ export function sealedStore(store: Store, box: SecretBox): Store {
       return source && openSource(source);
     },
     listSources: async (page) => openPage(await store.listSources(page), openSource),
-    async updateSource(id, patch, now) {
+    async updateSource(id, patch, now, audit) {
       const sealed = patch.secrets === undefined ? patch : { ...patch, secrets: patch.secrets.map(seal) };
-      const source = await store.updateSource(id, sealed, now);
+      const source = await store.updateSource(id, sealed, now, audit);
       return source && openSource(source);
     },
   };

@@ -9,7 +9,7 @@ export interface PageOptions {
   /** The app in view: its screens show in the navigation. */
   app?: App;
   /** Which navigation entry is current. */
-  current?: 'overview' | 'apps' | 'endpoints' | 'messages';
+  current?: 'overview' | 'apps' | 'audit' | 'endpoints' | 'messages';
   /** The SSE URL that says when this page's live regions should be refreshed. */
   live?: string;
   notice?: { text: string; error?: boolean } | null;
@@ -31,7 +31,13 @@ export function page(options: PageOptions): Html {
   const { session, app, current } = options;
   const admin = session?.scope.kind === 'admin';
   const links: Html[] = [];
-  if (admin) links.push(navLink('/ui', 'Overview', current === 'overview'), navLink('/ui/apps', 'Apps', current === 'apps'));
+  if (admin) {
+    links.push(
+      navLink('/ui', 'Overview', current === 'overview'),
+      navLink('/ui/apps', 'Apps', current === 'apps'),
+      navLink('/ui/audit', 'Audit', current === 'audit'),
+    );
+  }
   if (app) {
     links.push(
       navLink(appPath(app), admin ? `${app.name}: endpoints` : 'Endpoints', current === 'endpoints'),

@@ -6,13 +6,14 @@ import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getApp, PORTAL_PATH, signingKey } from '../actions/index.js';
 import { ApiError, ERRORS, type ErrorCode, guardStream, hashToken, toApiError } from '../api/index.js';
-import { sameText } from '../domain/index.js';
+import { auditEntry, sameText } from '../domain/index.js';
 import { CSS, JS } from './assets.js';
 import { type Html, html } from './html.js';
 import type { UiContext, UiKit } from './kit.js';
 import { page } from './layout.js';
 import { liveRoutes } from './live.js';
 import { portalRoutes } from './portal.js';
+import { auditScreens } from './screens-audit.js';
 import { credentialRoutes } from './screens-credentials.js';
 import { endpointScreens } from './screens-endpoints.js';
 import { filterScreens } from './screens-filter.js';
@@ -38,6 +39,14 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
       const session = sessions.get(request);
       if (!session) throw new ApiError('unauthorized');
       return session;
+    },
+    requester(request) {
+      const { scope } = kit.session(request);
+      return {
+        actor: scope.kind === 'admin' ? 'dashboard' : `portal:${scope.appId}`,
+        address: request.ip,
+        requestId: request.id,
+      };
     },
     async app(request, idOrUid) {
       const app = await getApp(ctx, idOrUid);
@@ -104,12 +113,18 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
       if (request.headers['sec-fetch-site'] === 'cross-site') throw new ApiError('csrf_invalid');
       ctx.authLimiter.check(request.ip);
       const offered = request.body?.token ?? '';
+      const now = ctx.clock();
+      const facts = { appId: null, target: 'dashboard' };
       if (!sameText(hashToken(offered).toString('hex'), ctx.adminTokenHash.toString('hex'))) {
         ctx.authLimiter.failed(request.ip);
+        const who = { actor: 'anonymous', address: request.ip, requestId: request.id };
+        await ctx.store.appendAudit(auditEntry(who, { ...facts, action: 'session.sign_in_failed' }, now));
         return kit.send(reply, signInPage(true), 401);
       }
       await cookies.replace(request); // a session this browser held before ends with the new sign-in
-      await cookies.start(request, reply, { kind: 'admin' }, ctx.clock() + ADMIN_SESSION_MS);
+      const who = { actor: 'dashboard', address: request.ip, requestId: request.id };
+      const audit = auditEntry(who, { ...facts, action: 'session.signed_in' }, now);
+      await cookies.start(request, reply, { kind: 'admin' }, now + ADMIN_SESSION_MS, null, audit);
       return reply.redirect('/ui', 303);
     });
     ui.post('/ui/sign-out', async (request, reply) => {
@@ -119,6 +134,7 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
     portalRoutes(ui, kit);
 
     overviewScreens(ui, kit);
+    auditScreens(ui, kit);
     endpointScreens(ui, kit);
     filterScreens(ui, kit);
     credentialRoutes(ui, kit);

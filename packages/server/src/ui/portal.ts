@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, PORTAL_PATH, readPortalLink } from '../actions/index.js';
-import { type PortalClaims, sameText } from '../domain/index.js';
+import { auditEntry, type PortalClaims, sameText } from '../domain/index.js';
 import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath } from './layout.js';
@@ -34,7 +34,10 @@ export function portalRoutes(ui: FastifyInstance, kit: UiKit): void {
     const app = await ctx.store.findApp(claims.appId);
     if (!app) throw new ApiError('app_not_found');
     await cookies.replace(request); // the session this replaces ends on the server too
-    await cookies.start(request, reply, { kind: 'app', appId: app.id }, claims.exp, claims.tokenId ?? null);
+    const who = { actor: `portal:${app.id}`, address: request.ip, requestId: request.id };
+    const facts = { action: 'session.portal_opened', appId: app.id, target: claims.tokenId ?? app.id };
+    const audit = auditEntry(who, facts, ctx.clock());
+    await cookies.start(request, reply, { kind: 'app', appId: app.id }, claims.exp, claims.tokenId ?? null, audit);
     return reply.redirect(appPath(app), 303);
   }
 

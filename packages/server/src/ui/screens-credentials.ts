@@ -96,7 +96,14 @@ ${form(
 export function credentialRoutes(ui: FastifyInstance, kit: UiKit): void {
   ui.post<{ Params: Params; Body: CredentialForm }>('/ui/apps/:app/endpoints/:ep/credentials', async (request, reply) => {
     const app = await kit.app(request, request.params.app);
-    const endpoint = await updateEndpoint(kit.ctx, app.id, request.params.ep, credentialChange(request.body), 'not disabled');
+    const endpoint = await updateEndpoint(
+      kit.ctx,
+      kit.requester(request),
+      app.id,
+      request.params.ep,
+      credentialChange(request.body),
+      'not disabled',
+    );
     return reply.redirect(`${endpointPath(endpoint)}?notice=saved#auth`, 303);
   });
 }

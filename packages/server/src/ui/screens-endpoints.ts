@@ -141,7 +141,7 @@ ${endpointFields(null)}
 
   ui.post<{ Params: { app: string }; Body: EndpointForm }>('/ui/apps/:app/endpoints', async (request, reply) => {
     const app = await kit.app(request, request.params.app);
-    const endpoint = await createEndpoint(ctx, app.id, formFields(request.body));
+    const endpoint = await createEndpoint(ctx, kit.requester(request), app.id, formFields(request.body));
     return reply.redirect(`${endpointPath(endpoint)}?notice=created`, 303);
   });
 
@@ -211,25 +211,25 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
 
   ui.post<{ Params: EpParams; Body: EndpointForm }>('/ui/apps/:app/endpoints/:ep/edit', async (request, reply) => {
     const { appId, id } = await target(request);
-    const endpoint = await updateEndpoint(ctx, appId, id, formFields(request.body), disabledBy(request));
+    const endpoint = await updateEndpoint(ctx, kit.requester(request), appId, id, formFields(request.body), disabledBy(request));
     return reply.redirect(`${endpointPath(endpoint)}?notice=saved`, 303);
   });
 
   ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/disable', async (request, reply) => {
     const endpoint = await target(request);
-    await disableEndpoint(ctx, endpoint.appId, endpoint.id, disabledBy(request));
+    await disableEndpoint(ctx, kit.requester(request), endpoint.appId, endpoint.id, disabledBy(request));
     return reply.redirect(`${endpointPath(endpoint)}?notice=disabled`, 303);
   });
 
   ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/enable', async (request, reply) => {
     const { appId, id } = await target(request);
-    const { endpoint } = await enableEndpoint(ctx, appId, id);
+    const { endpoint } = await enableEndpoint(ctx, kit.requester(request), appId, id);
     return reply.redirect(`${endpointPath(endpoint)}?notice=enabled`, 303);
   });
 
   ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/rotate-secret', async (request, reply) => {
     const { appId, id } = await target(request);
-    const endpoint = await rotateEndpointSecret(ctx, appId, id);
+    const endpoint = await rotateEndpointSecret(ctx, kit.requester(request), appId, id);
     return reply.redirect(`${endpointPath(endpoint)}?notice=rotated`, 303);
   });
 
@@ -237,7 +237,7 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
     const endpoint = await target(request);
     const since = parseUtcInput(request.body.since);
     if (since === undefined) throw new ApiError('validation_failed', 'Give the time to replay failed deliveries from.');
-    await replayEndpoint(ctx, endpoint.appId, endpoint.id, { since, status: 'failed' });
+    await replayEndpoint(ctx, kit.requester(request), endpoint.appId, endpoint.id, { since, status: 'failed' });
     return reply.redirect(`${endpointPath(endpoint)}?notice=replayed`, 303);
   });
 

@@ -115,7 +115,7 @@ ${d.status === 'skipped' ? '' : html`<form method="post" action="${appPath(app)}
 
   ui.post<{ Params: { app: string; dlv: string } }>('/ui/apps/:app/deliveries/:dlv/retry', async (request, reply) => {
     const app = await kit.app(request, request.params.app);
-    const delivery = await retryDelivery(ctx, app.id, request.params.dlv);
+    const delivery = await retryDelivery(ctx, kit.requester(request), app.id, request.params.dlv);
     return reply.redirect(
       `${appPath(app)}/messages/${encodeURIComponent(delivery.messageId)}?notice=retried#${delivery.id}`,
       303,

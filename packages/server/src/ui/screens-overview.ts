@@ -75,7 +75,7 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
     if (problem !== null && problem !== 'reserved') {
       throw new ApiError('validation_failed', 'A uid is letters, digits, . _ - and may not start with app_.');
     }
-    const app = await createApp(kit.ctx, { name, uid });
+    const app = await createApp(kit.ctx, kit.requester(request), { name, uid });
     return reply.redirect(`${appPath(app)}?notice=created`, 303);
   });
 

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sameText, type UiScope, type UiSession } from '../domain/index.js';
+import { type AuditEntry, sameText, type UiScope, type UiSession } from '../domain/index.js';
 import type { DashboardStore } from '../store/index.js';
 
 export const COOKIE = 'hookd_session';
@@ -52,17 +52,30 @@ export function sessionCookies(store: SessionStore, clock: () => number) {
     async stillValid(session: Session): Promise<boolean> {
       return (await store.findUiSession(session.idHash, clock())) !== null;
     },
-    /** `tokenId`: the app token whose portal link opened the session; revoking it ends the session. */
-    async start(request: FastifyRequest, reply: FastifyReply, scope: UiScope, exp: number, tokenId: string | null = null) {
+    /**
+     * `tokenId`: the app token whose portal link opened the session; revoking it ends the session. `audit` records the
+     * sign-in with the session's row.
+     */
+    async start(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      scope: UiScope,
+      exp: number,
+      tokenId: string | null,
+      audit: AuditEntry,
+    ) {
       const value = randomBytes(32).toString('base64url');
-      await store.createUiSession({
-        idHash: hashOf(value),
-        appId: scope.kind === 'app' ? scope.appId : null,
-        tokenId,
-        csrf: randomBytes(24).toString('base64url'),
-        expiresAt: exp,
-        createdAt: clock(),
-      });
+      await store.createUiSession(
+        {
+          idHash: hashOf(value),
+          appId: scope.kind === 'app' ? scope.appId : null,
+          tokenId,
+          csrf: randomBytes(24).toString('base64url'),
+          expiresAt: exp,
+          createdAt: clock(),
+        },
+        audit,
+      );
       // Rounded up: the clock has moved on since exp was set, and the store's expiry is what counts.
       const maxAge = Math.max(0, Math.ceil((exp - clock()) / 1000));
       reply.header('set-cookie', serialize(request, value, maxAge));

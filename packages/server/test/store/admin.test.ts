@@ -2,6 +2,7 @@
 import { appTokensContract } from './app-tokens-contract.js';
 import { appsContract } from './apps-contract.js';
 import { attemptFeedContract } from './attempt-feed-contract.js';
+import { auditLogContract } from './audit-log-contract.js';
 import { runAgainstBothStores } from './backends.js';
 import { endpointsContract } from './endpoints-contract.js';
 import { eventTypesContract } from './event-types-contract.js';
@@ -22,4 +23,5 @@ await runAgainstBothStores('AdminStore', (open) => {
   messagesContract(open);
   skippedContract(open);
   attemptFeedContract(open);
+  auditLogContract(open);
 });

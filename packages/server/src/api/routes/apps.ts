@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createApp, deleteApp, updateApp } from '../../actions/index.js';
 import { MAX_UID_LENGTH, UID_PATTERN } from '../../domain/index.js';
-import { scopeOf } from '../auth.js';
+import { requesterOf, scopeOf } from '../auth.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentApp } from '../present.js';
@@ -50,7 +50,7 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       checkAdminFields(request);
-      const app = await createApp(ctx, request.body);
+      const app = await createApp(ctx, requesterOf(request), request.body);
       return reply.code(201).send(presentApp(app));
     },
   );
@@ -96,7 +96,7 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
       }
       const app = await loadApp(ctx, request.params.app);
       checkAdminFields(request);
-      return presentApp(await updateApp(ctx, app.id, request.body));
+      return presentApp(await updateApp(ctx, requesterOf(request), app.id, request.body));
     },
   );
 
@@ -112,7 +112,7 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const app = await loadApp(ctx, request.params.app);
-      await deleteApp(ctx, app.id);
+      await deleteApp(ctx, requesterOf(request), app.id);
       return reply.code(204).send();
     },
   );

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { retryDelivery } from '../../actions/index.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/index.js';
+import { requesterOf } from '../auth.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentAttempt, presentDelivery } from '../present.js';
@@ -81,7 +82,7 @@ export function deliveryRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const app = await loadApp(ctx, request.params.app);
-      return reply.code(202).send(presentDelivery(await retryDelivery(ctx, app.id, request.params.dlv)));
+      return reply.code(202).send(presentDelivery(await retryDelivery(ctx, requesterOf(request), app.id, request.params.dlv)));
     },
   );
 }

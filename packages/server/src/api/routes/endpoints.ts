@@ -14,6 +14,7 @@ import {
   updateEndpoint,
 } from '../../actions/index.js';
 import type { Endpoint } from '../../domain/index.js';
+import { requesterOf } from '../auth.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { presentEndpoint } from '../present.js';
 import { commonErrors, pageOf, pageQuery, ref } from '../schemas.js';
@@ -65,7 +66,7 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const endpoint = await createEndpoint(ctx, await appIdOf(request.params), request.body);
+      const endpoint = await createEndpoint(ctx, requesterOf(request), await appIdOf(request.params), request.body);
       return reply.code(201).send(await shown(endpoint));
     },
   );
@@ -108,7 +109,8 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const appId = await appIdOf(request.params);
-      const updated = await updateEndpoint(ctx, appId, request.params.ep, request.body, 'disabled through the API');
+      const who = requesterOf(request);
+      const updated = await updateEndpoint(ctx, who, appId, request.params.ep, request.body, 'disabled through the API');
       return shown(updated);
     },
   );
@@ -124,7 +126,7 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      await deleteEndpoint(ctx, await appIdOf(request.params), request.params.ep);
+      await deleteEndpoint(ctx, requesterOf(request), await appIdOf(request.params), request.params.ep);
       return reply.code(204).send();
     },
   );
@@ -145,7 +147,7 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const appId = await appIdOf(request.params);
-      return shown(await rotateEndpointSecret(ctx, appId, request.params.ep, request.body?.secret));
+      return shown(await rotateEndpointSecret(ctx, requesterOf(request), appId, request.params.ep, request.body?.secret));
     },
   );
 
@@ -173,7 +175,8 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const replayed = await replayEndpoint(ctx, await appIdOf(request.params), request.params.ep, {
+      const appId = await appIdOf(request.params);
+      const replayed = await replayEndpoint(ctx, requesterOf(request), appId, request.params.ep, {
         since: Date.parse(request.body.since),
         status: request.body.status ?? 'failed',
       });
@@ -312,6 +315,7 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
       const appId = await appIdOf(request.params);
       const { endpoint, replayed } = await enableEndpoint(
         ctx,
+        requesterOf(request),
         appId,
         request.params.ep,
         since === undefined ? undefined : Date.parse(since),

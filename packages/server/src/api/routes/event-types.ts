@@ -1,8 +1,9 @@
 /** The event-type catalog: global to the instance, optional, and enforced on publish when a type has a schema. */
 import type { FastifyInstance } from 'fastify';
 import { eventTypeChecks } from '../../actions/index.js';
-import { isEventTypeName } from '../../domain/index.js';
+import { auditChanges, auditEntry, isEventTypeName } from '../../domain/index.js';
 import { StoreConflictError } from '../../store/index.js';
+import { requesterOf } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { presentEventType } from '../present.js';
@@ -57,8 +58,14 @@ export function eventTypeRoutes(api: FastifyInstance, ctx: ApiContext): void {
       if (schema !== null) checks.compile(schema);
       const now = ctx.clock();
       const eventType = { name: typeName, description: text, schema, archivedAt: null, createdAt: now, updatedAt: now };
+      const changes = auditChanges(null, eventType);
+      const audit = auditEntry(
+        requesterOf(request),
+        { action: 'event_type.created', appId: null, target: typeName, changes },
+        now,
+      );
       try {
-        await ctx.store.createEventType(eventType);
+        await ctx.store.createEventType(eventType, audit);
       } catch (error) {
         if (error instanceof StoreConflictError) {
           throw new ApiError('event_type_exists', `an event type named ${JSON.stringify(typeName)} exists already`);
@@ -125,7 +132,16 @@ export function eventTypeRoutes(api: FastifyInstance, ctx: ApiContext): void {
     async (request) => {
       const { schema } = request.body;
       if (schema) checks.compile(schema);
-      const updated = await ctx.store.updateEventType(request.params.name, request.body, ctx.clock());
+      const before = await ctx.store.findEventType(request.params.name);
+      const now = ctx.clock();
+      const changes = auditChanges(before && { ...before }, { ...request.body });
+      const facts = { action: 'event_type.updated', appId: null, target: request.params.name, changes };
+      const updated = await ctx.store.updateEventType(
+        request.params.name,
+        request.body,
+        now,
+        auditEntry(requesterOf(request), facts, now),
+      );
       if (!updated) throw new ApiError('event_type_not_found', `no event type is named ${JSON.stringify(request.params.name)}`);
       checks.forget(updated.name);
       return presentEventType(updated);

@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { portalLink, rotateSigningKey } from '../../actions/index.js';
-import { parseDuration } from '../../domain/index.js';
-import { scopeOf } from '../auth.js';
+import { auditEntry, parseDuration } from '../../domain/index.js';
+import { requesterOf, scopeOf } from '../auth.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { publicUrl } from '../public-url.js';
@@ -89,7 +89,9 @@ export function portalRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const app = await loadApp(ctx, request.params.app);
-      if (!(await ctx.store.revokePortalAccess(app.id))) throw new ApiError('app_not_found');
+      const facts = { action: 'app.portal_access_revoked', appId: app.id, target: app.id };
+      const audit = auditEntry(requesterOf(request), facts, ctx.clock());
+      if (!(await ctx.store.revokePortalAccess(app.id, audit))) throw new ApiError('app_not_found');
       return reply.code(204).send();
     },
   );

@@ -14,6 +14,7 @@ import {
 } from '../../actions/index.js';
 import { type Endpoint, MAX_SOURCE_SECRETS, type Message, SOURCE_SCHEMES, type Source } from '../../domain/index.js';
 import type { InboundGateway } from '../../inbound/index.js';
+import { requesterOf } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { presentEndpoint } from '../present.js';
 import { publicUrl } from '../public-url.js';
@@ -209,7 +210,7 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
       },
     },
     async (request, reply) => {
-      const { source, destinations } = await createSource(ctx, request.body);
+      const { source, destinations } = await createSource(ctx, requesterOf(request), request.body);
       return reply.code(201).send(presentSource(source, destinations, request, ctx.config.publicUrl));
     },
   );
@@ -272,7 +273,7 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
       },
     },
     async (request) => {
-      const updated = await updateSource(ctx, request.params.source, request.body);
+      const updated = await updateSource(ctx, requesterOf(request), request.params.source, request.body);
       gateway.forget(updated);
       return presentSource(updated, await destinationsOf(updated), request, ctx.config.publicUrl);
     },
@@ -289,7 +290,7 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
       },
     },
     async (request, reply) => {
-      gateway.forget(await deleteSource(ctx, request.params.source));
+      gateway.forget(await deleteSource(ctx, requesterOf(request), request.params.source));
       return reply.code(204).send();
     },
   );

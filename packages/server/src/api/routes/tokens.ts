@@ -1,7 +1,7 @@
 /** Per-app API tokens: created by the admin, shown once, kept hashed, listed and revoked. */
 import type { FastifyInstance } from 'fastify';
-import { newId } from '../../domain/index.js';
-import { generateAppToken, hashToken } from '../auth.js';
+import { auditChanges, auditEntry, newId } from '../../domain/index.js';
+import { generateAppToken, hashToken, requesterOf } from '../auth.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { commonErrors, NO_NUL } from '../schemas.js';
@@ -56,15 +56,19 @@ export function tokenRoutes(api: FastifyInstance, ctx: ApiContext): void {
       const app = await loadApp(ctx, request.params.app);
       const now = ctx.clock();
       const token = generateAppToken();
+      const made = {
+        id: newId('tok', now),
+        appId: app.id,
+        name: request.body?.name ?? '',
+        canMintPortalLinks: request.body?.canMintPortalLinks ?? false,
+        createdAt: now,
+      };
+      // The token itself never reaches the log: only its id, name and rights.
+      const facts = { action: 'token.created', appId: app.id, target: made.id, changes: auditChanges(null, { ...made }) };
       const saved = await ctx.store.createAppToken(
-        {
-          id: newId('tok', now),
-          appId: app.id,
-          name: request.body?.name ?? '',
-          canMintPortalLinks: request.body?.canMintPortalLinks ?? false,
-          createdAt: now,
-        },
+        made,
         hashToken(token).toString('hex'),
+        auditEntry(requesterOf(request), facts, now),
       );
       return reply.code(201).send({ ...saved, createdAt: iso(saved.createdAt), token });
     },
@@ -102,7 +106,9 @@ export function tokenRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const app = await loadApp(ctx, request.params.app);
-      if (!(await ctx.store.deleteAppToken(app.id, request.params.token))) throw new ApiError('token_not_found');
+      const facts = { action: 'token.revoked', appId: app.id, target: request.params.token };
+      const audit = auditEntry(requesterOf(request), facts, ctx.clock());
+      if (!(await ctx.store.deleteAppToken(app.id, request.params.token, audit))) throw new ApiError('token_not_found');
       return reply.code(204).send();
     },
   );

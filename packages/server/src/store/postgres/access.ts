@@ -1,8 +1,8 @@
 /** What access hangs on: hookd's own settings, dashboard sessions kept server-side, and each app's portal-link epoch. */
-import type pg from 'pg';
-import type { UiSession } from '../../domain/index.js';
+import type { AuditEntry, UiSession } from '../../domain/index.js';
 import { toUiSession, type UiSessionRow } from '../ui-session-rows.js';
-import { inTransaction, type Queryable } from './pool.js';
+import type { Audited, AuditedTransaction } from './audit-log.js';
+import type { Queryable } from './pool.js';
 
 const SETTING = 'SELECT value FROM settings WHERE name = $1';
 const INSERT_SETTING = 'INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING';
@@ -16,7 +16,7 @@ const EPOCH = 'SELECT portal_epoch FROM apps WHERE id = $1';
 const BUMP_EPOCH = 'UPDATE apps SET portal_epoch = portal_epoch + 1 WHERE id = $1';
 const END_APP_SESSIONS = 'DELETE FROM ui_sessions WHERE app_id = $1';
 
-export function accessQueries(pool: pg.Pool, db: Queryable = pool) {
+export function accessQueries(db: Queryable, audited: Audited, transaction: AuditedTransaction) {
   return {
     async readSetting(name: string): Promise<string | null> {
       const { rows } = await db.query<{ value: string }>(SETTING, [name]);
@@ -29,8 +29,10 @@ export function accessQueries(pool: pg.Pool, db: Queryable = pool) {
           : await db.query(REPLACE_SETTING, [name, value, expected]);
       return (result.rowCount ?? 0) > 0;
     },
-    async createUiSession(s: UiSession): Promise<void> {
-      await db.query(INSERT_SESSION, [s.idHash, s.appId, s.tokenId, s.csrf, s.expiresAt, s.createdAt]);
+    async createUiSession(s: UiSession, audit?: AuditEntry): Promise<void> {
+      await audited(audit, (client) =>
+        client.query(INSERT_SESSION, [s.idHash, s.appId, s.tokenId, s.csrf, s.expiresAt, s.createdAt]),
+      );
     },
     async findUiSession(idHash: string, now: number): Promise<UiSession | null> {
       const { rows } = await db.query<UiSessionRow>(SESSION, [idHash, now]);
@@ -46,8 +48,8 @@ export function accessQueries(pool: pg.Pool, db: Queryable = pool) {
       const { rows } = await db.query<{ portal_epoch: number }>(EPOCH, [appId]);
       return rows[0]?.portal_epoch ?? null;
     },
-    async revokePortalAccess(appId: string): Promise<boolean> {
-      return inTransaction(pool, async (client) => {
+    async revokePortalAccess(appId: string, audit?: AuditEntry): Promise<boolean> {
+      return transaction(audit, async (client) => {
         if (((await client.query(BUMP_EPOCH, [appId])).rowCount ?? 0) === 0) return false;
         await client.query(END_APP_SESSIONS, [appId]);
         return true;

@@ -1,5 +1,6 @@
 /** Per-app API tokens: one row per token, found by the SHA-256 of the token a request carries. */
-import type { AppToken } from '../../domain/index.js';
+import type { AppToken, AuditEntry } from '../../domain/index.js';
+import type { Audited } from './audit-log.js';
 import type { Queryable } from './pool.js';
 
 interface AppTokenRow {
@@ -25,18 +26,21 @@ const REMOVE = 'DELETE FROM app_tokens WHERE app_id = $1 AND id = $2';
 const BY_HASH = 'SELECT * FROM app_tokens WHERE hash = $1';
 const BY_ID = 'SELECT * FROM app_tokens WHERE app_id = $1 AND id = $2';
 
-export function appTokenQueries(db: Queryable) {
+export function appTokenQueries(db: Queryable, audited: Audited) {
   return {
-    async createAppToken(token: AppToken, hashHex: string): Promise<AppToken> {
-      await db.query(INSERT, [token.id, token.appId, token.name, hashHex, token.createdAt, token.canMintPortalLinks]);
-      return token;
+    async createAppToken(token: AppToken, hashHex: string, audit?: AuditEntry): Promise<AppToken> {
+      const values = [token.id, token.appId, token.name, hashHex, token.createdAt, token.canMintPortalLinks];
+      return audited(audit, async (client) => {
+        await client.query(INSERT, values);
+        return token;
+      });
     },
     async listAppTokens(appId: string): Promise<AppToken[]> {
       const { rows } = await db.query<AppTokenRow>(OF_APP, [appId]);
       return rows.map(toAppToken);
     },
-    async deleteAppToken(appId: string, id: string): Promise<boolean> {
-      return ((await db.query(REMOVE, [appId, id])).rowCount ?? 0) > 0;
+    async deleteAppToken(appId: string, id: string, audit?: AuditEntry): Promise<boolean> {
+      return audited(audit, async (client) => ((await client.query(REMOVE, [appId, id])).rowCount ?? 0) > 0);
     },
     async findAppTokenByHash(hashHex: string): Promise<AppToken | null> {
       const { rows } = await db.query<AppTokenRow>(BY_HASH, [hashHex]);

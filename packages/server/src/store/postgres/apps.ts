@@ -1,6 +1,7 @@
-import type { App } from '../../domain/index.js';
+import type { App, AuditEntry } from '../../domain/index.js';
 import type { AppPatch, NewApp, Page, PageQuery } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
+import type { Audited } from './audit-log.js';
 import type { Queryable } from './pool.js';
 import { type AppRow, toApp, toPage } from './rows.js';
 
@@ -25,10 +26,10 @@ export async function insertApp(db: Queryable, input: NewApp): Promise<App> {
   return app;
 }
 
-export function appQueries(db: Queryable) {
+export function appQueries(db: Queryable, audited: Audited) {
   return {
-    async createApp(input: NewApp): Promise<App> {
-      return insertApp(db, input);
+    async createApp(input: NewApp, audit?: AuditEntry): Promise<App> {
+      return audited(audit, (client) => insertApp(client, input));
     },
     async findApp(idOrUid: string): Promise<App | null> {
       const { rows } = await db.query<AppRow>(BY_ID_OR_UID, [idOrUid]);
@@ -38,7 +39,7 @@ export function appQueries(db: Queryable) {
       const { rows } = await db.query<AppRow>(PAGE, [query.after ?? null, query.limit + 1]);
       return toPage(rows, query.limit, toApp);
     },
-    async updateApp(id: string, patch: AppPatch, now: number): Promise<App | null> {
+    async updateApp(id: string, patch: AppPatch, now: number, audit?: AuditEntry): Promise<App | null> {
       const values = [
         id,
         patch.uid ?? null,
@@ -48,11 +49,13 @@ export function appQueries(db: Queryable) {
         patch.maxInFlight !== undefined,
         patch.maxInFlight ?? null,
       ];
-      const { rows } = await uniqueUid(db.query<AppRow>(UPDATE, values));
-      return rows[0] ? toApp(rows[0]) : null;
+      return audited(audit, async (client) => {
+        const { rows } = await uniqueUid(client.query<AppRow>(UPDATE, values));
+        return rows[0] ? toApp(rows[0]) : null;
+      });
     },
-    async deleteApp(id: string): Promise<boolean> {
-      return ((await db.query(REMOVE, [id])).rowCount ?? 0) > 0;
+    async deleteApp(id: string, audit?: AuditEntry): Promise<boolean> {
+      return audited(audit, async (client) => ((await client.query(REMOVE, [id])).rowCount ?? 0) > 0);
     },
   };
 }

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import type { Attempt, Delivery } from '../../domain/index.js';
+import type { Attempt, AuditEntry, Delivery } from '../../domain/index.js';
 import type { DeliveryFilter, Page, PageQuery, ReplayInput } from '../admin-store.js';
 import type { SkipClaimedInput } from '../queue-store.js';
+import type { AuditedTransaction } from './audit-log.js';
 import { DUE_CHANNEL } from './listen.js';
-import { inTransaction } from './pool.js';
 import { type AttemptRow, type DeliveryRow, toAttempt, toDelivery, toPage } from './rows.js';
 
 const BY_ID = 'SELECT * FROM deliveries WHERE app_id = $1 AND id = $2';
@@ -34,7 +34,7 @@ const NEXT_DUE = `
     (SELECT min(rate_next_at) FROM endpoints WHERE rate_limit IS NOT NULL AND disabled_at IS NULL AND rate_next_at > $1)
   ) AS at`;
 
-export function deliveryQueries(pool: pg.Pool) {
+export function deliveryQueries(pool: pg.Pool, transaction: AuditedTransaction) {
   return {
     async findDelivery(appId: string, id: string): Promise<Delivery | null> {
       const { rows } = await pool.query<DeliveryRow>(BY_ID, [appId, id]);
@@ -54,8 +54,8 @@ export function deliveryQueries(pool: pg.Pool) {
     async listAttempts(deliveryId: string): Promise<Attempt[]> {
       return (await pool.query<AttemptRow>(ATTEMPTS_OF, [deliveryId])).rows.map(toAttempt);
     },
-    async retryDelivery(appId: string, id: string, now: number): Promise<Delivery | null> {
-      return inTransaction(pool, async (client) => {
+    async retryDelivery(appId: string, id: string, now: number, audit?: AuditEntry): Promise<Delivery | null> {
+      return transaction(audit, async (client) => {
         const { rows } = await client.query<DeliveryRow>(RETRY, [appId, id, now]);
         if (!rows[0]) return null;
         await client.query(`NOTIFY ${DUE_CHANNEL}`);
@@ -63,7 +63,7 @@ export function deliveryQueries(pool: pg.Pool) {
       });
     },
     async replayDeliveries(input: ReplayInput): Promise<number> {
-      return inTransaction(pool, async (client) => {
+      return transaction(input.audit, async (client) => {
         const { rowCount } = await client.query(REPLAY, [input.endpointId, input.status, input.since, input.now]);
         if (rowCount) await client.query(`NOTIFY ${DUE_CHANNEL}`);
         return rowCount ?? 0;

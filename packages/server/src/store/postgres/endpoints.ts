@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import type { DeliveryStatus, Endpoint, EndpointCredentials, SignatureScheme } from '../../domain/index.js';
+import type { AuditEntry, DeliveryStatus, Endpoint, EndpointCredentials, SignatureScheme } from '../../domain/index.js';
 import type { EndpointPatch, Page, PageQuery } from '../admin-store.js';
 import { credentialsText, hasCredentials, toCredentials } from '../credential-rows.js';
 import { StoreLimitError } from '../errors.js';
-import { inTransaction, type Queryable } from './pool.js';
+import type { Audited, AuditedTransaction } from './audit-log.js';
+import type { Queryable } from './pool.js';
 import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 
 const INSERT = `
@@ -130,14 +131,19 @@ export async function insertEndpoint(db: Queryable, endpoint: Endpoint): Promise
   ]);
 }
 
-export function endpointQueries(db: pg.Pool) {
+export function endpointQueries(db: pg.Pool, audited: Audited, transaction: AuditedTransaction) {
   return {
-    async createEndpoint(endpoint: Endpoint, maxPerApp?: number, credentials?: EndpointCredentials): Promise<Endpoint> {
-      if (maxPerApp === undefined && credentials === undefined) {
+    async createEndpoint(
+      endpoint: Endpoint,
+      maxPerApp?: number,
+      credentials?: EndpointCredentials,
+      audit?: AuditEntry,
+    ): Promise<Endpoint> {
+      if (maxPerApp === undefined && credentials === undefined && audit === undefined) {
         await insertEndpoint(db, endpoint);
         return endpoint;
       }
-      await inTransaction(db, async (client) => {
+      await transaction(audit, async (client) => {
         if (maxPerApp !== undefined) {
           await client.query(LOCK_APP, [endpoint.appId]);
           const { rows } = await client.query<{ n: number }>(COUNT_OF_APP, [endpoint.appId]);
@@ -148,8 +154,13 @@ export function endpointQueries(db: pg.Pool) {
       });
       return endpoint;
     },
-    async setEndpointCredentials(endpointId: string, credentials: EndpointCredentials, now: number): Promise<void> {
-      await writeCredentials(db, endpointId, credentials, now);
+    async setEndpointCredentials(
+      endpointId: string,
+      credentials: EndpointCredentials,
+      now: number,
+      audit?: AuditEntry,
+    ): Promise<void> {
+      await audited(audit, (client) => writeCredentials(client, endpointId, credentials, now));
     },
     async endpointCredentials(endpointIds: readonly string[]): Promise<Map<string, EndpointCredentials>> {
       if (endpointIds.length === 0) return new Map();
@@ -175,8 +186,14 @@ export function endpointQueries(db: pg.Pool) {
       }
       return result;
     },
-    async updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
-      const { rows } = await db.query<EndpointRow>(UPDATE, [
+    async updateEndpoint(
+      appId: string,
+      id: string,
+      patch: EndpointPatch,
+      now: number,
+      audit?: AuditEntry,
+    ): Promise<Endpoint | null> {
+      const values = [
         appId,
         id,
         patch.url ?? null,
@@ -197,11 +214,14 @@ export function endpointQueries(db: pg.Pool) {
         patch.transformation ?? null,
         patch.filter !== undefined,
         patch.filter ? JSON.stringify(patch.filter) : null,
-      ]);
-      return rows[0] ? toEndpoint(rows[0]) : null;
+      ];
+      return audited(audit, async (client) => {
+        const { rows } = await client.query<EndpointRow>(UPDATE, values);
+        return rows[0] ? toEndpoint(rows[0]) : null;
+      });
     },
-    async deleteEndpoint(appId: string, id: string): Promise<boolean> {
-      return ((await db.query(REMOVE, [appId, id])).rowCount ?? 0) > 0;
+    async deleteEndpoint(appId: string, id: string, audit?: AuditEntry): Promise<boolean> {
+      return audited(audit, async (client) => ((await client.query(REMOVE, [appId, id])).rowCount ?? 0) > 0);
     },
     async rotateEndpointSecret(
       appId: string,
@@ -210,12 +230,15 @@ export function endpointQueries(db: pg.Pool) {
       previousExpiresAt: number,
       now: number,
       scheme: SignatureScheme | null = null,
+      audit?: AuditEntry,
     ): Promise<Endpoint | null> {
-      const { rows } = await db.query<EndpointRow>(ROTATE, [appId, id, secret, previousExpiresAt, now, scheme]);
-      return rows[0] ? toEndpoint(rows[0]) : null;
+      return audited(audit, async (client) => {
+        const { rows } = await client.query<EndpointRow>(ROTATE, [appId, id, secret, previousExpiresAt, now, scheme]);
+        return rows[0] ? toEndpoint(rows[0]) : null;
+      });
     },
-    async disableEndpoint(id: string, reason: string, now: number): Promise<void> {
-      await disableEndpoint(db, id, reason, now);
+    async disableEndpoint(id: string, reason: string, now: number, audit?: AuditEntry): Promise<void> {
+      await audited(audit, (client) => disableEndpoint(client, id, reason, now));
     },
     async countDeliveriesByStatus(endpointId: string): Promise<Record<DeliveryStatus, number>> {
       const result: Record<DeliveryStatus, number> = { pending: 0, succeeded: 0, failed: 0, skipped: 0 };

@@ -1,8 +1,9 @@
 /** The event-type catalog: one row per name, archived in place rather than deleted. */
-import type { EventType } from '../../domain/index.js';
+import type { AuditEntry, EventType } from '../../domain/index.js';
 import type { EventTypePatch, EventTypeQuery, Page } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
 import { type EventTypeRow, schemaText, toEventType, toEventTypePage } from '../event-type-rows.js';
+import type { Audited } from './audit-log.js';
 import type { Queryable } from './pool.js';
 
 const INSERT = `
@@ -23,18 +24,20 @@ const UPDATE = `
   WHERE name = $1
   RETURNING *`;
 
-export function eventTypeQueries(db: Queryable) {
+export function eventTypeQueries(db: Queryable, audited: Audited) {
   return {
-    async createEventType(eventType: EventType): Promise<EventType> {
+    async createEventType(eventType: EventType, audit?: AuditEntry): Promise<EventType> {
       const { name, description, schema, archivedAt, createdAt, updatedAt } = eventType;
-      try {
-        await db.query(INSERT, [name, description, schemaText(schema), archivedAt, createdAt, updatedAt]);
-      } catch (error) {
-        const { code, constraint } = error as { code?: string; constraint?: string };
-        if (code === '23505' && constraint === 'event_types_pkey') throw new StoreConflictError('name');
-        throw error;
-      }
-      return eventType;
+      return audited(audit, async (client) => {
+        try {
+          await client.query(INSERT, [name, description, schemaText(schema), archivedAt, createdAt, updatedAt]);
+        } catch (error) {
+          const { code, constraint } = error as { code?: string; constraint?: string };
+          if (code === '23505' && constraint === 'event_types_pkey') throw new StoreConflictError('name');
+          throw error;
+        }
+        return eventType;
+      });
     },
     async findEventType(name: string): Promise<EventType | null> {
       const { rows } = await db.query<EventTypeRow>(BY_NAME, [name]);
@@ -44,16 +47,19 @@ export function eventTypeQueries(db: Queryable) {
       const { rows } = await db.query<EventTypeRow>(PAGE, [query.after ?? null, query.includeArchived ?? false, query.limit + 1]);
       return toEventTypePage(rows, query.limit);
     },
-    async updateEventType(name: string, patch: EventTypePatch, now: number): Promise<EventType | null> {
-      const { rows } = await db.query<EventTypeRow>(UPDATE, [
+    async updateEventType(name: string, patch: EventTypePatch, now: number, audit?: AuditEntry): Promise<EventType | null> {
+      const values = [
         name,
         patch.description ?? null,
         patch.schema !== undefined,
         patch.schema === undefined ? null : schemaText(patch.schema),
         patch.archived ?? null,
         now,
-      ]);
-      return rows[0] ? toEventType(rows[0]) : null;
+      ];
+      return audited(audit, async (client) => {
+        const { rows } = await client.query<EventTypeRow>(UPDATE, values);
+        return rows[0] ? toEventType(rows[0]) : null;
+      });
     },
   };
 }

@@ -8,6 +8,7 @@ import { accessQueries } from './access.js';
 import { appTokenQueries } from './app-tokens.js';
 import { appQueries } from './apps.js';
 import { attemptFeedQueries } from './attempt-feed.js';
+import { auditLogQueries } from './audit-log.js';
 import { claimDueDeliveries } from './claim.js';
 import { dashboardQueries } from './dashboard.js';
 import { deliveryQueries } from './deliveries.js';
@@ -49,16 +50,18 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   }
   const listeners = new Set<() => Promise<void>>();
   let closed = false;
+  const { audited, transaction, ...auditLogMethods } = auditLogQueries(pool);
 
   return {
-    ...appQueries(pool),
-    ...appTokenQueries(pool),
-    ...accessQueries(pool),
-    ...endpointQueries(pool),
+    ...auditLogMethods,
+    ...appQueries(pool, audited),
+    ...appTokenQueries(pool, audited),
+    ...accessQueries(pool, audited, transaction),
+    ...endpointQueries(pool, audited, transaction),
     ...messageQueries(pool),
-    ...eventTypeQueries(pool),
-    ...deliveryQueries(pool),
-    ...sourceQueries(pool),
+    ...eventTypeQueries(pool, audited),
+    ...deliveryQueries(pool, transaction),
+    ...sourceQueries(pool, audited, transaction),
     ...opsQueries(pool),
     ...attemptFeedQueries(pool),
     ...dashboardQueries(pool),

@@ -250,6 +250,26 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN trace_parent text, ADD COLUMN trace_state text;
   ALTER TABLE endpoints ADD COLUMN send_trace_context boolean NOT NULL DEFAULT false;
   `,
+  // 18: the audit log (see the SQLite migration 18).
+  `
+  CREATE TABLE audit_log (
+    id text PRIMARY KEY,
+    at bigint NOT NULL,
+    app_id text,
+    actor text NOT NULL,
+    action text NOT NULL,
+    target text NOT NULL,
+    address text,
+    request_id text,
+    changes text NOT NULL
+  );
+  CREATE INDEX audit_log_app ON audit_log (app_id, id);
+  CREATE INDEX audit_log_at ON audit_log (at);
+  CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+  CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

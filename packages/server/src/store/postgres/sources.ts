@@ -1,12 +1,13 @@
 /** Sources (inbound webhooks): their settings and refusal counts, and the stream of what they ingested. */
 import type pg from 'pg';
-import type { Message, Source, SourceRefusal } from '../../domain/index.js';
+import type { AuditEntry, Message, Source, SourceRefusal } from '../../domain/index.js';
 import type { NewSource, Page, PageQuery, SourcePatch, SourceRefusalCount } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
 import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
 import { insertApp } from './apps.js';
+import type { Audited, AuditedTransaction } from './audit-log.js';
 import { insertEndpoint } from './endpoints.js';
-import { inTransaction, type Queryable } from './pool.js';
+import type { Queryable } from './pool.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';
 
 const INSERT = `
@@ -66,13 +67,13 @@ async function insertSource(db: Queryable, source: Source): Promise<Source> {
   return source;
 }
 
-export function sourceQueries(db: pg.Pool) {
+export function sourceQueries(db: pg.Pool, audited: Audited, transaction: AuditedTransaction) {
   return {
-    async createSource(source: Source): Promise<Source> {
-      return insertSource(db, source);
+    async createSource(source: Source, audit?: AuditEntry): Promise<Source> {
+      return audited(audit, (client) => insertSource(client, source));
     },
-    async createSourceWithDestinations({ app, destinations, source }: NewSource) {
-      return inTransaction(db, async (client) => {
+    async createSourceWithDestinations({ app, destinations, source, audit }: NewSource) {
+      return transaction(audit, async (client) => {
         const made = await insertApp(client, app);
         for (const endpoint of destinations) await insertEndpoint(client, endpoint);
         return { app: made, destinations, source: await insertSource(client, source) };
@@ -86,8 +87,8 @@ export function sourceQueries(db: pg.Pool) {
       const { rows } = await db.query<SourceRow>(PAGE, [query.after ?? null, query.limit + 1]);
       return toPage(rows, query.limit, toSource);
     },
-    async updateSource(id: string, patch: SourcePatch, now: number): Promise<Source | null> {
-      const { rows } = await db.query<SourceRow>(UPDATE, [
+    async updateSource(id: string, patch: SourcePatch, now: number, audit?: AuditEntry): Promise<Source | null> {
+      const values = [
         id,
         patch.secrets === undefined ? null : JSON.stringify(patch.secrets),
         patch.allowIps === undefined ? null : JSON.stringify(patch.allowIps),
@@ -98,8 +99,11 @@ export function sourceQueries(db: pg.Pool) {
         patch.schema ? JSON.stringify(patch.schema) : null,
         now,
         patch.forwardHeaders === undefined ? null : JSON.stringify(patch.forwardHeaders),
-      ]);
-      return rows[0] ? toSource(rows[0]) : null;
+      ];
+      return audited(audit, async (client) => {
+        const { rows } = await client.query<SourceRow>(UPDATE, values);
+        return rows[0] ? toSource(rows[0]) : null;
+      });
     },
     async recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void> {
       await db.query(REFUSE, [id, refusal.code, refusal.message, refusal.at]);

@@ -1,9 +1,10 @@
 /** What access hangs on: hookd's own settings, dashboard sessions kept server-side, and each app's portal-link epoch. */
 import type Database from 'better-sqlite3';
-import type { UiSession } from '../../domain/index.js';
+import type { AuditEntry, UiSession } from '../../domain/index.js';
 import { toUiSession, type UiSessionRow } from '../ui-session-rows.js';
+import type { Audited } from './audit-log.js';
 
-export function accessQueries(db: Database.Database) {
+export function accessQueries(db: Database.Database, audited: Audited) {
   const setting = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?');
   const insertSetting = db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
   const replaceSetting = db.prepare('UPDATE settings SET value = ? WHERE name = ? AND value = ?');
@@ -31,8 +32,10 @@ export function accessQueries(db: Database.Database) {
       const run = expected === null ? insertSetting.run(name, value) : replaceSetting.run(value, name, expected);
       return run.changes > 0;
     },
-    async createUiSession(s: UiSession): Promise<void> {
-      insertSession.run(s);
+    async createUiSession(s: UiSession, audit?: AuditEntry): Promise<void> {
+      audited(audit, () => {
+        insertSession.run(s);
+      });
     },
     async findUiSession(idHash: string, now: number): Promise<UiSession | null> {
       const row = session.get(idHash, now);
@@ -47,8 +50,8 @@ export function accessQueries(db: Database.Database) {
     async portalEpoch(appId: string): Promise<number | null> {
       return epoch.get(appId)?.portal_epoch ?? null;
     },
-    async revokePortalAccess(appId: string): Promise<boolean> {
-      return revoke.immediate(appId);
+    async revokePortalAccess(appId: string, audit?: AuditEntry): Promise<boolean> {
+      return audited(audit, () => revoke.immediate(appId));
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Per-app API tokens: one row per token, found by the SHA-256 of the token a request carries. */
 import type Database from 'better-sqlite3';
-import type { AppToken } from '../../domain/index.js';
+import type { AppToken, AuditEntry } from '../../domain/index.js';
+import type { Audited } from './audit-log.js';
 
 interface AppTokenRow {
   id: string;
@@ -18,7 +19,7 @@ const toAppToken = (row: AppTokenRow): AppToken => ({
   createdAt: row.created_at,
 });
 
-export function appTokenQueries(db: Database.Database) {
+export function appTokenQueries(db: Database.Database, audited: Audited) {
   const insert = db.prepare(
     `INSERT INTO app_tokens (id, app_id, name, can_mint_portal_links, hash, created_at)
      VALUES (@id, @appId, @name, @canMint, @hash, @createdAt)`,
@@ -29,15 +30,17 @@ export function appTokenQueries(db: Database.Database) {
   const byId = db.prepare<[string, string], AppTokenRow>('SELECT * FROM app_tokens WHERE app_id = ? AND id = ?');
 
   return {
-    async createAppToken(token: AppToken, hashHex: string): Promise<AppToken> {
-      insert.run({ ...token, canMint: token.canMintPortalLinks ? 1 : 0, hash: hashHex });
-      return token;
+    async createAppToken(token: AppToken, hashHex: string, audit?: AuditEntry): Promise<AppToken> {
+      return audited(audit, () => {
+        insert.run({ ...token, canMint: token.canMintPortalLinks ? 1 : 0, hash: hashHex });
+        return token;
+      });
     },
     async listAppTokens(appId: string): Promise<AppToken[]> {
       return ofApp.all(appId).map(toAppToken);
     },
-    async deleteAppToken(appId: string, id: string): Promise<boolean> {
-      return remove.run(appId, id).changes > 0;
+    async deleteAppToken(appId: string, id: string, audit?: AuditEntry): Promise<boolean> {
+      return audited(audit, () => remove.run(appId, id).changes > 0);
     },
     async findAppTokenByHash(hashHex: string): Promise<AppToken | null> {
       const row = byHash.get(hashHex);

@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { App } from '../../domain/index.js';
+import type { App, AuditEntry } from '../../domain/index.js';
 import type { AppPatch, NewApp, Page, PageQuery } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
+import type { Audited } from './audit-log.js';
 import { type AppRow, toApp, toPage } from './rows.js';
 
-export function appQueries(db: Database.Database) {
+export function appQueries(db: Database.Database, audited: Audited) {
   const insert = db.prepare(
     `INSERT INTO apps (id, uid, name, alert_when_silent, max_in_flight, created_at, updated_at)
      VALUES (@id, @uid, @name, @alertWhenSilent, @maxInFlight, @createdAt, @updatedAt)`,
@@ -30,8 +31,8 @@ export function appQueries(db: Database.Database) {
 
   return {
     insertApp,
-    async createApp(input: NewApp): Promise<App> {
-      return insertApp(input);
+    async createApp(input: NewApp, audit?: AuditEntry): Promise<App> {
+      return audited(audit, () => insertApp(input));
     },
     async findApp(idOrUid: string): Promise<App | null> {
       const row = byIdOrUid.get(idOrUid, idOrUid);
@@ -40,18 +41,19 @@ export function appQueries(db: Database.Database) {
     async listApps(query: PageQuery): Promise<Page<App>> {
       return toPage(page.all({ after: query.after ?? null, n: query.limit + 1 }), query.limit, toApp);
     },
-    async updateApp(id: string, patch: AppPatch, now: number): Promise<App | null> {
+    async updateApp(id: string, patch: AppPatch, now: number, audit?: AuditEntry): Promise<App | null> {
       const alertWhenSilent = patch.alertWhenSilent === undefined ? null : patch.alertWhenSilent ? 1 : 0;
       const setMaxInFlight = patch.maxInFlight === undefined ? 0 : 1;
       const maxInFlight = patch.maxInFlight ?? null;
-      uniqueUid(() =>
-        update.run({ id, uid: patch.uid ?? null, name: patch.name ?? null, alertWhenSilent, setMaxInFlight, maxInFlight, now }),
-      );
-      const row = byId.get(id);
-      return row ? toApp(row) : null;
+      const values = { id, uid: patch.uid ?? null, name: patch.name ?? null, alertWhenSilent, setMaxInFlight, maxInFlight, now };
+      return audited(audit, () => {
+        uniqueUid(() => update.run(values));
+        const row = byId.get(id);
+        return row ? toApp(row) : null;
+      });
     },
-    async deleteApp(id: string): Promise<boolean> {
-      return remove.run(id).changes > 0;
+    async deleteApp(id: string, audit?: AuditEntry): Promise<boolean> {
+      return audited(audit, () => remove.run(id).changes > 0);
     },
   };
 }

@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { Attempt, Delivery } from '../../domain/index.js';
+import type { Attempt, AuditEntry, Delivery } from '../../domain/index.js';
 import type { DeliveryFilter, Page, PageQuery, ReplayInput } from '../admin-store.js';
 import type { SkipClaimedInput } from '../queue-store.js';
+import type { Audited } from './audit-log.js';
 import { type AttemptRow, type DeliveryRow, toAttempt, toDelivery, toPage } from './rows.js';
 
-export function deliveryQueries(db: Database.Database) {
+export function deliveryQueries(db: Database.Database, audited: Audited) {
   const byId = db.prepare<[string, string], DeliveryRow>('SELECT * FROM deliveries WHERE app_id = ? AND id = ?');
   const page = db.prepare<
     {
@@ -61,12 +62,14 @@ export function deliveryQueries(db: Database.Database) {
     async listAttempts(deliveryId: string): Promise<Attempt[]> {
       return attemptsOf.all(deliveryId).map(toAttempt);
     },
-    async retryDelivery(appId: string, id: string, now: number): Promise<Delivery | null> {
-      if (retry.run({ appId, id, now }).changes === 0) return null;
-      return toDelivery(byId.get(appId, id) as DeliveryRow);
+    async retryDelivery(appId: string, id: string, now: number, audit?: AuditEntry): Promise<Delivery | null> {
+      return audited(audit, () => {
+        if (retry.run({ appId, id, now }).changes === 0) return null;
+        return toDelivery(byId.get(appId, id) as DeliveryRow);
+      });
     },
-    async replayDeliveries(input: ReplayInput): Promise<number> {
-      return replay.run(input).changes;
+    async replayDeliveries({ audit, ...input }: ReplayInput): Promise<number> {
+      return audited(audit, () => replay.run(input).changes);
     },
     async skipClaimedDelivery(input: SkipClaimedInput): Promise<boolean> {
       return skipClaimed.run(input).changes === 1;

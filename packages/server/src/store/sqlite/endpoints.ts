@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
-import type { DeliveryStatus, Endpoint, EndpointCredentials, SignatureScheme } from '../../domain/index.js';
+import type { AuditEntry, DeliveryStatus, Endpoint, EndpointCredentials, SignatureScheme } from '../../domain/index.js';
 import type { EndpointPatch, Page, PageQuery } from '../admin-store.js';
 import { credentialsText, hasCredentials, toCredentials } from '../credential-rows.js';
 import { StoreLimitError } from '../errors.js';
+import type { Audited } from './audit-log.js';
 import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 
-export function endpointQueries(db: Database.Database) {
+export function endpointQueries(db: Database.Database, audited: Audited) {
   const insert = db.prepare(`
     INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
       previous_secret_expires_at, headers, disabled_at, disabled_reason, rate_limit, max_in_flight, fifo,
@@ -99,12 +100,18 @@ export function endpointQueries(db: Database.Database) {
       endpoint: Endpoint,
       maxPerApp = Number.POSITIVE_INFINITY,
       credentials?: EndpointCredentials,
+      audit?: AuditEntry,
     ): Promise<Endpoint> {
-      insertWithin.immediate(endpoint, maxPerApp, credentials);
+      audited(audit, () => insertWithin.immediate(endpoint, maxPerApp, credentials));
       return endpoint;
     },
-    async setEndpointCredentials(endpointId: string, credentials: EndpointCredentials, now: number): Promise<void> {
-      writeCredentials(endpointId, credentials, now);
+    async setEndpointCredentials(
+      endpointId: string,
+      credentials: EndpointCredentials,
+      now: number,
+      audit?: AuditEntry,
+    ): Promise<void> {
+      audited(audit, () => writeCredentials(endpointId, credentials, now));
     },
     async endpointCredentials(endpointIds: readonly string[]): Promise<Map<string, EndpointCredentials>> {
       const rows = endpointIds.length === 0 ? [] : credentialsOf.all(JSON.stringify(endpointIds));
@@ -127,8 +134,14 @@ export function endpointQueries(db: Database.Database) {
       }
       return result;
     },
-    async updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
-      update.run({
+    async updateEndpoint(
+      appId: string,
+      id: string,
+      patch: EndpointPatch,
+      now: number,
+      audit?: AuditEntry,
+    ): Promise<Endpoint | null> {
+      const values = {
         appId,
         id,
         now,
@@ -149,12 +162,15 @@ export function endpointQueries(db: Database.Database) {
         fifo: patch.fifo === undefined ? null : patch.fifo ? 1 : 0,
         sendTraceContext: patch.sendTraceContext === undefined ? null : patch.sendTraceContext ? 1 : 0,
         enable: patch.disabled === false ? 1 : 0,
+      };
+      return audited(audit, () => {
+        update.run(values);
+        const row = byId.get(appId, id);
+        return row ? toEndpoint(row) : null;
       });
-      const row = byId.get(appId, id);
-      return row ? toEndpoint(row) : null;
     },
-    async deleteEndpoint(appId: string, id: string): Promise<boolean> {
-      return remove.run(appId, id).changes > 0;
+    async deleteEndpoint(appId: string, id: string, audit?: AuditEntry): Promise<boolean> {
+      return audited(audit, () => remove.run(appId, id).changes > 0);
     },
     async rotateEndpointSecret(
       appId: string,
@@ -163,12 +179,15 @@ export function endpointQueries(db: Database.Database) {
       previousExpiresAt: number,
       now: number,
       scheme: SignatureScheme | null = null,
+      audit?: AuditEntry,
     ): Promise<Endpoint | null> {
-      if (rotate.run({ appId, id, secret, previousExpiresAt, now, scheme }).changes === 0) return null;
-      return toEndpoint(byId.get(appId, id) as EndpointRow);
+      return audited(audit, () => {
+        if (rotate.run({ appId, id, secret, previousExpiresAt, now, scheme }).changes === 0) return null;
+        return toEndpoint(byId.get(appId, id) as EndpointRow);
+      });
     },
-    async disableEndpoint(id: string, reason: string, now: number): Promise<void> {
-      db.transaction(() => disableNow(id, reason, now)).immediate();
+    async disableEndpoint(id: string, reason: string, now: number, audit?: AuditEntry): Promise<void> {
+      audited(audit, () => db.transaction(() => disableNow(id, reason, now)).immediate());
     },
     async countDeliveriesByStatus(endpointId: string): Promise<Record<DeliveryStatus, number>> {
       const result: Record<DeliveryStatus, number> = { pending: 0, succeeded: 0, failed: 0, skipped: 0 };

@@ -1,11 +1,12 @@
 /** The event-type catalog: one row per name, archived in place rather than deleted. */
 import type Database from 'better-sqlite3';
-import type { EventType } from '../../domain/index.js';
+import type { AuditEntry, EventType } from '../../domain/index.js';
 import type { EventTypePatch, EventTypeQuery, Page } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
 import { type EventTypeRow, schemaText, toEventType, toEventTypePage } from '../event-type-rows.js';
+import type { Audited } from './audit-log.js';
 
-export function eventTypeQueries(db: Database.Database) {
+export function eventTypeQueries(db: Database.Database, audited: Audited) {
   const insert = db.prepare(
     `INSERT INTO event_types (name, description, json_schema, archived_at, created_at, updated_at)
      VALUES (@name, @description, @schema, @archivedAt, @createdAt, @updatedAt)`,
@@ -31,14 +32,16 @@ export function eventTypeQueries(db: Database.Database) {
   );
 
   return {
-    async createEventType(eventType: EventType): Promise<EventType> {
-      try {
-        insert.run({ ...eventType, schema: schemaText(eventType.schema) });
-      } catch (error) {
-        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreConflictError('name');
-        throw error;
-      }
-      return eventType;
+    async createEventType(eventType: EventType, audit?: AuditEntry): Promise<EventType> {
+      return audited(audit, () => {
+        try {
+          insert.run({ ...eventType, schema: schemaText(eventType.schema) });
+        } catch (error) {
+          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreConflictError('name');
+          throw error;
+        }
+        return eventType;
+      });
     },
     async findEventType(name: string): Promise<EventType | null> {
       const row = byName.get(name);
@@ -48,16 +51,19 @@ export function eventTypeQueries(db: Database.Database) {
       const rows = page.all({ after: query.after ?? null, all: query.includeArchived ? 1 : 0, n: query.limit + 1 });
       return toEventTypePage(rows, query.limit);
     },
-    async updateEventType(name: string, patch: EventTypePatch, now: number): Promise<EventType | null> {
-      const row = update.get({
+    async updateEventType(name: string, patch: EventTypePatch, now: number, audit?: AuditEntry): Promise<EventType | null> {
+      const values = {
         name,
         description: patch.description ?? null,
         setSchema: patch.schema === undefined ? 0 : 1,
         schema: patch.schema === undefined ? null : schemaText(patch.schema),
         archive: patch.archived === undefined ? null : patch.archived ? 1 : 0,
         now,
+      };
+      return audited(audit, () => {
+        const row = update.get(values);
+        return row ? toEventType(row) : null;
       });
-      return row ? toEventType(row) : null;
     },
   };
 }

@@ -8,6 +8,7 @@ import { accessQueries } from './access.js';
 import { appTokenQueries } from './app-tokens.js';
 import { appQueries } from './apps.js';
 import { attemptFeedQueries } from './attempt-feed.js';
+import { auditLogQueries } from './audit-log.js';
 import { startCheckpointer } from './checkpointer.js';
 import { deliveryClaimer } from './claim.js';
 import { dashboardQueries } from './dashboard.js';
@@ -43,21 +44,23 @@ export function openSqliteStore(path: string): Store {
   const checkpointer = path === ':memory:' ? null : startCheckpointer(db, path);
   const unmark = path === ':memory:' ? null : markServed(path);
 
-  const endpoints = endpointQueries(db);
+  const { audited, ...auditLogMethods } = auditLogQueries(db);
+  const endpoints = endpointQueries(db, audited);
   const { disableNow, insertEndpoint, ...endpointMethods } = endpoints;
-  const { insertApp, ...appMethods } = appQueries(db);
+  const { insertApp, ...appMethods } = appQueries(db, audited);
   return {
+    ...auditLogMethods,
     ...appMethods,
-    ...appTokenQueries(db),
-    ...accessQueries(db),
+    ...appTokenQueries(db, audited),
+    ...accessQueries(db, audited),
     ...endpointMethods,
     ...messageQueries(db),
-    ...eventTypeQueries(db),
-    ...deliveryQueries(db),
+    ...eventTypeQueries(db, audited),
+    ...deliveryQueries(db, audited),
     ...queueStatsQuery(db),
     ...healthQueries(db),
     ...retentionQueries(db),
-    ...sourceQueries(db, { insertApp, insertEndpoint }),
+    ...sourceQueries(db, { insertApp, insertEndpoint }, audited),
     ...opsQueries(db),
     ...attemptFeedQueries(db),
     ...dashboardQueries(db),

@@ -241,6 +241,25 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN trace_state TEXT;
   ALTER TABLE endpoints ADD COLUMN send_trace_context INTEGER NOT NULL DEFAULT 0;
   `,
+  // 18: the audit log. app_id has no foreign key: an app's entries outlive it. Append-only: retention deletes old
+  // entries, nothing updates one.
+  `
+  CREATE TABLE audit_log (
+    id TEXT PRIMARY KEY,
+    at INTEGER NOT NULL,
+    app_id TEXT,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    address TEXT,
+    request_id TEXT,
+    changes TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_app ON audit_log (app_id, id);
+  CREATE INDEX audit_log_at ON audit_log (at);
+  CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

@@ -1,9 +1,10 @@
 /** Sources (inbound webhooks): their settings and refusal counts, and the stream of what they ingested. */
 import type Database from 'better-sqlite3';
-import type { App, Endpoint, Message, Source, SourceRefusal } from '../../domain/index.js';
+import type { App, AuditEntry, Endpoint, Message, Source, SourceRefusal } from '../../domain/index.js';
 import type { NewApp, NewSource, Page, PageQuery, SourcePatch, SourceRefusalCount } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
 import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
+import type { Audited } from './audit-log.js';
 import { type MessageRow, toMessage, toPage } from './rows.js';
 
 /** The inserts of the app and endpoint queries, which a source's creation runs in its own transaction. */
@@ -12,7 +13,7 @@ export interface SourceParts {
   insertEndpoint(endpoint: Endpoint): void;
 }
 
-export function sourceQueries(db: Database.Database, parts: SourceParts) {
+export function sourceQueries(db: Database.Database, parts: SourceParts, audited: Audited) {
   const insert = db.prepare(`
     INSERT INTO sources (id, name, app_id, scheme, secrets, allow_ips, rate_per_second, rate_burst, json_schema, forward_headers,
       created_at, updated_at)
@@ -74,12 +75,14 @@ export function sourceQueries(db: Database.Database, parts: SourceParts) {
     ORDER BY id LIMIT @n`);
 
   return {
-    async createSource(source: Source): Promise<Source> {
-      insertSource(source);
-      return source;
+    async createSource(source: Source, audit?: AuditEntry): Promise<Source> {
+      return audited(audit, () => {
+        insertSource(source);
+        return source;
+      });
     },
-    async createSourceWithDestinations(input: NewSource) {
-      return createWhole.immediate(input);
+    async createSourceWithDestinations({ audit, ...input }: NewSource) {
+      return audited(audit, () => createWhole.immediate(input));
     },
     async findSource(idOrName: string): Promise<Source | null> {
       const row = byIdOrName.get(idOrName, idOrName);
@@ -88,8 +91,8 @@ export function sourceQueries(db: Database.Database, parts: SourceParts) {
     async listSources(query: PageQuery): Promise<Page<Source>> {
       return toPage(page.all({ after: query.after ?? null, n: query.limit + 1 }), query.limit, toSource);
     },
-    async updateSource(id: string, patch: SourcePatch, now: number): Promise<Source | null> {
-      const row = update.get({
+    async updateSource(id: string, patch: SourcePatch, now: number, audit?: AuditEntry): Promise<Source | null> {
+      const values = {
         id,
         secrets: patch.secrets === undefined ? null : JSON.stringify(patch.secrets),
         allowIps: patch.allowIps === undefined ? null : JSON.stringify(patch.allowIps),
@@ -100,8 +103,11 @@ export function sourceQueries(db: Database.Database, parts: SourceParts) {
         schema: patch.schema ? JSON.stringify(patch.schema) : null,
         forwardHeaders: patch.forwardHeaders === undefined ? null : JSON.stringify(patch.forwardHeaders),
         now,
+      };
+      return audited(audit, () => {
+        const row = update.get(values);
+        return row ? toSource(row) : null;
       });
-      return row ? toSource(row) : null;
     },
     async recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void> {
       refuse.run({ id, count: 1, ...refusal });

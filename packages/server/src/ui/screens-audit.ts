@@ -1,0 +1,57 @@
+/** The Audit screen (admin): the audit log newest first, filtered like GET /v1/audit-log, a page at a time. */
+import type { FastifyInstance } from 'fastify';
+import type { AuditEntry } from '../domain/index.js';
+import { when } from './format.js';
+import { type Html, html } from './html.js';
+import type { UiKit } from './kit.js';
+import { page } from './layout.js';
+
+const PAGE_SIZE = 50;
+const FILTERS = ['app', 'actor', 'action', 'target'] as const;
+type Filters = Partial<Record<(typeof FILTERS)[number] | 'after', string>>;
+
+/** Each changed field as `name: before → after`; secrets were masked before the entry was written. */
+function changesOf(entry: AuditEntry): Html {
+  const shown = (value: unknown) => (value === undefined ? '—' : JSON.stringify(value));
+  const lines = Object.entries(entry.changes).map(
+    ([name, change]) => html`<li><span class="mono">${name}</span>: ${shown(change.before)} → ${shown(change.after)}</li>`,
+  );
+  return lines.length ? html`<ul class="changes">${lines}</ul>` : html`<span class="muted">—</span>`;
+}
+
+export function auditScreens(ui: FastifyInstance, kit: UiKit): void {
+  ui.get<{ Querystring: Filters }>('/ui/audit', async (request, reply) => {
+    kit.requireAdmin(request);
+    const session = kit.session(request);
+    const q = request.query;
+    const given = (value: string | undefined) => (value ? value.slice(0, 256) : undefined);
+    const log = await kit.ctx.store.listAuditLog({
+      limit: PAGE_SIZE,
+      after: given(q.after),
+      appId: given(q.app),
+      actor: given(q.actor),
+      action: given(q.action),
+      target: given(q.target),
+    });
+    const rows = log.data.map(
+      (e) => html`<tr><td>${when(e.at)}</td><td class="mono">${e.actor}</td><td class="mono">${e.action}</td>
+<td class="mono wrap">${e.target}</td><td class="mono wrap hide-narrow">${e.appId ?? '—'}</td><td>${changesOf(e)}</td>
+<td class="mono hide-narrow">${e.address ?? '—'}</td></tr>`,
+    );
+    const kept = new URLSearchParams(FILTERS.flatMap((name) => (q[name] ? [[name, q[name] as string]] : [])));
+    const next = log.nextCursor
+      ? html`<a href="/ui/audit?${new URLSearchParams([...kept, ['after', log.nextCursor]]).toString()}">Older entries →</a>`
+      : '';
+    const fields = FILTERS.map(
+      (name) =>
+        html`<label for="audit-${name}">${name}</label><input id="audit-${name}" name="${name}" maxlength="256" value="${q[name] ?? ''}">`,
+    );
+    const body = html`<form method="get" action="/ui/audit" class="grid-form" aria-label="Filter the audit log">${fields}
+<div class="full"><button type="submit">Filter</button></div></form>
+<div class="table-wrap"><table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Target</th><th class="hide-narrow">App</th>
+<th>Changes</th><th class="hide-narrow">Address</th></tr></thead>
+<tbody>${rows.length ? rows : html`<tr><td colspan="7" class="muted">No entries.</td></tr>`}</tbody></table></div>
+<p class="pager">${q.after ? html`<a href="/ui/audit?${kept.toString()}">← Newest</a>` : ''}${next}</p>`;
+    return kit.send(reply, page({ title: 'Audit', session, current: 'audit', body }));
+  });
+}
