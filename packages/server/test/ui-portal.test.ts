@@ -125,6 +125,34 @@ test('in the portal, an endpoint’s filter is tested on a past message of its a
   }
 });
 
+test('in the portal, an endpoint’s transformation is tried on a past message of its app', async () => {
+  const { url } = (await server.call('POST', `/v1/apps/${mine.id}/portal-link`, { expiresIn: '1h' })).body;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(20_000);
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.goto(`${server.url}/ui/apps/${mine.id}/endpoints/${mine.endpoint}`);
+    await page
+      .locator('#try-transformation-code')
+      .fill('function handler(webhook) { webhook.payload = { who: webhook.payload.data.app }; return webhook; }');
+    await page.locator('#try-transformation-sample').fill('');
+    await page.locator('#try-transformation-message').fill(mine.message);
+    await page.getByRole('button', { name: 'Try', exact: true }).click();
+    await page.locator('#transformed-body').filter({ hasText: '"who": "Mine"' }).waitFor();
+    await page.locator('#try-transformation-code').fill('function handler(webhook) { return null; }');
+    await page.getByRole('button', { name: 'Try', exact: true }).click();
+    await page.locator('#transformation-outcome').filter({ hasText: 'Cancelled' }).waitFor();
+    assert.equal(
+      (await server.call('GET', `/v1/apps/${mine.id}/endpoints/${mine.endpoint}`)).body.transformation,
+      null,
+      'trying saves nothing',
+    );
+  } finally {
+    await context.close();
+  }
+});
+
 test('a portal link, and the session it opened, are refused after the link expires', async () => {
   const { url } = (await server.call('POST', `/v1/apps/${mine.id}/portal-link`, { expiresIn: '5m' })).body;
   const context = await browser.newContext();

@@ -30,10 +30,19 @@ import type { UiKit } from './kit.js';
 import { appPath, csrfField, endpointPath, page } from './layout.js';
 import { credentialForms } from './screens-credentials.js';
 import { filterField, filterTestForm, parseFilterText } from './screens-filter.js';
+import { transformationField, transformationText, transformationTryForm } from './screens-transformation.js';
 
 const PAGE_SIZE = 50;
 type EpParams = { app: string; ep: string };
-type EndpointForm = { url?: string; description?: string; events?: string; filter?: string; signatureScheme?: string };
+type EndpointForm = {
+  url?: string;
+  description?: string;
+  events?: string;
+  filter?: string;
+  transformation?: string;
+  signatureScheme?: string;
+  sendTraceContext?: string;
+};
 
 /** The form's fields as an action takes them: the filters are one comma- or space-separated text. */
 const formFields = (form: EndpointForm) => ({
@@ -45,6 +54,10 @@ const formFields = (form: EndpointForm) => ({
     .filter(Boolean),
   // The textarea shows the saved filter: emptied, it removes it.
   filter: parseFilterText(form.filter),
+  // Likewise the code: emptied, it removes the transformation; code that does not compile is `transformation_invalid`.
+  transformation: transformationText(form.transformation),
+  // An unchecked box is left out of the form: the setting is off.
+  sendTraceContext: form.sendTraceContext === 'on',
   // An unknown value is left to the action, which keeps the endpoint's scheme (or the default) for a missing one.
   signatureScheme: SIGNATURE_SCHEMES.find((scheme) => scheme === form.signatureScheme),
 });
@@ -173,6 +186,8 @@ ${endpointFields(null)}
 <dt>Id</dt><dd class="mono">${ep.id}</dd>
 <dt>Event types</dt><dd>${ep.events ? ep.events.join(', ') : 'every type'}</dd>
 <dt>Filter</dt><dd id="endpoint-filter">${ep.filter ? html`<code>${JSON.stringify(ep.filter)}</code>` : 'none: every message of its types'}</dd>
+<dt>Transformation</dt><dd id="endpoint-transformation">${ep.transformation ? html`set: see the edit form below` : 'none: messages are sent as published'}</dd>
+<dt>Trace context</dt><dd>${ep.sendTraceContext ? html`sent (<code>traceparent</code>)` : 'not sent'}</dd>
 <dt>Deliveries</dt><dd>${counts.pending} pending · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.skipped} skipped</dd>
 <dt>Authentication</dt><dd id="endpoint-auth">${authFacts(shownCredentials)}</dd>
 </dl>
@@ -192,6 +207,7 @@ ${action('rotate-secret', 'Rotate secret', '', 'Rotate the signing secret? The o
 <div class="full"><button type="submit">Replay failed</button></div></form>
 ${credentialForms(ep, session, shownCredentials)}
 ${filterTestForm(ep, session)}
+${transformationTryForm(ep, session)}
 <h2 id="edit">Edit</h2>
 <form method="post" action="${endpointPath(ep)}/edit" class="grid-form" aria-labelledby="edit">${csrfField(session)}
 ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Save</button></div></form>`;
@@ -267,8 +283,11 @@ function endpointFields(ep: Endpoint | null): Html {
 <input id="${id}-events" name="events" value="${ep?.events?.join(', ') ?? ''}" placeholder="every type; or e.g. order.*, invoice.paid" aria-describedby="${id}-events-help">
 <p class="full muted" id="${id}-events-help">Comma-separated names or <code>prefix.*</code> filters; empty for every type.</p>
 ${filterField(ep)}
+${transformationField(ep)}
 <label for="${id}-scheme">Signature</label>
-<select id="${id}-scheme" name="signatureScheme">${SIGNATURE_SCHEMES.map((scheme) => html`<option value="${scheme}"${(ep?.signatureScheme ?? 'standard') === scheme ? ' selected' : ''}>${SCHEME_LABELS[scheme]}</option>`)}</select>`;
+<select id="${id}-scheme" name="signatureScheme">${SIGNATURE_SCHEMES.map((scheme) => html`<option value="${scheme}"${(ep?.signatureScheme ?? 'standard') === scheme ? ' selected' : ''}>${SCHEME_LABELS[scheme]}</option>`)}</select>
+<label class="full check"><input type="checkbox" name="sendTraceContext"${ep?.sendTraceContext ? ' checked' : ''} aria-describedby="${id}-trace-help"> Send trace context (traceparent) with deliveries</label>
+<p class="full muted" id="${id}-trace-help">Each attempt carries its W3C <code>traceparent</code> (and <code>tracestate</code>), so a receiver that traces joins the trace; it hands the receiver your trace ids. No effect while hookd exports no traces.</p>`;
 }
 
 /** What is set of the endpoint's credentials, never a secret. */

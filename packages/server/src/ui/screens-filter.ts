@@ -11,7 +11,8 @@ import { csrfField, endpointPath, page } from './layout.js';
 import type { Session } from './session.js';
 
 const FILTER_EXAMPLE = '{"type": "invoice.paid", "data.amount": {"$gt": 100}}';
-const SAMPLE_EXAMPLE = '{"type": "invoice.paid", "data": {"amount": 150}}';
+/** A published event's body, as filters and transformations see it. */
+export const SAMPLE_EXAMPLE = '{"type": "invoice.paid", "data": {"amount": 150}}';
 
 const pretty = (filter: EndpointFilter | null) => (filter === null ? '' : JSON.stringify(filter, null, 2));
 
@@ -76,7 +77,8 @@ export function filterScreens(ui: FastifyInstance, kit: UiKit): void {
   );
 }
 
-function parseSample(text: string | undefined): Record<string, unknown> {
+/** A try form's sample: a JSON object, else an `invalid_json` the page shows. */
+export function parseSample(text: string | undefined): Record<string, unknown> {
   try {
     const sample = JSON.parse(text ?? '');
     if (typeof sample === 'object' && sample !== null && !Array.isArray(sample)) return sample;
