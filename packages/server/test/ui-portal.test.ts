@@ -132,10 +132,21 @@ test('in the portal, an endpoint’s transformation is tried on a past message o
   try {
     const page = await context.newPage();
     await page.goto(url);
-    await page.goto(`${server.url}/ui/apps/${mine.id}/endpoints/${mine.endpoint}`);
-    await page
-      .locator('#try-transformation-code')
-      .fill('function handler(webhook) { webhook.payload = { who: webhook.payload.data.app }; return webhook; }');
+    // The portal's "Add an endpoint" form saves the code and the trace-context setting through the API's action.
+    const code = 'function handler(webhook) { webhook.payload = { who: webhook.payload.data.app }; return webhook; }';
+    await page.getByLabel('URL').fill('http://127.0.0.1:9/Mine-transformed');
+    await page.locator('#new-transformation').fill(code);
+    await page.getByLabel('Send trace context (traceparent) with deliveries').check();
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created.' }).waitFor();
+    const created = (await server.call('GET', `/v1/apps/${mine.id}/endpoints`)).body.data.find(
+      (ep: { url: string }) => ep.url === 'http://127.0.0.1:9/Mine-transformed',
+    );
+    assert.equal(created.transformation, code);
+    assert.equal(created.sendTraceContext, true);
+    await page.locator('#endpoint-transformation').filter({ hasText: 'set' }).waitFor();
+
+    assert.equal(await page.locator('#try-transformation-code').inputValue(), code, 'the try form starts from the saved code');
     await page.locator('#try-transformation-sample').fill('');
     await page.locator('#try-transformation-message').fill(mine.message);
     await page.getByRole('button', { name: 'Try', exact: true }).click();
@@ -144,8 +155,8 @@ test('in the portal, an endpoint’s transformation is tried on a past message o
     await page.getByRole('button', { name: 'Try', exact: true }).click();
     await page.locator('#transformation-outcome').filter({ hasText: 'Cancelled' }).waitFor();
     assert.equal(
-      (await server.call('GET', `/v1/apps/${mine.id}/endpoints/${mine.endpoint}`)).body.transformation,
-      null,
+      (await server.call('GET', `/v1/apps/${mine.id}/endpoints/${created.id}`)).body.transformation,
+      code,
       'trying saves nothing',
     );
   } finally {
@@ -194,10 +205,12 @@ test('every action without this session’s CSRF token is refused with 403 csrf_
     [`/ui/apps/${mine.id}/endpoints`, { url: 'http://127.0.0.1:9/sneaky' }],
     [`/ui/apps/${mine.id}/endpoints/${mine.endpoint}/rotate-secret`, {}],
     [`/ui/apps/${mine.id}/endpoints/${mine.endpoint}/enable`, {}],
+    [`/ui/apps/${mine.id}/endpoints/${mine.endpoint}/test-transformation`, { sample: '{}' }],
     [`/ui/apps/${mine.id}/test-event`, { type: 'a.b', data: '{}' }],
     ['/ui/sign-out', {}],
   ];
   const before = (await server.call('GET', `/v1/apps/${mine.id}/endpoints/${mine.endpoint}`)).body;
+  const endpointsBefore = (await server.call('GET', `/v1/apps/${mine.id}/endpoints`)).body.data.length;
   for (const [path, fields] of actions) {
     for (const token of [undefined, '', 'x'.repeat(43), other.csrf]) {
       const answer = await postForm(server.url, path, cookie, token === undefined ? fields : { ...fields, _csrf: token });
@@ -214,7 +227,7 @@ test('every action without this session’s CSRF token is refused with 403 csrf_
   assert.equal((await json.json()).error.code, 'csrf_invalid');
   const after = (await server.call('GET', `/v1/apps/${mine.id}/endpoints/${mine.endpoint}`)).body;
   assert.deepEqual(after, before, 'nothing changed');
-  assert.equal((await server.call('GET', `/v1/apps/${mine.id}/endpoints`)).body.data.length, 1);
+  assert.equal((await server.call('GET', `/v1/apps/${mine.id}/endpoints`)).body.data.length, endpointsBefore);
   const anonymous = await postForm(server.url, `/ui/apps/${mine.id}/endpoints/${mine.endpoint}/rotate-secret`, '', {
     _csrf: csrf,
   });
