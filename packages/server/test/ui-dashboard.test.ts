@@ -131,15 +131,18 @@ test('a filter saved on the endpoint screen is tested there, and a message it do
   await page.goto(`${server.url}/ui/apps/${appId}/endpoints/${endpoint.id}`);
 });
 
-test('a transformation saved on the endpoint screen is tried on a sample there; code that does not compile is refused with 422', async () => {
+test('a transformation that does not compile is refused with 422 beside the form; one saved is tried on a sample', async () => {
   const [endpoint] = (await server.call('GET', `/v1/apps/${appId}/endpoints`)).body.data;
   await page.locator('#edit-transformation').fill('function handler(webhook) {');
   await page.locator('form[action$="/edit"]').getByRole('button', { name: 'Save' }).click();
   await page.getByRole('alert').filter({ hasText: 'SyntaxError' }).waitFor();
   await page.getByText('Error code transformation_invalid (HTTP 422)').waitFor();
   assert.equal((await server.call('GET', `/v1/apps/${appId}/endpoints/${endpoint.id}`)).body.transformation, null);
+  // The refused form still holds what was typed, to fix in place.
+  assert.equal(await page.locator('#edit-transformation').inputValue(), 'function handler(webhook) {');
+  assert.equal(await page.locator('#edit-url').inputValue(), receiver.url);
+  assert.match(await page.locator('#edit-filter').inputValue(), /data\.amount/);
 
-  await page.goto(`${server.url}/ui/apps/${appId}/endpoints/${endpoint.id}`);
   const code = 'function handler(webhook) { webhook.payload = { text: "paid " + webhook.payload.data.amount }; return webhook; }';
   await page.locator('#edit-transformation').fill(code);
   await page.locator('form[action$="/edit"]').getByLabel('Send trace context (traceparent) with deliveries').check();

@@ -16,11 +16,11 @@ export const SAMPLE_EXAMPLE = '{"type": "invoice.paid", "data": {"amount": 150}}
 
 const pretty = (filter: EndpointFilter | null) => (filter === null ? '' : JSON.stringify(filter, null, 2));
 
-/** The textarea a create or edit form carries; empty means no filter. */
-export function filterField(ep: Endpoint | null): Html {
+/** The textarea a create or edit form carries (with what was typed, after a refusal); empty means no filter. */
+export function filterField(ep: Endpoint | null, typed?: string): Html {
   const id = ep ? 'edit' : 'new';
   return html`<label for="${id}-filter">Filter (JSON)</label>
-<textarea id="${id}-filter" name="filter" placeholder="${FILTER_EXAMPLE}" aria-describedby="${id}-filter-help">${pretty(ep?.filter ?? null)}</textarea>
+<textarea id="${id}-filter" name="filter" placeholder="${FILTER_EXAMPLE}" aria-describedby="${id}-filter-help">${typed ?? pretty(ep?.filter ?? null)}</textarea>
 <p class="full muted" id="${id}-filter-help">Deliver only messages matching this MongoDB-style query ($eq $ne $gt $gte $lt $lte $in $nin $exists $regex $and $or $not, dotted paths); the others are skipped. Empty for none.</p>`;
 }
 

@@ -14,11 +14,11 @@ import type { Session } from './session.js';
 
 const CODE_EXAMPLE = 'function handler(webhook) { webhook.payload = { text: webhook.payload.type }; return webhook; }';
 
-/** The textarea a create or edit form carries; empty means no transformation. */
-export function transformationField(ep: Endpoint | null): Html {
+/** The textarea a create or edit form carries (with what was typed, after a refusal); empty means no transformation. */
+export function transformationField(ep: Endpoint | null, typed?: string): Html {
   const id = ep ? 'edit' : 'new';
   return html`<label for="${id}-transformation">Transformation (JavaScript)</label>
-<textarea id="${id}-transformation" name="transformation" spellcheck="false" placeholder="${CODE_EXAMPLE}" aria-describedby="${id}-transformation-help">${ep?.transformation ?? ''}</textarea>
+<textarea id="${id}-transformation" name="transformation" spellcheck="false" placeholder="${CODE_EXAMPLE}" aria-describedby="${id}-transformation-help">${typed ?? ep?.transformation ?? ''}</textarea>
 <p class="full muted" id="${id}-transformation-help">A <code>handler(webhook)</code> that returns the webhook to send (<code>method</code>, <code>url</code>, <code>headers</code>, <code>payload</code>), or <code>null</code> to skip the delivery. It runs in a sandbox before each attempt. Empty for none.</p>`;
 }
 
