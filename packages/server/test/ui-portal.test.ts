@@ -95,6 +95,11 @@ test('a portal link shows its own app only, and nothing of another app is reacha
       _csrf: csrf,
     });
     assert.equal(refused.status, 404);
+    for (const trial of ['test-filter', 'test-transformation']) {
+      const path = `/ui/apps/${theirs.id}/endpoints/${theirs.endpoint}/${trial}`;
+      const other = await postForm(server.url, path, cookie, { _csrf: csrf, messageId: theirs.message });
+      assert.equal(other.status, 404, `${trial} on another app's endpoint`);
+    }
     assert.equal((await server.call('GET', `/v1/apps/${theirs.id}/endpoints/${theirs.endpoint}`)).body.disabled, false);
     const allowed = await postForm(server.url, `/ui/apps/${mine.id}/endpoints/${mine.endpoint}/disable`, cookie, { _csrf: csrf });
     assert.equal(allowed.status, 303);
