@@ -131,6 +131,48 @@ test('a filter saved on the endpoint screen is tested there, and a message it do
   await page.goto(`${server.url}/ui/apps/${appId}/endpoints/${endpoint.id}`);
 });
 
+test('a transformation that does not compile is refused with 422 beside the form; one saved is tried on a sample', async () => {
+  const [endpoint] = (await server.call('GET', `/v1/apps/${appId}/endpoints`)).body.data;
+  await page.locator('#edit-transformation').fill('function handler(webhook) {');
+  await page.locator('form[action$="/edit"]').getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('alert').filter({ hasText: 'SyntaxError' }).waitFor();
+  await page.getByText('Error code transformation_invalid (HTTP 422)').waitFor();
+  assert.equal((await server.call('GET', `/v1/apps/${appId}/endpoints/${endpoint.id}`)).body.transformation, null);
+  // The refused form still holds what was typed, to fix in place.
+  assert.equal(await page.locator('#edit-transformation').inputValue(), 'function handler(webhook) {');
+  assert.equal(await page.locator('#edit-url').inputValue(), receiver.url);
+  assert.match(await page.locator('#edit-filter').inputValue(), /data\.amount/);
+
+  const code = 'function handler(webhook) { webhook.payload = { text: "paid " + webhook.payload.data.amount }; return webhook; }';
+  await page.locator('#edit-transformation').fill(code);
+  await page.locator('form[action$="/edit"]').getByLabel('Send trace context (traceparent) with deliveries').check();
+  await page.locator('form[action$="/edit"]').getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+  const saved = (await server.call('GET', `/v1/apps/${appId}/endpoints/${endpoint.id}`)).body;
+  assert.equal(saved.transformation, code);
+  assert.equal(saved.sendTraceContext, true);
+  assert.equal(
+    await page.locator('form[action$="/edit"]').getByLabel('Send trace context (traceparent) with deliveries').isChecked(),
+    true,
+  );
+
+  assert.equal(await page.locator('#try-transformation-code').inputValue(), code, 'the try form starts from the saved code');
+  await page.locator('#try-transformation-sample').fill('{"type": "invoice.paid", "data": {"amount": 150}}');
+  await page.getByRole('button', { name: 'Try', exact: true }).click();
+  await page.locator('#transformed-body').filter({ hasText: '"text": "paid 150"' }).waitFor();
+  assert.equal(((await page.locator('#transformed-method').textContent()) ?? '').trim(), 'POST');
+  assert.equal(((await page.locator('#transformed-url').textContent()) ?? '').trim(), receiver.url);
+  assert.match((await page.locator('#transformed-headers').textContent()) ?? '', /webhook-signature: v1,/);
+  await screenshot(page, 'transformation');
+
+  // Unsaved code that does not compile is reported beside the form that still holds it.
+  await page.locator('#try-transformation-code').fill('function handler(webhook) { return webhook');
+  await page.getByRole('button', { name: 'Try', exact: true }).click();
+  await page.locator('#transformation-outcome[role="alert"]').filter({ hasText: 'transformation_invalid' }).waitFor();
+  assert.equal(await page.locator('#try-transformation-code').inputValue(), 'function handler(webhook) { return webhook');
+  await page.goto(`${server.url}/ui/apps/${appId}/endpoints/${endpoint.id}`);
+});
+
 test('disabling an endpoint puts it at the top of the overview with its reason, and keyboard users can reach it', async () => {
   await page.getByRole('button', { name: 'Disable' }).click();
   await page.getByRole('status').filter({ hasText: 'Endpoint disabled' }).waitFor();

@@ -95,6 +95,11 @@ test('a portal link shows its own app only, and nothing of another app is reacha
       _csrf: csrf,
     });
     assert.equal(refused.status, 404);
+    for (const trial of ['test-filter', 'test-transformation']) {
+      const path = `/ui/apps/${theirs.id}/endpoints/${theirs.endpoint}/${trial}`;
+      const other = await postForm(server.url, path, cookie, { _csrf: csrf, messageId: theirs.message });
+      assert.equal(other.status, 404, `${trial} on another app's endpoint`);
+    }
     assert.equal((await server.call('GET', `/v1/apps/${theirs.id}/endpoints/${theirs.endpoint}`)).body.disabled, false);
     const allowed = await postForm(server.url, `/ui/apps/${mine.id}/endpoints/${mine.endpoint}/disable`, cookie, { _csrf: csrf });
     assert.equal(allowed.status, 303);
@@ -120,6 +125,45 @@ test('in the portal, an endpoint’s filter is tested on a past message of its a
     await page.locator('#test-filter-filter').fill('{"type": "invoice.paid", "data.app": "Mine"}');
     await page.getByRole('button', { name: 'Test', exact: true }).click();
     await page.locator('#filter-verdict').filter({ hasText: 'Matches' }).waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
+test('in the portal, an endpoint’s transformation is tried on a past message of its app', async () => {
+  const { url } = (await server.call('POST', `/v1/apps/${mine.id}/portal-link`, { expiresIn: '1h' })).body;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(20_000);
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    // The portal's "Add an endpoint" form saves the code and the trace-context setting through the API's action.
+    const code = 'function handler(webhook) { webhook.payload = { who: webhook.payload.data.app }; return webhook; }';
+    await page.getByLabel('URL').fill('http://127.0.0.1:9/Mine-transformed');
+    await page.locator('#new-transformation').fill(code);
+    await page.getByLabel('Send trace context (traceparent) with deliveries').check();
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created.' }).waitFor();
+    const created = (await server.call('GET', `/v1/apps/${mine.id}/endpoints`)).body.data.find(
+      (ep: { url: string }) => ep.url === 'http://127.0.0.1:9/Mine-transformed',
+    );
+    assert.equal(created.transformation, code);
+    assert.equal(created.sendTraceContext, true);
+    await page.locator('#endpoint-transformation').filter({ hasText: 'set' }).waitFor();
+
+    assert.equal(await page.locator('#try-transformation-code').inputValue(), code, 'the try form starts from the saved code');
+    await page.locator('#try-transformation-sample').fill('');
+    await page.locator('#try-transformation-message').fill(mine.message);
+    await page.getByRole('button', { name: 'Try', exact: true }).click();
+    await page.locator('#transformed-body').filter({ hasText: '"who": "Mine"' }).waitFor();
+    await page.locator('#try-transformation-code').fill('function handler(webhook) { return null; }');
+    await page.getByRole('button', { name: 'Try', exact: true }).click();
+    await page.locator('#transformation-outcome').filter({ hasText: 'Cancelled' }).waitFor();
+    assert.equal(
+      (await server.call('GET', `/v1/apps/${mine.id}/endpoints/${created.id}`)).body.transformation,
+      code,
+      'trying saves nothing',
+    );
   } finally {
     await context.close();
   }
@@ -166,10 +210,12 @@ test('every action without this session’s CSRF token is refused with 403 csrf_
     [`/ui/apps/${mine.id}/endpoints`, { url: 'http://127.0.0.1:9/sneaky' }],
     [`/ui/apps/${mine.id}/endpoints/${mine.endpoint}/rotate-secret`, {}],
     [`/ui/apps/${mine.id}/endpoints/${mine.endpoint}/enable`, {}],
+    [`/ui/apps/${mine.id}/endpoints/${mine.endpoint}/test-transformation`, { sample: '{}' }],
     [`/ui/apps/${mine.id}/test-event`, { type: 'a.b', data: '{}' }],
     ['/ui/sign-out', {}],
   ];
   const before = (await server.call('GET', `/v1/apps/${mine.id}/endpoints/${mine.endpoint}`)).body;
+  const endpointsBefore = (await server.call('GET', `/v1/apps/${mine.id}/endpoints`)).body.data.length;
   for (const [path, fields] of actions) {
     for (const token of [undefined, '', 'x'.repeat(43), other.csrf]) {
       const answer = await postForm(server.url, path, cookie, token === undefined ? fields : { ...fields, _csrf: token });
@@ -186,7 +232,7 @@ test('every action without this session’s CSRF token is refused with 403 csrf_
   assert.equal((await json.json()).error.code, 'csrf_invalid');
   const after = (await server.call('GET', `/v1/apps/${mine.id}/endpoints/${mine.endpoint}`)).body;
   assert.deepEqual(after, before, 'nothing changed');
-  assert.equal((await server.call('GET', `/v1/apps/${mine.id}/endpoints`)).body.data.length, 1);
+  assert.equal((await server.call('GET', `/v1/apps/${mine.id}/endpoints`)).body.data.length, endpointsBefore);
   const anonymous = await postForm(server.url, `/ui/apps/${mine.id}/endpoints/${mine.endpoint}/rotate-secret`, '', {
     _csrf: csrf,
   });

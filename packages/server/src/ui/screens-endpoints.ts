@@ -1,5 +1,5 @@
 /** An app's screens: its endpoints with health, and the endpoint actions (create, edit, disable, rotate, replay, test). */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ApiError,
   createEndpoint,
@@ -30,10 +30,19 @@ import type { UiKit } from './kit.js';
 import { appPath, csrfField, endpointPath, page } from './layout.js';
 import { credentialForms } from './screens-credentials.js';
 import { filterField, filterTestForm, parseFilterText } from './screens-filter.js';
+import { transformationField, transformationText, transformationTryForm } from './screens-transformation.js';
 
 const PAGE_SIZE = 50;
 type EpParams = { app: string; ep: string };
-type EndpointForm = { url?: string; description?: string; events?: string; filter?: string; signatureScheme?: string };
+type EndpointForm = {
+  url?: string;
+  description?: string;
+  events?: string;
+  filter?: string;
+  transformation?: string;
+  signatureScheme?: string;
+  sendTraceContext?: string;
+};
 
 /** The form's fields as an action takes them: the filters are one comma- or space-separated text. */
 const formFields = (form: EndpointForm) => ({
@@ -45,6 +54,10 @@ const formFields = (form: EndpointForm) => ({
     .filter(Boolean),
   // The textarea shows the saved filter: emptied, it removes it.
   filter: parseFilterText(form.filter),
+  // Likewise the code: emptied, it removes the transformation; code that does not compile is `transformation_invalid`.
+  transformation: transformationText(form.transformation),
+  // An unchecked box is left out of the form: the setting is off.
+  sendTraceContext: form.sendTraceContext === 'on',
   // An unknown value is left to the action, which keeps the endpoint's scheme (or the default) for a missing one.
   signatureScheme: SIGNATURE_SCHEMES.find((scheme) => scheme === form.signatureScheme),
 });
@@ -139,10 +152,29 @@ ${endpointFields(null)}
     },
   );
 
+  /** A save refused for what was typed says why above the form, still holding what was typed, so nothing is lost. */
+  function refusedSave(request: FastifyRequest, reply: FastifyReply, app: App, ep: Endpoint | null, error: unknown) {
+    if (!(error instanceof ApiError) || (error.statusCode !== 400 && error.statusCode !== 422)) throw error;
+    const session = kit.session(request);
+    const form = request.body as EndpointForm;
+    const body = html`<p><a href="${ep ? endpointPath(ep) : appPath(app)}">← Back${ep ? ' to the endpoint' : ''}</a></p>
+<p class="notice error" role="alert" id="form-error">${error.message}</p>
+<p class="muted">Error code <code>${error.code}</code> (HTTP ${error.statusCode}).</p>
+<h2 id="refused-form">${ep ? 'Edit' : 'Add an endpoint'}</h2>
+<form method="post" action="${ep ? `${endpointPath(ep)}/edit` : `${appPath(app)}/endpoints`}" class="grid-form" aria-labelledby="refused-form">${csrfField(session)}
+${endpointFields(ep, form)}<div class="full"><button class="primary" type="submit">${ep ? 'Save' : 'Add endpoint'}</button></div></form>`;
+    const title = ep ? `Endpoint ${ep.url}` : 'Add an endpoint';
+    return kit.send(reply, page({ title, session, app, current: 'endpoints', body }), error.statusCode);
+  }
+
   ui.post<{ Params: { app: string }; Body: EndpointForm }>('/ui/apps/:app/endpoints', async (request, reply) => {
     const app = await kit.app(request, request.params.app);
-    const endpoint = await createEndpoint(ctx, kit.requester(request), app.id, formFields(request.body));
-    return reply.redirect(`${endpointPath(endpoint)}?notice=created`, 303);
+    try {
+      const endpoint = await createEndpoint(ctx, kit.requester(request), app.id, formFields(request.body));
+      return reply.redirect(`${endpointPath(endpoint)}?notice=created`, 303);
+    } catch (error) {
+      return refusedSave(request, reply, app, null, error);
+    }
   });
 
   ui.get<{ Params: EpParams; Querystring: { notice?: string } }>('/ui/apps/:app/endpoints/:ep', async (request, reply) => {
@@ -173,6 +205,8 @@ ${endpointFields(null)}
 <dt>Id</dt><dd class="mono">${ep.id}</dd>
 <dt>Event types</dt><dd>${ep.events ? ep.events.join(', ') : 'every type'}</dd>
 <dt>Filter</dt><dd id="endpoint-filter">${ep.filter ? html`<code>${JSON.stringify(ep.filter)}</code>` : 'none: every message of its types'}</dd>
+<dt>Transformation</dt><dd id="endpoint-transformation">${ep.transformation ? html`set: see the edit form below` : 'none: messages are sent as published'}</dd>
+<dt>Trace context</dt><dd>${ep.sendTraceContext ? html`sent (<code>traceparent</code>)` : 'not sent'}</dd>
 <dt>Deliveries</dt><dd>${counts.pending} pending · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.skipped} skipped</dd>
 <dt>Authentication</dt><dd id="endpoint-auth">${authFacts(shownCredentials)}</dd>
 </dl>
@@ -192,6 +226,7 @@ ${action('rotate-secret', 'Rotate secret', '', 'Rotate the signing secret? The o
 <div class="full"><button type="submit">Replay failed</button></div></form>
 ${credentialForms(ep, session, shownCredentials)}
 ${filterTestForm(ep, session)}
+${transformationTryForm(ep, session)}
 <h2 id="edit">Edit</h2>
 <form method="post" action="${endpointPath(ep)}/edit" class="grid-form" aria-labelledby="edit">${csrfField(session)}
 ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Save</button></div></form>`;
@@ -210,9 +245,20 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
   });
 
   ui.post<{ Params: EpParams; Body: EndpointForm }>('/ui/apps/:app/endpoints/:ep/edit', async (request, reply) => {
-    const { appId, id } = await target(request);
-    const endpoint = await updateEndpoint(ctx, kit.requester(request), appId, id, formFields(request.body), disabledBy(request));
-    return reply.redirect(`${endpointPath(endpoint)}?notice=saved`, 303);
+    const { app, endpoint: ep } = await loadEndpoint(request);
+    try {
+      const endpoint = await updateEndpoint(
+        ctx,
+        kit.requester(request),
+        app.id,
+        ep.id,
+        formFields(request.body),
+        disabledBy(request),
+      );
+      return reply.redirect(`${endpointPath(endpoint)}?notice=saved`, 303);
+    } catch (error) {
+      return refusedSave(request, reply, app, ep, error);
+    }
   });
 
   ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/disable', async (request, reply) => {
@@ -257,18 +303,24 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
   );
 }
 
-function endpointFields(ep: Endpoint | null): Html {
+/** The create (`ep` null) or edit form's fields, holding what was typed when a save was refused. */
+function endpointFields(ep: Endpoint | null, typed?: EndpointForm): Html {
   const id = ep ? 'edit' : 'new';
+  const scheme = typed?.signatureScheme ?? ep?.signatureScheme ?? 'standard';
+  const traceContext = typed ? typed.sendTraceContext === 'on' : ep?.sendTraceContext;
   return html`<label for="${id}-url">URL</label>
-<input id="${id}-url" name="url" type="url" required maxlength="2048" value="${ep?.url ?? ''}" placeholder="https://example.com/webhooks">
+<input id="${id}-url" name="url" type="url" required maxlength="2048" value="${typed?.url ?? ep?.url ?? ''}" placeholder="https://example.com/webhooks">
 <label for="${id}-description">Description</label>
-<input id="${id}-description" name="description" maxlength="1024" value="${ep?.description ?? ''}">
+<input id="${id}-description" name="description" maxlength="1024" value="${typed?.description ?? ep?.description ?? ''}">
 <label for="${id}-events">Event types</label>
-<input id="${id}-events" name="events" value="${ep?.events?.join(', ') ?? ''}" placeholder="every type; or e.g. order.*, invoice.paid" aria-describedby="${id}-events-help">
+<input id="${id}-events" name="events" value="${typed?.events ?? ep?.events?.join(', ') ?? ''}" placeholder="every type; or e.g. order.*, invoice.paid" aria-describedby="${id}-events-help">
 <p class="full muted" id="${id}-events-help">Comma-separated names or <code>prefix.*</code> filters; empty for every type.</p>
-${filterField(ep)}
+${filterField(ep, typed?.filter)}
+${transformationField(ep, typed?.transformation)}
 <label for="${id}-scheme">Signature</label>
-<select id="${id}-scheme" name="signatureScheme">${SIGNATURE_SCHEMES.map((scheme) => html`<option value="${scheme}"${(ep?.signatureScheme ?? 'standard') === scheme ? ' selected' : ''}>${SCHEME_LABELS[scheme]}</option>`)}</select>`;
+<select id="${id}-scheme" name="signatureScheme">${SIGNATURE_SCHEMES.map((option) => html`<option value="${option}"${scheme === option ? ' selected' : ''}>${SCHEME_LABELS[option]}</option>`)}</select>
+<label class="full check"><input type="checkbox" name="sendTraceContext"${traceContext ? ' checked' : ''} aria-describedby="${id}-trace-help"> Send trace context (traceparent) with deliveries</label>
+<p class="full muted" id="${id}-trace-help">Each attempt carries its W3C <code>traceparent</code> (and <code>tracestate</code>), so a receiver that traces joins the trace; it hands the receiver your trace ids. No effect while hookd exports no traces.</p>`;
 }
 
 /** What is set of the endpoint's credentials, never a secret. */

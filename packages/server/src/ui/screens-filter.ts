@@ -11,15 +11,16 @@ import { csrfField, endpointPath, page } from './layout.js';
 import type { Session } from './session.js';
 
 const FILTER_EXAMPLE = '{"type": "invoice.paid", "data.amount": {"$gt": 100}}';
-const SAMPLE_EXAMPLE = '{"type": "invoice.paid", "data": {"amount": 150}}';
+/** A published event's body, as filters and transformations see it. */
+export const SAMPLE_EXAMPLE = '{"type": "invoice.paid", "data": {"amount": 150}}';
 
 const pretty = (filter: EndpointFilter | null) => (filter === null ? '' : JSON.stringify(filter, null, 2));
 
-/** The textarea a create or edit form carries; empty means no filter. */
-export function filterField(ep: Endpoint | null): Html {
+/** The textarea a create or edit form carries (with what was typed, after a refusal); empty means no filter. */
+export function filterField(ep: Endpoint | null, typed?: string): Html {
   const id = ep ? 'edit' : 'new';
   return html`<label for="${id}-filter">Filter (JSON)</label>
-<textarea id="${id}-filter" name="filter" placeholder="${FILTER_EXAMPLE}" aria-describedby="${id}-filter-help">${pretty(ep?.filter ?? null)}</textarea>
+<textarea id="${id}-filter" name="filter" placeholder="${FILTER_EXAMPLE}" aria-describedby="${id}-filter-help">${typed ?? pretty(ep?.filter ?? null)}</textarea>
 <p class="full muted" id="${id}-filter-help">Deliver only messages matching this MongoDB-style query ($eq $ne $gt $gte $lt $lte $in $nin $exists $regex $and $or $not, dotted paths); the others are skipped. Empty for none.</p>`;
 }
 
@@ -76,7 +77,8 @@ export function filterScreens(ui: FastifyInstance, kit: UiKit): void {
   );
 }
 
-function parseSample(text: string | undefined): Record<string, unknown> {
+/** A try form's sample: a JSON object, else an `invalid_json` the page shows. */
+export function parseSample(text: string | undefined): Record<string, unknown> {
   try {
     const sample = JSON.parse(text ?? '');
     if (typeof sample === 'object' && sample !== null && !Array.isArray(sample)) return sample;
