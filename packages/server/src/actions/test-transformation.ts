@@ -45,7 +45,7 @@ export async function testTransformation(
   } else {
     message.payload = typeof trial.payload === 'string' ? trial.payload : JSON.stringify(trial.payload);
   }
-  const transformer = new Transformer(1);
+  const transformer = new Transformer(1, 1);
   try {
     return await prepareRequest(
       {
@@ -59,6 +59,6 @@ export async function testTransformation(
       (claimed, request) => transformer.transform('trial', source ?? '', request, claimed.message.createdAt),
     );
   } finally {
-    transformer.close();
+    await transformer.close();
   }
 }

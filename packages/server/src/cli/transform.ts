@@ -19,7 +19,7 @@ export function transformCommand(): Command {
       const { Transformer, transformationProblem } = await import('../transform/index.js');
       const problem = await transformationProblem(source);
       if (problem !== null) throw new CliError(`transformation_invalid: ${problem}`, EXIT.usage);
-      const transformer = new Transformer(1);
+      const transformer = new Transformer(1, 1);
       try {
         const request = {
           method: 'POST',
@@ -39,7 +39,7 @@ export function transformCommand(): Command {
         const lines = [`${method} ${url}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
         process.stdout.write(`${lines.join('\n')}\n\n${outcome.request.body}\n`);
       } finally {
-        transformer.close();
+        await transformer.close();
       }
     });
   return transform;
