@@ -180,11 +180,18 @@ export class Transformer {
   }
 }
 
-let checker: Transformer | null = null;
+// One thread for the process's checks and trials, idle (and not keeping the process alive) between them.
+let spare: Transformer | null = null;
+let trials = 0;
 
 /** Whether `source` is a transformation hookd can run: null, or what is wrong with it (size, syntax, no handler). */
 export function transformationProblem(source: string): Promise<string | null> {
-  // One thread for the process's checks, idle (and not keeping the process alive) between them.
-  checker ??= new Transformer(1, 1);
-  return checker.problem(source);
+  spare ??= new Transformer(1, 1);
+  return spare.problem(source);
+}
+
+/** One run of `source` as `Transformer.transform` does it, in a sandbox of its own: a trial, nothing kept warm. */
+export function tryTransformation(source: string, request: TransformedRequest, nowMs: number): Promise<TransformOutcome> {
+  spare ??= new Transformer(1, 1);
+  return spare.transform(`trial ${++trials}`, source, request, nowMs);
 }
