@@ -56,6 +56,7 @@ class Lane {
   constructor(private readonly capacity: number) {}
 
   submit(work: Work, failed: (message: string) => unknown): Promise<unknown> {
+    if (this.closed) return Promise.resolve(failed('hookd is stopping'));
     return new Promise((resolve, reject) => {
       this.queue.push({ work, resolve, reject, failed });
       this.pump();
