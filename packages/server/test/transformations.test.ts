@@ -181,8 +181,9 @@ test('a hostile corpus is stopped, each with transformation_failed and its messa
   const ids: string[] = [];
   const latencies: number[] = [];
   let stuckDelivery: { status: string; attempts: { startedAt: string; durationMs: number }[] } | undefined;
+  const giveUpAt = Date.now() + 60_000;
   for (let i = 0; i < 10 || stuckDelivery === undefined; i++) {
-    assert.ok(i < 500, 'the stuck delivery settles');
+    assert.ok(Date.now() < giveUpAt, 'the stuck delivery settles within a minute');
     const publishedAt = Date.now();
     ids.push((await server.call('POST', '/v1/apps/acme/events', { type: 'a.b', data: { i } })).body.id);
     const [request] = (await healthy.waitFor(i + 1, 10_000)).slice(i);
@@ -190,7 +191,7 @@ test('a hostile corpus is stopped, each with transformation_failed and its messa
     const stuckNow = await deliveryOf(server, ids[0] as string, stuck.body.id);
     if (stuckNow.status !== 'pending') stuckDelivery = stuckNow;
   }
-  for (const id of ids) assert.equal((await settled(server, id, good.body.id)).status, 'succeeded');
+  for (const id of ids.slice(0, 10)) assert.equal((await settled(server, id, good.body.id)).status, 'succeeded');
   const stuckWindows = (stuckDelivery?.attempts ?? []).map(
     (a) => [Date.parse(a.startedAt), Date.parse(a.startedAt) + a.durationMs] as const,
   );
