@@ -2,7 +2,7 @@
 import { prepareRequest } from '../delivery/index.js';
 import { type Endpoint, newId, type TransformOutcome } from '../domain/index.js';
 import type { AdminStore } from '../store/index.js';
-import { Transformer } from '../transform/index.js';
+import { tryTransformation } from '../transform/index.js';
 import { checkTransformation } from './endpoint-rules.js';
 import { getEndpoint } from './endpoints.js';
 import { ApiError } from './errors.js';
@@ -45,20 +45,15 @@ export async function testTransformation(
   } else {
     message.payload = typeof trial.payload === 'string' ? trial.payload : JSON.stringify(trial.payload);
   }
-  const transformer = new Transformer(1);
-  try {
-    return await prepareRequest(
-      {
-        message,
-        endpoint: { ...endpoint, transformation: source, limited: false },
-        delivery: { id: newId('dlv', now) },
-      },
-      1,
-      now,
-      {},
-      (claimed, request) => transformer.transform('trial', source ?? '', request, claimed.message.createdAt),
-    );
-  } finally {
-    transformer.close();
-  }
+  return prepareRequest(
+    {
+      message,
+      endpoint: { ...endpoint, transformation: source, limited: false },
+      delivery: { id: newId('dlv', now) },
+    },
+    1,
+    now,
+    {},
+    (claimed, request) => tryTransformation(source ?? '', request, claimed.message.createdAt),
+  );
 }

@@ -16,31 +16,26 @@ export function transformCommand(): Command {
     .action(async (file: string, flags: { event: string; url: string; json?: boolean }) => {
       const [source, body] = await Promise.all([readText(file), readText(flags.event)]);
       // Loaded here, not at start-up: the WebAssembly engine is only for this command.
-      const { Transformer, transformationProblem } = await import('../transform/index.js');
+      const { transformationProblem, tryTransformation } = await import('../transform/index.js');
       const problem = await transformationProblem(source);
       if (problem !== null) throw new CliError(`transformation_invalid: ${problem}`, EXIT.usage);
-      const transformer = new Transformer(1);
-      try {
-        const request = {
-          method: 'POST',
-          url: new URL(flags.url).href,
-          headers: { 'content-type': 'application/json', 'user-agent': 'hookd/0.1' },
-          body,
-        };
-        const outcome = await transformer.transform('cli', source, request, eventTime(body));
-        if (flags.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
-        if (outcome.kind === 'error') throw new CliError(`transformation_failed: ${outcome.message}`, EXIT.usage);
-        if (flags.json) return;
-        if (outcome.kind === 'cancel') {
-          process.stdout.write('cancelled: the delivery would be skipped\n');
-          return;
-        }
-        const { method, url, headers } = outcome.request;
-        const lines = [`${method} ${url}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
-        process.stdout.write(`${lines.join('\n')}\n\n${outcome.request.body}\n`);
-      } finally {
-        transformer.close();
+      const request = {
+        method: 'POST',
+        url: new URL(flags.url).href,
+        headers: { 'content-type': 'application/json', 'user-agent': 'hookd/0.1' },
+        body,
+      };
+      const outcome = await tryTransformation(source, request, eventTime(body));
+      if (flags.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+      if (outcome.kind === 'error') throw new CliError(`transformation_failed: ${outcome.message}`, EXIT.usage);
+      if (flags.json) return;
+      if (outcome.kind === 'cancel') {
+        process.stdout.write('cancelled: the delivery would be skipped\n');
+        return;
       }
+      const { method, url, headers } = outcome.request;
+      const lines = [`${method} ${url}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+      process.stdout.write(`${lines.join('\n')}\n\n${outcome.request.body}\n`);
     });
   return transform;
 }

@@ -162,7 +162,7 @@ export class DeliveryWorker {
     await Promise.race([Promise.allSettled([...this.sends]), grace]);
     this.timers.clearTimeout(graceTimer);
     await this.dispatchers.destroy();
-    this.transformer.close();
+    await this.transformer.close();
     for (const w of this.idleWaiters.splice(0)) w.resolve();
   }
 

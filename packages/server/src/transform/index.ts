@@ -1,2 +1,2 @@
 export { Sandbox, TransformationError } from './sandbox.js';
-export { Transformer, transformationProblem, WARM_SANDBOXES } from './transformer.js';
+export { RUN_DEADLINE_MS, Transformer, transformationProblem, tryTransformation, WARM_SANDBOXES } from './transformer.js';

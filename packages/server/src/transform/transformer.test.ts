@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { after, test } from 'node:test';
 import { TRANSFORMATION_LIMITS, type TransformedRequest } from '../domain/index.js';
-import { Transformer, transformationProblem } from './transformer.js';
+import { RUN_DEADLINE_MS, Transformer, transformationProblem } from './transformer.js';
 
 const request: TransformedRequest = {
   method: 'POST',
@@ -11,14 +12,17 @@ const request: TransformedRequest = {
 };
 const AT = Date.parse('2026-01-01T00:00:00Z');
 
-async function outcomeOf(source: string) {
-  const transformer = new Transformer();
-  try {
-    return await transformer.transform('ep_1', source, request, AT);
-  } finally {
-    transformer.close();
-  }
+// One transformer for the file, as a worker has: its threads start once, and each source gets an endpoint of its own.
+const shared = new Transformer();
+after(() => shared.close());
+let endpoints = 0;
+
+function outcomeOf(source: string) {
+  return shared.transform(`ep_${++endpoints}`, source, request, AT);
 }
+
+/** Allocates 1 MiB strings up to the memory cap: QuickJS checks no limit while it does, for many seconds. */
+const STUCK = "function handler(w) { const a = []; for (;;) a.push('x'.repeat(1 << 20) + a.length); }";
 
 test('a handler changes the method, the path, a header and the body; Date.now is the event time', async () => {
   const outcome = await outcomeOf(`function handler(webhook) {
@@ -103,7 +107,7 @@ test('globalThis is the sandbox’s own, and polluting its prototypes leaves hoo
 });
 
 test('a sandbox is kept warm per endpoint and source, and one that failed is thrown away', async () => {
-  const transformer = new Transformer(2);
+  const transformer = new Transformer(2, 1);
   const counting =
     'let runs = 0; function handler(w) { runs++; if (w.payload === "boom") throw new Error("boom"); w.payload = runs; return w; }';
   const body = async (payload: string, key = 'ep_1', source = counting) => {
@@ -120,7 +124,7 @@ test('a sandbox is kept warm per endpoint and source, and one that failed is thr
     await body('a', 'ep_3');
     assert.equal(await body('a', 'ep_1', `${counting} // v2`), '1', 'the least recently used was closed past the bound');
   } finally {
-    transformer.close();
+    await transformer.close();
   }
 });
 
@@ -129,4 +133,41 @@ test('a source is checked when saved: size, syntax, a handler', async () => {
   assert.match((await transformationProblem('function handler(w) { return w;')) ?? '', /SyntaxError/);
   assert.match((await transformationProblem('const x = 1;')) ?? '', /must define function handler/);
   assert.match((await transformationProblem(' '.repeat(TRANSFORMATION_LIMITS.sourceChars + 1))) ?? '', /exceeds 65536/);
+});
+
+test('a run stuck where QuickJS cannot stop it is stopped at the deadline, off the main thread; runs queued behind it go on', async () => {
+  const transformer = new Transformer(4, 1);
+  const counting = 'let runs = 0; function handler(w) { w.payload = ++runs; return w; }';
+  const body = async (key: string, source: string) => {
+    const outcome = await transformer.transform(key, source, request, AT);
+    return outcome.kind === 'send' ? outcome.request.body : outcome;
+  };
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  try {
+    assert.equal(await body('ep_warm', counting), '1');
+    delay.enable();
+    const started = performance.now();
+    const [stuck, queued] = await Promise.all([body('ep_stuck', STUCK), body('ep_next', counting)]);
+    const stoppedAfter = performance.now() - started;
+    delay.disable();
+    assert.deepEqual(stuck, {
+      kind: 'error',
+      message: `the transformation ran past its ${RUN_DEADLINE_MS} ms time limit and was stopped`,
+    });
+    assert.ok(stoppedAfter < RUN_DEADLINE_MS + 3000, `stopped after ${Math.round(stoppedAfter)} ms, not when it ended`);
+    assert.equal(queued, '1', 'the run queued behind it ran, on a fresh thread');
+    assert.equal(await body('ep_warm', counting), '1', 'the stopped thread’s warm sandboxes went with it');
+    // Held by the run, the main thread would have stalled for the whole deadline at least.
+    assert.ok(delay.max / 1e6 < 1000, `the main thread stalled ${Math.round(delay.max / 1e6)} ms`);
+  } finally {
+    delay.disable();
+    await transformer.close();
+  }
+});
+
+test('a source stuck at its top level is stopped at the deadline when checked', async () => {
+  assert.equal(
+    await transformationProblem(`${STUCK.replace('function handler(w) {', '{')} function handler(w) { return w; }`),
+    `the transformation ran past its ${RUN_DEADLINE_MS} ms time limit and was stopped`,
+  );
 });
