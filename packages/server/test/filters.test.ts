@@ -133,30 +133,39 @@ test('test-filter tries an unsaved filter on a sample event or payload', async (
   assert.equal(viaSdk.matches, true);
 });
 
-test('a source’s destination with a filter gets only the requests whose parsed body matches; the rest are skipped', async (t) => {
+test('a source’s destination with a filter gets only the requests whose parsed body and query match; the rest are skipped', async (t) => {
   const s = await setup(t, 'SQLite');
   assert.ok(s);
   const source = await s.server.call('POST', '/v1/sources', { name: 'svc', scheme: 'none', destinations: [{ url: s.big.url }] });
   assert.equal(source.status, 201, JSON.stringify(source.body));
   const appId = source.body.appId as string;
   const [destination] = (await s.server.call('GET', `/v1/apps/${appId}/endpoints`)).body.data;
-  const filter = { 'body.action': 'opened', 'headers.content-type': { $regex: '^application/json' } };
+  const filter = { 'body.action': 'opened', 'headers.content-type': { $regex: '^application/json' }, 'query.tenant': 'acme' };
   assert.equal((await s.server.call('PATCH', `/v1/apps/${appId}/endpoints/${destination.id}`, { filter })).status, 200);
-  const ingest = (body: unknown) =>
-    fetch(`${s.server.url}/in/svc`, {
+  const ingest = (body: unknown, tenant = 'acme') =>
+    fetch(`${s.server.url}/in/svc?tenant=${tenant}&tenant=other`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
   assert.equal((await ingest({ action: 'closed' })).status, 200);
+  assert.equal((await ingest({ action: 'opened' }, 'globex')).status, 200);
   assert.equal((await ingest({ action: 'opened' })).status, 200);
   const [arrived] = await s.big.waitFor(1);
   await s.server.idle();
   assert.equal(s.big.requests.length, 1);
   assert.deepEqual(JSON.parse(arrived?.body ?? ''), { action: 'opened' });
   const skipped = (await s.server.call('GET', `/v1/apps/${appId}/deliveries?status=skipped`)).body.data;
-  assert.equal(skipped.length, 1);
-  assert.equal(skipped[0].skipReason, 'filter: did not match');
+  assert.equal(skipped.length, 2);
+  assert.ok(skipped.every((d: { skipReason: string }) => d.skipReason === 'filter: did not match'));
+  // The query is kept with the message: a test on the past request sees what its fan-out saw.
+  const messages = (await s.server.call('GET', `/v1/apps/${appId}/events`)).body.data as { id: string }[];
+  const verdicts = [];
+  for (const message of messages) {
+    const route = `/v1/apps/${appId}/endpoints/${destination.id}/test-filter`;
+    verdicts.push((await s.server.call('POST', route, { messageId: message.id })).body.matches);
+  }
+  assert.deepEqual(verdicts.sort(), [false, false, true]);
 });
 
 test('the endpoint screen saves a filter from its form and tests one on a sample, over plain HTTP forms', async (t) => {

@@ -206,6 +206,7 @@ export function createPipeline(parts: PipelineParts): (request: ReceiverRequest)
       body,
       payload,
       headers: headerRecord(headers),
+      query: queryRecord(request.url),
       receivedAt: clock(),
     };
     try {
@@ -277,4 +278,12 @@ function decodeText(raw: Uint8Array): string | null {
   } catch {
     return null;
   }
+}
+
+/** The first value of each query parameter of a request target (`/in/x?a=1`) or URL; {} without one. */
+function queryRecord(url: string | undefined): Record<string, string> {
+  const search = url === undefined ? '' : url.slice(url.indexOf('?') + 1 || url.length);
+  const query: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(search)) if (!(name in query)) query[name] = value;
+  return query;
 }

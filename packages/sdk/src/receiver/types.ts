@@ -14,6 +14,8 @@ export interface ReceiverRequest {
   headers: HeaderSource;
   /** The socket's peer address, as the runtime reports it; proxies are the core's concern. */
   remoteAddress: string | undefined;
+  /** The request target (path and query, or a whole URL), for the webhook's `query`; absent: no query. */
+  url?: string;
   /**
    * The raw body bytes exactly as received. Rejects with PayloadTooLargeError past `maxBytes`,
    * with RawBodyUnavailableError when a framework consumed the stream and kept no copy.
@@ -203,6 +205,8 @@ export interface IncomingWebhook {
   payload: unknown;
   /** Header names in lower case. */
   headers: Record<string, string>;
+  /** The request URL's query parameters (the first value of each name); empty when the adapter gave no URL. */
+  query: Record<string, string>;
   /** Unix milliseconds. */
   receivedAt: number;
 }

@@ -60,9 +60,11 @@ test('skip builds the subject once, only for an endpoint with a filter, and hold
   assert.match(skip({ filter: '{"a":{"$where":"1"}}' }) ?? '', /^filter: could not be evaluated/);
 });
 
-test('a source’s request is seen as its body, parsed when JSON or form-encoded, and its kept headers', () => {
+test('a source’s request is seen as its body, parsed when JSON or form-encoded, its kept headers and its query', () => {
   const json = filterSubject({ payload: '{"action":"opened"}', headers: { 'content-type': 'application/json' } });
-  assert.deepEqual(json, { body: { action: 'opened' }, headers: { 'content-type': 'application/json' } });
+  assert.deepEqual(json, { body: { action: 'opened' }, headers: { 'content-type': 'application/json' }, query: {} });
+  const queried = filterSubject({ payload: '{}', headers: {}, query: { tenant: 'acme' } });
+  assert.deepEqual((queried as { query: unknown }).query, { tenant: 'acme' });
   const form = filterSubject({ payload: 'a=1&b=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   assert.deepEqual((form as { body: unknown }).body, { a: '1', b: 'x' });
   const text = filterSubject({ payload: 'hello', headers: { 'content-type': 'text/plain' } });

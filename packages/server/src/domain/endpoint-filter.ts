@@ -235,12 +235,13 @@ export function skipByFilter(subject: () => unknown): (endpoint: { filter: strin
 
 /**
  * What a filter sees of a message: a published event's envelope `{type, timestamp, data}`; for a request a source
- * took in, `{body, headers}` (the headers kept, lower-case) with the body parsed when JSON or form-encoded (else its
- * text). Built from the message alone, so testing a filter on a past message sees what its fan-out saw.
+ * took in, `{body, headers, query}` (the headers kept, lower-case; the URL's query parameters) with the body parsed
+ * when JSON or form-encoded (else its text). Built from the message alone, so testing a filter on a past message sees what its fan-out saw.
  */
-export function filterSubject(message: Pick<Message, 'payload' | 'headers'>): unknown {
+export function filterSubject(message: Pick<Message, 'payload' | 'headers' | 'query'>): unknown {
   if (!message.headers) return parseJson(message.payload) ?? {};
-  return { body: parseBody(message.payload, message.headers['content-type'] ?? ''), headers: message.headers };
+  const body = parseBody(message.payload, message.headers['content-type'] ?? '');
+  return { body, headers: message.headers, query: message.query ?? {} };
 }
 
 function parseBody(text: string, contentType: string): unknown {

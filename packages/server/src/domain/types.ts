@@ -86,6 +86,8 @@ export interface Message {
   headers?: Record<string, string> | null;
   /** The trace of the publish (or ingest) that made it, which its attempts join; absent or null when untraced. */
   trace?: TraceContext | null;
+  /** A request a source ingested: its URL's query parameters, for content filters. Absent or null when it had none. */
+  query?: Record<string, string> | null;
 }
 
 /** W3C trace context, as the `traceparent` and `tracestate` headers carry it. */

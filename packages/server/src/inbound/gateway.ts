@@ -39,6 +39,8 @@ export interface IngestRequest {
   headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The client's address, for the allowlist. */
   address: string | undefined;
+  /** The request target (`/in/github?tenant=acme`): its query is what content filters see as `query`. */
+  url?: string;
 }
 
 /** The receiver's outcome, or the one refusal ingest adds: the URL names no source (the API's 404 `source_not_found`). */
@@ -127,6 +129,7 @@ export class InboundGateway {
       method: 'POST',
       headers: request.headers,
       remoteAddress: request.address,
+      ...(request.url === undefined ? {} : { url: request.url }),
       readBody: async () => request.body,
     });
   }
@@ -175,6 +178,7 @@ export class InboundGateway {
       createdAt: now,
       headers: forwardableHeaders(webhook.headers, { scheme: source.scheme, extra: source.forwardHeaders }),
       trace: span.context(),
+      query: webhook.query,
     };
     const result = await this.deps.store.publishMessage({
       message,

@@ -97,6 +97,8 @@ export interface MessageRow {
   forward_headers?: string | null;
   trace_parent?: string | null;
   trace_state?: string | null;
+  /** JSON text of an ingested request's query parameters; null when it had none. */
+  query?: string | null;
 }
 export const toMessage = (r: MessageRow): Message => ({
   id: r.id,
@@ -107,7 +109,12 @@ export const toMessage = (r: MessageRow): Message => ({
   createdAt: r.created_at,
   ...(r.forward_headers ? { headers: JSON.parse(r.forward_headers) as Record<string, string> } : {}),
   ...(r.trace_parent ? { trace: traceContextOf(r.trace_parent, r.trace_state ?? null) } : {}),
+  ...(r.query ? { query: JSON.parse(r.query) as Record<string, string> } : {}),
 });
+
+/** An ingested request's query parameters as the column keeps them: JSON text, or null for none. */
+export const queryColumn = (message: Pick<Message, 'query'>): string | null =>
+  message.query && Object.keys(message.query).length > 0 ? JSON.stringify(message.query) : null;
 
 /** The trace context kept in a message's two columns. */
 export const traceContextOf = (parent: string, state: string | null): TraceContext =>

@@ -18,6 +18,7 @@ export function toFetchHandler(
       method: request.method,
       headers: request.headers,
       remoteAddress: info?.remoteAddress,
+      url: request.url,
       readBody: (maxBytes) => readFetchBody(request, maxBytes),
     });
     return new Response(answer.body, { status: answer.status, headers: answer.headers });

@@ -6,7 +6,8 @@ import { readNodeBody } from './node-body.js';
 
 /** The request as the core reads it; the socket's address, never a header, is the remote address. */
 export function nodeRequest(request: IncomingMessage, readBody: ReceiverRequest['readBody']): ReceiverRequest {
-  return { method: request.method ?? 'GET', headers: request.headers, remoteAddress: request.socket.remoteAddress, readBody };
+  const { method = 'GET', headers, url } = request;
+  return { method, headers, remoteAddress: request.socket.remoteAddress, ...(url === undefined ? {} : { url }), readBody };
 }
 
 export function toNodeHandler(receiver: Pick<Receiver, 'handle'>): (request: IncomingMessage, response: ServerResponse) => void {

@@ -88,6 +88,7 @@ export async function ingestRoutes(api: FastifyInstance, ctx: ApiContext, gatewa
             body: request.body ?? Buffer.alloc(0),
             headers: request.headers,
             address: request.ip,
+            url: request.url,
           }),
         ),
     );

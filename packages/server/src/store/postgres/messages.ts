@@ -6,7 +6,7 @@ import { type FanOut, fanOut } from '../fan-out.js';
 import { groupCommit } from '../group-commit.js';
 import { DUE_CHANNEL } from './listen.js';
 import { inTransaction, type Queryable } from './pool.js';
-import { type MessageRow, toMessage, toPage } from './rows.js';
+import { type MessageRow, queryColumn, toMessage, toPage } from './rows.js';
 
 // Takes the key unless a live one holds it. The conflicting row stays locked either way, so of two
 // publishes racing with one key, the second waits for the first to commit and then sees its message.
@@ -20,18 +20,20 @@ const FIRST_MESSAGE = `
   WHERE k.app_id = $1 AND k.key = $2`;
 const REASSIGN_KEY = 'UPDATE idempotency_keys SET message_id = $3, expires_at = $4 WHERE app_id = $1 AND key = $2';
 const INSERT_MESSAGE = `
-  INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
+  INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state,
+    query)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
 const ENABLED_ENDPOINTS =
   'SELECT id, app_id, events, filter FROM endpoints WHERE app_id = ANY($1::text[]) AND disabled_at IS NULL';
 // Publishes without an Idempotency-Key, made together: every message and its deliveries in one statement, committed
 // together, with one notification (notifying transactions take turns to commit).
 const INSERT_MESSAGES_WITH_DELIVERIES = `
   WITH message AS (
-    INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state)
-    SELECT m.id, m.app_id, m.type, m.payload, NULL, m.created_at, m.forward_headers, m.trace_parent, m.trace_state
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $14::text[], $15::text[])
-      AS m(id, app_id, type, payload, created_at, forward_headers, trace_parent, trace_state)
+    INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state,
+      query)
+    SELECT m.id, m.app_id, m.type, m.payload, NULL, m.created_at, m.forward_headers, m.trace_parent, m.trace_state, m.query
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $14::text[], $15::text[], $16::text[])
+      AS m(id, app_id, type, payload, created_at, forward_headers, trace_parent, trace_state, query)
   ),
   delivery AS (
     INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at, skip_reason, created_at, updated_at)
@@ -153,6 +155,7 @@ async function publishMany(pool: pg.Pool, inputs: PublishInput[]): Promise<Publi
     due,
     messages.map((m) => m.trace?.traceparent ?? null),
     messages.map((m) => m.trace?.tracestate ?? null),
+    messages.map(queryColumn),
   ]);
   return results;
 }
@@ -181,6 +184,7 @@ export function messageQueries(pool: pg.Pool) {
           forwardHeaders(message),
           message.trace?.traceparent ?? null,
           message.trace?.tracestate ?? null,
+          queryColumn(message),
         ]);
         const targets = targetsOf(await enabledEndpointsByApp(client, [message]), input);
         const { endpointIds, skipReasons } = deliveryColumns(targets);

@@ -270,6 +270,10 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log
   FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
   `,
+  // 19: an ingested request's query parameters (JSON text), which content filters see as query.
+  `
+  ALTER TABLE messages ADD COLUMN query text;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

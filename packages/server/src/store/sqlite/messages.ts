@@ -3,7 +3,7 @@ import { type Message, newId } from '../../domain/index.js';
 import type { MessageFilter, Page, PageQuery, PublishInput, PublishResult } from '../admin-store.js';
 import { fanOut } from '../fan-out.js';
 import { groupCommit } from '../group-commit.js';
-import { type MessageRow, toMessage, toPage } from './rows.js';
+import { type MessageRow, queryColumn, toMessage, toPage } from './rows.js';
 
 export function messageQueries(db: Database.Database) {
   const findKey = db.prepare<[string, string], { message_id: string; expires_at: number }>(
@@ -11,8 +11,9 @@ export function messageQueries(db: Database.Database) {
   );
   const saveKey = db.prepare('INSERT OR REPLACE INTO idempotency_keys (app_id, key, message_id, expires_at) VALUES (?, ?, ?, ?)');
   const insertMessage = db.prepare(
-    `INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state)
-     VALUES (@id, @appId, @type, @payload, @idempotencyKey, @createdAt, @forwardHeaders, @traceParent, @traceState)`,
+    `INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state,
+       query)
+     VALUES (@id, @appId, @type, @payload, @idempotencyKey, @createdAt, @forwardHeaders, @traceParent, @traceState, @query)`,
   );
   const enabledEndpoints = db.prepare<[string], { id: string; events: string | null; filter: string | null }>(
     'SELECT id, events, filter FROM endpoints WHERE app_id = ? AND disabled_at IS NULL',
@@ -52,9 +53,10 @@ export function messageQueries(db: Database.Database) {
       }
       saveKey.run(message.appId, message.idempotencyKey, message.id, message.createdAt + input.idempotencyWindowMs);
     }
-    const { headers, trace, ...columns } = message;
+    const { headers, trace, query, ...columns } = message;
     insertMessage.run({
       ...columns,
+      query: queryColumn({ query }),
       forwardHeaders: headers ? JSON.stringify(headers) : null,
       traceParent: trace?.traceparent ?? null,
       traceState: trace?.tracestate ?? null,

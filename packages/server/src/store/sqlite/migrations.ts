@@ -260,6 +260,10 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   `,
+  // 19: an ingested request's query parameters (JSON text), which content filters see as query.
+  `
+  ALTER TABLE messages ADD COLUMN query TEXT;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */
