@@ -26,7 +26,7 @@ export const ATTEMPT_ERRORS = {
   endpoint_gone: 'The endpoint answered 410 Gone; hookd disabled the endpoint.',
   network_error: 'Any other network failure; the message says what happened.',
   transformation_failed:
-    'The endpoint’s transformation threw, ran out of CPU time or memory, or returned something malformed; nothing was sent, and the message says what happened.',
+    'The endpoint’s transformation threw, ran out of CPU time or memory, overran its 2 s deadline, or returned something malformed; nothing was sent, and the message says what happened.',
 } as const satisfies Record<string, string>;
 
 export type AttemptErrorCode = keyof typeof ATTEMPT_ERRORS;
