@@ -9,23 +9,8 @@ import pg from 'pg';
 import { openStore } from '../../src/store/index.js';
 import { PGBOUNCER_MISSING, pgbouncerInstalled, startPgbouncer } from '../helpers/pgbouncer.js';
 import { createTestDatabase, POSTGRES_UNREACHABLE, reachPostgres } from '../helpers/postgres.js';
-import { appTokensContract } from './app-tokens-contract.js';
-import { appsContract } from './apps-contract.js';
-import { attemptFeedContract } from './attempt-feed-contract.js';
-import { claimsContract } from './claims-contract.js';
-import { dashboardContract } from './dashboard-contract.js';
-import { endpointsContract } from './endpoints-contract.js';
-import { eventTypesContract } from './event-types-contract.js';
 import { publishAt, seedApp, T0 } from './fixtures.js';
-import { limitsContract } from './limits-contract.js';
-import { messagesContract } from './messages-contract.js';
-import { opsContract } from './ops-contract.js';
-import { recordingContract } from './recording-contract.js';
-import { retentionContract } from './retention-contract.js';
-import { secretsContract } from './secrets-contract.js';
-import { settingsContract } from './settings-contract.js';
-import { sourcesContract } from './sources-contract.js';
-import { tenancyContract } from './tenancy-contract.js';
+import { ROLE_CONTRACTS } from './roles.js';
 
 /** More than the contracts open stores: each store gets a schema, and each schema a pgbouncer database. */
 const SCHEMAS = 300;
@@ -108,26 +93,7 @@ if (missing !== null) {
     assert.equal(unnamed, 0);
     assert.ok(named > 0, 'named statements fail behind a transaction-mode pgbouncer without max_prepared_statements');
   });
-  describe('behind pgbouncer (transaction mode): QueueStore', () => {
-    claimsContract(open);
-    recordingContract(open);
-    limitsContract(open);
-    tenancyContract(open);
-  });
-  describe('behind pgbouncer (transaction mode): AdminStore', () => {
-    appsContract(open);
-    appTokensContract(open);
-    settingsContract(open);
-    secretsContract(open);
-    endpointsContract(open);
-    eventTypesContract(open);
-    sourcesContract(open);
-    messagesContract(open);
-    attemptFeedContract(open);
-  });
-  describe('behind pgbouncer (transaction mode): OpsStore and DashboardStore', () => {
-    retentionContract(open);
-    opsContract(open);
-    dashboardContract(open);
-  });
+  for (const [role, contracts] of Object.entries(ROLE_CONTRACTS)) {
+    describe(`behind pgbouncer (transaction mode): ${role}`, () => contracts(open));
+  }
 }
