@@ -99,6 +99,17 @@ test('a sequence of changes is recorded in order, with who, where, which request
   assert.ok(!text.includes('whsec_'), 'no signing secret of any kind is in the log');
 });
 
+test('rotating the portal signing key is recorded, without the key', async () => {
+  const rotated = await server.call('POST', '/v1/portal-signing-key/rotate', {});
+  assert.equal(rotated.status, 204);
+  const [entry] = (await log('?action=portal.signing_key_rotated')).data;
+  assert.deepEqual(
+    { actor: entry?.actor, appId: entry?.appId, target: entry?.target, changes: entry?.changes },
+    { actor: 'admin', appId: null, target: 'portal-signing-key', changes: {} },
+  );
+  assert.equal(entry?.requestId, rotated.headers.get('x-request-id'));
+});
+
 test('the log filters by app, actor, action, target and time, and pages by cursor', async () => {
   const app = ok(await server.call('POST', '/v1/apps', { name: 'Filtered' }), 201).body;
   for (const name of ['one', 'two', 'three']) ok(await server.call('PATCH', `/v1/apps/${app.id}`, { name }), 200);

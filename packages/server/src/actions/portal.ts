@@ -3,7 +3,7 @@
  * key ends every outstanding link at once; there is no overlap (sessions are kept server-side, so they stay).
  */
 import { randomBytes } from 'node:crypto';
-import { type PortalClaims, readToken, signToken } from '../domain/index.js';
+import { auditEntry, type PortalClaims, type Requester, readToken, signToken } from '../domain/index.js';
 import type { AdminStore } from '../store/index.js';
 
 /** Where a portal link lands; the dashboard serves it. */
@@ -21,11 +21,13 @@ export async function signingKey(store: KeyStore): Promise<Buffer> {
   }
 }
 
-/** A new key: every portal link made so far stops working. */
-export async function rotateSigningKey(store: KeyStore): Promise<void> {
+/** A new key: every portal link made so far stops working. Recorded in the audit log (the key never is). */
+export async function rotateSigningKey(deps: { store: KeyStore; clock: () => number }, who: Requester): Promise<void> {
+  const facts = { action: 'portal.signing_key_rotated', appId: null, target: 'portal-signing-key' };
   for (;;) {
-    const kept = await store.readSetting(SIGNING_KEY);
-    if (await store.swapSetting(SIGNING_KEY, kept, randomBytes(32).toString('base64url'))) return;
+    const kept = await deps.store.readSetting(SIGNING_KEY);
+    const audit = auditEntry(who, facts, deps.clock());
+    if (await deps.store.swapSetting(SIGNING_KEY, kept, randomBytes(32).toString('base64url'), audit)) return;
   }
 }
 

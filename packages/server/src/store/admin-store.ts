@@ -182,7 +182,7 @@ export interface AdminStore {
   /** A value hookd keeps for itself (the ops app's id, the portal-link signing key), or null when never set. */
   readSetting(name: string): Promise<string | null>;
   /** Compare and set: writes `value` only if the setting is still `expected` (null: unset); true when this call wrote it. */
-  swapSetting(name: string, expected: string | null, value: string): Promise<boolean>;
+  swapSetting(name: string, expected: string | null, value: string, audit?: AuditEntry): Promise<boolean>;
   /**
    * Passes every stored secret (endpoints' secrets and previous secrets, their credentials' secrets, sources' secrets)
    * through `rewrite` and stores what it returns, all in one transaction; the count of values it changed.

@@ -30,6 +30,7 @@ const TABLES = [
   'deliveries',
   'attempts',
   'ui_sessions',
+  'audit_log',
 ] as const;
 
 /** Columns PostgreSQL has and SQLite does not, filled in by PostgreSQL (FIFO order, from insertion order). */

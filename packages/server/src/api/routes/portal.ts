@@ -105,8 +105,8 @@ export function portalRoutes(api: FastifyInstance, ctx: ApiContext): void {
         response: { 204: { type: 'null' }, ...commonErrors },
       },
     },
-    async (_request, reply) => {
-      await rotateSigningKey(ctx.store);
+    async (request, reply) => {
+      await rotateSigningKey(ctx, requesterOf(request));
       return reply.code(204).send();
     },
   );

@@ -22,12 +22,15 @@ export function accessQueries(db: Queryable, audited: Audited, transaction: Audi
       const { rows } = await db.query<{ value: string }>(SETTING, [name]);
       return rows[0]?.value ?? null;
     },
-    async swapSetting(name: string, expected: string | null, value: string): Promise<boolean> {
-      const result =
-        expected === null
-          ? await db.query(INSERT_SETTING, [name, value])
-          : await db.query(REPLACE_SETTING, [name, value, expected]);
-      return (result.rowCount ?? 0) > 0;
+    async swapSetting(name: string, expected: string | null, value: string, audit?: AuditEntry): Promise<boolean> {
+      // The entry only with a swap that happened: a lost race writes neither.
+      return audited(audit, async (client) => {
+        const result =
+          expected === null
+            ? await client.query(INSERT_SETTING, [name, value])
+            : await client.query(REPLACE_SETTING, [name, value, expected]);
+        return (result.rowCount ?? 0) > 0;
+      });
     },
     async createUiSession(s: UiSession, audit?: AuditEntry): Promise<void> {
       await audited(audit, (client) =>

@@ -28,9 +28,12 @@ export function accessQueries(db: Database.Database, audited: Audited) {
     async readSetting(name: string): Promise<string | null> {
       return setting.get(name)?.value ?? null;
     },
-    async swapSetting(name: string, expected: string | null, value: string): Promise<boolean> {
-      const run = expected === null ? insertSetting.run(name, value) : replaceSetting.run(value, name, expected);
-      return run.changes > 0;
+    async swapSetting(name: string, expected: string | null, value: string, audit?: AuditEntry): Promise<boolean> {
+      // The entry only with a swap that happened: a lost race writes neither.
+      return audited(audit, () => {
+        const run = expected === null ? insertSetting.run(name, value) : replaceSetting.run(value, name, expected);
+        return run.changes > 0;
+      });
     },
     async createUiSession(s: UiSession, audit?: AuditEntry): Promise<void> {
       audited(audit, () => {
