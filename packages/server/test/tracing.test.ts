@@ -218,8 +218,12 @@ test('the built CLI exports with the default protocol, OTLP/HTTP protobuf, when 
   await endpoint(base, TOKEN, 'solo', { url: traced.url });
   assert.equal((await callApi(base, TOKEN, 'POST', '/v1/apps/solo/events', { type: 'user.created', data: {} })).status, 202);
   await traced.waitFor(1, 15_000);
-  const exported = await collector.waitFor('a protobuf export', () =>
-    collector.requests.find((r) => r.path === '/v1/traces' && r.headers['content-type'] === 'application/x-protobuf'),
+  // The publish span may go out in an export of its own before the attempt ends: wait for the one with the attempt.
+  const exported = await collector.waitFor('a protobuf export of the attempt span', () =>
+    collector.requests.find(
+      (r) =>
+        r.path === '/v1/traces' && r.headers['content-type'] === 'application/x-protobuf' && r.body.includes('hookd.attempt'),
+    ),
   );
   assert.ok(exported.body.includes('hookd.attempt'), 'the export holds the attempt span');
   assert.equal(traced.requests[0]?.headers.traceparent, undefined, 'endpoints get no traceparent unless they ask');
