@@ -51,8 +51,7 @@ const runs = [];
 let status = 0;
 if (shared.length > 0) {
   runs.push('shared');
-  // Three files at a time: most of a file's time is spent waiting on child processes, sockets and timers, not on a core.
-  status = run(process.execPath, testArgs(3, shared, 'shared'));
+  status = run(process.execPath, testArgs(2, shared, 'shared'));
 }
 if (solo.length > 0 && skipSolo) {
   console.log(`\nHOOKD_TEST_SKIP_SOLO=1: skipped ${solo.length} solo file(s): ${solo.join(', ')}`);
