@@ -1,2 +1,2 @@
-export { Sandbox, TransformationError } from './sandbox.js';
-export { RUN_DEADLINE_MS, Transformer, transformationProblem, tryTransformation, WARM_SANDBOXES } from './transformer.js';
+// Only the main thread's side: the sandbox (and the QuickJS engine it loads) lives in the transformation threads.
+export { Transformer, transformationProblem, tryTransformation } from './transformer.js';
