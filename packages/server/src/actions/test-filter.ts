@@ -8,7 +8,7 @@ import { ApiError } from './errors.js';
 export interface FilterSample {
   /** A filter to try instead of the endpoint's saved one (a form's unsaved text); null tries having none. */
   filter?: EndpointFilter | null;
-  /** What the filter sees, whole: `{type, timestamp, data}`, or `{body, headers}` for a source's app. */
+  /** What the filter sees, whole: `{type, timestamp, data}`, or `{body, headers, query}` for a source's app. */
   payload?: Record<string, unknown>;
   /** An event as it would be published: the filter sees its envelope. */
   event?: { type: string; data?: unknown };

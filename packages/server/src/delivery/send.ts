@@ -139,12 +139,7 @@ export async function sendAttempt(
 ): Promise<SendReport> {
   const credentials = ctx.credentials ?? NO_CREDENTIALS;
   const prepared = await prepareRequest(claimed, attemptNumber, nowMs, credentials.secretHeaders, ctx.transform);
-  const {
-    method,
-    url: target,
-    headers: signed,
-    body,
-  } = prepared.kind === 'send' ? prepared.request : { ...unsignedRequest(claimed), method: 'POST' };
+  const { method, url: target, headers: signed, body } = prepared.kind === 'send' ? prepared.request : unsignedRequest(claimed);
   // After the endpoint's own headers and the transformation's: a custom `traceparent` cannot point the receiver at
   // another trace.
   const headers = ctx.trace ? { ...signed, ...ctx.trace } : signed;

@@ -45,7 +45,7 @@ export function filterTestForm(ep: Endpoint, session: Session, tried: TestForm =
 <label for="test-filter-filter">Filter (JSON)</label><textarea id="test-filter-filter" name="filter">${tried.filter ?? pretty(ep.filter)}</textarea>
 <label for="test-filter-sample">Sample (JSON)</label><textarea id="test-filter-sample" name="sample" placeholder="${SAMPLE_EXAMPLE}">${tried.sample ?? (tried.messageId ? '' : SAMPLE_EXAMPLE)}</textarea>
 <label for="test-filter-message">Or a past message</label><input id="test-filter-message" name="messageId" value="${tried.messageId ?? ''}" placeholder="msg_…">
-<p class="full muted">The sample is what the filter sees: a published event is <code>{type, timestamp, data}</code>, a source's request <code>{body, headers}</code>. Nothing is sent.</p>
+<p class="full muted">The sample is what the filter sees: a published event is <code>{type, timestamp, data}</code>, a source's request <code>{body, headers, query}</code>. Nothing is sent.</p>
 <div class="full"><button type="submit">Test</button></div></form>`;
 }
 
