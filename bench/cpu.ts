@@ -128,6 +128,12 @@ export class CpuMeter {
   }
 }
 
+/** Each group's CPU in whole µs (from ms), and their sum as `total`: how the drain figures report it. */
+export function inMicroseconds(cpuMs: CpuSpent): { groups: Record<string, number>; total: number } {
+  const groups = Object.fromEntries(Object.entries(cpuMs).map(([group, ms]) => [group, Math.round(ms * 1000)]));
+  return { groups, total: Object.values(groups).reduce((sum, us) => sum + us, 0) };
+}
+
 /** Each group's CPU per unit (delivery, event), in ms. */
 export function perUnit(spent: CpuSpent, units: number): CpuSpent {
   return Object.fromEntries(Object.entries(spent).map(([name, ms]) => [name, ms / units]));

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { killHard } from '../../packages/server/test/helpers/processes.js';
-import { CpuMeter, type MeteredDrain, meteredDrain, pidsNamed } from '../cpu.js';
+import { CpuMeter, inMicroseconds, type MeteredDrain, meteredDrain, pidsNamed } from '../cpu.js';
 import { compared, type Figure, type Row } from '../figure.js';
 import { createDatabase, Deployment, drain } from '../hookd.js';
 import { type Receivers, startReceivers, waitFor } from '../loopback.js';
@@ -76,9 +76,8 @@ const figure: Figure = {
       const baseline = await bullmqDrain(receivers, meter);
       const hookd = await hookdDrain(receivers, meter);
       const name = 'BullMQ 6 on Redis + undici + node:crypto, nothing persisted per attempt';
-      const us = (drained: MeteredDrain) =>
-        Object.fromEntries(Object.entries(drained.cpuMsPer).map(([group, ms]) => [group, Math.round(ms * 1000)]));
-      const total = (drained: MeteredDrain) => Object.values(us(drained)).reduce((sum, n) => sum + n, 0);
+      const hookdUs = inMicroseconds(hookd.cpuMsPer);
+      const baselineUs = inMicroseconds(baseline.cpuMsPer);
       return [
         compared({
           figure: 'deliveries/s, hookd SQLite vs BullMQ do-it-yourself, 1 endpoint',
@@ -91,11 +90,11 @@ const figure: Figure = {
         }),
         compared({
           figure: 'CPU µs per delivery, hookd SQLite vs BullMQ do-it-yourself (sender + Redis), 1 endpoint',
-          value: total(hookd),
+          value: hookdUs.total,
           unit: 'µs/delivery',
           better: 'lower',
-          baseline: { name, value: total(baseline) },
-          details: { hookd: us(hookd), baseline: us(baseline) },
+          baseline: { name, value: baselineUs.total },
+          details: { hookd: hookdUs.groups, baseline: baselineUs.groups },
         }),
       ];
     } finally {

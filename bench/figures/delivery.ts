@@ -9,7 +9,7 @@
  *   second of warm-up; publish-to-receive p50 and p99. Goal on SQLite: p99 under 25 ms.
  */
 
-import { CpuMeter, type CpuSpent, meteredDrain } from '../cpu.js';
+import { CpuMeter, type CpuSpent, inMicroseconds, meteredDrain } from '../cpu.js';
 import { bounded, compared, type Figure, type Row } from '../figure.js';
 import { createDatabase, Deployment, drain, type Topology } from '../hookd.js';
 import { openLoop, percentile, type Receivers, rawHttpRate, startReceivers, waitFor } from '../loopback.js';
@@ -110,11 +110,11 @@ async function measure(topology: Topology, endpoints: number, bodies: readonly s
  * and on PostgreSQL the backends' alone, against their goal.
  */
 function cpuRows(name: string, cpuMsPer: CpuSpent): Row[] {
-  const us = Object.fromEntries(Object.entries(cpuMsPer).map(([group, ms]) => [group, Math.round(ms * 1000)]));
+  const { groups: us, total } = inMicroseconds(cpuMsPer);
   const rows = [
     bounded({
       figure: `CPU µs per delivery, ${name} (${Object.keys(us).join(' + ')})`,
-      value: Object.values(us).reduce((sum, n) => sum + n, 0),
+      value: total,
       unit: 'µs/delivery',
       better: 'lower',
       details: us,
