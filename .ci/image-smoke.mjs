@@ -241,7 +241,7 @@ function composeCommands() {
   }
   const readme = readFileSync('README.md', 'utf8');
   const recipe = readme.slice(readme.indexOf('## Running on PostgreSQL / scaling out'));
-  for (const command of Object.values(commands)) assert.match(recipe, new RegExp(`^hookd ${command}\\s`, 'm'));
+  for (const command of Object.values(commands)) assert.match(recipe, new RegExp(`^(?:npx )?hookd ${command}\\s`, 'm'));
   return commands;
 }
 
@@ -276,7 +276,7 @@ async function postgres() {
     const command = (service) =>
       commands[service]
         .replace('--port 8080', `--port ${apiPort}`)
-        .replace('--health-port 8081', `--health-port ${healthPort}`)
+        .replace('--health-port 8091', `--health-port ${healthPort}`)
         .split(' ');
     const migrate = start({ data: volume(), env, command: command('migrate') });
     assert.equal(await migrate.exited, 0, migrate.output());
