@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
-import { launchChromium, signIn } from './helpers/ui.js';
+import { launchChromium, screenshot, signIn } from './helpers/ui.js';
 
 const PHONE = { width: 390, height: 844 };
 let server: TestHookd;
@@ -138,6 +138,7 @@ test('charts have a title and legend, labels that fit and read at 390 px; an app
   }
   const latency = page.locator('figure.chart', { hasText: 'Mean latency' }).first();
   assert.match((await latency.locator('.y-axis span').first().textContent()) ?? '', /^\d+ ms$/);
+  await screenshot(page, 'charts', page.locator('#traffic'));
 
   await page.goto(`${server.url}/ui/apps/${empty}`);
   await page.locator('#region-charts .empty-charts').waitFor();

@@ -65,7 +65,7 @@ figure.chart .chart-title { font-size: 13px; font-weight: 600; color: var(--fg);
 figure.chart .key { display: inline-block; width: .8em; height: .8em; margin-right: .3em; border-radius: 2px; vertical-align: -.05em; }
 figure.chart .key.ok { background: var(--ok); } figure.chart .key.bad { background: var(--bad); }
 figure.chart .key.line { height: 3px; vertical-align: .25em; background: var(--accent); }
-.plot { display: grid; grid-template-columns: auto minmax(0, 1fr); grid-template-rows: 5.5rem auto; column-gap: .4rem; }
+.plot { display: grid; grid-template-columns: 3.6rem minmax(0, 1fr); grid-template-rows: 5.5rem auto; column-gap: .4rem; }
 .plot .y-axis { display: flex; flex-direction: column; justify-content: space-between; text-align: right; line-height: 1; }
 .plot svg { width: 100%; height: 100%; display: block; overflow: visible; }
 .plot .x-axis { grid-column: 2; display: flex; justify-content: space-between; }
@@ -93,7 +93,7 @@ figure.chart .key.line { height: 3px; vertical-align: .25em; background: var(--a
   .table-wrap td { border: 0; padding: .2rem 0; min-width: 0; overflow-wrap: anywhere; }
   .table-wrap td[data-label] { position: relative; padding-left: 7.2rem; min-height: 1.9rem; }
   .table-wrap td[data-label]::before { content: attr(data-label); position: absolute; left: 0; width: 6.6rem;
-    color: var(--muted); font-size: .85em; font-weight: 600; line-height: 1.3; padding-top: .15rem; }
+    color: var(--muted); font: 600 13px/1.3 system-ui, -apple-system, "Segoe UI", sans-serif; padding-top: .15rem; }
   .table-wrap td.hide-narrow { display: none; }
   .badge { white-space: normal; }
 }

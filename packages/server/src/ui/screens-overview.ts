@@ -44,7 +44,7 @@ ${region(
 <div class="card"><h3>Scheduled (retries, in flight)</h3><p class="figure">${queue.scheduled}</p></div>
 <div class="card"><h3>Oldest due since</h3><p class="figure">${when(queue.oldestDueAt)}</p></div>
 <div class="card"><h3>Disabled endpoints</h3><p class="figure">${queue.disabledEndpoints}</p></div>`,
-  'cards small',
+  'cards',
 )}</section>
 <section aria-labelledby="traffic"><h2 id="traffic">Delivery attempts</h2>
 ${region('region-charts', ANY, charts)}</section>`;
