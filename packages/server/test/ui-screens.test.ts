@@ -165,8 +165,11 @@ test('live updates fetch only the regions an event concerns, without reloading o
   await page.goto(`${server.url}/ui/apps/${shop}/messages/${firstMessage}`);
   await page.locator('#live-status').filter({ hasText: 'Live' }).waitFor();
   const requests = pageRequests(page);
+  // The link to the endpoint, as a pointer would be over it: it must stay the same element.
   await page.evaluate(() => {
-    (window as unknown as { marker: number }).marker = 1;
+    const held = window as unknown as { marker: number; link: Element | null };
+    held.marker = 1;
+    held.link = document.querySelector('#region-deliveries h3 a');
   });
   const retry = page.getByRole('button', { name: 'Retry now' });
   await retry.focus();
@@ -185,6 +188,8 @@ test('live updates fetch only the regions an event concerns, without reloading o
   assert.deepEqual(requests, ['region-deliveries']);
   assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 1, 'no reload');
   assert.equal(await retry.evaluate((button) => button === document.activeElement), true, 'focus stays');
+  const link = await page.evaluate(() => (window as unknown as { link: Element }).link.isConnected);
+  assert.equal(link, true, 'the link under the pointer is the same element');
 });
 
 /** As when the reader switches to another tab and back: the page's visibility, and the event that tells of it. */
@@ -204,10 +209,21 @@ test('typing in a form holds updates back and keeps focus; a hidden tab fetches 
   await field.pressSequentially('order');
   // Of a type no endpoint takes: one event, no attempts, so the fetches counted are the ones it caused.
   const typed = (await server.call('POST', `/v1/apps/${shop}/events`, { type: 'note.added', data: { id: 4 } })).body.id;
-  await field.pressSequentially('.cre');
+  const status = page.locator('#live-status');
+  await eventually(
+    async () => {
+      await field.press('x');
+      return (await status.textContent())?.includes('Paused while you type') ? true : undefined;
+    },
+    10_000,
+    'the update to wait for the typing',
+  );
+  const lastKey = Date.now();
+  const value = await field.inputValue();
   await page.locator(`#row-${typed}`).waitFor();
+  assert.ok(Date.now() - lastKey >= 1_000, 'the update came after a pause in the typing');
   assert.equal(await field.evaluate((input) => input === document.activeElement), true, 'focus stays in the field');
-  assert.equal(await field.inputValue(), 'order.cre', 'what was typed stays');
+  assert.equal(await field.inputValue(), value, 'what was typed stays');
   assert.deepEqual(requests, ['region-messages']);
 
   await setHidden(page, true);
@@ -241,4 +257,5 @@ test('a message page shows a large payload once, whatever the number of attempts
   assert.ok(four - three < 5_000, `one more attempt added ${four - three} characters`);
   const region = await size({ 'x-hookd-regions': 'region-deliveries' });
   assert.ok(region < 20_000, `the deliveries region alone is ${region} characters`);
+  console.log('message page (characters):', { payload: blob.length, threeAttempts: three, fourAttempts: four, region });
 });
