@@ -352,7 +352,7 @@ export const OPTIONS = {
     env: 'HOOKD_SEARCH_FIELDS',
     flag: 'search-fields',
     kind: 'paths',
-    help: 'SQLite: comma-separated payload paths (`data.order_id`) that message search finds through an index built at start; others search the newest 50,000 messages (PostgreSQL indexes every path)',
+    help: 'SQLite: comma-separated payload paths (`data.order_id`) that message search finds by index; others search the newest 50,000 messages (PostgreSQL: every path)',
     computed: 'none',
   },
   opsInterval: {
