@@ -277,6 +277,11 @@ test('bad input answers documented errors and leaves the server running', async 
     assert.deepEqual([second.data[0].id, second.nextCursor, second.prevCursor], [ids[1], ids[1], ids[1]]);
     const back = (await search(`type=order.paid&limit=1&before=${second.prevCursor}`)).body;
     assert.deepEqual([back.data[0].id, back.prevCursor, back.search], [ids[2], null, null]);
+    const spec = (await server.call('GET', '/openapi.json')).body;
+    const documented = spec.paths['/v1/apps/{app}/events'].get.parameters.map((p: { name: string }) => p.name);
+    for (const name of ['id', 'idempotencyKey', 'endpoint', 'status', 'where', 'before', 'after']) {
+      assert.ok(documented.includes(name), `the OpenAPI document lists ${name}`);
+    }
   });
 
   await t.test('after all of that the server still answers /healthz', async () => {
