@@ -42,7 +42,8 @@ async function send(baseUrl: string, path: string, body: string, contentType: st
 }
 
 test('bad input answers documented errors and leaves the server running', async (t) => {
-  const server = await startTestHookd({ bodyLimit: 1024 });
+  // A search field declared as an operator would: the search below on data.order_id is indexed.
+  const server = await startTestHookd({ bodyLimit: 1024, searchFields: 'data.order_id' });
   t.after(() => server.close());
   const base = server.url;
   assert.equal((await server.call('POST', '/v1/apps', { uid: 'acme', name: 'Acme' })).status, 201);
@@ -268,7 +269,9 @@ test('bad input answers documented errors and leaves the server running', async 
       found.data.map((m: { id: string }) => m.id),
       [ids[1]],
     );
-    assert.equal(typeof found.search.indexed, 'boolean');
+    assert.deepEqual(found.search, { indexed: true, scanLimit: null });
+    const unindexed = (await search('where=data.other:2')).body;
+    assert.deepEqual([unindexed.data, unindexed.search], [[], { indexed: false, scanLimit: 50_000 }]);
     assert.deepEqual((await search('idempotencyKey=search-3')).body.data[0].id, ids[2]);
     assert.deepEqual((await search(`id=${ids[0]}`)).body.data[0].id, ids[0]);
     // The endpoint was disabled above, before these were published: none has a delivery to it.
