@@ -206,7 +206,9 @@ const figure: Figure = {
         ms('newest page of 50', t.firstPageMs),
         ms('a page forward (after)', t.pageForwardMs),
         ms('a page back (before)', t.pageBackMs),
-        ms("a customer's 200 orders paged 4 forward and 3 back, per page", t.contentPagesMs / 7, { sevenPagesMs: t.contentPagesMs }),
+        ms("a customer's 200 orders paged 4 forward and 3 back, per page", t.contentPagesMs / 7, {
+          sevenPagesMs: t.contentPagesMs,
+        }),
       );
     }
     return rows;
