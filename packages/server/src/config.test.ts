@@ -118,6 +118,11 @@ test('the README configuration table lists every setting with its flag and defau
   assert.deepEqual(rows, expected);
 });
 
+test('HOOKD_SEARCH_FIELDS lists payload paths, none by default, and refuses a path that is not one', () => {
+  assert.deepEqual(loadConfig({}).searchFields, []);
+  assert.throws(() => loadConfig({ env: { HOOKD_SEARCH_FIELDS: "data['x']" } }), /HOOKD_SEARCH_FIELDS \(--search-fields\)/);
+});
+
 test('HOOKD_TRUST_PROXY lists CIDRs, none by default, and refuses anything else', () => {
   assert.deepEqual(loadConfig({}).trustProxy, []);
   assert.deepEqual(loadConfig({ env: { HOOKD_TRUST_PROXY: '10.0.0.0/8, ::1/128' } }).trustProxy, ['10.0.0.0/8', '::1/128']);
@@ -136,6 +141,13 @@ test('each setting lands where its entry in OPTIONS says (`to`), parsed by its k
     duration: ['77s', 77_000],
     durations: ['1s,2s', [1000, 2000]],
     networks: ['10.0.0.0/8', ['10.0.0.0/8']],
+    paths: [
+      'data.order_id, data.customer.id',
+      [
+        ['data', 'order_id'],
+        ['data', 'customer', 'id'],
+      ],
+    ],
     level: ['warn', 'warn'],
     masterKeys: [`${'A'.repeat(43)}=,${'B'.repeat(43)}=`, `${'A'.repeat(43)}=,${'B'.repeat(43)}=`],
   };

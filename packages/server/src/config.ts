@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_JITTER, type Network, parseDuration, parseNetworks } from './domain/index.js';
+import { DEFAULT_JITTER, type Network, parseDuration, parseNetworks, parsePath } from './domain/index.js';
 import { parseMasterKeys } from './store/index.js';
 
 /** What one process does: `api` takes requests, `worker` delivers, `both` (the default) does both. */
@@ -27,6 +27,7 @@ interface Kinds {
   duration: number;
   durations: number[];
   networks: string[];
+  paths: string[][];
   level: string;
   masterKeys: string;
 }
@@ -346,6 +347,14 @@ export const OPTIONS = {
     help: 'time without an event after which an app with `alertWhenSilent` raises `ingest.silent`',
     default: '1h',
   },
+  searchFields: {
+    unset: [],
+    env: 'HOOKD_SEARCH_FIELDS',
+    flag: 'search-fields',
+    kind: 'paths',
+    help: 'SQLite: comma-separated payload paths (`data.order_id`) that message search finds by index; others search the newest 50,000 messages (PostgreSQL: every path)',
+    computed: 'none',
+  },
   opsInterval: {
     to: 'ops.intervalMs',
     env: 'HOOKD_OPS_INTERVAL',
@@ -415,6 +424,17 @@ const PARSERS: { [K in Kind]: (text: string, fail: (expected: string) => never) 
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  },
+  paths(text, fail) {
+    try {
+      return text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map(parsePath);
+    } catch {
+      return fail('comma-separated payload paths such as data.order_id,data.customer.id');
+    }
   },
   level: (text, fail) => (LEVELS.includes(text) ? text : fail(`one of ${LEVELS.join(', ')}`)),
   masterKeys(text, fail) {

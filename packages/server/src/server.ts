@@ -122,6 +122,8 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   let identity: { admin: AdminToken | null; warnings: string[] };
   try {
     identity = await agreeWithDatabase(config, store);
+    // SQLite builds the index of a newly declared search field here, once (a pass over every message).
+    await store.declareSearchFields(config.searchFields);
   } catch (error) {
     await store.close();
     throw error;

@@ -42,7 +42,8 @@ async function send(baseUrl: string, path: string, body: string, contentType: st
 }
 
 test('bad input answers documented errors and leaves the server running', async (t) => {
-  const server = await startTestHookd({ bodyLimit: 1024 });
+  // A search field declared as an operator would: the search below on data.order_id is indexed.
+  const server = await startTestHookd({ bodyLimit: 1024, searchFields: 'data.order_id' });
   t.after(() => server.close());
   const base = server.url;
   assert.equal((await server.call('POST', '/v1/apps', { uid: 'acme', name: 'Acme' })).status, 201);
@@ -245,6 +246,45 @@ test('bad input answers documented errors and leaves the server running', async 
       req.end();
     });
     assert.equal(status, 400);
+  });
+
+  await t.test('a malformed message search is 400 invalid_search saying what is wrong; a good one finds and pages', async () => {
+    const search = (query: string) => server.call('GET', `/v1/apps/acme/events?${query}`);
+    const noColon = await search('where=data.order_id');
+    assertError(noColon, 'invalid_search');
+    assert.match(noColon.body.error.message, /path:value/);
+    assertError(await search('where=data..id:1'), 'invalid_search');
+    assertError(await search('where=data.id:%221'), 'invalid_search');
+    assertError(await search('after=msg_a&before=msg_b'), 'invalid_search');
+    assertError(await search('where=a:1&where=b:1&where=c:1&where=d:1&where=e:1'), 'validation_failed');
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const headers = { 'idempotency-key': `search-${n}` };
+      ids.push(
+        (await server.call('POST', '/v1/apps/acme/events', { type: 'order.paid', data: { order_id: n } }, headers)).body.id,
+      );
+    }
+    const found = (await search('where=data.order_id:2&type=order.paid')).body;
+    assert.deepEqual(
+      found.data.map((m: { id: string }) => m.id),
+      [ids[1]],
+    );
+    assert.deepEqual(found.search, { indexed: true, scanLimit: null });
+    const unindexed = (await search('where=data.other:2')).body;
+    assert.deepEqual([unindexed.data, unindexed.search], [[], { indexed: false, scanLimit: 50_000 }]);
+    assert.deepEqual((await search('idempotencyKey=search-3')).body.data[0].id, ids[2]);
+    assert.deepEqual((await search(`id=${ids[0]}`)).body.data[0].id, ids[0]);
+    // The endpoint was disabled above, before these were published: none has a delivery to it.
+    assert.deepEqual((await search(`id=${ids[0]}&endpoint=${ep.body.id}`)).body.data, []);
+    const second = (await search(`type=order.paid&limit=1&after=${ids[2]}`)).body;
+    assert.deepEqual([second.data[0].id, second.nextCursor, second.prevCursor], [ids[1], ids[1], ids[1]]);
+    const back = (await search(`type=order.paid&limit=1&before=${second.prevCursor}`)).body;
+    assert.deepEqual([back.data[0].id, back.prevCursor, back.search], [ids[2], null, null]);
+    const spec = (await server.call('GET', '/openapi.json')).body;
+    const documented = spec.paths['/v1/apps/{app}/events'].get.parameters.map((p: { name: string }) => p.name);
+    for (const name of ['id', 'idempotencyKey', 'endpoint', 'status', 'where', 'before', 'after']) {
+      assert.ok(documented.includes(name), `the OpenAPI document lists ${name}`);
+    }
   });
 
   await t.test('after all of that the server still answers /healthz', async () => {

@@ -206,7 +206,7 @@ test('lists come in cursor pages that paginate() walks to the end, with filters 
   assert.equal(pagesFetched, 3);
 
   const app = created[0]?.id ?? assert.fail('no app');
-  for (const type of ['a.x', 'b.y', 'a.x', 'b.y', 'a.x']) await client.events.publish(app, { type, data: {} });
+  for (const [n, type] of ['a.x', 'b.y', 'a.x', 'b.y', 'a.x'].entries()) await client.events.publish(app, { type, data: { n } });
   const ofTypeA = [];
   for await (const message of paginate((page) => client.events.list(app, { ...page, limit: 2, type: 'a.x' }))) {
     ofTypeA.push(message.type);
@@ -215,6 +215,9 @@ test('lists come in cursor pages that paginate() walks to the end, with filters 
   const future = new Date(Date.now() + 3_600_000).toISOString();
   assert.deepEqual((await client.events.list(app, { since: future })).data, []);
   assert.equal((await client.events.list(app, { until: future })).data.length, 5);
+  // Several content criteria go as a repeated `where`, all of which must hold.
+  const found = await client.events.list(app, { where: ['data.n:2', 'data.n:2'], type: 'a.x' });
+  assert.deepEqual([found.data.length, found.prevCursor, typeof found.search?.indexed], [1, null, 'boolean']);
   // Filters left undefined, as a caller forwarding its own optional options would, are not sent.
   assert.equal((await client.events.list(app, { type: undefined, since: undefined })).data.length, 5);
 });

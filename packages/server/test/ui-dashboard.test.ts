@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { newId } from '../src/domain/index.js';
 import { startTestHookd, type TestHookd } from './helpers/hookd.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 import { launchChromium, screenshot } from './helpers/ui.js';
@@ -203,6 +204,49 @@ test('the Audit screen lists the changes made in the dashboard, who made them, a
   await page.getByRole('row').filter({ hasText: 'endpoint.secret_rotated' }).first().waitFor();
   assert.equal(await page.getByRole('row').filter({ hasText: 'endpoint.created' }).count(), 0, 'the filter holds');
   await screenshot(page, 'audit');
+});
+
+test('the search box finds a message by content, says what is malformed, and pages older and newer', async () => {
+  // An app of its own with no endpoint: 60 orders written straight into the store, nothing delivered.
+  const shop = (await server.call('POST', '/v1/apps', { name: 'Search Shop' })).body.id;
+  await Promise.all(
+    Array.from({ length: 60 }, (_, i) => {
+      const at = Date.now() - 60_000 + i;
+      const payload = JSON.stringify({ type: 'order.created', timestamp: '', data: { order_id: 1200 + i } });
+      const message = { id: newId('msg', at), appId: shop, type: 'order.created', payload, idempotencyKey: null, createdAt: at };
+      return server.hookd.store.publishMessage({ message, idempotencyWindowMs: 0 });
+    }),
+  );
+  await page.goto(`${server.url}/ui/apps/${shop}/messages`);
+  const rows = page.locator('#region-messages tbody tr');
+  await page.getByLabel('Content').fill('data.order_id:1234');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForURL(/where=data\.order_id%3A1234/);
+  assert.equal(await rows.count(), 1);
+  await page.getByRole('link', { name: 'Older →' }).waitFor({ state: 'detached' });
+
+  await page.getByLabel('Content').fill('data.order_id');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('alert').filter({ hasText: 'invalid_search' }).waitFor();
+  assert.equal(await page.getByLabel('Content').inputValue(), 'data.order_id', 'what was typed is kept');
+
+  await page.getByLabel('Content').fill('');
+  await page.getByLabel('Event type').fill('order.created');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForURL(/type=order\.created/);
+  assert.equal(await rows.count(), 50);
+  const newest = await rows.first().textContent();
+  assert.equal(await page.getByRole('link', { name: '← Newer' }).count(), 0, 'nothing newer than the first page');
+  await page.getByRole('link', { name: 'Older →' }).click();
+  await page.waitForURL(/after=/);
+  assert.equal(await rows.count(), 10);
+  await page.getByRole('link', { name: '← Newer' }).click();
+  await page.waitForURL(/before=/);
+  assert.equal(await rows.count(), 50);
+  assert.equal(await rows.first().textContent(), newest, 'back on the first page');
+  assert.equal(await page.getByRole('link', { name: '← Newer' }).count(), 0);
+  assert.equal(await page.getByLabel('Event type').inputValue(), 'order.created', 'the criteria are kept while paging');
+  await screenshot(page, 'messages-search');
 });
 
 // The layout at 390 px is checked screen by screen in ui-screens.test.ts.

@@ -23,6 +23,7 @@ import type {
   ListEventsOptions,
   ListEventTypesOptions,
   Message,
+  MessagePage,
   Page,
   PageOptions,
   PortalLink,
@@ -91,7 +92,7 @@ export interface HookdClient {
   };
   events: {
     publish(app: string, event: PublishInput, options?: PublishOptions): Promise<PublishResult>;
-    list(app: string, options?: ListEventsOptions): Promise<Page<Message>>;
+    list(app: string, options?: ListEventsOptions): Promise<MessagePage>;
     get(app: string, message: string): Promise<Message>;
     /** The message's deliveries, one per endpoint. */
     deliveries(app: string, message: string, options?: PageOptions): Promise<Page<Delivery>>;

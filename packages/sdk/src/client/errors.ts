@@ -7,6 +7,7 @@ export const API_ERROR_CODES = [
   'validation_failed',
   'unknown_field',
   'invalid_url',
+  'invalid_search',
   'invalid_event_type',
   'url_not_allowed',
   'transformation_invalid',

@@ -38,6 +38,7 @@ export type {
   ListEventsOptions,
   ListEventTypesOptions,
   Message,
+  MessagePage,
   Page,
   PageOptions,
   PortalLink,

@@ -65,11 +65,14 @@ export function createTransport(options: TransportOptions): Call {
   };
 }
 
-/** Skips undefined values, so optional filters left out are not sent as the text "undefined". */
+/** Skips undefined values, so optional filters left out are not sent as the text "undefined"; a list repeats its key. */
 function queryString(query: object | undefined): string {
   if (!query) return '';
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+  for (const [key, value] of Object.entries(query)) {
+    if (Array.isArray(value)) for (const item of value) search.append(key, String(item));
+    else if (value !== undefined) search.set(key, String(value));
+  }
   const text = search.toString();
   return text ? `?${text}` : '';
 }

@@ -303,11 +303,28 @@ export interface PublishResult {
 }
 
 export interface ListEventsOptions extends PageOptions {
+  /** The `prevCursor` of the page after it: newer messages (not with `after`). */
+  before?: string;
+  id?: string;
+  idempotencyKey?: string;
   type?: string;
+  /** Only messages with a delivery to this endpoint id. */
+  endpoint?: string;
+  /** Only messages with a delivery in this status (to `endpoint`, when given too). */
+  status?: DeliveryStatus;
   /** ISO 8601 time. */
   since?: string;
   /** ISO 8601 time. */
   until?: string;
+  /** Content criteria, `path:value` each (`data.order_id:1234`), all of which must hold; up to 4. */
+  where?: string | string[];
+}
+
+/** A page of messages, both ways: `prevCursor` as `before` gives the newer page. */
+export interface MessagePage extends Page<Message> {
+  prevCursor: string | null;
+  /** How content criteria were searched: on an index, or over the app's newest `scanLimit` messages only. */
+  search: { indexed: boolean; scanLimit: number | null } | null;
 }
 
 export interface Delivery {

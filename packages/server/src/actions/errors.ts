@@ -9,6 +9,10 @@ export const ERRORS = {
   validation_failed: [400, 'The request is well-formed JSON but a field is missing, mistyped or out of range.'],
   unknown_field: [400, 'The request has a field this route does not know; check its spelling.'],
   invalid_url: [400, 'The endpoint URL is not an absolute http:// or https:// URL.'],
+  invalid_search: [
+    400,
+    'A message search is malformed: a `where` criterion is not `path:value` (e.g. `data.order_id:1234`), or a cursor was given both ways.',
+  ],
   invalid_event_type: [
     400,
     'An event type name or filter is malformed (letters, digits, `_`, `-`, dot-separated; filters may end in `.*`).',

@@ -27,6 +27,7 @@ export { type EventTypeChecks, eventTypeChecks } from './event-type-checks.js';
 export { PORTAL_PATH, type PortalLinkRequest, portalLink, readPortalLink, rotateSigningKey, signingKey } from './portal.js';
 export { type EventToPublish, type PublishDeps, publishEvent } from './publish.js';
 export { type RetryDeps, retryDelivery } from './retry.js';
+export { type MessageSearch, type SearchPage, searchMessages } from './search-messages.js';
 export {
   type CreateSourceDeps,
   createSource,

@@ -64,6 +64,17 @@ export {
 export { type IdPrefix, idAt, newId, timeOfId } from './ids.js';
 export { compileJsonSchema } from './json-schema.js';
 export { claimAllowance, type EndpointLimits, NO_LIMITS, rateNextAt } from './limits.js';
+export {
+  type ContentCriterion,
+  containmentOf,
+  criterionText,
+  parseContentCriteria,
+  parsePath,
+  pathText,
+  SEARCH_LIMITS,
+  SearchSyntaxError,
+  type SearchValue,
+} from './message-search.js';
 export { type EpisodeStep, type FailingRule, failingEpisodeStep } from './ops-episodes.js';
 export { type AttemptContext, type AttemptResult, judgeAttempt, type NextStep, nextStep, type Verdict } from './outcome.js';
 export { isPurged } from './retention.js';

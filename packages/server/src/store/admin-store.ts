@@ -7,6 +7,7 @@ import type {
   AppToken,
   Attempt,
   AuditEntry,
+  ContentCriterion,
   Delivery,
   DeliveryStatus,
   Endpoint,
@@ -119,12 +120,40 @@ export interface PublishResult {
 }
 
 export interface MessageFilter {
+  id?: string;
+  idempotencyKey?: string;
   type?: string;
   since?: number;
   until?: number;
-  /** Only messages with at least one delivery in this status. */
+  /** Only messages with at least one delivery in this status (to `endpointId`, when given too). */
   status?: DeliveryStatus;
+  /** Only messages with a delivery to this endpoint. */
+  endpointId?: string;
+  /** Payload criteria that must all hold (see domain/message-search.ts). */
+  content?: ContentCriterion[];
 }
+
+/** Messages are paged both ways: `after` the last id of a page goes to older ones, `before` its first id to newer. */
+export interface MessagePageQuery extends PageQuery {
+  before?: string;
+}
+
+/** How a content search ran: on an index, or over the newest `scanLimit` messages of the app only. */
+export interface SearchPlan {
+  indexed: boolean;
+  /** Null when indexed; else how many of the app's newest messages were searched. */
+  scanLimit: number | null;
+}
+
+export interface MessagePage extends Page<Message> {
+  /** Pass as `before` for the newer page; null on the newest page. */
+  prevCursor: string | null;
+  /** Null unless the filter had content criteria. */
+  search: SearchPlan | null;
+}
+
+/** The newest messages a content search without an index looks through (SQLite without a declared field). */
+export const UNINDEXED_SCAN_LIMIT = 50_000;
 
 export interface DeliveryFilter {
   messageId?: string;
@@ -263,7 +292,12 @@ export interface AdminStore {
   /** Writes the message and its deliveries in one transaction (the outbox). */
   publishMessage(input: PublishInput): Promise<PublishResult>;
   findMessage(appId: string, id: string): Promise<Message | null>;
-  listMessages(appId: string, filter: MessageFilter, page: PageQuery): Promise<Page<Message>>;
+  listMessages(appId: string, filter: MessageFilter, page: MessagePageQuery): Promise<MessagePage>;
+  /**
+   * Makes content search on these payload paths use an index, and drops the indexes of paths no longer declared.
+   * SQLite builds one expression index per path; PostgreSQL's one jsonb index covers every path, so it does nothing.
+   */
+  declareSearchFields(paths: readonly string[][]): Promise<void>;
   /**
    * The app's messages after the id `after` (all when null), created at or before `until`, oldest first: what a
    * stream of the app's events sends next.

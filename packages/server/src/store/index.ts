@@ -7,6 +7,8 @@ export type {
   EventTypePatch,
   EventTypeQuery,
   MessageFilter,
+  MessagePage,
+  MessagePageQuery,
   NewApp,
   NewSource,
   Page,
@@ -14,9 +16,11 @@ export type {
   PublishInput,
   PublishResult,
   ReplayInput,
+  SearchPlan,
   SourcePatch,
   SourceRefusalCount,
 } from './admin-store.js';
+export { UNINDEXED_SCAN_LIMIT } from './admin-store.js';
 export { type AtRestStart, prepareSecretsAtRest, type Rotation, resealSecrets } from './at-rest.js';
 export type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
 export type { CopyProgress, TableCopied } from './copy-to-postgres.js';

@@ -12,7 +12,7 @@ import type {
   SignatureScheme,
   TraceContext,
 } from '../domain/index.js';
-import type { Page } from './admin-store.js';
+import type { MessagePage, MessagePageQuery, Page, SearchPlan } from './admin-store.js';
 
 export interface AppRow {
   id: string;
@@ -230,4 +230,24 @@ export function toPage<R extends { id: string }, T>(rows: R[], limit: number, ma
   const more = rows.length > limit;
   const kept = more ? rows.slice(0, limit) : rows;
   return { data: kept.map(map), nextCursor: more ? (kept[kept.length - 1]?.id ?? null) : null };
+}
+
+/**
+ * A page of messages from `limit + 1` rows fetched newest first (a first page, or `after`) or oldest first (`before`):
+ * newest first either way, with a cursor each way when there is more that way.
+ */
+export function toMessagePage(rows: MessageRow[], query: MessagePageQuery, search: SearchPlan | null): MessagePage {
+  const more = rows.length > query.limit;
+  const kept = more ? rows.slice(0, query.limit) : rows;
+  const backwards = query.before !== undefined;
+  if (backwards) kept.reverse();
+  const first = kept[0]?.id ?? null;
+  const last = kept[kept.length - 1]?.id ?? null;
+  return {
+    data: kept.map(toMessage),
+    // Going back, the page left holds older messages; going forward, the page left holds newer ones.
+    nextCursor: backwards || more ? last : null,
+    prevCursor: !backwards && query.after === undefined ? null : backwards && !more ? null : first,
+    search,
+  };
 }

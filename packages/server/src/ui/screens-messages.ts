@@ -1,7 +1,8 @@
 /** An app's messages, filtered and paged by cursor, each with its deliveries and every attempt; retry one delivery. */
 import type { FastifyInstance } from 'fastify';
-import { ApiError, retryDelivery } from '../actions/index.js';
+import { ApiError, retryDelivery, searchMessages } from '../actions/index.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, isPurged } from '../domain/index.js';
+import type { MessagePage } from '../store/index.js';
 import { attemptError, httpStatus, parseUtcInput, prettyJson, statusBadge, utcInputValue, when } from './format.js';
 import { noticeFor } from './health-view.js';
 import { html } from './html.js';
@@ -10,7 +11,14 @@ import { appPath, csrfField, page } from './layout.js';
 import { region, watchKeys } from './regions.js';
 
 const PAGE_SIZE = 50;
-type ListQuery = { type?: string; status?: string; since?: string; until?: string; after?: string; notice?: string };
+/** The search box's fields, each kept in the paging links. */
+const CRITERIA = ['id', 'idempotencyKey', 'type', 'endpoint', 'status', 'since', 'until', 'where'] as const;
+type ListQuery = Partial<Record<(typeof CRITERIA)[number] | 'after' | 'before' | 'notice', string>>;
+
+/** The content box holds several `path:value` criteria, separated by spaces outside double quotes. */
+export function splitCriteria(text: string): string[] {
+  return text.match(/(?:[^\s"]+|"(?:[^"\\]|\\.)*")+/g) ?? [];
+}
 
 export function messageScreens(ui: FastifyInstance, kit: UiKit): void {
   const { ctx } = kit;
@@ -21,14 +29,28 @@ export function messageScreens(ui: FastifyInstance, kit: UiKit): void {
     const app = await kit.app(request, request.params.app);
     const q = request.query;
     const status = DELIVERY_STATUSES.includes(q.status as DeliveryStatus) ? (q.status as DeliveryStatus) : undefined;
-    const filter = {
-      type: q.type?.trim() || undefined,
+    const text = (name: (typeof CRITERIA)[number]) => q[name]?.trim() || undefined;
+    const search = {
+      id: text('id'),
+      idempotencyKey: text('idempotencyKey'),
+      type: text('type'),
+      endpointId: text('endpoint'),
       status,
       since: parseUtcInput(q.since),
       until: parseUtcInput(q.until),
+      where: splitCriteria(q.where ?? ''),
     };
-    // Cursor pages over the (app_id, id) index: no count of all messages, whatever their number.
-    const messages = await store.listMessages(app.id, filter, { limit: PAGE_SIZE, after: q.after || undefined });
+    const cursor = { after: q.after || undefined, before: q.after ? undefined : q.before || undefined };
+    // Cursor pages over indexes: no count of all messages, whatever their number. A malformed content criterion is
+    // said beside the form, which keeps what was typed.
+    let messages: MessagePage = { data: [], nextCursor: null, prevCursor: null, search: null };
+    let refused: string | null = null;
+    try {
+      messages = await searchMessages(ctx, app.id, search, { limit: PAGE_SIZE, ...cursor });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'invalid_search') throw error;
+      refused = error.message;
+    }
     const counts = await store.countDeliveriesByMessage(
       app.id,
       messages.data.map((m) => m.id),
@@ -42,18 +64,35 @@ export function messageScreens(ui: FastifyInstance, kit: UiKit): void {
 <td class="mono wrap" data-label="Message"><a href="${appPath(app)}/messages/${encodeURIComponent(m.id)}">${m.id}</a></td><td data-label="Deliveries">${summary}</td></tr>`;
     });
     const keep = new URLSearchParams();
-    for (const [k, v] of Object.entries({ type: filter.type, status, since: q.since, until: q.until })) if (v) keep.set(k, v);
+    for (const name of CRITERIA) {
+      const value = name === 'status' ? status : q[name]?.trim();
+      if (value) keep.set(name, value);
+    }
     const base = `${appPath(app)}/messages`;
-    const older = messages.nextCursor
-      ? html`<a href="${base}?${new URLSearchParams([...keep, ['after', messages.nextCursor]]).toString()}">Older messages →</a>`
-      : '';
-    const body = html`<form method="get" action="${base}" class="filters" role="search" aria-label="Filter messages">
-<div><label for="f-type">Event type</label><input id="f-type" name="type" value="${filter.type ?? ''}" placeholder="any"></div>
+    const link = (extra: [string, string][]) => `${base}?${new URLSearchParams([...keep, ...extra]).toString()}`;
+    const newer = messages.prevCursor ? html`<a href="${link([['before', messages.prevCursor]])}" rel="prev">← Newer</a>` : '';
+    const older = messages.nextCursor ? html`<a href="${link([['after', messages.nextCursor]])}" rel="next">Older →</a>` : '';
+    const paged = cursor.after !== undefined || cursor.before !== undefined;
+    const input = (name: (typeof CRITERIA)[number], label: string, placeholder: string, type = 'text') =>
+      html`<div><label for="f-${name}">${label}</label><input id="f-${name}" name="${name}" type="${type}" value="${q[name] ?? ''}" placeholder="${placeholder}"></div>`;
+    const plan = messages.search;
+    const scope =
+      plan && !plan.indexed && plan.scanLimit !== null
+        ? html`<p class="notice" id="search-scope">Content searched in the newest ${plan.scanLimit.toLocaleString('en-US')} messages only: add its path to <code>HOOKD_SEARCH_FIELDS</code> to search every message through an index.</p>`
+        : '';
+    const body = html`<form method="get" action="${base}" class="filters" role="search" aria-label="Search messages">
+${input('where', 'Content', 'data.order_id:1234')}
+${input('id', 'Message id', 'msg_…')}
+${input('idempotencyKey', 'Idempotency-Key', 'any')}
+${input('type', 'Event type', 'any')}
+${input('endpoint', 'Endpoint id', 'any')}
 <div><label for="f-status">Delivery status</label><select id="f-status" name="status"><option value="">any</option>
 ${DELIVERY_STATUSES.map((s) => html`<option value="${s}"${s === status ? html` selected` : ''}>${s}</option>`)}</select></div>
-<div><label for="f-since">From (UTC)</label><input id="f-since" name="since" type="datetime-local" value="${utcInputValue(filter.since)}"></div>
-<div><label for="f-until">Before (UTC)</label><input id="f-until" name="until" type="datetime-local" value="${utcInputValue(filter.until)}"></div>
-<div><button type="submit">Filter</button></div></form>
+<div><label for="f-since">From (UTC)</label><input id="f-since" name="since" type="datetime-local" value="${utcInputValue(search.since)}"></div>
+<div><label for="f-until">Before (UTC)</label><input id="f-until" name="until" type="datetime-local" value="${utcInputValue(search.until)}"></div>
+<div><button type="submit">Search</button></div></form>
+<p class="muted hint">Content: <code>path:value</code> in the payload as delivered, several separated by spaces, e.g. <code>data.order_id:1234 data.status:paid</code>; <code>1234</code> is a number, <code>"1234"</code> a string.</p>
+${refused ? html`<p class="notice error" role="alert" id="search-error">${refused} (<code>invalid_search</code>)</p>` : ''}${scope}
 ${region(
   'region-messages',
   [watchKeys.anyMessage, ...messages.data.map((m) => watchKeys.message(m.id))],
@@ -62,9 +101,9 @@ ${region(
 <tbody>${rows.length ? rows : html`<tr><td colspan="4" class="muted">No messages match.</td></tr>`}</tbody></table>`,
   'table-wrap',
 )}
-<p class="pager">${q.after ? html`<a href="${base}?${keep.toString()}">← Newest</a>` : ''}${older}</p>`;
+<nav class="pager" aria-label="Pages">${paged ? html`<a href="${link([])}">⇤ Newest</a>` : ''}${newer}${older}</nav>`;
     // Only the first page follows new messages live; an older page stays as it is.
-    const live = q.after ? undefined : `${appPath(app)}/live`;
+    const live = paged ? undefined : `${appPath(app)}/live`;
     return kit.send(
       reply,
       page({ title: 'Messages', session, app, current: 'messages', live, notice: noticeFor(q.notice), body }),

@@ -12,6 +12,7 @@ import { dashboardContract } from './dashboard-contract.js';
 import { endpointsContract } from './endpoints-contract.js';
 import { eventTypesContract } from './event-types-contract.js';
 import { limitsContract } from './limits-contract.js';
+import { messageSearchContract } from './message-search-contract.js';
 import { messagesContract } from './messages-contract.js';
 import { opsContract } from './ops-contract.js';
 import { recordingContract } from './recording-contract.js';
@@ -42,6 +43,7 @@ export const ROLE_CONTRACTS = {
     eventTypesContract,
     sourcesContract,
     messagesContract,
+    messageSearchContract,
     skippedContract,
     attemptFeedContract,
     auditLogContract,

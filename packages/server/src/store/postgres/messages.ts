@@ -1,12 +1,13 @@
 import type pg from 'pg';
 import { type Message, newId } from '../../domain/index.js';
-import type { MessageFilter, Page, PageQuery, PublishInput, PublishResult } from '../admin-store.js';
+import type { MessageFilter, MessagePage, MessagePageQuery, PublishInput, PublishResult } from '../admin-store.js';
 import { isStoreUnavailable } from '../errors.js';
 import { type FanOut, fanOut } from '../fan-out.js';
 import { groupCommit } from '../group-commit.js';
 import { DUE_CHANNEL } from './listen.js';
+import { searchMessages } from './message-search.js';
 import { inTransaction, type Queryable } from './pool.js';
-import { type MessageRow, queryColumn, toMessage, toPage } from './rows.js';
+import { type MessageRow, queryColumn, toMessage } from './rows.js';
 
 // Takes the key unless a live one holds it. The conflicting row stays locked either way, so of two
 // publishes racing with one key, the second waits for the first to commit and then sees its message.
@@ -50,12 +51,6 @@ const INSERT_DELIVERIES = `
     CASE WHEN d.skip_reason IS NULL THEN $5::bigint END, d.skip_reason, $5, $5
   FROM unnest($1::text[], $4::text[], $6::text[]) AS d(id, endpoint_id, skip_reason)`;
 const BY_ID = 'SELECT * FROM messages WHERE app_id = $1 AND id = $2';
-const PAGE = `
-  SELECT * FROM messages
-  WHERE app_id = $1 AND ($2::text IS NULL OR id < $2) AND ($3::text IS NULL OR type = $3)
-    AND ($4::bigint IS NULL OR created_at >= $4) AND ($5::bigint IS NULL OR created_at < $5)
-    AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.status = $7))
-  ORDER BY id DESC LIMIT $6`;
 
 /** The first message still answering for this Idempotency-Key, or null once the key is this message's. */
 async function claimIdempotencyKey(client: pg.PoolClient, message: Message, windowMs: number): Promise<Message | null> {
@@ -202,17 +197,10 @@ export function messageQueries(pool: pg.Pool) {
       const { rows } = await pool.query<MessageRow>(BY_ID, [appId, id]);
       return rows[0] ? toMessage(rows[0]) : null;
     },
-    async listMessages(appId: string, filter: MessageFilter, query: PageQuery): Promise<Page<Message>> {
-      const { rows } = await pool.query<MessageRow>(PAGE, [
-        appId,
-        query.after ?? null,
-        filter.type ?? null,
-        filter.since ?? null,
-        filter.until ?? null,
-        query.limit + 1,
-        filter.status ?? null,
-      ]);
-      return toPage(rows, query.limit, toMessage);
+    async listMessages(appId: string, filter: MessageFilter, query: MessagePageQuery): Promise<MessagePage> {
+      return searchMessages(pool, appId, filter, query);
     },
+    /** The GIN index on the payload covers every path: nothing to declare. */
+    async declareSearchFields(_paths: readonly string[][]): Promise<void> {},
   };
 }

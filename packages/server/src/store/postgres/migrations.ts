@@ -274,6 +274,19 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE messages ADD COLUMN query text;
   `,
+  // 20: message search. Content criteria are jsonb containment (@>) on the payload as JSON, through one GIN index
+  // that covers every path; a payload that is not JSON (a raw inbound body, a purged payload) is null there, never an
+  // error that would fail its insert. Lookups by Idempotency-Key outlive the key's window.
+  `
+  CREATE FUNCTION hookd_payload_json(payload text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+  BEGIN
+    IF left(payload, 1) <> '{' THEN RETURN NULL; END IF;
+    RETURN payload::jsonb;
+  EXCEPTION WHEN others THEN RETURN NULL;
+  END $$;
+  CREATE INDEX messages_payload_search ON messages USING gin (hookd_payload_json(payload) jsonb_path_ops);
+  CREATE INDEX messages_by_idempotency_key ON messages (app_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

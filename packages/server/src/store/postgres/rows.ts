@@ -1,7 +1,17 @@
 /** Row ↔ record mapping for the PostgreSQL tables: endpoint filters are a text[], endpoint and attempt headers json. */
 import * as shared from '../rows.js';
 
-export { type AppRow, type DeliveryRow, type MessageRow, queryColumn, toApp, toDelivery, toMessage, toPage } from '../rows.js';
+export {
+  type AppRow,
+  type DeliveryRow,
+  type MessageRow,
+  queryColumn,
+  toApp,
+  toDelivery,
+  toMessage,
+  toMessagePage,
+  toPage,
+} from '../rows.js';
 
 export type EndpointRow = shared.EndpointRow<string[] | null, Record<string, string>>;
 export const toEndpoint = (r: EndpointRow) =>

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import { type Message, newId } from '../../domain/index.js';
-import type { MessageFilter, Page, PageQuery, PublishInput, PublishResult } from '../admin-store.js';
+import type { MessageFilter, MessagePage, MessagePageQuery, PublishInput, PublishResult } from '../admin-store.js';
 import { fanOut } from '../fan-out.js';
 import { groupCommit } from '../group-commit.js';
-import { type MessageRow, queryColumn, toMessage, toPage } from './rows.js';
+import { messageSearch } from './message-search.js';
+import { type MessageRow, queryColumn, toMessage } from './rows.js';
 
 export function messageQueries(db: Database.Database) {
   const findKey = db.prepare<[string, string], { message_id: string; expires_at: number }>(
@@ -25,23 +26,8 @@ export function messageQueries(db: Database.Database) {
     INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at, skip_reason, created_at, updated_at)
     VALUES (?, ?, ?, ?, 'skipped', 0, 0, NULL, ?, ?, ?)`);
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
-  const page = db.prepare<
-    {
-      appId: string;
-      after: string | null;
-      type: string | null;
-      since: number | null;
-      until: number | null;
-      status: string | null;
-      n: number;
-    },
-    MessageRow
-  >(`
-    SELECT * FROM messages
-    WHERE app_id = @appId AND (@after IS NULL OR id < @after) AND (@type IS NULL OR type = @type)
-      AND (@since IS NULL OR created_at >= @since) AND (@until IS NULL OR created_at < @until)
-      AND (@status IS NULL OR EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.status = @status))
-    ORDER BY id DESC LIMIT @n`);
+
+  const search = messageSearch(db);
 
   function publishOne(input: PublishInput): PublishResult {
     const { message } = input;
@@ -81,17 +67,11 @@ export function messageQueries(db: Database.Database) {
       const row = byId.get(appId, id);
       return row ? toMessage(row) : null;
     },
-    async listMessages(appId: string, filter: MessageFilter, query: PageQuery): Promise<Page<Message>> {
-      const rows = page.all({
-        appId,
-        after: query.after ?? null,
-        type: filter.type ?? null,
-        since: filter.since ?? null,
-        until: filter.until ?? null,
-        status: filter.status ?? null,
-        n: query.limit + 1,
-      });
-      return toPage(rows, query.limit, toMessage);
+    async listMessages(appId: string, filter: MessageFilter, query: MessagePageQuery): Promise<MessagePage> {
+      return search.listMessages(appId, filter, query);
+    },
+    async declareSearchFields(paths: readonly string[][]): Promise<void> {
+      search.declareSearchFields(paths);
     },
   };
 }

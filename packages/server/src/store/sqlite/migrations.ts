@@ -264,6 +264,11 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE messages ADD COLUMN query TEXT;
   `,
+  // 20: message search by Idempotency-Key, past the key's window. (Content search indexes are declared by the
+  // operator: see sqlite/message-search.ts.)
+  `
+  CREATE INDEX messages_by_idempotency_key ON messages(app_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

@@ -1,7 +1,17 @@
 /** Row ↔ record mapping for the SQLite tables: endpoint filters and headers and attempt headers are kept as JSON text. */
 import * as shared from '../rows.js';
 
-export { type AppRow, type DeliveryRow, type MessageRow, queryColumn, toApp, toDelivery, toMessage, toPage } from '../rows.js';
+export {
+  type AppRow,
+  type DeliveryRow,
+  type MessageRow,
+  queryColumn,
+  toApp,
+  toDelivery,
+  toMessage,
+  toMessagePage,
+  toPage,
+} from '../rows.js';
 
 export type EndpointRow = shared.EndpointRow<string | null, string>;
 export const toEndpoint = (r: EndpointRow) =>
