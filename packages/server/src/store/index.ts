@@ -18,14 +18,17 @@ export type {
   SourceRefusalCount,
 } from './admin-store.js';
 export { type AtRestStart, prepareSecretsAtRest, type Rotation, resealSecrets } from './at-rest.js';
-export type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
+export type { AttemptActivity, AttemptFeedQuery, EndpointAttemptsQuery } from './attempt-feed.js';
 export type { CopyProgress, TableCopied } from './copy-to-postgres.js';
 export type {
   AttemptBucket,
   AttemptSeriesQuery,
   DashboardStore,
   DeliveryCounts,
+  EndpointErrors,
+  EndpointErrorsQuery,
   EndpointListing,
+  ErrorMixEntry,
   TroubledEndpoint,
 } from './dashboard-store.js';
 export { CopyRefusedError, isStoreFull, isStoreUnavailable, StoreConflictError, StoreLimitError } from './errors.js';

@@ -274,6 +274,12 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE messages ADD COLUMN query text;
   `,
+  // 20: response headers and the transformed body sent, with each attempt (see the SQLite migration 20).
+  `
+  ALTER TABLE attempts ADD COLUMN response_headers json;
+  ALTER TABLE attempts ADD COLUMN request_body text;
+  CREATE INDEX attempts_errors_by_endpoint ON attempts (endpoint_id, started_at) WHERE error_code IS NOT NULL;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */
