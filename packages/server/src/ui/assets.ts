@@ -21,7 +21,7 @@ header.top nav ul { display: flex; flex-wrap: wrap; gap: .3rem 1rem; list-style:
 header.top nav a[aria-current="page"] { font-weight: 600; text-decoration: none; color: var(--fg); }
 header.top .who { margin-left: auto; display: flex; gap: .8rem; align-items: center; color: var(--muted); font-size: .9em; }
 main { max-width: 78rem; margin: 0 auto; padding: 1rem 1.2rem 3rem; }
-h1 { font-size: 1.4rem; margin: .4rem 0 1rem; } h2 { font-size: 1.1rem; margin: 1.6rem 0 .6rem; }
+h1 { font-size: 1.4rem; margin: .4rem 0 1rem; overflow-wrap: anywhere; } h2 { font-size: 1.1rem; margin: 1.6rem 0 .6rem; }
 .muted { color: var(--muted); } .mono, code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9em; }
 .notice { padding: .6rem .9rem; border: 1px solid var(--ok); border-radius: .4rem; margin-bottom: 1rem; }
 .notice.error { border-color: var(--bad); }
@@ -56,6 +56,7 @@ pre { background: var(--panel); border: 1px solid var(--line); border-radius: .3
   white-space: pre-wrap; word-break: break-all; font-size: .85em; max-height: 24rem; }
 details { border: 1px solid var(--line); border-radius: .4rem; padding: .4rem .8rem; margin: .4rem 0; }
 details > summary { cursor: pointer; }
+q.snippet { display: block; quotes: none; white-space: pre-wrap; word-break: break-all; font-size: .85em; color: var(--muted); }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .4rem 0; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; word-break: break-all; }
 svg.chart { width: 100%; height: auto; display: block; }

@@ -13,6 +13,7 @@ import type { UiContext, UiKit } from './kit.js';
 import { page } from './layout.js';
 import { liveRoutes } from './live.js';
 import { portalRoutes } from './portal.js';
+import { attemptScreens } from './screens-attempts.js';
 import { auditScreens } from './screens-audit.js';
 import { credentialRoutes } from './screens-credentials.js';
 import { endpointScreens } from './screens-endpoints.js';
@@ -137,6 +138,7 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
     overviewScreens(ui, kit);
     auditScreens(ui, kit);
     endpointScreens(ui, kit);
+    attemptScreens(ui, kit);
     filterScreens(ui, kit);
     transformationScreens(ui, kit);
     credentialRoutes(ui, kit);

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError, retryDelivery } from '../actions/index.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, isPurged } from '../domain/index.js';
-import { attemptError, httpStatus, parseUtcInput, prettyJson, statusBadge, utcInputValue, when } from './format.js';
+import { attemptError, headerLines, httpStatus, parseUtcInput, prettyJson, statusBadge, utcInputValue, when } from './format.js';
 import { noticeFor } from './health-view.js';
 import { html } from './html.js';
 import type { UiKit } from './kit.js';
@@ -79,12 +79,11 @@ ${DELIVERY_STATUSES.map((s) => html`<option value="${s}"${s === status ? html` s
           const list = attempts.map(
             (a) => html`<details id="${a.id}"><summary>Attempt ${a.number}: ${httpStatus(a.responseStatus, a.error)}
 in ${a.durationMs} ms, ${when(a.startedAt)}</summary>
-<h4>Request headers</h4><pre>${Object.entries(a.requestHeaders)
-              .map(([k, v]) => `${k}: ${v}`)
-              .join('\n')}</pre>
-<h4>Request body</h4><pre>${isPurged(message) ? '(purged by retention)' : prettyJson(message.payload)}</pre>
+<h4>Request headers</h4><pre>${headerLines(a.requestHeaders)}</pre>
+<h4>Request body</h4><pre class="request-body">${a.requestBody ?? (isPurged(message) ? '(purged by retention)' : message.payload)}</pre>
 <h4>Response</h4><dl class="facts"><dt>Status</dt><dd>${a.responseStatus ?? '—'}</dd><dt>Error</dt><dd>${attemptError(a.error)}</dd>
-<dt>Duration</dt><dd>${a.durationMs} ms</dd></dl><pre>${a.responseBody ?? ''}</pre></details>`,
+<dt>Duration</dt><dd>${a.durationMs} ms</dd></dl>
+${a.responseHeaders ? html`<h4>Response headers</h4><pre class="response-headers">${headerLines(a.responseHeaders)}</pre>` : ''}<pre>${a.responseBody ?? ''}</pre></details>`,
           );
           return html`<section class="card" id="${d.id}" aria-label="Delivery to ${endpoint?.url ?? d.endpointId}">
 <h3>${statusBadge(d.status)} to <a href="${appPath(app)}/endpoints/${encodeURIComponent(d.endpointId)}">${endpoint?.url ?? d.endpointId}</a></h3>

@@ -32,7 +32,7 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
       }
     }
     const body = html`<section aria-labelledby="troubled"><h2 id="troubled">Failing and disabled endpoints</h2>
-<div id="region-troubled" data-region>${troubledTable(troubled, apps)}</div></section>
+<div id="region-troubled" data-region>${await troubledTable(kit, troubled, apps)}</div></section>
 <section aria-labelledby="queue"><h2 id="queue">Queue</h2>
 <div class="cards" id="region-queue" data-region>
 <div class="card"><h3>Due now</h3><p class="figure">${queue.due}</p></div>
