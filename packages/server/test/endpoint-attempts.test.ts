@@ -94,5 +94,14 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
     assert.deepEqual(await ids(`until=${encodeURIComponent(all[2].startedAt)}`), [all[3].id]);
     assert.equal((await server.call('GET', `${log}?code=teapot`)).status, 400);
     assert.equal((await server.call('GET', `${APP}/endpoints/ep_nope/attempts`)).status, 404);
+    if (store === 'SQLite') {
+      const doc = (await server.call('GET', '/openapi.json')).body;
+      const route = doc.paths['/v1/apps/{app}/endpoints/{ep}/attempts'].get;
+      assert.deepEqual(
+        route.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name),
+        ['limit', 'after', 'status', 'code', 'since', 'until'],
+      );
+      assert.ok(route.responses['200'].content['application/json'].schema.properties.data.items.properties.responseHeaders);
+    }
   });
 }
