@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
+import { createHookdClient } from '@hookd/sdk';
 import { eventually, startTestHookd } from './helpers/hookd.js';
 import { testDatabase } from './helpers/postgres.js';
 import { startReceiver } from './helpers/receiver.js';
@@ -30,7 +31,7 @@ async function setup(t: TestContext, store: 'SQLite' | 'PostgreSQL') {
   });
   assert.equal((await server.call('POST', '/v1/apps', { uid: 'acme', name: 'Acme' })).status, 201);
   const endpoint = (await server.call('POST', `${APP}/endpoints`, { url: receiver.url })).body.id as string;
-  return { server, receiver, log: `${APP}/endpoints/${endpoint}/attempts` };
+  return { server, receiver, endpoint, log: `${APP}/endpoints/${endpoint}/attempts` };
 }
 
 for (const store of ['SQLite', 'PostgreSQL'] as const) {
@@ -92,6 +93,13 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
     assert.deepEqual(await ids('code=connection_refused'), []);
     assert.deepEqual(await ids(`since=${encodeURIComponent(all[1].startedAt)}`), [all[0].id, all[1].id]);
     assert.deepEqual(await ids(`until=${encodeURIComponent(all[2].startedAt)}`), [all[3].id]);
+    const client = createHookdClient({ baseUrl: server.url, token: server.hookd.adminToken ?? '' });
+    const page = await client.endpoints.attempts('acme', s.endpoint, { status: 'failed', code: 'http_status', limit: 2 });
+    assert.deepEqual(
+      page.data.map((a) => a.id),
+      all.slice(0, 2).map((a: { id: string }) => a.id),
+      'the SDK client sends the filters',
+    );
     assert.equal((await server.call('GET', `${log}?code=teapot`)).status, 400);
     assert.equal((await server.call('GET', `${APP}/endpoints/ep_nope/attempts`)).status, 404);
     if (store === 'SQLite') {
