@@ -11,13 +11,13 @@ import {
   rotateEndpointSecret,
   updateEndpoint,
 } from '../actions/index.js';
-import type { HealthWindow } from '../domain/index.js';
 import {
   type App,
   type CredentialSummary,
   credentialSummary,
   type Endpoint,
   HEALTH_WINDOWS_MS,
+  type HealthWindow,
   healthWindow,
   NO_CREDENTIALS,
   SIGNATURE_SCHEMES,

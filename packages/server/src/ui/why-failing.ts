@@ -1,6 +1,5 @@
 /** Why an endpoint fails, as the overview, the app page and the endpoint page show it: its last error and error mix. */
-import type { Attempt, Endpoint } from '../domain/index.js';
-import { HEALTH_WINDOWS_MS } from '../domain/index.js';
+import { type Attempt, type Endpoint, HEALTH_WINDOWS_MS } from '../domain/index.js';
 import type { EndpointErrors, ErrorMixEntry } from '../store/index.js';
 import { statusBadge, when } from './format.js';
 import { type Html, html } from './html.js';
