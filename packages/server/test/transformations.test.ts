@@ -81,6 +81,8 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
     assert.equal(tried.body.request.body, request?.body, 'the trial shows what was sent');
     assert.equal(tried.body.request.url, new URL('/slack?from=hookd', receiver.url).href);
     verify('standard', { body: tried.body.request.body, headers: tried.body.request.headers, secrets: created.body.secret });
+    const delivered = await settled(server, published.body.id, created.body.id);
+    assert.equal(delivered.attempts[0].requestBody, request?.body, 'the attempt keeps the bytes signed and sent');
   });
 }
 

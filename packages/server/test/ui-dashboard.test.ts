@@ -1,23 +1,37 @@
 /**
  * The dashboard end to end in headless Chromium: sign in, create an endpoint, publish from the API, watch the delivery
- * appear live, open an attempt, retry it, rotate the secret. HOOKD_SCREENSHOTS=1 saves each screen to docs/screenshots.
+ * appear live, open an attempt, retry it, rotate the secret; see why an endpoint fails and retry from its attempts log.
+ * HOOKD_SCREENSHOTS=1 saves each screen to docs/screenshots.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { newId } from '../src/domain/index.js';
-import { startTestHookd, type TestHookd } from './helpers/hookd.js';
+import { eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 import { launchChromium, screenshot } from './helpers/ui.js';
 
 let server: TestHookd;
 let receiver: Receiver;
+/** Answers 500 with a cookie and a request id to a message with data.fail, 200 to others. */
+let flaky: Receiver;
 let browser: Browser;
 let page: Page;
 let appId: string;
 
 before(async () => {
-  [server, receiver, browser] = await Promise.all([startTestHookd(), startReceiver(), launchChromium()]);
+  // A window of 4 attempts: one failed delivery (3 attempts) and one success open an `endpoint.failing` episode.
+  [server, receiver, flaky, browser] = await Promise.all([
+    startTestHookd({ failingWindow: '4' }),
+    startReceiver(),
+    startReceiver((request) =>
+      JSON.parse(request.body).data.fail
+        ? { status: 500, body: 'database down', headers: { 'x-request-id': 'r-1', 'set-cookie': 'session=secret' } }
+        : { status: 200 },
+    ),
+    launchChromium(),
+  ]);
   appId = (await server.call('POST', '/v1/apps', { name: 'Acme Shop', uid: 'acme' })).body.id;
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   // Generous: CI shares 2 cores between Chromium, hookd and the other test files.
@@ -29,6 +43,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await receiver?.close();
+  await flaky?.close();
   await server?.close();
 });
 
@@ -89,8 +104,9 @@ test('a message shows its delivery and each attempt’s request and response; re
   const attempt = page.locator('details', { hasText: 'Attempt 1' });
   await attempt.locator('summary').click();
   await attempt.getByText('webhook-signature').waitFor();
-  assert.match((await page.locator('#payload').textContent()) ?? '', /"id": 7/);
-  assert.doesNotMatch((await attempt.textContent()) ?? '', /"id": 7/, 'the payload is shown once, not in each attempt');
+  const sent = receiver.requests[0]?.body ?? '';
+  assert.equal((await page.locator('#payload pre').textContent())?.trim(), sent, 'the payload as the bytes signed and sent');
+  assert.doesNotMatch((await attempt.textContent()) ?? '', /"id": ?7/, 'the payload is shown once, not in each attempt');
   assert.match((await attempt.textContent()) ?? '', /Status\s*200/);
   await screenshot(page, 'message');
   await page.getByRole('button', { name: 'Retry now' }).click();
@@ -249,7 +265,93 @@ test('the search box finds a message by content, says what is malformed, and pag
   await screenshot(page, 'messages-search');
 });
 
-// The layout at 390 px is checked screen by screen in ui-screens.test.ts.
+/** A port nothing listens on: attempts there fail at once with connection_refused. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+let flakyPage = '';
+
+test('a failing endpoint shows its last error and error mix; one over the endpoint.failing threshold shows as failing', async () => {
+  const billing = (await server.call('POST', '/v1/apps', { name: 'Billing', uid: 'billing' })).body.id;
+  const endpoint = async (url: string, events: string[]) =>
+    (await server.call('POST', `/v1/apps/${billing}/endpoints`, { url, events })).body.id as string;
+  const refused = await endpoint(`http://127.0.0.1:${await closedPort()}/hook`, ['refused.*']);
+  const flakyId = await endpoint(flaky.url, ['order.*']);
+  flakyPage = `${server.url}/ui/apps/${billing}/endpoints/${flakyId}`;
+  const settled = async (messageId: string) =>
+    eventually(async () => {
+      const { body } = await server.call('GET', `/v1/apps/${billing}/events/${messageId}/deliveries`);
+      return body.data[0]?.status !== 'pending' ? body.data[0] : undefined;
+    }, 10_000);
+  const publish = async (type: string, data: unknown) =>
+    settled((await server.call('POST', `/v1/apps/${billing}/events`, { type, data })).body.id);
+  await publish('refused.test', {});
+  await publish('order.created', { fail: true });
+  await publish('order.created', { n: 1 });
+  // Its latest attempt succeeded: no run of failures, but 3 of its latest 4 attempts failed.
+  assert.equal((await server.hookd.opsMonitor?.check())?.failing, 1);
+
+  await page.goto(`${server.url}/ui`);
+  const row = page.locator('#region-troubled tr', { hasText: flaky.url });
+  await row.locator('.badge', { hasText: 'failing' }).waitFor();
+  assert.match((await row.textContent()) ?? '', /endpoint\.failing[\s\S]*http_status 500 HTTP 500[\s\S]*database down/);
+  assert.match((await row.textContent()) ?? '', /Last hour: http_status 500 ×3/);
+  const refusedRow = page.locator('#region-troubled tr', { hasText: 'connection_refused' });
+  assert.match((await refusedRow.textContent()) ?? '', /every attempt failed since/);
+
+  await page.goto(flakyPage);
+  await page.locator('#endpoint-state .badge', { hasText: 'failing' }).waitFor();
+  assert.match((await page.locator('#last-error').textContent()) ?? '', /http_status 500 HTTP 500\s+database down/);
+  assert.match((await page.locator('#error-mix').textContent()) ?? '', /http_status 500 ×3/);
+  await screenshot(page, 'endpoint-failing');
+
+  await page.goto(`${server.url}/ui/apps/${billing}/endpoints/${refused}`);
+  const hour = page.locator('#region-health .card').first();
+  assert.match((await hour.textContent()) ?? '', /3 attempts, none answered: connection_refused ×3/);
+  assert.doesNotMatch((await page.locator('#region-health').textContent()) ?? '', /p50 —/);
+});
+
+test('the attempts log filters by outcome, shows response headers, and retries every failed delivery shown', async () => {
+  await page.goto(flakyPage);
+  await page.getByRole('link', { name: 'Attempts log' }).click();
+  await page.getByLabel('Outcome').selectOption('failed');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.locator('#region-attempts details').nth(2).waitFor();
+  assert.equal(await page.locator('#region-attempts details').count(), 3, 'the success is filtered out');
+  const newest = page.locator('#region-attempts details').first();
+  await newest.locator('summary').click();
+  const headers = (await newest.locator('pre.response-headers').textContent()) ?? '';
+  assert.match(headers, /x-request-id: r-1/);
+  assert.doesNotMatch(headers, /set-cookie/, 'cookies are never kept');
+  await screenshot(page, 'attempts');
+
+  const before = flaky.requests.length;
+  const [dialog] = await Promise.all([
+    page.waitForEvent('dialog'),
+    page.getByRole('button', { name: 'Retry every failed delivery shown (1)' }).click(),
+  ]);
+  assert.match(dialog.message(), /Retry the 1 failed deliveries shown/);
+  await page.getByRole('status').filter({ hasText: 'Failed deliveries queued for retry: 1.' }).waitFor();
+  assert.equal(await page.getByLabel('Outcome').inputValue(), 'failed', 'the filter is kept');
+  await flaky.waitFor(before + 1);
+});
+
+// The layout at 390 px is checked screen by screen in ui-screens.test.ts; here, the two pages only this file makes.
+test('at 390 px wide the failing endpoint and its attempts log need no sideways scrolling', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const path of [flakyPage, `${flakyPage}/attempts`]) {
+    await page.goto(path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${path} overflows by ${overflow} px`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+});
+
 test('the list of apps', async () => {
   await page.goto(`${server.url}/ui/apps`);
   await page.getByRole('link', { name: 'Acme Shop' }).waitFor();

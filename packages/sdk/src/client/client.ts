@@ -3,6 +3,7 @@ import { createTransport } from './transport.js';
 import type {
   App,
   AppToken,
+  AttemptLogEntry,
   CreateAppInput,
   CreateAppTokenInput,
   CreatedAppToken,
@@ -20,6 +21,7 @@ import type {
   FilterTestResult,
   Health,
   ListDeliveriesOptions,
+  ListEndpointAttemptsOptions,
   ListEventsOptions,
   ListEventTypesOptions,
   Message,
@@ -85,6 +87,8 @@ export interface HookdClient {
     replay(app: string, endpoint: string, input: ReplayInput): Promise<ReplayResult>;
     /** Counts by status, and attempts, success rate and latency over the last hour and day. */
     stats(app: string, endpoint: string): Promise<EndpointStats>;
+    /** The endpoint's attempts log, newest first: by outcome, error code and time. */
+    attempts(app: string, endpoint: string, options?: ListEndpointAttemptsOptions): Promise<Page<AttemptLogEntry>>;
     /** Whether a sample or a past message matches the endpoint's filter (or `input.filter`), without sending anything. */
     testFilter(app: string, endpoint: string, input: FilterTestInput): Promise<FilterTestResult>;
     /** Enables the endpoint, forgetting its failures; with `replayFailedSince`, sends again its failed deliveries since then. */
@@ -158,6 +162,7 @@ export function createHookdClient(options: HookdClientOptions): HookdClient {
       rotateSecret: (app, ep, input = {}) => call('rotateEndpointSecret', { params: { app, ep }, body: input }),
       replay: (app, ep, input) => call('replayEndpoint', { params: { app, ep }, body: input }),
       stats: (app, ep) => call('endpointStats', { params: { app, ep } }),
+      attempts: (app, ep, query) => call('listEndpointAttempts', { params: { app, ep }, query }),
       testFilter: (app, ep, input) => call('testEndpointFilter', { params: { app, ep }, body: input }),
       enable: (app, ep, input = {}) => call('enableEndpoint', { params: { app, ep }, body: input }),
     },

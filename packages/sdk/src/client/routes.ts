@@ -33,6 +33,7 @@ export const ROUTES = {
   rotateEndpointSecret: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/rotate-secret' },
   replayEndpoint: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/replay' },
   endpointStats: { method: 'GET', path: '/v1/apps/{app}/endpoints/{ep}/stats' },
+  listEndpointAttempts: { method: 'GET', path: '/v1/apps/{app}/endpoints/{ep}/attempts' },
   testEndpointFilter: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/test-filter' },
   enableEndpoint: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/enable' },
 

@@ -357,8 +357,34 @@ export interface Attempt {
   responseStatus: number | null;
   /** The first 4 KiB of the response body. */
   responseBody: string | null;
+  /** At most 50 headers and 4 KiB, never cookies or credentials; null when nothing answered. */
+  responseHeaders: Record<string, string> | null;
+  /** The exact body sent when a transformation made it; null when the message's payload was sent as stored. */
+  requestBody: string | null;
   /** Why the attempt failed (a network error, a timeout named by phase, a non-2xx answer); null when it succeeded. */
   error: AttemptError | null;
+}
+
+/** One entry of an endpoint's attempts log: the attempt with its delivery's and message's facts. */
+export interface AttemptLogEntry extends Attempt {
+  deliveryId: string;
+  messageId: string;
+  eventType: string;
+  /** `failed`: the delivery gave up after it; `retrying`: another attempt follows or is due. */
+  outcome: 'succeeded' | 'retrying' | 'failed';
+  /** The delivery's status now (not when the attempt was made). */
+  deliveryStatus: DeliveryStatus;
+}
+
+export interface ListEndpointAttemptsOptions extends PageOptions {
+  /** `succeeded`: answered with a 2xx; `failed`: anything else. */
+  status?: 'succeeded' | 'failed';
+  /** Only attempts that failed with this code. */
+  code?: AttemptError['code'];
+  /** ISO 8601 time: attempts started at or after it. */
+  since?: string;
+  /** ISO 8601 time: attempts started before it. */
+  until?: string;
 }
 
 export interface DeliveryWithAttempts extends Delivery {

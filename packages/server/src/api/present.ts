@@ -74,7 +74,12 @@ export const presentDelivery = (d: Delivery) => ({
   updatedAt: iso(d.updatedAt),
 });
 
-export const presentAttempt = (a: Attempt) => ({ ...a, startedAt: iso(a.startedAt) });
+export const presentAttempt = (a: Attempt) => ({
+  ...a,
+  startedAt: iso(a.startedAt),
+  responseHeaders: a.responseHeaders ?? null,
+  requestBody: a.requestBody ?? null,
+});
 
 export const presentEventType = (t: EventType) => ({
   name: t.name,

@@ -202,7 +202,7 @@ const deliverySchema = {
 } as const;
 
 /** Why an attempt failed, or null when it succeeded; the codes are the README's attempt error table. */
-const attemptErrorSchema = {
+export const attemptErrorSchema = {
   type: ['object', 'null'],
   description:
     'Why the attempt failed (a network error, a timeout named by phase, or a non-2xx answer), or null when it succeeded. ' +
@@ -225,6 +225,15 @@ const attemptSchema = {
     requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
     responseStatus: { type: ['integer', 'null'] },
     responseBody: { type: ['string', 'null'], description: 'The first 4 KiB of the response body.' },
+    responseHeaders: {
+      type: ['object', 'null'],
+      additionalProperties: { type: 'string' },
+      description: 'At most 50 headers and 4 KiB; cookies and credentials are never kept. Null when nothing answered.',
+    },
+    requestBody: {
+      type: ['string', 'null'],
+      description: 'The body sent when a transformation made it; null: the message’s payload was sent as stored.',
+    },
     error: attemptErrorSchema,
   },
   required: ['id', 'number', 'startedAt', 'durationMs', 'requestHeaders', 'responseStatus', 'responseBody', 'error'],

@@ -7,6 +7,7 @@ import {
   type ClaimedDelivery,
   type EndpointCredentials,
   headersToForward,
+  keptResponseHeaders,
   type Network,
   NO_CREDENTIALS,
   responseError,
@@ -46,6 +47,10 @@ export interface SendReport {
   result: AttemptResult;
   requestHeaders: Record<string, string>;
   responseBody: string | null;
+  /** What keptResponseHeaders keeps of the answer's headers; null when there was no answer. */
+  responseHeaders: Record<string, string> | null;
+  /** The body sent when it is not the message's payload (a transformation made it); null when the payload was sent. */
+  requestBody: string | null;
   /** Why the attempt failed (a network error, a timeout by phase, a non-2xx answer), or null for a 2xx. */
   error: AttemptError | null;
   /** The transformation cancelled the delivery: nothing was sent, and the delivery is skipped. */
@@ -146,10 +151,13 @@ export async function sendAttempt(
   // Kept with the attempt and shown by the API: secret header values and credentials never are.
   const requestHeaders = { ...headers };
   for (const name of Object.keys(credentials.secretHeaders)) requestHeaders[name] = HIDDEN;
+  const requestBody = body === claimed.message.payload ? null : body;
   const failure = (error: AttemptError): SendReport => ({
     result: { kind: 'error', code: error.code },
     requestHeaders,
     responseBody: null,
+    responseHeaders: null,
+    requestBody,
     error,
   });
   if (prepared.kind === 'error') return failure({ code: 'transformation_failed', message: prepared.message });
@@ -158,6 +166,8 @@ export async function sendAttempt(
       result: { kind: 'error', code: 'transformation_failed' },
       requestHeaders,
       responseBody: null,
+      responseHeaders: null,
+      requestBody: null,
       error: null,
       cancelled: true,
     };
@@ -200,6 +210,8 @@ export async function sendAttempt(
       },
       requestHeaders,
       responseBody,
+      responseHeaders: keptResponseHeaders(response.headers),
+      requestBody,
       error: responseError(response.statusCode),
     };
   } catch (error) {

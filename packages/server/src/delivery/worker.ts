@@ -362,6 +362,8 @@ export class DeliveryWorker {
           requestHeaders: report.requestHeaders,
           responseStatus: status,
           responseBody: report.responseBody,
+          responseHeaders: report.responseHeaders,
+          requestBody: report.requestBody,
           error: report.error,
         },
         leaseToken: item.leaseToken,

@@ -145,6 +145,13 @@ export interface Attempt {
   responseStatus: number | null;
   /** The first 4 KiB of the response body. */
   responseBody: string | null;
+  /** The response's headers, bounded (see RESPONSE_HEADER_LIMITS), without cookies or credentials; null with no answer. */
+  responseHeaders?: Record<string, string> | null;
+  /**
+   * The body sent, byte for byte, when it is not the message's payload (a transformation made it); null or absent:
+   * the payload as stored was sent.
+   */
+  requestBody?: string | null;
   /** Why the attempt failed (a network error or a non-2xx answer), or null when it succeeded. */
   error: AttemptError | null;
 }

@@ -19,7 +19,7 @@ import type {
   Source,
   SourceRefusal,
 } from '../domain/index.js';
-import type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
+import type { AttemptActivity, AttemptFeedQuery, EndpointAttemptsQuery } from './attempt-feed.js';
 
 export interface PageQuery {
   limit: number;
@@ -309,6 +309,8 @@ export interface AdminStore {
   listAttempts(deliveryId: string): Promise<Attempt[]>;
   /** Attempts after an id, oldest first, with their delivery's facts: the feed `hookd tail` streams. */
   listAttemptsAfter(query: AttemptFeedQuery): Promise<AttemptActivity[]>;
+  /** An endpoint's attempts log, newest first, with their delivery's facts, in cursor pages (the cursor: an attempt id). */
+  listEndpointAttempts(endpointId: string, query: EndpointAttemptsQuery): Promise<Page<AttemptActivity>>;
   /** Makes one delivery due now with a fresh retry schedule; null when it is in flight. */
   retryDelivery(appId: string, id: string, now: number, audit?: AuditEntry): Promise<Delivery | null>;
   /** Makes an endpoint's deliveries of one status, created since a time, due again; returns how many. */

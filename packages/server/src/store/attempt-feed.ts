@@ -10,6 +10,20 @@ export interface AttemptFeedQuery {
   limit: number;
 }
 
+/** An endpoint's attempts log: newest first, by outcome, error code and start time. */
+export interface EndpointAttemptsQuery {
+  /** `succeeded`: answered with a 2xx; `failed`: anything else. */
+  status?: 'succeeded' | 'failed';
+  errorCode?: string;
+  /** Attempts started at or after this time. */
+  since?: number;
+  /** Attempts started before this time. */
+  until?: number;
+  limit: number;
+  /** The last attempt id of the previous page. */
+  after?: string;
+}
+
 /** One attempt and what a reader of the feed wants beside it. */
 export interface AttemptActivity {
   attempt: Attempt;

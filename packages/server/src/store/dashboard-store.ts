@@ -2,7 +2,7 @@
  * What the dashboard reads beside the API's lists (attempt charts, troubled endpoints, per-message delivery counts),
  * and its sign-in sessions.
  */
-import type { Attempt, AuditEntry, DeliveryStatus, Endpoint, UiSession } from '../domain/index.js';
+import type { Attempt, AttemptErrorCode, AuditEntry, DeliveryStatus, Endpoint, UiSession } from '../domain/index.js';
 
 export interface AttemptSeriesQuery {
   /** Attempts started at or after this time, and before `until`, are counted. */
@@ -25,15 +25,44 @@ export interface AttemptBucket {
   avgLatencyMs: number | null;
 }
 
-/** An endpoint that is disabled, or failing (a run of failures with no success since `failingSince`). */
+/**
+ * An endpoint that is disabled, or failing: a run of failures with no success since `failingSince`, or a failure rate
+ * over the `endpoint.failing` threshold (the ops episode opened at `failingAlertedAt` is still open).
+ */
 export interface TroubledEndpoint {
   endpoint: Endpoint;
   failingSince: number | null;
+  failingAlertedAt: number | null;
+}
+
+/** How many failed attempts had one error code (and, for `http_status`, one status). */
+export interface ErrorMixEntry {
+  code: AttemptErrorCode;
+  /** The status answered, for `http_status` and the other codes that come with an answer; null otherwise. */
+  status: number | null;
+  count: number;
+}
+
+/** Why an endpoint fails: its latest failed attempt and the mix of its recent errors. */
+export interface EndpointErrors {
+  /** The latest failed attempt started at or after `lastSince`, or null. */
+  lastError: Attempt | null;
+  /** Failed attempts started at or after `mixSince`, by code and status, the most frequent first. */
+  mix: ErrorMixEntry[];
+  /** When the endpoint's open `endpoint.failing` episode began; null when none is open. */
+  failingAlertedAt: number | null;
+}
+
+export interface EndpointErrorsQuery {
+  mixSince: number;
+  lastSince: number;
 }
 
 /** What the dashboard's list of an app's endpoints shows of one: its failure run, recent attempts and the latest one. */
 export interface EndpointListing {
   failingSince: number | null;
+  /** When the endpoint's open `endpoint.failing` episode began; null when none is open. */
+  failingAlertedAt: number | null;
   /** Attempts started at or after the time asked for, and those answered with a 2xx. */
   attempts: number;
   successes: number;
@@ -47,12 +76,17 @@ export type DeliveryCounts = Record<DeliveryStatus, number>;
 export interface DashboardStore {
   /** Attempt counts, successes and mean latency per time bucket, oldest first. */
   attemptSeries(query: AttemptSeriesQuery): Promise<AttemptBucket[]>;
-  /** Disabled endpoints first, then failing ones by how long they have failed; of one app, or of every app when null. */
+  /**
+   * Disabled endpoints first, then failing ones (a run of failures, or an open `endpoint.failing` episode) by how long
+   * they have failed; of one app, or of every app when null.
+   */
   troubledEndpoints(appId: string | null, limit: number): Promise<TroubledEndpoint[]>;
   /** The endpoint's latest attempt (by start time), or null when it has none. */
   lastAttemptOf(endpointId: string): Promise<Attempt | null>;
   /** One read for a whole list of endpoints, by id; an id with no endpoint is left out. */
   endpointListings(endpointIds: string[], since: number): Promise<Record<string, EndpointListing>>;
+  /** Each endpoint's latest error and error mix, in one call for a list of endpoints; an unknown id is left out. */
+  endpointErrors(endpointIds: string[], query: EndpointErrorsQuery): Promise<Record<string, EndpointErrors>>;
   /** Delivery counts by status for each of these messages of the app; a message without deliveries is left out. */
   countDeliveriesByMessage(appId: string, messageIds: string[]): Promise<Record<string, DeliveryCounts>>;
 

@@ -22,14 +22,17 @@ export type {
 } from './admin-store.js';
 export { UNINDEXED_SCAN_LIMIT } from './admin-store.js';
 export { type AtRestStart, prepareSecretsAtRest, type Rotation, resealSecrets } from './at-rest.js';
-export type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
+export type { AttemptActivity, AttemptFeedQuery, EndpointAttemptsQuery } from './attempt-feed.js';
 export type { CopyProgress, TableCopied } from './copy-to-postgres.js';
 export type {
   AttemptBucket,
   AttemptSeriesQuery,
   DashboardStore,
   DeliveryCounts,
+  EndpointErrors,
+  EndpointErrorsQuery,
   EndpointListing,
+  ErrorMixEntry,
   TroubledEndpoint,
 } from './dashboard-store.js';
 export { CopyRefusedError, isStoreFull, isStoreUnavailable, StoreConflictError, StoreLimitError } from './errors.js';

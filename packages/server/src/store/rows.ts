@@ -159,6 +159,9 @@ export interface AttemptRow<Headers> {
   request_headers: Headers;
   response_status: number | null;
   response_body: string | null;
+  /** Absent from a row read before migration 20 (never, once migrated). */
+  response_headers?: Headers | null;
+  request_body?: string | null;
   error_code: string | null;
   error_message: string | null;
 }
@@ -171,6 +174,8 @@ export const toAttempt = <H>(r: AttemptRow<H>, headers: (kept: H) => Record<stri
   requestHeaders: headers(r.request_headers),
   responseStatus: r.response_status,
   responseBody: r.response_body,
+  responseHeaders: r.response_headers == null ? null : headers(r.response_headers),
+  requestBody: r.request_body ?? null,
   // Codes are written from one list, and the migration that added them mapped every older row onto it.
   error: r.error_code === null ? null : { code: r.error_code as AttemptErrorCode, message: r.error_message ?? '' },
 });

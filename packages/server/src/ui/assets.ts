@@ -56,6 +56,7 @@ pre { background: var(--panel); border: 1px solid var(--line); border-radius: .3
   white-space: pre-wrap; word-break: break-all; font-size: .85em; max-height: 24rem; }
 details { border: 1px solid var(--line); border-radius: .4rem; padding: .4rem .8rem; margin: .4rem 0; }
 details > summary { cursor: pointer; }
+q.snippet { display: block; quotes: none; white-space: pre-wrap; word-break: break-all; font-size: .85em; color: var(--muted); }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .4rem 0; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; word-break: break-all; }
 .charts .card { display: grid; gap: .8rem; align-content: start; }

@@ -45,6 +45,14 @@ export function parseUtcInput(text: string | undefined): number | undefined {
 
 export const utcInputValue = (ms: number | undefined) => (ms === undefined ? '' : iso(ms).slice(0, 16));
 
+/** Headers one a line, as they went over the wire; empty for none. */
+export const headerLines = (headers: Record<string, string> | null | undefined): string =>
+  headers
+    ? Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}`)
+        .join('\n')
+    : '';
+
 export function prettyJson(text: string): string {
   try {
     return JSON.stringify(JSON.parse(text), null, 2);

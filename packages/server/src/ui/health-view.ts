@@ -1,10 +1,10 @@
 /** Pieces several screens show: charts for a scope, troubled endpoints, notices from a redirect. */
 import type { App } from '../domain/index.js';
-import type { TroubledEndpoint } from '../store/index.js';
+import type { EndpointErrors, TroubledEndpoint } from '../store/index.js';
 import { dense, latencyChart, successChart, throughputChart, WINDOWS } from './charts.js';
-import { statusBadge, when } from './format.js';
 import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
+import { endpointState, errorMix, errorsOf, failingWhy, lastError } from './why-failing.js';
 
 /** Notices a redirect after an action asks for, by key: no text from the URL is shown. */
 const NOTICES: Record<string, string> = {
@@ -16,9 +16,15 @@ const NOTICES: Record<string, string> = {
   published: 'Test event published.',
   retried: 'Delivery retried; it is due now.',
   replayed: 'Failed deliveries replayed.',
+  queued: 'Failed deliveries queued for retry: {n}. They are due now.',
 };
 
-export const noticeFor = (key: string | undefined) => (key && NOTICES[key] ? { text: NOTICES[key] as string } : null);
+/** The notice for a key; `{n}` in it is the count the redirect carried, read as a number only. */
+export function noticeFor(key: string | undefined, count?: string): { text: string } | null {
+  const text = key ? NOTICES[key] : undefined;
+  if (!text) return null;
+  return { text: text.replace('{n}', String(Number.parseInt(count ?? '', 10) || 0)) };
+}
 
 /** A card of charts per time window; a window without attempts says so in a line, and no attempt at all in one note. */
 export async function chartsFor(kit: UiKit, appId: string | undefined): Promise<Html> {
@@ -47,14 +53,22 @@ ${attempts === 0 ? html`<p class="muted">No attempts in the ${w.label}.</p>` : h
   return html`<div class="cards charts">${cards}</div>`;
 }
 
-export function troubledTable(rows: TroubledEndpoint[], apps: Map<string, App> | null): Html {
+/** Troubled endpoints with why: the disabled reason or the failing rule, the last error and the last hour's mix. */
+export async function troubledTable(kit: UiKit, rows: TroubledEndpoint[], apps: Map<string, App> | null): Promise<Html> {
   if (rows.length === 0) return html`<p class="muted">No endpoint is failing or disabled.</p>`;
-  const body = rows.map(({ endpoint: ep, failingSince }) => {
+  const errors = await errorsOf(
+    kit,
+    rows.map((r) => r.endpoint.id),
+  );
+  const threshold = kit.ctx.config.ops.failingThreshold;
+  const body = rows.map(({ endpoint: ep, failingSince, failingAlertedAt }) => {
     const href = `/ui/apps/${encodeURIComponent(ep.appId)}/endpoints/${encodeURIComponent(ep.id)}`;
+    const why: EndpointErrors | undefined = errors[ep.id];
     return html`<tr id="troubled-${ep.id}">
-<td data-label="State">${ep.disabledAt !== null ? statusBadge('disabled') : statusBadge('failing')}</td>
+<td data-label="State">${endpointState(ep, failingSince, failingAlertedAt)}</td>
 <td class="wrap" data-label="Endpoint"><a href="${href}">${ep.url}</a>${apps ? html`<br><span class="muted">${apps.get(ep.appId)?.name ?? ep.appId}</span>` : ''}</td>
-<td data-label="Why">${ep.disabledReason ?? html`failing since ${when(failingSince)}`}</td>
+<td class="wrap why" data-label="Why">${ep.disabledReason ?? failingWhy(failingSince, failingAlertedAt, threshold)}
+<br>Last error: ${lastError(why?.lastError ?? null)}<br>Last hour: ${errorMix(why?.mix ?? [])}</td>
 </tr>`;
   });
   return html`<div class="table-wrap"><table><thead><tr><th>State</th><th>Endpoint</th><th>Why</th></tr></thead><tbody>${body}</tbody></table></div>`;

@@ -14,6 +14,7 @@ import { page } from './layout.js';
 import { liveRoutes } from './live.js';
 import { portalRoutes } from './portal.js';
 import { REGIONS_HEADER, regionsOf } from './regions.js';
+import { attemptScreens } from './screens-attempts.js';
 import { auditScreens } from './screens-audit.js';
 import { credentialRoutes } from './screens-credentials.js';
 import { endpointScreens } from './screens-endpoints.js';
@@ -143,6 +144,7 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
     overviewScreens(ui, kit);
     auditScreens(ui, kit);
     endpointScreens(ui, kit);
+    attemptScreens(ui, kit);
     filterScreens(ui, kit);
     transformationScreens(ui, kit);
     credentialRoutes(ui, kit);

@@ -17,6 +17,7 @@ import {
   credentialSummary,
   type Endpoint,
   HEALTH_WINDOWS_MS,
+  type HealthWindow,
   healthWindow,
   NO_CREDENTIALS,
   SIGNATURE_SCHEMES,
@@ -32,6 +33,7 @@ import { region, watchKeys } from './regions.js';
 import { credentialForms } from './screens-credentials.js';
 import { filterField, filterTestForm, parseFilterText } from './screens-filter.js';
 import { transformationField, transformationText, transformationTryForm } from './screens-transformation.js';
+import { endpointState, errorMix, errorsOf, failingWhy, lastError } from './why-failing.js';
 
 const PAGE_SIZE = 50;
 type EpParams = { app: string; ep: string };
@@ -108,7 +110,7 @@ export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
         const last = listing?.lastAttempt ?? null;
         return html`<tr id="row-${ep.id}">
 <td class="wrap" data-label="URL"><a href="${endpointPath(ep)}">${ep.url}</a>${ep.description ? html`<br><span class="muted">${ep.description}</span>` : ''}</td>
-<td data-label="State">${ep.disabledAt !== null ? html`${statusBadge('disabled')}<br><span class="muted">${ep.disabledReason}</span>` : failingSince !== null ? statusBadge('failing') : statusBadge('enabled')}</td>
+<td data-label="State">${endpointState(ep, failingSince, listing?.failingAlertedAt ?? null)}${ep.disabledAt !== null ? html`<br><span class="muted">${ep.disabledReason}</span>` : ''}</td>
 <td data-label="Success (24 h)">${percent(day.successRate)} <span class="muted">of ${day.attempts}</span></td>
 <td data-label="Last attempt">${last ? html`${httpStatus(last.responseStatus, last.error)} <span class="muted">${when(last.startedAt)}</span>` : html`<span class="muted">never</span>`}</td>
 </tr>`;
@@ -121,7 +123,7 @@ export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
 <a href="${appPath(app)}/messages">Messages and deliveries</a></p>
 ${admin ? html`<form method="post" action="${appPath(app)}/portal-link" class="actions">${csrfField(session)}<button type="submit">Make a portal link for this app</button></form>` : ''}
 <section aria-labelledby="troubled"><h2 id="troubled">Failing and disabled endpoints</h2>
-${region('region-troubled', [watchKeys.anyAttempt], troubledTable(troubled, null))}</section>
+${region('region-troubled', [watchKeys.anyAttempt], await troubledTable(kit, troubled, null))}</section>
 <section aria-labelledby="endpoints"><h2 id="endpoints">Endpoints</h2>
 ${region(
   'region-endpoints',
@@ -187,17 +189,20 @@ ${endpointFields(ep, form)}<div class="full"><button class="primary" type="submi
     const session = kit.session(request);
     const { app, endpoint: ep } = await loadEndpoint(request);
     const now = ctx.clock();
-    const [counts, health, recent, credentials] = await Promise.all([
+    const [counts, health, recent, credentials, errors] = await Promise.all([
       store.countDeliveriesByStatus(ep.id),
       store.endpointHealth(ep.id, now),
       store.listDeliveries(app.id, { endpointId: ep.id }, { limit: 20 }),
       store.endpointCredentials([ep.id]),
+      errorsOf(kit, [ep.id]),
     ]);
+    const why = errors[ep.id];
+    const failingAlertedAt = why?.failingAlertedAt ?? null;
     const shownCredentials = credentialSummary(credentials.get(ep.id) ?? NO_CREDENTIALS);
     const windows = (['1h', '24h'] as const).map((name) => {
       const w = health.windows[name];
       return html`<div class="card"><h3>Last ${name === '1h' ? 'hour' : 'day'}</h3><p class="figure">${percent(w.successRate)}</p>
-<p class="muted">${w.attempts} attempts · p50 ${w.latencyMs.p50 ?? '—'} ms · p95 ${w.latencyMs.p95 ?? '—'} ms</p></div>`;
+<p class="muted">${latencyLine(w, name === '1h' ? errorMix(why?.mix ?? []) : null)}</p></div>`;
     });
     const deliveries = recent.data.map(
       (d) => html`<tr id="row-${d.id}"><td data-label="Status">${statusBadge(d.status)}</td>
@@ -208,7 +213,9 @@ ${endpointFields(ep, form)}<div class="full"><button class="primary" type="submi
     const action = (path: string, label: string, extra: Html | string = '', confirm = '') =>
       html`<form method="post" action="${endpointPath(ep)}/${path}" class="inline"${confirm ? html` data-confirm="${confirm}"` : ''}>${csrfField(session)}${extra}<button type="submit"${path === 'disable' ? html` class="danger"` : ''}>${label}</button></form>`;
     const facts = html`<dl class="facts">
-<dt>State</dt><dd id="endpoint-state">${ep.disabledAt !== null ? html`${statusBadge('disabled')} ${ep.disabledReason} (${when(ep.disabledAt)})` : health.failingSince !== null ? html`${statusBadge('failing')} since ${when(health.failingSince)}` : statusBadge('enabled')}</dd>
+<dt>State</dt><dd id="endpoint-state">${endpointState(ep, health.failingSince, failingAlertedAt)} ${ep.disabledAt !== null ? html`${ep.disabledReason} (${when(ep.disabledAt)})` : failingWhy(health.failingSince, failingAlertedAt, ctx.config.ops.failingThreshold)}</dd>
+<dt>Last error</dt><dd id="last-error">${lastError(why?.lastError ?? null)}</dd>
+<dt>Errors, last hour</dt><dd id="error-mix">${errorMix(why?.mix ?? [])} · <a href="${endpointPath(ep)}/attempts">Attempts log</a></dd>
 <dt>Id</dt><dd class="mono">${ep.id}</dd>
 <dt>Event types</dt><dd>${ep.events ? ep.events.join(', ') : 'every type'}</dd>
 <dt>Filter</dt><dd id="endpoint-filter">${ep.filter ? html`<code>${JSON.stringify(ep.filter)}</code>` : 'none: every message of its types'}</dd>
@@ -314,6 +321,15 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
       return reply.redirect(`${appPath(app)}/messages?notice=published`, 303);
     },
   );
+}
+
+/** A health card's second line: counts and latency, or, when nothing answered, what happened instead. */
+function latencyLine(w: HealthWindow, mix: Html | null): Html {
+  if (w.attempts === 0) return html`no attempts`;
+  if (w.latencyMs.p50 === null) {
+    return html`${w.attempts} attempts, none answered${mix ? html`: ${mix}` : ' (timeouts or network errors)'}`;
+  }
+  return html`${w.attempts} attempts · p50 ${w.latencyMs.p50} ms · p95 ${w.latencyMs.p95} ms`;
 }
 
 /** The create (`ep` null) or edit form's fields, holding what was typed when a save was refused. */

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError, retryDelivery, searchMessages } from '../actions/index.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, isPurged } from '../domain/index.js';
 import type { MessagePage } from '../store/index.js';
-import { attemptError, httpStatus, parseUtcInput, prettyJson, statusBadge, utcInputValue, when } from './format.js';
+import { attemptError, headerLines, httpStatus, parseUtcInput, statusBadge, utcInputValue, when } from './format.js';
 import { noticeFor } from './health-view.js';
 import { html } from './html.js';
 import type { UiKit } from './kit.js';
@@ -124,12 +124,11 @@ ${region(
           const list = attempts.map(
             (a) => html`<details id="${a.id}"><summary>Attempt ${a.number}: ${httpStatus(a.responseStatus, a.error)}
 in ${a.durationMs} ms, ${when(a.startedAt)}</summary>
-<h4>Request headers</h4><pre>${Object.entries(a.requestHeaders)
-              .map(([k, v]) => `${k}: ${v}`)
-              .join('\n')}</pre>
-<p class="muted">Request body: the message’s <a href="#payload">payload</a>, shown once above.</p>
+<h4>Request headers</h4><pre>${headerLines(a.requestHeaders)}</pre>
+${(a.requestBody ?? null) === null ? html`<p class="muted">Request body: the message’s <a href="#payload">payload</a>, shown once above.</p>` : html`<h4>Request body, as the transformation made it</h4><pre class="request-body">${a.requestBody}</pre>`}
 <h4>Response</h4><dl class="facts"><dt>Status</dt><dd>${a.responseStatus ?? '—'}</dd><dt>Error</dt><dd>${attemptError(a.error)}</dd>
-<dt>Duration</dt><dd>${a.durationMs} ms</dd></dl><pre>${a.responseBody ?? ''}</pre></details>`,
+<dt>Duration</dt><dd>${a.durationMs} ms</dd></dl>
+${a.responseHeaders ? html`<h4>Response headers</h4><pre class="response-headers">${headerLines(a.responseHeaders)}</pre>` : ''}<pre>${a.responseBody ?? ''}</pre></details>`,
           );
           return html`<section class="card" id="${d.id}" aria-label="Delivery to ${endpoint?.url ?? d.endpointId}">
 <h3>${statusBadge(d.status)} to <a href="${appPath(app)}/endpoints/${encodeURIComponent(d.endpointId)}">${endpoint?.url ?? d.endpointId}</a></h3>
@@ -141,7 +140,7 @@ ${d.status === 'skipped' ? '' : html`<form method="post" action="${appPath(app)}
       );
       const body = html`<dl class="facts"><dt>Type</dt><dd class="mono">${message.type}</dd><dt>Id</dt><dd class="mono">${message.id}</dd>
 <dt>Published</dt><dd>${when(message.createdAt)}</dd>${message.idempotencyKey ? html`<dt>Idempotency-Key</dt><dd class="mono">${message.idempotencyKey}</dd>` : ''}</dl>
-<details id="payload" open><summary>Payload</summary><pre>${isPurged(message) ? '(purged by retention)' : prettyJson(message.payload)}</pre></details>
+<details id="payload" open><summary>Payload, the bytes signed and sent</summary><pre>${isPurged(message) ? '(purged by retention)' : message.payload}</pre></details>
 <h2>Deliveries</h2>${region(
         'region-deliveries',
         [watchKeys.message(message.id)],

@@ -35,7 +35,7 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
       }
     }
     const body = html`<section aria-labelledby="troubled"><h2 id="troubled">Failing and disabled endpoints</h2>
-${region('region-troubled', ANY, troubledTable(troubled, apps))}</section>
+${region('region-troubled', ANY, await troubledTable(kit, troubled, apps))}</section>
 <section aria-labelledby="queue"><h2 id="queue">Queue</h2>
 ${region(
   'region-queue',

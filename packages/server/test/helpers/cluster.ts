@@ -18,6 +18,8 @@ export interface Cluster {
   /** Publishes through the API processes in turn; returns the message id when acknowledged (202), else null. */
   publish(n: number, app: string, type: string, data: unknown): Promise<string | null>;
   kill(member: Member): Promise<void>;
+  /** Kills the member with SIGKILL and starts another of its role in its place (an API gets a new port). */
+  restart(member: Member): Promise<Member>;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,15 @@ export async function startCluster(
       }
     },
     kill: (member) => killHard(member.child),
+    async restart(member) {
+      await killHard(member.child);
+      const fresh = await start(member.role);
+      members.push(fresh);
+      await waitReady(fresh.base);
+      const same = member.role === 'api' ? apis : workers;
+      same[same.indexOf(member)] = fresh;
+      return fresh;
+    },
     async close() {
       await Promise.all(members.map((m) => killHard(m.child)));
     },

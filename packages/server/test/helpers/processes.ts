@@ -80,7 +80,7 @@ export function bannerUrl(child: ChildProcess, label: string, timeoutMs = 20_000
 export async function spawnServing(settings: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
   const worker = settings.HOOKD_ROLE === 'worker';
   const child = spawnHookd({ ...(worker ? { HOOKD_HEALTH_PORT: '0' } : { HOOKD_PORT: '0' }), ...settings });
-  const base = await bannerUrl(child, worker ? 'health:' : 'API:').catch(async (error) => {
+  const base = await bannerUrl(child, worker ? 'health:' : 'API:', 60_000).catch(async (error) => {
     await killHard(child);
     throw error;
   });

@@ -92,6 +92,55 @@ export function dashboardContract(open: () => Promise<Store>): void {
       assert.equal(await store.lastAttemptOf(other.endpoints[0]?.id as string), null);
     }));
 
+  test('an open endpoint.failing episode lists the endpoint as troubled; endpointErrors reads its last error and error mix', () =>
+    withStore(async (store) => {
+      const { app, endpoints } = await seed(store, 1, [T0, T0, T0, T0]);
+      const ep = endpoints[0] as Endpoint;
+      const claimed = await store.claimDueDeliveries({
+        now: T0,
+        limit: 10,
+        leaseMs: 30_000,
+        endpointCap: 10,
+        inFlight: new Map(),
+      });
+      // Three failures of two kinds, then a success: no run of failures, but a failure rate the ops monitor alerts on.
+      const outcomes = [
+        { responseStatus: 500, responseBody: 'down', error: { code: 'http_status', message: 'HTTP 500' } },
+        { responseStatus: null, responseBody: null, error: { code: 'headers_timeout', message: 'no headers' } },
+        { responseStatus: 500, responseBody: 'still down', error: { code: 'http_status', message: 'HTTP 500' } },
+        { responseStatus: 200, responseBody: '', error: null },
+      ] as const;
+      for (const [i, c] of claimed.entries()) {
+        const at = T0 + (i + 1) * MINUTE;
+        await store.recordAttempt({
+          attempt: anAttempt(c.delivery.id, { id: newId('atm', at), startedAt: at, ...outcomes[i] }),
+          leaseToken: c.leaseToken,
+          next: i === 3 ? { status: 'succeeded' } : { status: 'failed' },
+          now: at,
+        });
+      }
+      assert.deepEqual(await store.troubledEndpoints(app.id, 10), []);
+      assert.equal(await store.openFailingEpisode(ep.id, T0 + 5 * MINUTE), true);
+      const [troubled] = await store.troubledEndpoints(app.id, 10);
+      assert.deepEqual(
+        [troubled?.endpoint.id, troubled?.failingSince, troubled?.failingAlertedAt],
+        [ep.id, null, T0 + 5 * MINUTE],
+      );
+
+      const errors = await store.endpointErrors([ep.id, 'ep_unknown'], { mixSince: T0, lastSince: T0 });
+      assert.deepEqual(Object.keys(errors), [ep.id]);
+      assert.equal(errors[ep.id]?.lastError?.responseBody, 'still down', 'the latest failure, not the later success');
+      assert.deepEqual(errors[ep.id]?.mix, [
+        { code: 'http_status', status: 500, count: 2 },
+        { code: 'headers_timeout', status: null, count: 1 },
+      ]);
+      assert.equal(errors[ep.id]?.failingAlertedAt, T0 + 5 * MINUTE);
+      const later = await store.endpointErrors([ep.id], { mixSince: T0 + 3 * MINUTE, lastSince: T0 + 4 * MINUTE });
+      assert.deepEqual(later[ep.id]?.mix, [{ code: 'http_status', status: 500, count: 1 }], 'the mix is bounded by time');
+      assert.equal(later[ep.id]?.lastError, null, 'and so is the last error');
+      assert.deepEqual(await store.endpointErrors([], { mixSince: T0, lastSince: T0 }), {});
+    }));
+
   test('endpointListings reads, for a whole list of endpoints at once, the failure run, attempts since a time and the latest', () =>
     withStore(async (store) => {
       const { endpoints } = await seed(store, 2, [T0, T0 + 2]);
@@ -104,6 +153,7 @@ export function dashboardContract(open: () => Promise<Store>): void {
       assert.deepEqual(Object.keys(listings).sort(), [healthy.id, failing.id, quiet.id].sort());
       assert.deepEqual(listings[healthy.id], {
         failingSince: null,
+        failingAlertedAt: null,
         attempts: 2,
         successes: 2,
         lastAttempt: await store.lastAttemptOf(healthy.id),
@@ -111,11 +161,18 @@ export function dashboardContract(open: () => Promise<Store>): void {
       assert.equal(listings[healthy.id]?.lastAttempt?.responseStatus, 204);
       assert.deepEqual(listings[failing.id], {
         failingSince: T0 + 1,
+        failingAlertedAt: null,
         attempts: 2,
         successes: 0,
         lastAttempt: await store.lastAttemptOf(failing.id),
       });
-      assert.deepEqual(listings[quiet.id], { failingSince: null, attempts: 0, successes: 0, lastAttempt: null });
+      assert.deepEqual(listings[quiet.id], {
+        failingSince: null,
+        failingAlertedAt: null,
+        attempts: 0,
+        successes: 0,
+        lastAttempt: null,
+      });
       const later = await store.endpointListings(ids, T0 + 2);
       assert.equal(later[healthy.id]?.attempts, 1, 'only attempts since the time asked for are counted');
       assert.equal(later[failing.id]?.lastAttempt?.responseStatus, 500, 'the latest attempt is not bounded by the time');

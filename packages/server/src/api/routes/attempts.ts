@@ -1,13 +1,15 @@
 /**
  * The live attempt stream `hookd tail` reads: Server-Sent Events, one `attempt` event per delivery attempt, for one
  * app or every app, optionally one endpoint. Resumes after `Last-Event-ID`; a new stream starts with what comes next.
+ * Beside it, an endpoint's attempts log: its attempts newest first, filtered by outcome, error code and time.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { idAt, timeOfId } from '../../domain/index.js';
+import { getEndpoint } from '../../actions/index.js';
+import { ATTEMPT_ERROR_CODES, idAt, timeOfId } from '../../domain/index.js';
 import type { AttemptActivity } from '../../store/index.js';
-import { type ApiContext, appParams, loadApp } from '../context.js';
+import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
-import { commonErrors } from '../schemas.js';
+import { attemptErrorSchema, commonErrors, pageQuery } from '../schemas.js';
 import { type SseEvent, type SseOptions, streamEvents } from '../sse.js';
 
 const tags = ['deliveries'];
@@ -33,6 +35,70 @@ export function presentActivity(a: AttemptActivity) {
     outcome: ok ? 'succeeded' : last && a.deliveryStatus === 'failed' ? 'failed' : 'retrying',
   };
 }
+
+/** An attempts log entry: the attempt as a delivery shows it, with the facts of its delivery and message. */
+export function presentLogEntry(a: AttemptActivity) {
+  const { attempt } = a;
+  return {
+    ...presentActivity(a),
+    requestHeaders: attempt.requestHeaders,
+    requestBody: attempt.requestBody ?? null,
+    responseHeaders: attempt.responseHeaders ?? null,
+    responseBody: attempt.responseBody,
+    deliveryStatus: a.deliveryStatus,
+  };
+}
+
+const logEntrySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    deliveryId: { type: 'string' },
+    messageId: { type: 'string' },
+    eventType: { type: 'string' },
+    number: { type: 'integer' },
+    startedAt: { type: 'string', format: 'date-time' },
+    durationMs: { type: 'integer' },
+    responseStatus: { type: ['integer', 'null'] },
+    error: attemptErrorSchema,
+    outcome: {
+      type: 'string',
+      enum: ['succeeded', 'retrying', 'failed'],
+      description: '`failed`: the delivery gave up after it; `retrying`: another attempt follows or is due.',
+    },
+    deliveryStatus: { type: 'string', description: 'The delivery’s status now (not when the attempt was made).' },
+    requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
+    requestBody: {
+      type: ['string', 'null'],
+      description: 'The body sent when a transformation made it; null: the message’s payload was sent as stored.',
+    },
+    responseHeaders: {
+      type: ['object', 'null'],
+      additionalProperties: { type: 'string' },
+      description: 'At most 50 headers and 4 KiB; cookies and credentials are never kept. Null when nothing answered.',
+    },
+    responseBody: { type: ['string', 'null'], description: 'The first 4 KiB of the response body.' },
+  },
+  required: [
+    'id',
+    'deliveryId',
+    'messageId',
+    'eventType',
+    'number',
+    'startedAt',
+    'durationMs',
+    'responseStatus',
+    'error',
+    'outcome',
+    'deliveryStatus',
+    'requestHeaders',
+    'requestBody',
+    'responseHeaders',
+    'responseBody',
+  ],
+} as const;
+
+type LogQuery = { limit: number; after?: string; status?: 'succeeded' | 'failed'; code?: string; since?: string; until?: string };
 
 const streamSchema = {
   tags,
@@ -98,6 +164,49 @@ export function attemptPoll(
 }
 
 export function attemptRoutes(api: FastifyInstance, ctx: ApiContext): void {
+  api.get<{ Params: { app: string; ep: string }; Querystring: LogQuery }>(
+    '/v1/apps/:app/endpoints/:ep/attempts',
+    {
+      schema: {
+        tags,
+        summary: 'List an endpoint’s delivery attempts, newest first, by outcome, error code and time',
+        params: appRecordParams('ep'),
+        querystring: {
+          type: 'object',
+          properties: {
+            ...pageQuery,
+            status: { type: 'string', enum: ['succeeded', 'failed'], description: '`succeeded`: answered with a 2xx.' },
+            code: { type: 'string', enum: ATTEMPT_ERROR_CODES, description: 'Only attempts that failed with this code.' },
+            since: { type: 'string', format: 'date-time', description: 'Attempts started at or after this time.' },
+            until: { type: 'string', format: 'date-time', description: 'Attempts started before this time.' },
+          },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { data: { type: 'array', items: logEntrySchema }, nextCursor: { type: ['string', 'null'] } },
+            required: ['data', 'nextCursor'],
+          },
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) => {
+      const app = await loadApp(ctx, request.params.app);
+      const endpoint = await getEndpoint(ctx, app.id, request.params.ep);
+      const { status, code, since, until, ...page } = request.query;
+      const result = await ctx.store.listEndpointAttempts(endpoint.id, {
+        ...page,
+        status,
+        errorCode: code,
+        since: since ? Date.parse(since) : undefined,
+        until: until ? Date.parse(until) : undefined,
+      });
+      return { data: result.data.map(presentLogEntry), nextCursor: result.nextCursor };
+    },
+  );
+
   async function stream(request: FastifyRequest, reply: FastifyReply, appId: string | undefined, endpointId: string | undefined) {
     await streamEvents(request, reply, {
       ...attemptPoll(ctx, appId, endpointId),

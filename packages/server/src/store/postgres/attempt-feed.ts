@@ -1,17 +1,35 @@
-/** The attempt feed for `hookd tail`, from PostgreSQL. */
-import { type AttemptActivity, type AttemptFeedQuery, type AttemptFeedRowExtra, toActivity } from '../attempt-feed.js';
+/** The attempt feed for `hookd tail`, and an endpoint's attempts log, from PostgreSQL. */
+import type { Page } from '../admin-store.js';
+import {
+  type AttemptActivity,
+  type AttemptFeedQuery,
+  type AttemptFeedRowExtra,
+  type EndpointAttemptsQuery,
+  toActivity,
+} from '../attempt-feed.js';
 import type { Queryable } from './pool.js';
-import { type AttemptRow, toAttempt } from './rows.js';
+import { type AttemptRow, toAttempt, toPage } from './rows.js';
 
-const FEED = `
+const WITH_DELIVERY = `
   SELECT a.*, d.app_id AS d_app_id, d.endpoint_id AS d_endpoint_id, d.message_id AS d_message_id, d.status AS d_status,
     d.attempt_count AS d_attempt_count, m.type AS m_type, e.url AS e_url
   FROM attempts a
   JOIN deliveries d ON d.id = a.delivery_id
   JOIN messages m ON m.id = d.message_id
-  JOIN endpoints e ON e.id = d.endpoint_id
+  JOIN endpoints e ON e.id = d.endpoint_id`;
+
+const FEED = `${WITH_DELIVERY}
   WHERE ($1::text IS NULL OR a.id > $1) AND ($2::text IS NULL OR d.app_id = $2) AND ($3::text IS NULL OR d.endpoint_id = $3)
   ORDER BY a.id LIMIT $4`;
+
+// Walks attempts_by_endpoint from the newest; the cursor is the last attempt shown, read back for its start time.
+const LOG = `${WITH_DELIVERY}
+  WHERE a.endpoint_id = $1
+    AND ($2::text IS NULL OR (a.started_at, a.id) < (SELECT started_at, id FROM attempts WHERE id = $2))
+    AND ($3::bigint IS NULL OR a.started_at >= $3) AND ($4::bigint IS NULL OR a.started_at < $4)
+    AND ($5::text IS NULL OR a.error_code = $5)
+    AND ($6::text IS NULL OR ($6 = 'succeeded') = coalesce(a.response_status BETWEEN 200 AND 299, false))
+  ORDER BY a.started_at DESC, a.id DESC LIMIT $7`;
 
 export function attemptFeedQueries(db: Queryable) {
   return {
@@ -23,6 +41,18 @@ export function attemptFeedQueries(db: Queryable) {
         query.limit,
       ]);
       return rows.map((row) => toActivity(toAttempt(row), row));
+    },
+    async listEndpointAttempts(endpointId: string, query: EndpointAttemptsQuery): Promise<Page<AttemptActivity>> {
+      const { rows } = await db.query<AttemptRow & AttemptFeedRowExtra>(LOG, [
+        endpointId,
+        query.after ?? null,
+        query.since ?? null,
+        query.until ?? null,
+        query.errorCode ?? null,
+        query.status ?? null,
+        query.limit + 1,
+      ]);
+      return toPage(rows, query.limit, (row) => toActivity(toAttempt(row), row));
     },
   };
 }

@@ -1,6 +1,15 @@
 /** The dashboard's reads from PostgreSQL: every one walks an index (attempts by start or endpoint, deliveries by message). */
-import type { Attempt, DeliveryStatus } from '../../domain/index.js';
-import type { AttemptBucket, AttemptSeriesQuery, DeliveryCounts, EndpointListing, TroubledEndpoint } from '../dashboard-store.js';
+import type { Attempt, AttemptErrorCode, DeliveryStatus } from '../../domain/index.js';
+import type {
+  AttemptBucket,
+  AttemptSeriesQuery,
+  DeliveryCounts,
+  EndpointErrors,
+  EndpointErrorsQuery,
+  EndpointListing,
+  ErrorMixEntry,
+  TroubledEndpoint,
+} from '../dashboard-store.js';
 import type { Queryable } from './pool.js';
 import { type AttemptRow, type EndpointRow, toAttempt, toEndpoint } from './rows.js';
 
@@ -14,12 +23,14 @@ const SERIES = `
   GROUP BY 1 ORDER BY 1`;
 const TROUBLED = `
   SELECT * FROM endpoints
-  WHERE ($1::text IS NULL OR app_id = $1) AND (disabled_at IS NOT NULL OR failing_since IS NOT NULL)
-  ORDER BY disabled_at IS NULL, coalesce(failing_since, disabled_at), id LIMIT $2`;
+  WHERE ($1::text IS NULL OR app_id = $1)
+    AND (disabled_at IS NOT NULL OR failing_since IS NOT NULL OR failing_alerted_at IS NOT NULL)
+  ORDER BY disabled_at IS NULL, coalesce(failing_since, failing_alerted_at, disabled_at), id LIMIT $2`;
 const LAST = 'SELECT * FROM attempts WHERE endpoint_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1';
 // The endpoint's own columns are renamed so the latest attempt's (a.*) keep their names; a.id is null without one.
 const LISTINGS = `
-  SELECT e.id AS listed_id, e.failing_since AS listed_failing_since, w.attempts AS listed_attempts,
+  SELECT e.id AS listed_id, e.failing_since AS listed_failing_since, e.failing_alerted_at AS listed_failing_alerted_at,
+    w.attempts AS listed_attempts,
     w.successes AS listed_successes, a.*
   FROM endpoints e
   CROSS JOIN LATERAL (
@@ -32,9 +43,22 @@ type ListingRow = Omit<AttemptRow, 'id'> & {
   id: string | null;
   listed_id: string;
   listed_failing_since: number | null;
+  listed_failing_alerted_at: number | null;
   listed_attempts: number;
   listed_successes: number;
 };
+// Both read the partial index of failed attempts by endpoint: successes, however many, are never walked.
+const LAST_ERRORS = `
+  SELECT a.* FROM endpoints e
+  CROSS JOIN LATERAL (
+    SELECT * FROM attempts WHERE endpoint_id = e.id AND error_code IS NOT NULL AND started_at >= $2
+    ORDER BY started_at DESC, id DESC LIMIT 1) a
+  WHERE e.id = ANY($1::text[])`;
+const MIX = `
+  SELECT endpoint_id, error_code AS code, response_status AS status, count(*)::int AS count FROM attempts
+  WHERE endpoint_id = ANY($1::text[]) AND error_code IS NOT NULL AND started_at >= $2
+  GROUP BY endpoint_id, error_code, response_status ORDER BY count DESC, code, status`;
+const ALERTED = 'SELECT id, failing_alerted_at FROM endpoints WHERE id = ANY($1::text[])';
 const COUNTS = `
   SELECT message_id, status, count(*)::int AS n FROM deliveries
   WHERE app_id = $1 AND message_id = ANY($2::text[]) GROUP BY message_id, status`;
@@ -49,8 +73,15 @@ export function dashboardQueries(db: Queryable) {
       return rows.map((r) => ({ index: r.index, attempts: r.attempts, successes: r.successes, avgLatencyMs: r.avg_latency_ms }));
     },
     async troubledEndpoints(appId: string | null, limit: number): Promise<TroubledEndpoint[]> {
-      const { rows } = await db.query<EndpointRow & { failing_since: number | null }>(TROUBLED, [appId, limit]);
-      return rows.map((row) => ({ endpoint: toEndpoint(row), failingSince: row.failing_since }));
+      const { rows } = await db.query<EndpointRow & { failing_since: number | null; failing_alerted_at: string | null }>(
+        TROUBLED,
+        [appId, limit],
+      );
+      return rows.map((row) => ({
+        endpoint: toEndpoint(row),
+        failingSince: row.failing_since,
+        failingAlertedAt: row.failing_alerted_at === null ? null : Number(row.failing_alerted_at),
+      }));
     },
     async lastAttemptOf(endpointId: string): Promise<Attempt | null> {
       const { rows } = await db.query<AttemptRow>(LAST, [endpointId]);
@@ -63,11 +94,34 @@ export function dashboardQueries(db: Queryable) {
       for (const row of rows) {
         result[row.listed_id] = {
           failingSince: row.listed_failing_since === null ? null : Number(row.listed_failing_since),
+          failingAlertedAt: row.listed_failing_alerted_at === null ? null : Number(row.listed_failing_alerted_at),
           attempts: row.listed_attempts,
           successes: row.listed_successes,
           lastAttempt: row.id === null ? null : toAttempt(row as AttemptRow),
         };
       }
+      return result;
+    },
+    async endpointErrors(endpointIds: string[], query: EndpointErrorsQuery): Promise<Record<string, EndpointErrors>> {
+      const result: Record<string, EndpointErrors> = {};
+      if (endpointIds.length === 0) return result;
+      const [alerted, last, mix] = await Promise.all([
+        db.query<{ id: string; failing_alerted_at: string | null }>(ALERTED, [endpointIds]),
+        db.query<AttemptRow & { endpoint_id: string }>(LAST_ERRORS, [endpointIds, query.lastSince]),
+        db.query<{ endpoint_id: string; code: AttemptErrorCode; status: number | null; count: number }>(MIX, [
+          endpointIds,
+          query.mixSince,
+        ]),
+      ]);
+      for (const row of alerted.rows) {
+        const at = row.failing_alerted_at;
+        result[row.id] = { lastError: null, mix: [], failingAlertedAt: at === null ? null : Number(at) };
+      }
+      for (const row of last.rows) {
+        const entry = result[row.endpoint_id];
+        if (entry) entry.lastError = toAttempt(row);
+      }
+      for (const { endpoint_id, ...entry } of mix.rows) result[endpoint_id]?.mix.push(entry as ErrorMixEntry);
       return result;
     },
     async countDeliveriesByMessage(appId: string, messageIds: string[]): Promise<Record<string, DeliveryCounts>> {

@@ -287,6 +287,12 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_payload_search ON messages USING gin (hookd_payload_json(payload) jsonb_path_ops);
   CREATE INDEX messages_by_idempotency_key ON messages (app_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
   `,
+  // 21: response headers and the transformed body sent, with each attempt (see the SQLite migration 21).
+  `
+  ALTER TABLE attempts ADD COLUMN response_headers json;
+  ALTER TABLE attempts ADD COLUMN request_body text;
+  CREATE INDEX attempts_errors_by_endpoint ON attempts (endpoint_id, started_at) WHERE error_code IS NOT NULL;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

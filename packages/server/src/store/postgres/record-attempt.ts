@@ -25,8 +25,8 @@ const RECORD_ONE = `
   ),
   attempt AS (
     INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, request_headers, response_status, response_body,
-      error_code, error_message, endpoint_id)
-    SELECT $2, current.id, $3, $4, $5, $6, $7, $8, $9, $15, current.endpoint_id FROM current
+      error_code, error_message, endpoint_id, response_headers, request_body)
+    SELECT $2, current.id, $3, $4, $5, $6, $7, $8, $9, $15, current.endpoint_id, $16::json, $17 FROM current
   ),
   health AS (
     UPDATE endpoints e SET failing_since = CASE WHEN $11 = 'succeeded' THEN NULL ELSE $4::bigint END
@@ -68,9 +68,10 @@ const RECORD_ONE = `
 const RECORD_MANY = `
   WITH given AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::int[], $6::text[], $7::int[], $8::text[],
-      $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::bigint[], $15::text[])
+      $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::bigint[], $15::text[], $16::text[], $17::text[])
       WITH ORDINALITY AS g(delivery_id, attempt_id, number, started_at, duration_ms, request_headers, response_status,
-        response_body, error_code, lease_token, status, next_attempt_at, last_error, updated_at, error_message, ord)
+        response_body, error_code, lease_token, status, next_attempt_at, last_error, updated_at, error_message,
+        response_headers, request_body, ord)
   ),
   current AS (
     SELECT d.id, d.lease_token, d.endpoint_id, e.disabled_at IS NOT NULL AS disabled, e.failing_since
@@ -81,9 +82,9 @@ const RECORD_MANY = `
   ),
   attempt AS (
     INSERT INTO attempts (id, delivery_id, number, started_at, duration_ms, request_headers, response_status, response_body,
-      error_code, error_message, endpoint_id)
+      error_code, error_message, endpoint_id, response_headers, request_body)
     SELECT g.attempt_id, c.id, g.number, g.started_at, g.duration_ms, g.request_headers::json, g.response_status,
-      g.response_body, g.error_code, g.error_message, c.endpoint_id
+      g.response_body, g.error_code, g.error_message, c.endpoint_id, g.response_headers::json, g.request_body
     FROM given g JOIN current c ON c.id = g.delivery_id
     ORDER BY g.ord
   ),
@@ -133,7 +134,7 @@ interface RecordedRow {
   failing_since: number | null;
 }
 
-/** A record's values, in the order both statements number them ($1…$15 alone, one array each in a batch). */
+/** A record's values, in the order both statements number them ($1…$17 alone, one array each in a batch). */
 function recordValues(input: RecordAttemptInput): unknown[] {
   const { attempt, next } = input;
   return [
@@ -152,6 +153,8 @@ function recordValues(input: RecordAttemptInput): unknown[] {
     lastError(input),
     input.now,
     storableText(attempt.error?.message ?? null),
+    attempt.responseHeaders ? storableText(JSON.stringify(attempt.responseHeaders)) : null,
+    storableText(attempt.requestBody ?? null),
   ];
 }
 

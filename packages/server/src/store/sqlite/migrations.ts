@@ -269,6 +269,13 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX messages_by_idempotency_key ON messages(app_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
   `,
+  // 21: why an endpoint fails. Attempts keep the response's headers (bounded, JSON text) and the body sent when a
+  // transformation made it (null: the payload was sent); the error mix reads an endpoint's failed attempts by code.
+  `
+  ALTER TABLE attempts ADD COLUMN response_headers TEXT;
+  ALTER TABLE attempts ADD COLUMN request_body TEXT;
+  CREATE INDEX attempts_errors_by_endpoint ON attempts(endpoint_id, started_at) WHERE error_code IS NOT NULL;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

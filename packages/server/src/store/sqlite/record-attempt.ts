@@ -17,9 +17,9 @@ export function attemptRecorder(
 ): (input: RecordAttemptInput) => Promise<RecordAttemptResult> {
   const insertAttempt = db.prepare(`
     INSERT INTO attempts (id, delivery_id, endpoint_id, number, started_at, duration_ms, request_headers, response_status,
-      response_body, error_code, error_message)
+      response_body, response_headers, request_body, error_code, error_message)
     VALUES (@id, @deliveryId, @endpointId, @number, @startedAt, @durationMs, @requestHeaders, @responseStatus, @responseBody,
-      @errorCode, @errorMessage)`);
+      @responseHeaders, @requestBody, @errorCode, @errorMessage)`);
   const leaseOf = db.prepare<
     [string],
     { lease_token: string | null; endpoint_id: string; disabled: number; failing_since: number | null }
@@ -43,6 +43,8 @@ export function attemptRecorder(
       ...columns,
       endpointId: current.endpoint_id,
       requestHeaders: JSON.stringify(attempt.requestHeaders),
+      responseHeaders: attempt.responseHeaders ? JSON.stringify(attempt.responseHeaders) : null,
+      requestBody: attempt.requestBody ?? null,
       errorCode: error?.code ?? null,
       errorMessage: error?.message ?? null,
     });
