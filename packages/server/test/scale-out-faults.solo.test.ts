@@ -37,7 +37,9 @@ const firstArrivals = (receiver: Receiver) => {
   const seen = new Set<string>();
   return receiver.requests.filter((r) => {
     const id = r.headers['webhook-id'] as string;
-    return seen.has(id) ? false : (seen.add(id), true);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
   });
 };
 const duplicatesAt = (receiver: Receiver) => receiver.requests.length - firstArrivals(receiver).length;
