@@ -97,6 +97,7 @@ if (live && 'EventSource' in window) {
   const onChange = () => { if (timer === null) timer = setTimeout(refresh, 250); };
   source.addEventListener('attempt', onChange);
   source.addEventListener('message', onChange);
+  source.addEventListener('recovery', onChange);
   source.addEventListener('open', () => { if (status) status.textContent = 'Live'; });
   source.addEventListener('error', () => { if (status && source.readyState !== EventSource.CLOSED) status.textContent = 'Reconnecting…'; });
   // The session was signed out, revoked or expired: stop, and say so, rather than reconnect to a sign-in page.

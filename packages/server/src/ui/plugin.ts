@@ -19,6 +19,7 @@ import { endpointScreens } from './screens-endpoints.js';
 import { filterScreens } from './screens-filter.js';
 import { messageScreens } from './screens-messages.js';
 import { overviewScreens } from './screens-overview.js';
+import { recoveryScreens } from './screens-recoveries.js';
 import { transformationScreens } from './screens-transformation.js';
 import { ADMIN_SESSION_MS, type Session, sessionCookies } from './session.js';
 
@@ -137,6 +138,7 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
     overviewScreens(ui, kit);
     auditScreens(ui, kit);
     endpointScreens(ui, kit);
+    recoveryScreens(ui, kit);
     filterScreens(ui, kit);
     transformationScreens(ui, kit);
     credentialRoutes(ui, kit);
