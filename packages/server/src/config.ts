@@ -323,6 +323,22 @@ export const OPTIONS = {
     help: 'age after which audit log entries are deleted (the retention purge does it)',
     default: '400d',
   },
+  recoveryBatch: {
+    to: 'recovery.batchSize',
+    env: 'HOOKD_RECOVERY_BATCH',
+    flag: 'recovery-batch',
+    kind: 'count',
+    help: 'deliveries a recovery job looks at per batch, one short transaction each',
+    default: '500',
+  },
+  recoveryPause: {
+    to: 'recovery.pauseMs',
+    env: 'HOOKD_RECOVERY_PAUSE',
+    flag: 'recovery-pause',
+    kind: 'duration',
+    help: 'rest between two batches of a recovery job, leaving the database to publishes and deliveries',
+    default: '20ms',
+  },
   failingWindow: {
     to: 'ops.failingWindow',
     env: 'HOOKD_FAILING_WINDOW',

@@ -7,7 +7,7 @@ import { type AdminToken, clusterAdminToken, compareSharedSettings } from './clu
 import type { Config } from './config.js';
 import { DeliveryWorker, type Resolver, systemResolver } from './delivery/index.js';
 import { type Random, SYSTEM_TIMERS, type Timers } from './domain/index.js';
-import { AuditShipper, createMetrics, OpsEvents, OpsMonitor, RetentionLoop, startTracing } from './ops/index.js';
+import { AuditShipper, createMetrics, OpsEvents, OpsMonitor, RecoveryLoop, RetentionLoop, startTracing } from './ops/index.js';
 import {
   isSharedDatabase,
   openKeySource,
@@ -58,6 +58,8 @@ export interface Hookd {
   worker: DeliveryWorker | null;
   /** The purge of old attempts and payloads; runs beside the worker, so null in an `api` process. */
   retention: RetentionLoop | null;
+  /** Runs recovery jobs (any process's) batch by batch; beside the worker, so null in an `api` process. */
+  recoveries: RecoveryLoop | null;
   /** The checks behind `endpoint.failing` and `ingest.silent`; runs beside the worker, so null in an `api` process. */
   opsMonitor: OpsMonitor | null;
   /** Publishes audit entries as ops events; null in an API-only process. */
@@ -170,6 +172,19 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
           clock,
           timers,
         });
+  const recoveries =
+    config.role === 'api'
+      ? null
+      : new RecoveryLoop({
+          store,
+          leaseMs: config.delivery.leaseMs,
+          batchSize: config.recovery.batchSize,
+          pauseMs: config.recovery.pauseMs,
+          onDeliveriesDue: () => worker?.wake(),
+          logger,
+          clock,
+          timers,
+        });
   const opsMonitor =
     config.role === 'api'
       ? null
@@ -198,6 +213,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
       clock,
       timers,
       onDeliveriesDue: () => worker?.wake(),
+      onRecoveryStarted: () => recoveries?.wake(),
       workerAlive,
       metrics,
       authLimiter: new AuthLimiter({ maxFailures: options.maxAuthFailures }),
@@ -214,6 +230,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
   await ops.opsApp();
   worker?.start();
   retention?.start();
+  recoveries?.start();
   opsMonitor?.start();
   auditShipper?.start();
   const port = config.role === 'worker' ? config.healthPort : config.port;
@@ -226,6 +243,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
     await auditShipper?.stop();
     await opsMonitor?.stop();
     await retention?.stop();
+    await recoveries?.stop();
     await worker?.stop();
     await server?.close();
     await store.close();
@@ -243,6 +261,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
     api: config.role === 'worker' ? null : server,
     worker,
     retention,
+    recoveries,
     opsMonitor,
     auditShipper,
     async close() {
@@ -251,6 +270,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
       await auditShipper?.stop();
       await opsMonitor?.stop();
       await retention?.stop();
+      await recoveries?.stop();
       await worker?.stop();
       await store.close();
       // Last: the spans of the attempts that finished while stopping are sent too.

@@ -17,7 +17,8 @@ test('replay: dry-run counts, then failed deliveries are sent again and the summ
   let failing = true;
   const receiver = await startReceiver(() => (failing ? { status: 500, body: 'down' } : { status: 200 }));
   t.after(() => receiver.close());
-  const { base, dataDir } = await serveHookd(t);
+  // One delivery per batch with a rest between them: the job's progress moves in steps the CLI shows.
+  const { base, dataDir } = await serveHookd(t, { HOOKD_RECOVERY_BATCH: '1', HOOKD_RECOVERY_PAUSE: '300ms' });
   const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   const call = (method: string, path: string, body?: unknown) => callApi(base, token, method, path, body);
 
@@ -55,7 +56,7 @@ test('replay: dry-run counts, then failed deliveries are sent again and the summ
   const before = receiver.requests.length;
   const run = await runCli(['replay', '--app', 'acme', '--since', '1h'], { env });
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stderr, /queued 4\/4/);
+  assert.match(run.stderr, /^ {2}queued 0\/4\n(.*\n)* {2}queued 4\/4\n/m, "the recovery job's progress, from its start");
   assert.match(run.stderr, /4\/4 attempted: 4 delivered, 0 failed again\n$/);
   assert.equal(run.stdout, 'replayed 4 failed deliveries to 2 endpoints: 4 delivered, 0 failed again\n');
   assert.equal(receiver.requests.length - before, 4);

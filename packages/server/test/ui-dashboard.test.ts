@@ -357,3 +357,29 @@ test('the list of apps', async () => {
   await page.getByRole('link', { name: 'Acme Shop' }).waitFor();
   await screenshot(page, 'apps');
 });
+
+test('the recover form counts the failed deliveries it matches before starting, then shows the job’s progress', async () => {
+  const down = (await server.call('POST', '/v1/apps/acme/endpoints', { url: 'http://127.0.0.1:9/down', events: ['recover.*'] }))
+    .body;
+  for (const n of [1, 2]) await server.call('POST', '/v1/apps/acme/events', { type: 'recover.test', data: { n } });
+  await eventually(
+    async () => {
+      const failed = await server.call('GET', `/v1/apps/acme/deliveries?status=failed&endpoint=${down.id}`);
+      return failed.body.data.length === 2 ? true : undefined;
+    },
+    20_000,
+    'two failed deliveries',
+  );
+  await page.goto(`${server.url}/ui/apps/${appId}/endpoints/${down.id}`);
+  await page.getByRole('link', { name: /Recover failed deliveries/ }).click();
+  await page.getByLabel('Last error').selectOption('connection_refused');
+  await page.getByRole('button', { name: 'Count matching deliveries' }).click();
+  await page.getByRole('heading', { name: '2 failed deliveries match' }).waitFor();
+  await screenshot(page, 'recover');
+  await page.getByRole('button', { name: 'Recover 2 deliveries' }).click();
+  await page.locator('#recovery-count').filter({ hasText: '2 of 2 re-queued' }).waitFor();
+  await page.locator('#recovery-state').filter({ hasText: 'completed' }).waitFor();
+  // Live: the deliveries fail again at the same closed port, and the page says so without a reload.
+  await page.locator('#recovery-outcome').filter({ hasText: '2 failed again' }).waitFor();
+  await screenshot(page, 'recovery');
+});

@@ -34,6 +34,9 @@ import type {
   PublishOptions,
   PublishResult,
   Readiness,
+  Recovery,
+  RecoveryCount,
+  RecoveryInput,
   ReplayInput,
   ReplayResult,
   RotateSecretInput,
@@ -93,6 +96,15 @@ export interface HookdClient {
     testFilter(app: string, endpoint: string, input: FilterTestInput): Promise<FilterTestResult>;
     /** Enables the endpoint, forgetting its failures; with `replayFailedSince`, sends again its failed deliveries since then. */
     enable(app: string, endpoint: string, input?: EnableEndpointInput): Promise<EnableEndpointResult>;
+  };
+  /** Recovery jobs: re-queue in the background the deliveries a filter matches. */
+  recoveries: {
+    /** What the filter matches now, per endpoint; starts nothing. */
+    count(app: string, input?: RecoveryInput): Promise<RecoveryCount>;
+    start(app: string, input?: RecoveryInput): Promise<Recovery>;
+    list(app: string, options?: PageOptions): Promise<Page<Recovery>>;
+    get(app: string, recovery: string): Promise<Recovery>;
+    cancel(app: string, recovery: string): Promise<Recovery>;
   };
   events: {
     publish(app: string, event: PublishInput, options?: PublishOptions): Promise<PublishResult>;
@@ -165,6 +177,13 @@ export function createHookdClient(options: HookdClientOptions): HookdClient {
       attempts: (app, ep, query) => call('listEndpointAttempts', { params: { app, ep }, query }),
       testFilter: (app, ep, input) => call('testEndpointFilter', { params: { app, ep }, body: input }),
       enable: (app, ep, input = {}) => call('enableEndpoint', { params: { app, ep }, body: input }),
+    },
+    recoveries: {
+      count: (app, input = {}) => call('startRecovery', { params: { app }, body: { ...input, dryRun: true } }),
+      start: (app, input = {}) => call('startRecovery', { params: { app }, body: input }),
+      list: (app, query) => call('listRecoveries', { params: { app }, query }),
+      get: (app, rcv) => call('getRecovery', { params: { app, rcv } }),
+      cancel: (app, rcv) => call('cancelRecovery', { params: { app, rcv } }),
     },
     events: {
       publish: (app, event, { idempotencyKey } = {}) =>

@@ -37,6 +37,11 @@ export const ROUTES = {
   testEndpointFilter: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/test-filter' },
   enableEndpoint: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/enable' },
 
+  startRecovery: { method: 'POST', path: '/v1/apps/{app}/recoveries' },
+  listRecoveries: { method: 'GET', path: '/v1/apps/{app}/recoveries' },
+  getRecovery: { method: 'GET', path: '/v1/apps/{app}/recoveries/{rcv}' },
+  cancelRecovery: { method: 'POST', path: '/v1/apps/{app}/recoveries/{rcv}/cancel' },
+
   publishEvent: { method: 'POST', path: '/v1/apps/{app}/events' },
   listEvents: { method: 'GET', path: '/v1/apps/{app}/events' },
   getEvent: { method: 'GET', path: '/v1/apps/{app}/events/{msg}' },

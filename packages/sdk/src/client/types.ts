@@ -179,6 +179,48 @@ export interface ReplayResult {
   replayed: number;
 }
 
+/** Which deliveries a recovery job re-queues; every field given must hold. */
+export interface RecoveryInput {
+  /** Default `failed`. */
+  status?: 'failed' | 'succeeded';
+  endpointId?: string;
+  /** Messages of these exact types. */
+  eventTypes?: string[];
+  /** ISO 8601: deliveries created at or after this time. */
+  since?: string;
+  /** ISO 8601: deliveries created before this time. */
+  until?: string;
+  /** Deliveries whose last attempt failed with this code. */
+  errorCode?: string;
+}
+
+/** What a recovery's filter matches now, per endpoint (a dry run). */
+export interface RecoveryCount {
+  dryRun: true;
+  total: number;
+  byEndpoint: { endpointId: string; count: number }[];
+}
+
+export interface Recovery {
+  id: string;
+  appId: string;
+  status: 'running' | 'completed' | 'cancelled';
+  filter: RecoveryInput & { status: 'failed' | 'succeeded' };
+  /** Deliveries the filter matched when the job started. */
+  total: number;
+  /** Re-queued so far; each delivery at most once per job. */
+  requeued: number;
+  scanned: number;
+  /** requeued / total, 0 to 1. */
+  progress: number;
+  /** Where the re-queued deliveries stand now; null before any was re-queued. */
+  outcome: { delivered: number; failedAgain: number; waiting: number } | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
 export interface EnableEndpointInput {
   /** ISO 8601 time: the endpoint's failed deliveries created since then are sent again. */
   replayFailedSince?: string;

@@ -26,6 +26,15 @@ export { ApiError, ERRORS, type ErrorCode, type ErrorDetail } from './errors.js'
 export { type EventTypeChecks, eventTypeChecks } from './event-type-checks.js';
 export { PORTAL_PATH, type PortalLinkRequest, portalLink, readPortalLink, rotateSigningKey, signingKey } from './portal.js';
 export { type EventToPublish, type PublishDeps, publishEvent } from './publish.js';
+export {
+  cancelRecovery,
+  countRecovery,
+  getRecovery,
+  type RecoveryDeps,
+  type RecoveryRequest,
+  type RecoveryView,
+  startRecovery,
+} from './recoveries.js';
 export { type RetryDeps, retryDelivery } from './retry.js';
 export { type MessageSearch, type SearchPage, searchMessages } from './search-messages.js';
 export {

@@ -5,12 +5,12 @@ import type { Config } from '../config.js';
 import type { Resolver } from '../delivery/index.js';
 import type { App, Timers } from '../domain/index.js';
 import type { Metrics, Tracing } from '../ops/index.js';
-import type { AdminStore, OpsStore } from '../store/index.js';
+import type { AdminStore, OpsStore, RecoveryStore } from '../store/index.js';
 import type { AuthLimiter } from './auth-limiter.js';
 
 export interface ApiContext {
   /** The routes and their actions use the admin role; /readyz also asks whether the store answers. */
-  store: AdminStore & Pick<OpsStore, 'ping' | 'schemaVersion'>;
+  store: AdminStore & RecoveryStore & Pick<OpsStore, 'ping' | 'schemaVersion'>;
   config: Config;
   logger: Logger;
   /** SHA-256 of the admin token. */
@@ -21,6 +21,8 @@ export interface ApiContext {
   timers: Timers;
   /** Called when deliveries became due, so a worker in this process starts at once. */
   onDeliveriesDue: () => void;
+  /** Called when a recovery job was started, so a recovery loop in this process takes it at once. */
+  onRecoveryStarted: () => void;
   /** Whether the worker loop is alive, for /readyz; absent when this process runs no worker. */
   workerAlive?: () => boolean;
   metrics: Metrics;

@@ -22,6 +22,7 @@ import { eventRoutes } from './routes/events.js';
 import { type HealthContext, type HealthOptions, healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { portalRoutes } from './routes/portal.js';
+import { recoveryRoutes } from './routes/recoveries.js';
 import { rootRoute } from './routes/root.js';
 import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -155,6 +156,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     eventTypeRoutes(v1, ctx);
     deliveryRoutes(v1, ctx);
     attemptRoutes(v1, ctx);
+    recoveryRoutes(v1, ctx);
     sourceRoutes(v1, ctx, gateway);
     portalRoutes(v1, ctx);
     tokenRoutes(v1, ctx);

@@ -10,6 +10,8 @@ import {
   isPurged,
   type Message,
   NO_CREDENTIALS,
+  type RecoveryJob,
+  type RecoveryOutcome,
   signingKeys,
 } from '../domain/index.js';
 
@@ -90,3 +92,21 @@ export const presentEventType = (t: EventType) => ({
   createdAt: iso(t.createdAt),
   updatedAt: iso(t.updatedAt),
 });
+
+/** A recovery job as the API shows it, with where its re-queued deliveries stand when that was read. */
+export const presentRecovery = (job: RecoveryJob, outcome: RecoveryOutcome | null = null) => {
+  const { since, until, ...filter } = job.filter;
+  return {
+    ...job,
+    filter: {
+      ...filter,
+      ...(since === undefined ? {} : { since: iso(since) }),
+      ...(until === undefined ? {} : { until: iso(until) }),
+    },
+    progress: job.status === 'completed' || job.total === 0 ? 1 : Math.min(1, job.requeued / job.total),
+    outcome,
+    createdAt: iso(job.createdAt),
+    updatedAt: iso(job.updatedAt),
+    finishedAt: isoOrNull(job.finishedAt),
+  };
+};

@@ -254,6 +254,64 @@ const eventTypeSchema = {
   required: ['name', 'description', 'schema', 'archived', 'archivedAt', 'createdAt', 'updatedAt'],
 } as const;
 
+/** A recovery job's filter: the request's fields as given, times as ISO strings. */
+const recoveryFilterSchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['failed', 'succeeded'] },
+    endpointId: { type: 'string' },
+    eventTypes: { type: 'array', items: { type: 'string' } },
+    since: timestamp,
+    until: timestamp,
+    errorCode: { type: 'string', enum: ATTEMPT_ERROR_CODES },
+  },
+  required: ['status'],
+} as const;
+
+const recoverySchema = {
+  $id: 'Recovery',
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    appId: { type: 'string' },
+    status: { type: 'string', enum: ['running', 'completed', 'cancelled'] },
+    filter: recoveryFilterSchema,
+    total: { type: 'integer', description: 'Deliveries the filter matched when the job started.' },
+    requeued: { type: 'integer', description: 'Deliveries re-queued so far; each at most once per job.' },
+    scanned: { type: 'integer', description: 'Deliveries in the filter’s status looked at so far, matching or not.' },
+    progress: { type: 'number', description: 'requeued / total, from 0 to 1; 1 once the job completed.' },
+    outcome: {
+      type: ['object', 'null'],
+      description: 'Where the re-queued deliveries stand now; null before the first is re-queued (not in the stream).',
+      properties: {
+        delivered: { type: 'integer', description: 'Attempted again and succeeded.' },
+        failedAgain: { type: 'integer', description: 'Attempted again and not succeeded (yet).' },
+        waiting: { type: 'integer', description: 'Not attempted again yet.' },
+      },
+      required: ['delivered', 'failedAgain', 'waiting'],
+    },
+    createdBy: { type: 'string', description: 'Who started it, as the audit log names actors.' },
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    finishedAt: nullableTimestamp,
+  },
+  required: [
+    'id',
+    'appId',
+    'status',
+    'filter',
+    'total',
+    'requeued',
+    'scanned',
+    'progress',
+    'outcome',
+    'createdBy',
+    'createdAt',
+    'updatedAt',
+    'finishedAt',
+  ],
+} as const;
+
 export const SHARED_SCHEMAS = [
   errorSchema,
   appSchema,
@@ -262,6 +320,7 @@ export const SHARED_SCHEMAS = [
   deliverySchema,
   attemptSchema,
   eventTypeSchema,
+  recoverySchema,
 ];
 
 export const ref = (id: string) => ({ $ref: `${id}#` });

@@ -29,6 +29,8 @@ export interface SseOptions {
    * Default null: the first poll is `poll(null)`.
    */
   start?(): Promise<string | null>;
+  /** Checked after each poll's events are sent: true ends the stream (what it follows has finished). */
+  finished?(): boolean;
   /** Time between polls when there was nothing new; default 500 ms. */
   intervalMs?: number;
   /** Time between `: heartbeat` comments, which keep proxies and idle timeouts from closing the stream; default 15 s. */
@@ -150,6 +152,7 @@ export async function streamEvents(request: FastifyRequest, reply: FastifyReply,
         // A slow reader: wait for its buffer to drain rather than pile the backlog up in memory.
         if (!res.write(frame)) await drained(res, () => open);
       }
+      if (options.finished?.()) break;
       if (events.length > 0) continue;
       await new Promise<void>((resolve) => {
         const timer = timers.setTimeout(resolve, intervalMs);

@@ -3,7 +3,7 @@ import { randomFillSync } from 'node:crypto';
 // Crockford base32: ids sort by creation time, so they double as pagination cursors.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export type IdPrefix = 'app' | 'ep' | 'msg' | 'dlv' | 'atm' | 'src' | 'tok' | 'aud';
+export type IdPrefix = 'app' | 'ep' | 'msg' | 'dlv' | 'atm' | 'src' | 'tok' | 'aud' | 'rcv';
 
 // Random bytes are drawn 4 KiB at a time: a call per id cost more than the rest of making it.
 const randomPool = Buffer.alloc(4096);

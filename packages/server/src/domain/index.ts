@@ -77,6 +77,13 @@ export {
 } from './message-search.js';
 export { type EpisodeStep, type FailingRule, failingEpisodeStep } from './ops-episodes.js';
 export { type AttemptContext, type AttemptResult, judgeAttempt, type NextStep, nextStep, type Verdict } from './outcome.js';
+export type {
+  RecoveryCount,
+  RecoveryFilter,
+  RecoveryJob,
+  RecoveryOutcome,
+  RecoveryStatus,
+} from './recovery.js';
 export { keptResponseHeaders, RESPONSE_HEADER_LIMITS } from './response-headers.js';
 export { isPurged } from './retention.js';
 export { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS, nextRetryDelay, parseRetryAfter, type Random, type RetryPolicy } from './retry.js';

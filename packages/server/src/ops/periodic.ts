@@ -29,6 +29,11 @@ export class Periodic {
     await this.loop;
   }
 
+  /** Ends the wait in progress, if any: the task runs again now rather than at the next interval. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
   get stopping(): boolean {
     return this.stopped;
   }

@@ -7,5 +7,6 @@ import type { AdminStore } from './admin-store.js';
 import type { DashboardStore } from './dashboard-store.js';
 import type { OpsStore } from './ops-store.js';
 import type { QueueStore } from './queue-store.js';
+import type { RecoveryStore } from './recovery-store.js';
 
-export interface Store extends QueueStore, AdminStore, OpsStore, DashboardStore {}
+export interface Store extends QueueStore, AdminStore, OpsStore, DashboardStore, RecoveryStore {}

@@ -179,6 +179,7 @@ if (live && 'EventSource' in window) {
   const source = new EventSource(live.dataset.live);
   source.addEventListener('attempt', onChange);
   source.addEventListener('message', onChange);
+  source.addEventListener('recovery', onChange);
   source.addEventListener('open', () => say('Live'));
   source.addEventListener('error', () => { if (source.readyState !== EventSource.CLOSED) say('Reconnecting…'); });
   // The session was signed out, revoked or expired: stop, and say so, rather than reconnect to a sign-in page.

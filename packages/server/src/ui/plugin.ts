@@ -21,6 +21,7 @@ import { endpointScreens } from './screens-endpoints.js';
 import { filterScreens } from './screens-filter.js';
 import { messageScreens } from './screens-messages.js';
 import { overviewScreens } from './screens-overview.js';
+import { recoveryScreens } from './screens-recoveries.js';
 import { transformationScreens } from './screens-transformation.js';
 import { ADMIN_SESSION_MS, type Session, sessionCookies } from './session.js';
 
@@ -145,6 +146,7 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
     auditScreens(ui, kit);
     endpointScreens(ui, kit);
     attemptScreens(ui, kit);
+    recoveryScreens(ui, kit);
     filterScreens(ui, kit);
     transformationScreens(ui, kit);
     credentialRoutes(ui, kit);

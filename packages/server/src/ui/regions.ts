@@ -16,6 +16,7 @@ export const watchKeys = {
   anyMessage: 'messages',
   endpoint: (id: string) => `endpoint:${id}`,
   message: (id: string) => `message:${id}`,
+  recovery: (id: string) => `recovery:${id}`,
 };
 
 /**

@@ -244,6 +244,7 @@ ${region(
 <label for="replay-since">Created since (UTC)</label>
 <input id="replay-since" name="since" type="datetime-local" required value="${utcInputValue(now - 86_400_000)}">
 <div class="full"><button type="submit">Replay failed</button></div></form>
+<p><a id="recover-link" href="${appPath(app)}/recover?endpoint=${encodeURIComponent(ep.id)}">Recover failed deliveries by type, time or error…</a></p>
 ${credentialForms(ep, session, shownCredentials)}
 ${filterTestForm(ep, session)}
 ${transformationTryForm(ep, session)}

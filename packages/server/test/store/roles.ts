@@ -16,6 +16,7 @@ import { messageSearchContract } from './message-search-contract.js';
 import { messagesContract } from './messages-contract.js';
 import { opsContract } from './ops-contract.js';
 import { recordingContract } from './recording-contract.js';
+import { recoveriesContract } from './recoveries-contract.js';
 import { retentionContract } from './retention-contract.js';
 import { secretsContract } from './secrets-contract.js';
 import { settingsContract } from './settings-contract.js';
@@ -52,4 +53,6 @@ export const ROLE_CONTRACTS = {
   OpsStore: all(retentionContract, opsContract),
   /** What the dashboard relies on beside the admin role. */
   DashboardStore: dashboardContract,
+  /** What recovery jobs rely on: the API starting and cancelling them, the recovery loop running them. */
+  RecoveryStore: recoveriesContract,
 } satisfies Record<string, Contract>;

@@ -22,6 +22,7 @@ import { opsQueries } from './ops.js';
 import { connectionConfig, createPool } from './pool.js';
 import { queueStats } from './queue-stats.js';
 import { attemptRecorder } from './record-attempt.js';
+import { recoveryQueries } from './recoveries.js';
 import { purgeBefore } from './retention.js';
 import { secretQueries } from './secrets.js';
 import { sourceQueries } from './sources.js';
@@ -66,6 +67,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     ...attemptFeedQueries(pool),
     ...dashboardQueries(pool),
     ...secretQueries(pool),
+    ...recoveryQueries(pool, audited, transaction),
     claimDueDeliveries: (input) => claimDueDeliveries(pool, input),
     recordAttempt: attemptRecorder(pool),
     queueStats: (now) => queueStats(pool, now),

@@ -293,6 +293,36 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE attempts ADD COLUMN request_body text;
   CREATE INDEX attempts_errors_by_endpoint ON attempts (endpoint_id, started_at) WHERE error_code IS NOT NULL;
   `,
+  // 22: recovery jobs. A job scans the deliveries in its filter's status in id order past its high-water mark
+  // (cursor), one batch per transaction, and records each delivery it re-queues, so none is re-queued twice by one job
+  // and its outcome can be told; the lease lets one process at a time run it and another take over if that one dies.
+  `
+  CREATE TABLE recovery_jobs (
+    id text COLLATE "C" PRIMARY KEY,
+    app_id text COLLATE "C" NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    filter text NOT NULL,
+    status text NOT NULL CHECK (status IN ('running', 'completed', 'cancelled')),
+    total bigint NOT NULL,
+    requeued bigint NOT NULL,
+    scanned bigint NOT NULL,
+    cursor text COLLATE "C" NOT NULL DEFAULT '',
+    lease_token text,
+    lease_expires_at bigint,
+    created_by text NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL,
+    finished_at bigint
+  );
+  CREATE INDEX recovery_jobs_by_app ON recovery_jobs (app_id, id);
+  CREATE INDEX recovery_jobs_running ON recovery_jobs (id) WHERE status = 'running';
+  CREATE TABLE recovery_deliveries (
+    job_id text COLLATE "C" NOT NULL REFERENCES recovery_jobs(id) ON DELETE CASCADE,
+    delivery_id text COLLATE "C" NOT NULL,
+    attempts_before integer NOT NULL,
+    PRIMARY KEY (job_id, delivery_id)
+  );
+  CREATE INDEX deliveries_by_app_status ON deliveries (app_id, status, id);
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

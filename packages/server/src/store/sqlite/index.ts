@@ -21,6 +21,7 @@ import { migrate, schemaVersion } from './migrations.js';
 import { opsQueries } from './ops.js';
 import { queueStatsQuery } from './queue-stats.js';
 import { attemptRecorder } from './record-attempt.js';
+import { recoveryQueries } from './recoveries.js';
 import { retentionQueries } from './retention.js';
 import { secretQueries } from './secrets.js';
 import { markServed } from './served.js';
@@ -65,6 +66,7 @@ export function openSqliteStore(path: string): Store {
     ...attemptFeedQueries(db),
     ...dashboardQueries(db),
     ...secretQueries(db),
+    ...recoveryQueries(db, audited),
     claimDueDeliveries: deliveryClaimer(db),
     recordAttempt: attemptRecorder(db, disableNow),
     async migrate() {

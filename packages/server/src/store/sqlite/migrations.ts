@@ -276,6 +276,36 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE attempts ADD COLUMN request_body TEXT;
   CREATE INDEX attempts_errors_by_endpoint ON attempts(endpoint_id, started_at) WHERE error_code IS NOT NULL;
   `,
+  // 22: recovery jobs. A job scans the deliveries in its filter's status in id order past its high-water mark
+  // (cursor), one batch per transaction, and records each delivery it re-queues, so none is re-queued twice by one job
+  // and its outcome can be told; the lease lets one process at a time run it and another take over if that one dies.
+  `
+  CREATE TABLE recovery_jobs (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    filter TEXT NOT NULL,
+    status TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    requeued INTEGER NOT NULL,
+    scanned INTEGER NOT NULL,
+    cursor TEXT NOT NULL DEFAULT '',
+    lease_token TEXT,
+    lease_expires_at INTEGER,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  CREATE INDEX recovery_jobs_by_app ON recovery_jobs(app_id, id);
+  CREATE INDEX recovery_jobs_running ON recovery_jobs(id) WHERE status = 'running';
+  CREATE TABLE recovery_deliveries (
+    job_id TEXT NOT NULL REFERENCES recovery_jobs(id) ON DELETE CASCADE,
+    delivery_id TEXT NOT NULL,
+    attempts_before INTEGER NOT NULL,
+    PRIMARY KEY (job_id, delivery_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX deliveries_by_app_status ON deliveries(app_id, status, id);
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */
