@@ -57,6 +57,7 @@ export function presentMessage(message: Message) {
     data: envelope.data,
     idempotencyKey: message.idempotencyKey,
     purged,
+    ...(message.test ? { test: true } : {}),
   };
 }
 

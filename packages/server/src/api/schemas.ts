@@ -162,6 +162,10 @@ const messageSchema = {
     data: { description: 'The event data as published; null once retention has purged it.' },
     idempotencyKey: { type: ['string', 'null'] },
     purged: { type: 'boolean', description: 'True once retention has dropped the data; the message and its deliveries stay.' },
+    test: {
+      type: 'boolean',
+      description: 'Present and true for a test event: sent to one endpoint only, its envelope says `"test": true`.',
+    },
   },
   required: ['id', 'appId', 'type', 'timestamp', 'data', 'idempotencyKey', 'purged'],
 } as const;

@@ -88,6 +88,8 @@ export interface Message {
   trace?: TraceContext | null;
   /** A request a source ingested: its URL's query parameters, for content filters. Absent or null when it had none. */
   query?: Record<string, string> | null;
+  /** A test event: sent to the one endpoint it was sent to (never fanned out), and marked so in every list. */
+  test?: boolean;
 }
 
 /** W3C trace context, as the `traceparent` and `tracestate` headers carry it. */

@@ -106,6 +106,8 @@ export interface PublishInput {
    * delivery that records it instead of a pending one. Unset: every endpoint whose event types match gets it.
    */
   skip?: (endpoint: FanOutEndpoint) => string | null;
+  /** A test event's one endpoint: only it gets a delivery (if enabled), whatever its event types and filter. */
+  only?: string;
 }
 
 export interface PublishResult {

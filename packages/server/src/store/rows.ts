@@ -99,6 +99,8 @@ export interface MessageRow {
   trace_state?: string | null;
   /** JSON text of an ingested request's query parameters; null when it had none. */
   query?: string | null;
+  /** 1 or true for a test event (SQLite has no boolean). */
+  test?: number | boolean | null;
 }
 export const toMessage = (r: MessageRow): Message => ({
   id: r.id,
@@ -110,6 +112,7 @@ export const toMessage = (r: MessageRow): Message => ({
   ...(r.forward_headers ? { headers: JSON.parse(r.forward_headers) as Record<string, string> } : {}),
   ...(r.trace_parent ? { trace: traceContextOf(r.trace_parent, r.trace_state ?? null) } : {}),
   ...(r.query ? { query: JSON.parse(r.query) as Record<string, string> } : {}),
+  ...(r.test ? { test: true } : {}),
 });
 
 /** An ingested request's query parameters as the column keeps them: JSON text, or null for none. */

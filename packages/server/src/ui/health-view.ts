@@ -14,11 +14,24 @@ const NOTICES: Record<string, string> = {
   enabled: 'Endpoint enabled.',
   rotated: 'Secret rotated. The old one keeps signing beside it for the overlap.',
   published: 'Test event published.',
+  tested: 'Test event sent to the endpoint chosen, and to no other.',
   retried: 'Delivery retried; it is due now.',
   replayed: 'Failed deliveries replayed.',
 };
 
-export const noticeFor = (key: string | undefined) => (key && NOTICES[key] ? { text: NOTICES[key] as string } : null);
+/** The notice for `key`; `count` (digits only) says how many deliveries an action queued. */
+export function noticeFor(key: string | undefined, count?: string): { text: string } | null {
+  if (key === 'replayed' && count !== undefined && /^\d{1,9}$/.test(count)) {
+    const n = Number(count);
+    return {
+      text:
+        n === 0
+          ? 'Nothing to replay: no failed delivery since that time.'
+          : `Replayed: ${n} ${n === 1 ? 'delivery' : 'deliveries'} queued.`,
+    };
+  }
+  return key && NOTICES[key] ? { text: NOTICES[key] as string } : null;
+}
 
 export async function chartsFor(kit: UiKit, appId: string | undefined): Promise<Html> {
   const now = kit.ctx.clock();

@@ -6,9 +6,9 @@ import {
   disableEndpoint,
   enableEndpoint,
   getEndpoint,
-  publishEvent,
   replayEndpoint,
   rotateEndpointSecret,
+  sendTestEvent,
   updateEndpoint,
 } from '../actions/index.js';
 import {
@@ -28,9 +28,11 @@ import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, endpointPath, page } from './layout.js';
+import { pager } from './pager.js';
 import { credentialForms } from './screens-credentials.js';
 import { filterField, filterTestForm, parseFilterText } from './screens-filter.js';
 import { transformationField, transformationText, transformationTryForm } from './screens-transformation.js';
+import type { Session } from './session.js';
 
 const PAGE_SIZE = 50;
 type EpParams = { app: string; ep: string };
@@ -85,7 +87,7 @@ export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
     return { app, endpoint: await getEndpoint(ctx, app.id, request.params.ep) };
   }
 
-  ui.get<{ Params: { app: string }; Querystring: { after?: string; notice?: string } }>(
+  ui.get<{ Params: { app: string }; Querystring: { after?: string; trail?: string; notice?: string; count?: string } }>(
     '/ui/apps/:app',
     async (request, reply) => {
       const session = kit.session(request);
@@ -113,9 +115,6 @@ export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
 </tr>`;
       });
       const admin = session.scope.kind === 'admin';
-      const next = endpoints.nextCursor
-        ? html`<a href="${appPath(app)}?after=${encodeURIComponent(endpoints.nextCursor)}">More endpoints →</a>`
-        : '';
       const body = html`<p class="muted">App <code>${app.id}</code>${app.uid ? html` · uid <code>${app.uid}</code>` : ''} ·
 <a href="${appPath(app)}/messages">Messages and deliveries</a></p>
 ${admin ? html`<form method="post" action="${appPath(app)}/portal-link" class="actions">${csrfField(session)}<button type="submit">Make a portal link for this app</button></form>` : ''}
@@ -124,18 +123,13 @@ ${admin ? html`<form method="post" action="${appPath(app)}/portal-link" class="a
 <section aria-labelledby="endpoints"><h2 id="endpoints">Endpoints</h2>
 <div class="table-wrap" id="region-endpoints" data-region><table><thead><tr><th>URL</th><th>State</th><th>Success (24 h)</th><th>Last attempt</th></tr></thead>
 <tbody>${rows.length ? rows : html`<tr><td colspan="4" class="muted">No endpoints yet: add one below.</td></tr>`}</tbody></table></div>
-<p class="pager">${request.query.after ? html`<a href="${appPath(app)}">← First endpoints</a>` : ''}${next}</p></section>
+${pager(appPath(app), new URLSearchParams(), request.query, endpoints.nextCursor, { next: 'More endpoints →', first: 'First endpoints' })}</section>
 <section aria-labelledby="traffic"><h2 id="traffic">Delivery attempts</h2><div id="region-charts" data-region>${charts}</div></section>
 <h2 id="new-endpoint">Add an endpoint</h2>
 <form method="post" action="${appPath(app)}/endpoints" class="grid-form" aria-labelledby="new-endpoint">${csrfField(session)}
 ${endpointFields(null)}
 <div class="full"><button class="primary" type="submit">Add endpoint</button></div></form>
-<h2 id="test-event">Send a test event</h2>
-<form method="post" action="${appPath(app)}/test-event" class="grid-form" aria-labelledby="test-event">${csrfField(session)}
-<label for="event-type">Event type</label><input id="event-type" name="type" required value="hookd.test" maxlength="256">
-<label for="event-data">Data (JSON)</label><textarea id="event-data" name="data" required>{"hello": "world"}</textarea>
-<p class="full muted">Every enabled endpoint subscribed to this type receives it, like any published event.</p>
-<div class="full"><button type="submit">Send test event</button></div></form>`;
+${testEventForm(app, session, endpoints.data)}`;
       const title = admin ? app.name : `${app.name}: endpoints`;
       return kit.send(
         reply,
@@ -177,7 +171,21 @@ ${endpointFields(ep, form)}<div class="full"><button class="primary" type="submi
     }
   });
 
-  ui.get<{ Params: EpParams; Querystring: { notice?: string } }>('/ui/apps/:app/endpoints/:ep', async (request, reply) => {
+  ui.get<{ Params: EpParams; Querystring: { notice?: string; count?: string } }>(
+    '/ui/apps/:app/endpoints/:ep',
+    async (request, reply) => showEndpoint(request, reply, noticeFor(request.query.notice, request.query.count), null),
+  );
+
+  /**
+   * The endpoint's page; `refused` puts an action's error next to its form (replay), in the page with its navigation,
+   * answered with the error's status.
+   */
+  async function showEndpoint(
+    request: FastifyRequest<{ Params: EpParams }>,
+    reply: FastifyReply,
+    notice: { text: string; error?: boolean } | null,
+    refused: { form: 'replay'; error: ApiError } | null,
+  ) {
     const session = kit.session(request);
     const { app, endpoint: ep } = await loadEndpoint(request);
     const now = ctx.clock();
@@ -220,10 +228,15 @@ ${action('rotate-secret', 'Rotate secret', '', 'Rotate the signing secret? The o
 <div class="table-wrap" id="region-deliveries" data-region><table><thead><tr><th>Status</th><th>Message</th><th>Attempts</th><th>Updated</th></tr></thead>
 <tbody>${deliveries.length ? deliveries : html`<tr><td colspan="4" class="muted">No deliveries yet.</td></tr>`}</tbody></table></div></section>
 <h2 id="replay">Replay failed deliveries</h2>
-<form method="post" action="${endpointPath(ep)}/replay" class="grid-form" aria-labelledby="replay">${csrfField(session)}
+${refused?.form === 'replay' ? formError(refused.error, 'replay-error') : ''}
+${
+  ep.disabledAt !== null
+    ? html`<p class="muted" id="replay-disabled">The endpoint is disabled: enable it first, then replay what failed.</p>`
+    : html`<form method="post" action="${endpointPath(ep)}/replay" class="grid-form" aria-labelledby="replay"${refused?.form === 'replay' ? html` aria-describedby="replay-error"` : ''}>${csrfField(session)}
 <label for="replay-since">Created since (UTC)</label>
 <input id="replay-since" name="since" type="datetime-local" required value="${utcInputValue(now - 86_400_000)}">
-<div class="full"><button type="submit">Replay failed</button></div></form>
+<div class="full"><button type="submit">Replay failed</button></div></form>`
+}
 ${credentialForms(ep, session, shownCredentials)}
 ${filterTestForm(ep, session)}
 ${transformationTryForm(ep, session)}
@@ -232,17 +245,10 @@ ${transformationTryForm(ep, session)}
 ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Save</button></div></form>`;
     return kit.send(
       reply,
-      page({
-        title: `Endpoint ${ep.url}`,
-        session,
-        app,
-        current: 'endpoints',
-        live: `${appPath(app)}/live`,
-        notice: noticeFor(request.query.notice),
-        body,
-      }),
+      page({ title: `Endpoint ${ep.url}`, session, app, current: 'endpoints', live: `${appPath(app)}/live`, notice, body }),
+      refused ? refused.error.statusCode : 200,
     );
-  });
+  }
 
   ui.post<{ Params: EpParams; Body: EndpointForm }>('/ui/apps/:app/endpoints/:ep/edit', async (request, reply) => {
     const { app, endpoint: ep } = await loadEndpoint(request);
@@ -281,13 +287,18 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
 
   ui.post<{ Params: EpParams; Body: { since?: string } }>('/ui/apps/:app/endpoints/:ep/replay', async (request, reply) => {
     const endpoint = await target(request);
-    const since = parseUtcInput(request.body.since);
-    if (since === undefined) throw new ApiError('validation_failed', 'Give the time to replay failed deliveries from.');
-    await replayEndpoint(ctx, kit.requester(request), endpoint.appId, endpoint.id, { since, status: 'failed' });
-    return reply.redirect(`${endpointPath(endpoint)}?notice=replayed`, 303);
+    try {
+      const since = parseUtcInput(request.body.since);
+      if (since === undefined) throw new ApiError('validation_failed', 'Give the time to replay failed deliveries from.');
+      const queued = await replayEndpoint(ctx, kit.requester(request), endpoint.appId, endpoint.id, { since, status: 'failed' });
+      return reply.redirect(`${endpointPath(endpoint)}?notice=replayed&count=${queued}`, 303);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.statusCode >= 500) throw error;
+      return showEndpoint(request, reply, null, { form: 'replay', error });
+    }
   });
 
-  ui.post<{ Params: { app: string }; Body: { type?: string; data?: string } }>(
+  ui.post<{ Params: { app: string }; Body: { type?: string; data?: string; endpoint?: string } }>(
     '/ui/apps/:app/test-event',
     async (request, reply) => {
       const app = await kit.app(request, request.params.app);
@@ -297,8 +308,10 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
       } catch {
         throw new ApiError('invalid_json', 'The test event’s data is not valid JSON.');
       }
-      await publishEvent(ctx, app.id, { type: (request.body.type ?? '').trim(), data });
-      return reply.redirect(`${appPath(app)}/messages?notice=published`, 303);
+      const endpointId = request.body.endpoint ?? '';
+      if (!endpointId) throw new ApiError('validation_failed', 'Choose the endpoint the test event goes to.');
+      const { message } = await sendTestEvent(ctx, app.id, endpointId, { type: (request.body.type ?? '').trim(), data });
+      return reply.redirect(`${appPath(app)}/messages/${encodeURIComponent(message.id)}?notice=tested`, 303);
     },
   );
 }
@@ -345,4 +358,27 @@ function signingKeyDetails(ep: Endpoint): Html {
   }
   return html`<details><summary>Signing secret</summary><p class="muted">Receivers verify the <code>webhook-signature</code> header with it (Standard Webhooks).</p>
 <pre id="endpoint-secret">${secret}</pre><button type="button" data-copy="endpoint-secret">Copy secret</button></details>`;
+}
+
+/** "Send test" to one endpoint chosen here (disabled ones cannot be chosen): a test is never fanned out. */
+function testEventForm(app: App, session: Session, endpoints: readonly Endpoint[], chosen?: string): Html {
+  const enabled = endpoints.filter((ep) => ep.disabledAt === null);
+  if (enabled.length === 0) {
+    return html`<h2 id="test-event">Send a test event</h2><p class="muted">Add an enabled endpoint to send it a test event.</p>`;
+  }
+  return html`<h2 id="test-event">Send a test event</h2>
+<form method="post" action="${appPath(app)}/test-event" class="grid-form" aria-labelledby="test-event">${csrfField(session)}
+<label for="test-endpoint">Endpoint</label><select id="test-endpoint" name="endpoint" required>${enabled.map(
+    (ep) => html`<option value="${ep.id}"${ep.id === chosen ? ' selected' : ''}>${ep.url}</option>`,
+  )}</select>
+<label for="event-type">Event type</label><input id="event-type" name="type" required value="hookd.test" maxlength="256">
+<label for="event-data">Data (JSON)</label><textarea id="event-data" name="data" required>{"hello": "world"}</textarea>
+<p class="full muted">Only the endpoint chosen receives it, whatever it subscribes to; its body says <code>"test": true</code>.</p>
+<div class="full"><button type="submit">Send test event</button></div></form>`;
+}
+
+/** An action's refusal, shown next to its form: what went wrong and the code to look up. */
+function formError(error: ApiError, id: string): Html {
+  return html`<div class="notice error" role="alert" id="${id}"><p>${error.message}</p>
+<p class="muted">Error code <code>${error.code}</code> (HTTP ${error.statusCode}).</p></div>`;
 }

@@ -7,9 +7,21 @@ import { noticeFor } from './health-view.js';
 import { html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, page } from './layout.js';
+import { pager } from './pager.js';
 
 const PAGE_SIZE = 50;
-type ListQuery = { type?: string; status?: string; since?: string; until?: string; after?: string; notice?: string };
+type ListQuery = {
+  type?: string;
+  status?: string;
+  since?: string;
+  until?: string;
+  after?: string;
+  trail?: string;
+  notice?: string;
+};
+
+/** A test event's mark, beside its type. */
+const testMark = (test: boolean | undefined) => (test ? html` <span class="badge muted" title="A test event">test</span>` : '');
 
 export function messageScreens(ui: FastifyInstance, kit: UiKit): void {
   const { ctx } = kit;
@@ -37,15 +49,12 @@ export function messageScreens(ui: FastifyInstance, kit: UiKit): void {
       const summary = c
         ? DELIVERY_STATUSES.filter((s) => c[s] > 0).map((s) => html`${statusBadge(s)} ${c[s]} `)
         : html`<span class="muted">no endpoint</span>`;
-      return html`<tr><td>${when(m.createdAt)}</td><td class="mono">${m.type}</td>
+      return html`<tr><td>${when(m.createdAt)}</td><td class="mono">${m.type}${testMark(m.test)}</td>
 <td class="mono wrap"><a href="${appPath(app)}/messages/${encodeURIComponent(m.id)}">${m.id}</a></td><td>${summary}</td></tr>`;
     });
     const keep = new URLSearchParams();
     for (const [k, v] of Object.entries({ type: filter.type, status, since: q.since, until: q.until })) if (v) keep.set(k, v);
     const base = `${appPath(app)}/messages`;
-    const older = messages.nextCursor
-      ? html`<a href="${base}?${new URLSearchParams([...keep, ['after', messages.nextCursor]]).toString()}">Older messages →</a>`
-      : '';
     const body = html`<form method="get" action="${base}" class="filters" role="search" aria-label="Filter messages">
 <div><label for="f-type">Event type</label><input id="f-type" name="type" value="${filter.type ?? ''}" placeholder="any"></div>
 <div><label for="f-status">Delivery status</label><select id="f-status" name="status"><option value="">any</option>
@@ -56,7 +65,7 @@ ${DELIVERY_STATUSES.map((s) => html`<option value="${s}"${s === status ? html` s
 <div class="table-wrap" id="region-messages" data-region><table><caption class="muted">Newest first, ${PAGE_SIZE} a page</caption>
 <thead><tr><th>Time</th><th>Type</th><th>Message</th><th>Deliveries</th></tr></thead>
 <tbody>${rows.length ? rows : html`<tr><td colspan="4" class="muted">No messages match.</td></tr>`}</tbody></table></div>
-<p class="pager">${q.after ? html`<a href="${base}?${keep.toString()}">← Newest</a>` : ''}${older}</p>`;
+${pager(base, keep, q, messages.nextCursor, { next: 'Older messages →', first: 'Newest' })}`;
     // Only the first page follows new messages live; an older page stays as it is.
     const live = q.after ? undefined : `${appPath(app)}/live`;
     return kit.send(
@@ -90,11 +99,11 @@ in ${a.durationMs} ms, ${when(a.startedAt)}</summary>
 <h3>${statusBadge(d.status)} to <a href="${appPath(app)}/endpoints/${encodeURIComponent(d.endpointId)}">${endpoint?.url ?? d.endpointId}</a></h3>
 <p class="muted">${d.attemptCount} attempt(s)${d.status === 'pending' && d.nextAttemptAt !== null ? html` · next at ${when(d.nextAttemptAt)}` : ''}${d.lastError ? html` · last error: ${d.lastError}` : ''}</p>
 ${d.status === 'skipped' ? html`<p class="skip-reason">Skipped, not sent: ${d.skipReason ?? 'no reason recorded'}</p>` : list.length ? list : html`<p class="muted">No attempt yet.</p>`}
-${d.status === 'skipped' ? '' : html`<form method="post" action="${appPath(app)}/deliveries/${encodeURIComponent(d.id)}/retry" class="actions">${csrfField(session)}<button type="submit">Retry now</button></form>`}
+${d.status === 'skipped' ? '' : html`<form method="post" action="${appPath(app)}/deliveries/${encodeURIComponent(d.id)}/retry" class="actions"${d.status === 'succeeded' ? html` data-confirm="This delivery succeeded. Send it again to ${endpoint?.url ?? d.endpointId}?"` : ''}>${csrfField(session)}<button type="submit">Retry now</button></form>`}
 </section>`;
         }),
       );
-      const body = html`<dl class="facts"><dt>Type</dt><dd class="mono">${message.type}</dd><dt>Id</dt><dd class="mono">${message.id}</dd>
+      const body = html`<dl class="facts"><dt>Type</dt><dd class="mono">${message.type}${testMark(message.test)}</dd><dt>Id</dt><dd class="mono">${message.id}</dd>
 <dt>Published</dt><dd>${when(message.createdAt)}</dd>${message.idempotencyKey ? html`<dt>Idempotency-Key</dt><dd class="mono">${message.idempotencyKey}</dd>` : ''}</dl>
 <details><summary>Payload</summary><pre>${isPurged(message) ? '(purged by retention)' : prettyJson(message.payload)}</pre></details>
 <h2>Deliveries</h2><div id="region-deliveries" data-region>${sections.length ? sections : html`<p class="muted">No endpoint was subscribed to this type.</p>`}</div>`;

@@ -8,6 +8,7 @@ import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, page } from './layout.js';
+import { pager } from './pager.js';
 
 const PAGE_SIZE = 50;
 const PORTAL_LINK_MS = 3_600_000;
@@ -45,7 +46,7 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
     return kit.send(reply, page({ title: 'Overview', session, current: 'overview', live: '/ui/live', body }));
   });
 
-  ui.get<{ Querystring: { after?: string; notice?: string } }>('/ui/apps', async (request, reply) => {
+  ui.get<{ Querystring: { after?: string; trail?: string; notice?: string } }>('/ui/apps', async (request, reply) => {
     kit.requireAdmin(request);
     const session = kit.session(request);
     const apps = await store.listApps({ limit: PAGE_SIZE, after: request.query.after || undefined });
@@ -53,10 +54,9 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
       (app) => html`<tr><td><a href="${appPath(app)}">${app.name}</a></td><td class="mono">${app.uid ?? '—'}</td>
 <td class="mono wrap hide-narrow">${app.id}</td><td>${when(app.createdAt)}</td></tr>`,
     );
-    const next = apps.nextCursor ? html`<a href="/ui/apps?after=${encodeURIComponent(apps.nextCursor)}">Older apps →</a>` : '';
     const body = html`<div class="table-wrap"><table><thead><tr><th>Name</th><th>uid</th><th class="hide-narrow">id</th><th>Created</th></tr></thead>
 <tbody>${rows.length ? rows : html`<tr><td colspan="4" class="muted">No apps yet.</td></tr>`}</tbody></table></div>
-<p class="pager">${request.query.after ? html`<a href="/ui/apps">← Newest</a>` : ''}${next}</p>
+${pager('/ui/apps', new URLSearchParams(), request.query, apps.nextCursor, { next: 'Older apps →', first: 'Newest' })}
 <h2 id="new-app">Create an app</h2>
 <form method="post" action="/ui/apps" class="grid-form" aria-labelledby="new-app">${csrfField(session)}
 <label for="app-name">Name</label><input id="app-name" name="name" required maxlength="256">
