@@ -44,6 +44,15 @@ const appSchema = {
       type: ['integer', 'null'],
       description: 'Most of its deliveries one worker process keeps in flight; null: HOOKD_APP_CONCURRENCY.',
     },
+    portalBranding: {
+      type: ['object', 'null'],
+      description: 'The portal’s name, logo and accent colour; null: hookd’s own look.',
+      properties: {
+        name: { type: 'string' },
+        logoUrl: { type: ['string', 'null'] },
+        accentColor: { type: ['string', 'null'] },
+      },
+    },
     createdAt: timestamp,
     updatedAt: timestamp,
   },

@@ -66,6 +66,12 @@ export { compileJsonSchema } from './json-schema.js';
 export { claimAllowance, type EndpointLimits, NO_LIMITS, rateNextAt } from './limits.js';
 export { type EpisodeStep, type FailingRule, failingEpisodeStep } from './ops-episodes.js';
 export { type AttemptContext, type AttemptResult, judgeAttempt, type NextStep, nextStep, type Verdict } from './outcome.js';
+export {
+  ACCENT_COLOR_PATTERN,
+  MAX_BRAND_NAME_LENGTH,
+  type PortalBranding,
+  portalBrandingProblem,
+} from './portal-branding.js';
 export { isPurged } from './retention.js';
 export { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS, nextRetryDelay, parseRetryAfter, type Random, type RetryPolicy } from './retry.js';
 export {

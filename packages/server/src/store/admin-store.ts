@@ -33,7 +33,7 @@ export interface Page<T> {
 }
 
 /** `maxInFlight: null` goes back to the configured default. */
-export type AppPatch = Partial<Pick<App, 'uid' | 'name' | 'alertWhenSilent' | 'maxInFlight'>>;
+export type AppPatch = Partial<Pick<App, 'uid' | 'name' | 'alertWhenSilent' | 'maxInFlight' | 'portalBranding'>>;
 
 /** An app to create: `alertWhenSilent` is false and `maxInFlight` null unless given. */
 export type NewApp = Omit<App, 'alertWhenSilent' | 'maxInFlight'> & Partial<Pick<App, 'alertWhenSilent' | 'maxInFlight'>>;

@@ -64,6 +64,7 @@ svg.chart .bar-ok { fill: var(--ok); } svg.chart .bar-bad { fill: var(--bad); }
 svg.chart .line { fill: none; stroke: var(--accent); stroke-width: 2; }
 .live { font-size: .85em; } .pager { display: flex; gap: 1rem; margin-top: .8rem; }
 .signin { max-width: 26rem; margin: 12vh auto; }
+header.top .brand img.logo, .signin img.logo { height: 1.6rem; max-width: 8rem; object-fit: contain; vertical-align: middle; margin-right: .5rem; }
 .signin form { display: grid; gap: .6rem; }
 @media (max-width: 640px) {
   main { padding: .8rem .7rem 2rem; }
