@@ -74,6 +74,7 @@ export {
 } from './portal-branding.js';
 export { isPurged } from './retention.js';
 export { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS, nextRetryDelay, parseRetryAfter, type Random, type RetryPolicy } from './retry.js';
+export { schemaExample } from './schema-example.js';
 export {
   type PortalClaims,
   readToken,

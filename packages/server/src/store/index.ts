@@ -17,6 +17,7 @@ export type {
   SourcePatch,
   SourceRefusalCount,
 } from './admin-store.js';
+export { RECENT_REFUSALS_KEPT } from './admin-store.js';
 export { type AtRestStart, prepareSecretsAtRest, type Rotation, resealSecrets } from './at-rest.js';
 export type { AttemptActivity, AttemptFeedQuery } from './attempt-feed.js';
 export type { CopyProgress, TableCopied } from './copy-to-postgres.js';

@@ -9,14 +9,14 @@ export interface PageOptions {
   /** The app in view: its screens show in the navigation. */
   app?: App;
   /** Which navigation entry is current. */
-  current?: 'overview' | 'apps' | 'audit' | 'endpoints' | 'messages';
+  current?: 'overview' | 'apps' | 'sources' | 'event-types' | 'audit' | 'endpoints' | 'messages';
   /** The SSE URL that says when this page's live regions should be refreshed. */
   live?: string;
   notice?: { text: string; error?: boolean } | null;
   body: Html;
 }
 
-export const appPath = (app: App) => `/ui/apps/${encodeURIComponent(app.id)}`;
+export const appPath = (app: Pick<App, 'id'>) => `/ui/apps/${encodeURIComponent(app.id)}`;
 export const endpointPath = (ep: Pick<Endpoint, 'appId' | 'id'>) =>
   `/ui/apps/${encodeURIComponent(ep.appId)}/endpoints/${encodeURIComponent(ep.id)}`;
 
@@ -49,6 +49,8 @@ export function page(options: PageOptions): Html {
     links.push(
       navLink('/ui', 'Overview', current === 'overview'),
       navLink('/ui/apps', 'Apps', current === 'apps'),
+      navLink('/ui/sources', 'Sources', current === 'sources'),
+      navLink('/ui/event-types', 'Event types', current === 'event-types'),
       navLink('/ui/audit', 'Audit', current === 'audit'),
     );
   }
@@ -57,6 +59,8 @@ export function page(options: PageOptions): Html {
       navLink(appPath(app), admin ? `${app.name}: endpoints` : 'Endpoints', current === 'endpoints'),
       navLink(`${appPath(app)}/messages`, 'Messages', current === 'messages'),
     );
+    // The catalog of event types, for a portal customer choosing what to subscribe to.
+    if (!admin) links.push(navLink('/ui/event-types', 'Event types', current === 'event-types'));
   }
   const home = admin || !session ? '/ui' : app ? appPath(app) : '/ui';
   const who = session

@@ -17,9 +17,11 @@ import { ADMIN_CSP, portalCsp } from './portal-pages.js';
 import { auditScreens } from './screens-audit.js';
 import { credentialRoutes } from './screens-credentials.js';
 import { endpointScreens } from './screens-endpoints.js';
+import { eventTypeScreens } from './screens-event-types.js';
 import { filterScreens } from './screens-filter.js';
 import { messageScreens } from './screens-messages.js';
 import { overviewScreens } from './screens-overview.js';
+import { sourceScreens } from './screens-sources.js';
 import { transformationScreens } from './screens-transformation.js';
 import { ADMIN_SESSION_MS, type Session, sessionCookies } from './session.js';
 
@@ -70,7 +72,7 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
     ui.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string', bodyLimit: 256 * 1024 },
-      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+      (_request, body, done) => done(null, formFields(body as string)),
     );
     ui.addHook('onRequest', async (_request, reply) => {
       reply.header('content-security-policy', ADMIN_CSP);
@@ -145,6 +147,8 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
 
     overviewScreens(ui, kit);
     auditScreens(ui, kit);
+    sourceScreens(ui, kit);
+    eventTypeScreens(ui, kit);
     endpointScreens(ui, kit);
     filterScreens(ui, kit);
     transformationScreens(ui, kit);
@@ -220,4 +224,15 @@ async function errorPage(kit: UiKit, request: FastifyRequest, reply: FastifyRepl
 function formPageOf(path: string, appId: string): string {
   const parent = path.slice(0, path.lastIndexOf('/'));
   return parent.includes('/deliveries/') ? `/ui/apps/${encodeURIComponent(appId)}/messages` : parent;
+}
+
+/** A form body's fields; a name given more than once (checkboxes) becomes the list of its values. */
+function formFields(body: string): Record<string, string | string[]> {
+  // No prototype: a field named __proto__ is a field like any other.
+  const fields: Record<string, string | string[]> = Object.create(null);
+  for (const [name, value] of new URLSearchParams(body)) {
+    const seen = fields[name];
+    fields[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return fields;
 }

@@ -30,6 +30,7 @@ import type { UiKit } from './kit.js';
 import { appPath, csrfField, endpointPath, page } from './layout.js';
 import { pager } from './pager.js';
 import { credentialForms } from './screens-credentials.js';
+import { eventTypeChoices } from './screens-event-types.js';
 import { filterField, filterTestForm, parseFilterText } from './screens-filter.js';
 import { transformationField, transformationText, transformationTryForm } from './screens-transformation.js';
 import type { Session } from './session.js';
@@ -40,6 +41,8 @@ type EndpointForm = {
   url?: string;
   description?: string;
   events?: string;
+  /** The registered types ticked in the picker: one value, or several. */
+  eventType?: string | string[];
   filter?: string;
   transformation?: string;
   signatureScheme?: string;
@@ -50,10 +53,16 @@ type EndpointForm = {
 const formFields = (form: EndpointForm) => ({
   url: (form.url ?? '').trim(),
   description: (form.description ?? '').slice(0, 1024),
-  events: (form.events ?? '')
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean),
+  // The types ticked in the picker, then any other name or `prefix.*` typed beside them.
+  events: [
+    ...new Set([
+      ...ticked(form),
+      ...(form.events ?? '')
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ]),
+  ],
   // The textarea shows the saved filter: emptied, it removes it.
   filter: parseFilterText(form.filter),
   // Likewise the code: emptied, it removes the transformation; code that does not compile is `transformation_invalid`.
@@ -63,6 +72,9 @@ const formFields = (form: EndpointForm) => ({
   // An unknown value is left to the action, which keeps the endpoint's scheme (or the default) for a missing one.
   signatureScheme: SIGNATURE_SCHEMES.find((scheme) => scheme === form.signatureScheme),
 });
+
+const ticked = (form: EndpointForm): string[] =>
+  form.eventType === undefined ? [] : Array.isArray(form.eventType) ? form.eventType : [form.eventType];
 
 const SCHEME_LABELS: Record<SignatureScheme, string> = {
   standard: 'Standard Webhooks, HMAC (whsec_ secret)',
@@ -93,10 +105,11 @@ export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
       const session = kit.session(request);
       const app = await kit.app(request, request.params.app);
       const now = ctx.clock();
-      const [endpoints, troubled, charts] = await Promise.all([
+      const [endpoints, troubled, charts, types] = await Promise.all([
         store.listEndpoints(app.id, { limit: PAGE_SIZE, after: request.query.after || undefined }),
         store.troubledEndpoints(app.id, 20),
         chartsFor(kit, app.id),
+        eventTypeChoices(kit),
       ]);
       const listings = await store.endpointListings(
         endpoints.data.map((ep) => ep.id),
@@ -127,7 +140,7 @@ ${pager(appPath(app), new URLSearchParams(), request.query, endpoints.nextCursor
 <section aria-labelledby="traffic"><h2 id="traffic">Delivery attempts</h2><div id="region-charts" data-region>${charts}</div></section>
 <h2 id="new-endpoint">Add an endpoint</h2>
 <form method="post" action="${appPath(app)}/endpoints" class="grid-form" aria-labelledby="new-endpoint">${csrfField(session)}
-${endpointFields(null)}
+${endpointFields(null, types)}
 <div class="full"><button class="primary" type="submit">Add endpoint</button></div></form>
 ${testEventForm(app, session, endpoints.data)}`;
       const title = admin ? app.name : `${app.name}: endpoints`;
@@ -147,8 +160,9 @@ ${testEventForm(app, session, endpoints.data)}`;
   );
 
   /** A save refused for what was typed says why above the form, still holding what was typed, so nothing is lost. */
-  function refusedSave(request: FastifyRequest, reply: FastifyReply, app: App, ep: Endpoint | null, error: unknown) {
+  async function refusedSave(request: FastifyRequest, reply: FastifyReply, app: App, ep: Endpoint | null, error: unknown) {
     if (!(error instanceof ApiError) || (error.statusCode !== 400 && error.statusCode !== 422)) throw error;
+    const types = await eventTypeChoices(kit);
     const session = kit.session(request);
     const form = request.body as EndpointForm;
     const body = html`<p><a href="${ep ? endpointPath(ep) : appPath(app)}">← Back${ep ? ' to the endpoint' : ''}</a></p>
@@ -156,7 +170,7 @@ ${testEventForm(app, session, endpoints.data)}`;
 <p class="muted">Error code <code>${error.code}</code> (HTTP ${error.statusCode}).</p>
 <h2 id="refused-form">${ep ? 'Edit' : 'Add an endpoint'}</h2>
 <form method="post" action="${ep ? `${endpointPath(ep)}/edit` : `${appPath(app)}/endpoints`}" class="grid-form" aria-labelledby="refused-form">${csrfField(session)}
-${endpointFields(ep, form)}<div class="full"><button class="primary" type="submit">${ep ? 'Save' : 'Add endpoint'}</button></div></form>`;
+${endpointFields(ep, types, form)}<div class="full"><button class="primary" type="submit">${ep ? 'Save' : 'Add endpoint'}</button></div></form>`;
     const title = ep ? `Endpoint ${ep.url}` : 'Add an endpoint';
     return kit.send(reply, page({ title, session, app, current: 'endpoints', body }), error.statusCode);
   }
@@ -189,11 +203,12 @@ ${endpointFields(ep, form)}<div class="full"><button class="primary" type="submi
     const session = kit.session(request);
     const { app, endpoint: ep } = await loadEndpoint(request);
     const now = ctx.clock();
-    const [counts, health, recent, credentials] = await Promise.all([
+    const [counts, health, recent, credentials, types] = await Promise.all([
       store.countDeliveriesByStatus(ep.id),
       store.endpointHealth(ep.id, now),
       store.listDeliveries(app.id, { endpointId: ep.id }, { limit: 20 }),
       store.endpointCredentials([ep.id]),
+      eventTypeChoices(kit),
     ]);
     const shownCredentials = credentialSummary(credentials.get(ep.id) ?? NO_CREDENTIALS);
     const windows = (['1h', '24h'] as const).map((name) => {
@@ -242,7 +257,7 @@ ${filterTestForm(ep, session)}
 ${transformationTryForm(ep, session)}
 <h2 id="edit">Edit</h2>
 <form method="post" action="${endpointPath(ep)}/edit" class="grid-form" aria-labelledby="edit">${csrfField(session)}
-${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Save</button></div></form>`;
+${endpointFields(ep, types)}<div class="full"><button class="primary" type="submit">Save</button></div></form>`;
     return kit.send(
       reply,
       page({ title: `Endpoint ${ep.url}`, session, app, current: 'endpoints', live: `${appPath(app)}/live`, notice, body }),
@@ -317,17 +332,28 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
 }
 
 /** The create (`ep` null) or edit form's fields, holding what was typed when a save was refused. */
-function endpointFields(ep: Endpoint | null, typed?: EndpointForm): Html {
+function endpointFields(ep: Endpoint | null, types: readonly string[], typed?: EndpointForm): Html {
   const id = ep ? 'edit' : 'new';
+  const chosen = new Set(typed ? ticked(typed) : (ep?.events ?? []));
+  // The text field holds what the picker cannot: filters (`order.*`) and names not registered.
+  const others = typed ? (typed.events ?? '') : (ep?.events ?? []).filter((name) => !types.includes(name)).join(', ');
   const scheme = typed?.signatureScheme ?? ep?.signatureScheme ?? 'standard';
   const traceContext = typed ? typed.sendTraceContext === 'on' : ep?.sendTraceContext;
   return html`<label for="${id}-url">URL</label>
 <input id="${id}-url" name="url" type="url" required maxlength="2048" value="${typed?.url ?? ep?.url ?? ''}" placeholder="https://example.com/webhooks">
 <label for="${id}-description">Description</label>
 <input id="${id}-description" name="description" maxlength="1024" value="${typed?.description ?? ep?.description ?? ''}">
-<label for="${id}-events">Event types</label>
-<input id="${id}-events" name="events" value="${typed?.events ?? ep?.events?.join(', ') ?? ''}" placeholder="every type; or e.g. order.*, invoice.paid" aria-describedby="${id}-events-help">
-<p class="full muted" id="${id}-events-help">Comma-separated names or <code>prefix.*</code> filters; empty for every type.</p>
+${
+  types.length > 0
+    ? html`<fieldset class="full type-picker" id="${id}-picker"><legend>Event types (registered)</legend>${types.map(
+        (name) =>
+          html`<label class="check"><input type="checkbox" name="eventType" value="${name}"${chosen.has(name) ? ' checked' : ''}> <code>${name}</code></label> `,
+      )}</fieldset>`
+    : ''
+}
+<label for="${id}-events">${types.length > 0 ? 'Other event types' : 'Event types'}</label>
+<input id="${id}-events" name="events" value="${others}" placeholder="${types.length > 0 ? 'e.g. order.* or an unregistered name' : 'every type; or e.g. order.*, invoice.paid'}" aria-describedby="${id}-events-help">
+<p class="full muted" id="${id}-events-help">${types.length > 0 ? 'Tick types above, and/or type' : 'Type'} comma-separated names or <code>prefix.*</code> filters; nothing at all for every type. <a href="/ui/event-types">The catalog</a> shows each type’s schema.</p>
 ${filterField(ep, typed?.filter)}
 ${transformationField(ep, typed?.transformation)}
 <label for="${id}-scheme">Signature</label>
