@@ -18,7 +18,8 @@ export const ACCENT_COLOR_PATTERN = '^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$';
 /** What is wrong with the branding, or null when every field has its strict form. */
 export function portalBrandingProblem(branding: PortalBranding): string | null {
   const { name, logoUrl, accentColor } = branding;
-  if (name.trim().length === 0 || name.length > MAX_BRAND_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(name)) {
+  const printable = [...name].every((c) => (c.codePointAt(0) ?? 0) >= 0x20 && c !== '\u007f');
+  if (name.trim().length === 0 || name.length > MAX_BRAND_NAME_LENGTH || !printable) {
     return `name must be 1 to ${MAX_BRAND_NAME_LENGTH} printable characters`;
   }
   if (accentColor !== null && !new RegExp(ACCENT_COLOR_PATTERN).test(accentColor)) {
@@ -26,7 +27,7 @@ export function portalBrandingProblem(branding: PortalBranding): string | null {
   }
   if (logoUrl !== null) {
     const url = URL.canParse(logoUrl) ? new URL(logoUrl) : null;
-    if (!url || url.protocol !== 'https:' || url.username || url.password || logoUrl.length > 2048) {
+    if (url?.protocol !== 'https:' || url.username || url.password || logoUrl.length > 2048) {
       return 'logoUrl must be an https URL (without credentials), at most 2048 characters';
     }
   }
