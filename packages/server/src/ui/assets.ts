@@ -45,6 +45,7 @@ label { font-weight: 600; font-size: .9em; }
 input, select, textarea, button { font: inherit; color: inherit; }
 input, select, textarea { width: 100%; padding: .4rem .5rem; border: 1px solid var(--line); border-radius: .35rem; background: var(--bg); }
 label.check { display: flex; gap: .5rem; align-items: center; } label.check input { width: auto; }
+.event-type h2 { margin-top: 0; font-size: 1rem; }
 fieldset.type-picker { border: 1px solid var(--line); border-radius: .4rem; padding: .4rem .8rem; margin: 0; }
 fieldset.type-picker label.check { display: inline-flex; margin: .15rem 1rem .15rem 0; }
 textarea { min-height: 5rem; font-family: ui-monospace, monospace; font-size: .9em; }
