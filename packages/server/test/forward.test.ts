@@ -8,20 +8,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { sign } from '@octokit/webhooks-methods';
+import { hookdCommand } from './helpers/built.js';
 import { callApi, eventually } from './helpers/hookd.js';
 import { killHard, serveHookd, spawnHookd, spawnServing, waitReady } from './helpers/processes.js';
 import { startReceiver } from './helpers/receiver.js';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const TOKEN = 'forward-test-token-0123456789abcdefgh';
 const SECRET = 'github-secret';
 
 /** `hookd forward …` with its stdout and stderr gathered line by line. */
 function spawnForward(args: string[]): { child: ChildProcess; out: string[]; err: string[] } {
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
-  const child = spawn(process.execPath, [...execArgv, MAIN, 'forward', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...hookdCommand(), 'forward', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const out: string[] = [];
   const err: string[] = [];
   const collect = (into: string[]) => {

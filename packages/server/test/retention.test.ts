@@ -103,6 +103,11 @@ test('after the retention age an event’s data and attempts are purged; its del
   const replayed = await server.call('POST', `${APP}/endpoints/${bad.id}/replay`, { since: new Date(0).toISOString() });
   assert.equal(replayed.status, 202);
   assert.equal(replayed.body.replayed, 1, 'only the newer event’s failed delivery is replayed');
+  // Nor anything to try an endpoint's rules on: both trials refuse the purged event with the same code.
+  for (const rule of ['test-filter', 'test-transformation']) {
+    const tried = await server.call('POST', `${APP}/endpoints/${good.id}/${rule}`, { messageId: old });
+    assert.deepEqual([tried.status, tried.body.error?.code], [409, 'message_purged'], rule);
+  }
 });
 
 /** A pino logger whose lines the test reads. */

@@ -1,9 +1,10 @@
 /** Trying an endpoint's filter on a sample or a past message without sending anything: "why didn't my endpoint get it?" */
-import { type EndpointFilter, FILTER_MISMATCH, filterSubject, filterVerdict, isPurged } from '../domain/index.js';
+import { type EndpointFilter, FILTER_MISMATCH, filterSubject, filterVerdict } from '../domain/index.js';
 import type { AdminStore } from '../store/index.js';
 import { checkContentFilter } from './endpoint-rules.js';
 import { getEndpoint } from './endpoints.js';
 import { ApiError } from './errors.js';
+import { pastMessage } from './past-message.js';
 
 export interface FilterSample {
   /** A filter to try instead of the endpoint's saved one (a form's unsaved text); null tries having none. */
@@ -55,8 +56,5 @@ async function subjectOf(deps: TestFilterDeps, appId: string, sample: FilterSamp
     const { type, data = null } = sample.event;
     return { type, timestamp: new Date(deps.clock()).toISOString(), data };
   }
-  const message = await deps.store.findMessage(appId, sample.messageId as string);
-  if (!message) throw new ApiError('message_not_found', `app ${appId} has no message ${JSON.stringify(sample.messageId)}`);
-  if (isPurged(message)) throw new ApiError('message_purged');
-  return filterSubject(message);
+  return filterSubject(await pastMessage(deps.store, appId, sample.messageId as string));
 }

@@ -6,6 +6,7 @@ import { tryTransformation } from '../transform/index.js';
 import { checkTransformation } from './endpoint-rules.js';
 import { getEndpoint } from './endpoints.js';
 import { ApiError } from './errors.js';
+import { pastMessage } from './past-message.js';
 
 export interface TransformationTrial {
   /** The delivered body to try: an object is serialized as JSON, a string is sent as it is. */
@@ -37,8 +38,7 @@ export async function testTransformation(
     headers: null as Record<string, string> | null,
   };
   if (trial.messageId !== undefined) {
-    const found = await deps.store.findMessage(appId, trial.messageId);
-    if (!found) throw new ApiError('message_not_found', `app ${appId} has no message ${JSON.stringify(trial.messageId)}`);
+    const found = await pastMessage(deps.store, appId, trial.messageId);
     message = { ...found, headers: found.headers ?? null };
   } else if (trial.payload === undefined) {
     throw new ApiError('validation_failed', 'give a sample `payload` or a past `messageId` to try the transformation on');

@@ -1,21 +1,28 @@
-/** Charts drawn on the server as inline SVG: throughput, success rate and latency per time bucket. No script needed. */
+/**
+ * Charts drawn on the server, no script needed: throughput, success rate and latency per time bucket. The plot is an
+ * SVG stretched to its box; the title, legend and axis labels are HTML beside it, so they keep the page's text size
+ * at any width and nothing is clipped at the edge of a viewBox.
+ */
 import type { AttemptBucket } from '../store/index.js';
 import { type Html, html } from './html.js';
 
-const W = 320;
-const H = 110;
-const PAD = { left: 34, right: 6, top: 8, bottom: 16 };
+const W = 300;
+const H = 100;
 
 export interface Window {
   label: string;
+  /** What the left end of the time axis reads. */
+  start: string;
+  /** What one bucket is, for the throughput chart's title. */
+  per: string;
   /** Number of buckets and their width. */
   buckets: number;
   bucketMs: number;
 }
 
 export const WINDOWS: Window[] = [
-  { label: 'last hour', buckets: 60, bucketMs: 60_000 },
-  { label: 'last day', buckets: 48, bucketMs: 30 * 60_000 },
+  { label: 'last hour', start: '60 min ago', per: 'minute', buckets: 60, bucketMs: 60_000 },
+  { label: 'last day', start: '24 h ago', per: '30 minutes', buckets: 48, bucketMs: 30 * 60_000 },
 ];
 
 /** Fills the missing buckets so index i is bucket i. */
@@ -25,41 +32,59 @@ export function dense(series: AttemptBucket[], count: number): (AttemptBucket | 
   return out;
 }
 
-function frame(title: string, max: string, body: Html, startLabel: string): Html {
-  const innerH = H - PAD.top - PAD.bottom;
-  return html`<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${title}">
-<title>${title}</title>
-<line class="axis" x1="${PAD.left}" y1="${PAD.top + innerH}" x2="${W - PAD.right}" y2="${PAD.top + innerH}"/>
-<line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${PAD.top + innerH}"/>
-<text x="${PAD.left - 4}" y="${PAD.top + 8}" text-anchor="end">${max}</text>
-<text x="${PAD.left - 4}" y="${PAD.top + innerH}" text-anchor="end">0</text>
-<text x="${PAD.left}" y="${H - 3}">${startLabel}</text>
-<text x="${W - PAD.right}" y="${H - 3}" text-anchor="end">now</text>
-${body}</svg>`;
+interface Frame {
+  title: string;
+  /** The longer description screen readers get. */
+  description: string;
+  legend: Html;
+  max: string;
+  zero: string;
+  window: Window;
 }
 
-const x = (i: number, n: number) => PAD.left + ((W - PAD.left - PAD.right) * i) / n;
-const y = (v: number, max: number) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - (max === 0 ? 0 : v / max));
+function frame(f: Frame, plot: Html): Html {
+  return html`<figure class="chart">
+<figcaption><span class="chart-title">${f.title}</span> <span class="legend">${f.legend}</span></figcaption>
+<div class="plot"><div class="y-axis" aria-hidden="true"><span>${f.max}</span><span>${f.zero}</span></div>
+<svg viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="${f.description}"><title>${f.description}</title>
+<line class="axis" x1="0" y1="${H}" x2="${W}" y2="${H}"/><line class="axis" x1="0" y1="0" x2="0" y2="${H}"/>
+${plot}</svg>
+<div class="x-axis" aria-hidden="true"><span>${f.window.start}</span><span>now</span></div></div>
+</figure>`;
+}
+
+const key = (tone: string, label: string) => html`<span class="key ${tone}"></span>${label}`;
+const x = (i: number, n: number) => (W * i) / n;
+const y = (v: number, max: number) => H * (1 - (max === 0 ? 0 : v / max));
 const round = (n: number) => Math.round(n * 10) / 10;
 
-export function throughputChart(points: (AttemptBucket | null)[], label: string): Html {
+export function throughputChart(points: (AttemptBucket | null)[], window: Window): Html {
   const n = points.length;
   const max = Math.max(1, ...points.map((p) => p?.attempts ?? 0));
-  const width = Math.max(1, (W - PAD.left - PAD.right) / n - 1);
+  const width = Math.max(1, W / n - 1);
   const bars = points.map((p, i) => {
     if (!p) return html``;
     const okTop = y(p.successes, max);
     const allTop = y(p.attempts, max);
-    const base = y(0, max);
-    return html`<rect class="bar-ok" x="${round(x(i, n))}" y="${round(okTop)}" width="${round(width)}" height="${round(base - okTop)}"/><rect class="bar-bad" x="${round(x(i, n))}" y="${round(allTop)}" width="${round(width)}" height="${round(okTop - allTop)}"/>`;
+    return html`<rect class="bar-ok" x="${round(x(i, n))}" y="${round(okTop)}" width="${round(width)}" height="${round(H - okTop)}"/><rect class="bar-bad" x="${round(x(i, n))}" y="${round(allTop)}" width="${round(width)}" height="${round(okTop - allTop)}"/>`;
   });
   const total = points.reduce((sum, p) => sum + (p?.attempts ?? 0), 0);
-  return frame(`Attempts, ${label}: ${total} in all, failures in red`, String(max), html`${bars}`, `-${label}`);
+  return frame(
+    {
+      title: `Attempts per ${window.per}`,
+      description: `Attempts, ${window.label}: ${total} in all, up to ${max} per ${window.per}, failures in red`,
+      legend: html`${key('ok', 'succeeded')} ${key('bad', 'failed')}`,
+      max: String(max),
+      zero: '0',
+      window,
+    },
+    html`${bars}`,
+  );
 }
 
-function lineChart(values: (number | null)[], max: number, title: string, maxLabel: string, label: string): Html {
+function linePlot(values: (number | null)[], max: number): Html {
   const n = values.length;
-  const step = (W - PAD.left - PAD.right) / n;
+  const step = W / n;
   const segments: string[] = [];
   let current = '';
   values.forEach((v, i) => {
@@ -71,18 +96,37 @@ function lineChart(values: (number | null)[], max: number, title: string, maxLab
     current += `${current ? 'L' : 'M'}${round(x(i, n) + step / 2)},${round(y(v, max))}`;
   });
   if (current) segments.push(current);
-  // A lone point draws as a tiny segment so it stays visible.
-  const paths = segments.map((d) => html`<path class="line" d="${d.includes('L') ? d : `${d}h1`}"/>`);
-  return frame(title, maxLabel, html`${paths}`, `-${label}`);
+  // A lone point draws as a short segment so it stays visible.
+  return html`${segments.map((d) => html`<path class="line" d="${d.includes('L') ? d : `${d}h${round(step / 2)}`}"/>`)}`;
 }
 
-export function successChart(points: (AttemptBucket | null)[], label: string): Html {
+export function successChart(points: (AttemptBucket | null)[], window: Window): Html {
   const rates = points.map((p) => (p && p.attempts > 0 ? p.successes / p.attempts : null));
-  return lineChart(rates, 1, `Success rate, ${label}`, '100%', label);
+  return frame(
+    {
+      title: 'Success rate',
+      description: `Success rate, ${window.label}, from 0 to 100%`,
+      legend: key('line', `share of attempts that got a 2xx, per ${window.per}`),
+      max: '100%',
+      zero: '0%',
+      window,
+    },
+    linePlot(rates, 1),
+  );
 }
 
-export function latencyChart(points: (AttemptBucket | null)[], label: string): Html {
+export function latencyChart(points: (AttemptBucket | null)[], window: Window): Html {
   const values = points.map((p) => p?.avgLatencyMs ?? null);
   const max = Math.max(1, ...values.map((v) => v ?? 0));
-  return lineChart(values, max, `Mean latency, ${label}, up to ${max} ms`, `${max}ms`, label);
+  return frame(
+    {
+      title: 'Mean latency',
+      description: `Mean latency, ${window.label}, up to ${Math.round(max)} ms`,
+      legend: key('line', `mean time to an answer, per ${window.per}`),
+      max: `${Math.round(max)} ms`,
+      zero: '0 ms',
+      window,
+    },
+    linePlot(values, max),
+  );
 }

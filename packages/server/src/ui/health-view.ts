@@ -33,33 +33,41 @@ export function noticeFor(key: string | undefined, count?: string): { text: stri
   return key && NOTICES[key] ? { text: NOTICES[key] as string } : null;
 }
 
+/** A card of charts per time window; a window without attempts says so in a line, and no attempt at all in one note. */
 export async function chartsFor(kit: UiKit, appId: string | undefined): Promise<Html> {
   const now = kit.ctx.clock();
-  const cards = await Promise.all(
+  const windows = await Promise.all(
     WINDOWS.map(async (w) => {
       const since = now - w.buckets * w.bucketMs;
       const series = await kit.ctx.store.attemptSeries({ since, until: now + 1, bucketMs: w.bucketMs, appId });
-      const points = dense(series, w.buckets);
       const attempts = series.reduce((n, b) => n + b.attempts, 0);
       const successes = series.reduce((n, b) => n + b.successes, 0);
-      const rate = attempts === 0 ? '—' : `${((successes / attempts) * 100).toFixed(1)}%`;
-      return html`<section class="card" aria-labelledby="chart-${w.bucketMs}">
-<h3 id="chart-${w.bucketMs}">${w.label[0]?.toUpperCase()}${w.label.slice(1)}: ${attempts} attempts, ${rate} succeeded</h3>
-${throughputChart(points, w.label)}${successChart(points, w.label)}${latencyChart(points, w.label)}
-</section>`;
+      return { w, points: dense(series, w.buckets), attempts, successes };
     }),
   );
-  return html`<div class="cards">${cards}</div>`;
+  if (windows.every((window) => window.attempts === 0)) {
+    const longest = WINDOWS.at(-1)?.label ?? '';
+    return html`<p class="muted empty-charts">No delivery attempts in the ${longest}: the charts appear with the first one.</p>`;
+  }
+  const cards = windows.map(({ w, points, attempts, successes }) => {
+    const heading = `${w.label[0]?.toUpperCase()}${w.label.slice(1)}`;
+    const rate = attempts === 0 ? '' : `, ${((successes / attempts) * 100).toFixed(1)}% succeeded`;
+    return html`<section class="card" aria-labelledby="chart-${w.bucketMs}">
+<h3 id="chart-${w.bucketMs}">${heading}: ${attempts} attempts${rate}</h3>
+${attempts === 0 ? html`<p class="muted">No attempts in the ${w.label}.</p>` : html`${throughputChart(points, w)}${successChart(points, w)}${latencyChart(points, w)}`}
+</section>`;
+  });
+  return html`<div class="cards charts">${cards}</div>`;
 }
 
 export function troubledTable(rows: TroubledEndpoint[], apps: Map<string, App> | null): Html {
   if (rows.length === 0) return html`<p class="muted">No endpoint is failing or disabled.</p>`;
   const body = rows.map(({ endpoint: ep, failingSince }) => {
     const href = `/ui/apps/${encodeURIComponent(ep.appId)}/endpoints/${encodeURIComponent(ep.id)}`;
-    return html`<tr>
-<td>${ep.disabledAt !== null ? statusBadge('disabled') : statusBadge('failing')}</td>
-<td class="wrap"><a href="${href}">${ep.url}</a>${apps ? html`<br><span class="muted">${apps.get(ep.appId)?.name ?? ep.appId}</span>` : ''}</td>
-<td>${ep.disabledReason ?? html`failing since ${when(failingSince)}`}</td>
+    return html`<tr id="troubled-${ep.id}">
+<td data-label="State">${ep.disabledAt !== null ? statusBadge('disabled') : statusBadge('failing')}</td>
+<td class="wrap" data-label="Endpoint"><a href="${href}">${ep.url}</a>${apps ? html`<br><span class="muted">${apps.get(ep.appId)?.name ?? ep.appId}</span>` : ''}</td>
+<td data-label="Why">${ep.disabledReason ?? html`failing since ${when(failingSince)}`}</td>
 </tr>`;
   });
   return html`<div class="table-wrap"><table><thead><tr><th>State</th><th>Endpoint</th><th>Why</th></tr></thead><tbody>${body}</tbody></table></div>`;

@@ -1,12 +1,13 @@
 /**
- * Live updates: a Server-Sent Events stream per scope that says "something changed" (an attempt was made, a message
- * was published); the page's script then re-fetches itself and swaps its live regions. Polls the store, so any
- * process's writes show.
+ * Live updates: a Server-Sent Events stream per scope that says what changed (an attempt was made on an endpoint for
+ * a message, a message was published) as the keys live regions watch; the page's script fetches again only the
+ * regions an event concerns. Polls the store, so any process's writes show.
  */
 import type { FastifyInstance } from 'fastify';
 import { attemptPoll, type SseEvent, streamEvents } from '../api/index.js';
 import { idAt } from '../domain/index.js';
 import type { UiKit } from './kit.js';
+import { watchKeys } from './regions.js';
 
 const SEP = ' ';
 const CATCH_UP_MS = 5_000;
@@ -27,11 +28,13 @@ export function liveRoutes(ui: FastifyInstance, kit: UiKit): void {
       async poll(after: string | null): Promise<SseEvent[]> {
         const [attemptAfter = '', messageAfter = ''] = (after ?? '').split(SEP);
         messageCursor ??= messageAfter || null;
-        const events = (await attempts.poll(attemptAfter || null)).map((e) => ({ ...e, data: { id: e.id } }));
+        const events = (await attempts.poll(attemptAfter || null)).map((e) => ({ ...e, data: attemptKeys(e.data) }));
         let attemptCursor = events.at(-1)?.id ?? attemptAfter;
         if (appId) {
           const messages = await ctx.store.messagesAfter(appId, messageCursor, ctx.clock(), 100);
-          for (const m of messages) events.push({ id: m.id, event: 'message', data: { id: m.id } });
+          for (const m of messages) {
+            events.push({ id: m.id, event: 'message', data: { keys: [watchKeys.anyMessage, watchKeys.message(m.id)] } });
+          }
           messageCursor = messages.at(-1)?.id ?? messageCursor;
         }
         attemptCursor ||= '';
@@ -50,4 +53,10 @@ export function liveRoutes(ui: FastifyInstance, kit: UiKit): void {
     const app = await kit.app(request, request.params.app);
     await streamEvents(request, reply, { ...poller(app.id), intervalMs: 500, timers: ctx.timers });
   });
+}
+
+/** An attempt concerns its endpoint and its message; the data says no more than that. */
+function attemptKeys(data: unknown): { keys: string[] } {
+  const { endpointId, messageId } = data as { endpointId: string; messageId: string };
+  return { keys: [watchKeys.anyAttempt, watchKeys.endpoint(endpointId), watchKeys.message(messageId)] };
 }

@@ -14,6 +14,7 @@ import { page } from './layout.js';
 import { liveRoutes } from './live.js';
 import { BRAND_PATH, PORTAL_ENDED_PATH, portalRoutes } from './portal.js';
 import { ADMIN_CSP, portalCsp } from './portal-pages.js';
+import { REGIONS_HEADER, regionsOf } from './regions.js';
 import { auditScreens } from './screens-audit.js';
 import { credentialRoutes } from './screens-credentials.js';
 import { endpointScreens } from './screens-endpoints.js';
@@ -61,7 +62,12 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
     requireAdmin(request) {
       if (kit.session(request).scope.kind !== 'admin') throw new ApiError('route_not_found');
     },
-    send: (reply, body, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body.text),
+    send(reply, body, status = 200) {
+      // The live script asks for the regions an event concerns: only their markup goes back, not the whole page.
+      const regions = status === 200 ? reply.request.headers[REGIONS_HEADER] : undefined;
+      const text = typeof regions === 'string' ? regionsOf(body.text, regions) : body.text;
+      return reply.code(status).type('text/html; charset=utf-8').send(text);
+    },
   };
 
   await api.register(async (ui) => {

@@ -35,9 +35,11 @@ export function auditScreens(ui: FastifyInstance, kit: UiKit): void {
       target: given(q.target),
     });
     const rows = log.data.map(
-      (e) => html`<tr><td>${when(e.at)}</td><td class="mono">${e.actor}</td><td class="mono">${e.action}</td>
-<td class="mono wrap">${e.target}</td><td class="mono wrap hide-narrow">${e.appId ?? '—'}</td><td>${changesOf(e)}</td>
-<td class="mono hide-narrow">${e.address ?? '—'}</td></tr>`,
+      (
+        e,
+      ) => html`<tr><td data-label="When">${when(e.at)}</td><td class="mono" data-label="Who">${e.actor}</td><td class="mono" data-label="Action">${e.action}</td>
+<td class="mono wrap" data-label="Target">${e.target}</td><td class="mono wrap hide-narrow" data-label="App">${e.appId ?? '—'}</td><td data-label="Changes">${changesOf(e)}</td>
+<td class="mono hide-narrow" data-label="Address">${e.address ?? '—'}</td></tr>`,
     );
     const kept = new URLSearchParams(FILTERS.flatMap((name) => (q[name] ? [[name, q[name] as string]] : [])));
     const fields = FILTERS.map(

@@ -29,6 +29,7 @@ import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, endpointPath, page } from './layout.js';
 import { pager } from './pager.js';
+import { region, watchKeys } from './regions.js';
 import { credentialForms } from './screens-credentials.js';
 import { eventTypeChoices } from './screens-event-types.js';
 import { filterField, filterTestForm, parseFilterText } from './screens-filter.js';
@@ -120,11 +121,11 @@ export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
         const failingSince = listing?.failingSince ?? null;
         const day = healthWindow(listing?.attempts ?? 0, listing?.successes ?? 0, null, null);
         const last = listing?.lastAttempt ?? null;
-        return html`<tr>
-<td class="wrap"><a href="${endpointPath(ep)}">${ep.url}</a>${ep.description ? html`<br><span class="muted">${ep.description}</span>` : ''}</td>
-<td>${ep.disabledAt !== null ? html`${statusBadge('disabled')}<br><span class="muted">${ep.disabledReason}</span>` : failingSince !== null ? statusBadge('failing') : statusBadge('enabled')}</td>
-<td>${percent(day.successRate)} <span class="muted">of ${day.attempts}</span></td>
-<td>${last ? html`${httpStatus(last.responseStatus, last.error)} <span class="muted">${when(last.startedAt)}</span>` : html`<span class="muted">never</span>`}</td>
+        return html`<tr id="row-${ep.id}">
+<td class="wrap" data-label="URL"><a href="${endpointPath(ep)}">${ep.url}</a>${ep.description ? html`<br><span class="muted">${ep.description}</span>` : ''}</td>
+<td data-label="State">${ep.disabledAt !== null ? html`${statusBadge('disabled')}<br><span class="muted">${ep.disabledReason}</span>` : failingSince !== null ? statusBadge('failing') : statusBadge('enabled')}</td>
+<td data-label="Success (24 h)">${percent(day.successRate)} <span class="muted">of ${day.attempts}</span></td>
+<td data-label="Last attempt">${last ? html`${httpStatus(last.responseStatus, last.error)} <span class="muted">${when(last.startedAt)}</span>` : html`<span class="muted">never</span>`}</td>
 </tr>`;
       });
       const admin = session.scope.kind === 'admin';
@@ -132,12 +133,17 @@ export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
 <a href="${appPath(app)}/messages">Messages and deliveries</a></p>
 ${admin ? html`<form method="post" action="${appPath(app)}/portal-link" class="actions">${csrfField(session)}<button type="submit">Make a portal link for this app</button></form>` : ''}
 <section aria-labelledby="troubled"><h2 id="troubled">Failing and disabled endpoints</h2>
-<div id="region-troubled" data-region>${troubledTable(troubled, null)}</div></section>
+${region('region-troubled', [watchKeys.anyAttempt], troubledTable(troubled, null))}</section>
 <section aria-labelledby="endpoints"><h2 id="endpoints">Endpoints</h2>
-<div class="table-wrap" id="region-endpoints" data-region><table><thead><tr><th>URL</th><th>State</th><th>Success (24 h)</th><th>Last attempt</th></tr></thead>
-<tbody>${rows.length ? rows : html`<tr><td colspan="4" class="muted">No endpoints yet: add one below.</td></tr>`}</tbody></table></div>
+${region(
+  'region-endpoints',
+  endpoints.data.map((ep) => watchKeys.endpoint(ep.id)),
+  html`<table><thead><tr><th>URL</th><th>State</th><th>Success (24 h)</th><th>Last attempt</th></tr></thead>
+<tbody>${rows.length ? rows : html`<tr><td colspan="4" class="muted">No endpoints yet: add one below.</td></tr>`}</tbody></table>`,
+  'table-wrap',
+)}
 ${pager(appPath(app), new URLSearchParams(), request.query, endpoints.nextCursor, { next: 'More endpoints →', first: 'First endpoints' })}</section>
-<section aria-labelledby="traffic"><h2 id="traffic">Delivery attempts</h2><div id="region-charts" data-region>${charts}</div></section>
+<section aria-labelledby="traffic"><h2 id="traffic">Delivery attempts</h2>${region('region-charts', [watchKeys.anyAttempt], charts)}</section>
 <h2 id="new-endpoint">Add an endpoint</h2>
 <form method="post" action="${appPath(app)}/endpoints" class="grid-form" aria-labelledby="new-endpoint">${csrfField(session)}
 ${endpointFields(null, types)}
@@ -217,13 +223,14 @@ ${endpointFields(ep, types, form)}<div class="full"><button class="primary" type
 <p class="muted">${w.attempts} attempts · p50 ${w.latencyMs.p50 ?? '—'} ms · p95 ${w.latencyMs.p95 ?? '—'} ms</p></div>`;
     });
     const deliveries = recent.data.map(
-      (d) => html`<tr><td>${statusBadge(d.status)}</td>
-<td class="mono wrap"><a href="${appPath(app)}/messages/${encodeURIComponent(d.messageId)}#${d.id}">${d.messageId}</a></td>
-<td>${d.attemptCount}</td><td>${when(d.updatedAt)}</td></tr>`,
+      (d) => html`<tr id="row-${d.id}"><td data-label="Status">${statusBadge(d.status)}</td>
+<td class="mono wrap" data-label="Message"><a href="${appPath(app)}/messages/${encodeURIComponent(d.messageId)}#${d.id}">${d.messageId}</a></td>
+<td data-label="Attempts">${d.attemptCount}</td><td data-label="Updated">${when(d.updatedAt)}</td></tr>`,
     );
+    const watch = [watchKeys.endpoint(ep.id)];
     const action = (path: string, label: string, extra: Html | string = '', confirm = '') =>
       html`<form method="post" action="${endpointPath(ep)}/${path}" class="inline"${confirm ? html` data-confirm="${confirm}"` : ''}>${csrfField(session)}${extra}<button type="submit"${path === 'disable' ? html` class="danger"` : ''}>${label}</button></form>`;
-    const body = html`<dl class="facts">
+    const facts = html`<dl class="facts">
 <dt>State</dt><dd id="endpoint-state">${ep.disabledAt !== null ? html`${statusBadge('disabled')} ${ep.disabledReason} (${when(ep.disabledAt)})` : health.failingSince !== null ? html`${statusBadge('failing')} since ${when(health.failingSince)}` : statusBadge('enabled')}</dd>
 <dt>Id</dt><dd class="mono">${ep.id}</dd>
 <dt>Event types</dt><dd>${ep.events ? ep.events.join(', ') : 'every type'}</dd>
@@ -232,16 +239,22 @@ ${endpointFields(ep, types, form)}<div class="full"><button class="primary" type
 <dt>Trace context</dt><dd>${ep.sendTraceContext ? html`sent (<code>traceparent</code>)` : 'not sent'}</dd>
 <dt>Deliveries</dt><dd>${counts.pending} pending · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.skipped} skipped</dd>
 <dt>Authentication</dt><dd id="endpoint-auth">${authFacts(shownCredentials)}</dd>
-</dl>
+</dl>`;
+    const body = html`${region('region-facts', watch, facts)}
 ${signingKeyDetails(ep)}
 <div class="actions">
 ${ep.disabledAt !== null ? action('enable', 'Enable') : action('disable', 'Disable', '', 'Disable this endpoint? Its pending deliveries fail.')}
 ${action('rotate-secret', 'Rotate secret', '', 'Rotate the signing secret? The old one keeps signing beside it for the overlap.')}
 </div>
-<section aria-labelledby="health"><h2 id="health">Health</h2><div class="cards" id="region-health" data-region>${windows}</div></section>
+<section aria-labelledby="health"><h2 id="health">Health</h2>${region('region-health', watch, html`${windows}`, 'cards')}</section>
 <section aria-labelledby="recent"><h2 id="recent">Latest deliveries</h2>
-<div class="table-wrap" id="region-deliveries" data-region><table><thead><tr><th>Status</th><th>Message</th><th>Attempts</th><th>Updated</th></tr></thead>
-<tbody>${deliveries.length ? deliveries : html`<tr><td colspan="4" class="muted">No deliveries yet.</td></tr>`}</tbody></table></div></section>
+${region(
+  'region-deliveries',
+  watch,
+  html`<table><thead><tr><th>Status</th><th>Message</th><th>Attempts</th><th>Updated</th></tr></thead>
+<tbody>${deliveries.length ? deliveries : html`<tr><td colspan="4" class="muted">No deliveries yet.</td></tr>`}</tbody></table>`,
+  'table-wrap',
+)}</section>
 <h2 id="replay">Replay failed deliveries</h2>
 ${refused?.form === 'replay' ? formError(refused.error, 'replay-error') : ''}
 ${

@@ -8,6 +8,7 @@ import { html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, page } from './layout.js';
 import { pager } from './pager.js';
+import { region, watchKeys } from './regions.js';
 
 const PAGE_SIZE = 50;
 type ListQuery = {
@@ -49,8 +50,8 @@ export function messageScreens(ui: FastifyInstance, kit: UiKit): void {
       const summary = c
         ? DELIVERY_STATUSES.filter((s) => c[s] > 0).map((s) => html`${statusBadge(s)} ${c[s]} `)
         : html`<span class="muted">no endpoint</span>`;
-      return html`<tr><td>${when(m.createdAt)}</td><td class="mono">${m.type}${testMark(m.test)}</td>
-<td class="mono wrap"><a href="${appPath(app)}/messages/${encodeURIComponent(m.id)}">${m.id}</a></td><td>${summary}</td></tr>`;
+      return html`<tr id="row-${m.id}"><td data-label="Time">${when(m.createdAt)}</td><td class="mono" data-label="Type">${m.type}${testMark(m.test)}</td>
+<td class="mono wrap" data-label="Message"><a href="${appPath(app)}/messages/${encodeURIComponent(m.id)}">${m.id}</a></td><td data-label="Deliveries">${summary}</td></tr>`;
     });
     const keep = new URLSearchParams();
     for (const [k, v] of Object.entries({ type: filter.type, status, since: q.since, until: q.until })) if (v) keep.set(k, v);
@@ -62,9 +63,14 @@ ${DELIVERY_STATUSES.map((s) => html`<option value="${s}"${s === status ? html` s
 <div><label for="f-since">From (UTC)</label><input id="f-since" name="since" type="datetime-local" value="${utcInputValue(filter.since)}"></div>
 <div><label for="f-until">Before (UTC)</label><input id="f-until" name="until" type="datetime-local" value="${utcInputValue(filter.until)}"></div>
 <div><button type="submit">Filter</button></div></form>
-<div class="table-wrap" id="region-messages" data-region><table><caption class="muted">Newest first, ${PAGE_SIZE} a page</caption>
+${region(
+  'region-messages',
+  [watchKeys.anyMessage, ...messages.data.map((m) => watchKeys.message(m.id))],
+  html`<table><caption class="muted">Newest first, ${PAGE_SIZE} a page</caption>
 <thead><tr><th>Time</th><th>Type</th><th>Message</th><th>Deliveries</th></tr></thead>
-<tbody>${rows.length ? rows : html`<tr><td colspan="4" class="muted">No messages match.</td></tr>`}</tbody></table></div>
+<tbody>${rows.length ? rows : html`<tr><td colspan="4" class="muted">No messages match.</td></tr>`}</tbody></table>`,
+  'table-wrap',
+)}
 ${pager(base, keep, q, messages.nextCursor, { next: 'Older messages →', first: 'Newest' })}`;
     // Only the first page follows new messages live; an older page stays as it is.
     const live = q.after ? undefined : `${appPath(app)}/live`;
@@ -91,7 +97,7 @@ in ${a.durationMs} ms, ${when(a.startedAt)}</summary>
 <h4>Request headers</h4><pre>${Object.entries(a.requestHeaders)
               .map(([k, v]) => `${k}: ${v}`)
               .join('\n')}</pre>
-<h4>Request body</h4><pre>${isPurged(message) ? '(purged by retention)' : prettyJson(message.payload)}</pre>
+<p class="muted">Request body: the message’s <a href="#payload">payload</a>, shown once above.</p>
 <h4>Response</h4><dl class="facts"><dt>Status</dt><dd>${a.responseStatus ?? '—'}</dd><dt>Error</dt><dd>${attemptError(a.error)}</dd>
 <dt>Duration</dt><dd>${a.durationMs} ms</dd></dl><pre>${a.responseBody ?? ''}</pre></details>`,
           );
@@ -105,8 +111,12 @@ ${d.status === 'skipped' ? '' : html`<form method="post" action="${appPath(app)}
       );
       const body = html`<dl class="facts"><dt>Type</dt><dd class="mono">${message.type}${testMark(message.test)}</dd><dt>Id</dt><dd class="mono">${message.id}</dd>
 <dt>Published</dt><dd>${when(message.createdAt)}</dd>${message.idempotencyKey ? html`<dt>Idempotency-Key</dt><dd class="mono">${message.idempotencyKey}</dd>` : ''}</dl>
-<details><summary>Payload</summary><pre>${isPurged(message) ? '(purged by retention)' : prettyJson(message.payload)}</pre></details>
-<h2>Deliveries</h2><div id="region-deliveries" data-region>${sections.length ? sections : html`<p class="muted">No endpoint was subscribed to this type.</p>`}</div>`;
+<details id="payload" open><summary>Payload</summary><pre>${isPurged(message) ? '(purged by retention)' : prettyJson(message.payload)}</pre></details>
+<h2>Deliveries</h2>${region(
+        'region-deliveries',
+        [watchKeys.message(message.id)],
+        sections.length ? html`${sections}` : html`<p class="muted">No endpoint was subscribed to this type.</p>`,
+      )}`;
       return kit.send(
         reply,
         page({

@@ -9,9 +9,12 @@ import { html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, page } from './layout.js';
 import { pager } from './pager.js';
+import { region, watchKeys } from './regions.js';
 
 const PAGE_SIZE = 50;
 const PORTAL_LINK_MS = 3_600_000;
+/** Every figure on the overview may move with any attempt in any app. */
+const ANY = [watchKeys.anyAttempt];
 
 export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
   const { store } = kit.ctx;
@@ -33,16 +36,19 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
       }
     }
     const body = html`<section aria-labelledby="troubled"><h2 id="troubled">Failing and disabled endpoints</h2>
-<div id="region-troubled" data-region>${troubledTable(troubled, apps)}</div></section>
+${region('region-troubled', ANY, troubledTable(troubled, apps))}</section>
 <section aria-labelledby="queue"><h2 id="queue">Queue</h2>
-<div class="cards" id="region-queue" data-region>
-<div class="card"><h3>Due now</h3><p class="figure">${queue.due}</p></div>
+${region(
+  'region-queue',
+  ANY,
+  html`<div class="card"><h3>Due now</h3><p class="figure">${queue.due}</p></div>
 <div class="card"><h3>Scheduled (retries, in flight)</h3><p class="figure">${queue.scheduled}</p></div>
 <div class="card"><h3>Oldest due since</h3><p class="figure">${when(queue.oldestDueAt)}</p></div>
-<div class="card"><h3>Disabled endpoints</h3><p class="figure">${queue.disabledEndpoints}</p></div>
-</div></section>
+<div class="card"><h3>Disabled endpoints</h3><p class="figure">${queue.disabledEndpoints}</p></div>`,
+  'cards',
+)}</section>
 <section aria-labelledby="traffic"><h2 id="traffic">Delivery attempts</h2>
-<div id="region-charts" data-region>${charts}</div></section>`;
+${region('region-charts', ANY, charts)}</section>`;
     return kit.send(reply, page({ title: 'Overview', session, current: 'overview', live: '/ui/live', body }));
   });
 
@@ -51,8 +57,10 @@ export function overviewScreens(ui: FastifyInstance, kit: UiKit): void {
     const session = kit.session(request);
     const apps = await store.listApps({ limit: PAGE_SIZE, after: request.query.after || undefined });
     const rows = apps.data.map(
-      (app) => html`<tr><td><a href="${appPath(app)}">${app.name}</a></td><td class="mono">${app.uid ?? '—'}</td>
-<td class="mono wrap hide-narrow">${app.id}</td><td>${when(app.createdAt)}</td></tr>`,
+      (
+        app,
+      ) => html`<tr><td data-label="Name"><a href="${appPath(app)}">${app.name}</a></td><td class="mono" data-label="uid">${app.uid ?? '—'}</td>
+<td class="mono wrap hide-narrow" data-label="id">${app.id}</td><td data-label="Created">${when(app.createdAt)}</td></tr>`,
     );
     const body = html`<div class="table-wrap"><table><thead><tr><th>Name</th><th>uid</th><th class="hide-narrow">id</th><th>Created</th></tr></thead>
 <tbody>${rows.length ? rows : html`<tr><td colspan="4" class="muted">No apps yet.</td></tr>`}</tbody></table></div>

@@ -3,9 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+import { hookdCommand } from './built.js';
 
 export interface CliRun {
   code: number | null;
@@ -47,8 +45,7 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess {
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
-  return spawn(process.execPath, [...execArgv, MAIN, ...args], {
+  return spawn(process.execPath, [...hookdCommand(), ...args], {
     env: childEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -4,10 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { hookdCommand } from './built.js';
 import { eventually, TEST_MASTER_KEY } from './hookd.js';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 /**
  * Settings every child starts with: loopback endpoints allowed, quick retries, silent logs. Several busy
@@ -38,12 +36,11 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts `hookd serve` through tsx with the given HOOKD_* settings on top of the defaults, and `nodeArgs` for node
+ * Starts the built `hookd serve` with the given HOOKD_* settings on top of the defaults, and `nodeArgs` for node
  * itself (the bench's `--cpu-prof`).
  */
 export function spawnHookd(settings: Record<string, string>, nodeArgs: readonly string[] = []): ChildProcess {
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
-  return spawn(process.execPath, [...execArgv, ...nodeArgs, MAIN, 'serve'], {
+  return spawn(process.execPath, [...nodeArgs, ...hookdCommand(), 'serve'], {
     env: { ...process.env, ...CHILD_DEFAULTS, ...settings },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

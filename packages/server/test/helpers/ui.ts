@@ -1,7 +1,7 @@
 /** Helpers for the dashboard tests: a headless Chromium, a signed-in session over plain fetch, and screenshots. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 
 export const SCREENSHOTS = process.env.HOOKD_SCREENSHOTS === '1';
 const SHOTS_DIR = join(import.meta.dirname, '..', '..', '..', '..', 'docs', 'screenshots');
@@ -14,13 +14,17 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Saves `name-1280.png` and `name-390.png` of the page as it is, when HOOKD_SCREENSHOTS=1. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Saves `name-1280.png` and `name-390.png` of the page as it is, when HOOKD_SCREENSHOTS=1; scrolled to `top`'s start
+ * when given.
+ */
+export async function screenshot(page: Page, name: string, top?: Locator): Promise<void> {
   if (!SCREENSHOTS) return;
   mkdirSync(SHOTS_DIR, { recursive: true });
   const size = page.viewportSize() ?? { width: 1280, height: 800 };
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: width === 1280 ? 800 : 844 });
+    await top?.evaluate((element) => element.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(SHOTS_DIR, `${name}-${width}.png`), fullPage: false });
   }
   await page.setViewportSize(size);
