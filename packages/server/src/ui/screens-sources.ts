@@ -26,9 +26,11 @@ export function sourceScreens(ui: FastifyInstance, kit: UiKit): void {
     const session = kit.session(request);
     const sources = await store.listSources({ limit: PAGE_SIZE, after: request.query.after || undefined });
     const rows = sources.data.map(
-      (s) => html`<tr><td><a href="${sourcePath(s.id)}">${s.name}</a></td><td class="mono">${s.scheme}</td>
-<td class="mono wrap">${ingestUrl(request, s.name)}</td>
-<td>${s.refusals}${s.lastRefusal ? html`<br><span class="muted"><code>${s.lastRefusal.code}</code> ${when(s.lastRefusal.at)}</span>` : ''}</td></tr>`,
+      (
+        s,
+      ) => html`<tr><td data-label="Name"><a href="${sourcePath(s.id)}">${s.name}</a></td><td class="mono" data-label="Signature">${s.scheme}</td>
+<td class="mono wrap" data-label="Ingest URL">${ingestUrl(request, s.name)}</td>
+<td data-label="Refused">${s.refusals}${s.lastRefusal ? html`<br><span class="muted"><code>${s.lastRefusal.code}</code> ${when(s.lastRefusal.at)}</span>` : ''}</td></tr>`,
     );
     const body = html`<p class="muted">Webhooks hookd receives from providers (Stripe, GitHub, …): each source verifies them
 and hands them to its destinations. Create sources with <code>POST /v1/sources</code>.</p>
@@ -59,11 +61,12 @@ ${pager('/ui/sources', new URLSearchParams(), request.query, sources.nextCursor,
             .filter((s) => c[s] > 0)
             .map((s) => html`${statusBadge(s)} ${c[s]} `)
         : html`<span class="muted">no destination</span>`;
-      return html`<tr><td>${when(m.createdAt)}</td><td class="mono">${m.type}</td>
-<td class="mono wrap"><a href="${messages}/${encodeURIComponent(m.id)}">${m.id}</a></td><td>${summary}</td></tr>`;
+      return html`<tr><td data-label="Time">${when(m.createdAt)}</td><td class="mono" data-label="Type">${m.type}</td>
+<td class="mono wrap" data-label="Message"><a href="${messages}/${encodeURIComponent(m.id)}">${m.id}</a></td><td data-label="Deliveries">${summary}</td></tr>`;
     });
     const refusalRows = refusals.map(
-      (r) => html`<tr><td>${when(r.at)}</td><td><code>${r.code}</code></td><td class="wrap">${r.message}</td></tr>`,
+      (r) =>
+        html`<tr><td data-label="Time">${when(r.at)}</td><td data-label="Code"><code>${r.code}</code></td><td class="wrap" data-label="Reason">${r.message}</td></tr>`,
     );
     const destinationRows = destinations.data.map(
       (ep) => html`<li><a href="${endpointPath(ep)}">${ep.url}</a> ${ep.disabledAt !== null ? statusBadge('disabled') : ''}
