@@ -123,6 +123,13 @@ test('HOOKD_SEARCH_FIELDS lists payload paths, none by default, and refuses a pa
   assert.throws(() => loadConfig({ env: { HOOKD_SEARCH_FIELDS: "data['x']" } }), /HOOKD_SEARCH_FIELDS \(--search-fields\)/);
 });
 
+test('HOOKD_PORTAL_FRAME_ANCESTORS takes https origins or none, and refuses what would break the header', () => {
+  assert.equal(loadConfig({}).portalFrameAncestors, "'none'");
+  for (const bad of ['*', 'http://a.example.com', "https://a.example.com; script-src 'unsafe-inline'", "'none' https://a.com"]) {
+    assert.throws(() => loadConfig({ env: { HOOKD_PORTAL_FRAME_ANCESTORS: bad } }), /HOOKD_PORTAL_FRAME_ANCESTORS/, bad);
+  }
+});
+
 test('HOOKD_TRUST_PROXY lists CIDRs, none by default, and refuses anything else', () => {
   assert.deepEqual(loadConfig({}).trustProxy, []);
   assert.deepEqual(loadConfig({ env: { HOOKD_TRUST_PROXY: '10.0.0.0/8, ::1/128' } }).trustProxy, ['10.0.0.0/8', '::1/128']);
@@ -150,6 +157,7 @@ test('each setting lands where its entry in OPTIONS says (`to`), parsed by its k
     ],
     level: ['warn', 'warn'],
     masterKeys: [`${'A'.repeat(43)}=,${'B'.repeat(43)}=`, `${'A'.repeat(43)}=,${'B'.repeat(43)}=`],
+    frameAncestors: ['https://app.example.com  https://*.example.org', 'https://app.example.com https://*.example.org'],
   };
   for (const [name, option] of Object.entries(OPTIONS)) {
     const [text, value] = samples[option.kind] as [string, unknown];

@@ -30,6 +30,7 @@ interface Kinds {
   paths: string[][];
   level: string;
   masterKeys: string;
+  frameAncestors: string;
 }
 type Kind = keyof Kinds;
 
@@ -371,6 +372,13 @@ export const OPTIONS = {
     help: 'SQLite: comma-separated payload paths (`data.order_id`) that message search finds by index; others search the newest 50,000 messages (PostgreSQL: every path)',
     computed: 'none',
   },
+  portalFrameAncestors: {
+    env: 'HOOKD_PORTAL_FRAME_ANCESTORS',
+    flag: 'portal-frame-ancestors',
+    kind: 'frameAncestors',
+    help: "sites that may embed the app portal in a frame (CSP `frame-ancestors`, e.g. `https://app.example.com`); other than 'none', portal cookies become SameSite=None; Secure; Partitioned (https only)",
+    default: "'none'",
+  },
   opsInterval: {
     to: 'ops.intervalMs',
     env: 'HOOKD_OPS_INTERVAL',
@@ -453,6 +461,14 @@ const PARSERS: { [K in Kind]: (text: string, fail: (expected: string) => never) 
     }
   },
   level: (text, fail) => (LEVELS.includes(text) ? text : fail(`one of ${LEVELS.join(', ')}`)),
+  frameAncestors(text, fail) {
+    const sources = text.trim().split(/\s+/);
+    const valid = (s: string) => s === "'self'" || /^https:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(s);
+    if (sources.length === 1 && sources[0] === "'none'") return "'none'";
+    return sources.every(valid)
+      ? sources.join(' ')
+      : fail("'none', or space-separated https origins (https://app.example.com, https://*.example.com) and 'self'");
+  },
   masterKeys(text, fail) {
     try {
       parseMasterKeys(text, 'the list');

@@ -180,10 +180,14 @@ test('a portal link, and the session it opened, are refused after the link expir
     await page.getByRole('heading', { name: 'Mine: endpoints' }).waitFor();
     offsetMs = 6 * 60_000;
     await page.goto(`${server.url}/ui/apps/${mine.id}`);
-    assert.equal(new URL(page.url()).pathname, '/ui/sign-in', 'the session ended with the link');
+    // The portal's own page says what happened and how to get back in, never the admin's sign-in.
+    assert.equal(new URL(page.url()).pathname, '/ui/portal/ended', 'the session ended with the link');
+    await page.getByRole('heading', { name: 'Your portal session ended' }).waitFor();
+    assert.equal(await page.getByLabel('Admin token').count(), 0);
     const again = await page.goto(url);
     assert.equal(again?.status(), 401);
-    await page.getByText('portal_link_invalid').waitFor();
+    await page.getByRole('heading', { name: 'This portal link no longer works' }).waitFor();
+    await page.getByText('ask Mine’s support for a new portal link').waitFor();
     const forged = await page.goto(`${server.url}/ui/portal?token=${encodeURIComponent('eyJ1c2UiOiJwb3J0YWwifQ.AAAA')}`);
     assert.equal(forged?.status(), 401);
   } finally {

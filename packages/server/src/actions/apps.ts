@@ -2,7 +2,16 @@
  * The app operations: find, create, change, delete, each recorded in the audit log with its change. Who may set which
  * field (admin or app token) is the caller's check.
  */
-import { type App, auditChanges, auditEntry, newId, type Requester, uidProblem } from '../domain/index.js';
+import {
+  type App,
+  auditChanges,
+  auditEntry,
+  newId,
+  type PortalBranding,
+  portalBrandingProblem,
+  type Requester,
+  uidProblem,
+} from '../domain/index.js';
 import { type AdminStore, type AppPatch, StoreConflictError } from '../store/index.js';
 import { ApiError } from './errors.js';
 
@@ -31,14 +40,30 @@ export async function getApp(deps: { store: Pick<AdminStore, 'findApp'> }, idOrU
 
 export type AppInput = Pick<App, 'name'> & AppPatch;
 
+/** Branding is shown in HTML, CSS and the CSP of portal pages: each field must have its strict form. */
+function checkBranding(branding: PortalBranding | null | undefined): void {
+  const problem = branding ? portalBrandingProblem(branding) : null;
+  if (problem !== null) throw new ApiError('validation_failed', `body/portalBranding/${problem}`);
+}
+
 export async function createApp(
   deps: { store: Pick<AdminStore, 'createApp'>; clock: () => number },
   who: Requester,
-  { name, uid = null, alertWhenSilent = false, maxInFlight = null }: AppInput,
+  { name, uid = null, alertWhenSilent = false, maxInFlight = null, portalBranding = null }: AppInput,
 ): Promise<App> {
   checkUid(uid);
+  checkBranding(portalBranding);
   const now = deps.clock();
-  const app = { id: newId('app', now), uid, name, alertWhenSilent, maxInFlight, createdAt: now, updatedAt: now };
+  const app = {
+    id: newId('app', now),
+    uid,
+    name,
+    alertWhenSilent,
+    maxInFlight,
+    ...(portalBranding ? { portalBranding } : {}),
+    createdAt: now,
+    updatedAt: now,
+  };
   const changes = auditChanges(null, { ...app });
   return uidTaken(
     deps.store.createApp(app, auditEntry(who, { action: 'app.created', appId: app.id, target: app.id, changes }, now)),
@@ -52,6 +77,7 @@ export async function updateApp(
   patch: AppPatch,
 ): Promise<App> {
   checkUid(patch.uid);
+  checkBranding(patch.portalBranding);
   const before = await getApp(deps, appId);
   const now = deps.clock();
   const changes = auditChanges({ ...before }, { ...patch });

@@ -25,7 +25,7 @@ export {
 export { ApiError, ERRORS, type ErrorCode, type ErrorDetail } from './errors.js';
 export { type EventTypeChecks, eventTypeChecks } from './event-type-checks.js';
 export { PORTAL_PATH, type PortalLinkRequest, portalLink, readPortalLink, rotateSigningKey, signingKey } from './portal.js';
-export { type EventToPublish, type PublishDeps, publishEvent } from './publish.js';
+export { type EventToPublish, type PublishDeps, publishEvent, sendTestEvent } from './publish.js';
 export {
   cancelRecovery,
   countRecovery,

@@ -11,6 +11,8 @@ export interface EventToPublish {
   idempotencyKey?: string | null;
   /** The publisher's request headers: a `traceparent` among them makes the publish part of the caller's trace. */
   trace?: TraceCarrier;
+  /** A test event for this one endpoint: no other endpoint gets it, and its envelope says `"test": true`. */
+  testEndpointId?: string;
 }
 
 /** Checks the type and data, writes the message with its deliveries, and wakes the worker. Throws ApiError on refusal. */
@@ -47,14 +49,24 @@ async function publish(
   await eventTypeChecks(ctx).checkPublish(type, data); // archived type, or data its schema refuses: nothing is stored
   const now = ctx.clock();
   const timestamp = new Date(now).toISOString();
-  const payload = JSON.stringify({ type, timestamp, data });
+  const test = event.testEndpointId !== undefined;
+  // The receiver sees the mark in the body it verifies: a test never passes for a real event.
+  const payload = JSON.stringify(test ? { type, timestamp, data, test: true } : { type, timestamp, data });
   const size = Buffer.byteLength(payload);
   if (size > ctx.config.maxPayloadBytes) {
     const limit = ctx.config.maxPayloadBytes;
     throw new ApiError('payload_too_large', `the event is ${size} bytes as delivered, over the limit of ${limit}`);
   }
   const id = newId('msg', now);
-  const message = { id, appId, type, payload, idempotencyKey: event.idempotencyKey ?? null, createdAt: now };
+  const message = {
+    id,
+    appId,
+    type,
+    payload,
+    idempotencyKey: event.idempotencyKey ?? null,
+    createdAt: now,
+    ...(test ? { test: true } : {}),
+  };
   // The fan-out: the message and one delivery per matching endpoint, in one write. The message keeps the publish
   // span's context, so every attempt of its deliveries, in any process and however late, is that span's child.
   const result = await tracing.span('hookd.fanout', { attributes: { 'hookd.message.id': id } }, async (fanout) => {
@@ -63,6 +75,7 @@ async function publish(
       idempotencyWindowMs: ctx.config.idempotencyWindowMs,
       // The envelope as delivered, parsed once, only if some endpoint has a filter.
       skip: skipByFilter(() => filterSubject(message)),
+      ...(test ? { only: event.testEndpointId } : {}),
     });
     fanout.set({ 'hookd.deliveries': published.deliveries });
     return published;
@@ -71,4 +84,22 @@ async function publish(
   if (result.skipped > 0) ctx.metrics.deliveriesSkipped(result.skipped);
   if (result.deliveries > 0) ctx.onDeliveriesDue();
   return result;
+}
+
+/**
+ * Sends a test event to one endpoint of the app, never fanned out: the dashboard's, the portal's and the API's "send
+ * test". A disabled endpoint is refused (`endpoint_disabled`): it would get nothing.
+ */
+export async function sendTestEvent(
+  ctx: PublishDeps & { store: Pick<AdminStore, 'findEndpoint'> },
+  appId: string,
+  endpointId: string,
+  event: Pick<EventToPublish, 'type' | 'data'>,
+): Promise<PublishResult> {
+  const endpoint = await ctx.store.findEndpoint(appId, endpointId);
+  if (!endpoint) throw new ApiError('endpoint_not_found');
+  if (endpoint.disabledAt !== null) {
+    throw new ApiError('endpoint_disabled', 'The endpoint is disabled: enable it before sending it a test event.');
+  }
+  return publishEvent(ctx, appId, { type: event.type, data: event.data, testEndpointId: endpoint.id });
 }

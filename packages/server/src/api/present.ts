@@ -18,7 +18,12 @@ import {
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-export const presentApp = (app: App) => ({ ...app, createdAt: iso(app.createdAt), updatedAt: iso(app.updatedAt) });
+export const presentApp = (app: App) => ({
+  ...app,
+  portalBranding: app.portalBranding ?? null,
+  createdAt: iso(app.createdAt),
+  updatedAt: iso(app.updatedAt),
+});
 
 // The rotated-out secret is never shown again, and an ed25519 secret key never: its public key is what receivers need.
 export const presentEndpoint = (
@@ -59,6 +64,7 @@ export function presentMessage(message: Message) {
     data: envelope.data,
     idempotencyKey: message.idempotencyKey,
     purged,
+    ...(message.test ? { test: true } : {}),
   };
 }
 

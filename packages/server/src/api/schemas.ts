@@ -44,6 +44,15 @@ const appSchema = {
       type: ['integer', 'null'],
       description: 'Most of its deliveries one worker process keeps in flight; null: HOOKD_APP_CONCURRENCY.',
     },
+    portalBranding: {
+      type: ['object', 'null'],
+      description: 'The portal’s name, logo and accent colour; null: hookd’s own look.',
+      properties: {
+        name: { type: 'string' },
+        logoUrl: { type: ['string', 'null'] },
+        accentColor: { type: ['string', 'null'] },
+      },
+    },
     createdAt: timestamp,
     updatedAt: timestamp,
   },
@@ -162,6 +171,10 @@ const messageSchema = {
     data: { description: 'The event data as published; null once retention has purged it.' },
     idempotencyKey: { type: ['string', 'null'] },
     purged: { type: 'boolean', description: 'True once retention has dropped the data; the message and its deliveries stay.' },
+    test: {
+      type: 'boolean',
+      description: 'Present and true for a test event: sent to one endpoint only, its envelope says `"test": true`.',
+    },
   },
   required: ['id', 'appId', 'type', 'timestamp', 'data', 'idempotencyKey', 'purged'],
 } as const;

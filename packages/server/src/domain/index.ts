@@ -77,6 +77,12 @@ export {
 } from './message-search.js';
 export { type EpisodeStep, type FailingRule, failingEpisodeStep } from './ops-episodes.js';
 export { type AttemptContext, type AttemptResult, judgeAttempt, type NextStep, nextStep, type Verdict } from './outcome.js';
+export {
+  ACCENT_COLOR_PATTERN,
+  MAX_BRAND_NAME_LENGTH,
+  type PortalBranding,
+  portalBrandingProblem,
+} from './portal-branding.js';
 export type {
   RecoveryCount,
   RecoveryFilter,
@@ -87,6 +93,7 @@ export type {
 export { keptResponseHeaders, RESPONSE_HEADER_LIMITS } from './response-headers.js';
 export { isPurged } from './retention.js';
 export { DEFAULT_JITTER, DEFAULT_SCHEDULE_MS, nextRetryDelay, parseRetryAfter, type Random, type RetryPolicy } from './retry.js';
+export { schemaExample } from './schema-example.js';
 export {
   type PortalClaims,
   readToken,

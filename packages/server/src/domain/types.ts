@@ -2,6 +2,7 @@
 import type { AttemptError } from './attempt-errors.js';
 import type { EndpointFilter } from './endpoint-filter.js';
 import type { EndpointLimits } from './limits.js';
+import type { PortalBranding } from './portal-branding.js';
 
 export type SignatureScheme = 'standard' | 'hmac-sha256-hex' | 'ed25519';
 export const SIGNATURE_SCHEMES: readonly SignatureScheme[] = ['standard', 'hmac-sha256-hex', 'ed25519'];
@@ -14,6 +15,8 @@ export interface App {
   alertWhenSilent: boolean;
   /** Most of its deliveries one worker process keeps in flight; null: the configured default (HOOKD_APP_CONCURRENCY). */
   maxInFlight: number | null;
+  /** What its portal shows instead of hookd's name and colours; absent or null: hookd's own look. */
+  portalBranding?: PortalBranding | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -88,6 +91,8 @@ export interface Message {
   trace?: TraceContext | null;
   /** A request a source ingested: its URL's query parameters, for content filters. Absent or null when it had none. */
   query?: Record<string, string> | null;
+  /** A test event: sent to the one endpoint it was sent to (never fanned out), and marked so in every list. */
+  test?: boolean;
 }
 
 /** W3C trace context, as the `traceparent` and `tracestate` headers carry it. */

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { SourceRefusal } from '../domain/index.js';
-import type { AdminStore, SourceRefusalCount } from '../store/index.js';
+import { type AdminStore, RECENT_REFUSALS_KEPT, type SourceRefusalCount } from '../store/index.js';
 
 export class RefusalLog {
   private pending = new Map<string, SourceRefusalCount>();
@@ -26,8 +26,12 @@ export class RefusalLog {
     if (counted) {
       counted.count++;
       if (refusal.at >= counted.last.at) counted.last = refusal;
+      // The latest ones only: a flood keeps a bounded list in memory, as the store keeps a bounded one.
+      counted.recent ??= [];
+      counted.recent.push(refusal);
+      if (counted.recent.length > RECENT_REFUSALS_KEPT) counted.recent.shift();
     } else {
-      this.pending.set(sourceId, { sourceId, count: 1, last: refusal });
+      this.pending.set(sourceId, { sourceId, count: 1, last: refusal, recent: [refusal] });
     }
   }
 
@@ -62,5 +66,6 @@ export class RefusalLog {
     }
     counted.count += c.count;
     if (c.last.at > counted.last.at) counted.last = c.last;
+    counted.recent = [...(c.recent ?? []), ...(counted.recent ?? [])].slice(-RECENT_REFUSALS_KEPT);
   }
 }

@@ -34,7 +34,7 @@ export interface Page<T> {
 }
 
 /** `maxInFlight: null` goes back to the configured default. */
-export type AppPatch = Partial<Pick<App, 'uid' | 'name' | 'alertWhenSilent' | 'maxInFlight'>>;
+export type AppPatch = Partial<Pick<App, 'uid' | 'name' | 'alertWhenSilent' | 'maxInFlight' | 'portalBranding'>>;
 
 /** An app to create: `alertWhenSilent` is false and `maxInFlight` null unless given. */
 export type NewApp = Omit<App, 'alertWhenSilent' | 'maxInFlight'> & Partial<Pick<App, 'alertWhenSilent' | 'maxInFlight'>>;
@@ -64,7 +64,12 @@ export interface SourceRefusalCount {
   sourceId: string;
   count: number;
   last: SourceRefusal;
+  /** The refusals themselves, oldest first, at most RECENT_REFUSALS_KEPT; absent: `last` alone. */
+  recent?: SourceRefusal[];
 }
+
+/** How many of its latest refusals each source keeps, with their reasons, for its screen. */
+export const RECENT_REFUSALS_KEPT = 100;
 
 /** What may change on a source; null removes the rate limit or the schema. */
 export type SourcePatch = Partial<Pick<Source, 'secrets' | 'allowIps' | 'rateLimit' | 'schema' | 'forwardHeaders'>>;
@@ -107,6 +112,8 @@ export interface PublishInput {
    * delivery that records it instead of a pending one. Unset: every endpoint whose event types match gets it.
    */
   skip?: (endpoint: FanOutEndpoint) => string | null;
+  /** A test event's one endpoint: only it gets a delivery (if enabled), whatever its event types and filter. */
+  only?: string;
 }
 
 export interface PublishResult {
@@ -286,8 +293,13 @@ export interface AdminStore {
   updateSource(id: string, patch: SourcePatch, now: number, audit?: AuditEntry): Promise<Source | null>;
   /** Counts one refused request and keeps it as the source's last refusal. */
   recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void>;
-  /** Adds each source's count of refused requests and keeps its last refusal, in one write; gone sources are skipped. */
+  /**
+   * Adds each source's count of refused requests, keeps its last refusal and its latest RECENT_REFUSALS_KEPT
+   * refusals; gone sources are skipped.
+   */
   recordSourceRefusals(counts: readonly SourceRefusalCount[]): Promise<void>;
+  /** The source's latest refusals with their reasons, newest first (at most RECENT_REFUSALS_KEPT are kept). */
+  listSourceRefusals(sourceId: string, limit: number): Promise<SourceRefusal[]>;
 
   /** Writes the message and its deliveries in one transaction (the outbox). */
   publishMessage(input: PublishInput): Promise<PublishResult>;

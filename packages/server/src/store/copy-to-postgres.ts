@@ -25,6 +25,7 @@ const TABLES = [
   'endpoint_credentials',
   'event_types',
   'sources',
+  'source_refusals',
   'messages',
   'idempotency_keys',
   'deliveries',

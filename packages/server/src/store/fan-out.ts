@@ -17,8 +17,15 @@ export interface FanOut {
 }
 
 /** Endpoints whose event types do not take the message get no row at all; `skip` decides among the rest. */
-export function fanOut(endpoints: readonly FanOutCandidate[], message: Message, skip: PublishInput['skip']): FanOut {
+export function fanOut(
+  endpoints: readonly FanOutCandidate[],
+  message: Message,
+  skip: PublishInput['skip'],
+  only?: string,
+): FanOut {
   const result: FanOut = { deliver: [], skip: [] };
+  // A test goes to the endpoint chosen, whatever its types and filter, and to no other.
+  if (only !== undefined) return { deliver: endpoints.some((e) => e.id === only) ? [only] : [], skip: [] };
   for (const endpoint of endpoints) {
     if (!matchesEventType(endpoint.events, message.type)) continue;
     const reason = skip ? skip(endpoint) : null;

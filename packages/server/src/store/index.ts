@@ -20,7 +20,7 @@ export type {
   SourcePatch,
   SourceRefusalCount,
 } from './admin-store.js';
-export { UNINDEXED_SCAN_LIMIT } from './admin-store.js';
+export { RECENT_REFUSALS_KEPT, UNINDEXED_SCAN_LIMIT } from './admin-store.js';
 export { type AtRestStart, prepareSecretsAtRest, type Rotation, resealSecrets } from './at-rest.js';
 export type { AttemptActivity, AttemptFeedQuery, EndpointAttemptsQuery } from './attempt-feed.js';
 export type { CopyProgress, TableCopied } from './copy-to-postgres.js';

@@ -9,6 +9,7 @@ import type {
   Endpoint,
   EndpointFilter,
   Message,
+  PortalBranding,
   SignatureScheme,
   TraceContext,
 } from '../domain/index.js';
@@ -21,6 +22,8 @@ export interface AppRow {
   /** SQLite keeps booleans as 0 and 1. */
   alert_when_silent: boolean | number;
   max_in_flight: number | null;
+  /** JSON text of the portal branding; null for hookd's own look. */
+  portal_branding?: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -30,6 +33,7 @@ export const toApp = (r: AppRow): App => ({
   name: r.name,
   alertWhenSilent: Boolean(r.alert_when_silent),
   maxInFlight: r.max_in_flight,
+  ...(r.portal_branding ? { portalBranding: JSON.parse(r.portal_branding) as PortalBranding } : {}),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -99,6 +103,8 @@ export interface MessageRow {
   trace_state?: string | null;
   /** JSON text of an ingested request's query parameters; null when it had none. */
   query?: string | null;
+  /** 1 or true for a test event (SQLite has no boolean). */
+  test?: number | boolean | null;
 }
 export const toMessage = (r: MessageRow): Message => ({
   id: r.id,
@@ -110,6 +116,7 @@ export const toMessage = (r: MessageRow): Message => ({
   ...(r.forward_headers ? { headers: JSON.parse(r.forward_headers) as Record<string, string> } : {}),
   ...(r.trace_parent ? { trace: traceContextOf(r.trace_parent, r.trace_state ?? null) } : {}),
   ...(r.query ? { query: JSON.parse(r.query) as Record<string, string> } : {}),
+  ...(r.test ? { test: true } : {}),
 });
 
 /** An ingested request's query parameters as the column keeps them: JSON text, or null for none. */

@@ -45,6 +45,9 @@ label { font-weight: 600; font-size: .9em; }
 input, select, textarea, button { font: inherit; color: inherit; }
 input, select, textarea { width: 100%; padding: .4rem .5rem; border: 1px solid var(--line); border-radius: .35rem; background: var(--bg); }
 label.check { display: flex; gap: .5rem; align-items: center; } label.check input { width: auto; }
+.event-type h2 { margin-top: 0; font-size: 1rem; }
+fieldset.type-picker { border: 1px solid var(--line); border-radius: .4rem; padding: .4rem .8rem; margin: 0; }
+fieldset.type-picker label.check { display: inline-flex; margin: .15rem 1rem .15rem 0; }
 textarea { min-height: 5rem; font-family: ui-monospace, monospace; font-size: .9em; }
 button, .button { display: inline-block; padding: .4rem .9rem; border: 1px solid var(--line); border-radius: .35rem;
   background: var(--panel); cursor: pointer; text-decoration: none; color: var(--fg); }
@@ -75,6 +78,7 @@ figure.chart .key.line { height: 3px; vertical-align: .25em; background: var(--a
 .plot .line { fill: none; stroke: var(--accent); stroke-width: 2; stroke-linecap: round; vector-effect: non-scaling-stroke; }
 .live { font-size: .85em; } .pager { display: flex; gap: 1rem; margin-top: .8rem; }
 .signin { max-width: 26rem; margin: 12vh auto; }
+header.top .brand img.logo, .signin img.logo { height: 1.6rem; max-width: 8rem; object-fit: contain; vertical-align: middle; margin-right: .5rem; }
 .signin form { display: grid; gap: .6rem; }
 @media (max-width: 640px) {
   main { padding: .8rem .7rem 2rem; }

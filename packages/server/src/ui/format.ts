@@ -5,7 +5,7 @@ import { type Html, html } from './html.js';
 export const iso = (ms: number) => new Date(ms).toISOString();
 /** `2026-01-01 12:00:05 UTC`, in a <time> a reader can parse. */
 export const when = (ms: number | null) =>
-  ms === null ? html`—` : html`<time datetime="${iso(ms)}">${iso(ms).slice(0, 19).replace('T', ' ')}</time>`;
+  ms === null ? html`—` : html`<time datetime="${iso(ms)}">${iso(ms).slice(0, 19).replace('T', ' ')} UTC</time>`;
 
 export const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}%`);
 

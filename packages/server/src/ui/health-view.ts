@@ -14,6 +14,7 @@ const NOTICES: Record<string, string> = {
   enabled: 'Endpoint enabled.',
   rotated: 'Secret rotated. The old one keeps signing beside it for the overlap.',
   published: 'Test event published.',
+  tested: 'Test event sent to the endpoint chosen, and to no other.',
   retried: 'Delivery retried; it is due now.',
   replayed: 'Failed deliveries replayed.',
   queued: 'Failed deliveries queued for retry: {n}. They are due now.',
@@ -21,6 +22,15 @@ const NOTICES: Record<string, string> = {
 
 /** The notice for a key; `{n}` in it is the count the redirect carried, read as a number only. */
 export function noticeFor(key: string | undefined, count?: string): { text: string } | null {
+  if (key === 'replayed' && count !== undefined && /^\d{1,9}$/.test(count)) {
+    const n = Number(count);
+    return {
+      text:
+        n === 0
+          ? 'Nothing to replay: no failed delivery since that time.'
+          : `Replayed: ${n} ${n === 1 ? 'delivery' : 'deliveries'} queued.`,
+    };
+  }
   const text = key ? NOTICES[key] : undefined;
   if (!text) return null;
   return { text: text.replace('{n}', String(Number.parseInt(count ?? '', 10) || 0)) };

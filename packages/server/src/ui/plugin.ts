@@ -12,30 +12,33 @@ import { type Html, html } from './html.js';
 import type { UiContext, UiKit } from './kit.js';
 import { page } from './layout.js';
 import { liveRoutes } from './live.js';
-import { portalRoutes } from './portal.js';
+import { BRAND_PATH, PORTAL_ENDED_PATH, portalRoutes } from './portal.js';
+import { ADMIN_CSP, portalCsp } from './portal-pages.js';
 import { REGIONS_HEADER, regionsOf } from './regions.js';
 import { attemptScreens } from './screens-attempts.js';
 import { auditScreens } from './screens-audit.js';
 import { credentialRoutes } from './screens-credentials.js';
 import { endpointScreens } from './screens-endpoints.js';
+import { eventTypeScreens } from './screens-event-types.js';
 import { filterScreens } from './screens-filter.js';
 import { messageScreens } from './screens-messages.js';
 import { overviewScreens } from './screens-overview.js';
 import { recoveryScreens } from './screens-recoveries.js';
+import { sourceScreens } from './screens-sources.js';
 import { transformationScreens } from './screens-transformation.js';
 import { ADMIN_SESSION_MS, type Session, sessionCookies } from './session.js';
 
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-const PUBLIC = new Set(['/ui/sign-in', PORTAL_PATH, '/ui/assets/app.css', '/ui/assets/app.js']);
+const PUBLIC = new Set(['/ui/sign-in', PORTAL_PATH, PORTAL_ENDED_PATH, '/ui/assets/app.css', '/ui/assets/app.js']);
+/** Pages of the portal that no session is needed for: they answer with the portal's CSP. */
+const PORTAL_PUBLIC = new Set([PORTAL_PATH, PORTAL_ENDED_PATH]);
 const sessions = new WeakMap<FastifyRequest, Session>();
 
 export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<void> {
   // Made at first start, in the store, so every process signs and checks portal links with the same random key.
   await signingKey(ctx.store);
   await endAdminSessionsIfTokenChanged(ctx);
-  const cookies = sessionCookies(ctx.store, ctx.clock);
+  const frameAncestors = ctx.config.portalFrameAncestors;
+  const cookies = sessionCookies(ctx.store, ctx.clock, frameAncestors !== "'none'");
   const kit: UiKit = {
     ctx,
     cookies,
@@ -77,21 +80,28 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
     ui.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string', bodyLimit: 256 * 1024 },
-      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+      (_request, body, done) => done(null, formFields(body as string)),
     );
     ui.addHook('onRequest', async (_request, reply) => {
-      reply.header('content-security-policy', CSP);
+      reply.header('content-security-policy', ADMIN_CSP);
       reply.header('x-content-type-options', 'nosniff');
       reply.header('referrer-policy', 'no-referrer');
       reply.header('cache-control', 'no-store');
     });
     ui.addHook('preHandler', async (request, reply) => {
       const path = request.url.split('?')[0] as string;
-      if (PUBLIC.has(path)) return;
+      if (PORTAL_PUBLIC.has(path)) reply.header('content-security-policy', portalCsp(frameAncestors, null));
+      if (PUBLIC.has(path) || path.startsWith(BRAND_PATH)) return;
       const session = await cookies.read(request);
       if (!session) {
-        if (request.method === 'GET') return reply.redirect('/ui/sign-in', 303);
+        // A portal customer whose session ended gets the portal's page, never the admin's sign-in.
+        const portal = cookies.lastPortalApp(request) !== null;
+        if (request.method === 'GET') return reply.redirect(portal ? `${PORTAL_ENDED_PATH}?why=expired` : '/ui/sign-in', 303);
         throw new ApiError('unauthorized', 'Sign in first: this session is missing or has expired.');
+      }
+      if (session.scope.kind === 'app') {
+        const app = await ctx.store.findApp(session.scope.appId);
+        reply.header('content-security-policy', portalCsp(frameAncestors, app?.portalBranding ?? null));
       }
       if (request.method === 'POST' && !cookies.csrfMatches(session, (request.body as { _csrf?: unknown } | null)?._csrf)) {
         throw new ApiError('csrf_invalid');
@@ -137,13 +147,16 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
       return reply.redirect('/ui', 303);
     });
     ui.post('/ui/sign-out', async (request, reply) => {
-      await cookies.end(request, reply);
-      return reply.redirect('/ui/sign-in', 303);
+      const portal = kit.session(request).scope.kind === 'app';
+      await cookies.end(request, reply, portal);
+      return reply.redirect(portal ? `${PORTAL_ENDED_PATH}?why=signed-out` : '/ui/sign-in', 303);
     });
     portalRoutes(ui, kit);
 
     overviewScreens(ui, kit);
     auditScreens(ui, kit);
+    sourceScreens(ui, kit);
+    eventTypeScreens(ui, kit);
     endpointScreens(ui, kit);
     attemptScreens(ui, kit);
     recoveryScreens(ui, kit);
@@ -193,14 +206,43 @@ ${failed ? html`<p class="notice error" role="alert">That is not the admin token
 }
 
 /** Errors answer as a page, or as the API's JSON error when the client asks for JSON. */
-function errorPage(kit: UiKit, request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string) {
+async function errorPage(kit: UiKit, request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string) {
   const status = ERRORS[code][0];
   if ((request.headers.accept ?? '').includes('application/json') && !(request.headers.accept ?? '').includes('text/html')) {
     return reply.code(status).send({ error: { code, message } });
   }
   const session = sessions.get(request) ?? null;
+  // The app in the URL, when this session may see it: its navigation stays, and "back" goes to the page the form was on.
+  const appKey = (request.params as { app?: unknown } | undefined)?.app;
+  const app = session && typeof appKey === 'string' ? await kit.app(request, appKey).catch(() => undefined) : undefined;
+  const path = request.url.split('?')[0] as string;
+  const back =
+    request.method === 'POST' && app
+      ? { href: formPageOf(path, app.id), label: 'Back to the form' }
+      : app
+        ? { href: `/ui/apps/${encodeURIComponent(app.id)}`, label: `Back to ${app.name}` }
+        : session
+          ? { href: '/ui', label: 'Back to the dashboard' }
+          : { href: '/ui/sign-in', label: 'Sign in' };
   const body = html`<p class="notice error" role="alert">${message}</p>
 <p class="muted">Error code <code>${code}</code> (HTTP ${status}).</p>
-<p><a href="${session ? '/ui' : '/ui/sign-in'}">${session ? 'Back to the dashboard' : 'Sign in'}</a></p>`;
-  return kit.send(reply, page({ title: status === 404 ? 'Not found' : 'Something went wrong', session, body }), status);
+<p><a href="${back.href}">${back.label}</a></p>`;
+  return kit.send(reply, page({ title: status === 404 ? 'Not found' : 'Something went wrong', session, app, body }), status);
+}
+
+/** The page a form posting to `path` is on: the action's path without its last step (a retry's is the messages page). */
+function formPageOf(path: string, appId: string): string {
+  const parent = path.slice(0, path.lastIndexOf('/'));
+  return parent.includes('/deliveries/') ? `/ui/apps/${encodeURIComponent(appId)}/messages` : parent;
+}
+
+/** A form body's fields; a name given more than once (checkboxes) becomes the list of its values. */
+function formFields(body: string): Record<string, string | string[]> {
+  // No prototype: a field named __proto__ is a field like any other.
+  const fields: Record<string, string | string[]> = Object.create(null);
+  for (const [name, value] of new URLSearchParams(body)) {
+    const seen = fields[name];
+    fields[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return fields;
 }

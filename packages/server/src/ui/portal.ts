@@ -11,7 +11,13 @@ import { auditEntry, type PortalClaims, sameText } from '../domain/index.js';
 import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath } from './layout.js';
-import { cookieValue } from './session.js';
+import { brandCss, type PortalEnd, portalCsp, portalEndedPage } from './portal-pages.js';
+import { cookieAttributes, cookieValue } from './session.js';
+
+/** Where a portal customer lands when the portal cannot open: signed out, session over, or a link that fails. */
+export const PORTAL_ENDED_PATH = '/ui/portal/ended';
+/** `/ui/brand/{app id}.css`: an app's accent colour, as a stylesheet (the CSP allows no inline style). */
+export const BRAND_PATH = '/ui/brand/';
 
 /** A double-submit cookie for the confirmation form: a page without a session has no session-bound CSRF token. */
 const CONFIRM_COOKIE = 'hookd_portal_confirm';
@@ -41,9 +47,39 @@ export function portalRoutes(ui: FastifyInstance, kit: UiKit): void {
     return reply.redirect(appPath(app), 303);
   }
 
+  /** The app of the portal this browser last had open, if it still exists. */
+  async function lastApp(request: FastifyRequest) {
+    const id = cookies.lastPortalApp(request);
+    return id ? await ctx.store.findApp(id) : null;
+  }
+
+  async function ended(request: FastifyRequest, reply: FastifyReply, why: PortalEnd, status = 200) {
+    const app = await lastApp(request);
+    reply.header('content-security-policy', portalCsp(ctx.config.portalFrameAncestors, app?.portalBranding ?? null));
+    return kit.send(reply, portalEndedPage(why, app), status);
+  }
+
+  ui.get<{ Querystring: { why?: string } }>(PORTAL_ENDED_PATH, async (request, reply) => {
+    const why = request.query.why === 'signed-out' || request.query.why === 'link' ? request.query.why : 'expired';
+    return ended(request, reply, why);
+  });
+
+  ui.get<{ Params: { file: string } }>(`${BRAND_PATH}:file`, async (request, reply) => {
+    const id = /^([A-Za-z0-9_]{1,64})\.css$/.exec(request.params.file)?.[1];
+    const app = id ? await ctx.store.findApp(id) : null;
+    return reply.type('text/css; charset=utf-8').send(brandCss(app?.portalBranding ?? null));
+  });
+
   ui.get<{ Querystring: { token?: string } }>(PORTAL_PATH, async (request, reply) => {
     const token = request.query.token ?? '';
-    const claims = await validLink(request, token);
+    let claims: PortalClaims;
+    try {
+      claims = await validLink(request, token);
+    } catch (error) {
+      // An expired or broken link is the customer's dead end: the portal's page, not the admin's error page.
+      if (error instanceof ApiError && error.code === 'portal_link_invalid') return ended(request, reply, 'link', 401);
+      throw error;
+    }
     const current = await cookies.read(request);
     const sameIdentity = current?.scope.kind === 'app' && current.scope.appId === claims.appId;
     const crossSite = isCrossSite(request);
@@ -52,11 +88,9 @@ export function portalRoutes(ui: FastifyInstance, kit: UiKit): void {
     const app = await ctx.store.findApp(claims.appId);
     if (!app) throw new ApiError('app_not_found');
     const csrf = randomBytes(24).toString('base64url');
-    const secure = request.protocol === 'https' ? '; Secure' : '';
-    reply.header(
-      'set-cookie',
-      `${CONFIRM_COOKIE}=${csrf}; Path=${PORTAL_PATH}; Max-Age=${CONFIRM_MS / 1000}; HttpOnly; SameSite=Strict${secure}`,
-    );
+    // In a frame on the operator's site, a Strict cookie would not come back with the confirmation.
+    const attributes = cookieAttributes(request, cookies.embedPortal);
+    reply.header('set-cookie', `${CONFIRM_COOKIE}=${csrf}; Path=${PORTAL_PATH}; Max-Age=${CONFIRM_MS / 1000}; ${attributes}`);
     const replaces = current
       ? current.scope.kind === 'admin'
         ? 'This browser is signed in as the admin; opening the portal ends that session.'
@@ -71,7 +105,8 @@ export function portalRoutes(ui: FastifyInstance, kit: UiKit): void {
     const expected = cookieValue(request, CONFIRM_COOKIE);
     if (!expected || !sameText(expected, String(request.body?._csrf ?? ''))) throw new ApiError('csrf_invalid');
     const claims = await validLink(request, String(request.body?.token ?? ''));
-    reply.header('set-cookie', `${CONFIRM_COOKIE}=; Path=${PORTAL_PATH}; Max-Age=0; HttpOnly; SameSite=Strict`);
+    const attributes = cookieAttributes(request, cookies.embedPortal);
+    reply.header('set-cookie', `${CONFIRM_COOKIE}=; Path=${PORTAL_PATH}; Max-Age=0; ${attributes}`);
     return open(request, reply, claims);
   });
 }

@@ -5,10 +5,11 @@ import { when } from './format.js';
 import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
 import { page } from './layout.js';
+import { pager } from './pager.js';
 
 const PAGE_SIZE = 50;
 const FILTERS = ['app', 'actor', 'action', 'target'] as const;
-type Filters = Partial<Record<(typeof FILTERS)[number] | 'after', string>>;
+type Filters = Partial<Record<(typeof FILTERS)[number] | 'after' | 'trail', string>>;
 
 /** Each changed field as `name: before → after`; secrets were masked before the entry was written. */
 function changesOf(entry: AuditEntry): Html {
@@ -41,9 +42,6 @@ export function auditScreens(ui: FastifyInstance, kit: UiKit): void {
 <td class="mono hide-narrow" data-label="Address">${e.address ?? '—'}</td></tr>`,
     );
     const kept = new URLSearchParams(FILTERS.flatMap((name) => (q[name] ? [[name, q[name] as string]] : [])));
-    const next = log.nextCursor
-      ? html`<a href="/ui/audit?${new URLSearchParams([...kept, ['after', log.nextCursor]]).toString()}">Older entries →</a>`
-      : '';
     const fields = FILTERS.map(
       (name) =>
         html`<label for="audit-${name}">${name}</label><input id="audit-${name}" name="${name}" maxlength="256" value="${q[name] ?? ''}">`,
@@ -53,7 +51,7 @@ export function auditScreens(ui: FastifyInstance, kit: UiKit): void {
 <div class="table-wrap"><table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Target</th><th class="hide-narrow">App</th>
 <th>Changes</th><th class="hide-narrow">Address</th></tr></thead>
 <tbody>${rows.length ? rows : html`<tr><td colspan="7" class="muted">No entries.</td></tr>`}</tbody></table></div>
-<p class="pager">${q.after ? html`<a href="/ui/audit?${kept.toString()}">← Newest</a>` : ''}${next}</p>`;
+${pager('/ui/audit', kept, q, log.nextCursor, { next: 'Older entries →', first: 'Newest' })}`;
     return kit.send(reply, page({ title: 'Audit', session, current: 'audit', body }));
   });
 }

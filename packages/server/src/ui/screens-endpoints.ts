@@ -6,9 +6,9 @@ import {
   disableEndpoint,
   enableEndpoint,
   getEndpoint,
-  publishEvent,
   replayEndpoint,
   rotateEndpointSecret,
+  sendTestEvent,
   updateEndpoint,
 } from '../actions/index.js';
 import {
@@ -29,10 +29,13 @@ import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, endpointPath, page } from './layout.js';
+import { pager } from './pager.js';
 import { region, watchKeys } from './regions.js';
 import { credentialForms } from './screens-credentials.js';
+import { eventTypeChoices } from './screens-event-types.js';
 import { filterField, filterTestForm, parseFilterText } from './screens-filter.js';
 import { transformationField, transformationText, transformationTryForm } from './screens-transformation.js';
+import type { Session } from './session.js';
 import { endpointState, errorMix, errorsOf, failingWhy, lastError } from './why-failing.js';
 
 const PAGE_SIZE = 50;
@@ -41,6 +44,8 @@ type EndpointForm = {
   url?: string;
   description?: string;
   events?: string;
+  /** The registered types ticked in the picker: one value, or several. */
+  eventType?: string | string[];
   filter?: string;
   transformation?: string;
   signatureScheme?: string;
@@ -51,10 +56,16 @@ type EndpointForm = {
 const formFields = (form: EndpointForm) => ({
   url: (form.url ?? '').trim(),
   description: (form.description ?? '').slice(0, 1024),
-  events: (form.events ?? '')
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean),
+  // The types ticked in the picker, then any other name or `prefix.*` typed beside them.
+  events: [
+    ...new Set([
+      ...ticked(form),
+      ...(form.events ?? '')
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ]),
+  ],
   // The textarea shows the saved filter: emptied, it removes it.
   filter: parseFilterText(form.filter),
   // Likewise the code: emptied, it removes the transformation; code that does not compile is `transformation_invalid`.
@@ -64,6 +75,9 @@ const formFields = (form: EndpointForm) => ({
   // An unknown value is left to the action, which keeps the endpoint's scheme (or the default) for a missing one.
   signatureScheme: SIGNATURE_SCHEMES.find((scheme) => scheme === form.signatureScheme),
 });
+
+const ticked = (form: EndpointForm): string[] =>
+  form.eventType === undefined ? [] : Array.isArray(form.eventType) ? form.eventType : [form.eventType];
 
 const SCHEME_LABELS: Record<SignatureScheme, string> = {
   standard: 'Standard Webhooks, HMAC (whsec_ secret)',
@@ -88,16 +102,17 @@ export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
     return { app, endpoint: await getEndpoint(ctx, app.id, request.params.ep) };
   }
 
-  ui.get<{ Params: { app: string }; Querystring: { after?: string; notice?: string } }>(
+  ui.get<{ Params: { app: string }; Querystring: { after?: string; trail?: string; notice?: string; count?: string } }>(
     '/ui/apps/:app',
     async (request, reply) => {
       const session = kit.session(request);
       const app = await kit.app(request, request.params.app);
       const now = ctx.clock();
-      const [endpoints, troubled, charts] = await Promise.all([
+      const [endpoints, troubled, charts, types] = await Promise.all([
         store.listEndpoints(app.id, { limit: PAGE_SIZE, after: request.query.after || undefined }),
         store.troubledEndpoints(app.id, 20),
         chartsFor(kit, app.id),
+        eventTypeChoices(kit),
       ]);
       const listings = await store.endpointListings(
         endpoints.data.map((ep) => ep.id),
@@ -116,9 +131,6 @@ export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
 </tr>`;
       });
       const admin = session.scope.kind === 'admin';
-      const next = endpoints.nextCursor
-        ? html`<a href="${appPath(app)}?after=${encodeURIComponent(endpoints.nextCursor)}">More endpoints →</a>`
-        : '';
       const body = html`<p class="muted">App <code>${app.id}</code>${app.uid ? html` · uid <code>${app.uid}</code>` : ''} ·
 <a href="${appPath(app)}/messages">Messages and deliveries</a></p>
 ${admin ? html`<form method="post" action="${appPath(app)}/portal-link" class="actions">${csrfField(session)}<button type="submit">Make a portal link for this app</button></form>` : ''}
@@ -132,18 +144,13 @@ ${region(
 <tbody>${rows.length ? rows : html`<tr><td colspan="4" class="muted">No endpoints yet: add one below.</td></tr>`}</tbody></table>`,
   'table-wrap',
 )}
-<p class="pager">${request.query.after ? html`<a href="${appPath(app)}">← First endpoints</a>` : ''}${next}</p></section>
+${pager(appPath(app), new URLSearchParams(), request.query, endpoints.nextCursor, { next: 'More endpoints →', first: 'First endpoints' })}</section>
 <section aria-labelledby="traffic"><h2 id="traffic">Delivery attempts</h2>${region('region-charts', [watchKeys.anyAttempt], charts)}</section>
 <h2 id="new-endpoint">Add an endpoint</h2>
 <form method="post" action="${appPath(app)}/endpoints" class="grid-form" aria-labelledby="new-endpoint">${csrfField(session)}
-${endpointFields(null)}
+${endpointFields(null, types)}
 <div class="full"><button class="primary" type="submit">Add endpoint</button></div></form>
-<h2 id="test-event">Send a test event</h2>
-<form method="post" action="${appPath(app)}/test-event" class="grid-form" aria-labelledby="test-event">${csrfField(session)}
-<label for="event-type">Event type</label><input id="event-type" name="type" required value="hookd.test" maxlength="256">
-<label for="event-data">Data (JSON)</label><textarea id="event-data" name="data" required>{"hello": "world"}</textarea>
-<p class="full muted">Every enabled endpoint subscribed to this type receives it, like any published event.</p>
-<div class="full"><button type="submit">Send test event</button></div></form>`;
+${testEventForm(app, session, endpoints.data)}`;
       const title = admin ? app.name : `${app.name}: endpoints`;
       return kit.send(
         reply,
@@ -161,8 +168,9 @@ ${endpointFields(null)}
   );
 
   /** A save refused for what was typed says why above the form, still holding what was typed, so nothing is lost. */
-  function refusedSave(request: FastifyRequest, reply: FastifyReply, app: App, ep: Endpoint | null, error: unknown) {
+  async function refusedSave(request: FastifyRequest, reply: FastifyReply, app: App, ep: Endpoint | null, error: unknown) {
     if (!(error instanceof ApiError) || (error.statusCode !== 400 && error.statusCode !== 422)) throw error;
+    const types = await eventTypeChoices(kit);
     const session = kit.session(request);
     const form = request.body as EndpointForm;
     const body = html`<p><a href="${ep ? endpointPath(ep) : appPath(app)}">← Back${ep ? ' to the endpoint' : ''}</a></p>
@@ -170,7 +178,7 @@ ${endpointFields(null)}
 <p class="muted">Error code <code>${error.code}</code> (HTTP ${error.statusCode}).</p>
 <h2 id="refused-form">${ep ? 'Edit' : 'Add an endpoint'}</h2>
 <form method="post" action="${ep ? `${endpointPath(ep)}/edit` : `${appPath(app)}/endpoints`}" class="grid-form" aria-labelledby="refused-form">${csrfField(session)}
-${endpointFields(ep, form)}<div class="full"><button class="primary" type="submit">${ep ? 'Save' : 'Add endpoint'}</button></div></form>`;
+${endpointFields(ep, types, form)}<div class="full"><button class="primary" type="submit">${ep ? 'Save' : 'Add endpoint'}</button></div></form>`;
     const title = ep ? `Endpoint ${ep.url}` : 'Add an endpoint';
     return kit.send(reply, page({ title, session, app, current: 'endpoints', body }), error.statusCode);
   }
@@ -185,16 +193,31 @@ ${endpointFields(ep, form)}<div class="full"><button class="primary" type="submi
     }
   });
 
-  ui.get<{ Params: EpParams; Querystring: { notice?: string } }>('/ui/apps/:app/endpoints/:ep', async (request, reply) => {
+  ui.get<{ Params: EpParams; Querystring: { notice?: string; count?: string } }>(
+    '/ui/apps/:app/endpoints/:ep',
+    async (request, reply) => showEndpoint(request, reply, noticeFor(request.query.notice, request.query.count), null),
+  );
+
+  /**
+   * The endpoint's page; `refused` puts an action's error next to its form (replay), in the page with its navigation,
+   * answered with the error's status.
+   */
+  async function showEndpoint(
+    request: FastifyRequest<{ Params: EpParams }>,
+    reply: FastifyReply,
+    notice: { text: string; error?: boolean } | null,
+    refused: { form: 'replay'; error: ApiError } | null,
+  ) {
     const session = kit.session(request);
     const { app, endpoint: ep } = await loadEndpoint(request);
     const now = ctx.clock();
-    const [counts, health, recent, credentials, errors] = await Promise.all([
+    const [counts, health, recent, credentials, errors, types] = await Promise.all([
       store.countDeliveriesByStatus(ep.id),
       store.endpointHealth(ep.id, now),
       store.listDeliveries(app.id, { endpointId: ep.id }, { limit: 20 }),
       store.endpointCredentials([ep.id]),
       errorsOf(kit, [ep.id]),
+      eventTypeChoices(kit),
     ]);
     const why = errors[ep.id];
     const failingAlertedAt = why?.failingAlertedAt ?? null;
@@ -240,30 +263,28 @@ ${region(
   'table-wrap',
 )}</section>
 <h2 id="replay">Replay failed deliveries</h2>
-<form method="post" action="${endpointPath(ep)}/replay" class="grid-form" aria-labelledby="replay">${csrfField(session)}
+${refused?.form === 'replay' ? formError(refused.error, 'replay-error') : ''}
+${
+  ep.disabledAt !== null
+    ? html`<p class="muted" id="replay-disabled">The endpoint is disabled: enable it first, then replay what failed.</p>`
+    : html`<form method="post" action="${endpointPath(ep)}/replay" class="grid-form" aria-labelledby="replay"${refused?.form === 'replay' ? html` aria-describedby="replay-error"` : ''}>${csrfField(session)}
 <label for="replay-since">Created since (UTC)</label>
 <input id="replay-since" name="since" type="datetime-local" required value="${utcInputValue(now - 86_400_000)}">
 <div class="full"><button type="submit">Replay failed</button></div></form>
-<p><a id="recover-link" href="${appPath(app)}/recover?endpoint=${encodeURIComponent(ep.id)}">Recover failed deliveries by type, time or error…</a></p>
+<p><a id="recover-link" href="${appPath(app)}/recover?endpoint=${encodeURIComponent(ep.id)}">Recover failed deliveries by type, time or error…</a></p>`
+}
 ${credentialForms(ep, session, shownCredentials)}
 ${filterTestForm(ep, session)}
 ${transformationTryForm(ep, session)}
 <h2 id="edit">Edit</h2>
 <form method="post" action="${endpointPath(ep)}/edit" class="grid-form" aria-labelledby="edit">${csrfField(session)}
-${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Save</button></div></form>`;
+${endpointFields(ep, types)}<div class="full"><button class="primary" type="submit">Save</button></div></form>`;
     return kit.send(
       reply,
-      page({
-        title: `Endpoint ${ep.url}`,
-        session,
-        app,
-        current: 'endpoints',
-        live: `${appPath(app)}/live`,
-        notice: noticeFor(request.query.notice),
-        body,
-      }),
+      page({ title: `Endpoint ${ep.url}`, session, app, current: 'endpoints', live: `${appPath(app)}/live`, notice, body }),
+      refused ? refused.error.statusCode : 200,
     );
-  });
+  }
 
   ui.post<{ Params: EpParams; Body: EndpointForm }>('/ui/apps/:app/endpoints/:ep/edit', async (request, reply) => {
     const { app, endpoint: ep } = await loadEndpoint(request);
@@ -302,13 +323,18 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
 
   ui.post<{ Params: EpParams; Body: { since?: string } }>('/ui/apps/:app/endpoints/:ep/replay', async (request, reply) => {
     const endpoint = await target(request);
-    const since = parseUtcInput(request.body.since);
-    if (since === undefined) throw new ApiError('validation_failed', 'Give the time to replay failed deliveries from.');
-    await replayEndpoint(ctx, kit.requester(request), endpoint.appId, endpoint.id, { since, status: 'failed' });
-    return reply.redirect(`${endpointPath(endpoint)}?notice=replayed`, 303);
+    try {
+      const since = parseUtcInput(request.body.since);
+      if (since === undefined) throw new ApiError('validation_failed', 'Give the time to replay failed deliveries from.');
+      const queued = await replayEndpoint(ctx, kit.requester(request), endpoint.appId, endpoint.id, { since, status: 'failed' });
+      return reply.redirect(`${endpointPath(endpoint)}?notice=replayed&count=${queued}`, 303);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.statusCode >= 500) throw error;
+      return showEndpoint(request, reply, null, { form: 'replay', error });
+    }
   });
 
-  ui.post<{ Params: { app: string }; Body: { type?: string; data?: string } }>(
+  ui.post<{ Params: { app: string }; Body: { type?: string; data?: string; endpoint?: string } }>(
     '/ui/apps/:app/test-event',
     async (request, reply) => {
       const app = await kit.app(request, request.params.app);
@@ -318,8 +344,10 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
       } catch {
         throw new ApiError('invalid_json', 'The test event’s data is not valid JSON.');
       }
-      await publishEvent(ctx, app.id, { type: (request.body.type ?? '').trim(), data });
-      return reply.redirect(`${appPath(app)}/messages?notice=published`, 303);
+      const endpointId = request.body.endpoint ?? '';
+      if (!endpointId) throw new ApiError('validation_failed', 'Choose the endpoint the test event goes to.');
+      const { message } = await sendTestEvent(ctx, app.id, endpointId, { type: (request.body.type ?? '').trim(), data });
+      return reply.redirect(`${appPath(app)}/messages/${encodeURIComponent(message.id)}?notice=tested`, 303);
     },
   );
 }
@@ -334,17 +362,28 @@ function latencyLine(w: HealthWindow, mix: Html | null): Html {
 }
 
 /** The create (`ep` null) or edit form's fields, holding what was typed when a save was refused. */
-function endpointFields(ep: Endpoint | null, typed?: EndpointForm): Html {
+function endpointFields(ep: Endpoint | null, types: readonly string[], typed?: EndpointForm): Html {
   const id = ep ? 'edit' : 'new';
+  const chosen = new Set(typed ? ticked(typed) : (ep?.events ?? []));
+  // The text field holds what the picker cannot: filters (`order.*`) and names not registered.
+  const others = typed ? (typed.events ?? '') : (ep?.events ?? []).filter((name) => !types.includes(name)).join(', ');
   const scheme = typed?.signatureScheme ?? ep?.signatureScheme ?? 'standard';
   const traceContext = typed ? typed.sendTraceContext === 'on' : ep?.sendTraceContext;
   return html`<label for="${id}-url">URL</label>
 <input id="${id}-url" name="url" type="url" required maxlength="2048" value="${typed?.url ?? ep?.url ?? ''}" placeholder="https://example.com/webhooks">
 <label for="${id}-description">Description</label>
 <input id="${id}-description" name="description" maxlength="1024" value="${typed?.description ?? ep?.description ?? ''}">
-<label for="${id}-events">Event types</label>
-<input id="${id}-events" name="events" value="${typed?.events ?? ep?.events?.join(', ') ?? ''}" placeholder="every type; or e.g. order.*, invoice.paid" aria-describedby="${id}-events-help">
-<p class="full muted" id="${id}-events-help">Comma-separated names or <code>prefix.*</code> filters; empty for every type.</p>
+${
+  types.length > 0
+    ? html`<fieldset class="full type-picker" id="${id}-picker"><legend>Event types (registered)</legend>${types.map(
+        (name) =>
+          html`<label class="check"><input type="checkbox" name="eventType" value="${name}"${chosen.has(name) ? ' checked' : ''}> <code>${name}</code></label> `,
+      )}</fieldset>`
+    : ''
+}
+<label for="${id}-events">${types.length > 0 ? 'Other event types' : 'Event types'}</label>
+<input id="${id}-events" name="events" value="${others}" placeholder="${types.length > 0 ? 'e.g. order.* or an unregistered name' : 'every type; or e.g. order.*, invoice.paid'}" aria-describedby="${id}-events-help">
+<p class="full muted" id="${id}-events-help">${types.length > 0 ? 'Tick types above, and/or type' : 'Type'} comma-separated names or <code>prefix.*</code> filters; nothing at all for every type. <a href="/ui/event-types">The catalog</a> shows each type’s schema.</p>
 ${filterField(ep, typed?.filter)}
 ${transformationField(ep, typed?.transformation)}
 <label for="${id}-scheme">Signature</label>
@@ -375,4 +414,27 @@ function signingKeyDetails(ep: Endpoint): Html {
   }
   return html`<details><summary>Signing secret</summary><p class="muted">Receivers verify the <code>webhook-signature</code> header with it (Standard Webhooks).</p>
 <pre id="endpoint-secret">${secret}</pre><button type="button" data-copy="endpoint-secret">Copy secret</button></details>`;
+}
+
+/** "Send test" to one endpoint chosen here (disabled ones cannot be chosen): a test is never fanned out. */
+function testEventForm(app: App, session: Session, endpoints: readonly Endpoint[], chosen?: string): Html {
+  const enabled = endpoints.filter((ep) => ep.disabledAt === null);
+  if (enabled.length === 0) {
+    return html`<h2 id="test-event">Send a test event</h2><p class="muted">Add an enabled endpoint to send it a test event.</p>`;
+  }
+  return html`<h2 id="test-event">Send a test event</h2>
+<form method="post" action="${appPath(app)}/test-event" class="grid-form" aria-labelledby="test-event">${csrfField(session)}
+<label for="test-endpoint">Endpoint</label><select id="test-endpoint" name="endpoint" required>${enabled.map(
+    (ep) => html`<option value="${ep.id}"${ep.id === chosen ? ' selected' : ''}>${ep.url}</option>`,
+  )}</select>
+<label for="event-type">Event type</label><input id="event-type" name="type" required value="hookd.test" maxlength="256">
+<label for="event-data">Data (JSON)</label><textarea id="event-data" name="data" required>{"hello": "world"}</textarea>
+<p class="full muted">Only the endpoint chosen receives it, whatever it subscribes to; its body says <code>"test": true</code>.</p>
+<div class="full"><button type="submit">Send test event</button></div></form>`;
+}
+
+/** An action's refusal, shown next to its form: what went wrong and the code to look up. */
+function formError(error: ApiError, id: string): Html {
+  return html`<div class="notice error" role="alert" id="${id}"><p>${error.message}</p>
+<p class="muted">Error code <code>${error.code}</code> (HTTP ${error.statusCode}).</p></div>`;
 }

@@ -8,6 +8,7 @@ import { noticeFor } from './health-view.js';
 import { html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, page } from './layout.js';
+import { pager } from './pager.js';
 import { region, watchKeys } from './regions.js';
 
 const PAGE_SIZE = 50;
@@ -19,6 +20,9 @@ type ListQuery = Partial<Record<(typeof CRITERIA)[number] | 'after' | 'before' |
 export function splitCriteria(text: string): string[] {
   return text.match(/(?:[^\s"]+|"(?:[^"\\]|\\.)*")+/g) ?? [];
 }
+
+/** A test event's mark, beside its type. */
+const testMark = (test: boolean | undefined) => (test ? html` <span class="badge muted" title="A test event">test</span>` : '');
 
 export function messageScreens(ui: FastifyInstance, kit: UiKit): void {
   const { ctx } = kit;
@@ -60,7 +64,7 @@ export function messageScreens(ui: FastifyInstance, kit: UiKit): void {
       const summary = c
         ? DELIVERY_STATUSES.filter((s) => c[s] > 0).map((s) => html`${statusBadge(s)} ${c[s]} `)
         : html`<span class="muted">no endpoint</span>`;
-      return html`<tr id="row-${m.id}"><td data-label="Time">${when(m.createdAt)}</td><td class="mono" data-label="Type">${m.type}</td>
+      return html`<tr id="row-${m.id}"><td data-label="Time">${when(m.createdAt)}</td><td class="mono" data-label="Type">${m.type}${testMark(m.test)}</td>
 <td class="mono wrap" data-label="Message"><a href="${appPath(app)}/messages/${encodeURIComponent(m.id)}">${m.id}</a></td><td data-label="Deliveries">${summary}</td></tr>`;
     });
     const keep = new URLSearchParams();
@@ -134,11 +138,11 @@ ${a.responseHeaders ? html`<h4>Response headers</h4><pre class="response-headers
 <h3>${statusBadge(d.status)} to <a href="${appPath(app)}/endpoints/${encodeURIComponent(d.endpointId)}">${endpoint?.url ?? d.endpointId}</a></h3>
 <p class="muted">${d.attemptCount} attempt(s)${d.status === 'pending' && d.nextAttemptAt !== null ? html` · next at ${when(d.nextAttemptAt)}` : ''}${d.lastError ? html` · last error: ${d.lastError}` : ''}</p>
 ${d.status === 'skipped' ? html`<p class="skip-reason">Skipped, not sent: ${d.skipReason ?? 'no reason recorded'}</p>` : list.length ? list : html`<p class="muted">No attempt yet.</p>`}
-${d.status === 'skipped' ? '' : html`<form method="post" action="${appPath(app)}/deliveries/${encodeURIComponent(d.id)}/retry" class="actions">${csrfField(session)}<button type="submit">Retry now</button></form>`}
+${d.status === 'skipped' ? '' : html`<form method="post" action="${appPath(app)}/deliveries/${encodeURIComponent(d.id)}/retry" class="actions"${d.status === 'succeeded' ? html` data-confirm="This delivery succeeded. Send it again to ${endpoint?.url ?? d.endpointId}?"` : ''}>${csrfField(session)}<button type="submit">Retry now</button></form>`}
 </section>`;
         }),
       );
-      const body = html`<dl class="facts"><dt>Type</dt><dd class="mono">${message.type}</dd><dt>Id</dt><dd class="mono">${message.id}</dd>
+      const body = html`<dl class="facts"><dt>Type</dt><dd class="mono">${message.type}${testMark(message.test)}</dd><dt>Id</dt><dd class="mono">${message.id}</dd>
 <dt>Published</dt><dd>${when(message.createdAt)}</dd>${message.idempotencyKey ? html`<dt>Idempotency-Key</dt><dd class="mono">${message.idempotencyKey}</dd>` : ''}</dl>
 <details id="payload" open><summary>Payload, the bytes signed and sent</summary><pre>${isPurged(message) ? '(purged by retention)' : message.payload}</pre></details>
 <h2>Deliveries</h2>${region(

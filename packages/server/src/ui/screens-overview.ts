@@ -8,6 +8,7 @@ import { chartsFor, noticeFor, troubledTable } from './health-view.js';
 import { html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, page } from './layout.js';
+import { pager } from './pager.js';
 import { region, watchKeys } from './regions.js';
 
 const PAGE_SIZE = 50;
@@ -51,7 +52,7 @@ ${region('region-charts', ANY, charts)}</section>`;
     return kit.send(reply, page({ title: 'Overview', session, current: 'overview', live: '/ui/live', body }));
   });
 
-  ui.get<{ Querystring: { after?: string; notice?: string } }>('/ui/apps', async (request, reply) => {
+  ui.get<{ Querystring: { after?: string; trail?: string; notice?: string } }>('/ui/apps', async (request, reply) => {
     kit.requireAdmin(request);
     const session = kit.session(request);
     const apps = await store.listApps({ limit: PAGE_SIZE, after: request.query.after || undefined });
@@ -61,10 +62,9 @@ ${region('region-charts', ANY, charts)}</section>`;
       ) => html`<tr><td data-label="Name"><a href="${appPath(app)}">${app.name}</a></td><td class="mono" data-label="uid">${app.uid ?? '—'}</td>
 <td class="mono wrap hide-narrow" data-label="id">${app.id}</td><td data-label="Created">${when(app.createdAt)}</td></tr>`,
     );
-    const next = apps.nextCursor ? html`<a href="/ui/apps?after=${encodeURIComponent(apps.nextCursor)}">Older apps →</a>` : '';
     const body = html`<div class="table-wrap"><table><thead><tr><th>Name</th><th>uid</th><th class="hide-narrow">id</th><th>Created</th></tr></thead>
 <tbody>${rows.length ? rows : html`<tr><td colspan="4" class="muted">No apps yet.</td></tr>`}</tbody></table></div>
-<p class="pager">${request.query.after ? html`<a href="/ui/apps">← Newest</a>` : ''}${next}</p>
+${pager('/ui/apps', new URLSearchParams(), request.query, apps.nextCursor, { next: 'Older apps →', first: 'Newest' })}
 <h2 id="new-app">Create an app</h2>
 <form method="post" action="/ui/apps" class="grid-form" aria-labelledby="new-app">${csrfField(session)}
 <label for="app-name">Name</label><input id="app-name" name="name" required maxlength="256">

@@ -19,6 +19,17 @@ export function appsContract(open: () => Promise<Store>): void {
       assert.equal(await store.findApp('acme'), null);
     }));
 
+  test('an app keeps its portal branding, changed only when given, and null goes back to none', () =>
+    withStore(async (store) => {
+      const portalBranding = { name: 'Acme Pay', logoUrl: 'https://cdn.acme.example/l.svg', accentColor: '#0a7c59' };
+      const app = await store.createApp({ ...anApp(), portalBranding });
+      assert.deepEqual((await store.findApp(app.id))?.portalBranding, portalBranding);
+      assert.deepEqual((await store.updateApp(app.id, { name: 'Acme 2' }, T0 + 1))?.portalBranding, portalBranding);
+      const plain = { name: 'Plain', logoUrl: null, accentColor: null };
+      assert.deepEqual((await store.updateApp(app.id, { portalBranding: plain }, T0 + 2))?.portalBranding, plain);
+      assert.equal((await store.updateApp(app.id, { portalBranding: null }, T0 + 3))?.portalBranding, undefined);
+    }));
+
   test('lists page newest first with a cursor', () =>
     withStore(async (store) => {
       const ids: string[] = [];

@@ -21,6 +21,25 @@ export function messagesContract(open: () => Promise<Store>): void {
       assert.equal(await store.nextDueAfter(T0), null, 'due now is not after now');
     }));
 
+  test('a test message goes to its one endpoint only, whatever the types, and keeps its mark', () =>
+    withStore(async (store) => {
+      const { app, endpoints } = await seedEndpoints(store, [null, ['order.*'], ['payment.completed']]);
+      const chosen = endpoints[2] as Endpoint;
+      for (const idempotencyKey of [null, 'test-key']) {
+        const message = { ...aMessage(app.id, 'order.created', T0, idempotencyKey), test: true };
+        const result = await store.publishMessage({ message, idempotencyWindowMs: 1000, only: chosen.id });
+        assert.equal(result.deliveries, 1);
+        const page = await store.listDeliveries(app.id, { messageId: message.id }, { limit: 10 });
+        assert.deepEqual(
+          page.data.map((d) => d.endpointId),
+          [chosen.id],
+        );
+        assert.equal((await store.findMessage(app.id, message.id))?.test, true);
+      }
+      const plain = await store.publishMessage({ message: aMessage(app.id), idempotencyWindowMs: 1000 });
+      assert.equal((await store.findMessage(app.id, plain.message.id))?.test, undefined, 'unmarked otherwise');
+    }));
+
   test('an Idempotency-Key answers with its first message within the window, and publishes anew after it', () =>
     withStore(async (store) => {
       const { app } = await seedEndpoints(store);

@@ -159,6 +159,24 @@ export function sourcesContract(open: () => Promise<Store>): void {
         assert.deepEqual(two?.lastRefusal, { code: 'rate_limited', message: 'too fast', at: T0 + 6 });
       }));
 
+    test('each source keeps its latest 100 refusals with their reasons, newest first', () =>
+      withStore(async (store) => {
+        const app = await store.createApp(anApp());
+        const source = await store.createSource(aSource(app.id));
+        const refusal = (i: number) => ({ code: i % 2 ? 'signature_invalid' : 'rate_limited', message: `#${i}`, at: T0 + i });
+        await store.recordSourceRefusal(source.id, refusal(0));
+        const batch = Array.from({ length: 110 }, (_, i) => refusal(i + 1));
+        await store.recordSourceRefusals([{ sourceId: source.id, count: 110, last: refusal(110), recent: batch }]);
+        const kept = await store.listSourceRefusals(source.id, 500);
+        assert.equal(kept.length, 100, 'bounded');
+        assert.deepEqual(kept[0], refusal(110));
+        assert.deepEqual(kept.at(-1), refusal(11));
+        assert.deepEqual(await store.listSourceRefusals(source.id, 2), [refusal(110), refusal(109)]);
+        assert.equal((await store.findSource(source.id))?.refusals, 111);
+        await store.deleteApp(app.id);
+        assert.deepEqual(await store.listSourceRefusals(source.id, 10), [], 'gone with its source');
+      }));
+
     test('an ingested request keeps its provider headers, and a claim hands them to the worker with the raw body', () =>
       withStore(async (store) => {
         const app = await store.createApp(anApp());

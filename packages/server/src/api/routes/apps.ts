@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createApp, deleteApp, updateApp } from '../../actions/index.js';
-import { MAX_UID_LENGTH, UID_PATTERN } from '../../domain/index.js';
+import {
+  ACCENT_COLOR_PATTERN,
+  MAX_BRAND_NAME_LENGTH,
+  MAX_UID_LENGTH,
+  type PortalBranding,
+  UID_PATTERN,
+} from '../../domain/index.js';
 import { requesterOf, scopeOf } from '../auth.js';
 import { type ApiContext, appParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -21,14 +27,32 @@ const maxInFlight = {
     'Most of the app’s deliveries one worker process keeps in flight, so a busy or hung app leaves room for the others; ' +
     'null: HOOKD_APP_CONCURRENCY. Admin token only.',
 } as const;
+const portalBranding = {
+  type: ['object', 'null'],
+  description: 'What the app’s portal shows instead of hookd’s name and colours; null: hookd’s own look. Admin token only.',
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: MAX_BRAND_NAME_LENGTH, pattern: NO_NUL },
+    logoUrl: { type: ['string', 'null'], maxLength: 2048, description: 'An https image URL.', default: null },
+    accentColor: { type: ['string', 'null'], pattern: ACCENT_COLOR_PATTERN, description: '`#rrggbb` or `#rgb`.', default: null },
+  },
+  required: ['name'],
+  additionalProperties: false,
+} as const;
 const tags = ['apps'];
 
-type AppBody = { uid?: string; name?: string; alertWhenSilent?: boolean; maxInFlight?: number | null };
+type AppBody = {
+  uid?: string;
+  name?: string;
+  alertWhenSilent?: boolean;
+  maxInFlight?: number | null;
+  portalBranding?: PortalBranding | null;
+};
 
-/** An app's share of the worker is the operator's to give: an app token may not raise its own. */
+/** An app's share of the worker, and the look of its portal, are the operator's to give: not an app token's. */
 function checkAdminFields(request: FastifyRequest<{ Body: AppBody }>): void {
-  if (request.body.maxInFlight !== undefined && scopeOf(request).kind !== 'admin') {
-    throw new ApiError('forbidden', 'only the admin token may set an app’s maxInFlight');
+  if (scopeOf(request).kind === 'admin') return;
+  for (const field of ['maxInFlight', 'portalBranding'] as const) {
+    if (request.body[field] !== undefined) throw new ApiError('forbidden', `only the admin token may set an app’s ${field}`);
   }
 }
 
@@ -41,7 +65,7 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
         summary: 'Create an app (a tenant whose endpoints receive its events)',
         body: {
           type: 'object',
-          properties: { uid, name, alertWhenSilent, maxInFlight },
+          properties: { uid, name, alertWhenSilent, maxInFlight, portalBranding },
           required: ['name'],
           additionalProperties: false,
         },
@@ -84,7 +108,11 @@ export function appRoutes(api: FastifyInstance, ctx: ApiContext): void {
         tags,
         summary: 'Change an app’s name, silence alerting, or (admin token) its uid or in-flight cap',
         params: appParams,
-        body: { type: 'object', properties: { uid, name, alertWhenSilent, maxInFlight }, additionalProperties: false },
+        body: {
+          type: 'object',
+          properties: { uid, name, alertWhenSilent, maxInFlight, portalBranding },
+          additionalProperties: false,
+        },
         response: { 200: ref('App'), 409: ref('Error'), 422: ref('Error'), ...commonErrors },
       },
     },

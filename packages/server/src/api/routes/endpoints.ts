@@ -10,6 +10,7 @@ import {
   getEndpoint,
   replayEndpoint,
   rotateEndpointSecret,
+  sendTestEvent,
   testEndpointFilter,
   updateEndpoint,
 } from '../../actions/index.js';
@@ -17,7 +18,7 @@ import type { Endpoint } from '../../domain/index.js';
 import { requesterOf } from '../auth.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { presentEndpoint } from '../present.js';
-import { commonErrors, pageOf, pageQuery, ref } from '../schemas.js';
+import { commonErrors, NO_NUL, pageOf, pageQuery, ref } from '../schemas.js';
 import { endpointFields as fields, secretField } from './endpoint-fields.js';
 
 const tags = ['endpoints'];
@@ -181,6 +182,58 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
         status: request.body.status ?? 'failed',
       });
       return reply.code(202).send({ replayed });
+    },
+  );
+
+  api.post<{ Params: Params; Body: { type?: string; data?: unknown } | undefined }>(
+    '/v1/apps/:app/endpoints/:ep/test',
+    {
+      schema: {
+        tags,
+        summary: 'Send a test event to this endpoint only',
+        description:
+          'No other endpoint gets it, whatever it subscribes to, and the endpoint gets it whatever its event types and ' +
+          'filter. The delivered envelope says `"test": true`, and the message lists as a test. Answers 202 once it is ' +
+          'committed; a disabled endpoint is refused with `endpoint_disabled`.',
+        params: endpointParams,
+        body: {
+          type: ['object', 'null'],
+          properties: {
+            type: { type: 'string', minLength: 1, maxLength: 256, pattern: NO_NUL, default: 'hookd.test' },
+            data: { description: 'The event data; `{}` when left out.' },
+          },
+          additionalProperties: false,
+        },
+        response: {
+          202: {
+            type: 'object',
+            properties: {
+              id: { type: 'string', description: 'The message id, sent as `webhook-id`.' },
+              type: { type: 'string' },
+              timestamp: { type: 'string', format: 'date-time' },
+              endpointId: { type: 'string' },
+              test: { type: 'boolean', enum: [true] },
+            },
+            required: ['id', 'type', 'timestamp', 'endpointId', 'test'],
+          },
+          409: ref('Error'),
+          422: ref('Error'),
+          ...commonErrors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const appId = await appIdOf(request.params);
+      const type = request.body?.type ?? 'hookd.test';
+      const data = request.body?.data ?? {};
+      const { message } = await sendTestEvent(ctx, appId, request.params.ep, { type, data });
+      return reply.code(202).send({
+        id: message.id,
+        type: message.type,
+        timestamp: new Date(message.createdAt).toISOString(),
+        endpointId: request.params.ep,
+        test: true,
+      });
     },
   );
 

@@ -14,6 +14,7 @@ import {
 } from '../../actions/index.js';
 import { type Endpoint, MAX_SOURCE_SECRETS, type Message, SOURCE_SCHEMES, type Source } from '../../domain/index.js';
 import type { InboundGateway } from '../../inbound/index.js';
+import { RECENT_REFUSALS_KEPT } from '../../store/index.js';
 import { requesterOf } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { presentEndpoint } from '../present.js';
@@ -257,6 +258,52 @@ export function sourceRoutes(api: FastifyInstance, ctx: ApiContext, gateway: Inb
     async (request) => {
       const source = await getSource(ctx, request.params.source);
       return presentSource(source, await destinationsOf(source), request, ctx.config.publicUrl);
+    },
+  );
+
+  api.get<{ Params: { source: string }; Querystring: { limit: number } }>(
+    '/v1/sources/:source/refusals',
+    {
+      schema: {
+        tags,
+        summary: 'The source’s latest refused requests with their reasons, newest first',
+        description:
+          `Each source keeps its latest ${RECENT_REFUSALS_KEPT} refusals (the count in the source goes on). Refusals are ` +
+          'written in batches (every HOOKD_REFUSAL_FLUSH), so the newest may show a little late. Nothing of a refused ' +
+          'request is kept but its reason and time.',
+        params: sourceParams,
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: RECENT_REFUSALS_KEPT, default: 50 } },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              data: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    code: { type: 'string', description: 'The error code the request was answered with.' },
+                    message: { type: 'string' },
+                    at: { type: 'string', format: 'date-time' },
+                  },
+                  required: ['code', 'message', 'at'],
+                },
+              },
+            },
+            required: ['data'],
+          },
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) => {
+      const source = await getSource(ctx, request.params.source);
+      const refusals = await ctx.store.listSourceRefusals(source.id, request.query.limit);
+      return { data: refusals.map((r) => ({ code: r.code, message: r.message, at: iso(r.at) })) };
     },
   );
 

@@ -6,14 +6,15 @@ import type { Queryable } from './pool.js';
 import { type AppRow, toApp, toPage } from './rows.js';
 
 const INSERT = `
-  INSERT INTO apps (id, uid, name, created_at, updated_at, alert_when_silent, max_in_flight)
-  VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+  INSERT INTO apps (id, uid, name, created_at, updated_at, alert_when_silent, max_in_flight, portal_branding)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
 const BY_ID_OR_UID = 'SELECT * FROM apps WHERE id = $1 OR uid = $1 LIMIT 1';
 const PAGE = 'SELECT * FROM apps WHERE ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT $2';
 const UPDATE = `
   UPDATE apps SET uid = coalesce($2, uid), name = coalesce($3, name), updated_at = $4,
     alert_when_silent = coalesce($5, alert_when_silent),
-    max_in_flight = CASE WHEN $6::boolean THEN $7::int ELSE max_in_flight END
+    max_in_flight = CASE WHEN $6::boolean THEN $7::int ELSE max_in_flight END,
+    portal_branding = CASE WHEN $8::boolean THEN $9::text ELSE portal_branding END
   WHERE id = $1
   RETURNING *`;
 const REMOVE = 'DELETE FROM apps WHERE id = $1';
@@ -21,7 +22,8 @@ const REMOVE = 'DELETE FROM apps WHERE id = $1';
 /** Inserts the app; on a transaction's client, it is made with other rows (a source's). */
 export async function insertApp(db: Queryable, input: NewApp): Promise<App> {
   const app: App = { ...input, alertWhenSilent: input.alertWhenSilent ?? false, maxInFlight: input.maxInFlight ?? null };
-  const values = [app.id, app.uid, app.name, app.createdAt, app.updatedAt, app.alertWhenSilent, app.maxInFlight];
+  const branding = app.portalBranding ? JSON.stringify(app.portalBranding) : null;
+  const values = [app.id, app.uid, app.name, app.createdAt, app.updatedAt, app.alertWhenSilent, app.maxInFlight, branding];
   await uniqueUid(db.query(INSERT, values));
   return app;
 }
@@ -48,6 +50,8 @@ export function appQueries(db: Queryable, audited: Audited) {
         patch.alertWhenSilent ?? null,
         patch.maxInFlight !== undefined,
         patch.maxInFlight ?? null,
+        patch.portalBranding !== undefined,
+        patch.portalBranding ? JSON.stringify(patch.portalBranding) : null,
       ];
       return audited(audit, async (client) => {
         const { rows } = await uniqueUid(client.query<AppRow>(UPDATE, values));

@@ -22,8 +22,8 @@ const FIRST_MESSAGE = `
 const REASSIGN_KEY = 'UPDATE idempotency_keys SET message_id = $3, expires_at = $4 WHERE app_id = $1 AND key = $2';
 const INSERT_MESSAGE = `
   INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state,
-    query)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+    query, test)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 const ENABLED_ENDPOINTS =
   'SELECT id, app_id, events, filter FROM endpoints WHERE app_id = ANY($1::text[]) AND disabled_at IS NULL';
 // Publishes without an Idempotency-Key, made together: every message and its deliveries in one statement, committed
@@ -31,10 +31,12 @@ const ENABLED_ENDPOINTS =
 const INSERT_MESSAGES_WITH_DELIVERIES = `
   WITH message AS (
     INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state,
-      query)
-    SELECT m.id, m.app_id, m.type, m.payload, NULL, m.created_at, m.forward_headers, m.trace_parent, m.trace_state, m.query
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $14::text[], $15::text[], $16::text[])
-      AS m(id, app_id, type, payload, created_at, forward_headers, trace_parent, trace_state, query)
+      query, test)
+    SELECT m.id, m.app_id, m.type, m.payload, NULL, m.created_at, m.forward_headers, m.trace_parent, m.trace_state, m.query,
+      m.test
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $14::text[], $15::text[], $16::text[],
+      $17::boolean[])
+      AS m(id, app_id, type, payload, created_at, forward_headers, trace_parent, trace_state, query, test)
   ),
   delivery AS (
     INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at, skip_reason, created_at, updated_at)
@@ -93,7 +95,7 @@ async function enabledEndpointsByApp(db: Queryable, messages: Message[]): Promis
 
 /** Of `byApp`, the message's app's endpoints it goes to and those it skips. */
 function targetsOf(byApp: Map<string, EnabledEndpoint[]>, input: PublishInput): FanOut {
-  return fanOut(byApp.get(input.message.appId) ?? [], input.message, input.skip);
+  return fanOut(byApp.get(input.message.appId) ?? [], input.message, input.skip, input.only);
 }
 
 /** The fan-out as the columns an insert of deliveries unnests: endpoint ids and skip reasons (null: pending). */
@@ -151,6 +153,7 @@ async function publishMany(pool: pg.Pool, inputs: PublishInput[]): Promise<Publi
     messages.map((m) => m.trace?.traceparent ?? null),
     messages.map((m) => m.trace?.tracestate ?? null),
     messages.map(queryColumn),
+    messages.map((m) => m.test === true),
   ]);
   return results;
 }
@@ -180,6 +183,7 @@ export function messageQueries(pool: pg.Pool) {
           message.trace?.traceparent ?? null,
           message.trace?.tracestate ?? null,
           queryColumn(message),
+          message.test === true,
         ]);
         const targets = targetsOf(await enabledEndpointsByApp(client, [message]), input);
         const { endpointIds, skipReasons } = deliveryColumns(targets);

@@ -323,6 +323,24 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX deliveries_by_app_status ON deliveries (app_id, status, id);
   `,
+  // 23: A test event, sent to one chosen endpoint (see the SQLite migration of the same name).
+  `
+  ALTER TABLE messages ADD COLUMN test boolean NOT NULL DEFAULT false;
+  `,
+  // 24: The latest refusals of each source with their reason, at most 100 a source (see the SQLite migration).
+  `
+  CREATE TABLE source_refusals (
+    source_id text NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    code text NOT NULL,
+    message text NOT NULL,
+    at bigint NOT NULL
+  );
+  CREATE INDEX source_refusals_latest ON source_refusals (source_id, at);
+  `,
+  // 25: An app's portal branding (JSON text), null for hookd's own look.
+  `
+  ALTER TABLE apps ADD COLUMN portal_branding text;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

@@ -1,7 +1,14 @@
 /** Sources (inbound webhooks): their settings and refusal counts, and the stream of what they ingested. */
 import type pg from 'pg';
 import type { AuditEntry, Message, Source, SourceRefusal } from '../../domain/index.js';
-import type { NewSource, Page, PageQuery, SourcePatch, SourceRefusalCount } from '../admin-store.js';
+import {
+  type NewSource,
+  type Page,
+  type PageQuery,
+  RECENT_REFUSALS_KEPT,
+  type SourcePatch,
+  type SourceRefusalCount,
+} from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
 import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
 import { insertApp } from './apps.js';
@@ -37,6 +44,18 @@ const REFUSE_ALL = `
     last_refusal_at = c.at
   FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::bigint[]) AS c(id, n, code, message, at)
   WHERE s.id = c.id`;
+// Rows of sources deleted meanwhile are skipped by the join, as their counts are.
+const KEEP_REFUSALS = `
+  INSERT INTO source_refusals (source_id, code, message, at)
+  SELECT r.id, r.code, r.message, r.at
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS r(id, code, message, at) JOIN sources s ON s.id = r.id`;
+const TRIM_REFUSALS = `
+  DELETE FROM source_refusals d USING (
+    SELECT ctid AS row, row_number() OVER (PARTITION BY source_id ORDER BY at DESC) AS n
+    FROM source_refusals WHERE source_id = ANY($1::text[])
+  ) ranked
+  WHERE d.ctid = ranked.row AND ranked.n > $2`;
+const LATEST_REFUSALS = 'SELECT code, message, at FROM source_refusals WHERE source_id = $1 ORDER BY at DESC LIMIT $2';
 const AFTER = `
   SELECT * FROM messages
   WHERE app_id = $1 AND ($2::text IS NULL OR id > $2) AND created_at <= $3
@@ -68,6 +87,20 @@ async function insertSource(db: Queryable, source: Source): Promise<Source> {
 }
 
 export function sourceQueries(db: pg.Pool, audited: Audited, transaction: AuditedTransaction) {
+  /** Keeps each source's refusals and trims it to its latest RECENT_REFUSALS_KEPT. */
+  async function keepRefusals(counts: readonly SourceRefusalCount[]): Promise<void> {
+    const rows = counts.flatMap((c) =>
+      (c.recent ?? [c.last]).slice(-RECENT_REFUSALS_KEPT).map((r) => ({ id: c.sourceId, ...r })),
+    );
+    if (rows.length === 0) return;
+    await db.query(KEEP_REFUSALS, [
+      rows.map((r) => r.id),
+      rows.map((r) => r.code),
+      rows.map((r) => r.message),
+      rows.map((r) => r.at),
+    ]);
+    await db.query(TRIM_REFUSALS, [[...new Set(rows.map((r) => r.id))], RECENT_REFUSALS_KEPT]);
+  }
   return {
     async createSource(source: Source, audit?: AuditEntry): Promise<Source> {
       return audited(audit, (client) => insertSource(client, source));
@@ -107,6 +140,7 @@ export function sourceQueries(db: pg.Pool, audited: Audited, transaction: Audite
     },
     async recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void> {
       await db.query(REFUSE, [id, refusal.code, refusal.message, refusal.at]);
+      await keepRefusals([{ sourceId: id, count: 1, last: refusal }]);
     },
     async recordSourceRefusals(counts: readonly SourceRefusalCount[]): Promise<void> {
       if (counts.length === 0) return;
@@ -117,6 +151,11 @@ export function sourceQueries(db: pg.Pool, audited: Audited, transaction: Audite
         counts.map((c) => c.last.message),
         counts.map((c) => c.last.at),
       ]);
+      await keepRefusals(counts);
+    },
+    async listSourceRefusals(sourceId: string, limit: number): Promise<SourceRefusal[]> {
+      const { rows } = await db.query<{ code: string; message: string; at: string | number }>(LATEST_REFUSALS, [sourceId, limit]);
+      return rows.map((r) => ({ code: r.code, message: r.message, at: Number(r.at) }));
     },
     async messagesAfter(appId: string, after: string | null, until: number, limit: number): Promise<Message[]> {
       const { rows } = await db.query<MessageRow>(AFTER, [appId, after, until, limit]);

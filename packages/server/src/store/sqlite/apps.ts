@@ -7,8 +7,8 @@ import { type AppRow, toApp, toPage } from './rows.js';
 
 export function appQueries(db: Database.Database, audited: Audited) {
   const insert = db.prepare(
-    `INSERT INTO apps (id, uid, name, alert_when_silent, max_in_flight, created_at, updated_at)
-     VALUES (@id, @uid, @name, @alertWhenSilent, @maxInFlight, @createdAt, @updatedAt)`,
+    `INSERT INTO apps (id, uid, name, alert_when_silent, max_in_flight, portal_branding, created_at, updated_at)
+     VALUES (@id, @uid, @name, @alertWhenSilent, @maxInFlight, @portalBranding, @createdAt, @updatedAt)`,
   );
   const byIdOrUid = db.prepare<[string, string], AppRow>('SELECT * FROM apps WHERE id = ? OR uid = ? LIMIT 1');
   const byId = db.prepare<[string], AppRow>('SELECT * FROM apps WHERE id = ?');
@@ -18,14 +18,16 @@ export function appQueries(db: Database.Database, audited: Audited) {
   const update = db.prepare(`
     UPDATE apps SET uid = coalesce(@uid, uid), name = coalesce(@name, name),
       alert_when_silent = coalesce(@alertWhenSilent, alert_when_silent),
-      max_in_flight = CASE WHEN @setMaxInFlight THEN @maxInFlight ELSE max_in_flight END, updated_at = @now
+      max_in_flight = CASE WHEN @setMaxInFlight THEN @maxInFlight ELSE max_in_flight END,
+      portal_branding = CASE WHEN @setBranding THEN @portalBranding ELSE portal_branding END, updated_at = @now
     WHERE id = @id`);
   const remove = db.prepare('DELETE FROM apps WHERE id = ?');
 
   /** Call inside a transaction to make an app with other rows (a source's). */
   function insertApp(input: NewApp): App {
     const app: App = { ...input, alertWhenSilent: input.alertWhenSilent ?? false, maxInFlight: input.maxInFlight ?? null };
-    uniqueUid(() => insert.run({ ...app, alertWhenSilent: app.alertWhenSilent ? 1 : 0 }));
+    const portalBranding = app.portalBranding ? JSON.stringify(app.portalBranding) : null;
+    uniqueUid(() => insert.run({ ...app, alertWhenSilent: app.alertWhenSilent ? 1 : 0, portalBranding }));
     return app;
   }
 
@@ -45,7 +47,19 @@ export function appQueries(db: Database.Database, audited: Audited) {
       const alertWhenSilent = patch.alertWhenSilent === undefined ? null : patch.alertWhenSilent ? 1 : 0;
       const setMaxInFlight = patch.maxInFlight === undefined ? 0 : 1;
       const maxInFlight = patch.maxInFlight ?? null;
-      const values = { id, uid: patch.uid ?? null, name: patch.name ?? null, alertWhenSilent, setMaxInFlight, maxInFlight, now };
+      const setBranding = patch.portalBranding === undefined ? 0 : 1;
+      const portalBranding = patch.portalBranding ? JSON.stringify(patch.portalBranding) : null;
+      const values = {
+        id,
+        uid: patch.uid ?? null,
+        name: patch.name ?? null,
+        alertWhenSilent,
+        setMaxInFlight,
+        maxInFlight,
+        setBranding,
+        portalBranding,
+        now,
+      };
       return audited(audit, () => {
         uniqueUid(() => update.run(values));
         const row = byId.get(id);

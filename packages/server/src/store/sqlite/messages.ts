@@ -13,8 +13,8 @@ export function messageQueries(db: Database.Database) {
   const saveKey = db.prepare('INSERT OR REPLACE INTO idempotency_keys (app_id, key, message_id, expires_at) VALUES (?, ?, ?, ?)');
   const insertMessage = db.prepare(
     `INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state,
-       query)
-     VALUES (@id, @appId, @type, @payload, @idempotencyKey, @createdAt, @forwardHeaders, @traceParent, @traceState, @query)`,
+       query, test)
+     VALUES (@id, @appId, @type, @payload, @idempotencyKey, @createdAt, @forwardHeaders, @traceParent, @traceState, @query, @test)`,
   );
   const enabledEndpoints = db.prepare<[string], { id: string; events: string | null; filter: string | null }>(
     'SELECT id, events, filter FROM endpoints WHERE app_id = ? AND disabled_at IS NULL',
@@ -39,9 +39,10 @@ export function messageQueries(db: Database.Database) {
       }
       saveKey.run(message.appId, message.idempotencyKey, message.id, message.createdAt + input.idempotencyWindowMs);
     }
-    const { headers, trace, query, ...columns } = message;
+    const { headers, trace, query, test, ...columns } = message;
     insertMessage.run({
       ...columns,
+      test: test ? 1 : 0,
       query: queryColumn({ query }),
       forwardHeaders: headers ? JSON.stringify(headers) : null,
       traceParent: trace?.traceparent ?? null,
@@ -50,7 +51,7 @@ export function messageQueries(db: Database.Database) {
     const endpoints = enabledEndpoints
       .all(message.appId)
       .map((e) => ({ ...e, events: e.events === null ? null : (JSON.parse(e.events) as string[]) }));
-    const targets = fanOut(endpoints, message, input.skip);
+    const targets = fanOut(endpoints, message, input.skip, input.only);
     const at = message.createdAt;
     for (const id of targets.deliver) insertDelivery.run(newId('dlv', at), message.appId, message.id, id, at, at, at);
     for (const { id, reason } of targets.skip) {

@@ -306,6 +306,24 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX deliveries_by_app_status ON deliveries(app_id, status, id);
   `,
+  // 23: A test event (sent to one chosen endpoint from the dashboard, the portal or the API): shown as one in the lists.
+  `
+  ALTER TABLE messages ADD COLUMN test INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 24: The latest refusals of each source with their reason (at most 100 a source are kept), which its screen lists.
+  `
+  CREATE TABLE source_refusals (
+    source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX source_refusals_latest ON source_refusals (source_id, at);
+  `,
+  // 25: An app's portal branding (JSON text: name, logo URL, accent colour); null: hookd's own look.
+  `
+  ALTER TABLE apps ADD COLUMN portal_branding TEXT;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

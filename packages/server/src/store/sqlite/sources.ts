@@ -1,7 +1,15 @@
 /** Sources (inbound webhooks): their settings and refusal counts, and the stream of what they ingested. */
 import type Database from 'better-sqlite3';
 import type { App, AuditEntry, Endpoint, Message, Source, SourceRefusal } from '../../domain/index.js';
-import type { NewApp, NewSource, Page, PageQuery, SourcePatch, SourceRefusalCount } from '../admin-store.js';
+import {
+  type NewApp,
+  type NewSource,
+  type Page,
+  type PageQuery,
+  RECENT_REFUSALS_KEPT,
+  type SourcePatch,
+  type SourceRefusalCount,
+} from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
 import { type SourceRow, sourceColumns, toSource } from '../source-rows.js';
 import type { Audited } from './audit-log.js';
@@ -52,8 +60,22 @@ export function sourceQueries(db: Database.Database, parts: SourceParts, audited
   const refuse = db.prepare(`
     UPDATE sources SET refusals = refusals + @count, last_refusal_code = @code, last_refusal_message = @message, last_refusal_at = @at
     WHERE id = @id`);
+  // A source deleted meanwhile keeps nothing: its refusals are skipped, as its count is.
+  const keepRefusal = db.prepare(`
+    INSERT INTO source_refusals (source_id, code, message, at)
+    SELECT @id, @code, @message, @at WHERE EXISTS (SELECT 1 FROM sources WHERE id = @id)`);
+  const trimRefusals = db.prepare(`
+    DELETE FROM source_refusals WHERE source_id = @id AND rowid NOT IN (
+      SELECT rowid FROM source_refusals WHERE source_id = @id ORDER BY at DESC, rowid DESC LIMIT @kept)`);
+  const latestRefusals = db.prepare<[string, number], SourceRefusal>(
+    'SELECT code, message, at FROM source_refusals WHERE source_id = ? ORDER BY at DESC, rowid DESC LIMIT ?',
+  );
   const refuseAll = db.transaction((counts: readonly SourceRefusalCount[]) => {
-    for (const c of counts) refuse.run({ id: c.sourceId, count: c.count, ...c.last });
+    for (const c of counts) {
+      refuse.run({ id: c.sourceId, count: c.count, ...c.last });
+      for (const r of (c.recent ?? [c.last]).slice(-RECENT_REFUSALS_KEPT)) keepRefusal.run({ id: c.sourceId, ...r });
+      trimRefusals.run({ id: c.sourceId, kept: RECENT_REFUSALS_KEPT });
+    }
   });
   const insertSource = (source: Source) => {
     try {
@@ -110,10 +132,13 @@ export function sourceQueries(db: Database.Database, parts: SourceParts, audited
       });
     },
     async recordSourceRefusal(id: string, refusal: SourceRefusal): Promise<void> {
-      refuse.run({ id, count: 1, ...refusal });
+      refuseAll([{ sourceId: id, count: 1, last: refusal }]);
     },
     async recordSourceRefusals(counts: readonly SourceRefusalCount[]): Promise<void> {
       refuseAll(counts);
+    },
+    async listSourceRefusals(sourceId: string, limit: number): Promise<SourceRefusal[]> {
+      return latestRefusals.all(sourceId, limit);
     },
     async messagesAfter(appId: string, afterId: string | null, until: number, limit: number): Promise<Message[]> {
       return after.all({ appId, after: afterId, until, n: limit }).map(toMessage);
