@@ -14,6 +14,7 @@ import { eventTypesContract } from './event-types-contract.js';
 import { limitsContract } from './limits-contract.js';
 import { messagesContract } from './messages-contract.js';
 import { opsContract } from './ops-contract.js';
+import { pauseContract } from './pause-contract.js';
 import { recordingContract } from './recording-contract.js';
 import { retentionContract } from './retention-contract.js';
 import { secretsContract } from './secrets-contract.js';
@@ -31,7 +32,7 @@ const all =
 
 export const ROLE_CONTRACTS = {
   /** What the delivery worker relies on. */
-  QueueStore: all(claimsContract, recordingContract, limitsContract, tenancyContract),
+  QueueStore: all(claimsContract, recordingContract, limitsContract, tenancyContract, pauseContract),
   /** What the API and its actions rely on. */
   AdminStore: all(
     appsContract,

@@ -274,6 +274,10 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE messages ADD COLUMN query text;
   `,
+  // 20: a paused endpoint's deliveries are held (pending, not attempted) until it is resumed.
+  `
+  ALTER TABLE endpoints ADD COLUMN paused_at bigint;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

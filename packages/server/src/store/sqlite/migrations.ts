@@ -264,6 +264,10 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE messages ADD COLUMN query TEXT;
   `,
+  // 20: a paused endpoint's deliveries are held (pending, not attempted) until it is resumed.
+  `
+  ALTER TABLE endpoints ADD COLUMN paused_at INTEGER;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */
