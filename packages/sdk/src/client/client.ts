@@ -88,6 +88,10 @@ export interface HookdClient {
     testFilter(app: string, endpoint: string, input: FilterTestInput): Promise<FilterTestResult>;
     /** Enables the endpoint, forgetting its failures; with `replayFailedSince`, sends again its failed deliveries since then. */
     enable(app: string, endpoint: string, input?: EnableEndpointInput): Promise<EnableEndpointResult>;
+    /** Holds the endpoint's deliveries: pending, not attempted, retries untouched, until it is resumed. */
+    pause(app: string, endpoint: string): Promise<Endpoint>;
+    /** Lets a paused endpoint's held deliveries flow again. */
+    resume(app: string, endpoint: string): Promise<Endpoint>;
   };
   events: {
     publish(app: string, event: PublishInput, options?: PublishOptions): Promise<PublishResult>;
@@ -159,6 +163,8 @@ export function createHookdClient(options: HookdClientOptions): HookdClient {
       stats: (app, ep) => call('endpointStats', { params: { app, ep } }),
       testFilter: (app, ep, input) => call('testEndpointFilter', { params: { app, ep }, body: input }),
       enable: (app, ep, input = {}) => call('enableEndpoint', { params: { app, ep }, body: input }),
+      pause: (app, ep) => call('pauseEndpoint', { params: { app, ep } }),
+      resume: (app, ep) => call('resumeEndpoint', { params: { app, ep } }),
     },
     events: {
       publish: (app, event, { idempotencyKey } = {}) =>

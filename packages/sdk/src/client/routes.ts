@@ -35,6 +35,8 @@ export const ROUTES = {
   endpointStats: { method: 'GET', path: '/v1/apps/{app}/endpoints/{ep}/stats' },
   testEndpointFilter: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/test-filter' },
   enableEndpoint: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/enable' },
+  pauseEndpoint: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/pause' },
+  resumeEndpoint: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/resume' },
 
   publishEvent: { method: 'POST', path: '/v1/apps/{app}/events' },
   listEvents: { method: 'GET', path: '/v1/apps/{app}/events' },
