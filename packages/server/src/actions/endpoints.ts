@@ -238,6 +238,15 @@ export interface EnableOptions {
 const failedWhileDisabled = (endpoint: Endpoint): ReplayRequest | null =>
   endpoint.disabledAt === null ? null : { since: 0, status: 'failed', settledSince: endpoint.disabledAt };
 
+/** How many deliveries failed while the endpoint was disabled (0 when it is not): what enabling it offers to replay. */
+export async function countFailedWhileDisabled(
+  deps: { store: Pick<AdminStore, 'countReplayable'> },
+  endpoint: Endpoint,
+): Promise<number> {
+  const whileDisabled = failedWhileDisabled(endpoint);
+  return whileDisabled ? deps.store.countReplayable({ endpointId: endpoint.id, ...whileDisabled }) : 0;
+}
+
 /**
  * Enables the endpoint, forgetting its failures, and sends again what the options ask. Answers how many deliveries
  * failed while it was disabled (counted before any replay: the offer a caller shows) and how many were sent again.
@@ -251,7 +260,7 @@ export async function enableEndpoint(
 ): Promise<{ endpoint: Endpoint; replayed: number; failedWhileDisabled: number }> {
   const endpoint = await getEndpoint(deps, appId, id);
   const whileDisabled = failedWhileDisabled(endpoint);
-  const failed = whileDisabled ? await deps.store.countReplayable({ endpointId: endpoint.id, ...whileDisabled }) : 0;
+  const failed = await countFailedWhileDisabled(deps, endpoint);
   if (options.dryRun) return { endpoint, replayed: 0, failedWhileDisabled: failed };
   const now = deps.clock();
   const changes = { disabled: { before: endpoint.disabledAt !== null, after: false } };

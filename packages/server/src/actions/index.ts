@@ -10,6 +10,7 @@ export { checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps
 export {
   addEndpoint,
   type CreateEndpointDeps,
+  countFailedWhileDisabled,
   createEndpoint,
   deleteEndpoint,
   disableEndpoint,

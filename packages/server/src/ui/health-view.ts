@@ -12,13 +12,21 @@ const NOTICES: Record<string, string> = {
   saved: 'Saved.',
   disabled: 'Endpoint disabled; its pending deliveries were failed.',
   enabled: 'Endpoint enabled.',
+  'enabled-replayed': 'Endpoint enabled. Replayed what failed while it was disabled: {count} queued again.',
+  paused: 'Endpoint paused: its deliveries are held, not attempted, until you resume it.',
+  resumed: 'Endpoint resumed: its held deliveries are sent again.',
   rotated: 'Secret rotated. The old one keeps signing beside it for the overlap.',
   published: 'Test event published.',
   retried: 'Delivery retried; it is due now.',
   replayed: 'Failed deliveries replayed.',
 };
 
-export const noticeFor = (key: string | undefined) => (key && NOTICES[key] ? { text: NOTICES[key] as string } : null);
+/** The notice for `key`; a `{count}` in it reads the redirect's count, taken only as a whole number. */
+export function noticeFor(key: string | undefined, count?: string): { text: string } | null {
+  const text = key ? NOTICES[key] : undefined;
+  if (text === undefined) return null;
+  return { text: text.replace('{count}', /^\d{1,9}$/.test(count ?? '') ? (count as string) : '?') };
+}
 
 export async function chartsFor(kit: UiKit, appId: string | undefined): Promise<Html> {
   const now = kit.ctx.clock();

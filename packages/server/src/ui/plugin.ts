@@ -15,6 +15,7 @@ import { liveRoutes } from './live.js';
 import { portalRoutes } from './portal.js';
 import { auditScreens } from './screens-audit.js';
 import { credentialRoutes } from './screens-credentials.js';
+import { endpointStateScreens } from './screens-endpoint-state.js';
 import { endpointScreens } from './screens-endpoints.js';
 import { filterScreens } from './screens-filter.js';
 import { messageScreens } from './screens-messages.js';
@@ -137,6 +138,7 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
     overviewScreens(ui, kit);
     auditScreens(ui, kit);
     endpointScreens(ui, kit);
+    endpointStateScreens(ui, kit);
     filterScreens(ui, kit);
     transformationScreens(ui, kit);
     credentialRoutes(ui, kit);

@@ -1,10 +1,13 @@
-/** An app's screens: its endpoints with health, and the endpoint actions (create, edit, disable, rotate, replay, test). */
+/**
+ * An app's screens: its endpoints with health, and the endpoint actions (create, edit, disable, rotate, replay, test);
+ * pause, resume and enable are in screens-endpoint-state.ts.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ApiError,
+  countFailedWhileDisabled,
   createEndpoint,
   disableEndpoint,
-  enableEndpoint,
   getEndpoint,
   publishEvent,
   replayEndpoint,
@@ -29,6 +32,7 @@ import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, endpointPath, page } from './layout.js';
 import { credentialForms } from './screens-credentials.js';
+import { stateBadges, stateControls, stateFacts } from './screens-endpoint-state.js';
 import { filterField, filterTestForm, parseFilterText } from './screens-filter.js';
 import { transformationField, transformationText, transformationTryForm } from './screens-transformation.js';
 
@@ -107,7 +111,7 @@ export function endpointScreens(ui: FastifyInstance, kit: UiKit): void {
         const last = listing?.lastAttempt ?? null;
         return html`<tr>
 <td class="wrap"><a href="${endpointPath(ep)}">${ep.url}</a>${ep.description ? html`<br><span class="muted">${ep.description}</span>` : ''}</td>
-<td>${ep.disabledAt !== null ? html`${statusBadge('disabled')}<br><span class="muted">${ep.disabledReason}</span>` : failingSince !== null ? statusBadge('failing') : statusBadge('enabled')}</td>
+<td>${stateBadges(ep, failingSince)}</td>
 <td>${percent(day.successRate)} <span class="muted">of ${day.attempts}</span></td>
 <td>${last ? html`${httpStatus(last.responseStatus, last.error)} <span class="muted">${when(last.startedAt)}</span>` : html`<span class="muted">never</span>`}</td>
 </tr>`;
@@ -177,31 +181,34 @@ ${endpointFields(ep, form)}<div class="full"><button class="primary" type="submi
     }
   });
 
-  ui.get<{ Params: EpParams; Querystring: { notice?: string } }>('/ui/apps/:app/endpoints/:ep', async (request, reply) => {
-    const session = kit.session(request);
-    const { app, endpoint: ep } = await loadEndpoint(request);
-    const now = ctx.clock();
-    const [counts, health, recent, credentials] = await Promise.all([
-      store.countDeliveriesByStatus(ep.id),
-      store.endpointHealth(ep.id, now),
-      store.listDeliveries(app.id, { endpointId: ep.id }, { limit: 20 }),
-      store.endpointCredentials([ep.id]),
-    ]);
-    const shownCredentials = credentialSummary(credentials.get(ep.id) ?? NO_CREDENTIALS);
-    const windows = (['1h', '24h'] as const).map((name) => {
-      const w = health.windows[name];
-      return html`<div class="card"><h3>Last ${name === '1h' ? 'hour' : 'day'}</h3><p class="figure">${percent(w.successRate)}</p>
+  ui.get<{ Params: EpParams; Querystring: { notice?: string; count?: string } }>(
+    '/ui/apps/:app/endpoints/:ep',
+    async (request, reply) => {
+      const session = kit.session(request);
+      const { app, endpoint: ep } = await loadEndpoint(request);
+      const now = ctx.clock();
+      const [counts, health, recent, credentials, failedWhileDisabled] = await Promise.all([
+        store.countDeliveriesByStatus(ep.id),
+        store.endpointHealth(ep.id, now),
+        store.listDeliveries(app.id, { endpointId: ep.id }, { limit: 20 }),
+        store.endpointCredentials([ep.id]),
+        countFailedWhileDisabled(ctx, ep),
+      ]);
+      const shownCredentials = credentialSummary(credentials.get(ep.id) ?? NO_CREDENTIALS);
+      const windows = (['1h', '24h'] as const).map((name) => {
+        const w = health.windows[name];
+        return html`<div class="card"><h3>Last ${name === '1h' ? 'hour' : 'day'}</h3><p class="figure">${percent(w.successRate)}</p>
 <p class="muted">${w.attempts} attempts · p50 ${w.latencyMs.p50 ?? '—'} ms · p95 ${w.latencyMs.p95 ?? '—'} ms</p></div>`;
-    });
-    const deliveries = recent.data.map(
-      (d) => html`<tr><td>${statusBadge(d.status)}</td>
+      });
+      const deliveries = recent.data.map(
+        (d) => html`<tr><td>${statusBadge(d.status)}</td>
 <td class="mono wrap"><a href="${appPath(app)}/messages/${encodeURIComponent(d.messageId)}#${d.id}">${d.messageId}</a></td>
 <td>${d.attemptCount}</td><td>${when(d.updatedAt)}</td></tr>`,
-    );
-    const action = (path: string, label: string, extra: Html | string = '', confirm = '') =>
-      html`<form method="post" action="${endpointPath(ep)}/${path}" class="inline"${confirm ? html` data-confirm="${confirm}"` : ''}>${csrfField(session)}${extra}<button type="submit"${path === 'disable' ? html` class="danger"` : ''}>${label}</button></form>`;
-    const body = html`<dl class="facts">
-<dt>State</dt><dd id="endpoint-state">${ep.disabledAt !== null ? html`${statusBadge('disabled')} ${ep.disabledReason} (${when(ep.disabledAt)})` : health.failingSince !== null ? html`${statusBadge('failing')} since ${when(health.failingSince)}` : statusBadge('enabled')}</dd>
+      );
+      const action = (path: string, label: string, extra: Html | string = '', confirm = '') =>
+        html`<form method="post" action="${endpointPath(ep)}/${path}" class="inline"${confirm ? html` data-confirm="${confirm}"` : ''}>${csrfField(session)}${extra}<button type="submit">${label}</button></form>`;
+      const body = html`<dl class="facts">
+<dt>State</dt><dd id="endpoint-state">${stateFacts(ep, health.failingSince)}</dd>
 <dt>Id</dt><dd class="mono">${ep.id}</dd>
 <dt>Event types</dt><dd>${ep.events ? ep.events.join(', ') : 'every type'}</dd>
 <dt>Filter</dt><dd id="endpoint-filter">${ep.filter ? html`<code>${JSON.stringify(ep.filter)}</code>` : 'none: every message of its types'}</dd>
@@ -212,7 +219,7 @@ ${endpointFields(ep, form)}<div class="full"><button class="primary" type="submi
 </dl>
 ${signingKeyDetails(ep)}
 <div class="actions">
-${ep.disabledAt !== null ? action('enable', 'Enable') : action('disable', 'Disable', '', 'Disable this endpoint? Its pending deliveries fail.')}
+${stateControls(ep, session, failedWhileDisabled)}
 ${action('rotate-secret', 'Rotate secret', '', 'Rotate the signing secret? The old one keeps signing beside it for the overlap.')}
 </div>
 <section aria-labelledby="health"><h2 id="health">Health</h2><div class="cards" id="region-health" data-region>${windows}</div></section>
@@ -230,19 +237,20 @@ ${transformationTryForm(ep, session)}
 <h2 id="edit">Edit</h2>
 <form method="post" action="${endpointPath(ep)}/edit" class="grid-form" aria-labelledby="edit">${csrfField(session)}
 ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Save</button></div></form>`;
-    return kit.send(
-      reply,
-      page({
-        title: `Endpoint ${ep.url}`,
-        session,
-        app,
-        current: 'endpoints',
-        live: `${appPath(app)}/live`,
-        notice: noticeFor(request.query.notice),
-        body,
-      }),
-    );
-  });
+      return kit.send(
+        reply,
+        page({
+          title: `Endpoint ${ep.url}`,
+          session,
+          app,
+          current: 'endpoints',
+          live: `${appPath(app)}/live`,
+          notice: noticeFor(request.query.notice, request.query.count),
+          body,
+        }),
+      );
+    },
+  );
 
   ui.post<{ Params: EpParams; Body: EndpointForm }>('/ui/apps/:app/endpoints/:ep/edit', async (request, reply) => {
     const { app, endpoint: ep } = await loadEndpoint(request);
@@ -265,12 +273,6 @@ ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Sav
     const endpoint = await target(request);
     await disableEndpoint(ctx, kit.requester(request), endpoint.appId, endpoint.id, disabledBy(request));
     return reply.redirect(`${endpointPath(endpoint)}?notice=disabled`, 303);
-  });
-
-  ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/enable', async (request, reply) => {
-    const { appId, id } = await target(request);
-    const { endpoint } = await enableEndpoint(ctx, kit.requester(request), appId, id);
-    return reply.redirect(`${endpointPath(endpoint)}?notice=enabled`, 303);
   });
 
   ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/rotate-secret', async (request, reply) => {
