@@ -38,6 +38,8 @@ import { transformationField, transformationText, transformationTryForm } from '
 
 const PAGE_SIZE = 50;
 type EpParams = { app: string; ep: string };
+/** A redirect's notice, and the count some of them carry. */
+type Notice = { notice?: string; count?: string };
 type EndpointForm = {
   url?: string;
   description?: string;
@@ -181,33 +183,31 @@ ${endpointFields(ep, form)}<div class="full"><button class="primary" type="submi
     }
   });
 
-  ui.get<{ Params: EpParams; Querystring: { notice?: string; count?: string } }>(
-    '/ui/apps/:app/endpoints/:ep',
-    async (request, reply) => {
-      const session = kit.session(request);
-      const { app, endpoint: ep } = await loadEndpoint(request);
-      const now = ctx.clock();
-      const [counts, health, recent, credentials, failedWhileDisabled] = await Promise.all([
-        store.countDeliveriesByStatus(ep.id),
-        store.endpointHealth(ep.id, now),
-        store.listDeliveries(app.id, { endpointId: ep.id }, { limit: 20 }),
-        store.endpointCredentials([ep.id]),
-        countFailedWhileDisabled(ctx, ep),
-      ]);
-      const shownCredentials = credentialSummary(credentials.get(ep.id) ?? NO_CREDENTIALS);
-      const windows = (['1h', '24h'] as const).map((name) => {
-        const w = health.windows[name];
-        return html`<div class="card"><h3>Last ${name === '1h' ? 'hour' : 'day'}</h3><p class="figure">${percent(w.successRate)}</p>
+  ui.get<{ Params: EpParams; Querystring: Notice }>('/ui/apps/:app/endpoints/:ep', async (request, reply) => {
+    const session = kit.session(request);
+    const { app, endpoint: ep } = await loadEndpoint(request);
+    const now = ctx.clock();
+    const [counts, health, recent, credentials, failedWhileDisabled] = await Promise.all([
+      store.countDeliveriesByStatus(ep.id),
+      store.endpointHealth(ep.id, now),
+      store.listDeliveries(app.id, { endpointId: ep.id }, { limit: 20 }),
+      store.endpointCredentials([ep.id]),
+      countFailedWhileDisabled(ctx, ep),
+    ]);
+    const shownCredentials = credentialSummary(credentials.get(ep.id) ?? NO_CREDENTIALS);
+    const windows = (['1h', '24h'] as const).map((name) => {
+      const w = health.windows[name];
+      return html`<div class="card"><h3>Last ${name === '1h' ? 'hour' : 'day'}</h3><p class="figure">${percent(w.successRate)}</p>
 <p class="muted">${w.attempts} attempts · p50 ${w.latencyMs.p50 ?? '—'} ms · p95 ${w.latencyMs.p95 ?? '—'} ms</p></div>`;
-      });
-      const deliveries = recent.data.map(
-        (d) => html`<tr><td>${statusBadge(d.status)}</td>
+    });
+    const deliveries = recent.data.map(
+      (d) => html`<tr><td>${statusBadge(d.status)}</td>
 <td class="mono wrap"><a href="${appPath(app)}/messages/${encodeURIComponent(d.messageId)}#${d.id}">${d.messageId}</a></td>
 <td>${d.attemptCount}</td><td>${when(d.updatedAt)}</td></tr>`,
-      );
-      const action = (path: string, label: string, extra: Html | string = '', confirm = '') =>
-        html`<form method="post" action="${endpointPath(ep)}/${path}" class="inline"${confirm ? html` data-confirm="${confirm}"` : ''}>${csrfField(session)}${extra}<button type="submit">${label}</button></form>`;
-      const body = html`<dl class="facts">
+    );
+    const action = (path: string, label: string, extra: Html | string = '', confirm = '') =>
+      html`<form method="post" action="${endpointPath(ep)}/${path}" class="inline"${confirm ? html` data-confirm="${confirm}"` : ''}>${csrfField(session)}${extra}<button type="submit">${label}</button></form>`;
+    const body = html`<dl class="facts">
 <dt>State</dt><dd id="endpoint-state">${stateFacts(ep, health.failingSince)}</dd>
 <dt>Id</dt><dd class="mono">${ep.id}</dd>
 <dt>Event types</dt><dd>${ep.events ? ep.events.join(', ') : 'every type'}</dd>
@@ -237,20 +237,19 @@ ${transformationTryForm(ep, session)}
 <h2 id="edit">Edit</h2>
 <form method="post" action="${endpointPath(ep)}/edit" class="grid-form" aria-labelledby="edit">${csrfField(session)}
 ${endpointFields(ep)}<div class="full"><button class="primary" type="submit">Save</button></div></form>`;
-      return kit.send(
-        reply,
-        page({
-          title: `Endpoint ${ep.url}`,
-          session,
-          app,
-          current: 'endpoints',
-          live: `${appPath(app)}/live`,
-          notice: noticeFor(request.query.notice, request.query.count),
-          body,
-        }),
-      );
-    },
-  );
+    return kit.send(
+      reply,
+      page({
+        title: `Endpoint ${ep.url}`,
+        session,
+        app,
+        current: 'endpoints',
+        live: `${appPath(app)}/live`,
+        notice: noticeFor(request.query.notice, request.query.count),
+        body,
+      }),
+    );
+  });
 
   ui.post<{ Params: EpParams; Body: EndpointForm }>('/ui/apps/:app/endpoints/:ep/edit', async (request, reply) => {
     const { app, endpoint: ep } = await loadEndpoint(request);
