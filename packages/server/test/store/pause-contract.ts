@@ -47,8 +47,11 @@ export function pauseContract(open: () => Promise<Store>): void {
 
       await store.updateEndpoint(app.id, held.id, { paused: true }, T0 + 3);
       assert.equal((await store.findEndpoint(app.id, held.id))?.pausedAt, T0 + 2);
+      assert.equal((await store.endpointHealth(held.id, T0 + 999)).failingSince, T0, 'failing since its attempt');
       const resumed = await store.updateEndpoint(app.id, held.id, { paused: false }, T0 + 1000);
       assert.equal(resumed?.pausedAt, null);
+      const health = await store.endpointHealth(held.id, T0 + 1000);
+      assert.equal(health.failingSince, T0 + 998, 'the time paused is left out of its failure run');
       const flowing = await store.claimDueDeliveries(claimInput(T0 + 1000, 5));
       assert.equal(flowing.length, 5);
       assert.ok(flowing.every((c) => c.endpoint.id === held.id));
