@@ -342,6 +342,47 @@ test('the attempts log filters by outcome, shows response headers, and retries e
 });
 
 // The layout at 390 px is checked screen by screen in ui-screens.test.ts; here, the two pages only this file makes.
+test('pause holds deliveries and resume sends them; enable offers to replay what disabling failed, with the count', async () => {
+  const held = await startReceiver();
+  try {
+    const created = await server.call('POST', `/v1/apps/${appId}/endpoints`, { url: held.url, events: ['held.*'], paused: true });
+    assert.equal(created.body.paused, true);
+    const publish = async (n: number) => {
+      for (let i = 0; i < n; i++) await server.call('POST', `/v1/apps/${appId}/events`, { type: 'held.item', data: { i } });
+    };
+    await publish(3);
+    await page.goto(`${server.url}/ui/apps/${appId}/endpoints/${created.body.id}`);
+    const state = page.locator('#endpoint-state');
+    await state.locator('.badge', { hasText: 'paused' }).waitFor();
+    await page.getByText('3 pending').waitFor();
+    await server.idle();
+    assert.equal(held.requests.length, 0, 'nothing sent while paused');
+    await screenshot(page, 'endpoint-paused');
+
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('status').filter({ hasText: 'Endpoint resumed' }).waitFor();
+    await held.waitFor(3);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('status').filter({ hasText: 'Endpoint paused' }).waitFor();
+    await publish(2);
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('status').filter({ hasText: 'Endpoint disabled' }).waitFor();
+    const replay = page.getByLabel('Replay the 2 deliveries that failed while it was disabled');
+    assert.equal(await replay.isChecked(), true, 'offered, checked');
+    await screenshot(page, 'endpoint-enable-replay');
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByRole('status').filter({ hasText: '2 queued again' }).waitFor();
+    // Enabling leaves the pause as it was: the replayed deliveries are held until resumed.
+    await state.locator('.badge', { hasText: 'paused' }).waitFor();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await held.waitFor(5);
+    await server.idle();
+    assert.equal(held.requests.length, 5);
+  } finally {
+    await held.close();
+  }
+});
+
 test('at 390 px wide the failing endpoint and its attempts log need no sideways scrolling', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   for (const path of [flakyPage, `${flakyPage}/attempts`]) {

@@ -91,16 +91,24 @@ test('a portal link shows its own app only, and nothing of another app is reacha
     // Actions on another app are refused too, even with this session's own CSRF token.
     const cookie = `hookd_session=${session?.value}`;
     const csrf = await csrfOf(server.url, cookie, `/ui/apps/${mine.id}`);
-    const refused = await postForm(server.url, `/ui/apps/${theirs.id}/endpoints/${theirs.endpoint}/disable`, cookie, {
-      _csrf: csrf,
-    });
-    assert.equal(refused.status, 404);
+    for (const verb of ['disable', 'pause']) {
+      const refused = await postForm(server.url, `/ui/apps/${theirs.id}/endpoints/${theirs.endpoint}/${verb}`, cookie, {
+        _csrf: csrf,
+      });
+      assert.equal(refused.status, 404, `${verb} on another app's endpoint`);
+    }
     for (const trial of ['test-filter', 'test-transformation']) {
       const path = `/ui/apps/${theirs.id}/endpoints/${theirs.endpoint}/${trial}`;
       const other = await postForm(server.url, path, cookie, { _csrf: csrf, messageId: theirs.message });
       assert.equal(other.status, 404, `${trial} on another app's endpoint`);
     }
-    assert.equal((await server.call('GET', `/v1/apps/${theirs.id}/endpoints/${theirs.endpoint}`)).body.disabled, false);
+    const theirsNow = (await server.call('GET', `/v1/apps/${theirs.id}/endpoints/${theirs.endpoint}`)).body;
+    assert.deepEqual([theirsNow.disabled, theirsNow.paused], [false, false]);
+    // A customer who may disable their endpoint may pause it too.
+    const paused = await postForm(server.url, `/ui/apps/${mine.id}/endpoints/${mine.endpoint}/pause`, cookie, { _csrf: csrf });
+    assert.equal(paused.status, 303);
+    assert.equal((await server.call('GET', `/v1/apps/${mine.id}/endpoints/${mine.endpoint}`)).body.paused, true);
+    await postForm(server.url, `/ui/apps/${mine.id}/endpoints/${mine.endpoint}/resume`, cookie, { _csrf: csrf });
     const allowed = await postForm(server.url, `/ui/apps/${mine.id}/endpoints/${mine.endpoint}/disable`, cookie, { _csrf: csrf });
     assert.equal(allowed.status, 303);
     assert.equal((await server.call('GET', `/v1/apps/${mine.id}/endpoints/${mine.endpoint}`)).body.disabled, true);
@@ -214,6 +222,7 @@ test('every action without this session’s CSRF token is refused with 403 csrf_
     [`/ui/apps/${mine.id}/endpoints`, { url: 'http://127.0.0.1:9/sneaky' }],
     [`/ui/apps/${mine.id}/endpoints/${mine.endpoint}/rotate-secret`, {}],
     [`/ui/apps/${mine.id}/endpoints/${mine.endpoint}/enable`, {}],
+    [`/ui/apps/${mine.id}/endpoints/${mine.endpoint}/pause`, {}],
     [`/ui/apps/${mine.id}/endpoints/${mine.endpoint}/test-transformation`, { sample: '{}' }],
     [`/ui/apps/${mine.id}/test-event`, { type: 'a.b', data: '{}' }],
     ['/ui/sign-out', {}],

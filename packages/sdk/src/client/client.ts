@@ -96,6 +96,10 @@ export interface HookdClient {
     testFilter(app: string, endpoint: string, input: FilterTestInput): Promise<FilterTestResult>;
     /** Enables the endpoint, forgetting its failures; with `replayFailedSince`, sends again its failed deliveries since then. */
     enable(app: string, endpoint: string, input?: EnableEndpointInput): Promise<EnableEndpointResult>;
+    /** Holds the endpoint's deliveries: pending, not attempted, retries untouched, until it is resumed. */
+    pause(app: string, endpoint: string): Promise<Endpoint>;
+    /** Lets a paused endpoint's held deliveries flow again. */
+    resume(app: string, endpoint: string): Promise<Endpoint>;
   };
   /** Recovery jobs: re-queue in the background the deliveries a filter matches. */
   recoveries: {
@@ -177,6 +181,8 @@ export function createHookdClient(options: HookdClientOptions): HookdClient {
       attempts: (app, ep, query) => call('listEndpointAttempts', { params: { app, ep }, query }),
       testFilter: (app, ep, input) => call('testEndpointFilter', { params: { app, ep }, body: input }),
       enable: (app, ep, input = {}) => call('enableEndpoint', { params: { app, ep }, body: input }),
+      pause: (app, ep) => call('pauseEndpoint', { params: { app, ep } }),
+      resume: (app, ep) => call('resumeEndpoint', { params: { app, ep } }),
     },
     recoveries: {
       count: (app, input = {}) => call('startRecovery', { params: { app }, body: { ...input, dryRun: true } }),

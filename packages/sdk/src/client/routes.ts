@@ -36,6 +36,8 @@ export const ROUTES = {
   listEndpointAttempts: { method: 'GET', path: '/v1/apps/{app}/endpoints/{ep}/attempts' },
   testEndpointFilter: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/test-filter' },
   enableEndpoint: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/enable' },
+  pauseEndpoint: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/pause' },
+  resumeEndpoint: { method: 'POST', path: '/v1/apps/{app}/endpoints/{ep}/resume' },
 
   startRecovery: { method: 'POST', path: '/v1/apps/{app}/recoveries' },
   listRecoveries: { method: 'GET', path: '/v1/apps/{app}/recoveries' },

@@ -91,6 +91,9 @@ export interface Endpoint {
   disabled: boolean;
   disabledAt: string | null;
   disabledReason: string | null;
+  /** Its deliveries are held (pending, not attempted) until it is resumed; independent of `disabled`. */
+  paused: boolean;
+  pausedAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -130,6 +133,8 @@ export interface CreateEndpointInput extends EndpointCredentialsInput {
   sendTraceContext?: boolean;
   /** Bring your own `whsec_…` secret; one is generated otherwise. */
   secret?: string;
+  /** Create it paused: its deliveries are held until it is resumed. */
+  paused?: boolean;
 }
 
 export interface PortalLinkInput {
@@ -146,6 +151,8 @@ export interface PortalLink {
 export interface RotateSecretInput {
   /** Bring your own `whsec_…` secret; one is generated otherwise. */
   secret?: string;
+  /** Create it paused: its deliveries are held until it is resumed. */
+  paused?: boolean;
 }
 
 export interface UpdateEndpointInput extends EndpointCredentialsInput {
@@ -224,12 +231,18 @@ export interface Recovery {
 export interface EnableEndpointInput {
   /** ISO 8601 time: the endpoint's failed deliveries created since then are sent again. */
   replayFailedSince?: string;
+  /** Send again every delivery that failed while it was disabled (those disabling it failed). */
+  replayFailedWhileDisabled?: boolean;
+  /** Change nothing: answer only `failedWhileDisabled`, so the replay can be offered first. */
+  dryRun?: boolean;
 }
 
 export interface EnableEndpointResult {
   endpoint: Endpoint;
-  /** Failed deliveries made due again; 0 without `replayFailedSince`. */
+  /** Failed deliveries made due again; 0 without a replay asked, or on a dry run. */
   replayed: number;
+  /** Deliveries that failed while it was disabled, counted before any replay; 0 when it was not disabled. */
+  failedWhileDisabled: number;
 }
 
 /** An endpoint's attempts over one window. */

@@ -64,6 +64,9 @@ function fakeStore(limit = Number.POSITIVE_INFINITY) {
       replays.push(input);
       return 3;
     },
+    async countReplayable() {
+      return 3;
+    },
   };
 }
 
@@ -161,7 +164,9 @@ test('replaying a disabled endpoint is refused and wakes nothing; enabling it ca
   );
   assert.equal(d.wakes.count, 0);
 
-  const { endpoint: enabled, replayed } = await enableEndpoint(d, WHO, 'app_1', endpoint.id, NOW - 1000);
+  const { endpoint: enabled, replayed } = await enableEndpoint(d, WHO, 'app_1', endpoint.id, {
+    replayFailedSince: NOW - 1000,
+  });
   assert.equal(enabled.disabledAt, null);
   assert.equal(replayed, 3);
   assert.deepEqual(d.store.replays, [{ endpointId: endpoint.id, since: NOW - 1000, status: 'failed', now: NOW }]);

@@ -38,10 +38,10 @@ const endpointFacts = (endpoint: Endpoint, action: string, changes: AuditFacts['
   changes,
 });
 
-/** What a caller chooses for a new endpoint; the rest takes its defaults. */
-export type EndpointInput = Omit<NewEndpoint, 'appId'> & CredentialInput;
+/** What a caller chooses for a new endpoint; the rest takes its defaults. `paused` makes it hold its deliveries. */
+export type EndpointInput = Omit<NewEndpoint, 'appId'> & CredentialInput & { paused?: boolean };
 /** What a caller may change; `disabled: true` disables it (with the reason given), `false` enables it. */
-export type EndpointChanges = Partial<Omit<EndpointInput, 'secret'>> & { disabled?: boolean };
+export type EndpointChanges = Partial<Omit<EndpointInput, 'secret' | 'paused'>> & { disabled?: boolean };
 
 /** The app's endpoint with this id, or `endpoint_not_found`. */
 export async function getEndpoint(deps: Finds, appId: string, id: string): Promise<Endpoint> {
@@ -63,12 +63,12 @@ export async function createEndpoint(
   appId: string,
   input: EndpointInput,
 ): Promise<Endpoint> {
-  const { auth, clientCertificate, secretHeaders, ...fields } = input;
+  const { auth, clientCertificate, secretHeaders, paused, ...fields } = input;
   if (fields.secret !== undefined) checkSecretFits(fields.signatureScheme ?? 'standard', fields.secret);
   const credentials = givesCredentials(input)
     ? await checkCredentials(deps, { auth, clientCertificate, secretHeaders })
     : undefined;
-  const endpoint = newEndpoint(
+  const made = newEndpoint(
     {
       ...fields,
       appId,
@@ -80,6 +80,7 @@ export async function createEndpoint(
     },
     deps.clock(),
   );
+  const endpoint = paused ? { ...made, pausedAt: made.createdAt } : made;
   return addEndpoint(deps, who, endpoint, credentials);
 }
 
@@ -215,33 +216,64 @@ export async function replayEndpoint(
 }
 
 function replayInput(who: Requester, endpoint: Endpoint, replay: ReplayRequest, now: number): ReplayInput {
-  const changes = { since: { after: new Date(replay.since).toISOString() }, status: { after: replay.status } };
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const changes: AuditFacts['changes'] = { since: { after: iso(replay.since) }, status: { after: replay.status } };
+  if (replay.settledSince !== undefined) changes.failedSince = { after: iso(replay.settledSince) };
   const audit = auditEntry(who, endpointFacts(endpoint, 'endpoint.replayed', changes), now);
   return { endpointId: endpoint.id, ...replay, now, audit };
 }
 
-type ReplayRequest = { since: number; status: 'failed' | 'succeeded' };
+type ReplayRequest = { since: number; status: 'failed' | 'succeeded'; settledSince?: number };
 
-/** Enables the endpoint, forgetting its failures, and sends again its failed deliveries created since a time, if given. */
+export interface EnableOptions {
+  /** Sends again its failed deliveries created since this time. */
+  replayFailedSince?: number;
+  /** Sends again the deliveries that failed while it was disabled: those disabling it failed, and any failed since. */
+  replayFailedWhileDisabled?: boolean;
+  /** Changes nothing: only says how many deliveries failed while it was disabled. */
+  dryRun?: boolean;
+}
+
+/** What failed while the endpoint was disabled (nothing when it is not): any creation time, failed since the disable. */
+const failedWhileDisabled = (endpoint: Endpoint): ReplayRequest | null =>
+  endpoint.disabledAt === null ? null : { since: 0, status: 'failed', settledSince: endpoint.disabledAt };
+
+/** How many deliveries failed while the endpoint was disabled (0 when it is not): what enabling it offers to replay. */
+export async function countFailedWhileDisabled(
+  deps: { store: Pick<AdminStore, 'countReplayable'> },
+  endpoint: Endpoint,
+): Promise<number> {
+  const whileDisabled = failedWhileDisabled(endpoint);
+  return whileDisabled ? deps.store.countReplayable({ endpointId: endpoint.id, ...whileDisabled }) : 0;
+}
+
+/**
+ * Enables the endpoint, forgetting its failures, and sends again what the options ask. Answers how many deliveries
+ * failed while it was disabled (counted before any replay: the offer a caller shows) and how many were sent again.
+ */
 export async function enableEndpoint(
-  deps: ReplayDeps & { store: Pick<AdminStore, 'updateEndpoint'> },
+  deps: ReplayDeps & { store: Pick<AdminStore, 'updateEndpoint' | 'countReplayable'> },
   who: Requester,
   appId: string,
   id: string,
-  replayFailedSince?: number,
-): Promise<{ endpoint: Endpoint; replayed: number }> {
+  options: EnableOptions = {},
+): Promise<{ endpoint: Endpoint; replayed: number; failedWhileDisabled: number }> {
   const endpoint = await getEndpoint(deps, appId, id);
+  const whileDisabled = failedWhileDisabled(endpoint);
+  const failed = await countFailedWhileDisabled(deps, endpoint);
+  if (options.dryRun) return { endpoint, replayed: 0, failedWhileDisabled: failed };
   const now = deps.clock();
   const changes = { disabled: { before: endpoint.disabledAt !== null, after: false } };
   const audit = auditEntry(who, endpointFacts(endpoint, 'endpoint.enabled', changes), now);
   const enabled = await deps.store.updateEndpoint(endpoint.appId, endpoint.id, { disabled: false }, now, audit);
   if (!enabled) throw new ApiError('endpoint_not_found');
-  const replayed =
-    replayFailedSince === undefined
-      ? 0
-      : await deps.store.replayDeliveries(replayInput(who, endpoint, { since: replayFailedSince, status: 'failed' }, now));
+  const replays: ReplayRequest[] = [];
+  if (options.replayFailedSince !== undefined) replays.push({ since: options.replayFailedSince, status: 'failed' });
+  if (options.replayFailedWhileDisabled && whileDisabled && failed > 0) replays.push(whileDisabled);
+  let replayed = 0;
+  for (const replay of replays) replayed += await deps.store.replayDeliveries(replayInput(who, endpoint, replay, now));
   if (replayed > 0) deps.onDeliveriesDue();
-  return { endpoint: enabled, replayed };
+  return { endpoint: enabled, replayed, failedWhileDisabled: failed };
 }
 
 /** A new signing secret (given, or generated); the old one keeps signing beside it for `secretOverlapMs`. */

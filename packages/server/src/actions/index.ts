@@ -5,13 +5,16 @@
 
 export { type AppInput, checkUid, createApp, deleteApp, getApp, updateApp } from './apps.js';
 export type { AuthInput, CredentialInput } from './endpoint-credentials.js';
+export { type PauseDeps, pauseEndpoint, resumeEndpoint } from './endpoint-pause.js';
 export { checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
 export {
   addEndpoint,
   type CreateEndpointDeps,
+  countFailedWhileDisabled,
   createEndpoint,
   deleteEndpoint,
   disableEndpoint,
+  type EnableOptions,
   type EndpointChanges,
   type EndpointInput,
   enableEndpoint,

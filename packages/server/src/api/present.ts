@@ -35,6 +35,8 @@ export const presentEndpoint = (
   ...credentialSummary(credentials),
   disabled: ep.disabledAt !== null,
   disabledAt: isoOrNull(ep.disabledAt),
+  paused: ep.pausedAt !== null,
+  pausedAt: isoOrNull(ep.pausedAt),
   createdAt: iso(ep.createdAt),
   updatedAt: iso(ep.updatedAt),
 });

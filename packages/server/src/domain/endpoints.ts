@@ -57,6 +57,7 @@ export function newEndpoint(fields: NewEndpoint, now: number): Endpoint {
     previousSecretExpiresAt: null,
     disabledAt: null,
     disabledReason: null,
+    pausedAt: null,
     createdAt: now,
     updatedAt: now,
   };

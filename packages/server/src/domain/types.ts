@@ -70,6 +70,11 @@ export interface Endpoint extends EndpointLimits {
   transformation: string | null;
   disabledAt: number | null;
   disabledReason: string | null;
+  /**
+   * Since when deliveries are held: they stay pending, unattempted, their retries untouched, until it is resumed.
+   * Independent of `disabledAt`: an endpoint enabled again is still paused.
+   */
+  pausedAt: number | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -57,6 +57,11 @@ export type EndpointPatch = Partial<
 > & {
   /** false re-enables a disabled endpoint and forgets its failure run. */
   disabled?: false;
+  /**
+   * true holds the endpoint's deliveries (kept since the first pause); false lets them flow again, and its failure
+   * run, if any, leaves out the time paused (a long pause alone never disables it).
+   */
+  paused?: boolean;
 };
 
 /** Refusals of one source counted in memory since the last write. */
@@ -172,6 +177,8 @@ export interface ReplayInput {
   endpointId: string;
   since: number;
   status: Exclude<DeliveryStatus, 'pending'>;
+  /** Only those that took their status at or after this time (what disabling the endpoint failed, say). */
+  settledSince?: number;
   now: number;
   audit?: AuditEntry;
 }
@@ -327,4 +334,6 @@ export interface AdminStore {
   retryDelivery(appId: string, id: string, now: number, audit?: AuditEntry): Promise<Delivery | null>;
   /** Makes an endpoint's deliveries of one status, created since a time, due again; returns how many. */
   replayDeliveries(input: ReplayInput): Promise<number>;
+  /** How many deliveries `replayDeliveries` would make due again with this input, changing nothing. */
+  countReplayable(input: Omit<ReplayInput, 'now' | 'audit'>): Promise<number>;
 }

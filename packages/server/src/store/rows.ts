@@ -55,6 +55,8 @@ export interface EndpointRow<Events, Headers> {
   filter: string | null;
   disabled_at: number | null;
   disabled_reason: string | null;
+  /** Absent from a row written before the pause migration was read (never, once migrated). */
+  paused_at?: number | null;
   rate_limit: number | null;
   max_in_flight: number | null;
   /** SQLite keeps booleans as 0 and 1. */
@@ -82,6 +84,7 @@ export const toEndpoint = <E, H>(
   filter: r.filter === null ? null : (JSON.parse(r.filter) as EndpointFilter),
   disabledAt: r.disabled_at,
   disabledReason: r.disabled_reason,
+  pausedAt: r.paused_at ?? null,
   rateLimit: r.rate_limit,
   maxInFlight: r.max_in_flight,
   fifo: Boolean(r.fifo),

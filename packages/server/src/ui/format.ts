@@ -9,10 +9,12 @@ export const when = (ms: number | null) =>
 
 export const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}%`);
 
-const TONES: Record<DeliveryStatus | 'disabled' | 'failing' | 'enabled', string> = {
+const TONES: Record<DeliveryStatus | 'disabled' | 'failing' | 'enabled' | 'paused', string> = {
   succeeded: 'ok',
   enabled: 'ok',
   pending: 'wait',
+  // Held on purpose, nothing lost: waiting, not failing.
+  paused: 'wait',
   // Held back on purpose: no failure, so not painted as one.
   skipped: 'muted',
   failed: 'bad',

@@ -18,6 +18,7 @@ import { REGIONS_HEADER, regionsOf } from './regions.js';
 import { attemptScreens } from './screens-attempts.js';
 import { auditScreens } from './screens-audit.js';
 import { credentialRoutes } from './screens-credentials.js';
+import { endpointStateScreens } from './screens-endpoint-state.js';
 import { endpointScreens } from './screens-endpoints.js';
 import { eventTypeScreens } from './screens-event-types.js';
 import { filterScreens } from './screens-filter.js';
@@ -160,6 +161,7 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
     endpointScreens(ui, kit);
     attemptScreens(ui, kit);
     recoveryScreens(ui, kit);
+    endpointStateScreens(ui, kit);
     filterScreens(ui, kit);
     transformationScreens(ui, kit);
     credentialRoutes(ui, kit);

@@ -1,10 +1,13 @@
-/** An app's screens: its endpoints with health, and the endpoint actions (create, edit, disable, rotate, replay, test). */
+/**
+ * An app's screens: its endpoints with health, and the endpoint actions (create, edit, disable, rotate, replay, test);
+ * pause, resume and enable are in screens-endpoint-state.ts.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ApiError,
+  countFailedWhileDisabled,
   createEndpoint,
   disableEndpoint,
-  enableEndpoint,
   getEndpoint,
   replayEndpoint,
   rotateEndpointSecret,
@@ -32,6 +35,7 @@ import { appPath, csrfField, endpointPath, page } from './layout.js';
 import { pager } from './pager.js';
 import { region, watchKeys } from './regions.js';
 import { credentialForms } from './screens-credentials.js';
+import { stateControls } from './screens-endpoint-state.js';
 import { eventTypeChoices } from './screens-event-types.js';
 import { filterField, filterTestForm, parseFilterText } from './screens-filter.js';
 import { transformationField, transformationText, transformationTryForm } from './screens-transformation.js';
@@ -40,6 +44,8 @@ import { endpointState, errorMix, errorsOf, failingWhy, lastError } from './why-
 
 const PAGE_SIZE = 50;
 type EpParams = { app: string; ep: string };
+/** A redirect's notice, and the count some of them carry. */
+type Notice = { notice?: string; count?: string };
 type EndpointForm = {
   url?: string;
   description?: string;
@@ -211,13 +217,14 @@ ${endpointFields(ep, types, form)}<div class="full"><button class="primary" type
     const session = kit.session(request);
     const { app, endpoint: ep } = await loadEndpoint(request);
     const now = ctx.clock();
-    const [counts, health, recent, credentials, errors, types] = await Promise.all([
+    const [counts, health, recent, credentials, errors, types, failedWhileDisabled] = await Promise.all([
       store.countDeliveriesByStatus(ep.id),
       store.endpointHealth(ep.id, now),
       store.listDeliveries(app.id, { endpointId: ep.id }, { limit: 20 }),
       store.endpointCredentials([ep.id]),
       errorsOf(kit, [ep.id]),
       eventTypeChoices(kit),
+      countFailedWhileDisabled(ctx, ep),
     ]);
     const why = errors[ep.id];
     const failingAlertedAt = why?.failingAlertedAt ?? null;
@@ -236,7 +243,7 @@ ${endpointFields(ep, types, form)}<div class="full"><button class="primary" type
     const action = (path: string, label: string, extra: Html | string = '', confirm = '') =>
       html`<form method="post" action="${endpointPath(ep)}/${path}" class="inline"${confirm ? html` data-confirm="${confirm}"` : ''}>${csrfField(session)}${extra}<button type="submit"${path === 'disable' ? html` class="danger"` : ''}>${label}</button></form>`;
     const facts = html`<dl class="facts">
-<dt>State</dt><dd id="endpoint-state">${endpointState(ep, health.failingSince, failingAlertedAt)} ${ep.disabledAt !== null ? html`${ep.disabledReason} (${when(ep.disabledAt)})` : failingWhy(health.failingSince, failingAlertedAt, ctx.config.ops.failingThreshold)}</dd>
+<dt>State</dt><dd id="endpoint-state">${endpointState(ep, health.failingSince, failingAlertedAt)} ${ep.disabledAt !== null ? html`${ep.disabledReason} (${when(ep.disabledAt)})` : failingWhy(health.failingSince, failingAlertedAt, ctx.config.ops.failingThreshold)}${ep.pausedAt !== null ? html`<br>paused since ${when(ep.pausedAt)}: deliveries held, not attempted` : ''}</dd>
 <dt>Last error</dt><dd id="last-error">${lastError(why?.lastError ?? null)}</dd>
 <dt>Errors, last hour</dt><dd id="error-mix">${errorMix(why?.mix ?? [])} · <a href="${endpointPath(ep)}/attempts">Attempts log</a></dd>
 <dt>Id</dt><dd class="mono">${ep.id}</dd>
@@ -250,7 +257,7 @@ ${endpointFields(ep, types, form)}<div class="full"><button class="primary" type
     const body = html`${region('region-facts', watch, facts)}
 ${signingKeyDetails(ep)}
 <div class="actions">
-${ep.disabledAt !== null ? action('enable', 'Enable') : action('disable', 'Disable', '', 'Disable this endpoint? Its pending deliveries fail.')}
+${stateControls(ep, session, failedWhileDisabled)}
 ${action('rotate-secret', 'Rotate secret', '', 'Rotate the signing secret? The old one keeps signing beside it for the overlap.')}
 </div>
 <section aria-labelledby="health"><h2 id="health">Health</h2>${region('region-health', watch, html`${windows}`, 'cards')}</section>
@@ -307,12 +314,6 @@ ${endpointFields(ep, types)}<div class="full"><button class="primary" type="subm
     const endpoint = await target(request);
     await disableEndpoint(ctx, kit.requester(request), endpoint.appId, endpoint.id, disabledBy(request));
     return reply.redirect(`${endpointPath(endpoint)}?notice=disabled`, 303);
-  });
-
-  ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/enable', async (request, reply) => {
-    const { appId, id } = await target(request);
-    const { endpoint } = await enableEndpoint(ctx, kit.requester(request), appId, id);
-    return reply.redirect(`${endpointPath(endpoint)}?notice=enabled`, 303);
   });
 
   ui.post<{ Params: EpParams }>('/ui/apps/:app/endpoints/:ep/rotate-secret', async (request, reply) => {

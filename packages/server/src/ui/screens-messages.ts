@@ -8,7 +8,6 @@ import { noticeFor } from './health-view.js';
 import { html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, page } from './layout.js';
-import { pager } from './pager.js';
 import { region, watchKeys } from './regions.js';
 
 const PAGE_SIZE = 50;

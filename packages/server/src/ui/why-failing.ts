@@ -35,15 +35,20 @@ export function lastError(attempt: Attempt | null): Html {
 ${snippet ? html`<q class="snippet mono">${snippet}</q>` : ''} <span class="muted">${when(attempt.startedAt)}</span>`;
 }
 
-/** Disabled, failing (a run of failures, or a failure rate over the `endpoint.failing` threshold) or enabled. */
+/**
+ * Disabled or paused (both may hold), failing (a run of failures, or a failure rate over the `endpoint.failing`
+ * threshold) or enabled.
+ */
 export function endpointState(
-  ep: Pick<Endpoint, 'disabledAt'>,
+  ep: Pick<Endpoint, 'disabledAt' | 'pausedAt'>,
   failingSince: number | null,
   failingAlertedAt: number | null,
 ): Html {
-  if (ep.disabledAt !== null) return statusBadge('disabled');
-  if (failingSince !== null || failingAlertedAt !== null) return statusBadge('failing');
-  return statusBadge('enabled');
+  if (ep.disabledAt !== null)
+    return html`${statusBadge('disabled')}${ep.pausedAt !== null ? html` ${statusBadge('paused')}` : ''}`;
+  const failing = failingSince !== null || failingAlertedAt !== null ? statusBadge('failing') : null;
+  if (ep.pausedAt !== null) return html`${statusBadge('paused')}${failing ? html` ${failing}` : ''}`;
+  return failing ?? statusBadge('enabled');
 }
 
 /** Why the state is failing, in words: since when, and by which rule. */

@@ -56,6 +56,7 @@ export function anEndpoint(appId: string, fields: Partial<Endpoint> = {}): Endpo
     sendTraceContext: false,
     disabledAt: null,
     disabledReason: null,
+    pausedAt: null,
     createdAt: T0,
     updatedAt: T0,
     ...fields,

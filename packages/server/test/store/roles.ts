@@ -15,6 +15,7 @@ import { limitsContract } from './limits-contract.js';
 import { messageSearchContract } from './message-search-contract.js';
 import { messagesContract } from './messages-contract.js';
 import { opsContract } from './ops-contract.js';
+import { pauseContract } from './pause-contract.js';
 import { recordingContract } from './recording-contract.js';
 import { recoveriesContract } from './recoveries-contract.js';
 import { retentionContract } from './retention-contract.js';
@@ -33,7 +34,7 @@ const all =
 
 export const ROLE_CONTRACTS = {
   /** What the delivery worker relies on. */
-  QueueStore: all(claimsContract, recordingContract, limitsContract, tenancyContract),
+  QueueStore: all(claimsContract, recordingContract, limitsContract, tenancyContract, pauseContract),
   /** What the API and its actions rely on. */
   AdminStore: all(
     appsContract,

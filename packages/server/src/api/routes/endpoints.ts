@@ -8,7 +8,9 @@ import {
   enableEndpoint,
   type FilterSample,
   getEndpoint,
+  pauseEndpoint,
   replayEndpoint,
+  resumeEndpoint,
   rotateEndpointSecret,
   sendTestEvent,
   testEndpointFilter,
@@ -59,7 +61,15 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
         params: appParams,
         body: {
           type: 'object',
-          properties: { ...fields, secret: secretField },
+          properties: {
+            ...fields,
+            secret: secretField,
+            paused: {
+              type: 'boolean',
+              default: false,
+              description: 'Create it paused: its deliveries are held until it is resumed.',
+            },
+          },
           required: ['url'],
           additionalProperties: false,
         },
@@ -340,40 +350,82 @@ export function endpointRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
   );
 
-  api.post<{ Params: Params; Body: { replayFailedSince?: string } | undefined }>(
+  type EnableBody = { replayFailedSince?: string; replayFailedWhileDisabled?: boolean; dryRun?: boolean };
+  api.post<{ Params: Params; Body: EnableBody | undefined }>(
     '/v1/apps/:app/endpoints/:ep/enable',
     {
       schema: {
         tags,
-        summary:
-          'Enable an endpoint, forgetting its failures, and optionally send again its failed deliveries created since a time',
+        summary: 'Enable an endpoint, forgetting its failures, and optionally send again what failed',
+        description:
+          'Disabling an endpoint fails its pending deliveries: `replayFailedWhileDisabled` sends again every delivery that ' +
+          'failed while it was disabled, and `failedWhileDisabled` in the answer says how many there were (counted ' +
+          'before any replay). `dryRun` changes nothing and answers that count, so a caller can offer the replay first.',
         params: endpointParams,
         body: {
           type: ['object', 'null'],
-          properties: { replayFailedSince: { type: 'string', format: 'date-time' } },
+          properties: {
+            replayFailedSince: {
+              type: 'string',
+              format: 'date-time',
+              description: 'Also send again its failed deliveries created since this time.',
+            },
+            replayFailedWhileDisabled: { type: 'boolean', default: false },
+            dryRun: { type: 'boolean', default: false, description: 'Change nothing; answer the count only.' },
+          },
           additionalProperties: false,
         },
         response: {
           200: {
             type: 'object',
-            properties: { endpoint: ref('Endpoint'), replayed: { type: 'integer' } },
-            required: ['endpoint', 'replayed'],
+            properties: {
+              endpoint: ref('Endpoint'),
+              replayed: { type: 'integer', description: 'Deliveries made due again (0 on a dry run).' },
+              failedWhileDisabled: {
+                type: 'integer',
+                description: 'Deliveries that failed while it was disabled, before any replay; 0 when it was not.',
+              },
+            },
+            required: ['endpoint', 'replayed', 'failedWhileDisabled'],
           },
           ...commonErrors,
         },
       },
     },
     async (request) => {
-      const since = request.body?.replayFailedSince;
+      const { replayFailedSince: since, replayFailedWhileDisabled, dryRun } = request.body ?? {};
       const appId = await appIdOf(request.params);
-      const { endpoint, replayed } = await enableEndpoint(
-        ctx,
-        requesterOf(request),
-        appId,
-        request.params.ep,
-        since === undefined ? undefined : Date.parse(since),
-      );
-      return { endpoint: presentEndpoint(endpoint), replayed };
+      const { endpoint, ...counts } = await enableEndpoint(ctx, requesterOf(request), appId, request.params.ep, {
+        replayFailedSince: since === undefined ? undefined : Date.parse(since),
+        replayFailedWhileDisabled,
+        dryRun,
+      });
+      return { endpoint: presentEndpoint(endpoint), ...counts };
     },
   );
+
+  for (const [verb, summary] of [
+    ['pause', 'Hold the endpoint’s deliveries: they stay pending and are not attempted, their retries untouched'],
+    ['resume', 'Let a paused endpoint’s held deliveries flow again (in publish order, for a FIFO endpoint)'],
+  ] as const) {
+    api.post<{ Params: Params }>(
+      `/v1/apps/:app/endpoints/:ep/${verb}`,
+      {
+        schema: {
+          tags,
+          summary,
+          description:
+            'Unlike disabling, which fails pending deliveries, pausing keeps them: nothing is attempted and no attempt is ' +
+            'counted until the endpoint is resumed. Pausing a paused endpoint, or resuming one that is not, changes nothing.',
+          params: endpointParams,
+          response: { 200: ref('Endpoint'), ...commonErrors },
+        },
+      },
+      async (request) => {
+        const appId = await appIdOf(request.params);
+        const change = verb === 'pause' ? pauseEndpoint : resumeEndpoint;
+        return shown(await change(ctx, requesterOf(request), appId, request.params.ep));
+      },
+    );
+  }
 }

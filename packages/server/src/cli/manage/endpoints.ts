@@ -39,7 +39,11 @@ interface EndpointFlags extends AppScoped {
   secret?: string;
   disable?: boolean;
   enable?: boolean;
+  paused?: boolean;
 }
+
+/** disabled wins: a disabled endpoint sends nothing, paused or not. */
+const stateOf = (ep: Endpoint) => (ep.disabled ? 'disabled' : ep.paused ? 'paused' : 'enabled');
 
 const fields = (ep: Endpoint): [string, unknown][] => [
   ['id', ep.id],
@@ -55,7 +59,15 @@ const fields = (ep: Endpoint): [string, unknown][] => [
   ['max in flight', ep.maxInFlight ?? 'none'],
   ['fifo', ep.fifo],
   ['trace context', ep.sendTraceContext ? 'sent (traceparent)' : 'not sent'],
-  ['status', ep.disabled ? `disabled ${when(ep.disabledAt)}: ${ep.disabledReason ?? ''}`.trim() : 'enabled'],
+  [
+    'status',
+    ep.disabled
+      ? `disabled ${when(ep.disabledAt)}: ${ep.disabledReason ?? ''}`.trim()
+      : ep.paused
+        ? `paused ${when(ep.pausedAt)}: deliveries held`
+        : 'enabled',
+  ],
+  ...(ep.disabled && ep.paused ? [['paused', `${when(ep.pausedAt)}: still paused once enabled`] as [string, unknown]] : []),
   ['created', when(ep.createdAt)],
   ['updated', when(ep.updatedAt)],
 ];
@@ -119,8 +131,8 @@ export function endpointsCommand(): Command {
           { header: 'events', value: (ep) => ep.events?.join(',') ?? '*', max: 30 },
           {
             header: 'status',
-            value: (ep) => (ep.disabled ? 'disabled' : 'enabled'),
-            paint: (p, text, ep) => (ep.disabled ? p.red(text) : p.green(text)),
+            value: stateOf,
+            paint: (p, text, ep) => (ep.disabled ? p.red(text) : ep.paused ? p.yellow(text) : p.green(text)),
           },
           { header: 'created', value: (ep) => when(ep.createdAt) },
         ],
@@ -148,9 +160,11 @@ export function endpointsCommand(): Command {
     )
       .option('--fifo', 'one delivery at a time, in publish order')
       .option('--send-trace-context', 'deliveries carry traceparent/tracestate (when hookd exports traces)')
-      .option('--secret <whsec>', 'bring your own whsec_… secret'),
+      .option('--secret <whsec>', 'bring your own whsec_… secret')
+      .option('--paused', 'hold its deliveries until `hookd endpoints resume`'),
     async (ctx) => {
-      const body = { ...input(ctx.flags), url: ctx.flags.url as string, secret: ctx.flags.secret };
+      const { url, secret, paused } = ctx.flags;
+      const body = { ...input(ctx.flags), url: url as string, secret, paused };
       const ep = await ctx.call((c) => c.endpoints.create(ctx.flags.app, body));
       if (!ctx.flags.json) said(`created endpoint ${ep.id}`);
       printRecord(ctx.flags, ep, fields);
@@ -208,6 +222,23 @@ export function endpointsCommand(): Command {
     },
   );
 
+  const holding = (verb: 'pause' | 'resume') =>
+    apiAction<AppScoped>(
+      new Command(verb)
+        .description(
+          verb === 'pause'
+            ? 'Hold an endpoint’s deliveries: kept pending, not attempted, retries untouched (--disable fails them)'
+            : 'Let a paused endpoint’s held deliveries flow again, in publish order for a FIFO endpoint',
+        )
+        .argument('<endpoint>', 'its id')
+        .addOption(appOption()),
+      async (ctx, ep) => {
+        const changed = await ctx.call((c) => c.endpoints[verb](ctx.flags.app, ep as string));
+        if (!ctx.flags.json) said(`endpoint ${changed.id} ${verb === 'pause' ? 'is paused: deliveries held' : 'resumed'}`);
+        printRecord(ctx.flags, changed, fields);
+      },
+    );
+
   const stats = apiAction<AppScoped>(
     new Command('stats')
       .description('Deliveries by status, and attempts, success rate and latency over the last hour and day')
@@ -237,10 +268,11 @@ export function endpointsCommand(): Command {
   return group(
     'endpoints',
     'Endpoints: the URLs an app’s events are delivered to',
-    [list, get, create, update, remove, rotate, stats],
+    [list, get, create, update, holding('pause'), holding('resume'), remove, rotate, stats],
     [
       'hookd endpoints create --app acme --url https://example.com/webhooks --events "order.*,payment.completed"',
       'hookd endpoints list --app acme',
+      'hookd endpoints pause ep_01J… --app acme',
       'hookd endpoints update ep_01J… --app acme --disable',
       'hookd endpoints rotate-secret ep_01J… --app acme',
       'hookd endpoints stats ep_01J… --app acme',

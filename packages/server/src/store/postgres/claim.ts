@@ -24,7 +24,8 @@ const LIMITED = 'e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.fi
 //   index from one to the next (a loose index scan), so idle endpoints cost nothing however many there are.
 // beyond: of those, the ones without limits, not at their cap and not of an app at its cap, with a delivery due,
 //   soonest first, and each one's soonest due rows (one index probe per endpoint, never a walk through another's backlog).
-// candidates: those of enabled endpoints without limits, with their app's cap.
+// candidates: those of enabled, unpaused endpoints without limits, with their app's cap (a paused backlog in the window
+//   is left out here, as one at its cap is, and `beyond` looks past it).
 // per_endpoint: of those, the soonest, letting each endpoint reach at most the cap with what this worker has in flight.
 // chosen: the soonest of those, letting each app reach at most its cap with what this worker has in flight.
 // locked: the chosen rows still pending and due once locked (PostgreSQL re-reads a row it waited for);
@@ -52,7 +53,7 @@ const CLAIM = `
         SELECT e.id AS endpoint_id,
           (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending') AS due_at
         FROM pending p JOIN endpoints e ON e.id = p.endpoint_id
-        WHERE e.disabled_at IS NULL AND NOT (${LIMITED}) AND e.id <> ALL ($2::text[])
+        WHERE e.disabled_at IS NULL AND e.paused_at IS NULL AND NOT (${LIMITED}) AND e.id <> ALL ($2::text[])
           AND NOT EXISTS (
             SELECT 1 FROM unnest($11::text[], $12::int[]) AS busy(app_id, n) JOIN apps a ON a.id = busy.app_id
             WHERE busy.app_id = e.app_id AND busy.n >= coalesce(a.max_in_flight, $10)
@@ -70,7 +71,7 @@ const CLAIM = `
     SELECT c.id, c.endpoint_id, e.app_id, coalesce(a.max_in_flight, $10) AS app_cap, c.due_at
     FROM (SELECT * FROM win UNION SELECT * FROM beyond) c
     JOIN endpoints e ON e.id = c.endpoint_id JOIN apps a ON a.id = e.app_id
-    WHERE e.disabled_at IS NULL AND NOT (${LIMITED})
+    WHERE e.disabled_at IS NULL AND e.paused_at IS NULL AND NOT (${LIMITED})
   ),
   per_endpoint AS MATERIALIZED (
     SELECT c.id, c.app_id, c.app_cap, c.due_at
@@ -171,13 +172,13 @@ async function claimOnce(
 // Limited endpoints that have a delivery due and whose rate lets one start; read without locks.
 const LIMITED_DUE = `
   SELECT e.id FROM endpoints e
-  WHERE (${LIMITED}) AND e.disabled_at IS NULL AND coalesce(e.rate_next_at, 0) <= $1
+  WHERE (${LIMITED}) AND e.disabled_at IS NULL AND e.paused_at IS NULL AND coalesce(e.rate_next_at, 0) <= $1
     AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= $1)`;
 // Locked for the rest of the transaction: another claimer skips these endpoints rather than count beside us.
 const LOCK_LIMITED = `
   SELECT e.id, e.app_id, coalesce(a.max_in_flight, $3) AS app_cap, e.rate_limit, e.max_in_flight, e.fifo, e.rate_next_at
   FROM endpoints e JOIN apps a ON a.id = e.app_id
-  WHERE e.id = ANY ($1::text[]) AND e.disabled_at IS NULL AND coalesce(e.rate_next_at, 0) <= $2
+  WHERE e.id = ANY ($1::text[]) AND e.disabled_at IS NULL AND e.paused_at IS NULL AND coalesce(e.rate_next_at, 0) <= $2
   FOR UPDATE OF e SKIP LOCKED`;
 // A statement of its own, so that its snapshot sees every lease committed before the lock was granted.
 const LEASED_COUNT = `

@@ -23,15 +23,17 @@ const SKIP_CLAIMED = `
   UPDATE deliveries SET status = 'skipped', skip_reason = $3, next_attempt_at = NULL, lease_token = NULL, updated_at = $4
   WHERE id = $1 AND lease_token = $2`;
 // A message retention purged has nothing left to send, so its deliveries stay as they are.
-const REPLAY = `
-  UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = $4, last_error = NULL, updated_at = $4
-  WHERE endpoint_id = $1 AND status = $2 AND created_at >= $3
+const REPLAYABLE = `endpoint_id = $1 AND status = $2 AND created_at >= $3 AND ($4::bigint IS NULL OR updated_at >= $4)
     AND message_id IN (SELECT id FROM messages WHERE payload <> '')`;
+const REPLAY = `
+  UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = $5, last_error = NULL, updated_at = $5
+  WHERE ${REPLAYABLE}`;
+const COUNT_REPLAYABLE = `SELECT count(*)::int AS n FROM deliveries WHERE ${REPLAYABLE}`;
 // A rate-limited endpoint's next start counts too: its due deliveries wait for it.
 const NEXT_DUE = `
   SELECT least(
     (SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending' AND next_attempt_at > $1),
-    (SELECT min(rate_next_at) FROM endpoints WHERE rate_limit IS NOT NULL AND disabled_at IS NULL AND rate_next_at > $1)
+    (SELECT min(rate_next_at) FROM endpoints WHERE rate_limit IS NOT NULL AND disabled_at IS NULL AND paused_at IS NULL AND rate_next_at > $1)
   ) AS at`;
 
 export function deliveryQueries(pool: pg.Pool, transaction: AuditedTransaction) {
@@ -64,10 +66,16 @@ export function deliveryQueries(pool: pg.Pool, transaction: AuditedTransaction) 
     },
     async replayDeliveries(input: ReplayInput): Promise<number> {
       return transaction(input.audit, async (client) => {
-        const { rowCount } = await client.query(REPLAY, [input.endpointId, input.status, input.since, input.now]);
+        const { endpointId, status, since, settledSince, now } = input;
+        const { rowCount } = await client.query(REPLAY, [endpointId, status, since, settledSince ?? null, now]);
         if (rowCount) await client.query(`NOTIFY ${DUE_CHANNEL}`);
         return rowCount ?? 0;
       });
+    },
+    async countReplayable(input: Omit<ReplayInput, 'now' | 'audit'>): Promise<number> {
+      const { endpointId, status, since, settledSince } = input;
+      const { rows } = await pool.query<{ n: number }>(COUNT_REPLAYABLE, [endpointId, status, since, settledSince ?? null]);
+      return rows[0]?.n ?? 0;
     },
     async skipClaimedDelivery(input: SkipClaimedInput): Promise<boolean> {
       const { rowCount } = await pool.query(SKIP_CLAIMED, [input.deliveryId, input.leaseToken, input.reason, input.now]);

@@ -4,14 +4,15 @@ import type { EndpointPatch, Page, PageQuery } from '../admin-store.js';
 import { credentialsText, hasCredentials, toCredentials } from '../credential-rows.js';
 import { StoreLimitError } from '../errors.js';
 import type { Audited, AuditedTransaction } from './audit-log.js';
+import { DUE_CHANNEL } from './listen.js';
 import type { Queryable } from './pool.js';
 import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 
 const INSERT = `
   INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
     previous_secret_expires_at, headers, disabled_at, disabled_reason, created_at, updated_at, rate_limit, max_in_flight,
-    fifo, send_trace_context, transformation, filter)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`;
+    fifo, send_trace_context, transformation, filter, paused_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`;
 const BY_ID = 'SELECT * FROM endpoints WHERE app_id = $1 AND id = $2';
 const UPSERT_CREDENTIALS = `
   INSERT INTO endpoint_credentials (endpoint_id, credentials, updated_at) VALUES ($1, $2, $3)
@@ -36,7 +37,9 @@ const UPDATE = `
     signature_scheme = coalesce($7, signature_scheme),
     disabled_at = CASE WHEN $8::boolean THEN NULL ELSE disabled_at END,
     disabled_reason = CASE WHEN $8::boolean THEN NULL ELSE disabled_reason END,
-    failing_since = CASE WHEN $8::boolean THEN NULL ELSE failing_since END,
+    failing_since = CASE WHEN $8::boolean THEN NULL WHEN NOT $21::boolean AND paused_at IS NOT NULL
+      THEN failing_since + least($9 - paused_at, $9 - failing_since) ELSE failing_since END,
+    paused_at = CASE WHEN $21::boolean THEN coalesce(paused_at, $9) WHEN NOT $21::boolean THEN NULL ELSE paused_at END,
     updated_at = $9,
     headers = coalesce($10::json, headers),
     rate_limit = CASE WHEN $11::boolean THEN $12::int ELSE rate_limit END,
@@ -128,6 +131,7 @@ export async function insertEndpoint(db: Queryable, endpoint: Endpoint): Promise
     endpoint.sendTraceContext,
     endpoint.transformation,
     endpoint.filter === null ? null : JSON.stringify(endpoint.filter),
+    endpoint.pausedAt,
   ]);
 }
 
@@ -214,9 +218,12 @@ export function endpointQueries(db: pg.Pool, audited: Audited, transaction: Audi
         patch.transformation ?? null,
         patch.filter !== undefined,
         patch.filter ? JSON.stringify(patch.filter) : null,
+        patch.paused ?? null,
       ];
       return audited(audit, async (client) => {
         const { rows } = await client.query<EndpointRow>(UPDATE, values);
+        // Resumed: its held deliveries are due, for workers in every process (sent when the transaction commits).
+        if (rows[0] && patch.paused === false) await client.query(`NOTIFY ${DUE_CHANNEL}`);
         return rows[0] ? toEndpoint(rows[0]) : null;
       });
     },

@@ -341,6 +341,10 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE apps ADD COLUMN portal_branding text;
   `,
+  // 26: a paused endpoint's deliveries are held (pending, not attempted) until it is resumed.
+  `
+  ALTER TABLE endpoints ADD COLUMN paused_at bigint;
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

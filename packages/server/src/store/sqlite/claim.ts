@@ -5,7 +5,8 @@
  * 3. when that window was full (more is due beyond it), every other endpoint with due work, from its own index, so one
  *    endpoint's backlog never hides another's and no claim walks a backlog.
  * Every step keeps each app within its in-flight cap, so one app's backlog, however hung, leaves room for the others.
- * A claim that returns fewer than asked has taken everything it could.
+ * A claim that returns fewer than asked has taken everything it could. Disabled and paused endpoints are left out where
+ * each step reads the endpoint's row anyway: a paused backlog is skipped like one at its cap, never attempted.
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -36,7 +37,8 @@ function claimQuery(db: Database.Database): Database.Transaction<(input: ClaimIn
     SELECT rowid, endpoint_id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @now
     ORDER BY next_attempt_at LIMIT @n`);
   const endpointInfo = db.prepare<{ id: string; appCap: number }, { excluded: number; app_id: string; app_cap: number }>(`
-    SELECT e.disabled_at IS NOT NULL OR ${LIMITED} AS excluded, e.app_id, coalesce(a.max_in_flight, @appCap) AS app_cap
+    SELECT e.disabled_at IS NOT NULL OR e.paused_at IS NOT NULL OR ${LIMITED} AS excluded, e.app_id,
+      coalesce(a.max_in_flight, @appCap) AS app_cap
     FROM endpoints e JOIN apps a ON a.id = e.app_id WHERE e.id = @id`);
   const appCapOf = db.prepare<{ id: string; appCap: number }, { cap: number }>(
     'SELECT coalesce(max_in_flight, @appCap) AS cap FROM apps WHERE id = @id',
@@ -54,7 +56,7 @@ function claimQuery(db: Database.Database): Database.Transaction<(input: ClaimIn
     SELECT id FROM (
       SELECT e.id, (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending') AS due_at
       FROM pending p JOIN endpoints e ON e.id = p.endpoint_id
-      WHERE e.disabled_at IS NULL AND NOT (${LIMITED}) AND e.id NOT IN (SELECT value FROM json_each(@skip))
+      WHERE e.disabled_at IS NULL AND e.paused_at IS NULL AND NOT (${LIMITED}) AND e.id NOT IN (SELECT value FROM json_each(@skip))
         AND e.app_id NOT IN (SELECT value FROM json_each(@skipApps))
     ) WHERE due_at <= @now ORDER BY due_at LIMIT @n`);
   // Limited endpoints that have a delivery due and whose rate lets one start.
@@ -62,7 +64,7 @@ function claimQuery(db: Database.Database): Database.Transaction<(input: ClaimIn
     SELECT e.id, e.app_id, coalesce(a.max_in_flight, @appCap) AS app_cap, e.rate_limit, e.max_in_flight, e.fifo,
       e.rate_next_at
     FROM endpoints e JOIN apps a ON a.id = e.app_id
-    WHERE (${LIMITED}) AND e.disabled_at IS NULL AND coalesce(e.rate_next_at, 0) <= @now
+    WHERE (${LIMITED}) AND e.disabled_at IS NULL AND e.paused_at IS NULL AND coalesce(e.rate_next_at, 0) <= @now
       AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= @now)`);
   const leasedCount = db.prepare<{ endpointId: string; now: number }, { n: number }>(`
     SELECT count(*) AS n FROM deliveries

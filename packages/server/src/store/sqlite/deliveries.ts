@@ -31,16 +31,19 @@ export function deliveryQueries(db: Database.Database, audited: Audited) {
     UPDATE deliveries SET status = 'skipped', skip_reason = @reason, next_attempt_at = NULL, lease_token = NULL, updated_at = @now
     WHERE id = @deliveryId AND lease_token = @leaseToken`);
   // A message retention purged has nothing left to send, so its deliveries stay as they are.
+  const replayable = `endpoint_id = @endpointId AND status = @status AND created_at >= @since
+      AND (@settledSince IS NULL OR updated_at >= @settledSince) AND message_id IN (SELECT id FROM messages WHERE payload <> '')`;
   const replay = db.prepare(`
     UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = @now, last_error = NULL, updated_at = @now
-    WHERE endpoint_id = @endpointId AND status = @status AND created_at >= @since
-      AND message_id IN (SELECT id FROM messages WHERE payload <> '')`);
+    WHERE ${replayable}`);
+  type Replayable = { endpointId: string; status: string; since: number; settledSince: number | null };
+  const countReplayable = db.prepare<Replayable, { n: number }>(`SELECT count(*) AS n FROM deliveries WHERE ${replayable}`);
   // A rate-limited endpoint's next start counts too: its due deliveries wait for it.
   const nextDue = db.prepare<{ now: number }, { at: number | null }>(`
     SELECT min(at) AS at FROM (
       SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending' AND next_attempt_at > @now
       UNION ALL
-      SELECT min(rate_next_at) FROM endpoints WHERE rate_limit IS NOT NULL AND disabled_at IS NULL AND rate_next_at > @now
+      SELECT min(rate_next_at) FROM endpoints WHERE rate_limit IS NOT NULL AND disabled_at IS NULL AND paused_at IS NULL AND rate_next_at > @now
     )`);
 
   return {
@@ -69,7 +72,11 @@ export function deliveryQueries(db: Database.Database, audited: Audited) {
       });
     },
     async replayDeliveries({ audit, ...input }: ReplayInput): Promise<number> {
-      return audited(audit, () => replay.run(input).changes);
+      return audited(audit, () => replay.run({ ...input, settledSince: input.settledSince ?? null }).changes);
+    },
+    async countReplayable(input: Omit<ReplayInput, 'now' | 'audit'>): Promise<number> {
+      const { endpointId, status, since, settledSince } = input;
+      return countReplayable.get({ endpointId, status, since, settledSince: settledSince ?? null })?.n ?? 0;
     },
     async skipClaimedDelivery(input: SkipClaimedInput): Promise<boolean> {
       return skipClaimed.run(input).changes === 1;

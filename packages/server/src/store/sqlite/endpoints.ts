@@ -10,10 +10,10 @@ export function endpointQueries(db: Database.Database, audited: Audited) {
   const insert = db.prepare(`
     INSERT INTO endpoints (id, app_id, url, description, events, signature_scheme, secret, previous_secret,
       previous_secret_expires_at, headers, disabled_at, disabled_reason, rate_limit, max_in_flight, fifo,
-      send_trace_context, created_at, updated_at, transformation, filter)
+      send_trace_context, created_at, updated_at, transformation, filter, paused_at)
     VALUES (@id, @appId, @url, @description, @events, @signatureScheme, @secret, @previousSecret,
       @previousSecretExpiresAt, @headers, @disabledAt, @disabledReason, @rateLimit, @maxInFlight, @fifo,
-      @sendTraceContext, @createdAt, @updatedAt, @transformation, @filter)`);
+      @sendTraceContext, @createdAt, @updatedAt, @transformation, @filter, @pausedAt)`);
   const byId = db.prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?');
   const countOfApp = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM endpoints WHERE app_id = ?');
   /** Call inside a transaction; creating a source's destinations uses it too. */
@@ -67,7 +67,9 @@ export function endpointQueries(db: Database.Database, audited: Audited) {
       send_trace_context = coalesce(@sendTraceContext, send_trace_context),
       disabled_at = CASE WHEN @enable THEN NULL ELSE disabled_at END,
       disabled_reason = CASE WHEN @enable THEN NULL ELSE disabled_reason END,
-      failing_since = CASE WHEN @enable THEN NULL ELSE failing_since END,
+      failing_since = CASE WHEN @enable THEN NULL WHEN @pause = 0 AND paused_at IS NOT NULL
+        THEN failing_since + min(@now - paused_at, @now - failing_since) ELSE failing_since END,
+      paused_at = CASE @pause WHEN 1 THEN coalesce(paused_at, @now) WHEN 0 THEN NULL ELSE paused_at END,
       updated_at = @now
     WHERE app_id = @appId AND id = @id`);
   const remove = db.prepare('DELETE FROM endpoints WHERE app_id = ? AND id = ?');
@@ -162,6 +164,7 @@ export function endpointQueries(db: Database.Database, audited: Audited) {
         fifo: patch.fifo === undefined ? null : patch.fifo ? 1 : 0,
         sendTraceContext: patch.sendTraceContext === undefined ? null : patch.sendTraceContext ? 1 : 0,
         enable: patch.disabled === false ? 1 : 0,
+        pause: patch.paused === undefined ? null : patch.paused ? 1 : 0,
       };
       return audited(audit, () => {
         update.run(values);
