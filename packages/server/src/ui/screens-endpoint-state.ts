@@ -5,7 +5,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { enableEndpoint, pauseEndpoint, resumeEndpoint } from '../actions/index.js';
 import type { Endpoint } from '../domain/index.js';
-import { statusBadge, when } from './format.js';
 import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
 import { csrfField, endpointPath } from './layout.js';

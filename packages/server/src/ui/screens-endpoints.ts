@@ -44,8 +44,6 @@ import { endpointState, errorMix, errorsOf, failingWhy, lastError } from './why-
 
 const PAGE_SIZE = 50;
 type EpParams = { app: string; ep: string };
-/** A redirect's notice, and the count some of them carry. */
-type Notice = { notice?: string; count?: string };
 type EndpointForm = {
   url?: string;
   description?: string;
