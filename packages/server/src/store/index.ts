@@ -35,6 +35,8 @@ export { copySqliteToPostgres, isSharedDatabase, type OpenStoreOptions, openStor
 export type {
   EndpointFailureRate,
   FailureRateQuery,
+  HistoryMaintenance,
+  HistoryMaintenanceInput,
   OpsStore,
   PurgeInput,
   PurgeResult,
