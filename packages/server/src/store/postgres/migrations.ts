@@ -274,14 +274,16 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE messages ADD COLUMN query text;
   `,
-  // 20: history partitioned by day (see partitions.ts). The ids carry their creation time (domain/ids.ts), so
-  // messages, deliveries and attempts are range-partitioned on their primary key: a lookup by id reads one partition,
-  // and the key needs no extra column. A delivery's id carries its message's time, so a message and its deliveries
-  // share a day. The rows already there stay where they are, as one "legacy" partition per table covering everything
-  // before the day after this migration, dropped whole once that day has passed the retention horizon; a default
-  // partition takes any row no day partition covers yet, so an insert never fails. The foreign keys between these
-  // three tables go (a day's partitions go together; PostgreSQL cannot drop a partition others point into); deleting
-  // an app or an endpoint still cascades to them through their app_id and endpoint_id.
+  // 20: history partitioned by day (see partitions.ts). The ids carry their creation time (domain/ids.ts), so messages
+  // and attempts are range-partitioned on their primary key: a lookup by id reads one partition, and the key needs no
+  // extra column. Deliveries, the queue, stay one table: the claim reads them many times over, and planning it over a
+  // partition per day cost more than the history it would have kept out of the queue's indexes (measured: see
+  // BENCHMARKS.md); retention deletes a day's deliveries by id range (a delivery's id carries its message's time)
+  // before it drops the day's messages. The rows already there stay where they are, as a "legacy" partition covering
+  // everything before the day after this migration, dropped whole once that day has passed the retention horizon; a
+  // default partition takes any row no day partition covers yet, so an insert never fails. The foreign keys into
+  // messages and deliveries go (PostgreSQL cannot drop a partition others point into); deleting an app or an endpoint
+  // still cascades to messages and attempts through their app_id and endpoint_id.
   `
   CREATE FUNCTION hookd_id_time(ms bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT string_agg(substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((ms >> (5 * (9 - i))) & 31)::int + 1, 1), '' ORDER BY i)
@@ -296,7 +298,7 @@ const MIGRATIONS: readonly string[] = [
     t record;
     idx record;
   BEGIN
-    FOR t IN SELECT * FROM (VALUES ('messages', 'msg'), ('deliveries', 'dlv'), ('attempts', 'atm')) AS v(name, prefix) LOOP
+    FOR t IN SELECT * FROM (VALUES ('messages', 'msg'), ('attempts', 'atm')) AS v(name, prefix) LOOP
       FOR idx IN SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = t.name LOOP
         EXECUTE format('ALTER INDEX %I RENAME TO %I', idx.indexname, idx.indexname || '_legacy');
       END LOOP;
@@ -313,21 +315,12 @@ const MIGRATIONS: readonly string[] = [
     END LOOP;
     INSERT INTO settings (name, value) VALUES ('history_partitioned_from', legacy_end::text);
   END $$;
-  ALTER SEQUENCE deliveries_seq_seq OWNED BY deliveries.seq;
   ALTER TABLE messages ADD FOREIGN KEY (app_id) REFERENCES apps(id) ON DELETE CASCADE;
-  ALTER TABLE deliveries ADD FOREIGN KEY (endpoint_id) REFERENCES endpoints(id) ON DELETE CASCADE;
   -- Attempts of an endpoint that is gone exist only where foreign keys were bypassed (its deliveries' cascade took them).
   DELETE FROM attempts a WHERE a.endpoint_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = a.endpoint_id);
   ALTER TABLE attempts ADD FOREIGN KEY (endpoint_id) REFERENCES endpoints(id) ON DELETE CASCADE;
   CREATE INDEX messages_by_app ON messages (app_id, id);
   CREATE INDEX messages_unpurged_by_time ON messages (created_at) WHERE payload <> '';
-  CREATE INDEX deliveries_due ON deliveries (next_attempt_at, endpoint_id) WHERE status = 'pending';
-  CREATE INDEX deliveries_due_by_endpoint ON deliveries (endpoint_id, next_attempt_at) WHERE status = 'pending';
-  CREATE INDEX deliveries_by_message ON deliveries (message_id);
-  CREATE INDEX deliveries_by_endpoint ON deliveries (endpoint_id, status, id);
-  CREATE INDEX deliveries_by_app ON deliveries (app_id, id);
-  CREATE INDEX deliveries_fifo ON deliveries (endpoint_id, seq) WHERE status = 'pending';
-  CREATE INDEX deliveries_leased ON deliveries (endpoint_id) WHERE lease_token IS NOT NULL;
   CREATE INDEX attempts_by_delivery ON attempts (delivery_id, number);
   CREATE INDEX attempts_by_endpoint ON attempts (endpoint_id, started_at);
   CREATE INDEX attempts_by_start ON attempts (started_at);
