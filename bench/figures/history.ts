@@ -74,8 +74,8 @@ async function sizes(db: pg.Pool): Promise<Sizes> {
   for (const table of TABLES) {
     const { rows } = await db.query(
       `SELECT coalesce(sum(pg_table_size(relid)), 0)::bigint AS t, coalesce(sum(pg_indexes_size(relid)), 0)::bigint AS i
-       FROM (SELECT relid FROM pg_partition_tree($1) WHERE isleaf UNION SELECT $1::regclass WHERE $1 = 'deliveries') AS leaves`,
-      [table],
+       FROM (SELECT relid FROM pg_partition_tree($1::regclass) WHERE isleaf UNION SELECT $1::regclass WHERE $2::boolean) AS leaves`,
+      [table, table === 'deliveries'],
     );
     result.table[table] = Number(rows[0].t);
     result.index[table] = Number(rows[0].i);
