@@ -8,7 +8,7 @@ import type { OpsStore, PurgeResult } from '../store/index.js';
 import { Periodic } from './periodic.js';
 
 export interface RetentionDeps {
-  store: Pick<OpsStore, 'purgeBefore' | 'purgeAuditLog'>;
+  store: Pick<OpsStore, 'purgeBefore' | 'purgeAuditLog'> & Partial<Pick<OpsStore, 'maintainHistory' | 'retentionExclusive'>>;
   /** Attempts, and payloads of finished messages, older than this are purged. */
   maxAgeMs: number;
   /** Audit log entries older than this are deleted: a setting of its own, as audits keep records longer. */
@@ -25,6 +25,8 @@ export interface RetentionDeps {
 }
 
 const DEFAULT_BATCH_SIZE = 500;
+/** Days after today whose history partitions exist before any row needs them (PostgreSQL). */
+const DAYS_AHEAD = 3;
 const DEFAULT_PAUSE_MS = 50;
 
 export class RetentionLoop {
@@ -47,15 +49,31 @@ export class RetentionLoop {
   }
 
   /**
-   * One pass: purges batch after batch until one comes back short (nothing older is left) or the loop stops.
-   * Store errors reach the caller.
+   * One pass, unless another process is running one (then null): makes the coming days' partitions and drops the
+   * days wholly past the cutoff, then purges batch after batch until one comes back short (nothing older is left) or
+   * the loop stops. Store errors reach the caller.
    */
-  async purge(): Promise<PurgeResult> {
+  async purge(): Promise<PurgeResult | null> {
+    const { store } = this.deps;
+    if (!store.retentionExclusive) return this.purgeAlone();
+    const result = await store.retentionExclusive(() => this.purgeAlone());
+    if (result === null) this.deps.logger.debug('retention is running in another process; skipped this pass');
+    return result;
+  }
+
+  private async purgeAlone(): Promise<PurgeResult> {
     const { store, clock, maxAgeMs } = this.deps;
     const limit = this.deps.batchSize ?? DEFAULT_BATCH_SIZE;
     // One cutoff for the whole pass: rows that age while it runs wait for the next one.
     const cutoff = clock() - maxAgeMs;
     const total: PurgeResult = { attempts: 0, messages: 0 };
+    const history = await store.maintainHistory?.({ now: clock(), cutoff, daysAhead: DAYS_AHEAD });
+    if (history && (history.made.length > 0 || history.dropped.length > 0 || history.kept.length > 0)) {
+      this.deps.logger.info(
+        { madePartitions: history.made, droppedPartitions: history.dropped, keptWithPending: history.kept },
+        'retention made and dropped history partitions',
+      );
+    }
     for (;;) {
       const batch = await store.purgeBefore({ cutoff, limit });
       total.attempts += batch.attempts;

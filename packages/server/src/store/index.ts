@@ -42,6 +42,8 @@ export { copySqliteToPostgres, isSharedDatabase, type OpenStoreOptions, openStor
 export type {
   EndpointFailureRate,
   FailureRateQuery,
+  HistoryMaintenance,
+  HistoryMaintenanceInput,
   OpsStore,
   PurgeInput,
   PurgeResult,

@@ -25,6 +25,22 @@ export interface PurgeInput {
   limit: number;
 }
 
+export interface HistoryMaintenanceInput {
+  now: number;
+  /** Partitions wholly before this time are dropped (those still holding a pending delivery are kept). */
+  cutoff: number;
+  /** Days after today whose partitions are made ahead. */
+  daysAhead: number;
+}
+
+/** What history maintenance did, by partition name; all empty on a store without partitions (SQLite). */
+export interface HistoryMaintenance {
+  made: string[];
+  dropped: string[];
+  /** Past the cutoff but kept: their day still has a pending delivery. */
+  kept: string[];
+}
+
 export interface PurgeResult {
   /** Attempts deleted. */
   attempts: number;
@@ -79,6 +95,10 @@ export interface OpsStore {
    * delivery still has to send). Messages and deliveries stay, so lists and counts are unchanged.
    */
   purgeBefore(input: PurgeInput): Promise<PurgeResult>;
+  /** Makes the partitions of the coming days and drops those wholly past the cutoff (PostgreSQL; a no-op on SQLite). */
+  maintainHistory(input: HistoryMaintenanceInput): Promise<HistoryMaintenance>;
+  /** Runs `run` unless another process is running retention now, then resolves to null (one runner at a time). */
+  retentionExclusive<T>(run: () => Promise<T>): Promise<T | null>;
   /** Deletes audit entries older than the cutoff, at most `limit` of them; how many went. Retention's only door to the log. */
   purgeAuditLog(input: PurgeInput): Promise<number>;
   /** Audit entries after the id `after` (all when null), made before `until`, oldest first: what is shipped next. */

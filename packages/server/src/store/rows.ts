@@ -169,7 +169,7 @@ export interface AttemptRow<Headers> {
   request_headers: Headers;
   response_status: number | null;
   response_body: string | null;
-  /** Absent from a row read before migration 21 (never, once migrated). */
+  /** Absent from a row read before the migration that added them (never, once migrated). */
   response_headers?: Headers | null;
   request_body?: string | null;
   error_code: string | null;

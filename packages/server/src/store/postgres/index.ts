@@ -19,6 +19,7 @@ import { listenForDue } from './listen.js';
 import { messageQueries } from './messages.js';
 import { migrate, schemaVersion } from './migrations.js';
 import { opsQueries } from './ops.js';
+import { maintainHistory, retentionExclusive } from './partitions.js';
 import { connectionConfig, createPool } from './pool.js';
 import { queueStats } from './queue-stats.js';
 import { attemptRecorder } from './record-attempt.js';
@@ -73,6 +74,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     queueStats: (now) => queueStats(pool, now),
     endpointHealth: (endpointId, now) => endpointHealth(pool, endpointId, now),
     purgeBefore: (input) => purgeBefore(pool, input),
+    maintainHistory: (input) => maintainHistory(pool, input),
+    retentionExclusive: (run) => retentionExclusive(connectionConfig(options.listenUrl ?? url), run),
     async migrate() {
       await migrate(pool);
     },

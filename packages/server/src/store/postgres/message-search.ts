@@ -1,6 +1,6 @@
 /**
  * Message search on PostgreSQL: every criterion as SQL; content criteria are jsonb containment on the payload, which
- * the GIN index of migration 20 answers whatever the path, so every content search is indexed.
+ * the GIN index of migration 21 answers whatever the path, so every content search is indexed.
  */
 import type pg from 'pg';
 import { containmentOf } from '../../domain/index.js';

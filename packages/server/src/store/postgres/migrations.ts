@@ -274,7 +274,58 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE messages ADD COLUMN query text;
   `,
-  // 20: message search. Content criteria are jsonb containment (@>) on the payload as JSON, through one GIN index
+  // 20: history partitioned by day (see partitions.ts). The ids carry their creation time (domain/ids.ts), so messages
+  // and attempts are range-partitioned on their primary key: a lookup by id reads one partition, and the key needs no
+  // extra column. Deliveries, the queue, stay one table: the claim reads them many times over, and planning it over a
+  // partition per day cost more than the history it would have kept out of the queue's indexes (measured: see
+  // BENCHMARKS.md); retention deletes a day's deliveries by id range (a delivery's id carries its message's time)
+  // before it drops the day's messages. The rows already there stay where they are, as a "legacy" partition covering
+  // everything before the day after this migration, dropped whole once that day has passed the retention horizon; a
+  // default partition takes any row no day partition covers yet, so an insert never fails. The foreign keys into
+  // messages and deliveries go (PostgreSQL cannot drop a partition others point into); deleting an app or an endpoint
+  // still cascades to messages and attempts through their app_id and endpoint_id.
+  `
+  CREATE FUNCTION hookd_id_time(ms bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT string_agg(substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((ms >> (5 * (9 - i))) & 31)::int + 1, 1), '' ORDER BY i)
+    FROM generate_series(0, 9) AS i
+  $$;
+  ALTER TABLE deliveries DROP CONSTRAINT deliveries_message_id_fkey;
+  ALTER TABLE attempts DROP CONSTRAINT attempts_delivery_id_fkey;
+  DO $$
+  DECLARE
+    -- The legacy partitions end where the first day partition begins: the start of tomorrow (UTC).
+    legacy_end bigint := (floor(extract(epoch FROM clock_timestamp()) / 86400)::bigint + 1) * 86400000;
+    t record;
+    idx record;
+  BEGIN
+    FOR t IN SELECT * FROM (VALUES ('messages', 'msg'), ('attempts', 'atm')) AS v(name, prefix) LOOP
+      FOR idx IN SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = t.name LOOP
+        EXECUTE format('ALTER INDEX %I RENAME TO %I', idx.indexname, idx.indexname || '_legacy');
+      END LOOP;
+      EXECUTE format('ALTER TABLE %I RENAME TO %I', t.name, t.name || '_legacy');
+      EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS) PARTITION BY RANGE (id)',
+        t.name, t.name || '_legacy');
+      EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I PRIMARY KEY (id)', t.name, t.name || '_pkey');
+      EXECUTE format('CREATE TABLE %I PARTITION OF %I DEFAULT', t.name || '_default', t.name);
+      -- Rows whose ids sort at or past the bound (made by a clock ahead, or not made by hookd) go to the default one.
+      EXECUTE format('WITH moved AS (DELETE FROM %I WHERE id >= %L RETURNING *) INSERT INTO %I SELECT * FROM moved',
+        t.name || '_legacy', t.prefix || '_' || hookd_id_time(legacy_end), t.name);
+      EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (MINVALUE) TO (%L)', t.name, t.name || '_legacy',
+        t.prefix || '_' || hookd_id_time(legacy_end));
+    END LOOP;
+    INSERT INTO settings (name, value) VALUES ('history_partitioned_from', legacy_end::text);
+  END $$;
+  ALTER TABLE messages ADD FOREIGN KEY (app_id) REFERENCES apps(id) ON DELETE CASCADE;
+  -- Attempts of an endpoint that is gone exist only where foreign keys were bypassed (its deliveries' cascade took them).
+  DELETE FROM attempts a WHERE a.endpoint_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = a.endpoint_id);
+  ALTER TABLE attempts ADD FOREIGN KEY (endpoint_id) REFERENCES endpoints(id) ON DELETE CASCADE;
+  CREATE INDEX messages_by_app ON messages (app_id, id);
+  CREATE INDEX messages_unpurged_by_time ON messages (created_at) WHERE payload <> '';
+  CREATE INDEX attempts_by_delivery ON attempts (delivery_id, number);
+  CREATE INDEX attempts_by_endpoint ON attempts (endpoint_id, started_at);
+  CREATE INDEX attempts_by_start ON attempts (started_at);
+  `,
+  // 21: message search. Content criteria are jsonb containment (@>) on the payload as JSON, through one GIN index
   // that covers every path; a payload that is not JSON (a raw inbound body, a purged payload) is null there, never an
   // error that would fail its insert. Lookups by Idempotency-Key outlive the key's window.
   `
@@ -287,13 +338,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_payload_search ON messages USING gin (hookd_payload_json(payload) jsonb_path_ops);
   CREATE INDEX messages_by_idempotency_key ON messages (app_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
   `,
-  // 21: response headers and the transformed body sent, with each attempt (see the SQLite migration 21).
+  // 22: response headers and the transformed body sent, with each attempt (see the SQLite migration of the same purpose).
   `
   ALTER TABLE attempts ADD COLUMN response_headers json;
   ALTER TABLE attempts ADD COLUMN request_body text;
   CREATE INDEX attempts_errors_by_endpoint ON attempts (endpoint_id, started_at) WHERE error_code IS NOT NULL;
   `,
-  // 22: recovery jobs. A job scans the deliveries in its filter's status in id order past its high-water mark
+  // 23: recovery jobs. A job scans the deliveries in its filter's status in id order past its high-water mark
   // (cursor), one batch per transaction, and records each delivery it re-queues, so none is re-queued twice by one job
   // and its outcome can be told; the lease lets one process at a time run it and another take over if that one dies.
   `
@@ -323,11 +374,11 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX deliveries_by_app_status ON deliveries (app_id, status, id);
   `,
-  // 23: A test event, sent to one chosen endpoint (see the SQLite migration of the same name).
+  // 24: A test event, sent to one chosen endpoint (see the SQLite migration of the same name).
   `
   ALTER TABLE messages ADD COLUMN test boolean NOT NULL DEFAULT false;
   `,
-  // 24: The latest refusals of each source with their reason, at most 100 a source (see the SQLite migration).
+  // 25: The latest refusals of each source with their reason, at most 100 a source (see the SQLite migration).
   `
   CREATE TABLE source_refusals (
     source_id text NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
@@ -337,11 +388,11 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX source_refusals_latest ON source_refusals (source_id, at);
   `,
-  // 25: An app's portal branding (JSON text), null for hookd's own look.
+  // 26: An app's portal branding (JSON text), null for hookd's own look.
   `
   ALTER TABLE apps ADD COLUMN portal_branding text;
   `,
-  // 26: a paused endpoint's deliveries are held (pending, not attempted) until it is resumed.
+  // 27: a paused endpoint's deliveries are held (pending, not attempted) until it is resumed.
   `
   ALTER TABLE endpoints ADD COLUMN paused_at bigint;
   `,

@@ -1,6 +1,6 @@
 /** Retention: old attempts go, old finished messages lose their payload; one short write transaction per call. */
 import type Database from 'better-sqlite3';
-import type { PurgeInput, PurgeResult } from '../ops-store.js';
+import type { HistoryMaintenance, PurgeInput, PurgeResult } from '../ops-store.js';
 
 export function retentionQueries(db: Database.Database) {
   const deleteAttempts = db.prepare<{ cutoff: number; limit: number }>(`
@@ -21,6 +21,14 @@ export function retentionQueries(db: Database.Database) {
   );
 
   return {
+    // One table per kind of row, no partitions: the row-wise purge does all the work.
+    async maintainHistory(): Promise<HistoryMaintenance> {
+      return { made: [], dropped: [], kept: [] };
+    },
+    // A SQLite store is served by one process: no other one runs retention on it.
+    async retentionExclusive<T>(run: () => Promise<T>): Promise<T | null> {
+      return run();
+    },
     async purgeBefore(input: PurgeInput): Promise<PurgeResult> {
       return purge.immediate({ cutoff: input.cutoff, limit: input.limit });
     },
