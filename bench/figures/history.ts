@@ -113,7 +113,7 @@ async function fillHistory(url: string, store: Store, now: number): Promise<{ se
     const firstDay = today - HISTORY_DAYS * DAY;
     // A fresh database: the empty legacy partitions go, and day partitions start with the history's first day.
     await db.query('DROP TABLE messages_legacy, attempts_legacy');
-    await db.query("UPDATE settings SET value = $1 WHERE name = 'history_partitioned_from'", [String(firstDay)]);
+    await db.query('UPDATE history_partitioning SET partitioned_from = $1', [firstDay]);
     for (let day = firstDay; day <= today; day += DAY) await store.maintainHistory({ now: day, cutoff: 0, daysAhead: 3 });
     const { rows } = await db.query(
       "INSERT INTO apps (id, uid, name, created_at, updated_at) VALUES ('app_history', 'history', 'History', $1, $1) RETURNING id",

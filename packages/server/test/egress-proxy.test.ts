@@ -187,6 +187,9 @@ test('https runs end to end inside the tunnel: the endpoint’s name for SNI, it
   assert.equal((await server.call('POST', '/v1/apps/acme/events', { type: 'order.created', data: {} })).status, 202);
   const delivery = await attempted(server);
   assert.equal(delivery.attempts[0].error.code, 'tls_failed', delivery.attempts[0].error.message);
-  assert.deepEqual(proxy.targets, [`127.0.0.1:${port}`], 'the proxy tunnels to the checked address');
-  assert.deepEqual(names, ['tls.test'], 'the handshake inside the tunnel names the endpoint’s host');
+  // The retry that follows the failed attempt may have opened its own tunnel by now: each one goes the same way.
+  assert.ok(proxy.targets.length >= 1, 'the attempt went through the proxy');
+  for (const target of proxy.targets) assert.equal(target, `127.0.0.1:${port}`, 'the proxy tunnels to the checked address');
+  assert.ok(names.length >= 1);
+  for (const name of names) assert.equal(name, 'tls.test', 'the handshake inside the tunnel names the endpoint’s host');
 });

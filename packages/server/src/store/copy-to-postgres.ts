@@ -32,6 +32,8 @@ const TABLES = [
   'attempts',
   'ui_sessions',
   'audit_log',
+  'recovery_jobs',
+  'recovery_deliveries',
 ] as const;
 
 /** Columns PostgreSQL has and SQLite does not, filled in by PostgreSQL (FIFO order, from insertion order). */
@@ -157,9 +159,13 @@ function toPostgres(value: unknown, type: string): unknown {
   return value;
 }
 
-/** What a delivery becomes in the copy: a lease held by the stopped process is gone, so the delivery is due now. */
-function withoutLease(row: Row, now: number): Row {
+/**
+ * A lease held by the stopped process is gone in the copy: a delivery it had is due now, a recovery job it ran is
+ * free for the next process to take.
+ */
+function withoutLease(table: string, row: Row, now: number): Row {
   if (row.lease_token === null || row.lease_token === undefined) return row;
+  if (table === 'recovery_jobs') return { ...row, lease_token: null, lease_expires_at: null };
   return { ...row, lease_token: null, next_attempt_at: Math.min(Number(row.next_attempt_at ?? now), now) };
 }
 
@@ -202,9 +208,18 @@ async function copyTable(
     options.onProgress?.({ table, done, total });
   };
   options.onProgress?.({ table, done, total });
-  // Rowid order is insertion order: PostgreSQL numbers deliveries in it, the order FIFO endpoints get them in.
-  for (const raw of source.prepare<[], Row>(`SELECT ${names.join(', ')} FROM ${table} ORDER BY rowid`).iterate()) {
-    const row = table === 'deliveries' ? withoutLease(raw, now) : raw;
+  // Rowid order is insertion order: PostgreSQL numbers deliveries in it, the order FIFO endpoints get them in. A table
+  // WITHOUT ROWID has none, and its primary key order does.
+  const withoutRowid = (source.pragma(`table_list(${table})`) as { wr: number }[])[0]?.wr === 1;
+  const key = (source.pragma(`table_info(${table})`) as { name: string; pk: number }[]).filter((c) => c.pk > 0);
+  const order = withoutRowid
+    ? key
+        .sort((a, b) => a.pk - b.pk)
+        .map((c) => c.name)
+        .join(', ')
+    : 'rowid';
+  for (const raw of source.prepare<[], Row>(`SELECT ${names.join(', ')} FROM ${table} ORDER BY ${order}`).iterate()) {
+    const row = withoutLease(table, raw, now);
     const values = columns.map((c) => toPostgres(row[c.name], c.type));
     sent.add(values);
     batch.push(values);

@@ -289,6 +289,8 @@ const MIGRATIONS: readonly string[] = [
     SELECT string_agg(substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((ms >> (5 * (9 - i))) & 31)::int + 1, 1), '' ORDER BY i)
     FROM generate_series(0, 9) AS i
   $$;
+  -- Where the day partitions begin: schema, not a setting, so migrate-store neither copies nor counts it.
+  CREATE TABLE history_partitioning (partitioned_from bigint NOT NULL);
   ALTER TABLE deliveries DROP CONSTRAINT deliveries_message_id_fkey;
   ALTER TABLE attempts DROP CONSTRAINT attempts_delivery_id_fkey;
   DO $$
@@ -313,7 +315,7 @@ const MIGRATIONS: readonly string[] = [
       EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (MINVALUE) TO (%L)', t.name, t.name || '_legacy',
         t.prefix || '_' || hookd_id_time(legacy_end));
     END LOOP;
-    INSERT INTO settings (name, value) VALUES ('history_partitioned_from', legacy_end::text);
+    INSERT INTO history_partitioning (partitioned_from) VALUES (legacy_end);
   END $$;
   ALTER TABLE messages ADD FOREIGN KEY (app_id) REFERENCES apps(id) ON DELETE CASCADE;
   -- Attempts of an endpoint that is gone exist only where foreign keys were bypassed (its deliveries' cascade took them).

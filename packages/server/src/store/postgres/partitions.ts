@@ -39,7 +39,7 @@ const PARTITIONS = `
   SELECT p.relname AS table, c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
   FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
   WHERE p.relnamespace = current_schema()::regnamespace AND p.relname = ANY($1::text[])`;
-const PARTITIONED_FROM = "SELECT value FROM settings WHERE name = 'history_partitioned_from'";
+const PARTITIONED_FROM = 'SELECT partitioned_from AS value FROM history_partitioning';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
