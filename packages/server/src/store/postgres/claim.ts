@@ -13,8 +13,15 @@ import { type ClaimInput, NO_APP_CAP } from '../queue-store.js';
 import { inTransaction, prepared, type Queryable } from './pool.js';
 import { type ClaimRow, toClaimedDelivery } from './rows.js';
 
-// Rows the window reads per free slot: room for rows of endpoints at their cap before looking past it.
+// Rows the window reads per slot it may fill: room for rows of endpoints at their cap before looking past it.
 const WINDOW_FACTOR = 2;
+
+/**
+ * The window's rows: twice what the claim may take, and never more than twice one endpoint's cap, since rows past
+ * that many are as likely one busy endpoint's backlog (which the window would read to take none of it) as other
+ * endpoints' work, which the look past a full window finds through each endpoint's own index.
+ */
+const windowRows = (input: ClaimInput) => WINDOW_FACTOR * Math.min(input.limit, input.endpointCap);
 
 const LIMITED = 'e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.fifo';
 // Limited endpoints that have a delivery due and whose rate lets one start; read without locks.
@@ -168,7 +175,7 @@ async function claimOnce(
   const { rows } = await db.query<ClaimRow & { within_endpoint_caps: number; window_rows: number; limited_due: boolean }>(CLAIM, [
     input.now,
     saturated,
-    input.limit * WINDOW_FACTOR,
+    windowRows(input),
     busy.map(([id]) => id),
     busy.map(([, n]) => n),
     input.endpointCap,
@@ -185,7 +192,7 @@ async function claimOnce(
   // due work of other apps may lie past it): the next run leaves the capped apps out of its look past the window.
   const first = rows[0];
   const appCapped =
-    chosen < input.limit && (first?.within_endpoint_caps ?? 0) > chosen && first?.window_rows === input.limit * WINDOW_FACTOR;
+    chosen < input.limit && (first?.within_endpoint_caps ?? 0) > chosen && first?.window_rows === windowRows(input);
   return { leased, contended: leased.length < chosen, appCapped, limitedDue: first?.limited_due ?? true };
 }
 
