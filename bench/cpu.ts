@@ -59,6 +59,11 @@ export function pidsNamed(name: string): number[] {
 /** Processes to meter, by name (`api`, `worker`, `sender`, `redis`): each name's CPU is reported on its own. */
 export type Groups = Record<string, readonly number[]>;
 
+/** What pg_stat_database counts of a run's work: rows read and written, and commits. */
+const COUNTERS = ['tup_fetched', 'tup_returned', 'tup_inserted', 'tup_updated', 'xact_commit'] as const;
+/** How long after a run its counts have all reached pg_stat_database. */
+export const STATS_SETTLE_MS = 11_000;
+
 /** CPU ticks so far, per process of each group, and of the database's backends (null without a database). */
 export interface CpuSample {
   groups: Record<string, Map<number, number>>;
@@ -114,6 +119,20 @@ export class CpuMeter {
       this.database,
     ]);
     return { groups: sampled, postgres: ticksOf(rows.map((row) => row.pid)) };
+  }
+
+  /**
+   * The database's counters from pg_stat_database: rows fetched and returned, inserted and updated, commits; empty
+   * without a database. A busy backend adds its counts at most once a second, an idle one up to 10 s later (PostgreSQL
+   * 15), so a count over a run is read STATS_SETTLE_MS after its end.
+   */
+  async counters(): Promise<Record<string, number>> {
+    if (this.admin === null) return {};
+    const { rows } = await this.admin.query<Record<string, string>>(
+      `SELECT ${COUNTERS.join(', ')} FROM pg_stat_database WHERE datname = $1`,
+      [this.database],
+    );
+    return Object.fromEntries(COUNTERS.map((name) => [name, Number(rows[0]?.[name] ?? 0)]));
   }
 
   static spent(before: CpuSample, after: CpuSample): CpuSpent {

@@ -7,9 +7,10 @@
  *   the same concurrency, nothing stored or signed. Goal on SQLite: 60%.
  * - latency (1 endpoint): with the worker running, messages published at half the drain rate just measured, after a
  *   second of warm-up; publish-to-receive p50 and p99. Goal on SQLite: p99 under 25 ms.
+ * `BENCH_BACKENDS=PostgreSQL` and `BENCH_ENDPOINTS=1` (comma lists) run part of it, when that part is what changed.
  */
 
-import { CpuMeter, type CpuSpent, inMicroseconds, meteredDrain } from '../cpu.js';
+import { CpuMeter, type CpuSpent, inMicroseconds, meteredDrain, STATS_SETTLE_MS } from '../cpu.js';
 import { bounded, compared, type Figure, type Row } from '../figure.js';
 import { createDatabase, Deployment, drain, type Topology } from '../hookd.js';
 import { openLoop, percentile, type Receivers, rawHttpRate, startReceivers, waitFor } from '../loopback.js';
@@ -58,6 +59,7 @@ async function measure(topology: Topology, endpoints: number, bodies: readonly s
   try {
     // The baseline runs just before, so both see the machine in the same state.
     const baseline = await rawHttpRate(receivers, bodies.slice(0, DELIVERIES), concurrency);
+    const countedBefore = await meter.counters();
     const { rate, cpuMsPer } = await meteredDrain(
       receivers,
       DELIVERIES,
@@ -77,6 +79,15 @@ async function measure(topology: Topology, endpoints: number, bodies: readonly s
       }),
       ...cpuRows(name, cpuMsPer),
     ];
+    if (topology.backend === 'PostgreSQL') {
+      await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
+      const counted = await meter.counters();
+      const per = (n: number, counter: string) => Math.round(((n - (countedBefore[counter] ?? 0)) / DELIVERIES) * 100) / 100;
+      // Publish included: the database's work per delivery, whole, to set beside its CPU.
+      (rows.at(-1) as Row).details = Object.fromEntries(
+        Object.entries(counted).map(([name, n]) => [`${name}PerDelivery`, per(n, name)]),
+      );
+    }
     if (endpoints === 1) {
       const steadyRate = Math.round(rate / 2);
       const latencies = await steadyLatencies(deployment, receivers, bodies, steadyRate);
@@ -133,6 +144,12 @@ function cpuRows(name: string, cpuMsPer: CpuSpent): Row[] {
   ];
 }
 
+/** The values of a comma-separated variable, or null when it is unset (everything runs). */
+function only(variable: string): string[] | null {
+  const value = process.env[variable];
+  return value ? value.split(',').map((part) => part.trim()) : null;
+}
+
 const figure: Figure = {
   name: 'delivery',
   description: `end-to-end deliveries/s to 1 and 10 endpoints, and latency at half that rate, SQLite and PostgreSQL (${DELIVERIES} deliveries)`,
@@ -140,8 +157,13 @@ const figure: Figure = {
     const random = seededRandom(SEED);
     const bodies = Array.from({ length: DELIVERIES }, () => seededJsonBody(random, 1024));
     const rows: Row[] = [];
+    const backends = only('BENCH_BACKENDS');
+    const fanOuts = only('BENCH_ENDPOINTS');
     for (const topology of [{ backend: 'SQLite' }, { backend: 'PostgreSQL', workers: 1 }] as const) {
-      for (const endpoints of [1, 10]) rows.push(...(await measure(topology, endpoints, bodies)));
+      if (backends && !backends.includes(topology.backend)) continue;
+      for (const endpoints of [1, 10]) {
+        if (!fanOuts || fanOuts.includes(String(endpoints))) rows.push(...(await measure(topology, endpoints, bodies)));
+      }
     }
     return rows;
   },

@@ -57,6 +57,15 @@ export function limitsContract(open: () => Promise<Store>): void {
       assert.deepEqual([changed?.rateLimit, changed?.maxInFlight, changed?.fifo], [null, 3, false]);
     }));
 
+  test('limits: work of a limited endpoint that falls due after claims that found none is taken by the next claim', () =>
+    withStore(async (store) => {
+      assert.deepEqual(await claimFresh(store, T0 - 1), [], 'nothing due yet, limited or not');
+      const { limited, free } = await seed(store, { rateLimit: 5 }, 1);
+      const claimed = await claimFresh(store, T0);
+      assert.equal(of(claimed, limited).length, 1);
+      assert.equal(of(claimed, free).length, 1);
+    }));
+
   test('limits: a FIFO endpoint gets one delivery at a time, in publish order, and a failing head holds back the rest', () =>
     withStore(async (store) => {
       const { limited, free, order } = await seed(store, { fifo: true }, 3);

@@ -1,22 +1,34 @@
 /**
  * Leasing due deliveries so that claimers in many processes never take the same row: endpoints with delivery limits
- * first, each under a lock on its row so the limits hold across processes, then the rest in one statement per batch,
- * from a bounded window of the due index and, when that window is full, from each endpoint's own index, so one
- * endpoint's backlog never hides another's and no claim walks a backlog. A claim short of its limit took all it could,
- * but for rows another claimer held. Every step keeps each app within its in-flight cap, so one app's backlog, however
- * hung, leaves room for the others.
+ * (first while they have work), each under a lock on its row so the limits hold across processes, and the rest in one
+ * statement per batch, from a bounded window of the due index and, when that window is full, from each endpoint's own
+ * index, so one endpoint's backlog never hides another's and no claim walks a backlog. A claim short of its limit took
+ * all it could, but for rows another claimer held. Every step keeps each app within its in-flight cap, so one app's
+ * backlog, however hung, leaves room for the others.
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { type ClaimedDelivery, claimAllowance, rateNextAt } from '../../domain/index.js';
 import { type ClaimInput, NO_APP_CAP } from '../queue-store.js';
-import { inTransaction, type Queryable } from './pool.js';
+import { inTransaction, prepared, type Queryable } from './pool.js';
 import { type ClaimRow, toClaimedDelivery } from './rows.js';
 
-// Rows the window reads per free slot: room for rows of endpoints at their cap before looking past it.
+// Rows the window reads per slot it may fill: room for rows of endpoints at their cap before looking past it.
 const WINDOW_FACTOR = 2;
 
+/**
+ * The window's rows: twice what the claim may take, and never more than twice one endpoint's cap, since rows past
+ * that many are as likely one busy endpoint's backlog (which the window would read to take none of it) as other
+ * endpoints' work, which the look past a full window finds through each endpoint's own index.
+ */
+const windowRows = (input: ClaimInput) => WINDOW_FACTOR * Math.min(input.limit, input.endpointCap);
+
 const LIMITED = 'e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.fifo';
+// Limited endpoints that have a delivery due and whose rate lets one start; read without locks.
+const LIMITED_DUE_FROM = `
+  FROM endpoints e
+  WHERE (${LIMITED}) AND e.disabled_at IS NULL AND e.paused_at IS NULL AND coalesce(e.rate_next_at, 0) <= $1
+    AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= $1)`;
 
 // window: the soonest due rows, whatever their endpoint, read without locks (locking every row looked at would write
 //   to each of them).
@@ -31,8 +43,11 @@ const LIMITED = 'e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.fi
 // locked: the chosen rows still pending and due once locked (PostgreSQL re-reads a row it waited for);
 //   rows another claimer holds are skipped, not waited for.
 // leased: they become due again when the lease runs out, under a fresh token.
-// The rotated-out secret comes along only while its overlap lasts.
-const CLAIM = `
+// The rotated-out secret comes along only while its overlap lasts. limited_due says whether endpoints with limits have
+// work now, which this statement leaves to claimLimited: the next claim asks for it only then.
+const CLAIM = prepared(
+  'claim',
+  `
   WITH RECURSIVE win AS MATERIALIZED (
     SELECT d.id, d.endpoint_id, d.next_attempt_at AS due_at
     FROM deliveries d
@@ -99,7 +114,7 @@ const CLAIM = `
     RETURNING d.*, locked.due_at
   )
   SELECT (SELECT count(*) FROM chosen)::int AS chosen_count, (SELECT count(*) FROM per_endpoint)::int AS within_endpoint_caps,
-    (SELECT count(*) FROM win)::int AS window_rows,
+    (SELECT count(*) FROM win)::int AS window_rows, EXISTS (SELECT 1 ${LIMITED_DUE_FROM}) AS limited_due,
     l.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, m.trace_parent AS m_trace_parent,
     m.trace_state AS m_trace_state, e.send_trace_context AS e_send_trace_context, e.url AS e_url, e.secret AS e_secret,
     CASE WHEN e.previous_secret_expires_at > $1 THEN e.previous_secret END AS e_previous_secret,
@@ -109,7 +124,8 @@ const CLAIM = `
   LEFT JOIN (
     leased l JOIN messages m ON m.id = l.message_id JOIN endpoints e ON e.id = l.endpoint_id JOIN apps a ON a.id = e.app_id
   ) ON true
-  ORDER BY l.due_at, l.id`;
+  ORDER BY l.due_at, l.id`,
+);
 
 /**
  * Claims raced by another worker, or cut short by an app reaching its cap (which may hide other apps' work past the
@@ -119,36 +135,48 @@ const CONTENDED_RETRIES = 3;
 
 const add = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
 
-export async function claimDueDeliveries(pool: pg.Pool, input: ClaimInput): Promise<ClaimedDelivery[]> {
-  const claimed = await claimLimited(pool, input);
-  const inFlight = new Map(input.inFlight);
-  const appInFlight = new Map(input.appInFlight ?? []);
-  for (const item of claimed) add(appInFlight, item.delivery.appId);
-  for (let run = 0; run <= CONTENDED_RETRIES && claimed.length < input.limit; run++) {
-    const limit = input.limit - claimed.length;
-    const { leased, contended, appCapped } = await claimOnce(pool, { ...input, inFlight, appInFlight, limit });
-    claimed.push(...leased);
-    for (const item of leased) {
-      add(inFlight, item.endpoint.id);
-      add(appInFlight, item.delivery.appId);
+/**
+ * The claims of one store. Endpoints with limits go first while the last claim saw them with work due (and at first);
+ * otherwise they cost no round trip of their own, and a claim that sees them due takes them after the rest.
+ */
+export function claimer(pool: pg.Pool): (input: ClaimInput) => Promise<ClaimedDelivery[]> {
+  let limitedDue = true;
+  return async (input) => {
+    const limitedFirst = limitedDue;
+    const claimed = limitedFirst ? await claimLimited(pool, input) : [];
+    const inFlight = new Map(input.inFlight);
+    const appInFlight = new Map(input.appInFlight ?? []);
+    for (const item of claimed) add(appInFlight, item.delivery.appId);
+    for (let run = 0; run <= CONTENDED_RETRIES && claimed.length < input.limit; run++) {
+      const limit = input.limit - claimed.length;
+      const once = await claimOnce(pool, { ...input, inFlight, appInFlight, limit });
+      claimed.push(...once.leased);
+      for (const item of once.leased) {
+        add(inFlight, item.endpoint.id);
+        add(appInFlight, item.delivery.appId);
+      }
+      limitedDue = once.limitedDue;
+      if (!once.contended && !once.appCapped) break;
     }
-    if (!contended && !appCapped) break;
-  }
-  return claimed;
+    if (!limitedFirst && limitedDue && claimed.length < input.limit) {
+      claimed.push(...(await claimLimited(pool, { ...input, limit: input.limit - claimed.length, appInFlight })));
+    }
+    return claimed;
+  };
 }
 
 async function claimOnce(
   db: Queryable,
   input: ClaimInput,
-): Promise<{ leased: ClaimedDelivery[]; contended: boolean; appCapped: boolean }> {
+): Promise<{ leased: ClaimedDelivery[]; contended: boolean; appCapped: boolean; limitedDue: boolean }> {
   const busy = [...input.inFlight].filter(([, n]) => n > 0);
   const saturated = busy.filter(([, n]) => n >= input.endpointCap).map(([id]) => id);
   const appBusy = [...(input.appInFlight ?? [])].filter(([, n]) => n > 0);
   const token = randomUUID();
-  const { rows } = await db.query<ClaimRow & { within_endpoint_caps: number; window_rows: number }>(CLAIM, [
+  const { rows } = await db.query<ClaimRow & { within_endpoint_caps: number; window_rows: number; limited_due: boolean }>(CLAIM, [
     input.now,
     saturated,
-    input.limit * WINDOW_FACTOR,
+    windowRows(input),
     busy.map(([id]) => id),
     busy.map(([, n]) => n),
     input.endpointCap,
@@ -165,15 +193,11 @@ async function claimOnce(
   // due work of other apps may lie past it): the next run leaves the capped apps out of its look past the window.
   const first = rows[0];
   const appCapped =
-    chosen < input.limit && (first?.within_endpoint_caps ?? 0) > chosen && first?.window_rows === input.limit * WINDOW_FACTOR;
-  return { leased, contended: leased.length < chosen, appCapped };
+    chosen < input.limit && (first?.within_endpoint_caps ?? 0) > chosen && first?.window_rows === windowRows(input);
+  return { leased, contended: leased.length < chosen, appCapped, limitedDue: first?.limited_due ?? true };
 }
 
-// Limited endpoints that have a delivery due and whose rate lets one start; read without locks.
-const LIMITED_DUE = `
-  SELECT e.id FROM endpoints e
-  WHERE (${LIMITED}) AND e.disabled_at IS NULL AND e.paused_at IS NULL AND coalesce(e.rate_next_at, 0) <= $1
-    AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= $1)`;
+const LIMITED_DUE = prepared('limited_due', `SELECT e.id ${LIMITED_DUE_FROM}`);
 // Locked for the rest of the transaction: another claimer skips these endpoints rather than count beside us.
 const LOCK_LIMITED = `
   SELECT e.id, e.app_id, coalesce(a.max_in_flight, $3) AS app_cap, e.rate_limit, e.max_in_flight, e.fifo, e.rate_next_at

@@ -4,6 +4,7 @@ import type { DeliveryFilter, Page, PageQuery, ReplayInput } from '../admin-stor
 import type { SkipClaimedInput } from '../queue-store.js';
 import type { AuditedTransaction } from './audit-log.js';
 import { DUE_CHANNEL } from './listen.js';
+import { prepared } from './pool.js';
 import { type AttemptRow, type DeliveryRow, toAttempt, toDelivery, toPage } from './rows.js';
 
 const BY_ID = 'SELECT * FROM deliveries WHERE app_id = $1 AND id = $2';
@@ -30,11 +31,14 @@ const REPLAY = `
   WHERE ${REPLAYABLE}`;
 const COUNT_REPLAYABLE = `SELECT count(*)::int AS n FROM deliveries WHERE ${REPLAYABLE}`;
 // A rate-limited endpoint's next start counts too: its due deliveries wait for it.
-const NEXT_DUE = `
+const NEXT_DUE = prepared(
+  'next_due',
+  `
   SELECT least(
     (SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending' AND next_attempt_at > $1),
     (SELECT min(rate_next_at) FROM endpoints WHERE rate_limit IS NOT NULL AND disabled_at IS NULL AND paused_at IS NULL AND rate_next_at > $1)
-  ) AS at`;
+  ) AS at`,
+);
 
 export function deliveryQueries(pool: pg.Pool, transaction: AuditedTransaction) {
   return {

@@ -9,7 +9,7 @@ import { appTokenQueries } from './app-tokens.js';
 import { appQueries } from './apps.js';
 import { attemptFeedQueries } from './attempt-feed.js';
 import { auditLogQueries } from './audit-log.js';
-import { claimDueDeliveries } from './claim.js';
+import { claimer } from './claim.js';
 import { dashboardQueries } from './dashboard.js';
 import { deliveryQueries } from './deliveries.js';
 import { endpointQueries } from './endpoints.js';
@@ -36,6 +36,11 @@ export interface PostgresStoreOptions {
    * (pgbouncer) does not keep: the pool may go through one, this must not.
    */
   listenUrl?: string;
+  /**
+   * Whether the hot path's statements are prepared once per connection. Default: only when LISTEN shares the pool's
+   * URL, as a direct connection does; a separate `listenUrl` means the pool goes through a pooler in transaction mode.
+   */
+  preparedStatements?: boolean;
 }
 
 const DEFAULT_POOL_SIZE = 10;
@@ -43,7 +48,8 @@ const DEFAULT_POOL_SIZE = 10;
 const PING_TIMEOUT_MS = 2_000;
 
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
-  const pool = createPool(url, options.poolSize ?? DEFAULT_POOL_SIZE);
+  const prepare = options.preparedStatements ?? (options.listenUrl === undefined || options.listenUrl === url);
+  const pool = createPool(url, options.poolSize ?? DEFAULT_POOL_SIZE, prepare);
   try {
     await migrate(pool);
   } catch (error) {
@@ -69,7 +75,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     ...dashboardQueries(pool),
     ...secretQueries(pool),
     ...recoveryQueries(pool, audited, transaction),
-    claimDueDeliveries: (input) => claimDueDeliveries(pool, input),
+    claimDueDeliveries: claimer(pool),
     recordAttempt: attemptRecorder(pool),
     queueStats: (now) => queueStats(pool, now),
     endpointHealth: (endpointId, now) => endpointHealth(pool, endpointId, now),

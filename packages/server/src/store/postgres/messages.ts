@@ -6,8 +6,8 @@ import { type FanOut, fanOut } from '../fan-out.js';
 import { groupCommit } from '../group-commit.js';
 import { DUE_CHANNEL } from './listen.js';
 import { searchMessages } from './message-search.js';
-import { inTransaction, type Queryable } from './pool.js';
-import { type MessageRow, queryColumn, toMessage } from './rows.js';
+import { inTransaction, prepared, type Queryable } from './pool.js';
+import { type MessageRow, queryColumn, toMessage, toPage } from './rows.js';
 
 // Takes the key unless a live one holds it. The conflicting row stays locked either way, so of two
 // publishes racing with one key, the second waits for the first to commit and then sees its message.
@@ -24,11 +24,15 @@ const INSERT_MESSAGE = `
   INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state,
     query, test)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
-const ENABLED_ENDPOINTS =
-  'SELECT id, app_id, events, filter FROM endpoints WHERE app_id = ANY($1::text[]) AND disabled_at IS NULL';
+const ENABLED_ENDPOINTS = prepared(
+  'enabled_endpoints',
+  'SELECT id, app_id, events, filter FROM endpoints WHERE app_id = ANY($1::text[]) AND disabled_at IS NULL',
+);
 // Publishes without an Idempotency-Key, made together: every message and its deliveries in one statement, committed
 // together, with one notification (notifying transactions take turns to commit).
-const INSERT_MESSAGES_WITH_DELIVERIES = `
+const INSERT_MESSAGES_WITH_DELIVERIES = prepared(
+  'publish_many',
+  `
   WITH message AS (
     INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers, trace_parent, trace_state,
       query, test)
@@ -45,7 +49,8 @@ const INSERT_MESSAGES_WITH_DELIVERIES = `
     FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[])
       AS d(id, app_id, message_id, endpoint_id, at, skip_reason)
   )
-  SELECT CASE WHEN $13::boolean THEN pg_notify('${DUE_CHANNEL}', '') END`;
+  SELECT CASE WHEN $13::boolean THEN pg_notify('${DUE_CHANNEL}', '') END`,
+);
 // A null reason makes a pending delivery, due at once; a reason makes a skipped one.
 const INSERT_DELIVERIES = `
   INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at, skip_reason, created_at, updated_at)

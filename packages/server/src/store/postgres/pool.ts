@@ -3,7 +3,23 @@ import pg from 'pg';
 
 /** A pool, or one of its clients inside a transaction: what the query files take. */
 export interface Queryable {
-  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow>(text: string | Prepared, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** A statement of the hot path, parsed and planned once per connection instead of at every call (see createPool). */
+export interface Prepared {
+  name: string;
+  text: string;
+}
+
+/**
+ * Names a statement run through the pool on every claim, record or publish: PostgreSQL then keeps it parsed on each
+ * connection and, after a few runs, keeps its plan too (planning the claim cost more than running it, 1.5 against
+ * 0.5 ms). Only for statements run outside transactions: a migration that changes a table's columns makes a kept
+ * `SELECT *` fail once on each connection, which the pool then drops.
+ */
+export function prepared(name: string, text: string): Prepared {
+  return { name: `hookd_${name}`, text };
 }
 
 /** Waiting longer than this for a connection (new, or free in a busy pool) fails the call as unavailable. */
@@ -26,12 +42,26 @@ export function connectionConfig(url: string): pg.ClientConfig {
   };
 }
 
-export function createPool(url: string, poolSize: number): pg.Pool {
+/**
+ * `prepare` false: every statement goes unnamed, as a pooler in transaction mode (pgbouncer) needs, since it may run
+ * a statement on another server connection than the one that prepared it.
+ */
+export function createPool(url: string, poolSize: number, prepare = true): pg.Pool {
   const pool = new pg.Pool({ ...connectionConfig(url), max: poolSize });
   // An idle connection that fails (the server restarted) is dropped by the pool; without a listener the
   // 'error' event would crash the process. The next query opens a fresh connection or fails on its own.
   pool.on('error', () => {});
+  if (!prepare) pool.on('connect', unnamed);
   return pool;
+}
+
+/** Makes a client send named statements as unnamed ones: parsed and planned at every run, on whatever connection. */
+function unnamed(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (config: unknown, ...rest: unknown[]) => unknown;
+  client.query = ((config: unknown, ...rest: unknown[]) => {
+    const named = typeof config === 'object' && config !== null && 'name' in config;
+    return query(named ? { ...config, name: undefined } : config, ...rest);
+  }) as typeof client.query;
 }
 
 /** Runs `work` between BEGIN and COMMIT on one pooled connection, rolling back if it throws. */

@@ -7,7 +7,7 @@ import { isStoreUnavailable } from '../errors.js';
 import { groupCommit } from '../group-commit.js';
 import type { RecordAttemptInput, RecordAttemptResult } from '../queue-store.js';
 import { disableEndpoint, disableFailingEndpoint } from './endpoints.js';
-import type { Queryable } from './pool.js';
+import { prepared, type Queryable } from './pool.js';
 import { storableText } from './rows.js';
 
 // current: the delivery, locked so its lease cannot change hands while the outcome is written.
@@ -16,7 +16,9 @@ import { storableText } from './rows.js';
 //   starts one. Written only when it changes, so attempts at a busy endpoint do not queue on its row.
 // finished: the delivery moves on only if the lease is still this one's; a delivery whose endpoint was
 //   disabled meanwhile fails instead of retrying.
-const RECORD_ONE = `
+const RECORD_ONE = prepared(
+  'record_one',
+  `
   WITH current AS (
     SELECT d.id, d.lease_token, d.endpoint_id, e.disabled_at IS NOT NULL AS disabled, e.failing_since
     FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
@@ -50,7 +52,8 @@ const RECORD_ONE = `
   )
   SELECT c.endpoint_id, c.disabled, EXISTS (SELECT 1 FROM finished) AS finished,
     CASE WHEN $11 = 'succeeded' THEN NULL ELSE coalesce((SELECT failing_since FROM health), c.failing_since) END AS failing_since
-  FROM current c`;
+  FROM current c`,
+);
 
 // The same for records made together, each keeping the meaning it would have alone.
 // given: the batch's records, one array per column; ord is each record's place in the batch.
@@ -65,7 +68,9 @@ const RECORD_ONE = `
 //   do not queue on its row. Endpoints are locked in id order too.
 // finished: a delivery moves on only if the lease is still this record's; one whose endpoint was disabled
 //   meanwhile fails instead of retrying.
-const RECORD_MANY = `
+const RECORD_MANY = prepared(
+  'record_many',
+  `
   WITH given AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::int[], $6::text[], $7::int[], $8::text[],
       $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::bigint[], $15::text[], $16::text[], $17::text[])
@@ -124,7 +129,8 @@ const RECORD_MANY = `
   SELECT j.ord, j.endpoint_id, j.disabled, j.delivery_id IN (SELECT id FROM finished) AS finished,
     CASE WHEN j.status = 'succeeded' THEN NULL WHEN j.run = 0 THEN coalesce(j.failing_before, j.run_start) ELSE j.run_start END
       AS failing_since
-  FROM judged j`;
+  FROM judged j`,
+);
 
 interface RecordedRow {
   endpoint_id: string;
