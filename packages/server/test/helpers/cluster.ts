@@ -17,7 +17,6 @@ export interface Cluster {
   workers: Member[];
   /** Publishes through the API processes in turn; returns the message id when acknowledged (202), else null. */
   publish(n: number, app: string, type: string, data: unknown): Promise<string | null>;
-  kill(member: Member): Promise<void>;
   /** Kills the member with SIGKILL and starts another of its role in its place (an API gets a new port). */
   restart(member: Member): Promise<Member>;
   close(): Promise<void>;
@@ -62,7 +61,6 @@ export async function startCluster(
         return null; // No answer: not acknowledged.
       }
     },
-    kill: (member) => killHard(member.child),
     async restart(member) {
       await killHard(member.child);
       const fresh = await start(member.role);

@@ -2,7 +2,7 @@
  * Soak: PostgreSQL with two API and three worker processes; a random worker is killed with SIGKILL at random
  * moments of a 20,000-message run (HOOKD_SOAK_MESSAGES), several times (HOOKD_SOAK_KILLS), and a fresh worker
  * takes its place. Zero acknowledged messages lost; duplicates counted and reported.
- * The bounded version in `npm test` is scale-out.test.ts (one SIGKILL during 3,000 messages).
+ * The bounded version in `npm test` is scale-out-faults.solo.test.ts (a worker, an API process and PostgreSQL killed mid-run).
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
