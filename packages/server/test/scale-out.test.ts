@@ -17,11 +17,7 @@ interface Run {
 }
 
 /** A database, a cluster, and one receiver per endpoint; endpoint i takes the events of type `scale.i`. */
-async function startRun(
-  t: TestContext,
-  counts: { apis: number; workers: number },
-  receiverCount: number,
-): Promise<Run | null> {
+async function startRun(t: TestContext, counts: { apis: number; workers: number }, receiverCount: number): Promise<Run | null> {
   const db = await testDatabase(t);
   if (!db) return null;
   const receivers = await Promise.all(Array.from({ length: receiverCount }, () => startReceiver()));

@@ -7,7 +7,7 @@ import { groupCommit } from '../group-commit.js';
 import { DUE_CHANNEL } from './listen.js';
 import { searchMessages } from './message-search.js';
 import { inTransaction, prepared, type Queryable } from './pool.js';
-import { type MessageRow, queryColumn, toMessage, toPage } from './rows.js';
+import { type MessageRow, queryColumn, toMessage } from './rows.js';
 
 // Takes the key unless a live one holds it. The conflicting row stays locked either way, so of two
 // publishes racing with one key, the second waits for the first to commit and then sees its message.
