@@ -20,14 +20,14 @@ interface Profile {
 
 /** Components in the order the issue names them, each known by where its frames come from. */
 const COMPONENTS: [string, (frame: CallFrame) => boolean][] = [
-  ['claim', (f) => /store\/(sqlite|postgres)\/claim\.ts|delivery\/claim-gate\.ts/.test(f.url)],
+  ['claim', (f) => /store\/(sqlite|postgres)\/claim\.[jt]s|delivery\/claim-gate\.[jt]s/.test(f.url)],
   ['sign', (f) => /sdk\/(src|dist)\/.*sign|internal\/crypto/.test(f.url)],
   [
     'HTTP',
     (f) =>
       /undici|node:(net|stream|_http|http)|internal\/(net|streams|http|stream_base)/.test(f.url) || /^write/.test(f.functionName),
   ],
-  ['record', (f) => /record-attempt\.ts|group-commit\.ts/.test(f.url)],
+  ['record', (f) => /record-attempt\.[jt]s|group-commit\.[jt]s/.test(f.url)],
   [
     'timers/promises',
     (f) =>
@@ -37,7 +37,7 @@ const COMPONENTS: [string, (frame: CallFrame) => boolean][] = [
   ],
   ['logging', (f) => /pino/.test(f.url)],
   ['GC', (f) => f.functionName === '(garbage collector)'],
-  ['worker', (f) => /delivery\/(worker|send|dispatchers|addresses|failures)\.ts/.test(f.url)],
+  ['worker', (f) => /delivery\/(worker|send|dispatchers|addresses|failures)\.[jt]s/.test(f.url)],
 ];
 /** Frames whose time belongs to whoever called them. */
 const TRANSPARENT = /node_modules\/(better-sqlite3|pg|pg-[a-z]+)\//;
@@ -53,16 +53,21 @@ export function componentsOf(profile: Profile): Record<string, number> {
     const known = componentOf.get(leaf);
     if (known !== undefined) return known;
     let found = 'other';
+    let driver = false;
     for (let id: number | undefined = leaf; id !== undefined; id = parent.get(id)) {
       const frame = (byId.get(id) as Profile['nodes'][number]).callFrame;
       if (frame.functionName === IDLE) {
         found = IDLE;
         break;
       }
-      if (TRANSPARENT.test(frame.url)) continue;
+      if (TRANSPARENT.test(frame.url)) {
+        driver = true;
+        continue;
+      }
       const component = COMPONENTS.find(([, test]) => test(frame));
       if (component) {
-        found = component[0];
+        // Socket work inside a database driver is the store's, not the HTTP client's.
+        found = component[0] === 'HTTP' && driver ? 'store I/O' : component[0];
         break;
       }
     }
@@ -71,7 +76,7 @@ export function componentsOf(profile: Profile): Record<string, number> {
   };
   const isClaim = (leaf: number) => {
     for (let id: number | undefined = leaf; id !== undefined; id = parent.get(id)) {
-      if (/\/claim\.ts/.test((byId.get(id) as Profile['nodes'][number]).callFrame.url)) return true;
+      if (/\/claim\.[jt]s/.test((byId.get(id) as Profile['nodes'][number]).callFrame.url)) return true;
     }
     return false;
   };
