@@ -1,6 +1,6 @@
 /** One delivery attempt: sign, POST, and read what the receiver said, within the timeouts. */
 import { signHmacSha256Hex, signStandard } from '@hookd/sdk/verify';
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   type AttemptError,
   type AttemptResult,
@@ -16,7 +16,8 @@ import {
   type TransformOutcome,
 } from '../domain/index.js';
 import { assertLiteralAllowed, hostOf } from './addresses.js';
-import { attemptTimedOut, classifySendError, type SendPhase } from './failures.js';
+import { ExchangeTimeout, exchange } from './exchange.js';
+import { attemptTimedOut, classifySendError } from './failures.js';
 import type { OAuthTokens } from './oauth.js';
 
 export const RESPONSE_BODY_LIMIT = 4096;
@@ -171,55 +172,61 @@ export async function sendAttempt(
       error: null,
       cancelled: true,
     };
-  // undici bounds each phase (connect, headers, each pause in the body); this bounds the attempt as a whole, so a
-  // body trickled a byte at a time cannot hold the delivery forever. `phase` names what it cut short.
-  let phase: SendPhase = 'headers';
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), ctx.timeoutMs);
+  // One bound for the attempt as a whole, an OAuth token renewed and the request sent again included.
+  const deadline = Date.now() + ctx.timeoutMs;
   try {
-    const url = new URL(target);
-    // Names are checked by the socket's lookup (the dispatcher's); literal addresses skip it.
-    assertLiteralAllowed(hostOf(url), ctx.allowedNetworks);
+    const url = checkedUrl(target, ctx.allowedNetworks);
     const post = async (renewToken: boolean) => {
       const authorization = await authorizationFor(claimed, credentials, ctx, renewToken);
       if (authorization !== null) requestHeaders.authorization = `${authorization.split(' ')[0]} ${HIDDEN}`;
-      return request(url, {
+      return exchange(ctx.dispatcher, url, {
         method: method as Dispatcher.HttpMethod,
         headers: authorization === null ? headers : { ...headers, authorization },
         body,
-        dispatcher: ctx.dispatcher,
-        signal: abort.signal,
-        headersTimeout: ctx.timeoutMs,
-        bodyTimeout: ctx.timeoutMs,
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        bodyLimit: RESPONSE_BODY_LIMIT,
       });
     };
-    let response = await post(false);
+    let answer = await post(false);
     // An OAuth token the endpoint no longer takes (revoked, rotated early) is fetched anew, once per attempt.
-    if (response.statusCode === 401 && credentials.auth?.type === 'oauth2') {
-      await response.body.dump();
-      response = await post(true);
-    }
-    phase = 'body';
-    const responseBody = await readPrefix(response.body, RESPONSE_BODY_LIMIT);
-    const retryAfter = response.headers['retry-after'];
+    if (answer.status === 401 && credentials.auth?.type === 'oauth2') answer = await post(true);
+    const retryAfter = answer.headers['retry-after'];
     return {
       result: {
         kind: 'response',
-        status: response.statusCode,
+        status: answer.status,
         retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
       },
       requestHeaders,
-      responseBody,
-      responseHeaders: keptResponseHeaders(response.headers),
+      responseBody: answer.body,
+      responseHeaders: keptResponseHeaders(answer.headers),
       requestBody,
-      error: responseError(response.statusCode),
+      error: responseError(answer.status),
     };
   } catch (error) {
-    if (abort.signal.aborted) return failure(attemptTimedOut(phase, ctx));
+    if (error instanceof ExchangeTimeout) return failure(attemptTimedOut(error.phase, ctx));
     return failure(classifySendError(error, ctx));
-  } finally {
-    clearTimeout(timer);
   }
+}
+
+/** Targets parsed and found allowed, per list of allowed networks: an endpoint's URL is checked once, not per attempt. */
+const checkedTargets = new WeakMap<readonly Network[], Map<string, URL>>();
+const CHECKED_TARGETS_KEPT = 10_000;
+
+/** `target` parsed, if its host is an address literal in `allowed` or a name (the socket's lookup checks names). */
+function checkedUrl(target: string, allowed: readonly Network[]): URL {
+  let checked = checkedTargets.get(allowed);
+  if (checked === undefined) {
+    checked = new Map();
+    checkedTargets.set(allowed, checked);
+  }
+  const known = checked.get(target);
+  if (known !== undefined) return known;
+  const url = new URL(target);
+  assertLiteralAllowed(hostOf(url), allowed);
+  if (checked.size >= CHECKED_TARGETS_KEPT) checked.clear();
+  checked.set(target, url);
+  return url;
 }
 
 /** The Authorization header the endpoint's auth asks for, or null: Basic, or an OAuth token (TokenError if none). */
@@ -234,19 +241,4 @@ async function authorizationFor(
   if (auth.type === 'basic') return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
   if (!ctx.tokens) throw new Error('an OAuth endpoint needs the worker’s token cache');
   return `Bearer ${await ctx.tokens.token(claimed.endpoint.id, auth, ctx.dispatcher, renew)}`;
-}
-
-/** Reads at most `limit` bytes of a body, then drops the rest so a huge answer costs nothing. */
-async function readPrefix(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (size >= limit) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }

@@ -45,7 +45,7 @@ export interface WorkerDeps {
   /** Raises `endpoint.disabled` and `message.attempt.exhausted` from what recording an attempt did. */
   ops?: Pick<OpsEvents, 'attemptRecorded'>;
   /** A span per attempt, in the trace of the publish that made the message; absent: none. */
-  tracing?: Pick<Tracing, 'span'>;
+  tracing?: Pick<Tracing, 'span' | 'enabled'>;
 }
 
 export class DeliveryWorker {
@@ -277,6 +277,8 @@ export class DeliveryWorker {
   }
 
   private deliver(item: ClaimedDelivery): Promise<void> {
+    const tracing = this.deps.tracing ?? NO_TRACING;
+    if (!tracing.enabled) return this.attempt(item, NO_TRACING.active());
     const { delivery, message, endpoint } = item;
     const attributes = {
       'hookd.message.id': message.id,
@@ -289,7 +291,7 @@ export class DeliveryWorker {
     };
     // The parent is the publish (or ingest) span kept with the message, whichever process made it and however long ago.
     const how = { kind: 'client', parent: message.trace ?? null, attributes } as const;
-    return (this.deps.tracing ?? NO_TRACING).span('hookd.attempt', how, (span) => this.attempt(item, span));
+    return tracing.span('hookd.attempt', how, (span) => this.attempt(item, span));
   }
 
   private async attempt(item: ClaimedDelivery, span: TraceSpan): Promise<void> {
