@@ -10,6 +10,7 @@ import {
   type PortalBranding,
   portalBrandingProblem,
   type Requester,
+  TtlCache,
   uidProblem,
 } from '../domain/index.js';
 import { type AdminStore, type AppPatch, StoreConflictError } from '../store/index.js';
@@ -36,6 +37,31 @@ export async function getApp(deps: { store: Pick<AdminStore, 'findApp'> }, idOrU
   const app = await deps.store.findApp(idOrUid);
   if (!app) throw new ApiError('app_not_found', `no app has the id or uid ${JSON.stringify(idOrUid)}`);
   return app;
+}
+
+/**
+ * App ids by id or uid, kept APP_ID_TTL_MS per store: a publish names its app in every request, and reading the app
+ * each time was the larger part of a publish's cost on PostgreSQL (a round trip and a commit per event, `npm run
+ * bench -- publish`). A change made through this process forgets them at once; one made by another process sharing
+ * the database shows within the TTL, and a publish to an app deleted meanwhile meets its foreign key (publishTo).
+ */
+const APP_ID_TTL_MS = 5_000;
+const appIds = new WeakMap<object, TtlCache<string, string>>();
+
+/** The id of the app with this id or uid, or `app_not_found`; possibly APP_ID_TTL_MS old. */
+export function appIdOf(deps: { store: Pick<AdminStore, 'findApp'>; clock: () => number }, idOrUid: string): Promise<string> {
+  let ids = appIds.get(deps.store);
+  if (ids === undefined) {
+    ids = new TtlCache(APP_ID_TTL_MS, 10_000, deps.clock);
+    appIds.set(deps.store, ids);
+  }
+  // Not found throws, so a miss is never kept: an app made a moment ago elsewhere is found at once.
+  return ids.get(idOrUid, async () => (await getApp(deps, idOrUid)).id);
+}
+
+/** Forgets the app ids `appIdOf` kept for this store: an app changed its uid or was deleted. */
+export function forgetAppIds(store: object): void {
+  appIds.delete(store);
 }
 
 export type AppInput = Pick<App, 'name'> & AppPatch;
@@ -83,6 +109,7 @@ export async function updateApp(
   const changes = auditChanges({ ...before }, { ...patch });
   const audit = auditEntry(who, { action: 'app.updated', appId: before.id, target: before.id, changes }, now);
   const updated = await uidTaken(deps.store.updateApp(before.id, patch, now, audit));
+  forgetAppIds(deps.store);
   if (!updated) throw new ApiError('app_not_found');
   return updated;
 }
@@ -99,4 +126,5 @@ export async function deleteApp(
     before.id,
     auditEntry(who, { action: 'app.deleted', appId: before.id, target: before.id, changes }, deps.clock()),
   );
+  forgetAppIds(deps.store);
 }

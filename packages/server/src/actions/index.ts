@@ -3,7 +3,7 @@
  * dependencies it needs and refuses with an ApiError carrying a stable code; none knows about HTTP or HTML.
  */
 
-export { type AppInput, checkUid, createApp, deleteApp, getApp, updateApp } from './apps.js';
+export { type AppInput, appIdOf, checkUid, createApp, deleteApp, getApp, updateApp } from './apps.js';
 export type { AuthInput, CredentialInput } from './endpoint-credentials.js';
 export { type PauseDeps, pauseEndpoint, resumeEndpoint } from './endpoint-pause.js';
 export { checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';
@@ -28,7 +28,7 @@ export {
 export { ApiError, ERRORS, type ErrorCode, type ErrorDetail } from './errors.js';
 export { type EventTypeChecks, eventTypeChecks } from './event-type-checks.js';
 export { PORTAL_PATH, type PortalLinkRequest, portalLink, readPortalLink, rotateSigningKey, signingKey } from './portal.js';
-export { type EventToPublish, type PublishDeps, publishEvent, sendTestEvent } from './publish.js';
+export { type EventToPublish, type PublishDeps, publishEvent, publishTo, sendTestEvent } from './publish.js';
 export {
   cancelRecovery,
   countRecovery,

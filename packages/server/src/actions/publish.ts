@@ -1,7 +1,8 @@
 /** Publishing one event: the checks, the envelope and the outbox write behind POST /v1/apps/{app}/events and the dashboard. */
 import { filterSubject, isEventTypeName, newId, skipByFilter } from '../domain/index.js';
 import { type Metrics, NO_TRACING, type TraceCarrier, type TraceSpan, type Tracing } from '../ops/index.js';
-import type { AdminStore, PublishResult } from '../store/index.js';
+import { type AdminStore, isMissingReference, type PublishResult } from '../store/index.js';
+import { appIdOf, forgetAppIds, getApp } from './apps.js';
 import { ApiError } from './errors.js';
 import { eventTypeChecks } from './event-type-checks.js';
 
@@ -25,6 +26,26 @@ export interface PublishDeps {
   onDeliveriesDue: () => void;
   /** Absent: no spans. */
   tracing?: Pick<Tracing, 'span'>;
+}
+
+/**
+ * Publishes to the app a request names by id or uid, found through the ids appIdOf keeps: an app another process
+ * deleted meanwhile fails the write on its foreign key, and answers `app_not_found` as if it had been read afresh.
+ */
+export async function publishTo(
+  ctx: PublishDeps & { store: Pick<AdminStore, 'findApp'> },
+  idOrUid: string,
+  event: EventToPublish,
+): Promise<PublishResult> {
+  const appId = await appIdOf(ctx, idOrUid);
+  try {
+    return await publishEvent(ctx, appId, event);
+  } catch (error) {
+    if (!isMissingReference(error)) throw error;
+    forgetAppIds(ctx.store);
+    await getApp(ctx, idOrUid);
+    throw error;
+  }
 }
 
 export function publishEvent(ctx: PublishDeps, appId: string, event: EventToPublish): Promise<PublishResult> {

@@ -98,7 +98,8 @@ const APP_SCOPED_ELSEWHERE = '/v1/audit-log';
 export async function checkScope(
   scope: Scope,
   request: FastifyRequest,
-  findApp: (idOrUid: string) => Promise<{ id: string } | null>,
+  /** The app's id, or ApiError `app_not_found`. */
+  appIdOf: (idOrUid: string) => Promise<string>,
 ): Promise<void> {
   scopes.set(request, scope);
   if (scope.kind === 'admin') return;
@@ -110,8 +111,7 @@ export async function checkScope(
     throw new ApiError('forbidden');
   }
   const idOrUid = (request.params as { app?: string }).app ?? '';
-  const app = await findApp(idOrUid);
-  if (!app || app.id !== scope.appId) {
+  if ((await appIdOf(idOrUid)) !== scope.appId) {
     throw new ApiError('app_not_found', `no app has the id or uid ${JSON.stringify(idOrUid)}`);
   }
 }

@@ -77,3 +77,9 @@ export function isStoreUnavailable(error: unknown): boolean {
 
 /** A reason `hookd migrate-store` does not copy: the source is served, the target not empty, the key wrong. */
 export class CopyRefusedError extends Error {}
+
+/** A write naming a row that is not there (deleted meanwhile): SQLite's foreign key failure, PostgreSQL's 23503. */
+export function isMissingReference(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+}

@@ -35,7 +35,14 @@ export type {
   ErrorMixEntry,
   TroubledEndpoint,
 } from './dashboard-store.js';
-export { CopyRefusedError, isStoreFull, isStoreUnavailable, StoreConflictError, StoreLimitError } from './errors.js';
+export {
+  CopyRefusedError,
+  isMissingReference,
+  isStoreFull,
+  isStoreUnavailable,
+  StoreConflictError,
+  StoreLimitError,
+} from './errors.js';
 export { privateDir, privateFile, privateFiles } from './files.js';
 export { type KeySource, keyFilePath, openKeySource, parseMasterKeys, readKeyFile, writeKeyFile } from './master-key.js';
 export { copySqliteToPostgres, isSharedDatabase, type OpenStoreOptions, openStore } from './open.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { publishEvent, searchMessages } from '../../actions/index.js';
+import { publishTo, searchMessages } from '../../actions/index.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, SEARCH_LIMITS } from '../../domain/index.js';
 import { type ApiContext, appParams, appRecordParams, loadApp } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -94,10 +94,9 @@ export function eventRoutes(api: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const app = await loadApp(ctx, request.params.app);
       const { type, data } = request.body;
       const idempotencyKey = request.headers['idempotency-key'];
-      const result = await publishEvent(ctx, app.id, { type, data, idempotencyKey, trace: request.headers });
+      const result = await publishTo(ctx, request.params.app, { type, data, idempotencyKey, trace: request.headers });
       if (result.duplicate) reply.header('idempotent-replayed', 'true');
       const { message } = result;
       return reply.code(202).send({
