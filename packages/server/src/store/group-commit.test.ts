@@ -97,3 +97,35 @@ test('a burst larger than maxBatch runs as several batches', async () => {
     'the fifth call, alone in its batch, runs through `one`',
   );
 });
+
+test('with maxRunning, calls made while batches run wait and go together in the next one', async () => {
+  const batches: number[][] = [];
+  const release: (() => void)[] = [];
+  const run = groupCommit(
+    {
+      async many(inputs: number[]) {
+        batches.push(inputs);
+        await new Promise<void>((resolve) => release.push(resolve));
+        return inputs;
+      },
+    },
+    { maxRunning: 1 },
+  );
+  const first = Promise.all([run(1), run(2)]);
+  await new Promise((resolve) => setImmediate(resolve));
+  // The first batch runs: these three wait, over several turns, for it to end.
+  const rest = [run(3), run(4)];
+  await new Promise((resolve) => setImmediate(resolve));
+  rest.push(run(5));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(batches, [[1, 2]]);
+  release.shift()?.();
+  assert.deepEqual(await first, [1, 2]);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(batches, [
+    [1, 2],
+    [3, 4, 5],
+  ]);
+  release.shift()?.();
+  assert.deepEqual(await Promise.all(rest), [3, 4, 5]);
+});

@@ -23,6 +23,11 @@ export interface GroupCommitOptions {
   maxBatch?: number;
   /** True for a failure that running each call alone would only meet again (the database is away): every call fails. */
   failsEveryCall?: (error: unknown) => boolean;
+  /**
+   * Most batches running at once; calls made meanwhile wait and go together in the next. Unset: every turn's batch
+   * starts at once. Over a network, small batches side by side cost a round trip and a commit each.
+   */
+  maxRunning?: number;
 }
 
 interface Queued<I, R> {
@@ -31,16 +36,23 @@ interface Queued<I, R> {
   reject: (error: unknown) => void;
 }
 
-/** Takes one input at a time and runs those of a turn together. */
+/** Takes one input at a time and runs those of a turn (or, at maxRunning, of the wait) together. */
 export function groupCommit<I, R>(runners: BatchRunners<I, R>, options: GroupCommitOptions = {}): (input: I) => Promise<R> {
-  const { maxBatch = Number.POSITIVE_INFINITY, failsEveryCall = () => false } = options;
+  const { maxBatch = Number.POSITIVE_INFINITY, failsEveryCall = () => false, maxRunning = Number.POSITIVE_INFINITY } = options;
   const one = runners.one ?? (async (input: I) => (await runners.many([input]))[0] as R);
-  let queued: Queued<I, R>[] = [];
+  const queued: Queued<I, R>[] = [];
+  let running = 0;
+  let flushing = false;
 
   function flush(): void {
-    const calls = queued;
-    queued = [];
-    for (let start = 0; start < calls.length; start += maxBatch) void settle(calls.slice(start, start + maxBatch));
+    flushing = false;
+    while (queued.length > 0 && running < maxRunning) {
+      running++;
+      void settle(queued.splice(0, maxBatch)).finally(() => {
+        running--;
+        if (queued.length > 0 && !flushing) flush();
+      });
+    }
   }
 
   async function settle(batch: Queued<I, R>[]): Promise<void> {
@@ -53,16 +65,20 @@ export function groupCommit<I, R>(runners: BatchRunners<I, R>, options: GroupCom
         for (const q of batch) q.reject(error);
         return;
       }
-      for (const q of batch) runAlone(q);
+      await Promise.all(batch.map(runAlone));
     }
   }
 
-  function runAlone(q: Queued<I, R>): void {
-    one(q.input).then(q.resolve, q.reject);
+  function runAlone(q: Queued<I, R>): Promise<void> {
+    return one(q.input).then(q.resolve, q.reject);
   }
 
   return (input) =>
     new Promise((resolve, reject) => {
-      if (queued.push({ input, resolve, reject }) === 1) setImmediate(flush);
+      queued.push({ input, resolve, reject });
+      if (!flushing && running < maxRunning) {
+        flushing = true;
+        setImmediate(flush);
+      }
     });
 }

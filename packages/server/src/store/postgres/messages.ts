@@ -168,7 +168,7 @@ export function messageQueries(pool: pg.Pool) {
   // one caller at a time).
   const publishWithoutKey = groupCommit<PublishInput, PublishResult>(
     { many: (inputs) => publishMany(pool, inputs) },
-    { maxBatch: MAX_PUBLISH_BATCH, failsEveryCall: isStoreUnavailable },
+    { maxBatch: MAX_PUBLISH_BATCH, failsEveryCall: isStoreUnavailable, maxRunning: 2 },
   );
   return {
     async publishMessage(input: PublishInput): Promise<PublishResult> {

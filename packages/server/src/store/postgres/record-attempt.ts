@@ -212,7 +212,7 @@ async function disableIfDue(db: Queryable, input: RecordAttemptInput, recorded: 
 export function attemptRecorder(db: Queryable): (input: RecordAttemptInput) => Promise<RecordAttemptResult> {
   const record = groupCommit<RecordAttemptInput, RecordedRow | null>(
     { many: (inputs) => recordMany(db, inputs), one: (input) => recordOne(db, input) },
-    { maxBatch: MAX_RECORD_BATCH, failsEveryCall: isStoreUnavailable },
+    { maxBatch: MAX_RECORD_BATCH, failsEveryCall: isStoreUnavailable, maxRunning: 2 },
   );
   return async (input) => {
     const recorded = await record(input);
