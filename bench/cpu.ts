@@ -162,6 +162,8 @@ export function perUnit(spent: CpuSpent, units: number): CpuSpent {
 export interface MeteredDrain {
   rate: number;
   cpuMsPer: CpuSpent;
+  /** This process's CPU per delivery (ms): the receivers answering, and the bench's own waiting. */
+  receiversMsPer: number;
 }
 
 const arrived = (receivers: Receivers) => receivers.arrivals.reduce((sum, map) => sum + map.size, 0);
@@ -181,11 +183,11 @@ export async function meteredDrain(
   receivers.clear();
   let over = false;
   let metered: Groups = {};
-  const fifth = (async (): Promise<[CpuSample, number] | null> => {
+  const fifth = (async (): Promise<[CpuSample, number, NodeJS.CpuUsage] | null> => {
     while (!over && arrived(receivers) < Math.floor(total * WARMUP_SHARE)) await new Promise((r) => setTimeout(r, 2));
     if (over) return null;
     metered = groups();
-    return [await meter.sample(metered), arrived(receivers)];
+    return [await meter.sample(metered), arrived(receivers), process.cpuUsage()];
   })();
   try {
     await deliver();
@@ -196,5 +198,11 @@ export async function meteredDrain(
   const count = arrived(receivers);
   const start = await fifth;
   if (start === null) throw new Error('bench: the drain ended before a fifth had arrived');
-  return { rate: arrivalRate(receivers), cpuMsPer: perUnit(CpuMeter.spent(start[0], end), count - start[1]) };
+  // Not from /proc: this process's descendants are the hookd processes measured above.
+  const own = process.cpuUsage(start[2]);
+  return {
+    rate: arrivalRate(receivers),
+    cpuMsPer: perUnit(CpuMeter.spent(start[0], end), count - start[1]),
+    receiversMsPer: (own.user + own.system) / 1000 / (count - start[1]),
+  };
 }

@@ -38,6 +38,9 @@ const testArgs = (concurrency, list, name) => [
   '--conditions=@hookd/source',
   '--test',
   `--test-concurrency=${concurrency}`,
+  // A test that hangs fails after 5 minutes instead of holding CI to its limit (the slowest, the artifact test on
+  // another Node, compiles better-sqlite3 in about 2).
+  '--test-timeout=300000',
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',
   `--test-reporter=${new URL('./test-totals.mjs', import.meta.url).href}`,

@@ -38,7 +38,7 @@ interface Measured {
 }
 
 /** The processes' CPU (every group) and the backends', from a rate and its CPU per unit. */
-function measured({ rate, cpuMsPer }: MeteredDrain): Measured {
+function measured({ rate, cpuMsPer }: Pick<MeteredDrain, 'rate' | 'cpuMsPer'>): Measured {
   const { postgres: postgresMs = 0, ...groups } = cpuMsPer;
   const processesMs = Object.values(groups).reduce((sum, ms) => sum + ms, 0);
   return { rate, cpu: { processesMs, postgresMs, totalMs: processesMs + postgresMs } };
