@@ -7,7 +7,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort, killHard, waitReady } from '../../packages/server/test/helpers/processes.js';
-import { compared, type Figure, type Row } from '../figure.js';
+import { CpuMeter, type Groups, perUnit } from '../cpu.js';
+import { bounded, compared, type Figure, type Row } from '../figure.js';
 import { type Backend, createDatabase, Deployment, PUBLISH_CONCURRENCY, TOKEN } from '../hookd.js';
 import { closedLoop, startReceivers } from '../loopback.js';
 import { seededJsonBody, seededRandom } from '../seeded.js';
@@ -18,14 +19,36 @@ const MEASURED = 5_000;
 const GOAL = 0.5;
 const BARE = fileURLToPath(new URL('../servers/bare-fastify.ts', import.meta.url));
 
-/** Publishes per second through `publish`, after an untimed warm-up (JIT, connections, page cache). */
-async function rate(publish: (body: string) => Promise<unknown>, bodies: readonly string[]): Promise<number> {
-  await closedLoop(PUBLISH_CONCURRENCY, WARMUP, (n) => publish(bodies[n % bodies.length] as string));
-  return closedLoop(PUBLISH_CONCURRENCY, MEASURED, (n) => publish(bodies[n % bodies.length] as string));
+/** A publishing server's rate and its CPU per event (µs) by group: the server's processes, PostgreSQL's backends. */
+interface Measured {
+  rate: number;
+  cpuUs: Record<string, number>;
+}
+
+/**
+ * Publishes per second through `publish`, after an untimed warm-up (JIT, connections, page cache), with the CPU per
+ * event of `groups` (and of the database's backends, with a `databaseUrl`) over the timed part.
+ */
+async function rate(
+  publish: (body: string) => Promise<unknown>,
+  bodies: readonly string[],
+  groups: Groups,
+  databaseUrl: string | null,
+): Promise<Measured> {
+  const meter = await CpuMeter.open(databaseUrl);
+  try {
+    await closedLoop(PUBLISH_CONCURRENCY, WARMUP, (n) => publish(bodies[n % bodies.length] as string));
+    const before = await meter.sample(groups);
+    const value = await closedLoop(PUBLISH_CONCURRENCY, MEASURED, (n) => publish(bodies[n % bodies.length] as string));
+    const spent = perUnit(CpuMeter.spent(before, await meter.sample(groups)), MEASURED);
+    return { rate: value, cpuUs: Object.fromEntries(Object.entries(spent).map(([name, ms]) => [name, Math.round(ms * 1000)])) };
+  } finally {
+    await meter.close();
+  }
 }
 
 /** The bare route's rate, with the same client as hookd's (Deployment.publish), pointed at the bare server. */
-async function bareRate(bodies: readonly string[]): Promise<number> {
+async function bareRate(bodies: readonly string[]): Promise<Measured> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [...process.execArgv, BARE], {
     env: { ...process.env, BENCH_PORT: String(port), BENCH_TOKEN: TOKEN },
@@ -36,14 +59,14 @@ async function bareRate(bodies: readonly string[]): Promise<number> {
     bare.api = `http://127.0.0.1:${port}`;
     await waitReady(bare.api);
     await bare.connect();
-    return await rate((body) => bare.publish(body), bodies);
+    return await rate((body) => bare.publish(body), bodies, { bare: [child.pid as number] }, null);
   } finally {
     await bare.stop();
     await killHard(child);
   }
 }
 
-async function hookdRate(backend: Backend, bodies: readonly string[]): Promise<number> {
+async function hookdRate(backend: Backend, bodies: readonly string[]): Promise<Measured> {
   // A paused receiver: the endpoint gets its delivery rows, and no worker runs in an `api` process anyway.
   const receivers = await startReceivers([{ kind: 'hang' }]);
   const db = await createDatabase(backend);
@@ -51,7 +74,7 @@ async function hookdRate(backend: Backend, bodies: readonly string[]): Promise<n
   try {
     await deployment.startApi('api');
     await deployment.createApp(receivers.urls);
-    return await rate((body) => deployment.publish(body), bodies);
+    return await rate((body) => deployment.publish(body), bodies, deployment.groups, backend === 'PostgreSQL' ? db.url : null);
   } finally {
     await deployment.stop();
     await receivers.close();
@@ -68,16 +91,24 @@ const figure: Figure = {
     const rows: Row[] = [];
     for (const backend of ['SQLite', 'PostgreSQL'] as const) {
       const baseline = await bareRate(bodies);
-      const value = await hookdRate(backend, bodies);
+      const hookd = await hookdRate(backend, bodies);
+      const total = Object.values(hookd.cpuUs).reduce((sum, us) => sum + us, 0);
       rows.push(
         compared({
           figure: `publish events/s, ${backend}, 1 endpoint`,
-          value,
+          value: hookd.rate,
           unit: 'events/s',
           better: 'higher',
-          baseline: { name: 'bare fastify route, nothing stored', value: baseline },
+          baseline: { name: 'bare fastify route, nothing stored', value: baseline.rate },
           goal: GOAL,
           details: { events: MEASURED, warmup: WARMUP, concurrency: PUBLISH_CONCURRENCY, bodyBytes: 1024 },
+        }),
+        bounded({
+          figure: `CPU µs per published event, ${backend} (${Object.keys(hookd.cpuUs).join(' + ')}; bare route ${baseline.cpuUs.bare} µs)`,
+          value: total,
+          unit: 'µs/event',
+          better: 'lower',
+          details: { ...hookd.cpuUs, bareRoute: baseline.cpuUs.bare },
         }),
       );
     }

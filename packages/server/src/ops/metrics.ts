@@ -124,15 +124,26 @@ export function createMetrics(store: Pick<OpsStore, 'queueStats'>, clock: () => 
     },
   });
 
+  // Each attempt counts under its outcome: the labelled series, found once, not by hashing labels per attempt.
+  const byOutcome = new Map<AttemptOutcome, { attempts: { inc(): void }; duration: { observe(seconds: number): void } }>();
+  const seriesOf = (outcome: AttemptOutcome) => {
+    let series = byOutcome.get(outcome);
+    if (series === undefined) {
+      series = { attempts: attempts.labels({ outcome }), duration: duration.labels({ outcome }) };
+      byOutcome.set(outcome, series);
+    }
+    return series;
+  };
+
   return {
     registry,
     messagePublished: () => published.inc(),
     deliveriesSkipped: (count) => skipped.inc(count),
     attemptRecorded(next, durationMs, errorCode) {
-      const outcome = OUTCOMES[next.status];
-      attempts.inc({ outcome });
+      const series = seriesOf(OUTCOMES[next.status]);
+      series.attempts.inc();
       if (errorCode !== null) attemptErrors.inc({ code: errorCode });
-      duration.observe({ outcome }, durationMs / 1000);
+      series.duration.observe(durationMs / 1000);
     },
     inboundAccepted(duplicate) {
       inboundAccepted.inc({ duplicate: String(duplicate) });
