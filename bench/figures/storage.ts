@@ -5,9 +5,12 @@
  * arrive together in one transaction) — and the CPU of the drain is read from /proc: this process and, on
  * PostgreSQL, the database's backends. Beside it, the same process's CPU per request of the undici loop the
  * `delivery` figure uses as its baseline, sending and receiving on loopback, measured just before: what an HTTP
- * request costs here. Together they are the floor a delivery cannot go under.
+ * request costs here; and the same loop's sending alone, in a child process against receivers in this one
+ * (`servers/undici-sender.ts`). Claim + record and a request's sending half are the floor of one delivery.
  */
 
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { newId } from '../../packages/server/src/domain/index.js';
 import { openStore } from '../../packages/server/src/store/index.js';
 import { anApp, anAttempt, anEndpoint, T0 } from '../../packages/server/test/store/fixtures.js';
@@ -82,6 +85,28 @@ async function httpCost(bodies: readonly string[]): Promise<number> {
   }
 }
 
+const SENDER = fileURLToPath(new URL('../servers/undici-sender.ts', import.meta.url));
+
+/** The CPU per request (µs) of the undici loop's sending half alone: a child process, the receivers in this one. */
+async function senderCost(body: string): Promise<number> {
+  const receivers = await startReceivers([{ kind: 'fast' }]);
+  try {
+    const child = spawn(process.execPath, [...process.execArgv, SENDER], {
+      env: { ...process.env, BENCH_URL: receivers.urls[0], BENCH_BODY: body, BENCH_REQUESTS: String(DELIVERIES * 2) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    if (code !== 0) throw new Error(`bench: the undici sender exited ${code}`);
+    return (JSON.parse(out) as { cpuUsPerRequest: number }).cpuUsPerRequest;
+  } finally {
+    await receivers.close();
+  }
+}
+
 const figure: Figure = {
   name: 'storage',
   description: `the storage floor: claim and record ${DELIVERIES} deliveries with no HTTP, CPU per delivery, SQLite and PostgreSQL`,
@@ -96,6 +121,13 @@ const figure: Figure = {
         unit: 'µs/request',
         better: 'lower',
         details: { requests: DELIVERIES, inFlight: 32, bodyBytes: 1024 },
+      }),
+      bounded({
+        figure: 'CPU µs per HTTP request, the undici loop sending alone (receivers in another process)',
+        value: await senderCost(bodies[0] as string),
+        unit: 'µs/request',
+        better: 'lower',
+        details: { requests: DELIVERIES * 2, warmup: 2_000, inFlight: 32, bodyBytes: 1024 },
       }),
     ];
     for (const backend of ['SQLite', 'PostgreSQL'] as const) {
