@@ -6,7 +6,9 @@
  * PostgreSQL, the database's backends. Beside it, the same process's CPU per request of the undici loop the
  * `delivery` figure uses as its baseline, sending and receiving on loopback, measured just before: what an HTTP
  * request costs here; and the same loop's sending alone, in a child process against receivers in this one
- * (`servers/undici-sender.ts`). Claim + record and a request's sending half are the floor of one delivery.
+ * (`servers/undici-sender.ts`). Claim + record and a request's sending half are the floor of one delivery. The
+ * publishing before the drain is measured too, 32 at a time as behind the API: with the bare route's HTTP, the floor
+ * of one publish.
  */
 
 import { spawn } from 'node:child_process';
@@ -16,33 +18,47 @@ import { openStore } from '../../packages/server/src/store/index.js';
 import { anApp, anAttempt, anEndpoint, T0 } from '../../packages/server/test/store/fixtures.js';
 import { CpuMeter, perUnit } from '../cpu.js';
 import { bounded, type Figure, type Row } from '../figure.js';
-import { type Backend, createDatabase } from '../hookd.js';
-import { rawHttpRate, startReceivers } from '../loopback.js';
+import { type Backend, createDatabase, PUBLISH_CONCURRENCY } from '../hookd.js';
+import { closedLoop, rawHttpRate, startReceivers } from '../loopback.js';
 import { seededJsonBody, seededRandom } from '../seeded.js';
 
 const SEED = 0x5eed_000a;
 const DELIVERIES = 4_000;
 const CLAIM = 256;
 
-async function storageCost(backend: Backend, bodies: readonly string[]): Promise<number> {
+/** CPU per message (µs) of publishing alone and of claim + record alone: this process's and the backends'. */
+interface StorageCost {
+  publish: { process: number; backends: number };
+  drain: { process: number; backends: number };
+}
+
+const microseconds = (spent: Record<string, number>) => ({
+  process: Math.round((spent.bench ?? 0) * 1000),
+  backends: Math.round((spent.postgres ?? 0) * 1000),
+});
+
+async function storageCost(backend: Backend, bodies: readonly string[]): Promise<StorageCost> {
   const db = await createDatabase(backend);
   const store = await openStore(db.url);
   const meter = await CpuMeter.open(backend === 'PostgreSQL' ? db.url : null);
+  const sample = () => meter.sample({ bench: [process.pid] });
   try {
     const app = await store.createApp(anApp());
     await store.createEndpoint(anEndpoint(app.id));
-    for (const [i, payload] of bodies.entries()) {
+    // As the API publishes: PUBLISH_CONCURRENCY at a time, so the store batches them as it does behind HTTP.
+    const published = await sample();
+    await closedLoop(PUBLISH_CONCURRENCY, bodies.length, async (i) => {
       const message = {
         id: newId('msg', T0 + i),
         appId: app.id,
         type: 'order.created',
-        payload,
+        payload: bodies[i] as string,
         idempotencyKey: null,
         createdAt: T0,
       };
       await store.publishMessage({ message, idempotencyWindowMs: 0 });
-    }
-    const before = await meter.sample({ bench: [process.pid] });
+    });
+    const before = await sample();
     let drained = 0;
     for (let now = T0 + bodies.length; drained < bodies.length; now++) {
       const claimed = await store.claimDueDeliveries({
@@ -61,8 +77,11 @@ async function storageCost(backend: Backend, bodies: readonly string[]): Promise
       );
       drained += claimed.length;
     }
-    const spent = perUnit(CpuMeter.spent(before, await meter.sample({ bench: [process.pid] })), drained);
-    return Object.values(spent).reduce((sum, ms) => sum + ms, 0) * 1000;
+    const after = await sample();
+    return {
+      publish: microseconds(perUnit(CpuMeter.spent(published, before), bodies.length)),
+      drain: microseconds(perUnit(CpuMeter.spent(before, after), drained)),
+    };
   } finally {
     await meter.close();
     await store.close();
@@ -131,13 +150,22 @@ const figure: Figure = {
       }),
     ];
     for (const backend of ['SQLite', 'PostgreSQL'] as const) {
+      const cost = await storageCost(backend, bodies);
+      const who = backend === 'PostgreSQL' ? ' (process + backends)' : ' (process)';
       rows.push(
         bounded({
-          figure: `CPU µs per delivery of claim + record alone, ${backend} (process${backend === 'PostgreSQL' ? ' + backends' : ''})`,
-          value: await storageCost(backend, bodies),
+          figure: `CPU µs per delivery of claim + record alone, ${backend}${who}`,
+          value: cost.drain.process + cost.drain.backends,
           unit: 'µs/delivery',
           better: 'lower',
-          details: { deliveries: DELIVERIES, claim: CLAIM },
+          details: { deliveries: DELIVERIES, claim: CLAIM, ...cost.drain },
+        }),
+        bounded({
+          figure: `CPU µs per event of publishing alone, ${backend}${who}`,
+          value: cost.publish.process + cost.publish.backends,
+          unit: 'µs/event',
+          better: 'lower',
+          details: { events: DELIVERIES, concurrency: PUBLISH_CONCURRENCY, ...cost.publish },
         }),
       );
     }

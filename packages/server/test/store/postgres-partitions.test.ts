@@ -1,7 +1,8 @@
 /**
  * History partitioned by day on PostgreSQL (migration 20, store/postgres/partitions.ts): a populated database
  * converts, rows land in their day's partition, retention drops whole days (and their deliveries) but keeps one with a
- * pending delivery until it is delivered, and only one process runs retention at a time.
+ * pending delivery until it is delivered, only one process runs retention at a time, and making a partition gives way
+ * to a user's transaction whose locks it crosses.
  * Needs a PostgreSQL at 127.0.0.1:5432 with trust auth (or HOOKD_TEST_POSTGRES_URL); skipped without one, except under CI.
  */
 import assert from 'node:assert/strict';
@@ -239,6 +240,39 @@ describe('PostgreSQL history partitions', {
       }
     } finally {
       await Promise.all([one?.close(), two?.close()]);
+    }
+  });
+  test('a user’s transaction crossing the partition maintenance’s locks is never the one that fails: the maintenance gives way', async () => {
+    const { url, store, db } = await fresh();
+    const user = new pg.Client({ connectionString: url });
+    await user.connect();
+    try {
+      const app = await store.createApp(anApp());
+      const endpoint = await store.createEndpoint(anEndpoint(app.id));
+      // Deleting an endpoint locks endpoints, then each attempts partition; attaching a partition locks the default
+      // partition, then what its foreign keys point at (endpoints): held open, the two orders meet.
+      await user.query('BEGIN');
+      await user.query('UPDATE endpoints SET updated_at = updated_at WHERE id = $1', [endpoint.id]);
+      const maintaining = store.maintainHistory({ now: SOON + 20 * DAY, cutoff: 0, daysAhead: 0 }).then(
+        () => 'made',
+        (error: Error) => error.message,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      await user.query('DELETE FROM attempts WHERE endpoint_id = $1', [endpoint.id]);
+      await user.query('COMMIT');
+      // Held for the maintenance's short lock bound, never until PostgreSQL's deadlock check (1 s) picks a victim.
+      assert.ok(Date.now() - started < 800, `the user's statement waited ${Date.now() - started} ms`);
+      assert.match(await maintaining, /lock timeout/);
+      // The next pass makes what the first could not.
+      const day = SOON + 20 * DAY;
+      assert.deepEqual((await store.maintainHistory({ now: day, cutoff: 0, daysAhead: 0 })).made, [
+        partitionName('attempts', day),
+      ]);
+    } finally {
+      await user.end();
+      await db.end();
+      await store.close();
     }
   });
 });
