@@ -1,5 +1,5 @@
 /**
- * Publishing keeps app ids for a few seconds (actions/apps.ts appIdOf) instead of reading the app per request. What
+ * Publishing keeps app ids for a few seconds (actions/apps.ts cachedAppId) instead of reading the app per request. What
  * that must never change: an app deleted by another process meanwhile answers app_not_found (not a 500, nothing
  * stored), a uid changed or an app deleted here applies to the next publish at once, and an app token still reaches
  * only its own app.

@@ -49,7 +49,7 @@ const APP_ID_TTL_MS = 5_000;
 const appIds = new WeakMap<object, TtlCache<string, string>>();
 
 /** The id of the app with this id or uid, or `app_not_found`; possibly APP_ID_TTL_MS old. */
-export function appIdOf(deps: { store: Pick<AdminStore, 'findApp'>; clock: () => number }, idOrUid: string): Promise<string> {
+export function cachedAppId(deps: { store: Pick<AdminStore, 'findApp'>; clock: () => number }, idOrUid: string): Promise<string> {
   let ids = appIds.get(deps.store);
   if (ids === undefined) {
     ids = new TtlCache(APP_ID_TTL_MS, 10_000, deps.clock);
@@ -59,8 +59,8 @@ export function appIdOf(deps: { store: Pick<AdminStore, 'findApp'>; clock: () =>
   return ids.get(idOrUid, async () => (await getApp(deps, idOrUid)).id);
 }
 
-/** Forgets the app ids `appIdOf` kept for this store: an app changed its uid or was deleted. */
-export function forgetAppIds(store: object): void {
+/** Forgets the app ids `cachedAppId` kept for this store: an app changed its uid or was deleted. */
+export function forgetCachedAppIds(store: object): void {
   appIds.delete(store);
 }
 
@@ -109,7 +109,7 @@ export async function updateApp(
   const changes = auditChanges({ ...before }, { ...patch });
   const audit = auditEntry(who, { action: 'app.updated', appId: before.id, target: before.id, changes }, now);
   const updated = await uidTaken(deps.store.updateApp(before.id, patch, now, audit));
-  forgetAppIds(deps.store);
+  forgetCachedAppIds(deps.store);
   if (!updated) throw new ApiError('app_not_found');
   return updated;
 }
@@ -126,5 +126,5 @@ export async function deleteApp(
     before.id,
     auditEntry(who, { action: 'app.deleted', appId: before.id, target: before.id, changes }, deps.clock()),
   );
-  forgetAppIds(deps.store);
+  forgetCachedAppIds(deps.store);
 }

@@ -3,7 +3,7 @@
  * dependencies it needs and refuses with an ApiError carrying a stable code; none knows about HTTP or HTML.
  */
 
-export { type AppInput, appIdOf, checkUid, createApp, deleteApp, getApp, updateApp } from './apps.js';
+export { type AppInput, cachedAppId, checkUid, createApp, deleteApp, getApp, updateApp } from './apps.js';
 export type { AuthInput, CredentialInput } from './endpoint-credentials.js';
 export { type PauseDeps, pauseEndpoint, resumeEndpoint } from './endpoint-pause.js';
 export { checkEndpointHeaders, checkEndpointUrl, checkFilters, type UrlCheckDeps } from './endpoint-rules.js';

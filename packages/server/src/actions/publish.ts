@@ -2,7 +2,7 @@
 import { filterSubject, isEventTypeName, newId, skipByFilter } from '../domain/index.js';
 import { type Metrics, NO_TRACING, type TraceCarrier, type TraceSpan, type Tracing } from '../ops/index.js';
 import { type AdminStore, isMissingReference, type PublishResult } from '../store/index.js';
-import { appIdOf, forgetAppIds, getApp } from './apps.js';
+import { cachedAppId, forgetCachedAppIds, getApp } from './apps.js';
 import { ApiError } from './errors.js';
 import { eventTypeChecks } from './event-type-checks.js';
 
@@ -29,7 +29,7 @@ export interface PublishDeps {
 }
 
 /**
- * Publishes to the app a request names by id or uid, found through the ids appIdOf keeps: an app another process
+ * Publishes to the app a request names by id or uid, found through the ids cachedAppId keeps: an app another process
  * deleted meanwhile fails the write on its foreign key, and answers `app_not_found` as if it had been read afresh.
  */
 export async function publishTo(
@@ -37,12 +37,12 @@ export async function publishTo(
   idOrUid: string,
   event: EventToPublish,
 ): Promise<PublishResult> {
-  const appId = await appIdOf(ctx, idOrUid);
+  const appId = await cachedAppId(ctx, idOrUid);
   try {
     return await publishEvent(ctx, appId, event);
   } catch (error) {
     if (!isMissingReference(error)) throw error;
-    forgetAppIds(ctx.store);
+    forgetCachedAppIds(ctx.store);
     await getApp(ctx, idOrUid);
     throw error;
   }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { appIdOf } from '../actions/index.js';
+import { cachedAppId } from '../actions/index.js';
 import { InboundGateway } from '../inbound/index.js';
 import { VERSION } from '../version.js';
 import { authenticator, checkScope } from './auth.js';
@@ -147,7 +147,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     v1.addHook('onRequest', async (request) => {
       const { authorization } = request.headers;
       const scope = await auth.authenticate(authorization, request.ip);
-      await checkScope(scope, request, (app) => appIdOf(ctx, app));
+      await checkScope(scope, request, (app) => cachedAppId(ctx, app));
       guardStream(request, { stillAllowed: () => auth.stillValid(authorization, scope), intervalMs: ctx.accessRecheckMs });
     });
     appRoutes(v1, ctx);
