@@ -203,10 +203,12 @@ export async function drain(
 }
 
 /**
- * `messages` copies of the one message in a stopped hookd's SQLite file, each with a pending delivery to every
- * endpoint, in one transaction: a million publishes over HTTP would take most of a bench run.
+ * `messages` copies of the one message in a stopped hookd's SQLite file, each with a delivery to every endpoint, in
+ * one transaction: a million publishes over HTTP would take most of a bench run. Pending (due now), or failed after
+ * one attempt (what a recovery job re-queues).
  */
-export function seedBacklog(path: string, messages: number): void {
+export function seedBacklog(path: string, messages: number, status: 'pending' | 'failed' = 'pending'): void {
+  const failed = status === 'failed';
   const db = new Sqlite(path);
   try {
     db.pragma('synchronous = OFF');
@@ -218,10 +220,15 @@ export function seedBacklog(path: string, messages: number): void {
         FROM (SELECT * FROM messages LIMIT 1) m, n`).run(messages);
       db.prepare(`
         INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at,
-          created_at, updated_at)
-        SELECT printf('dlv_seed%08d_%02d', m.rowid, e.rowid), m.app_id, m.id, e.id, 'pending', 0, 0, m.created_at,
-          m.created_at, m.created_at
-        FROM messages m CROSS JOIN endpoints e WHERE m.id LIKE 'msg_seed%'`).run();
+          last_error, created_at, updated_at)
+        SELECT printf('dlv_seed%08d_%02d', m.rowid, e.rowid), m.app_id, m.id, e.id, @status, @attempts, @attempts,
+          CASE WHEN @failed THEN NULL ELSE m.created_at END, CASE WHEN @failed THEN 'HTTP 503' END, m.created_at,
+          m.created_at
+        FROM messages m CROSS JOIN endpoints e WHERE m.id LIKE 'msg_seed%'`).run({
+        status,
+        attempts: failed ? 1 : 0,
+        failed: failed ? 1 : 0,
+      });
     })();
     db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {

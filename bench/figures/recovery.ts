@@ -5,9 +5,8 @@
  * process's peak resident memory during the job (bounded: the job reads 500 rows per batch, never the whole set), and
  * how long the job took to re-queue them all. The re-queued deliveries go to fast receivers while it runs.
  */
-import Sqlite from 'better-sqlite3';
 import { bounded, compared, type Figure, type Row } from '../figure.js';
-import { createDatabase, Deployment, residentMiB } from '../hookd.js';
+import { createDatabase, Deployment, residentMiB, seedBacklog } from '../hookd.js';
 import { openLoop, percentile, startReceivers } from '../loopback.js';
 import { seededJsonBody, seededRandom } from '../seeded.js';
 
@@ -19,30 +18,6 @@ const BASELINE_PUBLISHES = 600;
 const GOAL_RSS_MIB = 300;
 /** Publishes during a job may be this many times slower at p99 than without one, at most. */
 const GOAL_P99_RATIO = 5;
-
-/** Copies the one message `prepareBacklog` published MESSAGES times, each with a failed delivery per endpoint. */
-function seedFailed(path: string): void {
-  const db = new Sqlite(path);
-  try {
-    db.pragma('synchronous = OFF');
-    db.transaction(() => {
-      db.prepare(`
-        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-        INSERT INTO messages (id, app_id, type, payload, idempotency_key, created_at, forward_headers)
-        SELECT printf('msg_seed%08d', i), m.app_id, m.type, m.payload, NULL, m.created_at, NULL
-        FROM (SELECT * FROM messages LIMIT 1) m, n`).run(MESSAGES);
-      db.prepare(`
-        INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, attempt_count, attempts_in_run, next_attempt_at,
-          last_error, created_at, updated_at)
-        SELECT printf('dlv_seed%08d_%02d', m.rowid, e.rowid), m.app_id, m.id, e.id, 'failed', 1, 1, NULL, 'HTTP 503',
-          m.created_at, m.created_at
-        FROM messages m CROSS JOIN endpoints e WHERE m.id LIKE 'msg_seed%'`).run();
-    })();
-    db.pragma('wal_checkpoint(TRUNCATE)');
-  } finally {
-    db.close();
-  }
-}
 
 /** Publishes `count` events at RATE per second; each publish's latency from its due time (an open loop). */
 async function publishLatencies(deployment: Deployment, body: string, count: number): Promise<number[]> {
@@ -64,7 +39,7 @@ const figure: Figure = {
     try {
       const body = seededJsonBody(seededRandom(SEED), 1024);
       await deployment.prepareBacklog(receivers.urls, body);
-      seedFailed(db.url.slice('sqlite:'.length));
+      seedBacklog(db.url.slice('sqlite:'.length), MESSAGES, 'failed');
       const child = await deployment.startApi('both');
       const pid = child.pid as number;
       const before = await publishLatencies(deployment, body, BASELINE_PUBLISHES);

@@ -127,6 +127,11 @@ test('apps, endpoints, messages, deliveries: create, list, get, update, send, re
   assert.equal((await json(['endpoints', 'update', ep.id, '--app', 'acme', '--disable'])).disabled, true);
   assert.equal((await json(['endpoints', 'update', ep.id, '--app', 'acme', '--enable', '--rate-limit', '20'])).rateLimit, 20);
   assert.equal((await json(['endpoints', 'get', ep.id, '--app', 'acme'])).disabled, false);
+  const paused = await hookd(['endpoints', 'pause', ep.id, '--app', 'acme']);
+  assert.match(ok(paused, 'endpoints pause'), /paused/);
+  assert.match(paused.stderr, new RegExp(`endpoint ${ep.id} is paused: deliveries held`));
+  assert.equal((await json(['endpoints', 'get', ep.id, '--app', 'acme'])).paused, true);
+  assert.equal((await json(['endpoints', 'resume', ep.id, '--app', 'acme'])).paused, false);
   const filtered = await json(['endpoints', 'update', ep.id, '--app', 'acme', '--filter', '{"data.amount":{"$gt":100}}']);
   assert.deepEqual(filtered.filter, { 'data.amount': { $gt: 100 } });
   assert.equal((await json(['endpoints', 'update', ep.id, '--app', 'acme', '--filter', 'none'])).filter, null);
