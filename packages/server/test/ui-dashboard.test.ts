@@ -345,13 +345,20 @@ test('the attempts log filters by outcome, shows response headers, and retries e
 test('pause holds deliveries and resume sends them; enable offers to replay what disabling failed, with the count', async () => {
   const held = await startReceiver();
   try {
-    const created = await server.call('POST', `/v1/apps/${appId}/endpoints`, { url: held.url, events: ['held.*'], paused: true });
-    assert.equal(created.body.paused, true);
+    // Made paused from the dashboard's add form.
+    await page.goto(`${server.url}/ui/apps/${appId}`);
+    await page.locator('#new-url').fill(held.url);
+    await page.locator('#new-events').fill('held.*');
+    await page.getByLabel('Create it paused').check();
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created.' }).waitFor();
+    const endpointId = new URL(page.url()).pathname.split('/').pop() as string;
+    assert.equal((await server.call('GET', `/v1/apps/${appId}/endpoints/${endpointId}`)).body.paused, true);
     const publish = async (n: number) => {
       for (let i = 0; i < n; i++) await server.call('POST', `/v1/apps/${appId}/events`, { type: 'held.item', data: { i } });
     };
     await publish(3);
-    await page.goto(`${server.url}/ui/apps/${appId}/endpoints/${created.body.id}`);
+    await page.goto(`${server.url}/ui/apps/${appId}/endpoints/${endpointId}`);
     const state = page.locator('#endpoint-state');
     await state.locator('.badge', { hasText: 'paused' }).waitFor();
     await page.getByText('3 pending').waitFor();

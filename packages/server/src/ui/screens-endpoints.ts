@@ -54,6 +54,8 @@ type EndpointForm = {
   transformation?: string;
   signatureScheme?: string;
   sendTraceContext?: string;
+  /** Only on the add form: the new endpoint holds its deliveries until resumed. */
+  paused?: string;
 };
 
 /** The form's fields as an action takes them: the filters are one comma- or space-separated text. */
@@ -190,7 +192,8 @@ ${endpointFields(ep, types, form)}<div class="full"><button class="primary" type
   ui.post<{ Params: { app: string }; Body: EndpointForm }>('/ui/apps/:app/endpoints', async (request, reply) => {
     const app = await kit.app(request, request.params.app);
     try {
-      const endpoint = await createEndpoint(ctx, kit.requester(request), app.id, formFields(request.body));
+      const fields = { ...formFields(request.body), paused: request.body.paused === 'on' };
+      const endpoint = await createEndpoint(ctx, kit.requester(request), app.id, fields);
       return reply.redirect(`${endpointPath(endpoint)}?notice=created`, 303);
     } catch (error) {
       return refusedSave(request, reply, app, null, error);
@@ -388,7 +391,12 @@ ${transformationField(ep, typed?.transformation)}
 <label for="${id}-scheme">Signature</label>
 <select id="${id}-scheme" name="signatureScheme">${SIGNATURE_SCHEMES.map((option) => html`<option value="${option}"${scheme === option ? ' selected' : ''}>${SCHEME_LABELS[option]}</option>`)}</select>
 <label class="full check"><input type="checkbox" name="sendTraceContext"${traceContext ? ' checked' : ''} aria-describedby="${id}-trace-help"> Send trace context (traceparent) with deliveries</label>
-<p class="full muted" id="${id}-trace-help">Each attempt carries its W3C <code>traceparent</code> (and <code>tracestate</code>), so a receiver that traces joins the trace; it hands the receiver your trace ids. No effect while hookd exports no traces.</p>`;
+<p class="full muted" id="${id}-trace-help">Each attempt carries its W3C <code>traceparent</code> (and <code>tracestate</code>), so a receiver that traces joins the trace; it hands the receiver your trace ids. No effect while hookd exports no traces.</p>${
+    ep
+      ? ''
+      : html`
+<label class="full check"><input type="checkbox" name="paused"${typed?.paused === 'on' ? ' checked' : ''}> Create it paused: hold its deliveries until it is resumed</label>`
+  }`;
 }
 
 /** What is set of the endpoint's credentials, never a secret. */
