@@ -38,6 +38,15 @@ export interface AttemptActivity {
   deliveryAttempts: number;
 }
 
+/** An attempt with the columns of AttemptFeedRowExtra beside its own: the same SQL on both stores, for a WHERE to follow. */
+export const ATTEMPT_WITH_DELIVERY = `
+  SELECT a.*, d.app_id AS d_app_id, d.endpoint_id AS d_endpoint_id, d.message_id AS d_message_id, d.status AS d_status,
+    d.attempt_count AS d_attempt_count, m.type AS m_type, e.url AS e_url
+  FROM attempts a
+  JOIN deliveries d ON d.id = a.delivery_id
+  JOIN messages m ON m.id = d.message_id
+  JOIN endpoints e ON e.id = d.endpoint_id`;
+
 /** The columns both stores select for the feed, beside the attempt's own. */
 export interface AttemptFeedRowExtra {
   d_app_id: string;

@@ -1,6 +1,7 @@
 /** The attempt feed for `hookd tail`, and an endpoint's attempts log, from PostgreSQL. */
 import type { Page } from '../admin-store.js';
 import {
+  ATTEMPT_WITH_DELIVERY,
   type AttemptActivity,
   type AttemptFeedQuery,
   type AttemptFeedRowExtra,
@@ -10,20 +11,12 @@ import {
 import type { Queryable } from './pool.js';
 import { type AttemptRow, toAttempt, toPage } from './rows.js';
 
-const WITH_DELIVERY = `
-  SELECT a.*, d.app_id AS d_app_id, d.endpoint_id AS d_endpoint_id, d.message_id AS d_message_id, d.status AS d_status,
-    d.attempt_count AS d_attempt_count, m.type AS m_type, e.url AS e_url
-  FROM attempts a
-  JOIN deliveries d ON d.id = a.delivery_id
-  JOIN messages m ON m.id = d.message_id
-  JOIN endpoints e ON e.id = d.endpoint_id`;
-
-const FEED = `${WITH_DELIVERY}
+const FEED = `${ATTEMPT_WITH_DELIVERY}
   WHERE ($1::text IS NULL OR a.id > $1) AND ($2::text IS NULL OR d.app_id = $2) AND ($3::text IS NULL OR d.endpoint_id = $3)
   ORDER BY a.id LIMIT $4`;
 
 // Walks attempts_by_endpoint from the newest; the cursor is the last attempt shown, read back for its start time.
-const LOG = `${WITH_DELIVERY}
+const LOG = `${ATTEMPT_WITH_DELIVERY}
   WHERE a.endpoint_id = $1
     AND ($2::text IS NULL OR (a.started_at, a.id) < (SELECT started_at, id FROM attempts WHERE id = $2))
     AND ($3::bigint IS NULL OR a.started_at >= $3) AND ($4::bigint IS NULL OR a.started_at < $4)

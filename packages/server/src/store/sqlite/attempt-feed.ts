@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { Page } from '../admin-store.js';
 import {
+  ATTEMPT_WITH_DELIVERY,
   type AttemptActivity,
   type AttemptFeedQuery,
   type AttemptFeedRowExtra,
@@ -10,21 +11,13 @@ import {
 } from '../attempt-feed.js';
 import { type AttemptRow, toAttempt, toPage } from './rows.js';
 
-const WITH_DELIVERY = `
-  SELECT a.*, d.app_id AS d_app_id, d.endpoint_id AS d_endpoint_id, d.message_id AS d_message_id, d.status AS d_status,
-    d.attempt_count AS d_attempt_count, m.type AS m_type, e.url AS e_url
-  FROM attempts a
-  JOIN deliveries d ON d.id = a.delivery_id
-  JOIN messages m ON m.id = d.message_id
-  JOIN endpoints e ON e.id = d.endpoint_id`;
-
 export function attemptFeedQueries(db: Database.Database) {
-  const feed = db.prepare<Record<string, unknown>, AttemptRow & AttemptFeedRowExtra>(`${WITH_DELIVERY}
+  const feed = db.prepare<Record<string, unknown>, AttemptRow & AttemptFeedRowExtra>(`${ATTEMPT_WITH_DELIVERY}
     WHERE (@after IS NULL OR a.id > @after) AND (@appId IS NULL OR d.app_id = @appId)
       AND (@endpointId IS NULL OR d.endpoint_id = @endpointId)
     ORDER BY a.id LIMIT @limit`);
   // Walks attempts_by_endpoint from the newest; the cursor is the last attempt shown, read back for its start time.
-  const log = db.prepare<Record<string, unknown>, AttemptRow & AttemptFeedRowExtra>(`${WITH_DELIVERY}
+  const log = db.prepare<Record<string, unknown>, AttemptRow & AttemptFeedRowExtra>(`${ATTEMPT_WITH_DELIVERY}
     WHERE a.endpoint_id = @endpointId
       AND (@after IS NULL OR (a.started_at, a.id) < (SELECT started_at, id FROM attempts WHERE id = @after))
       AND (@since IS NULL OR a.started_at >= @since) AND (@until IS NULL OR a.started_at < @until)
