@@ -4,23 +4,19 @@
  * the start that generated it, since the banner ends up in container logs.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import pino from 'pino';
 import { type Hookd, loadConfig, startHookd } from '../src/index.js';
 import { startCli } from './helpers/cli.js';
-import { callApi, FAST } from './helpers/hookd.js';
+import { callApi, FAST, sharedDataDir } from './helpers/hookd.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 const FILES = ['hookd.db', 'hookd.db-wal', 'hookd.db-shm', 'hookd.db.pid', 'admin-token'];
 
-function scratch(t: { after(fn: () => void): void }): string {
-  const parent = mkdtempSync(join(tmpdir(), 'hookd-data-'));
-  t.after(() => rmSync(parent, { recursive: true, force: true }));
-  return join(parent, 'data');
-}
+/** A data folder hookd has yet to create, in a folder removed once every hookd on it is closed. */
+const scratch = (): string => join(sharedDataDir(), 'data');
 
 async function start(dataDir: string) {
   const config = loadConfig({ flags: { ...FAST, dataDir } });
@@ -45,7 +41,7 @@ function assertPrivate(dataDir: string): void {
 test('a new data folder is 0700 and the database, its -wal and -shm and the admin token are 0600', async (t) => {
   const previous = process.umask(0o022);
   t.after(() => process.umask(previous));
-  const dataDir = scratch(t);
+  const dataDir = scratch();
   const hookd = await start(dataDir);
   t.after(() => hookd.close());
   await write(hookd, 'acme');
@@ -55,7 +51,7 @@ test('a new data folder is 0700 and the database, its -wal and -shm and the admi
 test('a data folder left readable by an older start is made owner-only at start', async (t) => {
   const previous = process.umask(0o022);
   t.after(() => process.umask(previous));
-  const dataDir = scratch(t);
+  const dataDir = scratch();
   const first = await start(dataDir);
   await write(first, 'acme');
   await first.close();
@@ -82,7 +78,7 @@ async function serveBanner(dataDir: string, env: Record<string, string> = {}): P
 test('the banner shows a generated admin token on the first start only, then where it is kept', {
   timeout: 60_000,
 }, async (t) => {
-  const dataDir = scratch(t);
+  const dataDir = scratch();
   const first = await serveBanner(dataDir);
   const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   assert.ok(first.includes(token), `the first start shows the new token:\n${first}`);

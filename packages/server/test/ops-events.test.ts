@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import pino from 'pino';
 import { OpsEvents, type OpsMonitor } from '../src/ops/index.js';
 import { openStore, type Store } from '../src/store/index.js';
-import { eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
+import { eventually, sharedDataDir, startTestHookd, type TestHookd } from './helpers/hookd.js';
 import { testDatabase } from './helpers/postgres.js';
 import { type Received, type Receiver, startReceiver } from './helpers/receiver.js';
 
@@ -349,8 +349,7 @@ test('processes racing to create the ops app end up with one (PostgreSQL)', asyn
 });
 
 test('the ops app is found by the id hookd keeps, not by its uid: an app holding hookd-ops after a restart gets no ops events', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hookd-ops-'));
-  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const dataDir = sharedDataDir();
   const first = await startTestHookd({ dataDir });
   const opsId = (await first.call('GET', OPS)).body.id;
   const tenant = (await first.call('POST', '/v1/apps', { uid: 'tenant', name: 'Tenant' })).body;

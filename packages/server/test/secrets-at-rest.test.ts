@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import pg from 'pg';
@@ -14,7 +13,7 @@ import { Webhook } from 'standardwebhooks';
 import { newEndpoint, newId } from '../src/domain/index.js';
 import { generateMasterKey, keyFilePath, openStore, readKeyFile, type Store } from '../src/store/index.js';
 import { runCli, startCli } from './helpers/cli.js';
-import { eventually, startTestHookd, TEST_MASTER_KEY, type TestHookd } from './helpers/hookd.js';
+import { eventually, sharedDataDir, startTestHookd, TEST_MASTER_KEY, type TestHookd } from './helpers/hookd.js';
 import { testDatabase } from './helpers/postgres.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 
@@ -24,12 +23,6 @@ const CLIENT_SECRET = 'oauth-client-secret-at-rest';
 const SOURCE_SECRET = 'source-secret-at-rest';
 /** Where the receiver helper's URL points: the HMAC endpoint's path; the others add to it. */
 const HMAC_PATH = '/webhook';
-
-function scratch(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hookd-atrest-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function withReceiver(t: TestContext): Promise<Receiver> {
   const receiver = await startReceiver();
@@ -180,7 +173,7 @@ async function plainEndpoint(store: Store, url: string, secret: string): Promise
 
 test('a database written in plain text is encrypted at its first start, and its endpoints still verify', async (t) => {
   const receiver = await withReceiver(t);
-  const dataDir = scratch(t);
+  const dataDir = sharedDataDir();
   const path = join(dataDir, 'hookd.db');
   const secret = `whsec_${Buffer.from('a plain secret of an older hookd').toString('base64')}`;
   const raw = await openStore(`sqlite:${path}`);
@@ -206,8 +199,8 @@ async function publishAndVerifyPlain(server: TestHookd, receiver: Receiver, whse
   new Webhook(whsec).verify(request?.body ?? '', request?.headers as Record<string, string>);
 }
 
-test('a hookd without the key the secrets are under refuses to start, and says which key', async (t) => {
-  const dataDir = scratch(t);
+test('a hookd without the key the secrets are under refuses to start, and says which key', async () => {
+  const dataDir = sharedDataDir();
   const first = await startTestHookd({ dataDir });
   await first.close();
   const other = generateMasterKey().key.toString('base64');
@@ -234,7 +227,7 @@ test('a hookd without the key the secrets are under refuses to start, and says w
 
 test('hookd keys rotate while events are published: nothing lost, every delivery verifies, the old key is retired', async (t) => {
   const receiver = await withReceiver(t);
-  const dataDir = scratch(t);
+  const dataDir = sharedDataDir();
   // No HOOKD_MASTER_KEY: the data folder's master.key, created at first start.
   let server = await startTestHookd({ dataDir, masterKey: '' });
   const [before] = readKeyFile(dataDir);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import pino from 'pino';
 import { type Hookd, type HookdOptions, loadConfig, type RawSettings, startHookd } from '../../src/index.js';
+import { closedAtEnd } from './leftovers.js';
 import { startReceiver } from './receiver.js';
 
 export interface TestHookd {
@@ -48,21 +49,33 @@ export const FAST: RawSettings = {
   pollInterval: '50ms',
 };
 
+/**
+ * A data folder for hookds a test starts one after another: removed when the test process exits, after every hookd
+ * on it has closed. (Removed in a t.after, it went while a running hookd still wrote to it, the removal failed, and
+ * the hooks after it, those closing the hookd, never ran.)
+ */
+export function sharedDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hookd-shared-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 export async function startTestHookd(settings: RawSettings = {}, options: Omit<HookdOptions, 'config'> = {}): Promise<TestHookd> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookd-test-'));
   const config = loadConfig({ flags: { ...FAST, dataDir, adminToken: 'test-admin-token-0123456789abcdefghij', ...settings } });
   const hookd = await startHookd({ config, logger: pino({ level: config.logLevel }), ...options });
   const url = hookd.url ?? '';
+  const close = closedAtEnd(async () => {
+    await hookd.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   return {
     hookd,
     url,
     dataDir,
     call: (method, path, body, headers) => callApi(url, hookd.adminToken, method, path, body, headers),
     idle: async () => hookd.worker?.whenIdle(),
-    async close() {
-      await hookd.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 

@@ -1,6 +1,7 @@
 /** A real HTTP receiver on 127.0.0.1 that records every request and answers as a test tells it to. */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closedAtEnd } from './leftovers.js';
 
 export interface Received {
   method: string;
@@ -57,6 +58,10 @@ export async function startReceiver(respond: Responder = () => ({ status: 200 })
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const close = closedAtEnd(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
   return {
     url: `http://127.0.0.1:${port}/webhook`,
     requests,
@@ -75,10 +80,7 @@ export async function startReceiver(respond: Responder = () => ({ status: 200 })
       }
       return requests.slice(0, count);
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close,
   };
 }
 
