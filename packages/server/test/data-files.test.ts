@@ -77,7 +77,7 @@ async function serveBanner(dataDir: string, env: Record<string, string> = {}): P
 
 test('the banner shows a generated admin token on the first start only, then where it is kept', {
   timeout: 60_000,
-}, async (t) => {
+}, async () => {
   const dataDir = scratch();
   const first = await serveBanner(dataDir);
   const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
