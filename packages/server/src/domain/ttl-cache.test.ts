@@ -39,3 +39,37 @@ test('past maxEntries the oldest entry goes first', async () => {
   assert.equal(await cache.get('b', load), 2, 'b kept');
   assert.equal(await cache.get('a', load), 4, 'a dropped');
 });
+
+test('callers that miss together share one load; one that fails fails them all and leaves nothing cached', async () => {
+  const cache = new TtlCache<string, number>(5000, 10, () => 0);
+  let loads = 0;
+  let finish: (value: number) => void = () => {};
+  const load = () => {
+    loads++;
+    return new Promise<number>((resolve) => {
+      finish = resolve;
+    });
+  };
+  const burst = Promise.all([cache.get('a', load), cache.get('a', load), cache.get('a', load)]);
+  finish(7);
+  assert.deepEqual(await burst, [7, 7, 7]);
+  assert.equal(loads, 1);
+
+  const failing = () => Promise.reject(new Error('store away'));
+  const both = await Promise.allSettled([cache.get('b', failing), cache.get('b', failing)]);
+  assert.deepEqual(
+    both.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
+  assert.equal(await cache.get('b', () => 3), 3, 'the failure was not kept');
+});
+
+test('a value loaded while its key was deleted is handed to its callers but not kept', async () => {
+  const cache = new TtlCache<string, string>(5000, 10, () => 0);
+  let finish: (value: string) => void = () => {};
+  const stale = cache.get('a', () => new Promise<string>((resolve) => (finish = resolve)));
+  cache.delete('a');
+  finish('before the change');
+  assert.equal(await stale, 'before the change');
+  assert.equal(await cache.get('a', () => 'after the change'), 'after the change');
+});

@@ -5,6 +5,8 @@
 export class TtlCache<K, V> {
   // A Map keeps insertion order, and a refresh re-inserts: the first key is the oldest entry.
   private readonly entries = new Map<K, { at: number; value: V }>();
+  /** Loads under way: callers that miss together share one (a burst of attempts to an endpoint reads its row once). */
+  private readonly loading = new Map<K, Promise<V>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -18,16 +20,28 @@ export class TtlCache<K, V> {
     const now = this.clock();
     const hit = this.entries.get(key);
     if (hit && now - hit.at < this.ttlMs) return hit.value;
-    const value = await load();
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as K);
-    this.entries.set(key, { at: now, value });
-    return value;
+    const running = this.loading.get(key);
+    if (running) return running;
+    const loaded = (async () => load())();
+    this.loading.set(key, loaded);
+    try {
+      const value = await loaded;
+      // Dropped while it loaded: what it read may predate the change, so it is not kept.
+      if (this.loading.get(key) === loaded) {
+        this.entries.delete(key);
+        if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as K);
+        this.entries.set(key, { at: now, value });
+      }
+      return value;
+    } finally {
+      if (this.loading.get(key) === loaded) this.loading.delete(key);
+    }
   }
 
-  /** Drops `key` at once, after this process changed what it caches. */
+  /** Drops `key` at once, after this process changed what it caches; a load under way for it is not kept. */
   delete(key: K): void {
     this.entries.delete(key);
+    this.loading.delete(key);
   }
 
   get size(): number {
