@@ -51,8 +51,8 @@ export const FAST: RawSettings = {
 
 /**
  * A data folder for hookds a test starts one after another: removed when the test process exits, after every hookd
- * on it has closed. (Removed in a t.after, it went while a running hookd still wrote to it, the removal failed, and
- * the hooks after it, those closing the hookd, never ran.)
+ * on it has closed. (Removed in a t.after, it went before the hookd on it closed, since after hooks run in the order
+ * they were added, and a hook that throws skips the closing ones after it.)
  */
 export function sharedDataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'hookd-shared-'));
