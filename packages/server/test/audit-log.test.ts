@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type ApiAnswer, callApi, eventually, startTestHookd, type TestHookd } from './helpers/hookd.js';
 import { startReceiver } from './helpers/receiver.js';
+import { postForm, signIn } from './helpers/ui.js';
 
 let server: TestHookd;
 before(async () => {
@@ -97,6 +98,21 @@ test('a sequence of changes is recorded in order, with who, where, which request
     assert.ok(!text.includes(secret), 'no secret is in the log');
   }
   assert.ok(!text.includes('whsec_'), 'no signing secret of any kind is in the log');
+});
+
+test('signing in to the dashboard and out again is recorded, with who and from where', async () => {
+  const session = await signIn(server.url, server.hookd.adminToken ?? '');
+  const out = await postForm(server.url, '/ui/sign-out', session.cookie, { _csrf: session.csrf });
+  assert.equal(out.status, 303);
+  const { data } = await log('?actor=dashboard');
+  assert.deepEqual(
+    data.slice(0, 2).map((e) => ({ action: e.action, appId: e.appId, target: e.target, address: e.address })),
+    [
+      { action: 'session.signed_out', appId: null, target: 'dashboard', address: '127.0.0.1' },
+      { action: 'session.signed_in', appId: null, target: 'dashboard', address: '127.0.0.1' },
+    ],
+  );
+  assert.match(data[0]?.requestId ?? '', /^[0-9a-f-]{36}$/);
 });
 
 test('rotating the portal signing key is recorded, without the key', async () => {

@@ -94,8 +94,8 @@ export interface DashboardStore {
   createUiSession(session: UiSession, audit?: AuditEntry): Promise<void>;
   /** The session with this id hash, unless it ended or expired at `now`. */
   findUiSession(idHash: string, now: number): Promise<UiSession | null>;
-  /** Ends one session (sign-out); true when it was there. */
-  endUiSession(idHash: string): Promise<boolean>;
+  /** Ends one session (sign-out); true when it was there. With `audit`, then recorded in the same transaction. */
+  endUiSession(idHash: string, audit?: AuditEntry): Promise<boolean>;
   /** Ends every admin session (the admin token changed); returns how many. */
   endAdminUiSessions(): Promise<number>;
 }

@@ -148,9 +148,11 @@ export async function registerUi(api: FastifyInstance, ctx: UiContext): Promise<
       return reply.redirect('/ui', 303);
     });
     ui.post('/ui/sign-out', async (request, reply) => {
-      const portal = kit.session(request).scope.kind === 'app';
-      await cookies.end(request, reply, portal);
-      return reply.redirect(portal ? `${PORTAL_ENDED_PATH}?why=signed-out` : '/ui/sign-in', 303);
+      const { scope } = kit.session(request);
+      const facts = scope.kind === 'app' ? { appId: scope.appId, target: scope.appId } : { appId: null, target: 'dashboard' };
+      const audit = auditEntry(kit.requester(request), { ...facts, action: 'session.signed_out' }, ctx.clock());
+      await cookies.end(request, reply, scope.kind === 'app', audit);
+      return reply.redirect(scope.kind === 'app' ? `${PORTAL_ENDED_PATH}?why=signed-out` : '/ui/sign-in', 303);
     });
     portalRoutes(ui, kit);
 

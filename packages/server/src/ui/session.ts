@@ -115,8 +115,9 @@ export function sessionCookies(store: SessionStore, clock: () => number, embedPo
       if (value) await store.endUiSession(hashOf(value));
     },
     /** Signs out: the session ends on the server, not only in this browser, so the same cookie is refused from now on. */
-    async end(request: FastifyRequest, reply: FastifyReply, portal: boolean): Promise<void> {
-      await this.replace(request);
+    async end(request: FastifyRequest, reply: FastifyReply, portal: boolean, audit: AuditEntry): Promise<void> {
+      const value = cookieValue(request, COOKIE);
+      if (value) await store.endUiSession(hashOf(value), audit);
       reply.header('set-cookie', serialize(request, '', 0, portal));
     },
     /** The app whose portal this browser last had open, if any: its id, to be checked against the store. */

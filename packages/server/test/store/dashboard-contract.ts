@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Endpoint, newId, type UiSession } from '../../src/domain/index.js';
+import { auditEntry, type Endpoint, newId, type UiSession } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
 import { anApp, anAttempt, anEndpoint, MINUTE, T0, withOpenStore } from './fixtures.js';
 
@@ -221,7 +221,7 @@ export function dashboardContract(open: () => Promise<Store>): void {
       assert.ok(pending.nextCursor, 'the filter pages like the rest');
     }));
 
-  test('a session is found until it expires or ends; revoking the app or its token ends its sessions', () =>
+  test('a session is found until it expires or ends, a sign-out that ends one recorded with it; revoking the app or its token ends its sessions', () =>
     withStore(async (store) => {
       const app = await store.createApp(anApp());
       const token = { id: newId('tok', T0), appId: app.id, name: '', canMintPortalLinks: true, createdAt: T0 };
@@ -245,7 +245,14 @@ export function dashboardContract(open: () => Promise<Store>): void {
       assert.equal(await store.endAdminUiSessions(), 1);
       assert.equal(await store.findUiSession(admin.idHash, T0), null);
       await store.createUiSession(admin);
-      assert.equal(await store.endUiSession(admin.idHash), true);
-      assert.equal(await store.endUiSession(admin.idHash), false);
+      const signedOut = auditEntry(
+        { actor: 'dashboard', address: null, requestId: null },
+        { action: 'session.signed_out', appId: null, target: 'dashboard' },
+        T0,
+      );
+      assert.equal(await store.endUiSession(admin.idHash, signedOut), true);
+      assert.equal(await store.endUiSession(admin.idHash, signedOut), false);
+      const { data } = await store.listAuditLog({ action: 'session.signed_out', limit: 10 });
+      assert.equal(data.length, 1, 'recorded with the sign-out that ended a session, not with one that ended nothing');
     }));
 }

@@ -41,8 +41,8 @@ export function accessQueries(db: Queryable, audited: Audited, transaction: Audi
       const { rows } = await db.query<UiSessionRow>(SESSION, [idHash, now]);
       return rows[0] ? toUiSession(rows[0]) : null;
     },
-    async endUiSession(idHash: string): Promise<boolean> {
-      return ((await db.query(END_SESSION, [idHash])).rowCount ?? 0) > 0;
+    async endUiSession(idHash: string, audit?: AuditEntry): Promise<boolean> {
+      return audited(audit, async (client) => ((await client.query(END_SESSION, [idHash])).rowCount ?? 0) > 0);
     },
     async endAdminUiSessions(): Promise<number> {
       return (await db.query(END_ADMIN)).rowCount ?? 0;

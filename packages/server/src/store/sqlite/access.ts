@@ -44,8 +44,8 @@ export function accessQueries(db: Database.Database, audited: Audited) {
       const row = session.get(idHash, now);
       return row ? toUiSession(row) : null;
     },
-    async endUiSession(idHash: string): Promise<boolean> {
-      return endSession.run(idHash).changes > 0;
+    async endUiSession(idHash: string, audit?: AuditEntry): Promise<boolean> {
+      return audited(audit, () => endSession.run(idHash).changes > 0);
     },
     async endAdminUiSessions(): Promise<number> {
       return endAdmin.run().changes;
