@@ -9,6 +9,7 @@ import { createHookdClient } from '@hookd/sdk';
 import { eventually, startTestHookd } from './helpers/hookd.js';
 import { testDatabase } from './helpers/postgres.js';
 import { startReceiver } from './helpers/receiver.js';
+import { signIn } from './helpers/ui.js';
 
 const APP = '/v1/apps/acme';
 
@@ -113,3 +114,34 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
     }
   });
 }
+
+test('the dashboard’s attempts log pages older and back with Previous, one page at a time', async (t) => {
+  const s = await setup(t, 'SQLite');
+  if (!s) return;
+  for (let i = 0; i < 110; i += 10) {
+    await Promise.all(
+      Array.from({ length: 10 }, (_, j) => s.server.call('POST', `${APP}/events`, { type: 'order.created', data: { n: i + j } })),
+    );
+  }
+  await s.receiver.waitFor(110, 20_000);
+  await eventually(
+    async () => ((await s.server.call('GET', `${s.log}?limit=110`)).body.data.length === 110 ? true : undefined),
+    10_000,
+  );
+  const appId = (await s.server.call('GET', APP)).body.id as string;
+  const { cookie } = await signIn(s.server.url, s.server.hookd.adminToken ?? '');
+  const open = async (path: string) => {
+    const text = await (await fetch(s.server.url + path, { headers: { cookie } })).text();
+    const link = (rel: string) => new RegExp(`<a href="([^"]+)" rel="${rel}"`).exec(text)?.[1]?.replaceAll('&amp;', '&');
+    return { ids: [...text.matchAll(/<details id="(atm_[^"]+)"/g)].map((m) => m[1]), next: link('next'), prev: link('prev') };
+  };
+  const first = await open(`/ui/apps/${appId}/endpoints/${s.endpoint}/attempts`);
+  assert.equal(first.ids.length, 50);
+  assert.equal(first.prev, undefined, 'no Previous on the first page');
+  const second = await open(first.next as string);
+  const third = await open(second.next as string);
+  assert.equal(third.ids.length, 10);
+  assert.equal(third.next, undefined);
+  assert.deepEqual((await open(third.prev as string)).ids, second.ids, 'Previous from the third page is the second');
+  assert.deepEqual((await open(second.prev as string)).ids, first.ids, 'and from the second, the first');
+});

@@ -11,10 +11,11 @@ import { noticeFor } from './health-view.js';
 import { type Html, html } from './html.js';
 import type { UiKit } from './kit.js';
 import { appPath, csrfField, endpointPath, page } from './layout.js';
+import { type PagerState, pager } from './pager.js';
 
 const PAGE_SIZE = 50;
 const STATUSES = ['failed', 'succeeded'] as const;
-type LogQuery = { status?: string; code?: string; since?: string; until?: string; after?: string; notice?: string; n?: string };
+type LogQuery = PagerState & { status?: string; code?: string; since?: string; until?: string; notice?: string; n?: string };
 
 function attemptDetails(a: AttemptActivity, messageHref: string): Html {
   const { attempt } = a;
@@ -56,9 +57,6 @@ export function attemptScreens(ui: FastifyInstance, kit: UiKit): void {
       const keep = new URLSearchParams();
       for (const [k, v] of Object.entries({ status, code, since: q.since, until: q.until })) if (v) keep.set(k, v);
       const base = `${endpointPath(ep)}/attempts`;
-      const older = log.nextCursor
-        ? html`<a href="${base}?${new URLSearchParams([...keep, ['after', log.nextCursor]]).toString()}">Older attempts →</a>`
-        : '';
       const retryAll = failed.length
         ? html`<form method="post" action="${base}/retry-failed" class="actions" data-confirm="Retry the ${failed.length} failed deliveries shown? Each is sent again now.">${csrfField(session)}
 <input type="hidden" name="deliveries" value="${failed.join(',')}"><input type="hidden" name="back" value="${keep.toString()}">
@@ -76,7 +74,7 @@ ${ATTEMPT_ERROR_CODES.map((c) => html`<option value="${c}"${c === code ? html` s
 ${retryAll}
 <div id="region-attempts" data-region><p class="muted">Newest first, ${PAGE_SIZE} a page.</p>
 ${log.data.length ? log.data.map((a) => attemptDetails(a, messageHref(a))) : html`<p class="muted">No attempts match.</p>`}</div>
-<p class="pager">${q.after ? html`<a href="${base}?${keep.toString()}">← Newest</a>` : ''}${older}</p>`;
+${pager(base, keep, q, log.nextCursor, { next: 'Older attempts →', first: 'Newest' })}`;
       return kit.send(
         reply,
         page({
