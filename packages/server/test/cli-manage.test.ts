@@ -554,3 +554,30 @@ test('hookd --help lists the commands in groups: Run, Develop, Manage, Set up', 
     assert.match(sub.stdout, /Examples:\n {2}hookd /, command);
   }
 });
+
+test('endpoints create and update take a transformation from a file or standard input; none removes it', async (t) => {
+  const { receiver, hookd, json } = await setup(t);
+  const dir = mkdtempSync(join(tmpdir(), 'hookd-cli-transform-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const script = join(dir, 'reshape.js');
+  writeFileSync(script, "function handler(w) {\n  w.payload = { text: 'order ' + w.payload.data.n };\n  return w;\n}\n");
+  await json(['apps', 'create', '--name', 'Acme', '--uid', 'acme']);
+  const ep = await json(['endpoints', 'create', '--app', 'acme', '--url', receiver.url, '--transformation', script]);
+  assert.match(ep.transformation, /function handler/);
+  const shown = ok(await hookd(['endpoints', 'get', ep.id, '--app', 'acme']), 'get');
+  assert.match(shown, /transformation: +4 lines of JavaScript/);
+  await json(['messages', 'send', '--app', 'acme', '--type', 'order.created', '--data', '{"n": 7}']);
+  await delivered(receiver, 1);
+  assert.deepEqual(JSON.parse(receiver.requests[0]?.body ?? ''), { text: 'order 7' });
+
+  const broken = await hookd(['endpoints', 'update', ep.id, '--app', 'acme', '--transformation', '-'], {
+    input: 'function handler(w) {',
+  });
+  assert.equal(broken.code, 2);
+  assert.match(broken.stderr, /\(transformation_invalid\)/);
+  const removed = await json(['endpoints', 'update', ep.id, '--app', 'acme', '--transformation', 'none']);
+  assert.equal(removed.transformation, null);
+  const unreadable = await hookd(['endpoints', 'update', ep.id, '--app', 'acme', '--transformation', join(dir, 'nope.js')]);
+  assert.equal(unreadable.code, 1);
+  assert.match(unreadable.stderr, /cannot read .*nope\.js/);
+});

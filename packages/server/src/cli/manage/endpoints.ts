@@ -1,4 +1,5 @@
 /** `hookd endpoints`: the URLs an app's events are delivered to, each with its secret, filters and limits. */
+import { readFileSync } from 'node:fs';
 import type { Endpoint } from '@hookd/sdk/client';
 import { Command, Option } from 'commander';
 import { CliError, EXIT } from '../output.js';
@@ -30,6 +31,7 @@ interface EndpointFlags extends AppScoped {
   description?: string;
   events?: string[];
   filter?: string;
+  transformation?: string;
   scheme?: 'standard' | 'hmac-sha256-hex';
   header?: string[];
   rateLimit?: number | null;
@@ -52,6 +54,10 @@ const fields = (ep: Endpoint): [string, unknown][] => [
   ['description', ep.description || '—'],
   ['events', ep.events ?? 'every type'],
   ['filter', ep.filter ?? 'none'],
+  [
+    'transformation',
+    ep.transformation === null ? 'none' : `${ep.transformation.trimEnd().split('\n').length} lines of JavaScript`,
+  ],
   ['scheme', ep.signatureScheme],
   ['secret', ep.secret],
   ['headers', Object.keys(ep.headers).length > 0 ? ep.headers : '—'],
@@ -82,6 +88,10 @@ function withEndpointFields(command: Command): Command {
       '--filter <json>',
       'deliver only messages matching this MongoDB-style query (JSON, @file.json or @-), e.g. \'{"data.amount":{"$gt":100}}\'; none removes it',
     )
+    .option(
+      '--transformation <file>',
+      'a JavaScript file whose function handler(webhook) reshapes each delivery before it is signed and sent (- reads standard input; try one with hookd transform test); none removes it',
+    )
     .addOption(new Option('--scheme <scheme>', 'how deliveries are signed').choices(['standard', 'hmac-sha256-hex']))
     .option('-H, --header <header>', 'a header sent with every delivery, "Name: value"; repeatable', (v, p: string[] = []) => [
       ...p,
@@ -97,6 +107,7 @@ function input(flags: EndpointFlags) {
     description: flags.description,
     events: flags.events,
     filter: filterOf(flags.filter),
+    transformation: transformationOf(flags.transformation),
     signatureScheme: flags.scheme,
     headers: flags.header === undefined ? undefined : extraHeaders(flags.header),
     rateLimit: flags.rateLimit,
@@ -115,6 +126,17 @@ function filterOf(text: string | undefined): Record<string, unknown> | null | un
     throw new CliError('--filter is not a JSON object', EXIT.usage, 'e.g. \'{"type":"invoice.paid","data.amount":{"$gt":100}}\'');
   }
   return filter as Record<string, unknown>;
+}
+
+/** --transformation: the code in a file (- for standard input); `none` removes it. */
+function transformationOf(path: string | undefined): string | null | undefined {
+  if (path === undefined) return undefined;
+  if (path === 'none') return null;
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${path === '-' ? 'standard input' : path}: ${(error as Error).message}`, EXIT.usage);
+  }
 }
 
 export function endpointsCommand(): Command {
