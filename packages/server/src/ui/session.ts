@@ -109,15 +109,17 @@ export function sessionCookies(store: SessionStore, clock: () => number, embedPo
         reply.header('set-cookie', `${PORTAL_COOKIE}=; Path=/ui; Max-Age=0; ${cookieAttributes(request, false)}`);
       }
     },
-    /** Ends the request's session on the server, when a new one replaces it in this browser. */
-    async replace(request: FastifyRequest): Promise<void> {
+    /**
+     * Ends the request's session on the server, when a new one replaces it in this browser or it signs out; with
+     * `audit`, recorded with it.
+     */
+    async replace(request: FastifyRequest, audit?: AuditEntry): Promise<void> {
       const value = cookieValue(request, COOKIE);
-      if (value) await store.endUiSession(hashOf(value));
+      if (value) await store.endUiSession(hashOf(value), audit);
     },
     /** Signs out: the session ends on the server, not only in this browser, so the same cookie is refused from now on. */
     async end(request: FastifyRequest, reply: FastifyReply, portal: boolean, audit: AuditEntry): Promise<void> {
-      const value = cookieValue(request, COOKIE);
-      if (value) await store.endUiSession(hashOf(value), audit);
+      await this.replace(request, audit);
       reply.header('set-cookie', serialize(request, '', 0, portal));
     },
     /** The app whose portal this browser last had open, if any: its id, to be checked against the store. */
