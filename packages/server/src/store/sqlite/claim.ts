@@ -66,8 +66,9 @@ function claimQuery(db: Database.Database): Database.Transaction<(input: ClaimIn
     FROM endpoints e JOIN apps a ON a.id = e.app_id
     WHERE (${LIMITED}) AND e.disabled_at IS NULL AND e.paused_at IS NULL AND coalesce(e.rate_next_at, 0) <= @now
       AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= @now)`);
+  // Named: left to itself the planner walks deliveries_due_by_endpoint, through every retry the endpoint has scheduled.
   const leasedCount = db.prepare<{ endpointId: string; now: number }, { n: number }>(`
-    SELECT count(*) AS n FROM deliveries
+    SELECT count(*) AS n FROM deliveries INDEXED BY deliveries_leased
     WHERE endpoint_id = @endpointId AND lease_token IS NOT NULL AND status = 'pending' AND next_attempt_at > @now`);
   const dueOf = db.prepare<{ endpointId: string; now: number; n: number }, { rowid: number }>(`
     SELECT rowid FROM deliveries WHERE endpoint_id = @endpointId AND status = 'pending' AND next_attempt_at <= @now
