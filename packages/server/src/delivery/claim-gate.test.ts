@@ -25,7 +25,7 @@ test('a fresh gate lets the first claim look', () => {
 
 test('a claim that came back short closes the gate; a hint opens it again', () => {
   const gate = new ClaimGate(4);
-  gate.claimStarting();
+  gate.claimStarting(10, now());
   gate.exhausted(seen([]), now());
   assert.equal(gate.mayFindWork, false);
   gate.hint();
@@ -34,7 +34,7 @@ test('a claim that came back short closes the gate; a hint opens it again', () =
 
 test('a hint that arrives while a claim runs keeps the gate open after it', () => {
   const gate = new ClaimGate(4);
-  gate.claimStarting();
+  gate.claimStarting(10, now());
   gate.hint(); // a publish during the claim: the claim may not have seen it
   gate.exhausted(seen([]), now());
   assert.equal(gate.mayFindWork, true);
@@ -42,14 +42,14 @@ test('a hint that arrives while a claim runs keeps the gate open after it', () =
 
 test('a freed slot of an endpoint below its cap costs no claim', () => {
   const gate = new ClaimGate(4);
-  gate.claimStarting();
+  gate.claimStarting(10, now());
   gate.exhausted(seen([['ep', 'app']]), now(new Map([['ep', 1]])));
   assert.equal(gate.slotFreed(slot('ep', 0)), false);
 });
 
 test('an endpoint at its cap is refilled once half its slots are back, not one slot at a time', () => {
   const gate = new ClaimGate(4);
-  gate.claimStarting();
+  gate.claimStarting(10, now());
   const claimed: [string, string][] = [1, 2, 3, 4].map(() => ['ep', 'app']);
   gate.exhausted(seen(claimed), now(new Map([['ep', 4]])));
   assert.equal(gate.mayFindWork, false);
@@ -59,7 +59,7 @@ test('an endpoint at its cap is refilled once half its slots are back, not one s
 
 test('an endpoint already down to half its cap when the claim ends is refilled at once', () => {
   const gate = new ClaimGate(4);
-  gate.claimStarting();
+  gate.claimStarting(10, now());
   const claimed: [string, string][] = [1, 2, 3, 4].map(() => ['ep', 'app']);
   gate.exhausted(seen(claimed), now(new Map([['ep', 2]])));
   assert.equal(gate.mayFindWork, true);
@@ -67,7 +67,7 @@ test('an endpoint already down to half its cap when the claim ends is refilled a
 
 test('an app at its cap is refilled once half its slots are back', () => {
   const gate = new ClaimGate(100);
-  gate.claimStarting();
+  gate.claimStarting(10, now());
   const claimed: [string, string][] = [
     ['a', 'app'],
     ['b', 'app'],
@@ -89,7 +89,125 @@ test('an app at its cap is refilled once half its slots are back', () => {
 
 test('a slot freed at an endpoint with limits of its own (FIFO) always opens the gate', () => {
   const gate = new ClaimGate(4);
-  gate.claimStarting();
+  gate.claimStarting(10, now());
   gate.exhausted(seen([['ep', 'app']]), now(new Map([['ep', 1]])));
   assert.equal(gate.slotFreed(slot('ep', 0, { limited: true })), true);
+});
+
+test('a claim asks for every free slot until one comes back short, and after a hint', () => {
+  const gate = new ClaimGate(4);
+  assert.equal(gate.claimStarting(10, now()), 10);
+  // It took all it asked for: more may be due anywhere.
+  assert.equal(gate.claimStarting(6, now()), 6);
+  gate.exhausted(seen([]), now());
+  gate.hint();
+  assert.equal(gate.claimStarting(10, now()), 10);
+});
+
+test('a refill asks only for the room of the endpoints refilled, not for every free slot', () => {
+  const gate = new ClaimGate(4);
+  gate.claimStarting(10, now());
+  const atCap: [string, string][] = [1, 2, 3, 4].map(() => ['ep', 'app']);
+  gate.exhausted(seen(atCap), now(new Map([['ep', 4]])));
+  assert.equal(gate.slotFreed(slot('ep', 2)), true);
+  assert.equal(gate.claimStarting(8, now(new Map([['ep', 2]]))), 2);
+  // Taking those two put it at its cap again: nothing else was due, so the gate closes however many it took.
+  gate.exhausted(
+    seen(
+      [
+        ['ep', 'app'],
+        ['ep', 'app'],
+      ],
+      new Map([['ep', 2]]),
+    ),
+    now(new Map([['ep', 4]])),
+  );
+  assert.equal(gate.mayFindWork, false);
+});
+
+test('a refill due while a refill claim runs is asked for by the next claim', () => {
+  const gate = new ClaimGate(4);
+  gate.claimStarting(10, now());
+  const both: [string, string][] = [1, 2, 3, 4].flatMap(() => [
+    ['a', 'app'],
+    ['b', 'app'],
+  ]);
+  gate.exhausted(
+    seen(both),
+    now(
+      new Map([
+        ['a', 4],
+        ['b', 4],
+      ]),
+    ),
+  );
+  gate.slotFreed(slot('a', 2));
+  assert.equal(
+    gate.claimStarting(
+      8,
+      now(
+        new Map([
+          ['a', 2],
+          ['b', 4],
+        ]),
+      ),
+    ),
+    2,
+  );
+  assert.equal(gate.slotFreed(slot('b', 2)), true);
+  gate.exhausted(
+    seen(
+      [
+        ['a', 'app'],
+        ['a', 'app'],
+      ],
+      new Map([
+        ['a', 2],
+        ['b', 3],
+      ]),
+    ),
+    now(
+      new Map([
+        ['a', 4],
+        ['b', 2],
+      ]),
+    ),
+  );
+  assert.equal(gate.mayFindWork, true);
+  assert.equal(
+    gate.claimStarting(
+      6,
+      now(
+        new Map([
+          ['a', 4],
+          ['b', 2],
+        ]),
+      ),
+    ),
+    2,
+  );
+});
+
+test('an app refilled asks for the room under its cap; a hint meanwhile widens the claim again', () => {
+  const gate = new ClaimGate(100);
+  gate.claimStarting(10, now());
+  gate.exhausted(
+    seen([
+      ['a', 'app'],
+      ['b', 'app'],
+    ]),
+    now(
+      new Map([
+        ['a', 1],
+        ['b', 1],
+      ]),
+      new Map([['app', 2]]),
+      new Map([['app', 2]]),
+    ),
+  );
+  assert.equal(gate.slotFreed(slot('a', 0, { appLeft: 1, appCap: 2 })), true);
+  assert.equal(gate.claimStarting(10, now(new Map([['b', 1]]), new Map([['app', 1]]), new Map([['app', 2]]))), 1);
+  gate.hint();
+  gate.exhausted(seen([]), now());
+  assert.equal(gate.claimStarting(10, now()), 10);
 });

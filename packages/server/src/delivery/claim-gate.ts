@@ -1,6 +1,7 @@
 /**
- * Whether the delivery worker's next claim can find anything: pure bookkeeping, no I/O, so a freed slot costs a
- * claim only when one can find work, and an endpoint or app at its cap is refilled in batches of half its cap.
+ * Whether the delivery worker's next claim can find anything, and how much: pure bookkeeping, no I/O, so a freed slot
+ * costs a claim only when one can find work, an endpoint or app at its cap is refilled in batches of half its cap, and
+ * a refill asks for no more than the refilled endpoints and apps can take.
  */
 
 /** What a claim was asked with (in flight by endpoint and by app) and what it took. */
@@ -29,6 +30,11 @@ export class ClaimGate {
   private readonly waitingAtCap = new Set<string>();
   /** The same for apps at their cap. */
   private readonly appsWaitingAtCap = new Set<string>();
+  /**
+   * Where the next claim can find work: null, anywhere (a hint, or the last claim took all it asked for); otherwise
+   * only the endpoints and apps refilled since the last claim came back short.
+   */
+  private refills: { endpoints: Set<string>; apps: Set<string> } | null = null;
 
   constructor(private readonly endpointCap: number) {}
 
@@ -41,11 +47,33 @@ export class ClaimGate {
   hint(): void {
     this.open = true;
     this.hinted = true;
+    this.refills = null;
   }
 
-  /** A claim starts: hints from here on are news to it. */
-  claimStarting(): void {
+  /**
+   * A claim starts with `free` slots: how many it should ask for. Only a refill in sight, that is the room the refilled
+   * endpoints and apps have: a claim asked for more would look through every other endpoint's backlog for nothing.
+   */
+  claimStarting(free: number, now: InFlightNow): number {
     this.hinted = false;
+    const refills = this.refills;
+    if (refills === null) return free;
+    // Refills from here on are news to this claim.
+    this.refills = { endpoints: new Set(), apps: new Set() };
+    let room = 0;
+    for (const id of refills.endpoints) room += Math.max(0, this.endpointCap - (now.inFlight.get(id) ?? 0));
+    for (const id of refills.apps) {
+      const cap = now.appCaps.get(id);
+      if (cap === undefined) return free;
+      room += Math.max(0, cap - (now.appInFlight.get(id) ?? 0));
+    }
+    return room > 0 ? Math.min(free, room) : free;
+  }
+
+  /** A refill is due: the next claim may find work at this endpoint or app. */
+  private refill(kind: 'endpoints' | 'apps', id: string): void {
+    this.open = true;
+    this.refills?.[kind].add(id);
   }
 
   /** A claim came back short of its limit: it took all it could, so only endpoints or apps at their cap may have work left. */
@@ -56,19 +84,21 @@ export class ClaimGate {
       atClaim.set(endpointId, (atClaim.get(endpointId) ?? 0) + 1);
       appsAtClaim.set(appId, (appsAtClaim.get(appId) ?? 0) + 1);
     }
-    this.open = this.hinted;
+    // Not hinted since the claim started: only refills (those since then, and those below) can make work claimable.
+    if (!this.hinted) this.refills ??= { endpoints: new Set(), apps: new Set() };
+    this.open = this.hinted || (this.refills?.endpoints.size ?? 0) + (this.refills?.apps.size ?? 0) > 0;
     this.waitingAtCap.clear();
     for (const [endpointId, n] of atClaim) {
       if (n < this.endpointCap) continue;
       // Already down to half since the claim: its refill is due now.
-      if ((now.inFlight.get(endpointId) ?? 0) <= this.endpointCap / 2) this.open = true;
+      if ((now.inFlight.get(endpointId) ?? 0) <= this.endpointCap / 2) this.refill('endpoints', endpointId);
       else this.waitingAtCap.add(endpointId);
     }
     this.appsWaitingAtCap.clear();
     for (const [appId, n] of appsAtClaim) {
       const appCap = now.appCaps.get(appId);
       if (appCap === undefined || n < appCap) continue;
-      if ((now.appInFlight.get(appId) ?? 0) <= appCap / 2) this.open = true;
+      if ((now.appInFlight.get(appId) ?? 0) <= appCap / 2) this.refill('apps', appId);
       else this.appsWaitingAtCap.add(appId);
     }
   }
@@ -86,13 +116,13 @@ export class ClaimGate {
     appCap: number;
   }): boolean {
     if (slot.limited) this.hint();
-    if (!this.open && this.waitingAtCap.has(slot.endpointId) && slot.left <= this.endpointCap / 2) {
+    if (this.waitingAtCap.has(slot.endpointId) && slot.left <= this.endpointCap / 2) {
       this.waitingAtCap.delete(slot.endpointId);
-      this.hint();
+      this.refill('endpoints', slot.endpointId);
     }
-    if (!this.open && this.appsWaitingAtCap.has(slot.appId) && slot.appLeft <= slot.appCap / 2) {
+    if (this.appsWaitingAtCap.has(slot.appId) && slot.appLeft <= slot.appCap / 2) {
       this.appsWaitingAtCap.delete(slot.appId);
-      this.hint();
+      this.refill('apps', slot.appId);
     }
     return this.open;
   }

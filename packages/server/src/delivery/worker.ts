@@ -181,13 +181,13 @@ export class DeliveryWorker {
         // A copy: sends that finish while the claim runs must not change what the claim was asked.
         const inFlight = new Map(this.inFlight);
         const appInFlight = new Map(this.appInFlight);
-        this.gate.claimStarting();
+        const limit = this.gate.claimStarting(free, { inFlight, appInFlight, appCaps: this.appCaps });
         const claim = ++this.claims;
         let claimFailed = false;
         try {
           claimed = await store.claimDueDeliveries({
             now: this.deps.clock(),
-            limit: free,
+            limit,
             leaseMs: config.leaseMs,
             endpointCap: config.endpointConcurrency,
             inFlight,
@@ -199,7 +199,8 @@ export class DeliveryWorker {
           claimFailed = true;
         }
         for (const item of claimed) this.launch(item);
-        // A claim short of its limit took all it could: look again only once that can find more.
+        // A claim short of its limit took all it could, and a refill all there was to refill: look again only once
+        // that can find more.
         if (claimed.length < free) {
           this.gate.exhausted(
             { inFlight, appInFlight, claimed: claimed.map((c) => ({ endpointId: c.endpoint.id, appId: c.delivery.appId })) },
