@@ -36,8 +36,11 @@ const TABLES = [
   'recovery_deliveries',
 ] as const;
 
-/** Columns PostgreSQL has and SQLite does not, filled in by PostgreSQL (FIFO order, from insertion order). */
-const POSTGRES_ONLY = new Set(['deliveries.seq']);
+/**
+ * Columns PostgreSQL has and SQLite does not, filled in by PostgreSQL: FIFO order, from insertion order; the version of
+ * an app's endpoints that publishes check, from its trigger.
+ */
+const POSTGRES_ONLY = new Set(['deliveries.seq', 'apps.endpoints_version']);
 
 export interface TableCopied {
   table: string;

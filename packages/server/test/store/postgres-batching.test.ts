@@ -126,6 +126,61 @@ if (adminUrl === null) {
       }));
   });
 
+  describe('PostgreSQL store, endpoints changed by another process', () => {
+    test('a publish fans out to the endpoints as they are now, whatever another store changed since its last one', () =>
+      withStore(async (publisher, url) => {
+        const other = await openStore(url, { poolSize: 1 });
+        try {
+          const app = await publisher.createApp(anApp());
+          const first = await publisher.createEndpoint(anEndpoint(app.id));
+          /** The endpoints a publish from `publisher` makes pending deliveries for. */
+          const fannedOutTo = async (type = 'order.created') => {
+            const { message } = await publish(publisher, aMessage(app.id, type));
+            const deliveries = await publisher.listDeliveries(app.id, { messageId: message.id }, { limit: 10 });
+            return deliveries.data.map((d) => d.endpointId).sort();
+          };
+          assert.deepEqual(await fannedOutTo(), [first.id]);
+
+          const second = await other.createEndpoint(anEndpoint(app.id, { id: newId('ep', T0 + 1) }));
+          assert.deepEqual(await fannedOutTo(), [first.id, second.id].sort(), 'an endpoint added since');
+          await other.disableEndpoint(first.id, 'test', T0);
+          assert.deepEqual(await fannedOutTo(), [second.id], 'an endpoint disabled since');
+          await other.updateEndpoint(app.id, second.id, { events: ['user.*'] }, T0);
+          assert.deepEqual(await fannedOutTo(), [], 'an endpoint that no longer takes the type');
+          assert.deepEqual(await fannedOutTo('user.created'), [second.id]);
+          await other.updateEndpoint(app.id, first.id, { disabled: false }, T0);
+          assert.deepEqual(await fannedOutTo(), [first.id], 'an endpoint enabled again');
+          await other.deleteEndpoint(app.id, first.id);
+          assert.deepEqual(await fannedOutTo(), [], 'an endpoint deleted since');
+        } finally {
+          await other.close();
+        }
+      }));
+  });
+
+  describe('PostgreSQL store, an app deleted while one of its endpoints changes', () => {
+    test('neither waits for the other forever: the endpoint change commits, then the app is deleted', () =>
+      withStore(async (store, url) => {
+        const app = await store.createApp(anApp());
+        const endpoint = await store.createEndpoint(anEndpoint(app.id));
+        const other = new pg.Client(url);
+        await other.connect();
+        try {
+          // Another process is about to change the endpoint: it holds the row, and its change will bump the app's row.
+          await other.query('BEGIN');
+          await other.query('SELECT id FROM endpoints WHERE id = $1 FOR UPDATE', [endpoint.id]);
+          const deleted = store.deleteApp(app.id);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await other.query("UPDATE endpoints SET events = ARRAY['user.*'] WHERE id = $1", [endpoint.id]);
+          await other.query('COMMIT');
+          assert.equal(await deleted, true);
+          assert.equal(await store.findApp(app.id), null);
+        } finally {
+          await other.end();
+        }
+      }));
+  });
+
   describe('PostgreSQL store, attempts recorded together', () => {
     /** Records every (delivery, outcome) in the same turn, so they share a batch. */
     const recordTogether = (store: Store, records: [ClaimedDelivery, NextStep, { at?: number; token?: string }?][]) =>

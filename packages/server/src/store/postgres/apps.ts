@@ -1,7 +1,7 @@
 import type { App, AuditEntry } from '../../domain/index.js';
 import type { AppPatch, NewApp, Page, PageQuery } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
-import type { Audited } from './audit-log.js';
+import type { Audited, AuditedTransaction } from './audit-log.js';
 import type { Queryable } from './pool.js';
 import { type AppRow, toApp, toPage } from './rows.js';
 
@@ -18,6 +18,9 @@ const UPDATE = `
   WHERE id = $1
   RETURNING *`;
 const REMOVE = 'DELETE FROM apps WHERE id = $1';
+// An endpoint changed in another transaction takes its app's row next (the endpoints_version trigger): deleting the
+// app takes its endpoints' rows before the app's, so the two wait for each other in turn instead of deadlocking.
+const LOCK_ENDPOINTS = 'SELECT id FROM endpoints WHERE app_id = $1 ORDER BY id FOR UPDATE';
 
 /** Inserts the app; on a transaction's client, it is made with other rows (a source's). */
 export async function insertApp(db: Queryable, input: NewApp): Promise<App> {
@@ -28,7 +31,7 @@ export async function insertApp(db: Queryable, input: NewApp): Promise<App> {
   return app;
 }
 
-export function appQueries(db: Queryable, audited: Audited) {
+export function appQueries(db: Queryable, audited: Audited, transaction: AuditedTransaction) {
   return {
     async createApp(input: NewApp, audit?: AuditEntry): Promise<App> {
       return audited(audit, (client) => insertApp(client, input));
@@ -59,7 +62,10 @@ export function appQueries(db: Queryable, audited: Audited) {
       });
     },
     async deleteApp(id: string, audit?: AuditEntry): Promise<boolean> {
-      return audited(audit, async (client) => ((await client.query(REMOVE, [id])).rowCount ?? 0) > 0);
+      return transaction(audit, async (client) => {
+        await client.query(LOCK_ENDPOINTS, [id]);
+        return ((await client.query(REMOVE, [id])).rowCount ?? 0) > 0;
+      });
     },
   };
 }

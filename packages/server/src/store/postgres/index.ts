@@ -62,7 +62,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
   return {
     ...auditLogMethods,
-    ...appQueries(pool, audited),
+    ...appQueries(pool, audited, transaction),
     ...appTokenQueries(pool, audited),
     ...accessQueries(pool, audited, transaction),
     ...endpointQueries(pool, audited, transaction),

@@ -398,6 +398,20 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE endpoints ADD COLUMN paused_at bigint;
   `,
+  // 28: an app's endpoints_version changes with every change to what its fan-out reads (an endpoint added, removed,
+  // enabled or disabled, its event types or filter), in the same transaction: a publish fans out from the endpoints it
+  // read earlier and its insert checks the version, instead of reading them again each time.
+  `
+  ALTER TABLE apps ADD COLUMN endpoints_version bigint NOT NULL DEFAULT 0;
+  CREATE FUNCTION hookd_fan_out_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    UPDATE apps SET endpoints_version = endpoints_version + 1
+    WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.app_id ELSE NEW.app_id END;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER endpoints_fan_out_changed AFTER INSERT OR DELETE OR UPDATE OF disabled_at, events, filter ON endpoints
+    FOR EACH ROW EXECUTE FUNCTION hookd_fan_out_changed();
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */
