@@ -265,6 +265,29 @@ if (adminUrl === null) {
         assert.deepEqual(written, { n: 16, transactions: 1 });
       }));
 
+    test('attempts whose text JSON cannot hand PostgreSQL (a lone surrogate, a NUL) are still written by one transaction', () =>
+      withStore(async (store, url) => {
+        const app = await store.createApp(anApp());
+        await store.createEndpoint(anEndpoint(app.id));
+        for (let i = 0; i < 4; i++) await publish(store, aMessage(app.id));
+        const claimed = await claimAll(store);
+        await Promise.all(
+          claimed.map((c) =>
+            store.recordAttempt({
+              attempt: anAttempt(c.delivery.id, { requestBody: 'x\ud83d', responseBody: 'y\u0000' }),
+              leaseToken: c.leaseToken,
+              next: { status: 'succeeded' },
+              now: T0,
+            }),
+          ),
+        );
+        const written = await queryOne(
+          url,
+          'SELECT count(*)::int AS n, count(DISTINCT xmin::text)::int AS transactions, min(request_body || response_body) AS text FROM attempts',
+        );
+        assert.deepEqual(written, { n: 4, transactions: 1, text: 'x\uFFFDy\uFFFD' });
+      }));
+
     test('one batch judges each endpoint’s health in the order its attempts started', () =>
       withStore(async (store) => {
         const app = await store.createApp(anApp());

@@ -100,6 +100,37 @@ export function recordingContract(open: () => Promise<Store>): void {
       assert.equal((await store.findDelivery(app.id, claimed.delivery.id))?.nextAttemptAt, T0 + 5000);
     }));
 
+  test('attempts recorded together keep text no database column can hold as U+FFFD: a lone surrogate, a NUL', () =>
+    withStore(async (store) => {
+      const { app } = await seedEndpoints(store);
+      for (let i = 0; i < 2; i++) await store.publishMessage({ message: aMessage(app.id), idempotencyWindowMs: 0 });
+      const claimed = await store.claimDueDeliveries(claimInput(T0, 2));
+      assert.equal(claimed.length, 2);
+      // A transformation may make any JavaScript string, a lone surrogate included; an error message may hold a NUL.
+      const requestBody = '{"half":"\ud83d","low":"\udc00 x"}';
+      await Promise.all(
+        claimed.map((c) =>
+          store.recordAttempt({
+            attempt: anAttempt(c.delivery.id, {
+              requestBody,
+              responseStatus: null,
+              error: { code: 'connection_refused', message: 'refused\u0000 by 127.0.0.1' },
+            }),
+            leaseToken: c.leaseToken,
+            next: { status: 'pending', nextAttemptAt: T0 + 5000 },
+            now: T0 + 1,
+          }),
+        ),
+      );
+      for (const c of claimed) {
+        const [recorded] = await store.listAttempts(c.delivery.id);
+        // A store may write one U+FFFD for a lone surrogate, or one for each of the bytes a lenient encoder made of it.
+        assert.equal(recorded?.requestBody?.replace(/\uFFFD+/g, '\uFFFD'), '{"half":"\uFFFD","low":"\uFFFD x"}');
+        assert.equal(recorded?.error?.message.replaceAll('\u0000', '\uFFFD'), 'refused\uFFFD by 127.0.0.1');
+        assert.equal((await store.findDelivery(app.id, c.delivery.id))?.nextAttemptAt, T0 + 5000);
+      }
+    }));
+
   test('a 410 disables the endpoint and fails its other pending deliveries', () =>
     withStore(async (store) => {
       const { app, endpoints } = await seedEndpoints(store);
