@@ -9,6 +9,8 @@ const seen = (claimed: [string, string][], inFlight = none, appInFlight = none) 
   claimed: claimed.map(([endpointId, appId]) => ({ endpointId, appId })),
 });
 const now = (inFlight = none, appInFlight = none, appCaps = none) => ({ inFlight, appInFlight, appCaps });
+const counts = (by: Record<string, number>) => new Map(Object.entries(by));
+const times = (n: number, claimed: [string, string]) => Array.from({ length: n }, () => claimed);
 const slot = (endpointId: string, left: number, more: Partial<{ limited: boolean; appLeft: number; appCap: number }> = {}) => ({
   endpointId,
   left,
@@ -107,106 +109,39 @@ test('a claim asks for every free slot until one comes back short, and after a h
 test('a refill asks only for the room of the endpoints refilled, not for every free slot', () => {
   const gate = new ClaimGate(4);
   gate.claimStarting(10, now());
-  const atCap: [string, string][] = [1, 2, 3, 4].map(() => ['ep', 'app']);
-  gate.exhausted(seen(atCap), now(new Map([['ep', 4]])));
+  gate.exhausted(seen(times(4, ['ep', 'app'])), now(counts({ ep: 4 })));
   assert.equal(gate.slotFreed(slot('ep', 2)), true);
-  assert.equal(gate.claimStarting(8, now(new Map([['ep', 2]]))), 2);
+  assert.equal(gate.claimStarting(8, now(counts({ ep: 2 }))), 2);
   // Taking those two put it at its cap again: nothing else was due, so the gate closes however many it took.
-  gate.exhausted(
-    seen(
-      [
-        ['ep', 'app'],
-        ['ep', 'app'],
-      ],
-      new Map([['ep', 2]]),
-    ),
-    now(new Map([['ep', 4]])),
-  );
+  gate.exhausted(seen(times(2, ['ep', 'app']), counts({ ep: 2 })), now(counts({ ep: 4 })));
   assert.equal(gate.mayFindWork, false);
 });
 
 test('a refill due while a refill claim runs is asked for by the next claim', () => {
   const gate = new ClaimGate(4);
   gate.claimStarting(10, now());
-  const both: [string, string][] = [1, 2, 3, 4].flatMap(() => [
-    ['a', 'app'],
-    ['b', 'app'],
-  ]);
-  gate.exhausted(
-    seen(both),
-    now(
-      new Map([
-        ['a', 4],
-        ['b', 4],
-      ]),
-    ),
-  );
+  gate.exhausted(seen([...times(4, ['a', 'app']), ...times(4, ['b', 'app'])]), now(counts({ a: 4, b: 4 })));
   gate.slotFreed(slot('a', 2));
-  assert.equal(
-    gate.claimStarting(
-      8,
-      now(
-        new Map([
-          ['a', 2],
-          ['b', 4],
-        ]),
-      ),
-    ),
-    2,
-  );
+  assert.equal(gate.claimStarting(8, now(counts({ a: 2, b: 4 }))), 2);
   assert.equal(gate.slotFreed(slot('b', 2)), true);
-  gate.exhausted(
-    seen(
-      [
-        ['a', 'app'],
-        ['a', 'app'],
-      ],
-      new Map([
-        ['a', 2],
-        ['b', 3],
-      ]),
-    ),
-    now(
-      new Map([
-        ['a', 4],
-        ['b', 2],
-      ]),
-    ),
-  );
+  gate.exhausted(seen(times(2, ['a', 'app']), counts({ a: 2, b: 3 })), now(counts({ a: 4, b: 2 })));
   assert.equal(gate.mayFindWork, true);
-  assert.equal(
-    gate.claimStarting(
-      6,
-      now(
-        new Map([
-          ['a', 4],
-          ['b', 2],
-        ]),
-      ),
-    ),
-    2,
-  );
+  assert.equal(gate.claimStarting(6, now(counts({ a: 4, b: 2 }))), 2);
 });
 
 test('an app refilled asks for the room under its cap; a hint meanwhile widens the claim again', () => {
   const gate = new ClaimGate(100);
   gate.claimStarting(10, now());
+  const app = counts({ app: 2 });
   gate.exhausted(
     seen([
       ['a', 'app'],
       ['b', 'app'],
     ]),
-    now(
-      new Map([
-        ['a', 1],
-        ['b', 1],
-      ]),
-      new Map([['app', 2]]),
-      new Map([['app', 2]]),
-    ),
+    now(counts({ a: 1, b: 1 }), app, app),
   );
   assert.equal(gate.slotFreed(slot('a', 0, { appLeft: 1, appCap: 2 })), true);
-  assert.equal(gate.claimStarting(10, now(new Map([['b', 1]]), new Map([['app', 1]]), new Map([['app', 2]]))), 1);
+  assert.equal(gate.claimStarting(10, now(counts({ b: 1 }), counts({ app: 1 }), app)), 1);
   gate.hint();
   gate.exhausted(seen([]), now());
   assert.equal(gate.claimStarting(10, now()), 10);
