@@ -66,11 +66,13 @@ export function componentsOf(profile: Profile): Record<string, number> {
       }
       const component = COMPONENTS.find(([, test]) => test(frame));
       if (component) {
-        // Socket work inside a database driver is the store's, not the HTTP client's.
-        found = component[0] === 'HTTP' && driver ? 'store I/O' : component[0];
+        // A database driver's own work, reached from its socket or from the microtask queue (writing a statement's
+        // parameters, parsing its rows), is the store's, not the HTTP client's or the promises'.
+        found = driver && (component[0] === 'HTTP' || component[0] === 'timers/promises') ? 'store I/O' : component[0];
         break;
       }
     }
+    if (found === 'other' && driver) found = 'store I/O';
     componentOf.set(leaf, found);
     return found;
   };
