@@ -161,18 +161,24 @@ const liveCounts = (p: Page) =>
     due: Number(status.getAttribute('data-due') ?? 0),
   }));
 
-test('live updates fetch only the regions an event concerns, without reloading or moving focus', async () => {
-  await page.goto(`${server.url}/ui/apps/${shop}/messages/${firstMessage}`);
-  await page.locator('#live-status').filter({ hasText: 'Live' }).waitFor();
-  // The stream starts 5 s back (ui/live.ts), so this message's own first attempt, made a moment ago on a fast
-  // machine, may still arrive and refresh the page: let the catch-up end before counting requests.
+/**
+ * Opens `path` and waits for its live updates to settle. The stream starts 5 s back (ui/live.ts), so what an earlier
+ * step did a moment ago (a publish, an attempt) may still arrive and refresh the page: counting requests starts after.
+ */
+async function openLive(p: Page, path: string) {
+  await p.goto(server.url + path);
+  await p.locator('#live-status').filter({ hasText: 'Live' }).waitFor();
   let last = '';
   for (let looks = 0; looks < 20; looks++) {
     await new Promise((resolve) => setTimeout(resolve, 750));
-    const counts = await liveCounts(page);
+    const counts = await liveCounts(p);
     if (JSON.stringify(counts) === last && counts.due === 0) break;
     last = JSON.stringify(counts);
   }
+}
+
+test('live updates fetch only the regions an event concerns, without reloading or moving focus', async () => {
+  await openLive(page, `/ui/apps/${shop}/messages/${firstMessage}`);
   const requests = pageRequests(page);
   // The link to the endpoint, as a pointer would be over it: it must stay the same element.
   await page.evaluate(() => {
@@ -211,8 +217,7 @@ function setHidden(p: Page, hidden: boolean) {
 }
 
 test('typing in a form holds updates back and keeps focus; a hidden tab fetches nothing until shown', async () => {
-  await page.goto(`${server.url}/ui/apps/${shop}/messages`);
-  await page.locator('#live-status').filter({ hasText: 'Live' }).waitFor();
+  await openLive(page, `/ui/apps/${shop}/messages`);
   const requests = pageRequests(page);
   const field = page.getByLabel('Event type');
   await field.pressSequentially('order');
