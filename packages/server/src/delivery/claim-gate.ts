@@ -18,6 +18,14 @@ export interface InFlightNow {
   appCaps: ReadonlyMap<string, number>;
 }
 
+/** Endpoints and apps given back half their cap since a claim came back short. */
+interface Refills {
+  endpoints: Set<string>;
+  apps: Set<string>;
+}
+
+const noRefills = (): Refills => ({ endpoints: new Set(), apps: new Set() });
+
 export class ClaimGate {
   /**
    * False once a claim came back short: everything claimable was taken, except deliveries of endpoints at their
@@ -34,7 +42,7 @@ export class ClaimGate {
    * Where the next claim can find work: null, anywhere (a hint, or the last claim took all it asked for); otherwise
    * only the endpoints and apps refilled since the last claim came back short.
    */
-  private refills: { endpoints: Set<string>; apps: Set<string> } | null = null;
+  private refills: Refills | null = null;
 
   constructor(private readonly endpointCap: number) {}
 
@@ -59,7 +67,7 @@ export class ClaimGate {
     const refills = this.refills;
     if (refills === null) return free;
     // Refills from here on are news to this claim.
-    this.refills = { endpoints: new Set(), apps: new Set() };
+    this.refills = noRefills();
     let room = 0;
     for (const id of refills.endpoints) room += Math.max(0, this.endpointCap - (now.inFlight.get(id) ?? 0));
     for (const id of refills.apps) {
@@ -84,9 +92,12 @@ export class ClaimGate {
       atClaim.set(endpointId, (atClaim.get(endpointId) ?? 0) + 1);
       appsAtClaim.set(appId, (appsAtClaim.get(appId) ?? 0) + 1);
     }
-    // Not hinted since the claim started: only refills (those since then, and those below) can make work claimable.
-    if (!this.hinted) this.refills ??= { endpoints: new Set(), apps: new Set() };
-    this.open = this.hinted || (this.refills?.endpoints.size ?? 0) + (this.refills?.apps.size ?? 0) > 0;
+    if (this.hinted) this.open = true;
+    else {
+      // Not hinted since the claim started: only refills (those since then, and those below) can make work claimable.
+      this.refills ??= noRefills();
+      this.open = this.refills.endpoints.size + this.refills.apps.size > 0;
+    }
     this.waitingAtCap.clear();
     for (const [endpointId, n] of atClaim) {
       if (n < this.endpointCap) continue;
