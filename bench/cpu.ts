@@ -164,7 +164,17 @@ export interface MeteredDrain {
   cpuMsPer: CpuSpent;
   /** This process's CPU per delivery (ms): the receivers answering, and the bench's own waiting. */
   receiversMsPer: number;
+  /** The metered stretch on the monotonic clock, in µs (a `--cpu-prof` profile's sample times are on it too). */
+  stretch: Stretch;
 }
+
+export interface Stretch {
+  fromUs: number;
+  toUs: number;
+}
+
+/** Now on the monotonic clock, in µs: the clock of process.hrtime and of V8's profiles. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 const arrived = (receivers: Receivers) => receivers.arrivals.reduce((sum, map) => sum + map.size, 0);
 
@@ -183,11 +193,11 @@ export async function meteredDrain(
   receivers.clear();
   let over = false;
   let metered: Groups = {};
-  const fifth = (async (): Promise<[CpuSample, number, NodeJS.CpuUsage] | null> => {
+  const fifth = (async (): Promise<[CpuSample, number, NodeJS.CpuUsage, number] | null> => {
     while (!over && arrived(receivers) < Math.floor(total * WARMUP_SHARE)) await new Promise((r) => setTimeout(r, 2));
     if (over) return null;
     metered = groups();
-    return [await meter.sample(metered), arrived(receivers), process.cpuUsage()];
+    return [await meter.sample(metered), arrived(receivers), process.cpuUsage(), monotonicUs()];
   })();
   try {
     await deliver();
@@ -195,6 +205,7 @@ export async function meteredDrain(
     over = true;
   }
   const end = await meter.sample(metered);
+  const toUs = monotonicUs();
   const count = arrived(receivers);
   const start = await fifth;
   if (start === null) throw new Error('bench: the drain ended before a fifth had arrived');
@@ -204,5 +215,6 @@ export async function meteredDrain(
     rate: arrivalRate(receivers),
     cpuMsPer: perUnit(CpuMeter.spent(start[0], end), count - start[1]),
     receiversMsPer: (own.user + own.system) / 1000 / (count - start[1]),
+    stretch: { fromUs: start[3], toUs },
   };
 }

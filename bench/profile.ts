@@ -2,10 +2,11 @@
  * Where a hookd process's CPU goes, from the profile node's `--cpu-prof` writes (a .cpuprofile: a call tree and the
  * leaf node of each sample): each sample is charged to the component of the frame nearest its leaf that belongs to
  * one, skipping the database drivers' own frames (their time is the statement's, charged to its caller: the claim or
- * the record). Samples count from the first claim on, so start-up is left out.
+ * the record). Only samples inside the stretch the CPU was metered on count, so start-up and warm-up are left out.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Stretch } from './cpu.js';
 
 interface CallFrame {
   functionName: string;
@@ -14,6 +15,8 @@ interface CallFrame {
 
 interface Profile {
   nodes: { id: number; callFrame: CallFrame; children?: number[] }[];
+  /** µs on the monotonic clock, as process.hrtime's. */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -43,8 +46,8 @@ const COMPONENTS: [string, (frame: CallFrame) => boolean][] = [
 const TRANSPARENT = /node_modules\/(better-sqlite3|pg|pg-[a-z]+)\//;
 export const IDLE = '(idle)';
 
-/** Microseconds per component (and `other`, and `(idle)`) from the first claim to the end of one profile. */
-export function componentsOf(profile: Profile): Record<string, number> {
+/** Microseconds per component (and `other`, and `(idle)`) of one profile's samples inside `stretch`. */
+export function componentsOf(profile: Profile, stretch: Stretch): Record<string, number> {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -76,17 +79,11 @@ export function componentsOf(profile: Profile): Record<string, number> {
     componentOf.set(leaf, found);
     return found;
   };
-  const isClaim = (leaf: number) => {
-    for (let id: number | undefined = leaf; id !== undefined; id = parent.get(id)) {
-      if (/\/claim\.[jt]s/.test((byId.get(id) as Profile['nodes'][number]).callFrame.url)) return true;
-    }
-    return false;
-  };
   const spent: Record<string, number> = {};
-  let started = false;
+  let at = profile.startTime;
   profile.samples.forEach((leaf, i) => {
-    started ||= isClaim(leaf);
-    if (!started) return;
+    at += profile.timeDeltas[i] ?? 0;
+    if (at < stretch.fromUs || at > stretch.toUs) return;
     const component = classify(leaf);
     // A sample's time is the delta to the next one.
     spent[component] = (spent[component] ?? 0) + (profile.timeDeltas[i + 1] ?? 0);
@@ -101,11 +98,11 @@ export function mainThreadProfiles(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
-/** The components of every main-thread profile in `dir`, summed, in µs. */
-export function componentsIn(dir: string): Record<string, number> {
+/** The components of every main-thread profile in `dir` inside `stretch`, summed, in µs. */
+export function componentsIn(dir: string, stretch: Stretch): Record<string, number> {
   const total: Record<string, number> = {};
   for (const file of mainThreadProfiles(dir)) {
-    for (const [component, us] of Object.entries(componentsOf(JSON.parse(readFileSync(file, 'utf8')) as Profile))) {
+    for (const [component, us] of Object.entries(componentsOf(JSON.parse(readFileSync(file, 'utf8')) as Profile, stretch))) {
       total[component] = (total[component] ?? 0) + us;
     }
   }

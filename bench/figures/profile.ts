@@ -4,12 +4,12 @@
  * sign, HTTP, record, timers/promises, logging, GC, the worker's own code, other; see profile.ts) per delivery. The
  * profiles stay in bench/profiles/ for a flame view (Chrome DevTools, speedscope). Profiling slows the process a
  * little, so the rates of the `delivery` figure come from unprofiled runs. The total is the process's CPU from /proc
- * (after the first fifth, as the drains' rates), shared out as the profile's samples are.
+ * (after the first fifth, as the drains' rates), shared out as the profile's samples of that same stretch are.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CpuMeter, meteredDrain } from '../cpu.js';
+import { CpuMeter, meteredDrain, type Stretch } from '../cpu.js';
 import { bounded, type Figure, type Row } from '../figure.js';
 import { type Backend, createDatabase, Deployment, drain } from '../hookd.js';
 import { startReceivers } from '../loopback.js';
@@ -29,17 +29,13 @@ async function profiled(backend: Backend, bodies: readonly string[]): Promise<Ro
   const deployment = new Deployment(db.url, {}, dir);
   const role = backend === 'SQLite' ? 'both' : 'worker';
   let cpuMs: number;
+  let stretch: Stretch;
   try {
     const topology = backend === 'SQLite' ? { backend } : { backend, workers: 1 };
     const deliver = () => drain(deployment, topology, receivers, bodies);
-    const { cpuMsPer } = await meteredDrain(
-      receivers,
-      DELIVERIES,
-      meter,
-      () => ({ [role]: deployment.groups[role] ?? [] }),
-      deliver,
-    );
-    cpuMs = cpuMsPer[role] as number;
+    const metered = await meteredDrain(receivers, DELIVERIES, meter, () => ({ [role]: deployment.groups[role] ?? [] }), deliver);
+    cpuMs = metered.cpuMsPer[role] as number;
+    stretch = metered.stretch;
   } finally {
     await deployment.stop();
     await meter.close();
@@ -48,7 +44,7 @@ async function profiled(backend: Backend, bodies: readonly string[]): Promise<Ro
   }
   // The profiler samples on a clock, so on a busy machine a sample also covers time the process waited for a core:
   // the profile gives the shares, /proc the CPU they share.
-  const { [IDLE]: _idle, ...busy } = componentsIn(join(dir, role));
+  const { [IDLE]: _idle, ...busy } = componentsIn(join(dir, role), stretch);
   const sampled = Object.values(busy).reduce((sum, us) => sum + us, 0);
   const perDelivery = Object.fromEntries(
     Object.entries(busy)
