@@ -181,6 +181,43 @@ if (adminUrl === null) {
       }));
   });
 
+  describe('PostgreSQL store, an app or endpoint deleted while an attempt is being recorded', () => {
+    /**
+     * Another process records an attempt: it holds the delivery's row, and next takes the endpoint's (the attempt's
+     * foreign key, the endpoint's health), in that order, as a record statement does. Meanwhile `remove` runs, whose
+     * cascade takes the endpoint's row and then wants the delivery's: a lock cycle, which PostgreSQL breaks after
+     * deadlock_timeout by failing the deletion. The deletion runs again once the record is through.
+     */
+    async function deletedWhileRecorded(remove: (store: Store, appId: string, endpointId: string) => Promise<boolean>) {
+      await withStore(async (store, url) => {
+        const app = await store.createApp(anApp());
+        const endpoint = await store.createEndpoint(anEndpoint(app.id));
+        await publish(store, aMessage(app.id));
+        const [claimed] = await claimAll(store);
+        const recorder = new pg.Client(url);
+        await recorder.connect();
+        try {
+          // The deletion's check (after 1 s) comes first, so the deletion is the one failed.
+          await recorder.query("SET deadlock_timeout = '10s'");
+          await recorder.query('BEGIN');
+          await recorder.query('SELECT id FROM deliveries WHERE id = $1 FOR UPDATE', [claimed?.delivery.id]);
+          const deleted = remove(store, app.id, endpoint.id);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await recorder.query('SELECT id FROM endpoints WHERE id = $1 FOR KEY SHARE', [endpoint.id]);
+          await recorder.query('COMMIT');
+          assert.equal(await deleted, true);
+          assert.deepEqual(await store.countDeliveriesByStatus(endpoint.id), { pending: 0, succeeded: 0, failed: 0, skipped: 0 });
+        } finally {
+          await recorder.end();
+        }
+      });
+    }
+
+    test('deleting the app goes through', () => deletedWhileRecorded((store, appId) => store.deleteApp(appId)));
+    test('deleting the endpoint goes through', () =>
+      deletedWhileRecorded((store, appId, endpointId) => store.deleteEndpoint(appId, endpointId)));
+  });
+
   describe('PostgreSQL store, attempts recorded together', () => {
     /** Records every (delivery, outcome) in the same turn, so they share a batch. */
     const recordTogether = (store: Store, records: [ClaimedDelivery, NextStep, { at?: number; token?: string }?][]) =>

@@ -2,7 +2,7 @@ import type { App, AuditEntry } from '../../domain/index.js';
 import type { AppPatch, NewApp, Page, PageQuery } from '../admin-store.js';
 import { StoreConflictError } from '../errors.js';
 import type { Audited, AuditedTransaction } from './audit-log.js';
-import type { Queryable } from './pool.js';
+import { type Queryable, retryingDeadlocks } from './pool.js';
 import { type AppRow, toApp, toPage } from './rows.js';
 
 const INSERT = `
@@ -62,10 +62,12 @@ export function appQueries(db: Queryable, audited: Audited, transaction: Audited
       });
     },
     async deleteApp(id: string, audit?: AuditEntry): Promise<boolean> {
-      return transaction(audit, async (client) => {
-        await client.query(LOCK_ENDPOINTS, [id]);
-        return ((await client.query(REMOVE, [id])).rowCount ?? 0) > 0;
-      });
+      return retryingDeadlocks(() =>
+        transaction(audit, async (client) => {
+          await client.query(LOCK_ENDPOINTS, [id]);
+          return ((await client.query(REMOVE, [id])).rowCount ?? 0) > 0;
+        }),
+      );
     },
   };
 }

@@ -5,7 +5,7 @@ import { credentialsText, hasCredentials, toCredentials } from '../credential-ro
 import { StoreLimitError } from '../errors.js';
 import type { Audited, AuditedTransaction } from './audit-log.js';
 import { DUE_CHANNEL } from './listen.js';
-import type { Queryable } from './pool.js';
+import { type Queryable, retryingDeadlocks } from './pool.js';
 import { type EndpointRow, toEndpoint, toPage } from './rows.js';
 
 const INSERT = `
@@ -228,7 +228,9 @@ export function endpointQueries(db: pg.Pool, audited: Audited, transaction: Audi
       });
     },
     async deleteEndpoint(appId: string, id: string, audit?: AuditEntry): Promise<boolean> {
-      return audited(audit, async (client) => ((await client.query(REMOVE, [appId, id])).rowCount ?? 0) > 0);
+      return retryingDeadlocks(() =>
+        audited(audit, async (client) => ((await client.query(REMOVE, [appId, id])).rowCount ?? 0) > 0),
+      );
     },
     async rotateEndpointSecret(
       appId: string,

@@ -88,3 +88,21 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     client.release(broken);
   }
 }
+
+const DEADLOCK_DETECTED = '40P01';
+const DEADLOCK_RUNS = 3;
+
+/**
+ * Runs `work` again when PostgreSQL failed it to break a lock cycle: the other side has gone on, so the next run waits
+ * for it instead. For deletions, whose cascade takes endpoints' rows and then their deliveries', while an attempt's
+ * record holds a delivery's row and then wants its endpoint's.
+ */
+export async function retryingDeadlocks<T>(work: () => Promise<T>): Promise<T> {
+  for (let run = 1; ; run++) {
+    try {
+      return await work();
+    } catch (error) {
+      if ((error as { code?: string }).code !== DEADLOCK_DETECTED || run >= DEADLOCK_RUNS) throw error;
+    }
+  }
+}
