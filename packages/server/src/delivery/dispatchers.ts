@@ -96,8 +96,6 @@ export class EndpointDispatchers {
       // Never longer than the attempt: a connect still running when the whole-attempt bound ends it would be
       // named a headers timeout, so the connect bound must fire first.
       connect: proxy?.(tls) ?? { timeout: Math.min(connectTimeoutMs, timeoutMs), lookup, ...tls },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
     });
     const entry: Entry = { agent, tls: tlsKey, active: 0, lastUsed: Date.now() };
     this.entries.set(endpointId, entry);

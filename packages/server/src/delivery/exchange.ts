@@ -89,8 +89,9 @@ export function exchange(dispatcher: Dispatcher, url: URL, request: ExchangeRequ
         method: request.method,
         headers: request.headers,
         body: request.body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+        // The timer above bounds every phase; undici's own would be a second timer set and cleared per attempt.
+        headersTimeout: 0,
+        bodyTimeout: 0,
       },
       handler,
     );
