@@ -123,6 +123,18 @@ test('bad input answers documented errors and leaves the server running', async 
     assertError(await server.call('PATCH', `/v1/apps/acme/endpoints/${ep.body.id}`, { url: 'gopher://x/' }), 'invalid_url');
   });
 
+  await t.test('a change refused for one field writes none of the others', async () => {
+    const path = `/v1/apps/acme/endpoints/${ep.body.id}`;
+    const before = (await server.call('GET', path)).body;
+    const audited = (await server.call('GET', '/v1/audit-log?limit=100')).body.data.length;
+    // Credentials, a scheme needing a new secret, the state and a plain field, beside a URL that is refused.
+    const change = { secretHeaders: { 'x-api-key': 'k' }, signatureScheme: 'ed25519', disabled: true, description: 'new' };
+    assertError(await server.call('PATCH', path, { ...change, url: 'gopher://x/' }), 'invalid_url');
+    assertError(await server.call('PATCH', path, { ...change, events: ['bad type!'] }), 'invalid_event_type');
+    assert.deepEqual((await server.call('GET', path)).body, before);
+    assert.equal((await server.call('GET', '/v1/audit-log?limit=100')).body.data.length, audited, 'no audit entry');
+  });
+
   await t.test('a body over the limit is 413 body_too_large', async () => {
     assertError(await server.call('POST', '/v1/apps', { name: 'x'.repeat(2048) }), 'body_too_large');
   });

@@ -56,25 +56,30 @@ export function givesCredentials(input: CredentialInput): boolean {
   return input.auth !== undefined || input.clientCertificate !== undefined || input.secretHeaders !== undefined;
 }
 
-/** The endpoint's credentials after `input`, stored; the endpoint must exist. */
-/** The endpoint's credentials after `input`, stored with an audit entry that says which kinds changed, never their values. */
-export async function changeCredentials(
+/**
+ * Checks the change of credentials `input` asks for, and returns its write (with an audit entry that says which kinds
+ * changed, never their values), for the caller to run once every other part of its change passed too; null when
+ * `input` changes no credentials. The endpoint must exist.
+ */
+export async function credentialChange(
   deps: UrlCheckDeps & { store: Pick<AdminStore, 'endpointCredentials' | 'setEndpointCredentials'>; clock: () => number },
   who: Requester,
   endpoint: Pick<Endpoint, 'id' | 'appId'>,
   input: CredentialInput,
-): Promise<void> {
-  if (!givesCredentials(input)) return;
+): Promise<(() => Promise<void>) | null> {
+  if (!givesCredentials(input)) return null;
   const current = (await deps.store.endpointCredentials([endpoint.id])).get(endpoint.id);
   const credentials = await checkCredentials(deps, input, current);
-  const now = deps.clock();
   const changes = Object.fromEntries(
     (['auth', 'clientCertificate', 'secretHeaders'] as const)
       .filter((kind) => input[kind] !== undefined)
       .map((kind) => [kind, { before: MASKED, after: MASKED }]),
   );
   const facts = { action: 'endpoint.credentials_changed', appId: endpoint.appId, target: endpoint.id, changes };
-  await deps.store.setEndpointCredentials(endpoint.id, credentials, now, auditEntry(who, facts, now));
+  return async () => {
+    const now = deps.clock();
+    await deps.store.setEndpointCredentials(endpoint.id, credentials, now, auditEntry(who, facts, now));
+  };
 }
 
 async function checkAuth(deps: UrlCheckDeps, auth: AuthInput): Promise<EndpointAuth> {

@@ -17,7 +17,7 @@ import {
   secretFits,
 } from '../domain/index.js';
 import { type AdminStore, type EndpointPatch, type ReplayInput, StoreLimitError } from '../store/index.js';
-import { type CredentialInput, changeCredentials, checkCredentials, givesCredentials } from './endpoint-credentials.js';
+import { type CredentialInput, checkCredentials, credentialChange, givesCredentials } from './endpoint-credentials.js';
 import {
   checkContentFilter,
   checkEndpointHeaders,
@@ -136,15 +136,15 @@ export async function updateEndpoint(
   const { url, description, events, filter, signatureScheme, headers, rateLimit, maxInFlight, fifo } = changes;
   const { disabled, sendTraceContext } = changes;
   const { auth, clientCertificate, secretHeaders, transformation } = changes;
-  await changeCredentials(deps, who, endpoint, { auth, clientCertificate, secretHeaders });
-  const now = deps.clock();
+  // Every part is checked before any is written: a change refused for one field writes none of the others.
+  const writeCredentials = await credentialChange(deps, who, endpoint, { auth, clientCertificate, secretHeaders });
   const patch: EndpointPatch = {};
   if (url !== undefined) patch.url = await checkEndpointUrl(deps, url);
   if (description !== undefined) patch.description = description;
   if (events !== undefined) patch.events = checkFilters(events);
   if (filter !== undefined) patch.filter = checkContentFilter(filter);
-  if (signatureScheme !== undefined && secretFits(signatureScheme, endpoint.secret)) patch.signatureScheme = signatureScheme;
-  else if (signatureScheme !== undefined) await rotate(deps, who, endpoint, newSecretFor(signatureScheme), signatureScheme);
+  const newScheme = signatureScheme !== undefined && !secretFits(signatureScheme, endpoint.secret) ? signatureScheme : null;
+  if (signatureScheme !== undefined && newScheme === null) patch.signatureScheme = signatureScheme;
   if (headers !== undefined) patch.headers = checkEndpointHeaders(headers);
   if (transformation !== undefined) patch.transformation = await checkTransformation(transformation);
   if (rateLimit !== undefined) patch.rateLimit = rateLimit;
@@ -152,6 +152,9 @@ export async function updateEndpoint(
   if (fifo !== undefined) patch.fifo = fifo;
   if (sendTraceContext !== undefined) patch.sendTraceContext = sendTraceContext;
   if (disabled === false) patch.disabled = false;
+  await writeCredentials?.();
+  if (newScheme !== null) await rotate(deps, who, endpoint, newSecretFor(newScheme), newScheme);
+  const now = deps.clock();
   if (disabled === true) await disable(deps, who, endpoint, disabledReason, now);
   const { disabled: enable, ...fields } = patch;
   const diff = auditChanges({ ...endpoint }, fields);
