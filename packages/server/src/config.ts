@@ -305,7 +305,7 @@ export const OPTIONS = {
     env: 'HOOKD_RETENTION',
     flag: 'retention',
     kind: 'duration',
-    help: 'age after which attempts, and the payloads of messages with no pending delivery, are purged',
+    help: 'age after which attempts, the payloads of messages with no pending delivery, and finished recovery jobs are purged',
     default: '30d',
   },
   retentionInterval: {

@@ -127,9 +127,9 @@ test('the purge loop works in batches until one comes back short, and survives a
   const auditCalls: PurgeInput[] = [];
   const answers: (PurgeResult | Error)[] = [
     new Error('database away'),
-    { attempts: 3, messages: 1 },
-    { attempts: 3, messages: 3 },
-    { attempts: 2, messages: 0 },
+    { attempts: 3, messages: 1, recoveryRecords: 0 },
+    { attempts: 0, messages: 1, recoveryRecords: 3 },
+    { attempts: 2, messages: 0, recoveryRecords: 1 },
   ];
   const { logger, lines } = capturedLogger();
   const time = manualClock();
@@ -137,7 +137,7 @@ test('the purge loop works in batches until one comes back short, and survives a
     store: {
       async purgeBefore(input) {
         calls.push(input);
-        const answer = answers.shift() ?? { attempts: 0, messages: 0 };
+        const answer = answers.shift() ?? { attempts: 0, messages: 0, recoveryRecords: 0 };
         if (answer instanceof Error) throw answer;
         return answer;
       },
@@ -178,8 +178,8 @@ test('the purge loop works in batches until one comes back short, and survives a
   assert.ok(lines.some((l) => l.level === 50 && /retention purge failed/.test(l.msg)));
   const purged = lines.filter((l) => l.level === 30 && /retention purged/.test(l.msg));
   assert.deepEqual(
-    purged.map((l) => [l.purgedAttempts, l.purgedPayloads]),
-    [[8, 4]],
+    purged.map((l) => [l.purgedAttempts, l.purgedPayloads, l.purgedRecoveryRecords]),
+    [[5, 2, 4]],
     'three batches in one pass, logged once',
   );
   // Time moves only by hand here: with no timer left, nothing can run the loop again.

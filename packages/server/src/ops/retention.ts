@@ -66,7 +66,7 @@ export class RetentionLoop {
     const limit = this.deps.batchSize ?? DEFAULT_BATCH_SIZE;
     // One cutoff for the whole pass: rows that age while it runs wait for the next one.
     const cutoff = clock() - maxAgeMs;
-    const total: PurgeResult = { attempts: 0, messages: 0 };
+    const total: PurgeResult = { attempts: 0, messages: 0, recoveryRecords: 0 };
     const history = await store.maintainHistory?.({ now: clock(), cutoff, daysAhead: DAYS_AHEAD }).catch((error: unknown) => {
       // A table lock it could not get at once (see partitions.ts): rows go to the default partition meanwhile.
       this.deps.logger.warn({ err: error }, 'history partitions were not maintained this pass; the next pass tries again');
@@ -82,14 +82,20 @@ export class RetentionLoop {
       const batch = await store.purgeBefore({ cutoff, limit });
       total.attempts += batch.attempts;
       total.messages += batch.messages;
-      if (batch.attempts < limit && batch.messages < limit) break;
+      total.recoveryRecords += batch.recoveryRecords;
+      if (batch.attempts < limit && batch.messages < limit && batch.recoveryRecords < limit) break;
       await this.periodic.sleep(this.deps.pauseMs ?? DEFAULT_PAUSE_MS);
       if (this.periodic.stopping) break;
     }
-    if (total.attempts > 0 || total.messages > 0) {
+    if (total.attempts > 0 || total.messages > 0 || total.recoveryRecords > 0) {
+      const purged = {
+        purgedAttempts: total.attempts,
+        purgedPayloads: total.messages,
+        purgedRecoveryRecords: total.recoveryRecords,
+      };
       this.deps.logger.info(
-        { purgedAttempts: total.attempts, purgedPayloads: total.messages, cutoff: new Date(cutoff).toISOString() },
-        'retention purged old attempts and payloads',
+        { ...purged, cutoff: new Date(cutoff).toISOString() },
+        'retention purged old attempts, payloads and recovery jobs',
       );
     }
     await this.purgeAuditLog(limit);

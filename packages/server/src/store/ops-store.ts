@@ -46,6 +46,11 @@ export interface PurgeResult {
   attempts: number;
   /** Messages whose payload was dropped; the message and its deliveries stay. */
   messages: number;
+  /**
+   * Records of the deliveries that recovery jobs finished before the cutoff re-queued; such a job goes with its last
+   * record.
+   */
+  recoveryRecords: number;
 }
 
 export interface FailureRateQuery {
@@ -92,7 +97,8 @@ export interface OpsStore {
   /**
    * Retention, one small transaction per call: deletes up to `limit` attempts started before `cutoff`, and drops
    * the payload of up to `limit` messages created before it whose deliveries are all finished (never one a pending
-   * delivery still has to send). Messages and deliveries stay, so lists and counts are unchanged.
+   * delivery still has to send). Messages and deliveries stay, so lists and counts are unchanged. Recovery jobs
+   * finished before `cutoff` go too, `limit` of their records at a time.
    */
   purgeBefore(input: PurgeInput): Promise<PurgeResult>;
   /** Makes the partitions of the coming days and drops those wholly past the cutoff (PostgreSQL; a no-op on SQLite). */

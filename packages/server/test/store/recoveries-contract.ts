@@ -116,6 +116,30 @@ export function recoveriesContract(open: OpenStore): void {
     });
   });
 
+  test('retention takes a job finished before its cutoff, its records a batch at a time; a newer or running one stays', async () => {
+    await withOpenStore(open, async (store) => {
+      const { app, a, b } = await failedDeliveries(store, 3);
+      const old = await store.createRecovery(aJob(app.id, { status: 'failed', endpointId: a.id }, 6));
+      assert.deepEqual(await runToEnd(store, 'old', T0 + 20_000, 100), [6]);
+      const newer = await store.createRecovery({
+        ...aJob(app.id, { status: 'failed', endpointId: b.id }, 6),
+        id: newId('rcv', T0 + 30_000),
+      });
+      assert.deepEqual(await runToEnd(store, 'newer', T0 + 40_000, 100), [6]);
+      const running = await store.createRecovery({ ...aJob(app.id, { status: 'failed' }, 0), id: newId('rcv', T0 + 50_000) });
+
+      const purge = async () => (await store.purgeBefore({ cutoff: T0 + 30_000, limit: 4 })).recoveryRecords;
+      assert.equal(await purge(), 4);
+      assert.ok(await store.findRecovery(app.id, old.id), 'a job stays while it has records left');
+      assert.equal(await purge(), 2);
+      assert.equal(await store.findRecovery(app.id, old.id), null, 'gone with its last record');
+      assert.equal(await purge(), 0);
+      assert.equal((await store.findRecovery(app.id, newer.id))?.status, 'completed');
+      assert.deepEqual(await store.recoveryOutcome(newer.id), { delivered: 0, failedAgain: 0, waiting: 6 });
+      assert.equal((await store.findRecovery(app.id, running.id))?.status, 'running');
+    });
+  });
+
   test('one runner holds a job at a time; a lost lease passes it on without re-queuing twice; cancel stops it', async () => {
     await withOpenStore(open, async (store) => {
       const { app } = await failedDeliveries(store, 5);

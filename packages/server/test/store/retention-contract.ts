@@ -66,7 +66,11 @@ export function retentionContract(open: () => Promise<Store>): void {
         assert.ok(delivery);
         assert.equal((await store.listAttempts(delivery.id)).length, 2);
 
-        assert.deepEqual(await store.purgeBefore({ cutoff: T0 + DAY, limit: 100 }), { attempts: 1, messages: 0 });
+        assert.deepEqual(await store.purgeBefore({ cutoff: T0 + DAY, limit: 100 }), {
+          attempts: 1,
+          messages: 0,
+          recoveryRecords: 0,
+        });
         const left = await store.listAttempts(delivery.id);
         assert.deepEqual(
           left.map((a) => a.startedAt),
@@ -99,7 +103,7 @@ export function retentionContract(open: () => Promise<Store>): void {
         const deliveries = await store.listDeliveries(app.id, {}, { limit: 10 });
 
         const purged = await store.purgeBefore({ cutoff: T0 + DAY, limit: 100 });
-        assert.deepEqual(purged, { attempts: 3, messages: 3 });
+        assert.deepEqual(purged, { attempts: 3, messages: 3, recoveryRecords: 0 });
 
         for (const gone of [delivered, gaveUp, unrouted]) {
           const found = await store.findMessage(app.id, gone.id);
@@ -119,7 +123,7 @@ export function retentionContract(open: () => Promise<Store>): void {
 
         assert.deepEqual(
           await store.purgeBefore({ cutoff: T0 + DAY, limit: 100 }),
-          { attempts: 0, messages: 0 },
+          { attempts: 0, messages: 0, recoveryRecords: 0 },
           'nothing twice',
         );
         const [claimLater] = await store.claimDueDeliveries({
@@ -145,9 +149,9 @@ export function retentionContract(open: () => Promise<Store>): void {
           if (batch.attempts < 2 && batch.messages < 2) break;
         }
         assert.deepEqual(batches, [
-          { attempts: 2, messages: 2 },
-          { attempts: 2, messages: 2 },
-          { attempts: 1, messages: 1 },
+          { attempts: 2, messages: 2, recoveryRecords: 0 },
+          { attempts: 2, messages: 2, recoveryRecords: 0 },
+          { attempts: 1, messages: 1, recoveryRecords: 0 },
         ]);
         const messages = await store.listMessages(app.id, {}, { limit: 10 });
         assert.ok(messages.data.every((m) => m.payload === ''));
