@@ -48,13 +48,16 @@ async function storageCost(backend: Backend, bodies: readonly string[]): Promise
     // As the API publishes: PUBLISH_CONCURRENCY at a time, so the store batches them as it does behind HTTP.
     const published = await sample();
     await closedLoop(PUBLISH_CONCURRENCY, bodies.length, async (i) => {
+      // Stamped as the API stamps them, about 8 a millisecond at the rates measured here: ids sort by that time, so
+      // a claim's deliveries sit side by side in the indexes kept in id order. All in one millisecond, they would be
+      // scattered there (SQLite: updating a claim of 16 wrote 76 pages to the WAL instead of 21).
       const message = {
         id: newId('msg', T0 + i),
         appId: app.id,
         type: 'order.created',
         payload: bodies[i] as string,
         idempotencyKey: null,
-        createdAt: T0,
+        createdAt: T0 + Math.floor(i / 8),
       };
       await store.publishMessage({ message, idempotencyWindowMs: 0 });
     });
