@@ -88,13 +88,13 @@ export class RetentionLoop {
       if (this.periodic.stopping) break;
     }
     if (total.attempts > 0 || total.messages > 0 || total.recoveryRecords > 0) {
-      const purged = {
-        purgedAttempts: total.attempts,
-        purgedPayloads: total.messages,
-        purgedRecoveryRecords: total.recoveryRecords,
-      };
       this.deps.logger.info(
-        { ...purged, cutoff: new Date(cutoff).toISOString() },
+        {
+          purgedAttempts: total.attempts,
+          purgedPayloads: total.messages,
+          purgedRecoveryRecords: total.recoveryRecords,
+          cutoff: new Date(cutoff).toISOString(),
+        },
         'retention purged old attempts, payloads and recovery jobs',
       );
     }
