@@ -231,7 +231,7 @@ describe('PostgreSQL history partitions', {
       assert.equal(outer, 'ran');
       assert.equal(inside, null, 'the second process skipped while the first held the lock');
       // Once the first is done, the next pass anywhere runs (and made the coming days' partitions).
-      assert.deepEqual(await loop(two as Store).purge(), { attempts: 0, messages: 0 });
+      assert.deepEqual(await loop(two as Store).purge(), { attempts: 0, messages: 0, recoveryRecords: 0 });
       const db = new pg.Pool({ connectionString: url, max: 1 });
       try {
         assert.ok((await tablesNamed(db, 'messages_d2%')).includes(partitionName('messages', SOON + 3 * DAY)));
