@@ -209,7 +209,7 @@ export const OPTIONS = {
     env: 'HOOKD_CONCURRENCY',
     flag: 'concurrency',
     kind: 'count',
-    help: 'deliveries in flight at once, per process',
+    help: 'deliveries in flight at once, per process, from claim until their attempt is recorded',
     default: '256',
   },
   endpointConcurrency: {
@@ -217,7 +217,7 @@ export const OPTIONS = {
     env: 'HOOKD_ENDPOINT_CONCURRENCY',
     flag: 'endpoint-concurrency',
     kind: 'count',
-    help: 'deliveries in flight at once to one endpoint',
+    help: 'requests in flight at once to one endpoint (a slot comes back with the response)',
     default: '32',
   },
   appConcurrency: {
@@ -225,7 +225,7 @@ export const OPTIONS = {
     env: 'HOOKD_APP_CONCURRENCY',
     flag: 'app-concurrency',
     kind: 'count',
-    help: 'deliveries of one app in flight at once, per process, unless the app sets its own `maxInFlight`',
+    help: 'requests to one app in flight at once, per process, unless the app sets its own `maxInFlight`',
     computed: 'half of concurrency, or more',
   },
   maxEndpointsPerApp: {

@@ -30,7 +30,10 @@ async function status(url: string): Promise<number> {
 const RATE_LIMIT = 20;
 /** Held in the rate-limited endpoint's backlog from the start, so the limit binds for the whole run. */
 const RATE_LIMITED_BURST = 200;
-/** The most deliveries one worker can have in flight here: the plain endpoint's cap, the FIFO one, a rate batch. */
+/**
+ * The most requests one worker can have on the wire here: the plain endpoint's cap, the FIFO one, a rate batch. At
+ * this publishing rate, attempts answered and still being recorded when a worker is killed add a few at most.
+ */
 const IN_FLIGHT_PER_WORKER = 32 + 1 + RATE_LIMIT / 10;
 
 const firstArrivals = (receiver: Receiver) => {

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { DeliveryWorker, systemResolver } from '../src/delivery/index.js';
 import { openSecretStore } from '../src/server.js';
 import type { Store } from '../src/store/index.js';
-import { FAST, startTestHookd } from './helpers/hookd.js';
+import { eventually, FAST, startTestHookd } from './helpers/hookd.js';
 import { startReceiver } from './helpers/receiver.js';
 
 test('a backlog of 400 behind one endpoint is claimed in batches, each delivery once', async (t) => {
@@ -68,4 +68,69 @@ test('a backlog of 400 behind one endpoint is claimed in batches, each delivery 
     perClaim >= 3,
     `a productive claim takes ${perClaim.toFixed(1)} deliveries on average; one per freed slot would be 1`,
   );
+});
+
+test('an endpoint gets its next request while the last ones are recorded; a FIFO endpoint and the process cap wait for the record', async (t) => {
+  const open = await startReceiver();
+  const fifo = await startReceiver();
+  const api = await startTestHookd({ role: 'api' });
+  t.after(async () => {
+    await api.close();
+    await open.close();
+    await fifo.close();
+  });
+  await api.call('POST', '/v1/apps', { uid: 'records', name: 'Records' });
+  await api.call('POST', '/v1/apps/records/endpoints', { url: open.url });
+  await api.call('POST', '/v1/apps/records/endpoints', { url: fifo.url, fifo: true });
+  for (let n = 0; n < 8; n++) await api.call('POST', '/v1/apps/records/events', { type: 'record.test', data: { n } });
+
+  // 2 requests at once per endpoint, 5 deliveries in flight in the process, and every record held until released.
+  const config = loadConfig({
+    flags: { ...FAST, concurrency: 5, endpointConcurrency: 2, pollInterval: '10s', dataDir: api.dataDir },
+  });
+  const store = await openSecretStore(config);
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let recording = 0;
+  const holding: Store = {
+    ...store,
+    async recordAttempt(input) {
+      recording++;
+      await released;
+      return store.recordAttempt(input);
+    },
+  };
+  const worker = new DeliveryWorker({
+    store: holding,
+    config: config.delivery,
+    allowedNetworks: config.allowedNetworks,
+    logger: pino({ level: 'silent' }),
+    resolve: systemResolver,
+    clock: Date.now,
+    random: Math.random,
+  });
+  worker.start();
+  t.after(async () => {
+    release();
+    await worker.stop();
+    await store.close();
+  });
+
+  // The open endpoint's 2 slots come back with its responses: 2 more go out while the first 2 are being recorded,
+  // until the process's 5 are all waiting on their records (FIFO's 1 among them).
+  await open.waitFor(4, 10_000);
+  await fifo.waitFor(1, 10_000);
+  await eventually(() => (recording === 5 ? true : undefined), 10_000, 'five records pending');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(open.requests.length, 4, 'the process cap counts deliveries whose records are pending');
+  assert.equal(fifo.requests.length, 1, "a FIFO endpoint's next delivery waits for the last one's record");
+
+  release();
+  await open.waitFor(8, 10_000);
+  await fifo.waitFor(8, 10_000);
+  const order = fifo.requests.map((r) => (JSON.parse(r.body) as { data: { n: number } }).data.n);
+  assert.deepEqual(order, [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(new Set(open.requests.map((r) => r.headers['webhook-id'])).size, 8);
 });

@@ -254,32 +254,44 @@ export class DeliveryWorker {
     this.appInFlight.set(appId, (this.appInFlight.get(appId) ?? 0) + 1);
     this.appCaps.set(appId, item.appCap);
     this.inFlightTotal++;
-    const done = this.deliver(item)
+    let slotsBack = false;
+    // The endpoint's and the app's slots are for requests on the wire: given back once the response is in, so the next
+    // request starts while the attempt is recorded. An endpoint with limits of its own (FIFO, most in flight) keeps its
+    // slot until then: the store counts its leases, and the record is what lets its next delivery go.
+    const requestDone = () => {
+      if (slotsBack) return;
+      slotsBack = true;
+      const left = (this.inFlight.get(endpointId) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(endpointId);
+      else this.inFlight.set(endpointId, left);
+      const appLeft = (this.appInFlight.get(appId) ?? 1) - 1;
+      const appCap = this.appCaps.get(appId) ?? item.appCap;
+      if (appLeft === 0) {
+        this.appInFlight.delete(appId);
+        this.appCaps.delete(appId);
+      } else this.appInFlight.set(appId, appLeft);
+      const slot = { endpointId, left, limited: item.endpoint.limited, appId, appLeft, appCap };
+      if (this.gate.slotFreed(slot)) this.resume();
+    };
+    const done = this.deliver(item, item.endpoint.limited ? () => {} : requestDone)
       // Whatever went wrong, the lease runs out and the delivery is attempted again.
       .catch((error: unknown) => this.deps.logger.error({ err: error, deliveryId: item.delivery.id }, 'delivery attempt crashed'))
       .finally(() => {
-        const left = (this.inFlight.get(endpointId) ?? 1) - 1;
-        if (left === 0) this.inFlight.delete(endpointId);
-        else this.inFlight.set(endpointId, left);
-        const appLeft = (this.appInFlight.get(appId) ?? 1) - 1;
-        const appCap = this.appCaps.get(appId) ?? item.appCap;
-        if (appLeft === 0) {
-          this.appInFlight.delete(appId);
-          this.appCaps.delete(appId);
-        } else this.appInFlight.set(appId, appLeft);
         this.inFlightTotal--;
         this.sends.delete(done);
-        const slot = { endpointId, left, limited: item.endpoint.limited, appId, appLeft, appCap };
         // Someone waits for idleness: the worker must look once more after this, to say it found nothing.
         if (this.idleWaiters.length > 0) this.hint();
-        if (this.gate.slotFreed(slot)) this.resume();
+        requestDone();
+        // A claim held back by the process's own cap may go now.
+        if (this.gate.mayFindWork) this.resume();
       });
     this.sends.add(done);
   }
 
-  private deliver(item: ClaimedDelivery): Promise<void> {
+  /** `requestDone` is called once the request is over, before its attempt is recorded. */
+  private deliver(item: ClaimedDelivery, requestDone: () => void): Promise<void> {
     const tracing = this.deps.tracing ?? NO_TRACING;
-    if (!tracing.enabled) return this.attempt(item, NO_TRACING.active());
+    if (!tracing.enabled) return this.attempt(item, NO_TRACING.active(), requestDone);
     const { delivery, message, endpoint } = item;
     const attributes = {
       'hookd.message.id': message.id,
@@ -292,10 +304,10 @@ export class DeliveryWorker {
     };
     // The parent is the publish (or ingest) span kept with the message, whichever process made it and however long ago.
     const how = { kind: 'client', parent: message.trace ?? null, attributes } as const;
-    return tracing.span('hookd.attempt', how, (span) => this.attempt(item, span));
+    return tracing.span('hookd.attempt', how, (span) => this.attempt(item, span, requestDone));
   }
 
-  private async attempt(item: ClaimedDelivery, span: TraceSpan): Promise<void> {
+  private async attempt(item: ClaimedDelivery, span: TraceSpan, requestDone: () => void): Promise<void> {
     const { store, clock, logger } = this.deps;
     const { delivery } = item;
     const number = delivery.attemptCount + 1;
@@ -320,6 +332,7 @@ export class DeliveryWorker {
         trace: item.endpoint.sendTraceContext ? span.context() : null,
       }),
     );
+    requestDone();
     const now = clock();
     if (report.cancelled) {
       // The transformation said not to send it: skipped, not failed, and never retried.
