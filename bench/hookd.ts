@@ -2,15 +2,19 @@
  * hookd as users run it, for the end-to-end figures: `hookd serve` child processes on a SQLite file or a fresh
  * PostgreSQL database, an app with endpoints, publishing over HTTP, and the drain measurement.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
 import { createTestDatabase } from '../packages/server/test/helpers/postgres.js';
 import { freePort, killHard, spawnHookd, waitReady } from '../packages/server/test/helpers/processes.js';
 import { closedLoop, poolTo, type Receivers, waitFor } from './loopback.js';
 
+const DELAY_PROXY = fileURLToPath(new URL('./servers/delay-proxy.ts', import.meta.url));
 export const TOKEN = 'bench-admin-token-0123456789abcdefghi';
 /** hookd's defaults, but loopback allowed, quiet logs, and a first retry 5 s on (a bench receiver never fails). */
 const SETTINGS: Record<string, string> = {
@@ -32,10 +36,36 @@ export interface Database {
   drop(): Promise<void>;
 }
 
+/**
+ * A fresh SQLite file or PostgreSQL database. With `BENCH_POSTGRES_DELAY_MS`, hookd reaches PostgreSQL through a proxy
+ * that holds every chunk that long each way (`servers/delay-proxy.ts`): a database across a network, not on loopback.
+ */
 export async function createDatabase(backend: Backend): Promise<Database> {
-  if (backend === 'PostgreSQL') return createTestDatabase();
+  if (backend === 'PostgreSQL') {
+    const database = await createTestDatabase();
+    const delayMs = process.env.BENCH_POSTGRES_DELAY_MS;
+    return delayMs ? behindDelay(database, delayMs) : database;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'hookd-bench-'));
   return { url: `sqlite:${join(dir, 'hookd.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function behindDelay(database: Database, delayMs: string): Promise<Database> {
+  const url = new URL(database.url);
+  const proxy = spawn(process.execPath, [...process.execArgv, DELAY_PROXY], {
+    env: { ...process.env, BENCH_TARGET: `${url.hostname}:${url.port || 5432}`, BENCH_DELAY_MS: delayMs },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(proxy.stdout as Readable, 'data')) as [Buffer];
+  url.port = line.toString().trim();
+  console.error(`  PostgreSQL behind a proxy holding each chunk ${delayMs} ms each way`);
+  return {
+    url: url.toString(),
+    async drop() {
+      await killHard(proxy);
+      await database.drop();
+    },
+  };
 }
 
 /** The resident memory of a process, from /proc (Linux), in MiB. */
