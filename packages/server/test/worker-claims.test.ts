@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import { loadConfig } from '../src/config.js';
+import { type Config, loadConfig } from '../src/config.js';
 import { DeliveryWorker, systemResolver } from '../src/delivery/index.js';
 import { openSecretStore } from '../src/server.js';
 import type { Store } from '../src/store/index.js';
@@ -42,16 +42,7 @@ test('a backlog of 400 behind one endpoint is claimed in batches, each delivery 
       return claimed;
     },
   };
-  const worker = new DeliveryWorker({
-    store: counting,
-    config: config.delivery,
-    allowedNetworks: config.allowedNetworks,
-    logger: pino({ level: 'silent' }),
-    resolve: systemResolver,
-    clock: Date.now,
-    random: Math.random,
-  });
-  worker.start();
+  const worker = startedWorker(counting, config);
   t.after(async () => {
     await worker.stop();
     await store.close();
@@ -102,16 +93,7 @@ test('an endpoint gets its next request while the last ones are recorded; a FIFO
       return store.recordAttempt(input);
     },
   };
-  const worker = new DeliveryWorker({
-    store: holding,
-    config: config.delivery,
-    allowedNetworks: config.allowedNetworks,
-    logger: pino({ level: 'silent' }),
-    resolve: systemResolver,
-    clock: Date.now,
-    random: Math.random,
-  });
-  worker.start();
+  const worker = startedWorker(holding, config);
   t.after(async () => {
     release();
     await worker.stop();
@@ -134,3 +116,18 @@ test('an endpoint gets its next request while the last ones are recorded; a FIFO
   assert.deepEqual(order, [0, 1, 2, 3, 4, 5, 6, 7]);
   assert.equal(new Set(open.requests.map((r) => r.headers['webhook-id'])).size, 8);
 });
+
+/** A delivery worker on `store`, as a hookd process runs one, started. */
+function startedWorker(store: Store, config: Config): DeliveryWorker {
+  const worker = new DeliveryWorker({
+    store,
+    config: config.delivery,
+    allowedNetworks: config.allowedNetworks,
+    logger: pino({ level: 'silent' }),
+    resolve: systemResolver,
+    clock: Date.now,
+    random: Math.random,
+  });
+  worker.start();
+  return worker;
+}
