@@ -256,8 +256,8 @@ export class DeliveryWorker {
     this.inFlightTotal++;
     let slotsBack = false;
     // The endpoint's and the app's slots are for requests on the wire: given back once the response is in, so the next
-    // request starts while the attempt is recorded. An endpoint with limits of its own (FIFO, most in flight) keeps its
-    // slot until then: the store counts its leases, and the record is what lets its next delivery go.
+    // request starts while the attempt is recorded. An endpoint with limits of its own (FIFO, most in flight, a rate)
+    // keeps its slot until then: the store counts its leases, and the record is what lets its next delivery go.
     const requestDone = () => {
       if (slotsBack) return;
       slotsBack = true;
