@@ -114,6 +114,8 @@ describe('the README, as a newcomer types it', () => {
       30_000,
       'hookd serve to be ready',
     );
+    // The banner comes over a pipe of its own, which may arrive after the answer to /readyz.
+    await eventually(() => (server.output().includes('admin token:') ? true : undefined), 10_000, 'the start-up banner');
     assert.match(server.output(), /admin token: +hk_admin_\S+ +\(generated now, kept in (\.\/)?data\/admin-token/);
 
     const shell = new ShellSession({ cwd, env });
