@@ -3,12 +3,12 @@
  * find work, and an endpoint at its cap is refilled once half its slots are back, not one slot at a time.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import pino from 'pino';
 import { type Config, loadConfig } from '../src/config.js';
 import { DeliveryWorker, systemResolver } from '../src/delivery/index.js';
 import { openSecretStore } from '../src/server.js';
-import type { Store } from '../src/store/index.js';
+import type { Lease, Store } from '../src/store/index.js';
 import { eventually, FAST, startTestHookd } from './helpers/hookd.js';
 import { startReceiver } from './helpers/receiver.js';
 
@@ -115,6 +115,144 @@ test('an endpoint gets its next request while the last ones are recorded; a FIFO
   const order = fifo.requests.map((r) => (JSON.parse(r.body) as { data: { n: number } }).data.n);
   assert.deepEqual(order, [0, 1, 2, 3, 4, 5, 6, 7]);
   assert.equal(new Set(open.requests.map((r) => r.headers['webhook-id'])).size, 8);
+});
+
+/** A hookd API with one app and one endpoint at `url`, and `count` events published to it. */
+async function backlogTo(t: TestContext, url: string, count: number) {
+  const api = await startTestHookd({ role: 'api' });
+  t.after(() => api.close());
+  await api.call('POST', '/v1/apps', { uid: 'ahead', name: 'Ahead' });
+  await api.call('POST', '/v1/apps/ahead/endpoints', { url });
+  for (let n = 0; n < count; n++) await api.call('POST', '/v1/apps/ahead/events', { type: 'ahead.test', data: { n } });
+  return api;
+}
+
+/** The store, counting what the worker holds claimed (claimed, not yet recorded or given back) and what it gave back. */
+function holdings(store: Store) {
+  const counted = { held: 0, mostHeld: 0, released: [] as Lease[] };
+  const wrapped: Store = {
+    ...store,
+    async claimDueDeliveries(input) {
+      const claimed = await store.claimDueDeliveries(input);
+      counted.held += claimed.length;
+      counted.mostHeld = Math.max(counted.mostHeld, counted.held);
+      return claimed;
+    },
+    async recordAttempt(input) {
+      counted.held--;
+      return store.recordAttempt(input);
+    },
+    async releaseClaims(leases, now) {
+      counted.held -= leases.length;
+      counted.released.push(...leases);
+      return store.releaseClaims(leases, now);
+    },
+  };
+  return { counted, store: wrapped };
+}
+
+test('a refill claims ahead: the endpoint holds up to twice its cap claimed, its requests never more than the cap', async (t) => {
+  let open = 0;
+  let mostOpen = 0;
+  const receiver = await startReceiver(() => {
+    mostOpen = Math.max(mostOpen, ++open);
+    setTimeout(() => open--, 20);
+    return { status: 200, delayMs: 20 };
+  });
+  t.after(() => receiver.close());
+  const api = await backlogTo(t, receiver.url, 60);
+  const config = loadConfig({
+    flags: { ...FAST, endpointConcurrency: 4, concurrency: 64, pollInterval: '10s', dataDir: api.dataDir },
+  });
+  const opened = await openSecretStore(config);
+  const { counted, store } = holdings(opened);
+  const worker = startedWorker(store, config);
+  t.after(async () => {
+    await worker.stop();
+    await opened.close();
+  });
+  await receiver.waitFor(60, 20_000);
+  assert.equal(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size, 60, 'each delivery once');
+  assert.equal(mostOpen, 4, 'requests in flight reach the cap and never pass it');
+  assert.ok(counted.mostHeld > 4 && counted.mostHeld <= 8, `held ${counted.mostHeld} at most, of a cap of 4`);
+});
+
+test('stopping gives back the deliveries claimed ahead and not yet sent: any worker may claim them at once', async (t) => {
+  // The first two requests are answered, so a refill claims ahead; the next ones hang.
+  const receiver = await startReceiver((_, n) => (n < 2 ? { status: 200, delayMs: 300 } : { hang: true }));
+  t.after(() => receiver.close());
+  const api = await backlogTo(t, receiver.url, 10);
+  const config = loadConfig({
+    flags: {
+      ...FAST,
+      endpointConcurrency: 2,
+      concurrency: 64,
+      pollInterval: '10s',
+      timeout: '5s',
+      lease: '20s',
+      dataDir: api.dataDir,
+    },
+  });
+  const opened = await openSecretStore(config);
+  const { counted, store } = holdings(opened);
+  const worker = startedWorker(store, config);
+  t.after(async () => {
+    await worker.stop(100);
+    await opened.close();
+  });
+  await receiver.waitFor(4, 10_000);
+  // Two requests hang; whatever else it holds waits for their slots.
+  await eventually(() => (counted.held > 2 ? true : undefined), 10_000, 'a delivery waiting for a slot');
+  await worker.stop(100);
+
+  const sent = new Set(receiver.requests.map((r) => r.headers['webhook-id']));
+  assert.equal(sent.size, 4);
+  assert.ok(counted.released.length > 0);
+  const claimable = await opened.claimDueDeliveries({
+    now: Date.now(),
+    limit: 100,
+    leaseMs: 1000,
+    endpointCap: 100,
+    inFlight: new Map(),
+  });
+  // Claimed with a lease of 20 s: only given back could they be claimed again now.
+  const ids = new Set(claimable.map((c) => c.delivery.id));
+  for (const lease of counted.released) assert.ok(ids.has(lease.deliveryId), 'a delivery given back is due at once');
+  const released = claimable.filter((c) => counted.released.some((lease) => lease.deliveryId === c.delivery.id));
+  assert.ok(
+    released.every((c) => !sent.has(c.message.id)),
+    'only deliveries never sent were given back',
+  );
+});
+
+test('a delivery claimed ahead whose lease can no longer cover an attempt is given back, not sent under it', async (t) => {
+  // Two quick answers, so a refill claims ahead; then two slow ones, longer than the lease leaves the waiting for a slot.
+  const receiver = await startReceiver((_, n) => ({ status: 200, delayMs: n < 2 ? 100 : n < 4 ? 1_200 : 0 }));
+  t.after(() => receiver.close());
+  const api = await backlogTo(t, receiver.url, 8);
+  const config = loadConfig({
+    flags: {
+      ...FAST,
+      endpointConcurrency: 2,
+      concurrency: 64,
+      pollInterval: '10s',
+      timeout: '2s',
+      lease: '2500ms',
+      dataDir: api.dataDir,
+    },
+  });
+  const opened = await openSecretStore(config);
+  const { counted, store } = holdings(opened);
+  const worker = startedWorker(store, config);
+  t.after(async () => {
+    await worker.stop();
+    await opened.close();
+  });
+  await receiver.waitFor(8, 20_000);
+  assert.ok(counted.released.length > 0, 'a delivery that waited past its lease’s room was given back');
+  const ids = receiver.requests.map((r) => r.headers['webhook-id']);
+  assert.equal(new Set(ids).size, 8, 'each delivery once');
+  assert.equal(ids.length, 8);
 });
 
 /** A delivery worker on `store`, as a hookd process runs one, started. */

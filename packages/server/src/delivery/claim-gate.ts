@@ -1,8 +1,17 @@
 /**
  * Whether the delivery worker's next claim can find anything, and how much: pure bookkeeping, no I/O, so a freed slot
- * costs a claim only when one can find work, an endpoint or app at its cap is refilled in batches of half its cap, and
- * a refill asks for no more than the refilled endpoints and apps can take.
+ * costs a claim only when one can find work, an endpoint or app at its cap is refilled once half of what it held is
+ * back, and a refill asks for no more than the refilled endpoints and apps can take.
+ *
+ * A refill may claim ahead: each endpoint without limits of its own up to twice its cap, the worker starting its cap
+ * of requests and the rest as their slots come back, so the refill's round trip leaves fewer slots idle and claims
+ * come in larger batches. Only a refill, when the last claim found nothing else claimable (new work comes with a hint,
+ * and the claim after a hint takes each endpoint only to its cap), and only while the process has room for every
+ * endpoint it serves to hold that much: deliveries waiting here must not keep the process's slots from other endpoints.
  */
+
+/** How many times its cap an endpoint without limits may hold claimed, when a refill claims ahead. */
+export const CLAIM_AHEAD = 2;
 
 /** What a claim was asked with (in flight by endpoint and by app) and what it took. */
 export interface ClaimSeen {
@@ -18,7 +27,7 @@ export interface InFlightNow {
   appCaps: ReadonlyMap<string, number>;
 }
 
-/** Endpoints and apps given back half their cap since a claim came back short. */
+/** Endpoints and apps given back half of what they held since a claim came back short. */
 interface Refills {
   endpoints: Set<string>;
   apps: Set<string>;
@@ -34,8 +43,11 @@ export class ClaimGate {
   private open = true;
   /** Set by anything that makes work claimable, so a claim running meanwhile does not conclude there is none. */
   private hinted = false;
-  /** Endpoints that were at their cap when the last claim came back short: their backlog may be waiting. */
-  private readonly waitingAtCap = new Set<string>();
+  /**
+   * Endpoints that were at their cap when the last claim came back short (their backlog may be waiting), each with
+   * the count in flight at which its refill is due: half of what it held.
+   */
+  private readonly waitingAtCap = new Map<string, number>();
   /** The same for apps at their cap. */
   private readonly appsWaitingAtCap = new Set<string>();
   /**
@@ -44,7 +56,11 @@ export class ClaimGate {
    */
   private refills: Refills | null = null;
 
-  constructor(private readonly endpointCap: number) {}
+  constructor(
+    private readonly endpointCap: number,
+    /** The process's cap on deliveries in flight, which bounds claiming ahead. */
+    private readonly processCap: number,
+  ) {}
 
   /** Whether a claim now may find work. */
   get mayFindWork(): boolean {
@@ -59,23 +75,26 @@ export class ClaimGate {
   }
 
   /**
-   * A claim starts with `free` slots: how many it should ask for. Only a refill in sight, that is the room the refilled
-   * endpoints and apps have: a claim asked for more would look through every other endpoint's backlog for nothing.
+   * A claim starts with `free` slots: how many it should ask for (`limit`), and how many deliveries one endpoint without
+   * limits may then hold (`endpointCap`). Only a refill in sight, `limit` is the room the refilled endpoints and apps
+   * have: a claim asked for more would look through every other endpoint's backlog for nothing.
    */
-  claimStarting(free: number, now: InFlightNow): number {
+  claimStarting(free: number, now: InFlightNow): { limit: number; endpointCap: number } {
     this.hinted = false;
     const refills = this.refills;
-    if (refills === null) return free;
+    if (refills === null) return { limit: free, endpointCap: this.endpointCap };
     // Refills from here on are news to this claim.
     this.refills = noRefills();
+    const ahead = this.endpointCap * CLAIM_AHEAD;
+    const endpointCap = now.inFlight.size * ahead <= this.processCap ? ahead : this.endpointCap;
     let room = 0;
-    for (const id of refills.endpoints) room += Math.max(0, this.endpointCap - (now.inFlight.get(id) ?? 0));
+    for (const id of refills.endpoints) room += Math.max(0, endpointCap - (now.inFlight.get(id) ?? 0));
     for (const id of refills.apps) {
       const cap = now.appCaps.get(id);
-      if (cap === undefined) return free;
+      if (cap === undefined) return { limit: free, endpointCap };
       room += Math.max(0, cap - (now.appInFlight.get(id) ?? 0));
     }
-    return room > 0 ? Math.min(free, room) : free;
+    return { limit: room > 0 ? Math.min(free, room) : free, endpointCap };
   }
 
   /** A refill is due: the next claim may find work at this endpoint or app. */
@@ -102,8 +121,8 @@ export class ClaimGate {
     for (const [endpointId, n] of atClaim) {
       if (n < this.endpointCap) continue;
       // Already down to half since the claim: its refill is due now.
-      if ((now.inFlight.get(endpointId) ?? 0) <= this.endpointCap / 2) this.refill('endpoints', endpointId);
-      else this.waitingAtCap.add(endpointId);
+      if ((now.inFlight.get(endpointId) ?? 0) <= n / 2) this.refill('endpoints', endpointId);
+      else this.waitingAtCap.set(endpointId, n / 2);
     }
     this.appsWaitingAtCap.clear();
     for (const [appId, n] of appsAtClaim) {
@@ -127,7 +146,8 @@ export class ClaimGate {
     appCap: number;
   }): boolean {
     if (slot.limited) this.hint();
-    if (this.waitingAtCap.has(slot.endpointId) && slot.left <= this.endpointCap / 2) {
+    const refillAt = this.waitingAtCap.get(slot.endpointId);
+    if (refillAt !== undefined && slot.left <= refillAt) {
       this.waitingAtCap.delete(slot.endpointId);
       this.refill('endpoints', slot.endpointId);
     }

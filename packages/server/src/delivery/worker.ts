@@ -17,7 +17,7 @@ import {
   TtlCache,
 } from '../domain/index.js';
 import { type Metrics, NO_TRACING, type OpsEvents, type TraceSpan, type Tracing } from '../ops/index.js';
-import type { AdminStore, QueueStore, RecordAttemptResult } from '../store/index.js';
+import type { AdminStore, Lease, QueueStore, RecordAttemptResult } from '../store/index.js';
 import { Transformer } from '../transform/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
 import { ClaimGate } from './claim-gate.js';
@@ -48,10 +48,20 @@ export interface WorkerDeps {
   tracing?: Pick<Tracing, 'span' | 'enabled'>;
 }
 
+/** A claimed delivery of an endpoint without limits, waiting for one of its slots, and when its lease runs out. */
+interface Waiting {
+  item: ClaimedDelivery;
+  leaseUntil: number;
+}
+
 export class DeliveryWorker {
   private active = false;
   private loop: Promise<void> | null = null;
+  /** Claimed deliveries not yet answered, by endpoint: requests in flight and those waiting for a slot. */
   private inFlight = new Map<string, number>();
+  /** Requests in flight by endpoint without limits, and the claimed deliveries waiting for one of its slots. */
+  private readonly requests = new Map<string, number>();
+  private readonly waiting = new Map<string, Waiting[]>();
   /** Deliveries in flight by app, and each such app's cap as its last claim saw it. */
   private appInFlight = new Map<string, number>();
   private readonly appCaps = new Map<string, number>();
@@ -72,7 +82,7 @@ export class DeliveryWorker {
 
   constructor(private readonly deps: WorkerDeps) {
     const { config } = deps;
-    this.gate = new ClaimGate(config.endpointConcurrency);
+    this.gate = new ClaimGate(config.endpointConcurrency, config.concurrency);
     this.timers = deps.timers ?? SYSTEM_TIMERS;
     // The claim never gives one endpoint more than `endpointConcurrency` in flight here, so its client never queues.
     const connectTimeoutMs = Math.min(config.connectTimeoutMs, config.timeoutMs);
@@ -149,12 +159,19 @@ export class DeliveryWorker {
     this.wakeUp?.();
   }
 
-  /** Stops claiming, lets in-flight attempts finish for up to `graceMs`, then drops the rest to their leases. */
+  /**
+   * Stops claiming, gives back the deliveries waiting for a slot, lets in-flight attempts finish for up to `graceMs`,
+   * then drops the rest to their leases.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.active) return;
     this.active = false;
     this.wake();
     await this.loop;
+    const waiting = [...this.waiting.values()].flat();
+    this.waiting.clear();
+    for (const { item } of waiting) this.finished(item);
+    await this.release(waiting.map(({ item }) => item));
     let graceTimer: unknown;
     const grace = new Promise((resolve) => {
       graceTimer = this.timers.setTimeout(() => resolve(undefined), graceMs);
@@ -181,15 +198,17 @@ export class DeliveryWorker {
         // A copy: sends that finish while the claim runs must not change what the claim was asked.
         const inFlight = new Map(this.inFlight);
         const appInFlight = new Map(this.appInFlight);
-        const limit = this.gate.claimStarting(free, { inFlight, appInFlight, appCaps: this.appCaps });
+        const { limit, endpointCap } = this.gate.claimStarting(free, { inFlight, appInFlight, appCaps: this.appCaps });
         const claim = ++this.claims;
+        const now = this.deps.clock();
         let claimFailed = false;
         try {
           claimed = await store.claimDueDeliveries({
-            now: this.deps.clock(),
+            now,
             limit,
             leaseMs: config.leaseMs,
-            endpointCap: config.endpointConcurrency,
+            endpointCap,
+            limitedEndpointCap: config.endpointConcurrency,
             inFlight,
             appCap: config.appConcurrency,
             appInFlight,
@@ -198,7 +217,7 @@ export class DeliveryWorker {
           logger.error({ err: error }, 'claiming deliveries failed; trying again after the poll interval');
           claimFailed = true;
         }
-        for (const item of claimed) this.launch(item);
+        for (const item of claimed) this.launch(item, now + config.leaseMs);
         // A claim short of its limit took all it could, and a refill all there was to refill: look again only once
         // that can find more.
         if (claimed.length < free) {
@@ -247,13 +266,87 @@ export class DeliveryWorker {
     this.wakeUp = null;
   }
 
-  private launch(item: ClaimedDelivery): void {
+  /** Takes on a claimed delivery: sent now, or once its endpoint has a slot (an endpoint without limits, at its cap). */
+  private launch(item: ClaimedDelivery, leaseUntil: number): void {
     const endpointId = item.endpoint.id;
     const { appId } = item.delivery;
     this.inFlight.set(endpointId, (this.inFlight.get(endpointId) ?? 0) + 1);
     this.appInFlight.set(appId, (this.appInFlight.get(appId) ?? 0) + 1);
     this.appCaps.set(appId, item.appCap);
     this.inFlightTotal++;
+    const requests = this.requests.get(endpointId) ?? 0;
+    if (item.endpoint.limited || requests < this.deps.config.endpointConcurrency) {
+      if (!item.endpoint.limited) this.requests.set(endpointId, requests + 1);
+      this.attemptNow(item);
+      return;
+    }
+    const queue = this.waiting.get(endpointId);
+    if (queue) queue.push({ item, leaseUntil });
+    else this.waiting.set(endpointId, [{ item, leaseUntil }]);
+  }
+
+  /**
+   * An endpoint's request is over: its slot goes to the next delivery waiting for it, one whose lease still covers a
+   * whole attempt. One that waited longer (its endpoint's requests all hung) is given back, to be claimed afresh.
+   */
+  private nextRequest(endpointId: string): void {
+    const queue = this.waiting.get(endpointId) ?? [];
+    const stale: ClaimedDelivery[] = [];
+    let next: ClaimedDelivery | null = null;
+    while (next === null && this.active && queue.length > 0) {
+      const waiting = queue.shift() as Waiting;
+      if (this.deps.clock() + this.deps.config.timeoutMs < waiting.leaseUntil) next = waiting.item;
+      else stale.push(waiting.item);
+    }
+    if (queue.length === 0) this.waiting.delete(endpointId);
+    if (next) this.attemptNow(next);
+    else {
+      const left = (this.requests.get(endpointId) ?? 1) - 1;
+      if (left === 0) this.requests.delete(endpointId);
+      else this.requests.set(endpointId, left);
+    }
+    if (stale.length === 0) return;
+    for (const item of stale) this.finished(item);
+    // Due again at once: the worker looks for them, and for whatever else their slots let it take.
+    void this.release(stale).then(() => this.wake());
+  }
+
+  /** Gives leases back to the store; what fails to go back is left to run out. */
+  private async release(items: ClaimedDelivery[]): Promise<void> {
+    if (items.length === 0) return;
+    const leases: Lease[] = items.map((item) => ({ deliveryId: item.delivery.id, leaseToken: item.leaseToken }));
+    await this.deps.store
+      .releaseClaims(leases, this.deps.clock())
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ err: error }, 'giving back claimed deliveries failed; their leases run out'),
+      );
+  }
+
+  /** A delivery claimed and never sent leaves the counts, as one whose attempt finished would. */
+  private finished(item: ClaimedDelivery): void {
+    this.slotBack(item);
+    this.inFlightTotal--;
+  }
+
+  /** The delivery no longer holds its endpoint's or its app's slot; claims again if that makes work claimable. */
+  private slotBack(item: ClaimedDelivery): void {
+    const endpointId = item.endpoint.id;
+    const { appId } = item.delivery;
+    const left = (this.inFlight.get(endpointId) ?? 1) - 1;
+    if (left === 0) this.inFlight.delete(endpointId);
+    else this.inFlight.set(endpointId, left);
+    const appLeft = (this.appInFlight.get(appId) ?? 1) - 1;
+    const appCap = this.appCaps.get(appId) ?? item.appCap;
+    if (appLeft === 0) {
+      this.appInFlight.delete(appId);
+      this.appCaps.delete(appId);
+    } else this.appInFlight.set(appId, appLeft);
+    const slot = { endpointId, left, limited: item.endpoint.limited, appId, appLeft, appCap };
+    if (this.gate.slotFreed(slot)) this.resume();
+  }
+
+  /** Sends a claimed delivery and records its attempt. */
+  private attemptNow(item: ClaimedDelivery): void {
     let slotsBack = false;
     // The endpoint's and the app's slots are for requests on the wire: given back once the response is in, so the next
     // request starts while the attempt is recorded. An endpoint with limits of its own (FIFO, most in flight, a rate)
@@ -261,17 +354,8 @@ export class DeliveryWorker {
     const requestDone = () => {
       if (slotsBack) return;
       slotsBack = true;
-      const left = (this.inFlight.get(endpointId) ?? 1) - 1;
-      if (left === 0) this.inFlight.delete(endpointId);
-      else this.inFlight.set(endpointId, left);
-      const appLeft = (this.appInFlight.get(appId) ?? 1) - 1;
-      const appCap = this.appCaps.get(appId) ?? item.appCap;
-      if (appLeft === 0) {
-        this.appInFlight.delete(appId);
-        this.appCaps.delete(appId);
-      } else this.appInFlight.set(appId, appLeft);
-      const slot = { endpointId, left, limited: item.endpoint.limited, appId, appLeft, appCap };
-      if (this.gate.slotFreed(slot)) this.resume();
+      if (!item.endpoint.limited) this.nextRequest(item.endpoint.id);
+      this.slotBack(item);
     };
     const done = this.deliver(item, item.endpoint.limited ? () => {} : requestDone)
       // Whatever went wrong, the lease runs out and the delivery is attempted again.

@@ -8,9 +8,15 @@ export interface ClaimInput {
   now: number;
   limit: number;
   leaseMs: number;
-  /** Most deliveries one endpoint may have in flight at once, counting `inFlight`. */
+  /** Most deliveries one endpoint may have claimed by this worker at once, counting `inFlight`. */
   endpointCap: number;
-  /** This worker's deliveries in flight, by endpoint. Endpoints with limits also count every other worker's. */
+  /**
+   * The same for an endpoint with limits of its own (FIFO, most in flight, a rate), whose claimed deliveries all start
+   * at once; unset: `endpointCap`. A worker may hold more of another endpoint than its requests in flight, the rest
+   * waiting for a slot.
+   */
+  limitedEndpointCap?: number;
+  /** This worker's claimed deliveries not yet done, by endpoint. Endpoints with limits also count every other worker's. */
   inFlight: ReadonlyMap<string, number>;
   /**
    * Most deliveries of one app this worker keeps in flight, counting `appInFlight`, unless the app sets its own
@@ -43,6 +49,12 @@ export interface RecordAttemptResult {
   disabled: string | null;
 }
 
+/** A claimed delivery, by its lease. */
+export interface Lease {
+  deliveryId: string;
+  leaseToken: string;
+}
+
 export interface SkipClaimedInput {
   deliveryId: string;
   leaseToken: string;
@@ -65,6 +77,11 @@ export interface QueueStore {
    * when it did). The endpoint's health is untouched: a skip is no failure.
    */
   skipClaimedDelivery(input: SkipClaimedInput): Promise<boolean>;
+  /**
+   * Gives back claimed deliveries the worker will not attempt (it is stopping, or one waited for a slot until its lease
+   * could no longer cover an attempt): each still under its lease is due again at `now`, for any worker to claim.
+   */
+  releaseClaims(leases: readonly Lease[], now: number): Promise<void>;
   /** The first time after `now` when a pending delivery falls due (leases included), or null if none will. */
   nextDueAfter(now: number): Promise<number | null>;
   /**

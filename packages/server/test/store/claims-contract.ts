@@ -1,7 +1,7 @@
 /** Store contract, claims: leases, the per-endpoint cap, and no endpoint's backlog hiding another's work. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Endpoint } from '../../src/domain/index.js';
+import type { ClaimedDelivery, Endpoint } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
 import { aMessage, anApp, anEndpoint, claimInput, seedEndpoints, T0, withOpenStore } from './fixtures.js';
 
@@ -67,5 +67,26 @@ export function claimsContract(open: () => Promise<Store>): void {
         again.every((c) => !ids.has(c.delivery.id)),
         'leased deliveries are not claimed twice',
       );
+    }));
+
+  test('claimed deliveries given back are due again at once, for any worker; a lease given back twice, or taken over, is left alone', () =>
+    withStore(async (store) => {
+      const { app } = await seedEndpoints(store);
+      for (let i = 0; i < 3; i++) await store.publishMessage({ message: aMessage(app.id), idempotencyWindowMs: 0 });
+      const claimed = await store.claimDueDeliveries(claimInput(T0));
+      assert.equal(claimed.length, 3);
+      const [kept, back, taken] = claimed as [ClaimedDelivery, ClaimedDelivery, ClaimedDelivery];
+      const lease = (c: ClaimedDelivery) => ({ deliveryId: c.delivery.id, leaseToken: c.leaseToken });
+      await store.releaseClaims([lease(back), { ...lease(taken), leaseToken: 'not-the-lease' }], T0 + 5);
+      assert.equal(await store.nextDueAfter(T0), T0 + 5);
+      const again = await store.claimDueDeliveries(claimInput(T0 + 5));
+      assert.deepEqual(
+        again.map((c) => c.delivery.id),
+        [back.delivery.id],
+      );
+      await store.releaseClaims([lease(back)], T0 + 6);
+      assert.deepEqual(await store.claimDueDeliveries(claimInput(T0 + 6)), [], 'its new lease holds it');
+      assert.equal((await store.findDelivery(app.id, kept.delivery.id))?.status, 'pending');
+      await store.releaseClaims([], T0 + 7);
     }));
 }

@@ -125,6 +125,21 @@ export function limitsContract(open: () => Promise<Store>): void {
       assert.equal(of(claimed, limited).length, 1);
     }));
 
+  test('limits: a worker claiming ahead holds an endpoint with limits to its cap of requests, others to the claim cap', () =>
+    withStore(async (store) => {
+      const { limited, free } = await seed(store, { maxInFlight: 10 }, 8);
+      const claimed = await store.claimDueDeliveries({
+        now: T0,
+        limit: 100,
+        leaseMs: 30_000,
+        endpointCap: 6,
+        limitedEndpointCap: 3,
+        inFlight: new Map(),
+      });
+      assert.equal(of(claimed, limited).length, 3);
+      assert.equal(of(claimed, free).length, 6);
+    }));
+
   test('limits: the rate lets a batch start every tenth of a second and says when the next may', () =>
     withStore(async (store) => {
       const { limited } = await seed(store, { rateLimit: 20 }, 10);

@@ -264,7 +264,7 @@ async function claimLimited(pool: pg.Pool, input: ClaimInput): Promise<ClaimedDe
           limits: { rateLimit: endpoint.rate_limit, maxInFlight: endpoint.max_in_flight, fifo: endpoint.fifo },
           inFlightEverywhere: leasedNow[0]?.n ?? 0,
           inFlightHere: input.inFlight.get(endpoint.id) ?? 0,
-          capHere: input.endpointCap,
+          capHere: input.limitedEndpointCap ?? input.endpointCap,
           rateNextAt: endpoint.rate_next_at,
           now: input.now,
         }),

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Attempt, AuditEntry, Delivery } from '../../domain/index.js';
 import type { DeliveryFilter, Page, PageQuery, ReplayInput } from '../admin-store.js';
-import type { SkipClaimedInput } from '../queue-store.js';
+import type { Lease, SkipClaimedInput } from '../queue-store.js';
 import type { AuditedTransaction } from './audit-log.js';
 import { DUE_CHANNEL } from './listen.js';
 import { prepared } from './pool.js';
@@ -23,6 +23,10 @@ const RETRY = `
 const SKIP_CLAIMED = `
   UPDATE deliveries SET status = 'skipped', skip_reason = $3, next_attempt_at = NULL, lease_token = NULL, updated_at = $4
   WHERE id = $1 AND lease_token = $2`;
+const RELEASE = `
+  UPDATE deliveries d SET next_attempt_at = $3, lease_token = NULL, updated_at = $3
+  FROM unnest($1::text[], $2::text[]) AS lease(id, token)
+  WHERE d.id = lease.id AND d.lease_token = lease.token AND d.status = 'pending'`;
 // A message retention purged has nothing left to send, so its deliveries stay as they are.
 const REPLAYABLE = `endpoint_id = $1 AND status = $2 AND created_at >= $3 AND ($4::bigint IS NULL OR updated_at >= $4)
     AND message_id IN (SELECT id FROM messages WHERE payload <> '')`;
@@ -84,6 +88,10 @@ export function deliveryQueries(pool: pg.Pool, transaction: AuditedTransaction) 
     async skipClaimedDelivery(input: SkipClaimedInput): Promise<boolean> {
       const { rowCount } = await pool.query(SKIP_CLAIMED, [input.deliveryId, input.leaseToken, input.reason, input.now]);
       return rowCount === 1;
+    },
+    async releaseClaims(leases: readonly Lease[], now: number): Promise<void> {
+      if (leases.length === 0) return;
+      await pool.query(RELEASE, [leases.map((l) => l.deliveryId), leases.map((l) => l.leaseToken), now]);
     },
     async nextDueAfter(now: number): Promise<number | null> {
       const { rows } = await pool.query<{ at: number | null }>(NEXT_DUE, [now]);

@@ -126,7 +126,7 @@ function claimQuery(db: Database.Database): Database.Transaction<(input: ClaimIn
         limits: { rateLimit: endpoint.rate_limit, maxInFlight: endpoint.max_in_flight, fifo },
         inFlightEverywhere: leasedCount.get({ endpointId: endpoint.id, now: input.now })?.n ?? 0,
         inFlightHere: input.inFlight.get(endpoint.id) ?? 0,
-        capHere: input.endpointCap,
+        capHere: input.limitedEndpointCap ?? input.endpointCap,
         rateNextAt: endpoint.rate_next_at,
         now: input.now,
       }),

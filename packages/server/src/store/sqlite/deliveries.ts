@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Attempt, AuditEntry, Delivery } from '../../domain/index.js';
 import type { DeliveryFilter, Page, PageQuery, ReplayInput } from '../admin-store.js';
-import type { SkipClaimedInput } from '../queue-store.js';
+import type { Lease, SkipClaimedInput } from '../queue-store.js';
 import type { Audited } from './audit-log.js';
 import { type AttemptRow, type DeliveryRow, toAttempt, toDelivery, toPage } from './rows.js';
 
@@ -30,6 +30,12 @@ export function deliveryQueries(db: Database.Database, audited: Audited) {
   const skipClaimed = db.prepare(`
     UPDATE deliveries SET status = 'skipped', skip_reason = @reason, next_attempt_at = NULL, lease_token = NULL, updated_at = @now
     WHERE id = @deliveryId AND lease_token = @leaseToken`);
+  const release = db.prepare(`
+    UPDATE deliveries SET next_attempt_at = @now, lease_token = NULL, updated_at = @now
+    WHERE id = @deliveryId AND lease_token = @leaseToken AND status = 'pending'`);
+  const releaseAll = db.transaction((leases: readonly Lease[], now: number) => {
+    for (const lease of leases) release.run({ ...lease, now });
+  });
   // A message retention purged has nothing left to send, so its deliveries stay as they are.
   const replayable = `endpoint_id = @endpointId AND status = @status AND created_at >= @since
       AND (@settledSince IS NULL OR updated_at >= @settledSince) AND message_id IN (SELECT id FROM messages WHERE payload <> '')`;
@@ -80,6 +86,9 @@ export function deliveryQueries(db: Database.Database, audited: Audited) {
     },
     async skipClaimedDelivery(input: SkipClaimedInput): Promise<boolean> {
       return skipClaimed.run(input).changes === 1;
+    },
+    async releaseClaims(leases: readonly Lease[], now: number): Promise<void> {
+      releaseAll(leases, now);
     },
     async nextDueAfter(now: number): Promise<number | null> {
       return nextDue.get({ now })?.at ?? null;
