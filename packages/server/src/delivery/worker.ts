@@ -57,7 +57,7 @@ interface Waiting {
 export class DeliveryWorker {
   private active = false;
   private loop: Promise<void> | null = null;
-  /** Claimed deliveries not yet answered, by endpoint: requests in flight and those waiting for a slot. */
+  /** Claimed deliveries holding their endpoint's slot, by endpoint: those waiting for one among them. */
   private inFlight = new Map<string, number>();
   /** Requests in flight by endpoint without limits, and the claimed deliveries waiting for one of its slots. */
   private readonly requests = new Map<string, number>();
@@ -84,7 +84,7 @@ export class DeliveryWorker {
     const { config } = deps;
     this.gate = new ClaimGate(config.endpointConcurrency, config.concurrency);
     this.timers = deps.timers ?? SYSTEM_TIMERS;
-    // The claim never gives one endpoint more than `endpointConcurrency` in flight here, so its client never queues.
+    // Requests to one endpoint never pass `endpointConcurrency` (the rest of a claim waits here), so its client never queues.
     const connectTimeoutMs = Math.min(config.connectTimeoutMs, config.timeoutMs);
     const { allowedNetworks: allowed, resolve } = deps;
     this.dispatchers = new EndpointDispatchers({
