@@ -1,11 +1,12 @@
 /**
- * A backlog behind one endpoint drains in batches: a freed slot costs a claim only when a claim can
- * find work, and an endpoint at its cap is refilled once half its slots are back, not one slot at a time.
+ * A backlog behind one endpoint drains in batches: a freed slot costs a claim only when a claim can find work, an
+ * endpoint at its cap is refilled once half its slots are back, not one slot at a time, and a refill claims ahead of
+ * the endpoint's requests, giving back what it will not send.
  */
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import pino from 'pino';
-import { type Config, loadConfig } from '../src/config.js';
+import { type Config, loadConfig, type RawSettings } from '../src/config.js';
 import { DeliveryWorker, systemResolver } from '../src/delivery/index.js';
 import { openSecretStore } from '../src/server.js';
 import type { Lease, Store } from '../src/store/index.js';
@@ -117,20 +118,21 @@ test('an endpoint gets its next request while the last ones are recorded; a FIFO
   assert.equal(new Set(open.requests.map((r) => r.headers['webhook-id'])).size, 8);
 });
 
-/** A hookd API with one app and one endpoint at `url`, and `count` events published to it. */
-async function backlogTo(t: TestContext, url: string, count: number) {
+/**
+ * A worker (64 deliveries in flight, no polling) on a backlog of `count` events to one endpoint at `url`, through a
+ * store that counts what the worker holds claimed (claimed, not yet recorded or given back) and what it gave back.
+ */
+async function workerOnBacklog(t: TestContext, url: string, count: number, flags: RawSettings) {
   const api = await startTestHookd({ role: 'api' });
   t.after(() => api.close());
   await api.call('POST', '/v1/apps', { uid: 'ahead', name: 'Ahead' });
   await api.call('POST', '/v1/apps/ahead/endpoints', { url });
   for (let n = 0; n < count; n++) await api.call('POST', '/v1/apps/ahead/events', { type: 'ahead.test', data: { n } });
-  return api;
-}
 
-/** The store, counting what the worker holds claimed (claimed, not yet recorded or given back) and what it gave back. */
-function holdings(store: Store) {
+  const config = loadConfig({ flags: { ...FAST, concurrency: 64, pollInterval: '10s', ...flags, dataDir: api.dataDir } });
+  const store = await openSecretStore(config);
   const counted = { held: 0, mostHeld: 0, released: [] as Lease[] };
-  const wrapped: Store = {
+  const counting: Store = {
     ...store,
     async claimDueDeliveries(input) {
       const claimed = await store.claimDueDeliveries(input);
@@ -148,7 +150,12 @@ function holdings(store: Store) {
       return store.releaseClaims(leases, now);
     },
   };
-  return { counted, store: wrapped };
+  const worker = startedWorker(counting, config);
+  t.after(async () => {
+    await worker.stop(100);
+    await store.close();
+  });
+  return { counted, store, worker };
 }
 
 test('a refill claims ahead: the endpoint holds up to twice its cap claimed, its requests never more than the cap', async (t) => {
@@ -160,17 +167,7 @@ test('a refill claims ahead: the endpoint holds up to twice its cap claimed, its
     return { status: 200, delayMs: 20 };
   });
   t.after(() => receiver.close());
-  const api = await backlogTo(t, receiver.url, 60);
-  const config = loadConfig({
-    flags: { ...FAST, endpointConcurrency: 4, concurrency: 64, pollInterval: '10s', dataDir: api.dataDir },
-  });
-  const opened = await openSecretStore(config);
-  const { counted, store } = holdings(opened);
-  const worker = startedWorker(store, config);
-  t.after(async () => {
-    await worker.stop();
-    await opened.close();
-  });
+  const { counted } = await workerOnBacklog(t, receiver.url, 60, { endpointConcurrency: 4 });
   await receiver.waitFor(60, 20_000);
   assert.equal(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size, 60, 'each delivery once');
   assert.equal(mostOpen, 4, 'requests in flight reach the cap and never pass it');
@@ -181,25 +178,8 @@ test('stopping gives back the deliveries claimed ahead and not yet sent: any wor
   // The first two requests are answered, so a refill claims ahead; the next ones hang.
   const receiver = await startReceiver((_, n) => (n < 2 ? { status: 200, delayMs: 300 } : { hang: true }));
   t.after(() => receiver.close());
-  const api = await backlogTo(t, receiver.url, 10);
-  const config = loadConfig({
-    flags: {
-      ...FAST,
-      endpointConcurrency: 2,
-      concurrency: 64,
-      pollInterval: '10s',
-      timeout: '5s',
-      lease: '20s',
-      dataDir: api.dataDir,
-    },
-  });
-  const opened = await openSecretStore(config);
-  const { counted, store } = holdings(opened);
-  const worker = startedWorker(store, config);
-  t.after(async () => {
-    await worker.stop(100);
-    await opened.close();
-  });
+  const flags = { endpointConcurrency: 2, timeout: '5s', lease: '20s' };
+  const { counted, store, worker } = await workerOnBacklog(t, receiver.url, 10, flags);
   await receiver.waitFor(4, 10_000);
   // Two requests hang; whatever else it holds waits for their slots.
   await eventually(() => (counted.held > 2 ? true : undefined), 10_000, 'a delivery waiting for a slot');
@@ -208,7 +188,7 @@ test('stopping gives back the deliveries claimed ahead and not yet sent: any wor
   const sent = new Set(receiver.requests.map((r) => r.headers['webhook-id']));
   assert.equal(sent.size, 4);
   assert.ok(counted.released.length > 0);
-  const claimable = await opened.claimDueDeliveries({
+  const claimable = await store.claimDueDeliveries({
     now: Date.now(),
     limit: 100,
     leaseMs: 1000,
@@ -229,25 +209,8 @@ test('a delivery claimed ahead whose lease can no longer cover an attempt is giv
   // Two quick answers, so a refill claims ahead; then two slow ones, longer than the lease leaves the waiting for a slot.
   const receiver = await startReceiver((_, n) => ({ status: 200, delayMs: n < 2 ? 100 : n < 4 ? 1_200 : 0 }));
   t.after(() => receiver.close());
-  const api = await backlogTo(t, receiver.url, 8);
-  const config = loadConfig({
-    flags: {
-      ...FAST,
-      endpointConcurrency: 2,
-      concurrency: 64,
-      pollInterval: '10s',
-      timeout: '2s',
-      lease: '2500ms',
-      dataDir: api.dataDir,
-    },
-  });
-  const opened = await openSecretStore(config);
-  const { counted, store } = holdings(opened);
-  const worker = startedWorker(store, config);
-  t.after(async () => {
-    await worker.stop();
-    await opened.close();
-  });
+  const flags = { endpointConcurrency: 2, timeout: '2s', lease: '2500ms' };
+  const { counted } = await workerOnBacklog(t, receiver.url, 8, flags);
   await receiver.waitFor(8, 20_000);
   assert.ok(counted.released.length > 0, 'a delivery that waited past its lease’s room was given back');
   const ids = receiver.requests.map((r) => r.headers['webhook-id']);
