@@ -57,10 +57,11 @@ interface Waiting {
 export class DeliveryWorker {
   private active = false;
   private loop: Promise<void> | null = null;
-  /** Claimed deliveries holding their endpoint's slot, by endpoint: those waiting for one among them. */
+  /** Claimed deliveries not yet done with their endpoint, by endpoint: those waiting for a slot included. */
   private inFlight = new Map<string, number>();
-  /** Requests in flight by endpoint without limits, and the claimed deliveries waiting for one of its slots. */
+  /** Requests in flight by endpoint without limits of its own. */
   private readonly requests = new Map<string, number>();
+  /** Claimed deliveries waiting for one of their endpoint's slots, oldest first, by endpoint. */
   private readonly waiting = new Map<string, Waiting[]>();
   /** Deliveries in flight by app, and each such app's cap as its last claim saw it. */
   private appInFlight = new Map<string, number>();
@@ -275,14 +276,15 @@ export class DeliveryWorker {
     this.appCaps.set(appId, item.appCap);
     this.inFlightTotal++;
     const requests = this.requests.get(endpointId) ?? 0;
-    if (item.endpoint.limited || requests < this.deps.config.endpointConcurrency) {
-      if (!item.endpoint.limited) this.requests.set(endpointId, requests + 1);
+    if (item.endpoint.limited) this.attemptNow(item);
+    else if (requests < this.deps.config.endpointConcurrency) {
+      this.requests.set(endpointId, requests + 1);
       this.attemptNow(item);
-      return;
+    } else {
+      const queue = this.waiting.get(endpointId);
+      if (queue) queue.push({ item, leaseUntil });
+      else this.waiting.set(endpointId, [{ item, leaseUntil }]);
     }
-    const queue = this.waiting.get(endpointId);
-    if (queue) queue.push({ item, leaseUntil });
-    else this.waiting.set(endpointId, [{ item, leaseUntil }]);
   }
 
   /**
@@ -300,11 +302,7 @@ export class DeliveryWorker {
     }
     if (queue.length === 0) this.waiting.delete(endpointId);
     if (next) this.attemptNow(next);
-    else {
-      const left = (this.requests.get(endpointId) ?? 1) - 1;
-      if (left === 0) this.requests.delete(endpointId);
-      else this.requests.set(endpointId, left);
-    }
+    else countDown(this.requests, endpointId);
     if (stale.length === 0) return;
     for (const item of stale) this.finished(item);
     // Due again at once: the worker looks for them, and for whatever else their slots let it take.
@@ -332,15 +330,10 @@ export class DeliveryWorker {
   private slotBack(item: ClaimedDelivery): void {
     const endpointId = item.endpoint.id;
     const { appId } = item.delivery;
-    const left = (this.inFlight.get(endpointId) ?? 1) - 1;
-    if (left === 0) this.inFlight.delete(endpointId);
-    else this.inFlight.set(endpointId, left);
-    const appLeft = (this.appInFlight.get(appId) ?? 1) - 1;
+    const left = countDown(this.inFlight, endpointId);
     const appCap = this.appCaps.get(appId) ?? item.appCap;
-    if (appLeft === 0) {
-      this.appInFlight.delete(appId);
-      this.appCaps.delete(appId);
-    } else this.appInFlight.set(appId, appLeft);
+    const appLeft = countDown(this.appInFlight, appId);
+    if (appLeft === 0) this.appCaps.delete(appId);
     const slot = { endpointId, left, limited: item.endpoint.limited, appId, appLeft, appCap };
     if (this.gate.slotFreed(slot)) this.resume();
   }
@@ -498,6 +491,14 @@ export class DeliveryWorker {
       // The attempt is recorded whatever happens here: an ops event that could not be published is only logged.
       .catch((error: unknown) => logger.error({ ...log, err: error }, 'raising an ops event failed'));
   }
+}
+
+/** One fewer under `key`, which leaves the map at zero; the count left. */
+function countDown(counts: Map<string, number>, key: string): number {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left === 0) counts.delete(key);
+  else counts.set(key, left);
+  return left;
 }
 
 /** A 32-bit seed from an id: the same message gets the same Math.random on every attempt. */
