@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { reachPostgres } from '../packages/server/test/helpers/postgres.js';
-import { arrivalRate, type Receivers, WARMUP_SHARE } from './loopback.js';
+import { arrivalRate, type Receivers, WARMUP_ARRIVALS } from './loopback.js';
 
 /** Clock ticks per second, the unit of utime and stime in /proc/<pid>/stat. */
 const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -179,13 +179,12 @@ const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const arrived = (receivers: Receivers) => receivers.arrivals.reduce((sum, map) => sum + map.size, 0);
 
 /**
- * Clears the receivers, runs `deliver` (which resolves once every delivery arrived), and samples the CPU when a fifth
- * of `total` has arrived and again at the end: the same stretch as arrivalRate's. `groups` is read at the fifth, when
- * every process of the drain runs.
+ * Clears the receivers, runs `deliver` (which resolves once every delivery arrived, WARMUP_ARRIVALS of them and then
+ * the measured ones), and samples the CPU once the warm-up has arrived and again at the end: the same stretch as
+ * arrivalRate's. `groups` is read after the warm-up, when every process of the drain runs.
  */
 export async function meteredDrain(
   receivers: Receivers,
-  total: number,
   meter: CpuMeter,
   groups: () => Groups,
   deliver: () => Promise<void>,
@@ -193,8 +192,8 @@ export async function meteredDrain(
   receivers.clear();
   let over = false;
   let metered: Groups = {};
-  const fifth = (async (): Promise<[CpuSample, number, NodeJS.CpuUsage, number] | null> => {
-    while (!over && arrived(receivers) < Math.floor(total * WARMUP_SHARE)) await new Promise((r) => setTimeout(r, 2));
+  const warm = (async (): Promise<[CpuSample, number, NodeJS.CpuUsage, number] | null> => {
+    while (!over && arrived(receivers) < WARMUP_ARRIVALS) await new Promise((r) => setTimeout(r, 2));
     if (over) return null;
     metered = groups();
     return [await meter.sample(metered), arrived(receivers), process.cpuUsage(), monotonicUs()];
@@ -207,12 +206,12 @@ export async function meteredDrain(
   const end = await meter.sample(metered);
   const toUs = monotonicUs();
   const count = arrived(receivers);
-  const start = await fifth;
-  if (start === null) throw new Error('bench: the drain ended before a fifth had arrived');
+  const start = await warm;
+  if (start === null) throw new Error(`bench: the drain ended before its ${WARMUP_ARRIVALS} warm-up deliveries had arrived`);
   // Not from /proc: this process's descendants are the hookd processes measured above.
   const own = process.cpuUsage(start[2]);
   return {
-    rate: arrivalRate(receivers),
+    rate: arrivalRate(receivers, undefined, start[1]),
     cpuMsPer: perUnit(CpuMeter.spent(start[0], end), count - start[1]),
     receiversMsPer: (own.user + own.system) / 1000 / (count - start[1]),
     stretch: { fromUs: start[3], toUs },

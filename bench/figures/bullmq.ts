@@ -12,11 +12,13 @@ import { killHard } from '../../packages/server/test/helpers/processes.js';
 import { CpuMeter, inMicroseconds, type MeteredDrain, meteredDrain, pidsNamed } from '../cpu.js';
 import { compared, type Figure, type Row } from '../figure.js';
 import { createDatabase, Deployment, drain } from '../hookd.js';
-import { type Receivers, startReceivers, waitFor } from '../loopback.js';
+import { type Receivers, startReceivers, WARMUP_ARRIVALS, waitFor } from '../loopback.js';
 import { seededBytes, seededJsonBody, seededRandom } from '../seeded.js';
 
 const SEED = 0x5eed_0005;
+/** Messages measured, after WARMUP_ARRIVALS more on each side. */
 const MESSAGES = 4_000;
+const DRAINED = WARMUP_ARRIVALS + MESSAGES;
 const CONCURRENCY = 32;
 const GOAL = 1.5;
 const DIY = fileURLToPath(new URL('../servers/bullmq-diy.ts', import.meta.url));
@@ -26,7 +28,7 @@ async function bullmqDrain(receivers: Receivers, meter: CpuMeter): Promise<Meter
     env: {
       ...process.env,
       BENCH_URLS: receivers.urls.join(','),
-      BENCH_MESSAGES: String(MESSAGES),
+      BENCH_MESSAGES: String(DRAINED),
       BENCH_CONCURRENCY: String(CONCURRENCY),
       BENCH_SEED: String(SEED),
       BENCH_SECRET: `whsec_${seededBytes(seededRandom(SEED), 32).toString('base64')}`,
@@ -40,9 +42,9 @@ async function bullmqDrain(receivers: Receivers, meter: CpuMeter): Promise<Meter
     });
     const arrivals = receivers.arrivals[0] as Map<string, number>;
     const groups = () => ({ sender: [child.pid as number], redis: pidsNamed('redis-server') });
-    return await meteredDrain(receivers, MESSAGES, meter, groups, async () => {
+    return await meteredDrain(receivers, meter, groups, async () => {
       child.send('start');
-      await waitFor(() => arrivals.size >= MESSAGES, 180_000, 'BullMQ to drain');
+      await waitFor(() => arrivals.size >= DRAINED, 180_000, 'BullMQ to drain');
     });
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -54,12 +56,12 @@ async function bullmqDrain(receivers: Receivers, meter: CpuMeter): Promise<Meter
 
 async function hookdDrain(receivers: Receivers, meter: CpuMeter): Promise<MeteredDrain> {
   const random = seededRandom(SEED);
-  const bodies = Array.from({ length: MESSAGES }, () => seededJsonBody(random, 1024));
+  const bodies = Array.from({ length: DRAINED }, () => seededJsonBody(random, 1024));
   const db = await createDatabase('SQLite');
   const deployment = new Deployment(db.url);
   try {
     const deliver = () => drain(deployment, { backend: 'SQLite' }, receivers, bodies);
-    return await meteredDrain(receivers, MESSAGES, meter, () => deployment.groups, deliver);
+    return await meteredDrain(receivers, meter, () => deployment.groups, deliver);
   } finally {
     await deployment.stop();
     await db.drop();
@@ -68,7 +70,7 @@ async function hookdDrain(receivers: Receivers, meter: CpuMeter): Promise<Metere
 
 const figure: Figure = {
   name: 'bullmq',
-  description: `hookd (SQLite) vs BullMQ + undici + node:crypto on Redis, end-to-end deliveries/s, 1 endpoint (${MESSAGES} messages)`,
+  description: `hookd (SQLite) vs BullMQ + undici + node:crypto on Redis, end-to-end deliveries/s, 1 endpoint (${MESSAGES} messages after ${WARMUP_ARRIVALS} of warm-up)`,
   async run(): Promise<Row[]> {
     const receivers = await startReceivers([{ kind: 'fast' }]);
     const meter = await CpuMeter.open(null);
@@ -86,7 +88,7 @@ const figure: Figure = {
           better: 'higher',
           baseline: { name, value: baseline.rate },
           goal: GOAL,
-          details: { messages: MESSAGES, concurrency: CONCURRENCY, bodyBytes: 1024 },
+          details: { messages: MESSAGES, warmup: WARMUP_ARRIVALS, concurrency: CONCURRENCY, bodyBytes: 1024 },
         }),
         compared({
           figure: 'CPU µs per delivery, hookd SQLite vs BullMQ do-it-yourself (sender + Redis), 1 endpoint',

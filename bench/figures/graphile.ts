@@ -3,7 +3,7 @@
  * node:crypto, POSTing with undici (bench/servers/graphile-diy.ts, a child process like hookd), each in a fresh
  * database of the same PostgreSQL server.
  * - drains, 1 and 10 endpoints: the same deliveries queued while nothing sends, then sent to the same receivers;
- *   deliveries/s after the first fifth of the arrivals, as the delivery figure measures hookd. hookd: an API process
+ *   deliveries/s after 4,000 of warm-up, as the delivery figure measures hookd. hookd: an API process
  *   and one worker process (as the delivery figure). graphile-worker: its defaults, concurrency 32 and a pool of 32;
  *   then with its opt-in batching on, for information. Goal: hookd at least twice the default sender.
  * - publish: events accepted per second over HTTP, as the publish figure loads hookd, against a bare fastify route
@@ -17,16 +17,17 @@ import { freePort, killHard, waitReady } from '../../packages/server/test/helper
 import { CpuMeter, type MeteredDrain, meteredDrain, perUnit } from '../cpu.js';
 import { compared, type Figure, type Row } from '../figure.js';
 import { createDatabase, type Database, Deployment, drain, PUBLISH_CONCURRENCY, TOKEN } from '../hookd.js';
-import { closedLoop, type Receivers, startReceivers, waitFor } from '../loopback.js';
+import { closedLoop, type Receivers, startReceivers, WARMUP_ARRIVALS, waitFor } from '../loopback.js';
 import { seededBytes, seededJsonBody, seededRandom } from '../seeded.js';
 
 const SEED = 0x5eed_0006;
-/** Deliveries per drain, whatever the fan-out (as the delivery figure). */
+/** Deliveries measured per drain, whatever the fan-out, after WARMUP_ARRIVALS more (as the delivery figure). */
 const DELIVERIES = 4_000;
+const DRAINED = WARMUP_ARRIVALS + DELIVERIES;
 /** graphile-worker has one concurrency per process; 32 is hookd's per endpoint. */
 const GRAPHILE_CONCURRENCY = 32;
 const GOAL = 2;
-const PUBLISH_WARMUP = 1_000;
+const PUBLISH_WARMUP = 4_000;
 const PUBLISH_MEASURED = 5_000;
 const DIY = fileURLToPath(new URL('../servers/graphile-diy.ts', import.meta.url));
 const PUBLISH = fileURLToPath(new URL('../servers/graphile-publish.ts', import.meta.url));
@@ -84,7 +85,6 @@ function graphileDrain(receivers: Receivers, bodies: readonly string[], batched:
       });
       const metered = await meteredDrain(
         receivers,
-        DELIVERIES,
         meter,
         () => ({ sender: [child.pid as number] }),
         async () => {
@@ -109,7 +109,6 @@ function hookdDrain(receivers: Receivers, bodies: readonly string[]): Promise<Me
       return measured(
         await meteredDrain(
           receivers,
-          DELIVERIES,
           meter,
           () => ({ hookd: deployment.pids }),
           () => drain(deployment, { backend: 'PostgreSQL', workers: 1 }, receivers, bodies),
@@ -210,16 +209,16 @@ function rows(
 
 const figure: Figure = {
   name: 'graphile',
-  description: `hookd (PostgreSQL) vs graphile-worker + undici + node:crypto: drains to 1 and 10 endpoints (${DELIVERIES} deliveries), publish (${PUBLISH_MEASURED} events), with CPU per delivery`,
+  description: `hookd (PostgreSQL) vs graphile-worker + undici + node:crypto: drains to 1 and 10 endpoints (${DELIVERIES} deliveries after ${WARMUP_ARRIVALS} of warm-up), publish (${PUBLISH_MEASURED} events), with CPU per delivery`,
   async run(): Promise<Row[]> {
     const random = seededRandom(SEED);
-    const bodies = Array.from({ length: DELIVERIES }, () => seededJsonBody(random, 1024));
+    const bodies = Array.from({ length: DRAINED }, () => seededJsonBody(random, 1024));
     const out: Row[] = [];
     for (const endpoints of [1, 10]) {
       const receivers = await startReceivers(Array.from({ length: endpoints }, () => ({ kind: 'fast' as const })));
       const what = `${endpoints} endpoint${endpoints === 1 ? '' : 's'}`;
       try {
-        const messages = bodies.slice(0, DELIVERIES / endpoints);
+        const messages = bodies.slice(0, DRAINED / endpoints);
         const plain = await graphileDrain(receivers, messages, false);
         const batched = await graphileDrain(receivers, messages, true);
         const hookd = await hookdDrain(receivers, messages);
@@ -227,6 +226,7 @@ const figure: Figure = {
         const settings = {
           messages: messages.length,
           deliveries: DELIVERIES,
+          warmup: WARMUP_ARRIVALS,
           bodyBytes: 1024,
           hookdInFlight: Math.min(256, 32 * endpoints),
           graphileConcurrency: GRAPHILE_CONCURRENCY,

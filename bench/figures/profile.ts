@@ -1,10 +1,10 @@
 /**
- * Where one delivery's CPU goes in the process that delivers: a drain of 4,000 deliveries to 1 endpoint (SQLite's one
+ * Where one delivery's CPU goes in the process that delivers: a drain of 4,000 deliveries (after 4,000 of warm-up) to 1 endpoint (SQLite's one
  * process, PostgreSQL's worker process) run under node's `--cpu-prof`, the profile charged to components (claim,
  * sign, HTTP, record, timers/promises, logging, GC, the worker's own code, other; see profile.ts) per delivery. The
  * profiles stay in bench/profiles/ for a flame view (Chrome DevTools, speedscope). Profiling slows the process a
  * little, so the rates of the `delivery` figure come from unprofiled runs. The total is the process's CPU from /proc
- * (after the first fifth, as the drains' rates), shared out as the profile's samples of that same stretch are.
+ * (after the warm-up, as the drains' rates), shared out as the profile's samples of that same stretch are.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { CpuMeter, meteredDrain, type Stretch } from '../cpu.js';
 import { bounded, type Figure, type Row } from '../figure.js';
 import { type Backend, createDatabase, Deployment, drain } from '../hookd.js';
-import { startReceivers } from '../loopback.js';
+import { startReceivers, WARMUP_ARRIVALS } from '../loopback.js';
 import { componentsIn, IDLE } from '../profile.js';
 import { seededJsonBody, seededRandom } from '../seeded.js';
 
@@ -33,7 +33,7 @@ async function profiled(backend: Backend, bodies: readonly string[]): Promise<Ro
   try {
     const topology = backend === 'SQLite' ? { backend } : { backend, workers: 1 };
     const deliver = () => drain(deployment, topology, receivers, bodies);
-    const metered = await meteredDrain(receivers, DELIVERIES, meter, () => ({ [role]: deployment.groups[role] ?? [] }), deliver);
+    const metered = await meteredDrain(receivers, meter, () => ({ [role]: deployment.groups[role] ?? [] }), deliver);
     cpuMs = metered.cpuMsPer[role] as number;
     stretch = metered.stretch;
   } finally {
@@ -57,16 +57,21 @@ async function profiled(backend: Backend, bodies: readonly string[]): Promise<Ro
     value: cpuMs * 1000,
     unit: 'µs/delivery',
     better: 'lower',
-    details: { deliveries: DELIVERIES, profiles: `bench/profiles/${backend}/${role}/`, components: perDelivery },
+    details: {
+      deliveries: DELIVERIES,
+      warmup: WARMUP_ARRIVALS,
+      profiles: `bench/profiles/${backend}/${role}/`,
+      components: perDelivery,
+    },
   });
 }
 
 const figure: Figure = {
   name: 'profile',
-  description: `CPU profile of the delivering process by component, SQLite and PostgreSQL (${DELIVERIES} deliveries)`,
+  description: `CPU profile of the delivering process by component, SQLite and PostgreSQL (${DELIVERIES} deliveries after ${WARMUP_ARRIVALS} of warm-up)`,
   async run(): Promise<Row[]> {
     const random = seededRandom(SEED);
-    const bodies = Array.from({ length: DELIVERIES }, () => seededJsonBody(random, 1024));
+    const bodies = Array.from({ length: WARMUP_ARRIVALS + DELIVERIES }, () => seededJsonBody(random, 1024));
     return [await profiled('SQLite', bodies), await profiled('PostgreSQL', bodies)];
   },
 };
