@@ -1,6 +1,6 @@
 /**
  * The storage floor of one delivery: what the queue costs with no HTTP at all. 4,000 messages to 1 endpoint are
- * published into the store (in this process), then drained the way the worker drains them — claims of 256, each
+ * published into the store (in this process), after 4,000 of warm-up, then drained (the warm-up's first) the way the worker drains them — claims of 256, each
  * claimed delivery's attempt recorded as a 200 with the claims' records together (the store commits records that
  * arrive together in one transaction) — and the CPU of the drain is read from /proc: this process and, on
  * PostgreSQL, the database's backends. Beside it, the same process's CPU per request of the undici loop the
@@ -46,44 +46,54 @@ async function storageCost(backend: Backend, bodies: readonly string[]): Promise
     const app = await store.createApp(anApp());
     await store.createEndpoint(anEndpoint(app.id));
     // As the API publishes: PUBLISH_CONCURRENCY at a time, so the store batches them as it does behind HTTP.
-    const published = await sample();
-    await closedLoop(PUBLISH_CONCURRENCY, bodies.length, async (i) => {
-      // Stamped as the API stamps them, about 8 a millisecond at the rates measured here: ids sort by that time, so
-      // a claim's deliveries sit side by side in the indexes kept in id order. All in one millisecond, they would be
-      // scattered there (SQLite: updating a claim of 16 wrote 76 pages to the WAL instead of 21).
-      const message = {
-        id: newId('msg', T0 + i),
-        appId: app.id,
-        type: 'order.created',
-        payload: bodies[i] as string,
-        idempotencyKey: null,
-        createdAt: T0 + Math.floor(i / 8),
-      };
-      await store.publishMessage({ message, idempotencyWindowMs: 0 });
-    });
-    const before = await sample();
-    let drained = 0;
-    for (let now = T0 + bodies.length; drained < bodies.length; now++) {
-      const claimed = await store.claimDueDeliveries({
-        now,
-        limit: CLAIM,
-        leaseMs: 30_000,
-        endpointCap: CLAIM,
-        inFlight: new Map(),
+    const publish = (from: number, count: number) =>
+      closedLoop(PUBLISH_CONCURRENCY, count, async (n) => {
+        const i = from + n;
+        // Stamped as the API stamps them, about 8 a millisecond at the rates measured here: ids sort by that time, so
+        // a claim's deliveries sit side by side in the indexes kept in id order. All in one millisecond, they would be
+        // scattered there (SQLite: updating a claim of 16 wrote 76 pages to the WAL instead of 21).
+        const message = {
+          id: newId('msg', T0 + i),
+          appId: app.id,
+          type: 'order.created',
+          payload: bodies[i % bodies.length] as string,
+          idempotencyKey: null,
+          createdAt: T0 + Math.floor(i / 8),
+        };
+        await store.publishMessage({ message, idempotencyWindowMs: 0 });
       });
-      if (claimed.length === 0) throw new Error('bench: the store ran dry before every delivery was claimed');
-      const next = { status: 'succeeded' } as const;
-      await Promise.all(
-        claimed.map((c) =>
-          store.recordAttempt({ attempt: anAttempt(c.delivery.id, { startedAt: now }), leaseToken: c.leaseToken, next, now }),
-        ),
-      );
-      drained += claimed.length;
-    }
+    let now = T0 + WARMUP_ARRIVALS + bodies.length;
+    const drain = async (count: number) => {
+      for (let drained = 0; drained < count; now++) {
+        const claimed = await store.claimDueDeliveries({
+          now,
+          limit: Math.min(CLAIM, count - drained),
+          leaseMs: 30_000,
+          endpointCap: CLAIM,
+          inFlight: new Map(),
+        });
+        if (claimed.length === 0) throw new Error('bench: the store ran dry before every delivery was claimed');
+        const next = { status: 'succeeded' } as const;
+        await Promise.all(
+          claimed.map((c) =>
+            store.recordAttempt({ attempt: anAttempt(c.delivery.id, { startedAt: now }), leaseToken: c.leaseToken, next, now }),
+          ),
+        );
+        drained += claimed.length;
+      }
+    };
+    // The store's code warms up first, as every drain's does (WARMUP_ARRIVALS); then each is measured.
+    await publish(0, WARMUP_ARRIVALS);
+    const publishing = await sample();
+    await publish(WARMUP_ARRIVALS, bodies.length);
+    const published = await sample();
+    await drain(WARMUP_ARRIVALS);
+    const before = await sample();
+    await drain(bodies.length);
     const after = await sample();
     return {
-      publish: microseconds(perUnit(CpuMeter.spent(published, before), bodies.length)),
-      drain: microseconds(perUnit(CpuMeter.spent(before, after), drained)),
+      publish: microseconds(perUnit(CpuMeter.spent(publishing, published), bodies.length)),
+      drain: microseconds(perUnit(CpuMeter.spent(before, after), bodies.length)),
     };
   } finally {
     await meter.close();
