@@ -38,9 +38,10 @@ const TABLES = [
 
 /**
  * Columns PostgreSQL has and SQLite does not, filled in by PostgreSQL: FIFO order, from insertion order; the version of
- * an app's endpoints that publishes check, from its trigger.
+ * an app's endpoints that publishes check, from its trigger; a lease's end and whether a limited endpoint counts it,
+ * empty in a copy, which holds no lease.
  */
-const POSTGRES_ONLY = new Set(['deliveries.seq', 'apps.endpoints_version']);
+const POSTGRES_ONLY = new Set(['deliveries.seq', 'apps.endpoints_version', 'deliveries.lease_until', 'deliveries.lease_limited']);
 
 export interface TableCopied {
   table: string;

@@ -113,6 +113,42 @@ if (adminUrl === null) {
         assert.equal(leased.data[0]?.nextAttemptAt, T0 + 60_000, 'each claimed delivery carries its lease');
       }));
 
+    test('a lease writes no index entry: a leased row is a heap-only version beside the one it replaced', () =>
+      withStores(1, async ([store], url) => {
+        const { app } = await seed(store as Store, 1);
+        for (let i = 0; i < 20; i++) await publish(store as Store, app.id);
+        const client = new pg.Client(url);
+        await client.connect();
+        try {
+          await client.query('CREATE EXTENSION IF NOT EXISTS pageinspect');
+          const claimed = await (store as Store).claimDueDeliveries({
+            now: T0,
+            limit: 5,
+            leaseMs: 30_000,
+            endpointCap: 100,
+            inFlight: new Map(),
+          });
+          assert.equal(claimed.length, 5);
+          // HEAP_HOT_UPDATED (0x4000) marks a version a HOT update replaced, HEAP_ONLY_TUPLE (0x8000) its successor,
+          // which no index points at. The table's fillfactor leaves room on each page for a few such versions.
+          const { rows } = await client.query<{ hot: number; heap_only: number }>(`
+            SELECT count(*) FILTER (WHERE t_infomask2 & 16384 <> 0)::int AS hot,
+              count(*) FILTER (WHERE t_infomask2 & 32768 <> 0)::int AS heap_only
+            FROM generate_series(0, pg_relation_size('deliveries') / current_setting('block_size')::int - 1) AS page,
+              heap_page_items(get_raw_page('deliveries', page::int))`);
+          assert.deepEqual(rows[0], { hot: 5, heap_only: 5 });
+          const recorded = await (store as Store).recordAttempt({
+            attempt: anAttempt((claimed[0] as ClaimedDelivery).delivery.id, { startedAt: T0 }),
+            leaseToken: (claimed[0] as ClaimedDelivery).leaseToken,
+            next: { status: 'succeeded' },
+            now: T0 + 10,
+          });
+          assert.equal(recorded.finished, true, 'the lease still holds for its record');
+        } finally {
+          await client.end();
+        }
+      }));
+
     test('three processes migrating one new database at once all start', async () => {
       const url = await database.freshSchema();
       const stores = await Promise.all([1, 2, 3].map(() => openStore(url, { poolSize: 1 })));
@@ -124,7 +160,7 @@ if (adminUrl === null) {
           const { rows } = await client.query('SELECT version FROM hookd_migrations ORDER BY version');
           assert.deepEqual(
             rows.map((r) => r.version),
-            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28],
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29],
           );
         } finally {
           await client.end();

@@ -24,11 +24,19 @@ const WINDOW_FACTOR = 2;
 const windowRows = (input: ClaimInput) => WINDOW_FACTOR * Math.min(input.limit, input.endpointCap);
 
 const LIMITED = 'e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.fifo';
+/**
+ * A pending delivery of `row` (an alias, or '' for the table's own columns) due at `now`: its time has come and it is
+ * not leased. A lease sets lease_until and leaves next_attempt_at, which the indexes order by, alone (migration 29).
+ */
+const dueRow = (row: string, now: string) => {
+  const c = row === '' ? '' : `${row}.`;
+  return `${c}status = 'pending' AND ${c}next_attempt_at <= ${now} AND (${c}lease_until IS NULL OR ${c}lease_until <= ${now})`;
+};
 // Limited endpoints that have a delivery due and whose rate lets one start; read without locks.
 const LIMITED_DUE_FROM = `
   FROM endpoints e
   WHERE (${LIMITED}) AND e.disabled_at IS NULL AND e.paused_at IS NULL AND coalesce(e.rate_next_at, 0) <= $1
-    AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= $1)`;
+    AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND ${dueRow('d', '$1')})`;
 
 // window: the soonest due rows, whatever their endpoint, read without locks (locking every row looked at would write
 //   to each of them).
@@ -42,7 +50,7 @@ const LIMITED_DUE_FROM = `
 // chosen: the soonest of those, letting each app reach at most its cap with what this worker has in flight.
 // locked: the chosen rows still pending and due once locked (PostgreSQL re-reads a row it waited for);
 //   rows another claimer holds are skipped, not waited for.
-// leased: they become due again when the lease runs out, under a fresh token.
+// leased: they become due again when the lease runs out, under a fresh token. No indexed column changes: a HOT update.
 // The rotated-out secret comes along only while its overlap lasts. limited_due says whether endpoints with limits have
 // work now, which this statement leaves to claimLimited: the next claim asks for it only then.
 const CLAIM = prepared(
@@ -51,7 +59,7 @@ const CLAIM = prepared(
   WITH RECURSIVE win AS MATERIALIZED (
     SELECT d.id, d.endpoint_id, d.next_attempt_at AS due_at
     FROM deliveries d
-    WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+    WHERE ${dueRow('d', '$1')}
     ORDER BY d.next_attempt_at
     LIMIT $3
   ),
@@ -66,7 +74,8 @@ const CLAIM = prepared(
     FROM (
       SELECT * FROM (
         SELECT e.id AS endpoint_id,
-          (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending') AS due_at
+          (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending'
+            AND (d.lease_until IS NULL OR d.lease_until <= $1)) AS due_at
         FROM pending p JOIN endpoints e ON e.id = p.endpoint_id
         WHERE e.disabled_at IS NULL AND e.paused_at IS NULL AND NOT (${LIMITED}) AND e.id <> ALL ($2::text[])
           AND NOT EXISTS (
@@ -78,7 +87,7 @@ const CLAIM = prepared(
     ) due
     CROSS JOIN LATERAL (
       SELECT d.id, d.next_attempt_at AS due_at FROM deliveries d
-      WHERE d.endpoint_id = due.endpoint_id AND d.status = 'pending' AND d.next_attempt_at <= $1
+      WHERE d.endpoint_id = due.endpoint_id AND ${dueRow('d', '$1')}
       ORDER BY d.next_attempt_at LIMIT $6
     ) x
   ),
@@ -105,11 +114,11 @@ const CLAIM = prepared(
   locked AS MATERIALIZED (
     SELECT d.id, chosen.due_at
     FROM deliveries d JOIN chosen ON chosen.id = d.id
-    WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+    WHERE ${dueRow('d', '$1')}
     FOR UPDATE OF d SKIP LOCKED
   ),
   leased AS (
-    UPDATE deliveries d SET next_attempt_at = $8, lease_token = $9, updated_at = $1
+    UPDATE deliveries d SET lease_until = $8, lease_token = $9, updated_at = $1
     FROM locked WHERE d.id = locked.id
     RETURNING d.*, locked.due_at
   )
@@ -207,20 +216,21 @@ const LOCK_LIMITED = `
 // A statement of its own, so that its snapshot sees every lease committed before the lock was granted.
 const LEASED_COUNT = `
   SELECT count(*)::int AS n FROM deliveries
-  WHERE endpoint_id = $1 AND lease_token IS NOT NULL AND status = 'pending' AND next_attempt_at > $2`;
+  WHERE endpoint_id = $1 AND lease_limited AND status = 'pending' AND lease_until > $2`;
 const DUE_OF = `
-  SELECT id FROM deliveries WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at <= $2
+  SELECT id FROM deliveries WHERE endpoint_id = $1 AND ${dueRow('', '$2')}
   ORDER BY next_attempt_at LIMIT $3`;
-// The FIFO head: the endpoint's oldest pending delivery, whether due or waiting for a retry.
+// The FIFO head: the endpoint's oldest pending delivery, whether due, leased or waiting for a retry.
 const HEAD_OF = `
   SELECT id FROM (
-    SELECT id, next_attempt_at FROM deliveries WHERE endpoint_id = $1 AND status = 'pending' ORDER BY seq LIMIT 1
+    SELECT * FROM deliveries WHERE endpoint_id = $1 AND status = 'pending' ORDER BY seq LIMIT 1
   ) head
-  WHERE next_attempt_at <= $2`;
+  WHERE ${dueRow('head', '$2')}`;
+// lease_limited: counted by LEASED_COUNT through its own index (an indexed column: not a HOT update, for these alone).
 const LEASE = `
   WITH leased AS (
-    UPDATE deliveries d SET next_attempt_at = $3, lease_token = $4, updated_at = $2
-    WHERE d.id = ANY ($1::text[]) AND d.status = 'pending' AND d.next_attempt_at <= $2
+    UPDATE deliveries d SET lease_until = $3, lease_token = $4, lease_limited = true, updated_at = $2
+    WHERE d.id = ANY ($1::text[]) AND ${dueRow('d', '$2')}
     RETURNING d.*
   )
   SELECT l.*, m.type AS m_type, m.payload AS m_payload, m.forward_headers AS m_headers, m.trace_parent AS m_trace_parent,

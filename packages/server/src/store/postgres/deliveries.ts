@@ -21,10 +21,11 @@ const RETRY = `
   WHERE app_id = $1 AND id = $2 AND lease_token IS NULL AND status <> 'skipped'
   RETURNING *`;
 const SKIP_CLAIMED = `
-  UPDATE deliveries SET status = 'skipped', skip_reason = $3, next_attempt_at = NULL, lease_token = NULL, updated_at = $4
+  UPDATE deliveries SET status = 'skipped', skip_reason = $3, next_attempt_at = NULL, lease_token = NULL, lease_until = NULL,
+    lease_limited = false, updated_at = $4
   WHERE id = $1 AND lease_token = $2`;
 const RELEASE = `
-  UPDATE deliveries d SET next_attempt_at = $3, lease_token = NULL, updated_at = $3
+  UPDATE deliveries d SET next_attempt_at = $3, lease_token = NULL, lease_until = NULL, lease_limited = false, updated_at = $3
   FROM unnest($1::text[], $2::text[]) AS lease(id, token)
   WHERE d.id = lease.id AND d.lease_token = lease.token AND d.status = 'pending'`;
 // A message retention purged has nothing left to send, so its deliveries stay as they are.
@@ -34,12 +35,17 @@ const REPLAY = `
   UPDATE deliveries SET status = 'pending', attempts_in_run = 0, next_attempt_at = $5, last_error = NULL, updated_at = $5
   WHERE ${REPLAYABLE}`;
 const COUNT_REPLAYABLE = `SELECT count(*)::int AS n FROM deliveries WHERE ${REPLAYABLE}`;
-// A rate-limited endpoint's next start counts too: its due deliveries wait for it.
+// A rate-limited endpoint's next start counts too: its due deliveries wait for it. So do leases' ends, looked for among
+// the soonest due deliveries only (no index holds them; claims take the soonest first, so leases sit there): a lease
+// further back that runs out is found by the poll.
 const NEXT_DUE = prepared(
   'next_due',
   `
   SELECT least(
     (SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending' AND next_attempt_at > $1),
+    (SELECT min(lease_until) FROM (
+      SELECT lease_until FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT 256
+    ) soonest WHERE lease_until > $1),
     (SELECT min(rate_next_at) FROM endpoints WHERE rate_limit IS NOT NULL AND disabled_at IS NULL AND paused_at IS NULL AND rate_next_at > $1)
   ) AS at`,
 );

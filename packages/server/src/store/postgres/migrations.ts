@@ -412,6 +412,22 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER endpoints_fan_out_changed AFTER INSERT OR DELETE OR UPDATE OF disabled_at, events, filter ON endpoints
     FOR EACH ROW EXECUTE FUNCTION hookd_fan_out_changed();
   `,
+  // 29: a lease writes no index entry. It used to move next_attempt_at to its end and set lease_token, both indexed,
+  // so every lease wrote a new entry into each index of deliveries. Now it sets lease_until, which no index reads, and
+  // leaves next_attempt_at alone: with room left on the row's page (the fillfactor), the lease is a HOT update. A
+  // delivery is due when next_attempt_at and any lease_until have passed. Only an endpoint with limits counts its
+  // leases, through an index of its own (lease_limited, set by its leases alone). Leases taken before this migration
+  // are carried over as such.
+  `
+  ALTER TABLE deliveries ADD COLUMN lease_until bigint;
+  ALTER TABLE deliveries ADD COLUMN lease_limited boolean NOT NULL DEFAULT false;
+  UPDATE deliveries d SET lease_until = d.next_attempt_at,
+    lease_limited = (e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.fifo)
+  FROM endpoints e WHERE e.id = d.endpoint_id AND d.status = 'pending' AND d.lease_token IS NOT NULL;
+  DROP INDEX deliveries_leased;
+  CREATE INDEX deliveries_leased ON deliveries (endpoint_id) WHERE lease_limited;
+  ALTER TABLE deliveries SET (fillfactor = 70);
+  `,
 ];
 
 /** The schema version the database is at, and the one this code brings it to. */

@@ -2,10 +2,13 @@
 import type { QueueStats } from '../ops-store.js';
 import type { Queryable } from './pool.js';
 
+// Leased deliveries count as scheduled (they come due again only if their lease runs out), as they did when a lease
+// moved next_attempt_at to its end.
+const DUE = 'next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)';
 const QUEUE_STATS = `
-  SELECT count(*) FILTER (WHERE next_attempt_at <= $1)::int AS due,
-    count(*) FILTER (WHERE next_attempt_at > $1)::int AS scheduled,
-    min(next_attempt_at) FILTER (WHERE next_attempt_at <= $1) AS oldest,
+  SELECT count(*) FILTER (WHERE ${DUE})::int AS due,
+    count(*) FILTER (WHERE NOT (${DUE}))::int AS scheduled,
+    min(next_attempt_at) FILTER (WHERE ${DUE}) AS oldest,
     (SELECT count(*) FROM endpoints WHERE disabled_at IS NOT NULL)::int AS disabled
   FROM deliveries WHERE status = 'pending'`;
 

@@ -43,7 +43,7 @@ const RECORD_ONE = prepared(
       attempt_count = d.attempt_count + 1,
       attempts_in_run = d.attempts_in_run + 1,
       next_attempt_at = CASE WHEN $11 = 'pending' AND NOT c.disabled THEN $12::bigint END,
-      lease_token = NULL,
+      lease_token = NULL, lease_until = NULL, lease_limited = false,
       last_error = $13,
       updated_at = $14
     FROM current c
@@ -119,7 +119,7 @@ const RECORD_MANY = prepared(
       attempt_count = d.attempt_count + 1,
       attempts_in_run = d.attempts_in_run + 1,
       next_attempt_at = CASE WHEN g.status = 'pending' AND NOT c.disabled THEN g.next_attempt_at END,
-      lease_token = NULL,
+      lease_token = NULL, lease_until = NULL, lease_limited = false,
       last_error = g.last_error,
       updated_at = g.updated_at
     FROM given g JOIN current c ON c.id = g.delivery_id

@@ -7,11 +7,16 @@ export {
   type MessageRow,
   queryColumn,
   toApp,
-  toDelivery,
   toMessage,
   toMessagePage,
   toPage,
 } from '../rows.js';
+
+/** A leased delivery's next attempt is its lease's end, when it comes due again unless its attempt is recorded first. */
+export const toDelivery = (r: shared.DeliveryRow & { lease_until?: number | null }) => ({
+  ...shared.toDelivery(r),
+  nextAttemptAt: r.lease_until ?? r.next_attempt_at,
+});
 
 export type EndpointRow = shared.EndpointRow<string[] | null, Record<string, string>>;
 export const toEndpoint = (r: EndpointRow) =>
