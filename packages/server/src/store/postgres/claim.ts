@@ -24,13 +24,18 @@ const WINDOW_FACTOR = 2;
 const windowRows = (input: ClaimInput) => WINDOW_FACTOR * Math.min(input.limit, input.endpointCap);
 
 const LIMITED = 'e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.fifo';
-/**
- * A pending delivery of `row` (an alias, or '' for the table's own columns) due at `now`: its time has come and it is
- * not leased. A lease sets lease_until and leaves next_attempt_at, which the indexes order by, alone (migration 29).
- */
-const dueRow = (row: string, now: string) => {
+/** A delivery of `row` (an alias, or '' for the table's own columns) not under a lease at `now`. */
+const unleased = (row: string, now: string) => {
   const c = row === '' ? '' : `${row}.`;
-  return `${c}status = 'pending' AND ${c}next_attempt_at <= ${now} AND (${c}lease_until IS NULL OR ${c}lease_until <= ${now})`;
+  return `(${c}lease_until IS NULL OR ${c}lease_until <= ${now})`;
+};
+/**
+ * A pending delivery of `row` due at `now`: its time has come and it is not leased. A lease sets lease_until and
+ * leaves next_attempt_at, which the indexes order by, alone (migration 29).
+ */
+export const dueRow = (row: string, now: string) => {
+  const c = row === '' ? '' : `${row}.`;
+  return `${c}status = 'pending' AND ${c}next_attempt_at <= ${now} AND ${unleased(row, now)}`;
 };
 // Limited endpoints that have a delivery due and whose rate lets one start; read without locks.
 const LIMITED_DUE_FROM = `
@@ -75,7 +80,7 @@ const CLAIM = prepared(
       SELECT * FROM (
         SELECT e.id AS endpoint_id,
           (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending'
-            AND (d.lease_until IS NULL OR d.lease_until <= $1)) AS due_at
+            AND ${unleased('d', '$1')}) AS due_at
         FROM pending p JOIN endpoints e ON e.id = p.endpoint_id
         WHERE e.disabled_at IS NULL AND e.paused_at IS NULL AND NOT (${LIMITED}) AND e.id <> ALL ($2::text[])
           AND NOT EXISTS (
@@ -213,7 +218,8 @@ const LOCK_LIMITED = `
   FROM endpoints e JOIN apps a ON a.id = e.app_id
   WHERE e.id = ANY ($1::text[]) AND e.disabled_at IS NULL AND e.paused_at IS NULL AND coalesce(e.rate_next_at, 0) <= $2
   FOR UPDATE OF e SKIP LOCKED`;
-// A statement of its own, so that its snapshot sees every lease committed before the lock was granted.
+// A statement of its own, so that its snapshot sees every lease committed before the lock was granted. Only leases
+// taken under the endpoint's limits count: what it had in flight before it was given limits is at most one round.
 const LEASED_COUNT = `
   SELECT count(*)::int AS n FROM deliveries
   WHERE endpoint_id = $1 AND lease_limited AND status = 'pending' AND lease_until > $2`;

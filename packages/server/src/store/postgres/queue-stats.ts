@@ -1,10 +1,11 @@
 /** Queue figures for metrics, read in one statement over the pending deliveries. */
 import type { QueueStats } from '../ops-store.js';
+import { dueRow } from './claim.js';
 import type { Queryable } from './pool.js';
 
 // Leased deliveries count as scheduled (they come due again only if their lease runs out), as they did when a lease
 // moved next_attempt_at to its end.
-const DUE = 'next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)';
+const DUE = dueRow('', '$1');
 const QUEUE_STATS = `
   SELECT count(*) FILTER (WHERE ${DUE})::int AS due,
     count(*) FILTER (WHERE NOT (${DUE}))::int AS scheduled,
