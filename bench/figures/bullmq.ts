@@ -8,12 +8,12 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { killHard } from '../../packages/server/test/helpers/processes.js';
 import { CpuMeter, inMicroseconds, type MeteredDrain, meteredDrain, pidsNamed } from '../cpu.js';
 import { compared, type Figure, type Row } from '../figure.js';
 import { createDatabase, Deployment, drain } from '../hookd.js';
-import { type Receivers, startReceivers, WARMUP_ARRIVALS, waitFor } from '../loopback.js';
+import { type Receivers, startReceivers, WARMUP_ARRIVALS } from '../loopback.js';
 import { seededBytes, seededJsonBody, seededRandom } from '../seeded.js';
+import { senderDrain } from '../sender.js';
 
 const SEED = 0x5eed_0005;
 /** Messages measured, after WARMUP_ARRIVALS more on each side. */
@@ -35,23 +35,8 @@ async function bullmqDrain(receivers: Receivers, meter: CpuMeter): Promise<Meter
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`bench: the BullMQ child exited (${code}) before queueing`)));
-    });
-    const arrivals = receivers.arrivals[0] as Map<string, number>;
-    const groups = () => ({ sender: [child.pid as number], redis: pidsNamed('redis-server') });
-    return await meteredDrain(receivers, meter, groups, async () => {
-      child.send('start');
-      await waitFor(() => arrivals.size >= DRAINED, 180_000, 'BullMQ to drain');
-    });
-  } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.send('stop');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    await killHard(child);
-  }
+  const groups = () => ({ sender: [child.pid as number], redis: pidsNamed('redis-server') });
+  return senderDrain(child, 'the BullMQ sender', receivers, meter, groups, DRAINED);
 }
 
 async function hookdDrain(receivers: Receivers, meter: CpuMeter): Promise<MeteredDrain> {

@@ -7,12 +7,12 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { killHard } from '../../packages/server/test/helpers/processes.js';
 import { CpuMeter, inMicroseconds, type MeteredDrain, meteredDrain } from '../cpu.js';
 import { compared, type Figure, type Row } from '../figure.js';
 import { type Backend, createDatabase, Deployment, drain } from '../hookd.js';
-import { type Receivers, rawHttpRate, startReceivers, WARMUP_ARRIVALS, waitFor } from '../loopback.js';
+import { type Receivers, rawHttpRate, startReceivers, WARMUP_ARRIVALS } from '../loopback.js';
 import { seededBytes, seededJsonBody, seededRandom } from '../seeded.js';
+import { senderDrain } from '../sender.js';
 
 const SEED = 0x5eed_000b;
 const DELIVERIES = 4_000;
@@ -35,25 +35,8 @@ async function floorDrain(backend: Backend, receivers: Receivers): Promise<Meter
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`bench: the floor sender exited (${code}) before publishing`)));
-    });
-    const arrivals = receivers.arrivals[0] as Map<string, number>;
-    return await meteredDrain(
-      receivers,
-      meter,
-      () => ({ sender: [child.pid as number] }),
-      async () => {
-        child.send('start');
-        await waitFor(() => arrivals.size >= DRAINED, 180_000, 'the floor sender to drain');
-      },
-    );
+    return await senderDrain(child, 'the floor sender', receivers, meter, () => ({ sender: [child.pid as number] }), DRAINED);
   } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    if (child.connected) child.send('stop');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    await killHard(child);
     await meter.close();
     await db.drop();
   }

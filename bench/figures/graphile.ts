@@ -17,8 +17,9 @@ import { freePort, killHard, waitReady } from '../../packages/server/test/helper
 import { CpuMeter, type MeteredDrain, meteredDrain, perUnit } from '../cpu.js';
 import { compared, type Figure, type Row } from '../figure.js';
 import { createDatabase, type Database, Deployment, drain, PUBLISH_CONCURRENCY, TOKEN } from '../hookd.js';
-import { closedLoop, type Receivers, startReceivers, WARMUP_ARRIVALS, waitFor } from '../loopback.js';
+import { closedLoop, type Receivers, startReceivers, WARMUP_ARRIVALS } from '../loopback.js';
 import { seededBytes, seededJsonBody, seededRandom } from '../seeded.js';
+import { senderDrain } from '../sender.js';
 
 const SEED = 0x5eed_0006;
 /** Deliveries measured per drain, whatever the fan-out, after WARMUP_ARRIVALS more (as the delivery figure). */
@@ -78,27 +79,8 @@ function graphileDrain(receivers: Receivers, bodies: readonly string[], batched:
       },
       true,
     );
-    try {
-      await new Promise<void>((resolve, reject) => {
-        child.once('message', () => resolve());
-        child.once('exit', (code) => reject(new Error(`bench: the graphile-worker child exited (${code}) before queueing`)));
-      });
-      const metered = await meteredDrain(
-        receivers,
-        meter,
-        () => ({ sender: [child.pid as number] }),
-        async () => {
-          child.send('start');
-          await waitFor(() => receivers.arrivals.every((map) => map.size >= bodies.length), 180_000, 'graphile-worker to drain');
-        },
-      );
-      return measured(metered);
-    } finally {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      if (child.connected) child.send('stop');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      await killHard(child);
-    }
+    const groups = () => ({ sender: [child.pid as number] });
+    return measured(await senderDrain(child, 'the graphile-worker sender', receivers, meter, groups, bodies.length));
   });
 }
 
