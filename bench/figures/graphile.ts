@@ -28,7 +28,6 @@ const DRAINED = WARMUP_ARRIVALS + DELIVERIES;
 /** graphile-worker has one concurrency per process; 32 is hookd's per endpoint. */
 const GRAPHILE_CONCURRENCY = 32;
 const GOAL = 2;
-const PUBLISH_WARMUP = 4_000;
 const PUBLISH_MEASURED = 5_000;
 const DIY = fileURLToPath(new URL('../servers/graphile-diy.ts', import.meta.url));
 const PUBLISH = fileURLToPath(new URL('../servers/graphile-publish.ts', import.meta.url));
@@ -105,7 +104,7 @@ function hookdDrain(receivers: Receivers, bodies: readonly string[]): Promise<Me
 /** Publishes through `client` after a warm-up, sampling the CPU of `pids` around the measured part. */
 async function published(client: Deployment, bodies: readonly string[], meter: CpuMeter, pids: number[]): Promise<Measured> {
   const publish = (n: number) => client.publish(bodies[n % bodies.length] as string);
-  await closedLoop(PUBLISH_CONCURRENCY, PUBLISH_WARMUP, publish);
+  await closedLoop(PUBLISH_CONCURRENCY, WARMUP_ARRIVALS, publish);
   const start = await meter.sample({ publisher: pids });
   const rate = await closedLoop(PUBLISH_CONCURRENCY, PUBLISH_MEASURED, publish);
   const cpuMsPer = perUnit(CpuMeter.spent(start, await meter.sample({ publisher: pids })), PUBLISH_MEASURED);
@@ -236,7 +235,7 @@ const figure: Figure = {
           hookd,
           baseline,
           'fastify route + graphile-worker addJob',
-          { events: PUBLISH_MEASURED, warmup: PUBLISH_WARMUP, concurrency: PUBLISH_CONCURRENCY, bodyBytes: 1024 },
+          { events: PUBLISH_MEASURED, warmup: WARMUP_ARRIVALS, concurrency: PUBLISH_CONCURRENCY, bodyBytes: 1024 },
         ),
       );
     } finally {

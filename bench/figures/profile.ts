@@ -1,10 +1,10 @@
 /**
- * Where one delivery's CPU goes in the process that delivers: a drain of 4,000 deliveries (after 4,000 of warm-up) to 1 endpoint (SQLite's one
- * process, PostgreSQL's worker process) run under node's `--cpu-prof`, the profile charged to components (claim,
- * sign, HTTP, record, timers/promises, logging, GC, the worker's own code, other; see profile.ts) per delivery. The
- * profiles stay in bench/profiles/ for a flame view (Chrome DevTools, speedscope). Profiling slows the process a
- * little, so the rates of the `delivery` figure come from unprofiled runs. The total is the process's CPU from /proc
- * (after the warm-up, as the drains' rates), shared out as the profile's samples of that same stretch are.
+ * Where one delivery's CPU goes in the process that delivers: a drain of 4,000 deliveries after 4,000 of warm-up, to 1
+ * endpoint (SQLite's one process, PostgreSQL's worker process), run under node's `--cpu-prof`, the profile charged to
+ * components (claim, sign, HTTP, record, timers/promises, logging, GC, the worker's own code, other; see profile.ts)
+ * per delivery. The profiles stay in bench/profiles/ for a flame view (Chrome DevTools, speedscope). Profiling slows
+ * the process a little, so the rates of the `delivery` figure come from unprofiled runs. The total is the process's CPU
+ * from /proc (after the warm-up, as the drains' rates), shared out as the profile's samples of that same stretch are.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -10,12 +10,10 @@ import { freePort, killHard, waitReady } from '../../packages/server/test/helper
 import { CpuMeter, type Groups, inMicroseconds, perUnit } from '../cpu.js';
 import { bounded, compared, type Figure, type Row } from '../figure.js';
 import { type Backend, createDatabase, Deployment, PUBLISH_CONCURRENCY, TOKEN } from '../hookd.js';
-import { closedLoop, startReceivers } from '../loopback.js';
+import { closedLoop, startReceivers, WARMUP_ARRIVALS } from '../loopback.js';
 import { seededJsonBody, seededRandom } from '../seeded.js';
 
 const SEED = 0x5eed_0004;
-// As long as the drains' warm-up (WARMUP_ARRIVALS): 1,000 left the bare route at 84 µs an event against 40 after 4,000.
-const WARMUP = 4_000;
 const MEASURED = 5_000;
 const GOAL = 0.5;
 const BARE = fileURLToPath(new URL('../servers/bare-fastify.ts', import.meta.url));
@@ -38,7 +36,7 @@ async function rate(
 ): Promise<Measured> {
   const meter = await CpuMeter.open(databaseUrl);
   try {
-    await closedLoop(PUBLISH_CONCURRENCY, WARMUP, (n) => publish(bodies[n % bodies.length] as string));
+    await closedLoop(PUBLISH_CONCURRENCY, WARMUP_ARRIVALS, (n) => publish(bodies[n % bodies.length] as string));
     const before = await meter.sample(groups);
     const value = await closedLoop(PUBLISH_CONCURRENCY, MEASURED, (n) => publish(bodies[n % bodies.length] as string));
     const spent = perUnit(CpuMeter.spent(before, await meter.sample(groups)), MEASURED);
@@ -101,7 +99,7 @@ const figure: Figure = {
           better: 'higher',
           baseline: { name: 'bare fastify route, nothing stored', value: baseline.rate },
           goal: GOAL,
-          details: { events: MEASURED, warmup: WARMUP, concurrency: PUBLISH_CONCURRENCY, bodyBytes: 1024 },
+          details: { events: MEASURED, warmup: WARMUP_ARRIVALS, concurrency: PUBLISH_CONCURRENCY, bodyBytes: 1024 },
         }),
         bounded({
           figure: `CPU µs per published event, ${backend} (${Object.keys(hookd.cpuUs.groups).join(' + ')}; bare route ${baseline.cpuUs.groups.bare} µs)`,

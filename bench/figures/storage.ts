@@ -1,14 +1,14 @@
 /**
  * The storage floor of one delivery: what the queue costs with no HTTP at all. 4,000 messages to 1 endpoint are
- * published into the store (in this process), after 4,000 of warm-up, then drained (the warm-up's first) the way the worker drains them — claims of 256, each
- * claimed delivery's attempt recorded as a 200 with the claims' records together (the store commits records that
- * arrive together in one transaction) — and the CPU of the drain is read from /proc: this process and, on
- * PostgreSQL, the database's backends. Beside it, the same process's CPU per request of the undici loop the
- * `delivery` figure uses as its baseline, sending and receiving on loopback, measured just before: what an HTTP
- * request costs here; and the same loop's sending alone, in a child process against receivers in this one
+ * published into the store (in this process) after 4,000 of warm-up, then drained, the warm-up first, the way the
+ * worker drains them — claims of 256, each claimed delivery's attempt recorded as a 200 with the claims' records
+ * together (the store commits records that arrive together in one transaction) — and the CPU of the drain is read from
+ * /proc: this process and, on PostgreSQL, the database's backends. Beside it, the same process's CPU per request of the
+ * undici loop the `delivery` figure uses as its baseline, sending and receiving on loopback, measured just before: what
+ * an HTTP request costs here; and the same loop's sending alone, in a child process against receivers in this one
  * (`servers/undici-sender.ts`). Claim + record and a request's sending half are the floor of one delivery. The
- * publishing before the drain is measured too, 32 at a time as behind the API: with the bare route's HTTP, the floor
- * of one publish.
+ * publishing before the drain is measured too, 32 at a time as behind the API: with the bare route's HTTP, the floor of
+ * one publish.
  */
 
 import { spawn } from 'node:child_process';

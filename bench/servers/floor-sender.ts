@@ -7,20 +7,20 @@
  * once the messages are published (`queued`) and `stop` at the end. Settings come from BENCH_* variables; the bodies
  * from the same seed as hookd's.
  */
-import { createHmac } from 'node:crypto';
 import { Pool } from 'undici';
 import { type ClaimedDelivery, newId } from '../../packages/server/src/domain/index.js';
 import { openStore } from '../../packages/server/src/store/index.js';
 import { anApp, anEndpoint } from '../../packages/server/test/store/fixtures.js';
 import { closedLoop } from '../loopback.js';
 import { seededJsonBody, seededRandom } from '../seeded.js';
+import { signedHeaders, signingKey } from './sign-and-post.js';
 
 const IN_FLIGHT = 32;
 const CLAIM = 2 * IN_FLIGHT;
 const url = new URL(process.env.BENCH_URL as string);
 const messages = Number(process.env.BENCH_MESSAGES);
 const secret = process.env.BENCH_SECRET as string;
-const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+const key = signingKey(secret);
 
 const store = await openStore(process.env.BENCH_DATABASE_URL as string);
 const app = await store.createApp(anApp());
@@ -67,14 +67,7 @@ async function send(item: ClaimedDelivery): Promise<void> {
   sending++;
   const startedAt = Date.now();
   const { id, payload } = item.message;
-  const timestamp = String(Math.floor(startedAt / 1000));
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${payload}`).digest('base64');
-  const requestHeaders = {
-    'content-type': 'application/json',
-    'webhook-id': id,
-    'webhook-timestamp': timestamp,
-    'webhook-signature': `v1,${signature}`,
-  };
+  const requestHeaders = signedHeaders(key, id, payload);
   const response = await pool.request({ path: url.pathname, method: 'POST', headers: requestHeaders, body: payload });
   const responseBody = await response.body.text();
   sending--;

@@ -16,18 +16,23 @@ export function signingKey(secret: string): Buffer {
   return Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
 }
 
-export async function signAndPost(dispatcher: Agent, key: Buffer, { url, id, body }: Delivery): Promise<void> {
+/** The request headers of `body` sent as message `id` now, signed Standard-Webhooks style. */
+export function signedHeaders(key: Buffer, id: string, body: string): Record<string, string> {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': `v1,${signature}`,
+  };
+}
+
+export async function signAndPost(dispatcher: Agent, key: Buffer, { url, id, body }: Delivery): Promise<void> {
   const response = await request(url, {
     method: 'POST',
     dispatcher,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': timestamp,
-      'webhook-signature': `v1,${signature}`,
-    },
+    headers: signedHeaders(key, id, body),
     body,
     headersTimeout: 10_000,
     bodyTimeout: 10_000,

@@ -82,7 +82,10 @@ export interface QueueStore {
    * could no longer cover an attempt): each still under its lease is due again at `now`, for any worker to claim.
    */
   releaseClaims(leases: readonly Lease[], now: number): Promise<void>;
-  /** The first time after `now` when a pending delivery falls due (leases included), or null if none will. */
+  /**
+   * The first time after `now` when a pending delivery falls due, or null if none will. Leases included, on PostgreSQL
+   * those among the soonest due deliveries only: the worker's poll finds one further back that runs out.
+   */
   nextDueAfter(now: number): Promise<number | null>;
   /**
    * Calls `listener` when another process may have made deliveries due (a publish, a retry) and
