@@ -64,12 +64,23 @@ test('a full disk refuses publishes with 503 store_full, loses nothing acknowled
   assert.equal(fullAnswer.body.error.code, 'store_full');
   assert.match(fullAnswer.body.error.message, /disk is full/);
   const acknowledgedWhileFilling = acknowledged.length;
-  // Still full: every publish is refused the same way, none half-acknowledged.
-  for (let i = 0; i < 5; i++) {
-    const again = await server.call('POST', '/v1/apps/full/events', { type: 'disk.test', data });
-    assert.equal(again.status, 503);
+  // Still full. A publish may yet fit where a failed write or a checkpoint left room in the WAL file (the space a
+  // write was refused for is not given back), so each answer is either stored (202, and must arrive) or refused the
+  // same way, never anything else, until the room is used up and five in a row are refused.
+  let refusedInARow = 0;
+  for (let i = 0; i < 500 && refusedInARow < 5; i++) {
+    const again = await server.call('POST', '/v1/apps/full/events', { type: 'disk.test', data: { ...data, again: i } });
+    if (again.status === 202) {
+      acknowledged.push(again.body.id);
+      refusedInARow = 0;
+      continue;
+    }
+    assert.equal(again.status, 503, JSON.stringify(again.body));
     assert.equal(again.body.error.code, 'store_full');
+    refusedInARow++;
   }
+  assert.equal(refusedInARow, 5, 'a full disk keeps refusing publishes once the room left in the files is used');
+  const acknowledgedWhileFull = acknowledged.length - acknowledgedWhileFilling;
   assert.equal((await server.call('GET', '/v1/apps/full')).status, 200, 'reads still work');
 
   // Space returns: publishing resumes by itself, no restart.
@@ -107,7 +118,7 @@ test('a full disk refuses publishes with 503 store_full, loses nothing acknowled
   assert.equal(kept, acknowledged.length, 'the file holds every acknowledged message and nothing else');
   const ids = receiver.requests.map((r) => r.headers['webhook-id'] as string);
   t.diagnostic(
-    `${acknowledgedWhileFilling} acknowledged before the disk filled, then 503 store_full; resumed ${Date.now() - resumedAt} ms after space returned; ` +
+    `${acknowledgedWhileFilling} acknowledged before the disk filled, then 503 store_full (${acknowledgedWhileFull} more fitted after the first refusal); resumed ${Date.now() - resumedAt} ms after space returned; ` +
       `${acknowledged.length} acknowledged, ${ids.length} received, ${ids.length - new Set(ids).size} duplicates, integrity ${integrity}`,
   );
 });
