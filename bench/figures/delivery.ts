@@ -45,10 +45,27 @@ async function latencies(deployment: Deployment, receivers: Receivers, bodies: r
   return sent.map(([id, at]) => (arrivals.get(id) as number) - at);
 }
 
-/** The same after a warm-up at that rate, not counted: the drain ran the worker's code, not the publishing route's. */
-async function steadyLatencies(deployment: Deployment, receivers: Receivers, bodies: readonly string[], rate: number) {
+/**
+ * The same after a warm-up at that rate, not counted (the drain ran the worker's code, not the publishing route's),
+ * with the cores each process kept busy meanwhile (CPU ms per ms of wall time): `bench` is this process, the load
+ * generator and the receivers. A process near 1, or a sum near the machine's cores, is saturated: a queue forms.
+ */
+async function steadyLatencies(
+  deployment: Deployment,
+  receivers: Receivers,
+  bodies: readonly string[],
+  rate: number,
+  meter: CpuMeter,
+) {
   await latencies(deployment, receivers, bodies, rate, WARMUP_SECONDS);
-  return latencies(deployment, receivers, bodies, rate, LATENCY_SECONDS);
+  const before = await meter.sample(deployment.groups);
+  const [benchBefore, startedAt] = [process.cpuUsage(), performance.now()];
+  const measured = await latencies(deployment, receivers, bodies, rate, LATENCY_SECONDS);
+  const wallMs = performance.now() - startedAt;
+  const bench = process.cpuUsage(benchBefore);
+  const spent = { ...CpuMeter.spent(before, await meter.sample(deployment.groups)), bench: (bench.user + bench.system) / 1000 };
+  const coresBusy = Object.fromEntries(Object.entries(spent).map(([name, ms]) => [name, Math.round((ms / wallMs) * 100) / 100]));
+  return { latencies: measured, coresBusy };
 }
 
 async function measure(topology: Topology, endpoints: number, bodies: readonly string[]): Promise<Row[]> {
@@ -92,7 +109,7 @@ async function measure(topology: Topology, endpoints: number, bodies: readonly s
     }
     if (endpoints === 1) {
       const steadyRate = Math.round(rate / 2);
-      const latencies = await steadyLatencies(deployment, receivers, bodies, steadyRate);
+      const { latencies, coresBusy } = await steadyLatencies(deployment, receivers, bodies, steadyRate, meter);
       for (const [label, p] of [
         ['p50', 0.5],
         ['p99', 0.99],
@@ -104,7 +121,7 @@ async function measure(topology: Topology, endpoints: number, bodies: readonly s
             unit: 'ms',
             better: 'lower',
             ...(label === 'p99' ? { bound: GOAL_P99_MS } : {}),
-            details: { messages: latencies.length, ratePerS: steadyRate, max: Math.max(...latencies) },
+            details: { messages: latencies.length, ratePerS: steadyRate, max: Math.max(...latencies), coresBusy },
           }),
         );
       }

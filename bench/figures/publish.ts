@@ -2,7 +2,8 @@
  * Publish throughput: events accepted per second over HTTP (`POST /v1/apps/{app}/events`, 1 KiB events, 32 requests
  * in flight), each committed (message and delivery row) before its 202, by a `hookd serve --role api` child on SQLite,
  * then on PostgreSQL. Baseline, just before each, in the same run: a bare fastify route in a child process answering
- * the same requests without storing them. Goal: at least 50% of the baseline.
+ * the same requests without storing them. Goal: at least 50% of the baseline. Beside them, the floor of publishing on
+ * hookd's store (bench/servers/publish-floor.ts: that route, the envelope and the store's write, nothing else).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ const SEED = 0x5eed_0004;
 const MEASURED = 5_000;
 const GOAL = 0.5;
 const BARE = fileURLToPath(new URL('../servers/bare-fastify.ts', import.meta.url));
+const FLOOR = fileURLToPath(new URL('../servers/publish-floor.ts', import.meta.url));
 
 /** A publishing server's rate and its CPU per event (µs) by group: the server's processes, PostgreSQL's backends. */
 interface Measured {
@@ -46,22 +48,43 @@ async function rate(
   }
 }
 
-/** The bare route's rate, with the same client as hookd's (Deployment.publish), pointed at the bare server. */
-async function bareRate(bodies: readonly string[]): Promise<Measured> {
+/**
+ * The rate of a server standing in for hookd (a script under bench/servers, in a child process), with the same client
+ * as hookd's (Deployment.publish); `databaseUrl` adds PostgreSQL's backends to its CPU.
+ */
+async function childRate(
+  script: string,
+  env: Record<string, string>,
+  bodies: readonly string[],
+  databaseUrl: string | null,
+): Promise<Measured> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, BARE], {
-    env: { ...process.env, BENCH_PORT: String(port), BENCH_TOKEN: TOKEN },
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, script], {
+    env: { ...process.env, ...env, BENCH_PORT: String(port), BENCH_TOKEN: TOKEN },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const bare = new Deployment('none');
+  const server = new Deployment('none');
   try {
-    bare.api = `http://127.0.0.1:${port}`;
-    await waitReady(bare.api);
-    await bare.connect();
-    return await rate((body) => bare.publish(body), bodies, { bare: [child.pid as number] }, null);
+    server.api = `http://127.0.0.1:${port}`;
+    await waitReady(server.api);
+    await server.connect();
+    return await rate((body) => server.publish(body), bodies, { server: [child.pid as number] }, databaseUrl);
   } finally {
-    await bare.stop();
+    await server.stop();
     await killHard(child);
+  }
+}
+
+/** The floor of publishing on hookd's store: the bare route plus the envelope and the store's write, nothing else. */
+async function floorRate(backend: Backend, bodies: readonly string[]): Promise<Measured> {
+  const receivers = await startReceivers([{ kind: 'hang' }]);
+  const db = await createDatabase(backend);
+  try {
+    const env = { BENCH_DATABASE_URL: db.url, BENCH_URL: receivers.urls[0] as string };
+    return await childRate(FLOOR, env, bodies, backend === 'PostgreSQL' ? db.url : null);
+  } finally {
+    await receivers.close();
+    await db.drop();
   }
 }
 
@@ -89,8 +112,10 @@ const figure: Figure = {
     const bodies = Array.from({ length: 1_000 }, () => seededJsonBody(random, 1024));
     const rows: Row[] = [];
     for (const backend of ['SQLite', 'PostgreSQL'] as const) {
-      const baseline = await bareRate(bodies);
+      const baseline = await childRate(BARE, {}, bodies, null);
+      const floor = await floorRate(backend, bodies);
       const hookd = await hookdRate(backend, bodies);
+      const settings = { events: MEASURED, warmup: WARMUP_ARRIVALS, concurrency: PUBLISH_CONCURRENCY, bodyBytes: 1024 };
       rows.push(
         compared({
           figure: `publish events/s, ${backend}, 1 endpoint`,
@@ -99,14 +124,30 @@ const figure: Figure = {
           better: 'higher',
           baseline: { name: 'bare fastify route, nothing stored', value: baseline.rate },
           goal: GOAL,
-          details: { events: MEASURED, warmup: WARMUP_ARRIVALS, concurrency: PUBLISH_CONCURRENCY, bodyBytes: 1024 },
+          details: settings,
         }),
         bounded({
-          figure: `CPU µs per published event, ${backend} (${Object.keys(hookd.cpuUs.groups).join(' + ')}; bare route ${baseline.cpuUs.groups.bare} µs)`,
+          figure: `CPU µs per published event, ${backend} (${Object.keys(hookd.cpuUs.groups).join(' + ')}; bare route ${baseline.cpuUs.groups.server} µs)`,
           value: hookd.cpuUs.total,
           unit: 'µs/event',
           better: 'lower',
-          details: { ...hookd.cpuUs.groups, bareRoute: baseline.cpuUs.groups.bare },
+          details: { ...hookd.cpuUs.groups, bareRoute: baseline.cpuUs.groups.server },
+        }),
+        compared({
+          figure: `publish events/s, the floor on ${backend}'s store (bare route + envelope + store write), 1 endpoint`,
+          value: floor.rate,
+          unit: 'events/s',
+          better: 'higher',
+          baseline: { name: 'bare fastify route, nothing stored', value: baseline.rate },
+          details: { ...settings, cpuUs: floor.cpuUs.groups },
+        }),
+        compared({
+          figure: `publish events/s, hookd against the publish floor, ${backend}`,
+          value: hookd.rate,
+          unit: 'events/s',
+          better: 'higher',
+          baseline: { name: 'the floor route, same run', value: floor.rate },
+          details: { cpuUs: { hookd: hookd.cpuUs.total, floor: floor.cpuUs.total } },
         }),
       );
     }
