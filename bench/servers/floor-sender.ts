@@ -5,7 +5,7 @@
  * group commit writes a turn's records together), its request headers and the answer's status kept as hookd keeps
  * them. Nothing else: no per-endpoint slots or limits, no timers, retries, metrics or logs. The parent sends `start`
  * once the messages are published (`queued`) and `stop` at the end. Settings come from BENCH_* variables; the bodies
- * from the same seed as hookd's.
+ * from the same seed as hookd's. With BENCH_STORE_THREAD=1 the store runs on a thread of its own (store-thread.ts).
  */
 import { Pool } from 'undici';
 import { type ClaimedDelivery, newId } from '../../packages/server/src/domain/index.js';
@@ -14,6 +14,7 @@ import { anApp, anEndpoint } from '../../packages/server/test/store/fixtures.js'
 import { closedLoop } from '../loopback.js';
 import { seededJsonBody, seededRandom } from '../seeded.js';
 import { signedHeaders, signingKey } from './sign-and-post.js';
+import { storeOnThread } from './store-thread.js';
 
 const IN_FLIGHT = 32;
 const CLAIM = 2 * IN_FLIGHT;
@@ -22,7 +23,8 @@ const messages = Number(process.env.BENCH_MESSAGES);
 const secret = process.env.BENCH_SECRET as string;
 const key = signingKey(secret);
 
-const store = await openStore(process.env.BENCH_DATABASE_URL as string);
+const databaseUrl = process.env.BENCH_DATABASE_URL as string;
+const store = process.env.BENCH_STORE_THREAD ? await storeOnThread(databaseUrl) : await openStore(databaseUrl);
 const app = await store.createApp(anApp());
 await store.createEndpoint(anEndpoint(app.id, { url: url.href, secret }));
 const random = seededRandom(Number(process.env.BENCH_SEED));
