@@ -77,10 +77,13 @@ if (!isMainThread && parentPort) {
   const answer = perTurn<Answer>((answers) => port.postMessage(answers));
   port.on('message', (calls: Call[]) => {
     for (const { id, method, args } of calls) {
-      (store[method] as (...a: unknown[]) => Promise<unknown>)(...args).then(
-        (result) => answer({ id, result }),
-        (error) => answer({ id, error: String(error) }),
-      );
+      // Through a promise, so that a call that throws at once (no such method) is answered as an error too.
+      Promise.resolve()
+        .then(() => (store[method] as (...a: unknown[]) => Promise<unknown>)(...args))
+        .then(
+          (result) => answer({ id, result }),
+          (error) => answer({ id, error: String(error) }),
+        );
     }
   });
   port.postMessage('open');
