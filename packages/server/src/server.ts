@@ -226,7 +226,7 @@ export async function startHookd(options: HookdOptions): Promise<Hookd> {
     server = buildHealthApi({ store, logger, workerAlive, metrics }, { metricsToken: config.metricsToken });
   }
   // Publishes made by other processes (API processes, other hosts) wake this worker at once.
-  const stopWatching = worker ? await store.watchDue(() => worker.wake()) : null;
+  const stopWatching = worker ? await store.watchDue((wake) => worker.wake(wake)) : null;
   await ops.opsApp();
   worker?.start();
   retention?.start();

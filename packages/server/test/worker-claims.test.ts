@@ -232,3 +232,50 @@ function startedWorker(store: Store, config: Config): DeliveryWorker {
   worker.start();
   return worker;
 }
+
+test('a worker chosen for a publish that has no free slot, or claims a full batch, wakes every worker', async (t) => {
+  const hanging = await startReceiver(() => ({ hang: true }));
+  const api = await startTestHookd({ role: 'api' });
+  t.after(async () => {
+    await api.close();
+    await hanging.close();
+  });
+  await api.call('POST', '/v1/apps', { uid: 'chosen', name: 'Chosen' });
+  await api.call('POST', '/v1/apps/chosen/endpoints', { url: hanging.url });
+  const publish = (n: number) => api.call('POST', '/v1/apps/chosen/events', { type: 'chosen.test', data: { n } });
+  await publish(0);
+
+  // Two slots in the process; a long poll interval, so that only wake-ups start claims.
+  const config = loadConfig({ flags: { ...FAST, concurrency: 2, pollInterval: '10s', dataDir: api.dataDir } });
+  const store = await openSecretStore(config);
+  let passedOn = 0;
+  const counting: Store = {
+    ...store,
+    async wakeEvery() {
+      passedOn++;
+    },
+  };
+  const worker = startedWorker(counting, config);
+  t.after(async () => {
+    await worker.stop(0);
+    await store.close();
+  });
+  await hanging.waitFor(1, 5_000);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(passedOn, 0, 'a claim short of the free slots took all there was');
+
+  // Chosen, with one slot free: the claim takes the one delivery due, a full claim, which may have left more.
+  await publish(1);
+  worker.wake('chosen');
+  await hanging.waitFor(2, 5_000);
+  await eventually(() => (passedOn === 1 ? true : undefined), 5_000, 'the full claim to be passed on');
+
+  // No free slot: a wake for every worker claims nothing and passes nothing on; a chosen one passes it on.
+  await publish(2);
+  worker.wake('every');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(passedOn, 1);
+  worker.wake('chosen');
+  await eventually(() => (passedOn === 2 ? true : undefined), 5_000, 'the wake-up to be passed on');
+  assert.equal(hanging.requests.length, 2, 'the worker had no slot for the third');
+});

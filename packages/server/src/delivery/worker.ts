@@ -17,7 +17,7 @@ import {
   TtlCache,
 } from '../domain/index.js';
 import { type Metrics, NO_TRACING, type OpsEvents, type TraceSpan, type Tracing } from '../ops/index.js';
-import type { AdminStore, Lease, QueueStore, RecordAttemptResult } from '../store/index.js';
+import type { AdminStore, Lease, QueueStore, RecordAttemptResult, Wake } from '../store/index.js';
 import { Transformer } from '../transform/index.js';
 import { guardedLookup, type Resolver } from './addresses.js';
 import { ClaimGate } from './claim-gate.js';
@@ -70,6 +70,8 @@ export class DeliveryWorker {
   private readonly sends = new Set<Promise<void>>();
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  /** Woken as the one worker chosen for a publish: work this worker cannot take on is passed on to every worker. */
+  private chosen = false;
   private readonly gate: ClaimGate;
   private readonly timers: Timers;
   /** Claims started so far, and callers of `whenIdle` with the count when they asked. */
@@ -125,8 +127,12 @@ export class DeliveryWorker {
     this.loop = this.run();
   }
 
-  /** Something became due (a publish, a retry by hand): look now rather than at the next poll. */
-  wake(): void {
+  /**
+   * Something became due (a publish, a retry by hand): look now rather than at the next poll. A worker `chosen` among
+   * several for a publish wakes the others when it has no free slot or its claim comes back full.
+   */
+  wake(wake: Wake = 'every'): void {
+    if (wake === 'chosen') this.chosen = true;
     this.hint();
     this.resume();
   }
@@ -193,6 +199,9 @@ export class DeliveryWorker {
     const { store, config, logger } = this.deps;
     while (this.active) {
       this.woken = false;
+      // Chosen for a publish before this claim; one chosen meanwhile is answered by the next.
+      const chosen = this.chosen;
+      this.chosen = false;
       const free = config.concurrency - this.inFlightTotal;
       let claimed: ClaimedDelivery[] = [];
       if (free > 0 && this.gate.mayFindWork) {
@@ -229,6 +238,8 @@ export class DeliveryWorker {
         }
         if (claimed.length === 0 && !claimFailed) this.noteIdle(claim);
       }
+      // No free slot, or a full claim: there may be more than this worker can take, so every worker looks.
+      if (chosen && claimed.length === free) void store.wakeEvery().catch(() => {});
       if (claimed.length === free && free > 0) continue;
       await this.idle();
     }

@@ -58,7 +58,7 @@ export type {
   SchemaVersion,
   SilentApp,
 } from './ops-store.js';
-export type { ClaimInput, Lease, QueueStore, RecordAttemptInput, RecordAttemptResult } from './queue-store.js';
+export type { ClaimInput, Lease, QueueStore, RecordAttemptInput, RecordAttemptResult, Wake } from './queue-store.js';
 export type { RecoveryBatch, RecoveryBatchInput, RecoveryClaimInput, RecoveryStore } from './recovery-store.js';
 export { sealedStore } from './sealed-store.js';
 export { generateMasterKey, type MasterKey, MissingKeyError, SecretBox } from './secret-box.js';

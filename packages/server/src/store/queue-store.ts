@@ -63,6 +63,12 @@ export interface SkipClaimedInput {
   now: number;
 }
 
+/**
+ * Who a wake-up from another process is for: `every` worker, or the one worker `chosen` among those listening, which
+ * passes it on to every worker (`wakeEvery`) when it cannot take the work on.
+ */
+export type Wake = 'every' | 'chosen';
+
 /** What `delivery/` uses, and `watchDue`, which wakes it when another process made work. */
 export interface QueueStore {
   /** Leases due deliveries: each becomes due again at `now + leaseMs` unless recorded first. */
@@ -89,7 +95,10 @@ export interface QueueStore {
   nextDueAfter(now: number): Promise<number | null>;
   /**
    * Calls `listener` when another process may have made deliveries due (a publish, a retry) and
-   * resolves to a function that stops listening. A store only one process uses may never call it.
+   * resolves to a function that stops listening. A store only one process uses may never call it. A publish wakes one
+   * worker of those listening (`chosen`); other changes, and a reconnection, wake them all (`every`).
    */
-  watchDue(listener: () => void): Promise<() => Promise<void>>;
+  watchDue(listener: (wake: Wake) => void): Promise<() => Promise<void>>;
+  /** Wakes every worker listening, in every process: what a chosen worker does with work it cannot take on. */
+  wakeEvery(): Promise<void>;
 }

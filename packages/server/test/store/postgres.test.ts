@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { type ClaimedDelivery, type Endpoint, newId } from '../../src/domain/index.js';
-import { isStoreUnavailable, openStore, type Store, StoreConflictError } from '../../src/store/index.js';
+import { isStoreUnavailable, openStore, type Store, StoreConflictError, type Wake } from '../../src/store/index.js';
+import { eventually } from '../helpers/hookd.js';
 import { createTestDatabase, POSTGRES_UNREACHABLE, reachPostgres, startOutageProxy, viaPort } from '../helpers/postgres.js';
 import { anApp, anAttempt, anEndpoint, T0 } from './fixtures.js';
 
@@ -220,6 +221,35 @@ if (adminUrl === null) {
         await publish(api, app.id);
         await new Promise((resolve) => setTimeout(resolve, 200));
         assert.equal(wakes.calls(), before, 'a stopped listener hears nothing');
+      }));
+
+    test('a publish wakes one of the workers listening, wakeEvery all of them; listeners on another schema do not count', () =>
+      withStores(4, async ([api, ...workers]) => {
+        assert.ok(api);
+        const { app } = await seed(api, 1);
+        // A listener on another schema of the same database hears the same channel, and is no member.
+        const elsewhere = await openStore(await database.freshSchema(), { poolSize: 1 });
+        const heard: Wake[][] = workers.map(() => []);
+        const stops = await Promise.all(workers.map((w, i) => (w as Store).watchDue((wake) => heard[i]?.push(wake))));
+        const stopElsewhere = await elsewhere.watchDue(() => {});
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 1_500)); // each listener has read who listens since the last came
+          const publishes = 30;
+          for (let i = 0; i < publishes; i++) await publish(api, app.id);
+          await eventually(() => (heard.flat().length >= publishes ? true : undefined), 5_000, 'every publish to wake a worker');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          assert.equal(heard.flat().length, publishes, `one wake-up a publish: ${heard.map((h) => h.length)}`);
+          assert.ok(heard.flat().every((wake) => wake === 'chosen'));
+          assert.ok(heard.filter((h) => h.length > 0).length > 1, 'the publishes chose more than one worker');
+
+          for (const h of heard) h.length = 0;
+          await api.wakeEvery();
+          await eventually(() => (heard.every((h) => h.length === 1) ? true : undefined), 5_000, 'every worker to wake');
+          assert.deepEqual(heard, [['every'], ['every'], ['every']]);
+        } finally {
+          await Promise.all([...stops, stopElsewhere].map((stop) => stop()));
+          await elsewhere.close();
+        }
       }));
 
     test('racing publishes with one Idempotency-Key make one message', () =>

@@ -15,7 +15,7 @@ import { deliveryQueries } from './deliveries.js';
 import { endpointQueries } from './endpoints.js';
 import { eventTypeQueries } from './event-types.js';
 import { endpointHealth } from './health.js';
-import { listenForDue } from './listen.js';
+import { DUE_CHANNEL, listenForDue } from './listen.js';
 import { messageQueries } from './messages.js';
 import { migrate, schemaVersion } from './migrations.js';
 import { opsQueries } from './ops.js';
@@ -86,6 +86,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       await migrate(pool);
     },
     schemaVersion: () => schemaVersion(pool),
+    async wakeEvery() {
+      await pool.query(`NOTIFY ${DUE_CHANNEL}`);
+    },
     async watchDue(listener) {
       const stopListening = await listenForDue(connectionConfig(options.listenUrl ?? url), listener);
       const stop = async () => {

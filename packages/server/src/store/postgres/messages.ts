@@ -4,7 +4,7 @@ import type { MessageFilter, MessagePage, MessagePageQuery, PublishInput, Publis
 import { isStoreUnavailable } from '../errors.js';
 import { type FanOut, fanOut } from '../fan-out.js';
 import { groupCommit } from '../group-commit.js';
-import { DUE_CHANNEL } from './listen.js';
+import { chosenWake, DUE_CHANNEL } from './listen.js';
 import { searchMessages } from './message-search.js';
 import { inTransaction, prepared, type Queryable } from './pool.js';
 import { type MessageRow, queryColumn, toMessage } from './rows.js';
@@ -32,7 +32,8 @@ const ENABLED_ENDPOINTS = prepared(
    WHERE a.id = ANY($1::text[])`,
 );
 // Publishes without an Idempotency-Key, made together: every message and its deliveries in one statement, committed
-// together, with one notification (notifying transactions take turns to commit). Fanned out from endpoints read
+// together, with one notification for one worker ($13, null when nothing is due; notifying transactions take turns
+// to commit). Fanned out from endpoints read
 // earlier, it writes nothing (and answers fresh = false) unless each app's endpoints_version ($18, $19) is still the
 // one they were read at; without versions, it writes.
 const INSERT_MESSAGES_WITH_DELIVERIES = prepared(
@@ -61,7 +62,7 @@ const INSERT_MESSAGES_WITH_DELIVERIES = prepared(
       AS d(id, app_id, message_id, endpoint_id, at, skip_reason)
     WHERE (SELECT fresh FROM fresh)
   )
-  SELECT fresh, CASE WHEN $13::boolean AND fresh THEN pg_notify('${DUE_CHANNEL}', '') END FROM fresh`,
+  SELECT fresh, CASE WHEN $13::text IS NOT NULL AND fresh THEN pg_notify('${DUE_CHANNEL}', $13) END FROM fresh`,
 );
 // A null reason makes a pending delivery, due at once; a reason makes a skipped one.
 const INSERT_DELIVERIES = `
@@ -223,7 +224,7 @@ async function insertFannedOut(
     deliveries.endpointIds,
     deliveries.at,
     deliveries.skipReasons,
-    due,
+    due ? chosenWake() : null,
     messages.map((m) => m.trace?.traceparent ?? null),
     messages.map((m) => m.trace?.tracestate ?? null),
     messages.map(queryColumn),
@@ -269,8 +270,8 @@ export function messageQueries(pool: pg.Pool) {
         const at = message.createdAt;
         const ids = endpointIds.map(() => newId('dlv', at));
         await client.query(INSERT_DELIVERIES, [ids, message.appId, message.id, endpointIds, at, skipReasons]);
-        // Sent on commit: workers in other processes wake up for the new deliveries.
-        if (targets.deliver.length > 0) await client.query(`NOTIFY ${DUE_CHANNEL}`);
+        // Sent on commit: a worker in another process wakes up for the new deliveries.
+        if (targets.deliver.length > 0) await client.query('SELECT pg_notify($1, $2)', [DUE_CHANNEL, chosenWake()]);
         return result;
       });
     },

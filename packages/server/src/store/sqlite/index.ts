@@ -76,6 +76,7 @@ export function openSqliteStore(path: string): Store {
     async watchDue() {
       return async () => {};
     },
+    async wakeEvery() {},
     async ping() {
       db.prepare('SELECT 1').get();
     },
