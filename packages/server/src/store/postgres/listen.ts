@@ -5,9 +5,9 @@
  *
  * A publish wakes one worker, not all: its NOTIFY carries a number (`chosenWake`), and of the listening connections to
  * the same schema (the channel is the database's, so their application_name names the schema), ordered by backend
- * pid, the one at that number modulo their count takes it; a listener of another schema may wake for nothing. Each listener reads who is listening
- * every MEMBERS_REFRESH_MS, so for that long after a worker comes or goes a wake-up may reach none (the workers' poll
- * finds the deliveries) or two. A NOTIFY without a payload wakes every listener.
+ * pid, the one at that number modulo their count takes it; a listener of another schema may wake for nothing. Each
+ * listener reads who is listening every MEMBERS_REFRESH_MS, so for that long after a worker comes or goes a wake-up may
+ * reach none (the workers' poll finds the deliveries) or two. A NOTIFY without a payload wakes every listener.
  */
 import { randomInt } from 'node:crypto';
 import pg from 'pg';

@@ -33,9 +33,8 @@ const ENABLED_ENDPOINTS = prepared(
 );
 // Publishes without an Idempotency-Key, made together: every message and its deliveries in one statement, committed
 // together, with one notification for one worker ($13, null when nothing is due; notifying transactions take turns
-// to commit). Fanned out from endpoints read
-// earlier, it writes nothing (and answers fresh = false) unless each app's endpoints_version ($18, $19) is still the
-// one they were read at; without versions, it writes.
+// to commit). Fanned out from endpoints read earlier, it writes nothing (and answers fresh = false) unless each app's
+// endpoints_version ($18, $19) is still the one they were read at; without versions, it writes.
 const INSERT_MESSAGES_WITH_DELIVERIES = prepared(
   'publish_many',
   `
