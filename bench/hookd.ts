@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
 import { createTestDatabase } from '../packages/server/test/helpers/postgres.js';
 import { freePort, killHard, spawnHookd, waitReady } from '../packages/server/test/helpers/processes.js';
-import { closedLoop, poolTo, type Receivers, waitFor } from './loopback.js';
+import { closedLoop, openLoop, poolTo, type Receivers, waitFor } from './loopback.js';
 
 const DELAY_PROXY = fileURLToPath(new URL('./servers/delay-proxy.ts', import.meta.url));
 export const TOKEN = 'bench-admin-token-0123456789abcdefghi';
@@ -264,4 +264,23 @@ export function seedBacklog(path: string, messages: number, status: 'pending' | 
   } finally {
     db.close();
   }
+}
+
+/** Publishes at `rate` per second for `seconds`; each message's publish-to-receive time at receiver 0, in ms. */
+export async function publishLatencies(
+  deployment: Deployment,
+  receivers: Receivers,
+  bodies: readonly string[],
+  rate: number,
+  seconds: number,
+) {
+  const count = Math.max(50, Math.round(rate * seconds));
+  const sent: [string, number][] = [];
+  await openLoop(rate, count, async (n) => {
+    const at = performance.now();
+    sent.push([await deployment.publish(bodies[n % bodies.length] as string), at]);
+  });
+  const arrivals = receivers.arrivals[0] as Map<string, number>;
+  await waitFor(() => sent.every(([id]) => arrivals.has(id)), 60_000, 'steady messages to arrive');
+  return sent.map(([id, at]) => (arrivals.get(id) as number) - at);
 }

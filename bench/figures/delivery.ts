@@ -13,8 +13,8 @@
 
 import { CpuMeter, type CpuSpent, inMicroseconds, meteredDrain, STATS_SETTLE_MS } from '../cpu.js';
 import { bounded, compared, type Figure, type Row } from '../figure.js';
-import { createDatabase, Deployment, drain, type Topology } from '../hookd.js';
-import { openLoop, percentile, type Receivers, rawHttpRate, startReceivers, WARMUP_ARRIVALS, waitFor } from '../loopback.js';
+import { createDatabase, Deployment, drain, publishLatencies, type Topology } from '../hookd.js';
+import { percentile, type Receivers, rawHttpRate, startReceivers, WARMUP_ARRIVALS } from '../loopback.js';
 import { seededJsonBody, seededRandom } from '../seeded.js';
 
 const SEED = 0x5eed_0002;
@@ -32,19 +32,6 @@ const GOAL_RATIO_POSTGRES_TO_SQLITE = 0.8;
 /** PostgreSQL's own CPU per delivered message. */
 const GOAL_POSTGRES_US = 150;
 
-/** Publishes at `rate` per second for `seconds`; each message's publish-to-receive time at receiver 0, in ms. */
-async function latencies(deployment: Deployment, receivers: Receivers, bodies: readonly string[], rate: number, seconds: number) {
-  const count = Math.max(50, Math.round(rate * seconds));
-  const sent: [string, number][] = [];
-  await openLoop(rate, count, async (n) => {
-    const at = performance.now();
-    sent.push([await deployment.publish(bodies[n % bodies.length] as string), at]);
-  });
-  const arrivals = receivers.arrivals[0] as Map<string, number>;
-  await waitFor(() => sent.every(([id]) => arrivals.has(id)), 60_000, 'steady messages to arrive');
-  return sent.map(([id, at]) => (arrivals.get(id) as number) - at);
-}
-
 /**
  * The same after a warm-up at that rate, not counted (the drain ran the worker's code, not the publishing route's),
  * with the cores each process kept busy meanwhile (CPU ms per ms of wall time): `bench` is this process, the load
@@ -57,10 +44,10 @@ async function steadyLatencies(
   rate: number,
   meter: CpuMeter,
 ) {
-  await latencies(deployment, receivers, bodies, rate, WARMUP_SECONDS);
+  await publishLatencies(deployment, receivers, bodies, rate, WARMUP_SECONDS);
   const before = await meter.sample(deployment.groups);
   const [benchBefore, startedAt] = [process.cpuUsage(), performance.now()];
-  const measured = await latencies(deployment, receivers, bodies, rate, LATENCY_SECONDS);
+  const measured = await publishLatencies(deployment, receivers, bodies, rate, LATENCY_SECONDS);
   const wallMs = performance.now() - startedAt;
   const bench = process.cpuUsage(benchBefore);
   const spent = { ...CpuMeter.spent(before, await meter.sample(deployment.groups)), bench: (bench.user + bench.system) / 1000 };

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CpuMeter, inMicroseconds, perUnit } from '../cpu.js';
 import { compared, type Figure, type Row } from '../figure.js';
-import { createDatabase, Deployment } from '../hookd.js';
-import { openLoop, percentile, startReceivers, waitFor } from '../loopback.js';
+import { createDatabase, Deployment, publishLatencies } from '../hookd.js';
+import { percentile, startReceivers } from '../loopback.js';
 import { seededJsonBody, seededRandom } from '../seeded.js';
 
 const SEED = 0x5eed_000c;
@@ -50,31 +50,22 @@ async function measure(workers: number, bodies: readonly string[]): Promise<AtRa
   const db = await createDatabase('PostgreSQL');
   const meter = await CpuMeter.open(db.url);
   const deployment = new Deployment(db.url, { NODE_OPTIONS: `--require ${STATEMENTS}`, HOOKD_PG_STATEMENTS_DIR: counts });
-  const publish = (n: number) => deployment.publish(bodies[n % bodies.length] as string);
   try {
     await deployment.startApi('api');
     await deployment.startWorkers(workers);
     await deployment.createApp(receivers.urls);
-    await openLoop(200, 200, publish);
+    await publishLatencies(deployment, receivers, bodies, 200, 1);
     const results: AtRate[] = [];
     for (const rate of RATES) {
       await new Promise((resolve) => setTimeout(resolve, COUNTS_SETTLE_MS));
       receivers.clear();
       const claimsBefore = claimsSoFar(counts);
       const before = await meter.sample(deployment.groups);
-      const count = rate * SECONDS;
-      const sent: [string, number][] = [];
-      await openLoop(rate, count, async (n) => {
-        const at = performance.now();
-        sent.push([await publish(n), at]);
-      });
-      const arrivals = receivers.arrivals[0] as Map<string, number>;
-      await waitFor(() => arrivals.size >= count, 60_000, 'the published messages to arrive');
+      const latencies = await publishLatencies(deployment, receivers, bodies, rate, SECONDS);
       await new Promise((resolve) => setTimeout(resolve, COUNTS_SETTLE_MS));
-      const spent = perUnit(CpuMeter.spent(before, await meter.sample(deployment.groups)), count);
-      const latencies = sent.map(([id, at]) => (arrivals.get(id) as number) - at);
+      const spent = perUnit(CpuMeter.spent(before, await meter.sample(deployment.groups)), latencies.length);
       results.push({
-        claimsPerDelivery: (claimsSoFar(counts) - claimsBefore) / count,
+        claimsPerDelivery: (claimsSoFar(counts) - claimsBefore) / latencies.length,
         cpuUs: inMicroseconds(spent).groups,
         p50: percentile(latencies, 0.5),
         p99: percentile(latencies, 0.99),
