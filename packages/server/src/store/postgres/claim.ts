@@ -24,19 +24,16 @@ const WINDOW_FACTOR = 2;
 const windowRows = (input: ClaimInput) => WINDOW_FACTOR * Math.min(input.limit, input.endpointCap);
 
 const LIMITED = 'e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.fifo';
-/** A delivery of `row` (an alias, or '' for the table's own columns) not under a lease at `now`. */
-const unleased = (row: string, now: string) => {
-  const c = row === '' ? '' : `${row}.`;
-  return `(${c}lease_until IS NULL OR ${c}lease_until <= ${now})`;
-};
+/** What qualifies a column of `row`: the alias and a dot, or nothing for '' (the table's own columns). */
+const qualifier = (row: string) => (row === '' ? '' : `${row}.`);
+/** A delivery of `row` not under a lease at `now`. */
+const unleased = (row: string, now: string) => `(${qualifier(row)}lease_until IS NULL OR ${qualifier(row)}lease_until <= ${now})`;
 /**
  * A pending delivery of `row` due at `now`: its time has come and it is not leased. A lease sets lease_until and
  * leaves next_attempt_at, which the indexes order by, alone (migration 29).
  */
-export const dueRow = (row: string, now: string) => {
-  const c = row === '' ? '' : `${row}.`;
-  return `${c}status = 'pending' AND ${c}next_attempt_at <= ${now} AND ${unleased(row, now)}`;
-};
+export const dueRow = (row: string, now: string) =>
+  `${qualifier(row)}status = 'pending' AND ${qualifier(row)}next_attempt_at <= ${now} AND ${unleased(row, now)}`;
 // Limited endpoints that have a delivery due and whose rate lets one start; read without locks.
 const LIMITED_DUE_FROM = `
   FROM endpoints e
