@@ -3,6 +3,7 @@
  * full speed. Only failures count: a valid token is never counted, and checking costs one map lookup. Memory is
  * bounded: at most `maxAddresses` are tracked, the oldest forgotten first.
  */
+import { setNewest } from '../domain/index.js';
 import { ApiError } from './errors.js';
 
 export interface AuthLimiterOptions {
@@ -56,13 +57,8 @@ export class AuthLimiter {
     const now = this.clock();
     let window = this.windows.get(address);
     if (!window || window.endsAt <= now) {
-      this.windows.delete(address); // re-inserted last: the map's order is the order of windows opened
       window = { failures: 0, endsAt: now + this.windowMs };
-      while (this.windows.size >= this.maxAddresses) {
-        const oldest = this.windows.keys().next().value as string;
-        this.windows.delete(oldest);
-      }
-      this.windows.set(address, window);
+      setNewest(this.windows, address, window, this.maxAddresses);
     }
     window.failures++;
   }

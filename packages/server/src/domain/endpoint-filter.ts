@@ -5,6 +5,7 @@
  */
 import { Query } from 'mingo';
 import safeRegex from 'safe-regex2';
+import { setNewest } from './bounded-map.js';
 import type { Message } from './types.js';
 
 /** A filter as stored and shown: a JSON object in MongoDB query syntax. */
@@ -190,8 +191,7 @@ function compile(filter: string): Query {
   const hit = compiled.get(filter);
   if (hit) return hit;
   const query = new Query(JSON.parse(filter) as EndpointFilter, {});
-  if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value as string);
-  compiled.set(filter, query);
+  setNewest(compiled, filter, query, MAX_COMPILED);
   return query;
 }
 

@@ -19,6 +19,7 @@ export {
   MASKED,
   type Requester,
 } from './audit.js';
+export { setNewest } from './bounded-map.js';
 export { parseDuration } from './durations.js';
 export {
   type AuthSummary,

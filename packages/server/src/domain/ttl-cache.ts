@@ -2,8 +2,9 @@
  * A bounded in-process cache whose entries live a fixed time: what one process keeps of store rows that another
  * process sharing the database may change, so the change shows within `ttlMs`.
  */
+import { setNewest } from './bounded-map.js';
+
 export class TtlCache<K, V> {
-  // A Map keeps insertion order, and a refresh re-inserts: the first key is the oldest entry.
   private readonly entries = new Map<K, { at: number; value: V }>();
   /** Loads under way: callers that miss together share one (a burst of attempts to an endpoint reads its row once). */
   private readonly loading = new Map<K, Promise<V>>();
@@ -27,11 +28,7 @@ export class TtlCache<K, V> {
     try {
       const value = await loaded;
       // Dropped while it loaded: what it read may predate the change, so it is not kept.
-      if (this.loading.get(key) === loaded) {
-        this.entries.delete(key);
-        if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as K);
-        this.entries.set(key, { at: now, value });
-      }
+      if (this.loading.get(key) === loaded) setNewest(this.entries, key, { at: now, value }, this.maxEntries);
       return value;
     } finally {
       if (this.loading.get(key) === loaded) this.loading.delete(key);

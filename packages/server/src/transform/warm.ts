@@ -4,7 +4,7 @@
  * a limit can leave it in any state, and the next run compiles afresh.
  */
 import { createHash } from 'node:crypto';
-import { judgeTransformed, type TransformedRequest, type TransformOutcome, webhookOf } from '../domain/index.js';
+import { judgeTransformed, setNewest, type TransformedRequest, type TransformOutcome, webhookOf } from '../domain/index.js';
 import { Sandbox, TransformationError } from './sandbox.js';
 
 export class WarmSandboxes {
@@ -61,11 +61,7 @@ export class WarmSandboxes {
       sandbox.dispose();
       return raced.sandbox;
     }
-    this.warm.set(key, { version, sandbox });
-    while (this.warm.size > this.capacity) {
-      const oldest = this.warm.keys().next().value as string;
-      this.close(oldest);
-    }
+    setNewest(this.warm, key, { version, sandbox }, this.capacity, (_, closed) => closed.sandbox.dispose());
     return sandbox;
   }
 }

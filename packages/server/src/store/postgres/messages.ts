@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type Message, newId } from '../../domain/index.js';
+import { type Message, newId, setNewest } from '../../domain/index.js';
 import type { MessageFilter, MessagePage, MessagePageQuery, PublishInput, PublishResult } from '../admin-store.js';
 import { isStoreUnavailable } from '../errors.js';
 import { type FanOut, fanOut } from '../fan-out.js';
@@ -146,11 +146,7 @@ class KnownEndpoints {
   }
 
   keep(byApp: Map<string, AppEndpoints>): void {
-    for (const [appId, app] of byApp) {
-      this.apps.delete(appId);
-      if (this.apps.size >= APPS_KEPT) this.apps.delete(this.apps.keys().next().value as string);
-      this.apps.set(appId, app);
-    }
+    for (const [appId, app] of byApp) setNewest(this.apps, appId, app, APPS_KEPT);
   }
 }
 
