@@ -21,6 +21,7 @@ const PASSWORD = 'pa55-word-at-rest';
 const HEADER_VALUE = 'header-value-at-rest';
 const CLIENT_SECRET = 'oauth-client-secret-at-rest';
 const SOURCE_SECRET = 'source-secret-at-rest';
+const PATCHED_HEADER_VALUE = 'patched-header-value-at-rest';
 /** Where the receiver helper's URL points: the HMAC endpoint's path; the others add to it. */
 const HMAC_PATH = '/webhook';
 
@@ -62,8 +63,17 @@ async function seed(server: TestHookd, receiver: Receiver): Promise<{ secrets: s
   const store = server.hookd.store;
   const edKey = (await store.findEndpoint(ed.body.appId, ed.body.id))?.secret ?? '';
   assert.match(edKey, /^whsk_/);
+  // A change that writes credentials and a new kind of secret together (the ed25519 key signs on beside it).
+  const patched = await server.call('PATCH', `/v1/apps/acme/endpoints/${ed.body.id}`, {
+    signatureScheme: 'standard',
+    secretHeaders: { 'X-Api-Key': PATCHED_HEADER_VALUE },
+  });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  const rotated = (await store.findEndpoint(ed.body.appId, ed.body.id))?.secret ?? '';
+  assert.match(rotated, /^whsec_/);
   assert.equal((await store.findSource('gh'))?.secrets[0], SOURCE_SECRET, 'the store hands out secrets in clear');
-  return { secrets: [hmac.body.secret, edKey, PASSWORD, HEADER_VALUE, CLIENT_SECRET, SOURCE_SECRET], whsec: hmac.body.secret };
+  const secrets = [hmac.body.secret, edKey, rotated, PASSWORD, HEADER_VALUE, PATCHED_HEADER_VALUE, CLIENT_SECRET, SOURCE_SECRET];
+  return { secrets, whsec: hmac.body.secret };
 }
 
 function assertNoneIn(bytes: Buffer, secrets: string[], where: string): void {

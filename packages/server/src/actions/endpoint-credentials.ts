@@ -15,7 +15,7 @@ import {
   NO_CREDENTIALS,
   type Requester,
 } from '../domain/index.js';
-import type { AdminStore } from '../store/index.js';
+import type { AdminStore, EndpointChange } from '../store/index.js';
 import { checkEndpointUrl, type UrlCheckDeps } from './endpoint-rules.js';
 import { ApiError } from './errors.js';
 
@@ -57,16 +57,16 @@ export function givesCredentials(input: CredentialInput): boolean {
 }
 
 /**
- * Checks the change of credentials `input` asks for, and returns its write (with an audit entry that says which kinds
- * changed, never their values), for the caller to run once every other part of its change passed too; null when
+ * Checks the change of credentials `input` asks for, and gives what to write at `now` (with an audit entry that says
+ * which kinds changed, never their values), for the caller to write with every other part of its change; null when
  * `input` changes no credentials. The endpoint must exist.
  */
 export async function credentialChange(
-  deps: UrlCheckDeps & { store: Pick<AdminStore, 'endpointCredentials' | 'setEndpointCredentials'>; clock: () => number },
+  deps: UrlCheckDeps & { store: Pick<AdminStore, 'endpointCredentials'> },
   who: Requester,
   endpoint: Pick<Endpoint, 'id' | 'appId'>,
   input: CredentialInput,
-): Promise<(() => Promise<void>) | null> {
+): Promise<((now: number) => NonNullable<EndpointChange['credentials']>) | null> {
   if (!givesCredentials(input)) return null;
   const current = (await deps.store.endpointCredentials([endpoint.id])).get(endpoint.id);
   const credentials = await checkCredentials(deps, input, current);
@@ -76,10 +76,7 @@ export async function credentialChange(
       .map((kind) => [kind, { before: MASKED, after: MASKED }]),
   );
   const facts = { action: 'endpoint.credentials_changed', appId: endpoint.appId, target: endpoint.id, changes };
-  return async () => {
-    const now = deps.clock();
-    await deps.store.setEndpointCredentials(endpoint.id, credentials, now, auditEntry(who, facts, now));
-  };
+  return (now) => ({ value: credentials, audit: auditEntry(who, facts, now) });
 }
 
 async function checkAuth(deps: UrlCheckDeps, auth: AuthInput): Promise<EndpointAuth> {

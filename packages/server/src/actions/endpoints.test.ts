@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { selfSigned } from '../../test/helpers/certificates.js';
 import type { ResolvedAddress } from '../delivery/index.js';
 import { type Endpoint, type EndpointCredentials, newEndpoint, parseNetworks, type Requester } from '../domain/index.js';
-import { type EndpointPatch, type ReplayInput, StoreLimitError } from '../store/index.js';
+import { type EndpointChange, type EndpointPatch, type ReplayInput, StoreLimitError } from '../store/index.js';
 import { type ApiError, createEndpoint, enableEndpoint, replayEndpoint, rotateEndpointSecret, updateEndpoint } from './index.js';
 
 /** Who the actions are told asked: the audit log's fields, not checked here. */
@@ -27,9 +27,6 @@ function fakeStore(limit = Number.POSITIVE_INFINITY) {
       endpoints.set(endpoint.id, endpoint);
       if (given) credentials.set(endpoint.id, given);
       return endpoint;
-    },
-    async setEndpointCredentials(endpointId: string, given: EndpointCredentials) {
-      credentials.set(endpointId, given);
     },
     async endpointCredentials(ids: readonly string[]) {
       return new Map(ids.flatMap((id) => (credentials.has(id) ? [[id, credentials.get(id) as EndpointCredentials]] : [])));
@@ -58,6 +55,15 @@ function fakeStore(limit = Number.POSITIVE_INFINITY) {
       const rotated = { ...endpoint, secret, previousSecret: endpoint.secret, previousSecretExpiresAt: previousExpiresAt };
       endpoints.set(id, { ...rotated, updatedAt: now });
       return rotated;
+    },
+    /** The parts one after another: this map has no transaction to take them back. */
+    async changeEndpoint(appId: string, id: string, change: EndpointChange, now: number) {
+      if (endpoints.get(id)?.appId !== appId) return null;
+      if (change.credentials) credentials.set(id, change.credentials.value);
+      if (change.rotation)
+        await this.rotateEndpointSecret(appId, id, change.rotation.secret, change.rotation.previousExpiresAt, now);
+      if (change.disable) await this.disableEndpoint(id, change.disable.reason, now);
+      return this.updateEndpoint(appId, id, change.patch, now);
     },
     async replayDeliveries({ audit, ...input }: ReplayInput) {
       assert.equal(audit?.action, 'endpoint.replayed', 'a replay is recorded with it');

@@ -16,7 +16,7 @@ import {
   type SignatureScheme,
   secretFits,
 } from '../domain/index.js';
-import { type AdminStore, type EndpointPatch, type ReplayInput, StoreLimitError } from '../store/index.js';
+import { type AdminStore, type EndpointChange, type EndpointPatch, type ReplayInput, StoreLimitError } from '../store/index.js';
 import { type CredentialInput, checkCredentials, credentialChange, givesCredentials } from './endpoint-credentials.js';
 import {
   checkContentFilter,
@@ -106,15 +106,7 @@ export async function addEndpoint(
 }
 
 export interface UpdateEndpointDeps extends UrlCheckDeps {
-  store: Pick<
-    AdminStore,
-    | 'findEndpoint'
-    | 'updateEndpoint'
-    | 'disableEndpoint'
-    | 'rotateEndpointSecret'
-    | 'endpointCredentials'
-    | 'setEndpointCredentials'
-  >;
+  store: Pick<AdminStore, 'findEndpoint' | 'changeEndpoint' | 'endpointCredentials'>;
   clock: Clock;
   config: UrlCheckDeps['config'] & { secretOverlapMs: number };
 }
@@ -137,7 +129,7 @@ export async function updateEndpoint(
   const { disabled, sendTraceContext } = changes;
   const { auth, clientCertificate, secretHeaders, transformation } = changes;
   // Every part is checked before any is written: a change refused for one field writes none of the others.
-  const writeCredentials = await credentialChange(deps, who, endpoint, { auth, clientCertificate, secretHeaders });
+  const credentials = await credentialChange(deps, who, endpoint, { auth, clientCertificate, secretHeaders });
   const patch: EndpointPatch = {};
   if (url !== undefined) patch.url = await checkEndpointUrl(deps, url);
   if (description !== undefined) patch.description = description;
@@ -152,36 +144,26 @@ export async function updateEndpoint(
   if (fifo !== undefined) patch.fifo = fifo;
   if (sendTraceContext !== undefined) patch.sendTraceContext = sendTraceContext;
   if (disabled === false) patch.disabled = false;
-  await writeCredentials?.();
-  if (newScheme !== null) await rotate(deps, who, endpoint, newSecretFor(newScheme), newScheme);
   const now = deps.clock();
-  if (disabled === true) await disable(deps, who, endpoint, disabledReason, now);
+  const change: EndpointChange = { patch };
+  if (credentials) change.credentials = credentials(now);
+  if (newScheme !== null) change.rotation = rotation(deps, who, endpoint, newSecretFor(newScheme), now, newScheme);
+  if (disabled === true) change.disable = disabling(who, endpoint, disabledReason, now);
   const { disabled: enable, ...fields } = patch;
   const diff = auditChanges({ ...endpoint }, fields);
   if (enable === false && endpoint.disabledAt !== null) diff.disabled = { before: true, after: false };
-  // A change of credentials, scheme or state alone was recorded with its own write: this one only if it changes more.
-  const audit =
-    Object.keys(diff).length > 0 ? auditEntry(who, endpointFacts(endpoint, 'endpoint.updated', diff), now) : undefined;
-  const updated = await deps.store.updateEndpoint(endpoint.appId, endpoint.id, patch, now, audit);
+  // A change of credentials, scheme or state alone is recorded with its own entry: this one only if it changes more.
+  if (Object.keys(diff).length > 0) change.audit = auditEntry(who, endpointFacts(endpoint, 'endpoint.updated', diff), now);
+  // One write: every part of the change, or none.
+  const updated = await deps.store.changeEndpoint(endpoint.appId, endpoint.id, change, now);
   if (!updated) throw new ApiError('endpoint_not_found');
   return updated;
 }
 
-/** One write: the endpoint is disabled with its entry, or neither (an endpoint disabled already writes no entry). */
-function disable(
-  deps: { store: Pick<AdminStore, 'disableEndpoint'> },
-  who: Requester,
-  endpoint: Endpoint,
-  reason: string,
-  now: number,
-): Promise<void> {
+/** The endpoint disabled, with its entry (the store writes none for an endpoint disabled already). */
+function disabling(who: Requester, endpoint: Endpoint, reason: string, now: number): NonNullable<EndpointChange['disable']> {
   const changes = { disabled: { before: false, after: true }, disabledReason: { before: null, after: reason } };
-  return deps.store.disableEndpoint(
-    endpoint.id,
-    reason,
-    now,
-    auditEntry(who, endpointFacts(endpoint, 'endpoint.disabled', changes), now),
-  );
+  return { reason, audit: auditEntry(who, endpointFacts(endpoint, 'endpoint.disabled', changes), now) };
 }
 
 /** Disables the endpoint: its pending deliveries fail, and `reason` says who did it. */
@@ -193,7 +175,8 @@ export async function disableEndpoint(
   reason: string,
 ): Promise<void> {
   const endpoint = await getEndpoint(deps, appId, id);
-  await disable(deps, who, endpoint, reason, deps.clock());
+  const now = deps.clock();
+  await deps.store.disableEndpoint(endpoint.id, reason, now, disabling(who, endpoint, reason, now).audit);
 }
 
 export interface ReplayDeps {
@@ -298,23 +281,37 @@ type RotateDeps = {
   config: { secretOverlapMs: number };
 };
 
-async function rotate(
-  deps: RotateDeps,
+async function rotate(deps: RotateDeps, who: Requester, endpoint: Endpoint, secret: string): Promise<Endpoint> {
+  const now = deps.clock();
+  const { previousExpiresAt, audit } = rotation(deps, who, endpoint, secret, now);
+  const rotated = await deps.store.rotateEndpointSecret(
+    endpoint.appId,
+    endpoint.id,
+    secret,
+    previousExpiresAt,
+    now,
+    undefined,
+    audit,
+  );
+  if (!rotated) throw new ApiError('endpoint_not_found');
+  return rotated;
+}
+
+/** A new secret (and, with `scheme`, a new scheme), the one it replaces signing beside it for the overlap; with its entry. */
+function rotation(
+  deps: { config: { secretOverlapMs: number } },
   who: Requester,
   endpoint: Endpoint,
   secret: string,
+  now: number,
   scheme?: SignatureScheme,
-): Promise<Endpoint> {
-  const now = deps.clock();
-  const overlapEnds = now + deps.config.secretOverlapMs;
+): NonNullable<EndpointChange['rotation']> {
   const changes = auditChanges(
     { secret: endpoint.secret, signatureScheme: endpoint.signatureScheme },
     { secret, signatureScheme: scheme ?? endpoint.signatureScheme },
   );
   const audit = auditEntry(who, endpointFacts(endpoint, 'endpoint.secret_rotated', changes), now);
-  const rotated = await deps.store.rotateEndpointSecret(endpoint.appId, endpoint.id, secret, overlapEnds, now, scheme, audit);
-  if (!rotated) throw new ApiError('endpoint_not_found');
-  return rotated;
+  return { secret, previousExpiresAt: now + deps.config.secretOverlapMs, ...(scheme && { signatureScheme: scheme }), audit };
 }
 
 function checkSecretFits(scheme: SignatureScheme, secret: string): void {

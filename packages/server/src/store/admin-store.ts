@@ -64,6 +64,21 @@ export type EndpointPatch = Partial<
   paused?: boolean;
 };
 
+/**
+ * Everything one change of an endpoint writes (the API's PATCH), in one transaction, in this order; each part with its
+ * own audit entry, written only when the part changed something.
+ */
+export interface EndpointChange {
+  /** Replaces the credentials whole; none at all removes them. */
+  credentials?: { value: EndpointCredentials; audit: AuditEntry };
+  /** A new secret, as rotateEndpointSecret writes it. */
+  rotation?: { secret: string; previousExpiresAt: number; signatureScheme?: SignatureScheme; audit: AuditEntry };
+  /** Disabled, as disableEndpoint does. */
+  disable?: { reason: string; audit: AuditEntry };
+  patch: EndpointPatch;
+  audit?: AuditEntry;
+}
+
 /** Refusals of one source counted in memory since the last write. */
 export interface SourceRefusalCount {
   sourceId: string;
@@ -246,8 +261,6 @@ export interface AdminStore {
     credentials?: EndpointCredentials,
     audit?: AuditEntry,
   ): Promise<Endpoint>;
-  /** Replaces the endpoint's credentials whole; none at all removes them. */
-  setEndpointCredentials(endpointId: string, credentials: EndpointCredentials, now: number, audit?: AuditEntry): Promise<void>;
   /** The credentials of those of these endpoints that have any, in one read. */
   endpointCredentials(endpointIds: readonly string[]): Promise<Map<string, EndpointCredentials>>;
   findEndpoint(appId: string, id: string): Promise<Endpoint | null>;
@@ -258,6 +271,8 @@ export interface AdminStore {
    */
   endpointsOfApps(appIds: string[], perApp: number): Promise<Record<string, Endpoint[]>>;
   updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number, audit?: AuditEntry): Promise<Endpoint | null>;
+  /** Writes every part of `change` or none; null, and nothing written, when there is no such endpoint. */
+  changeEndpoint(appId: string, id: string, change: EndpointChange, now: number): Promise<Endpoint | null>;
   deleteEndpoint(appId: string, id: string, audit?: AuditEntry): Promise<boolean>;
   /**
    * Makes `secret` the endpoint's secret; the one it replaces keeps signing beside it until `previousExpiresAt`

@@ -3,6 +3,7 @@ export type {
   AppPatch,
   AuditQuery,
   DeliveryFilter,
+  EndpointChange,
   EndpointPatch,
   EventTypePatch,
   EventTypeQuery,

@@ -40,9 +40,6 @@ export function sealedStore(store: Store, box: SecretBox): Store {
       const sealed = credentials && sealCredentials(credentials);
       return openEndpoint(await store.createEndpoint(sealEndpoint(endpoint), maxPerApp, sealed, audit));
     },
-    async setEndpointCredentials(endpointId, credentials, now, audit) {
-      await store.setEndpointCredentials(endpointId, sealCredentials(credentials), now, audit);
-    },
     async endpointCredentials(endpointIds) {
       const sealed = await store.endpointCredentials(endpointIds);
       return new Map([...sealed].map(([id, c]) => [id, mapCredentialSecrets(c, open)]));
@@ -54,6 +51,16 @@ export function sealedStore(store: Store, box: SecretBox): Store {
       return Object.fromEntries(Object.entries(byApp).map(([appId, list]) => [appId, list.map(openEndpoint)]));
     },
     updateEndpoint: async (appId, id, patch, now, audit) => openMaybe(await store.updateEndpoint(appId, id, patch, now, audit)),
+    async changeEndpoint(appId, id, change, now) {
+      const { credentials, rotation } = change;
+      const sealed = {
+        ...change,
+        ...(credentials && { credentials: { ...credentials, value: sealCredentials(credentials.value) } }),
+        // The SQL moves the current (sealed) secret to previous_secret as it is.
+        ...(rotation && { rotation: { ...rotation, secret: seal(rotation.secret) } }),
+      };
+      return openMaybe(await store.changeEndpoint(appId, id, sealed, now));
+    },
     async rotateEndpointSecret(appId, id, secret, previousExpiresAt, now, signatureScheme, audit) {
       // The SQL moves the current (sealed) secret to previous_secret as it is.
       const sealed = seal(secret);

@@ -1,8 +1,8 @@
 /** Store contract, endpoints: secret rotation, custom headers, the limit per app, and the health figures. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Endpoint, type EndpointCredentials, newId } from '../../src/domain/index.js';
-import { type Store, StoreLimitError } from '../../src/store/index.js';
+import { auditEntry, type Endpoint, type EndpointCredentials, newId, type Requester } from '../../src/domain/index.js';
+import { type EndpointChange, type EndpointPatch, type Store, StoreLimitError } from '../../src/store/index.js';
 import {
   aMessage,
   anApp,
@@ -15,6 +15,8 @@ import {
   T0,
   withOpenStore,
 } from './fixtures.js';
+
+const ADMIN: Requester = { actor: 'admin', address: '127.0.0.1', requestId: 'req-1' };
 
 export function endpointsContract(open: () => Promise<Store>): void {
   const withStore = (run: (store: Store) => Promise<void>) => withOpenStore(open, run);
@@ -116,13 +118,64 @@ export function endpointsContract(open: () => Promise<Store>): void {
         clientCertificate: { certificate: 'CERT', privateKey: 'KEY', ca: null },
         secretHeaders: {},
       };
-      await store.setEndpointCredentials(ep.id, oauth, T0 + 6);
-      await store.setEndpointCredentials(made.id, { auth: null, clientCertificate: null, secretHeaders: {} }, T0 + 6);
+      const replace = (id: string, value: EndpointCredentials) => {
+        const audit = auditEntry(ADMIN, { action: 'endpoint.credentials_changed', appId: app.id, target: id }, T0 + 6);
+        return store.changeEndpoint(app.id, id, { credentials: { value, audit }, patch: {} }, T0 + 6);
+      };
+      await replace(ep.id, oauth);
+      await replace(made.id, { auth: null, clientCertificate: null, secretHeaders: {} });
       assert.deepEqual(await store.endpointCredentials([ep.id, made.id]), new Map([[ep.id, oauth]]), 'none at all removes them');
       assert.deepEqual(await store.endpointCredentials([]), new Map());
 
       assert.equal(await store.deleteEndpoint(app.id, ep.id), true);
       assert.deepEqual(await store.endpointCredentials([ep.id]), new Map(), 'deleted with the endpoint');
+    }));
+
+  test('a change of an endpoint writes every part or none: a part that fails takes back the ones before it', () =>
+    withStore(async (store) => {
+      const app = await store.createApp(anApp());
+      const ep = await store.createEndpoint(anEndpoint(app.id));
+      await store.publishMessage({ message: aMessage(app.id, 'a.b', T0 + 1), idempotencyWindowMs: 0 });
+      const basic: EndpointCredentials = {
+        auth: { type: 'basic', username: 'u', password: 'p' },
+        clientCertificate: null,
+        secretHeaders: {},
+      };
+      const entry = (action: string) => auditEntry(ADMIN, { action, appId: app.id, target: ep.id }, T0 + 2);
+      const change = (patch: EndpointPatch): EndpointChange => ({
+        credentials: { value: basic, audit: entry('endpoint.credentials_changed') },
+        rotation: { secret: 'whsec_bmV3', previousExpiresAt: T0 + 1000, audit: entry('endpoint.secret_rotated') },
+        disable: { reason: 'by hand', audit: entry('endpoint.disabled') },
+        patch,
+        audit: entry('endpoint.updated'),
+      });
+      // The last part throws inside the transaction (no JSON for a BigInt), after the others were written.
+      const unwritable = { headers: { 'X-Big': 1n as unknown as string } };
+      await assert.rejects(store.changeEndpoint(app.id, ep.id, change(unwritable), T0 + 2), TypeError);
+      const kept = await store.findEndpoint(app.id, ep.id);
+      assert.equal(kept?.secret, ep.secret, 'not rotated');
+      assert.equal(kept?.disabledAt, null, 'not disabled');
+      assert.deepEqual(await store.endpointCredentials([ep.id]), new Map(), 'no credentials');
+      assert.equal((await store.countDeliveriesByStatus(ep.id)).pending, 1, 'its delivery still pending');
+      assert.deepEqual((await store.listAuditLog({ limit: 10 })).data, [], 'no entry');
+
+      const changed = await store.changeEndpoint(app.id, ep.id, change({ description: 'changed' }), T0 + 2);
+      assert.equal(changed?.secret, 'whsec_bmV3');
+      assert.equal(changed?.previousSecret, ep.secret);
+      assert.equal(changed?.disabledAt, T0 + 2);
+      assert.equal(changed?.description, 'changed');
+      assert.deepEqual(await store.endpointCredentials([ep.id]), new Map([[ep.id, basic]]));
+      assert.deepEqual(await store.countDeliveriesByStatus(ep.id), { pending: 0, succeeded: 0, failed: 1, skipped: 0 });
+      const actions = (await store.listAuditLog({ limit: 10 })).data.map((e) => e.action).sort();
+      assert.deepEqual(actions, [
+        'endpoint.credentials_changed',
+        'endpoint.disabled',
+        'endpoint.secret_rotated',
+        'endpoint.updated',
+      ]);
+
+      assert.equal(await store.changeEndpoint(app.id, 'ep_missing', change({}), T0 + 3), null, 'no such endpoint');
+      assert.equal((await store.listAuditLog({ limit: 10 })).data.length, 4, 'and nothing written for it');
     }));
 
   test('tenancy: an app gets no endpoint past the limit, even from creates racing each other', () =>

@@ -27,13 +27,15 @@ export type AuditedTransaction = <T>(audit: AuditEntry | undefined, work: (clien
 /** The same, but a write without an entry runs as it is, outside any transaction. */
 export type Audited = AuditedTransaction;
 
+/** Appends `audit`, if any, on the transaction's `client` when `result` says the write changed something; gives `result`. */
+export async function noted<T>(client: Queryable, audit: AuditEntry | undefined, result: T): Promise<T> {
+  if (audit && changedSomething(result)) await client.query(INSERT, [...auditValues(audit)]);
+  return result;
+}
+
 export function auditLogQueries(pool: pg.Pool) {
   const transaction: AuditedTransaction = (audit, work) =>
-    inTransaction(pool, async (client) => {
-      const result = await work(client);
-      if (audit && changedSomething(result)) await client.query(INSERT, [...auditValues(audit)]);
-      return result;
-    });
+    inTransaction(pool, async (client) => noted(client, audit, await work(client)));
   const audited: Audited = (audit, write) => (audit ? transaction(audit, write) : write(pool));
 
   return {

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { AuditEntry, DeliveryStatus, Endpoint, EndpointCredentials, SignatureScheme } from '../../domain/index.js';
-import type { EndpointPatch, Page, PageQuery } from '../admin-store.js';
+import type { EndpointChange, EndpointPatch, Page, PageQuery } from '../admin-store.js';
 import { credentialsText, hasCredentials, toCredentials } from '../credential-rows.js';
 import { StoreLimitError } from '../errors.js';
-import type { Audited, AuditedTransaction } from './audit-log.js';
+import { type Audited, type AuditedTransaction, noted } from './audit-log.js';
 import { DUE_CHANNEL } from './listen.js';
 import { type Queryable, retryingDeadlocks } from './pool.js';
 import { type EndpointRow, toEndpoint, toPage } from './rows.js';
@@ -103,6 +103,48 @@ export async function disableFailingEndpoint(
   return ((await db.query(DISABLE_FAILING, [id, reason, now, failingSince])).rowCount ?? 0) > 0;
 }
 
+async function updateRow(db: Queryable, appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
+  const { rows } = await db.query<EndpointRow>(UPDATE, [
+    appId,
+    id,
+    patch.url ?? null,
+    patch.description ?? null,
+    patch.events !== undefined,
+    patch.events ?? null,
+    patch.signatureScheme ?? null,
+    patch.disabled === false,
+    now,
+    patch.headers ? JSON.stringify(patch.headers) : null,
+    patch.rateLimit !== undefined,
+    patch.rateLimit ?? null,
+    patch.maxInFlight !== undefined,
+    patch.maxInFlight ?? null,
+    patch.fifo ?? null,
+    patch.sendTraceContext ?? null,
+    patch.transformation !== undefined,
+    patch.transformation ?? null,
+    patch.filter !== undefined,
+    patch.filter ? JSON.stringify(patch.filter) : null,
+    patch.paused ?? null,
+  ]);
+  // Resumed: its held deliveries are due, for workers in every process (sent when the transaction commits).
+  if (rows[0] && patch.paused === false) await db.query(`NOTIFY ${DUE_CHANNEL}`);
+  return rows[0] ? toEndpoint(rows[0]) : null;
+}
+
+async function rotateRow(
+  db: Queryable,
+  appId: string,
+  id: string,
+  secret: string,
+  previousExpiresAt: number,
+  now: number,
+  scheme: SignatureScheme | null,
+): Promise<Endpoint | null> {
+  const { rows } = await db.query<EndpointRow>(ROTATE, [appId, id, secret, previousExpiresAt, now, scheme]);
+  return rows[0] ? toEndpoint(rows[0]) : null;
+}
+
 /** Inserts the endpoint, counting nothing: creating a source's destinations uses it on its transaction's client. */
 async function writeCredentials(db: Queryable, endpointId: string, credentials: EndpointCredentials, now: number) {
   if (!hasCredentials(credentials)) await db.query(REMOVE_CREDENTIALS, [endpointId]);
@@ -158,14 +200,6 @@ export function endpointQueries(db: pg.Pool, audited: Audited, transaction: Audi
       });
       return endpoint;
     },
-    async setEndpointCredentials(
-      endpointId: string,
-      credentials: EndpointCredentials,
-      now: number,
-      audit?: AuditEntry,
-    ): Promise<void> {
-      await audited(audit, (client) => writeCredentials(client, endpointId, credentials, now));
-    },
     async endpointCredentials(endpointIds: readonly string[]): Promise<Map<string, EndpointCredentials>> {
       if (endpointIds.length === 0) return new Map();
       const { rows } = await db.query<{ endpoint_id: string; credentials: string }>(CREDENTIALS_OF, [endpointIds]);
@@ -197,34 +231,25 @@ export function endpointQueries(db: pg.Pool, audited: Audited, transaction: Audi
       now: number,
       audit?: AuditEntry,
     ): Promise<Endpoint | null> {
-      const values = [
-        appId,
-        id,
-        patch.url ?? null,
-        patch.description ?? null,
-        patch.events !== undefined,
-        patch.events ?? null,
-        patch.signatureScheme ?? null,
-        patch.disabled === false,
-        now,
-        patch.headers ? JSON.stringify(patch.headers) : null,
-        patch.rateLimit !== undefined,
-        patch.rateLimit ?? null,
-        patch.maxInFlight !== undefined,
-        patch.maxInFlight ?? null,
-        patch.fifo ?? null,
-        patch.sendTraceContext ?? null,
-        patch.transformation !== undefined,
-        patch.transformation ?? null,
-        patch.filter !== undefined,
-        patch.filter ? JSON.stringify(patch.filter) : null,
-        patch.paused ?? null,
-      ];
-      return audited(audit, async (client) => {
-        const { rows } = await client.query<EndpointRow>(UPDATE, values);
-        // Resumed: its held deliveries are due, for workers in every process (sent when the transaction commits).
-        if (rows[0] && patch.paused === false) await client.query(`NOTIFY ${DUE_CHANNEL}`);
-        return rows[0] ? toEndpoint(rows[0]) : null;
+      return audited(audit, (client) => updateRow(client, appId, id, patch, now));
+    },
+    async changeEndpoint(appId: string, id: string, c: EndpointChange, now: number): Promise<Endpoint | null> {
+      // Each part is audited as its own call would be; a part that throws takes back the ones before it.
+      return transaction(undefined, async (client) => {
+        // Locked until the commit: a delete meanwhile waits, and finds what this wrote.
+        if ((await client.query(`${BY_ID} FOR UPDATE`, [appId, id])).rowCount === 0) return null;
+        const { credentials, rotation, disable: off } = c;
+        if (credentials) await noted(client, credentials.audit, await writeCredentials(client, id, credentials.value, now));
+        if (rotation) {
+          const { secret, previousExpiresAt, signatureScheme = null } = rotation;
+          await noted(
+            client,
+            rotation.audit,
+            await rotateRow(client, appId, id, secret, previousExpiresAt, now, signatureScheme),
+          );
+        }
+        if (off) await noted(client, off.audit, await disableEndpoint(client, id, off.reason, now));
+        return noted(client, c.audit, await updateRow(client, appId, id, c.patch, now));
       });
     },
     async deleteEndpoint(appId: string, id: string, audit?: AuditEntry): Promise<boolean> {
@@ -241,10 +266,7 @@ export function endpointQueries(db: pg.Pool, audited: Audited, transaction: Audi
       scheme: SignatureScheme | null = null,
       audit?: AuditEntry,
     ): Promise<Endpoint | null> {
-      return audited(audit, async (client) => {
-        const { rows } = await client.query<EndpointRow>(ROTATE, [appId, id, secret, previousExpiresAt, now, scheme]);
-        return rows[0] ? toEndpoint(rows[0]) : null;
-      });
+      return audited(audit, (client) => rotateRow(client, appId, id, secret, previousExpiresAt, now, scheme));
     },
     async disableEndpoint(id: string, reason: string, now: number, audit?: AuditEntry): Promise<void> {
       await audited(audit, (client) => disableEndpoint(client, id, reason, now));

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AuditEntry, DeliveryStatus, Endpoint, EndpointCredentials, SignatureScheme } from '../../domain/index.js';
-import type { EndpointPatch, Page, PageQuery } from '../admin-store.js';
+import type { EndpointChange, EndpointPatch, Page, PageQuery } from '../admin-store.js';
 import { credentialsText, hasCredentials, toCredentials } from '../credential-rows.js';
 import { StoreLimitError } from '../errors.js';
 import type { Audited } from './audit-log.js';
@@ -95,6 +95,59 @@ export function endpointQueries(db: Database.Database, audited: Audited) {
     return true;
   }
 
+  function updateNow(appId: string, id: string, patch: EndpointPatch, now: number): Endpoint | null {
+    update.run({
+      appId,
+      id,
+      now,
+      url: patch.url ?? null,
+      description: patch.description ?? null,
+      setEvents: patch.events !== undefined ? 1 : 0,
+      events: patch.events ? JSON.stringify(patch.events) : null,
+      setFilter: patch.filter !== undefined ? 1 : 0,
+      filter: patch.filter ? JSON.stringify(patch.filter) : null,
+      signatureScheme: patch.signatureScheme ?? null,
+      headers: patch.headers ? JSON.stringify(patch.headers) : null,
+      setTransformation: patch.transformation !== undefined ? 1 : 0,
+      transformation: patch.transformation ?? null,
+      setRateLimit: patch.rateLimit !== undefined ? 1 : 0,
+      rateLimit: patch.rateLimit ?? null,
+      setMaxInFlight: patch.maxInFlight !== undefined ? 1 : 0,
+      maxInFlight: patch.maxInFlight ?? null,
+      fifo: patch.fifo === undefined ? null : patch.fifo ? 1 : 0,
+      sendTraceContext: patch.sendTraceContext === undefined ? null : patch.sendTraceContext ? 1 : 0,
+      enable: patch.disabled === false ? 1 : 0,
+      pause: patch.paused === undefined ? null : patch.paused ? 1 : 0,
+    });
+    const row = byId.get(appId, id);
+    return row ? toEndpoint(row) : null;
+  }
+
+  function rotateNow(
+    appId: string,
+    id: string,
+    secret: string,
+    previousExpiresAt: number,
+    now: number,
+    scheme: SignatureScheme | null,
+  ): Endpoint | null {
+    if (rotate.run({ appId, id, secret, previousExpiresAt, now, scheme }).changes === 0) return null;
+    return toEndpoint(byId.get(appId, id) as EndpointRow);
+  }
+
+  // Each part is audited as its own call would be; a part that throws takes back the ones before it.
+  const change = db.transaction((appId: string, id: string, c: EndpointChange, now: number): Endpoint | null => {
+    if (!byId.get(appId, id)) return null;
+    const { credentials, rotation, disable: off } = c;
+    if (credentials) audited(credentials.audit, () => writeCredentials(id, credentials.value, now));
+    if (rotation) {
+      const { secret, previousExpiresAt, signatureScheme = null } = rotation;
+      audited(rotation.audit, () => rotateNow(appId, id, secret, previousExpiresAt, now, signatureScheme));
+    }
+    if (off) audited(off.audit, () => disableNow(id, off.reason, now));
+    return audited(c.audit, () => updateNow(appId, id, c.patch, now));
+  });
+
   return {
     disableNow,
     insertEndpoint,
@@ -106,14 +159,6 @@ export function endpointQueries(db: Database.Database, audited: Audited) {
     ): Promise<Endpoint> {
       audited(audit, () => insertWithin.immediate(endpoint, maxPerApp, credentials));
       return endpoint;
-    },
-    async setEndpointCredentials(
-      endpointId: string,
-      credentials: EndpointCredentials,
-      now: number,
-      audit?: AuditEntry,
-    ): Promise<void> {
-      audited(audit, () => writeCredentials(endpointId, credentials, now));
     },
     async endpointCredentials(endpointIds: readonly string[]): Promise<Map<string, EndpointCredentials>> {
       const rows = endpointIds.length === 0 ? [] : credentialsOf.all(JSON.stringify(endpointIds));
@@ -143,34 +188,10 @@ export function endpointQueries(db: Database.Database, audited: Audited) {
       now: number,
       audit?: AuditEntry,
     ): Promise<Endpoint | null> {
-      const values = {
-        appId,
-        id,
-        now,
-        url: patch.url ?? null,
-        description: patch.description ?? null,
-        setEvents: patch.events !== undefined ? 1 : 0,
-        events: patch.events ? JSON.stringify(patch.events) : null,
-        setFilter: patch.filter !== undefined ? 1 : 0,
-        filter: patch.filter ? JSON.stringify(patch.filter) : null,
-        signatureScheme: patch.signatureScheme ?? null,
-        headers: patch.headers ? JSON.stringify(patch.headers) : null,
-        setTransformation: patch.transformation !== undefined ? 1 : 0,
-        transformation: patch.transformation ?? null,
-        setRateLimit: patch.rateLimit !== undefined ? 1 : 0,
-        rateLimit: patch.rateLimit ?? null,
-        setMaxInFlight: patch.maxInFlight !== undefined ? 1 : 0,
-        maxInFlight: patch.maxInFlight ?? null,
-        fifo: patch.fifo === undefined ? null : patch.fifo ? 1 : 0,
-        sendTraceContext: patch.sendTraceContext === undefined ? null : patch.sendTraceContext ? 1 : 0,
-        enable: patch.disabled === false ? 1 : 0,
-        pause: patch.paused === undefined ? null : patch.paused ? 1 : 0,
-      };
-      return audited(audit, () => {
-        update.run(values);
-        const row = byId.get(appId, id);
-        return row ? toEndpoint(row) : null;
-      });
+      return audited(audit, () => updateNow(appId, id, patch, now));
+    },
+    async changeEndpoint(appId: string, id: string, c: EndpointChange, now: number): Promise<Endpoint | null> {
+      return change.immediate(appId, id, c, now);
     },
     async deleteEndpoint(appId: string, id: string, audit?: AuditEntry): Promise<boolean> {
       return audited(audit, () => remove.run(appId, id).changes > 0);
@@ -184,10 +205,7 @@ export function endpointQueries(db: Database.Database, audited: Audited) {
       scheme: SignatureScheme | null = null,
       audit?: AuditEntry,
     ): Promise<Endpoint | null> {
-      return audited(audit, () => {
-        if (rotate.run({ appId, id, secret, previousExpiresAt, now, scheme }).changes === 0) return null;
-        return toEndpoint(byId.get(appId, id) as EndpointRow);
-      });
+      return audited(audit, () => rotateNow(appId, id, secret, previousExpiresAt, now, scheme));
     },
     async disableEndpoint(id: string, reason: string, now: number, audit?: AuditEntry): Promise<void> {
       audited(audit, () => db.transaction(() => disableNow(id, reason, now)).immediate());
