@@ -64,6 +64,13 @@ export type EndpointPatch = Partial<
   paused?: boolean;
 };
 
+/** A new secret for an endpoint (with `signatureScheme`, of another kind); the one it replaces signs until `previousExpiresAt`. */
+export interface SecretRotation {
+  secret: string;
+  previousExpiresAt: number;
+  signatureScheme?: SignatureScheme;
+}
+
 /**
  * Everything one change of an endpoint writes (the API's PATCH), in one transaction, in this order; each part with its
  * own audit entry, written only when the part changed something.
@@ -72,7 +79,7 @@ export interface EndpointChange {
   /** Replaces the credentials whole; none at all removes them. */
   credentials?: { value: EndpointCredentials; audit: AuditEntry };
   /** A new secret, as rotateEndpointSecret writes it. */
-  rotation?: { secret: string; previousExpiresAt: number; signatureScheme?: SignatureScheme; audit: AuditEntry };
+  rotation?: SecretRotation & { audit: AuditEntry };
   /** Disabled, as disableEndpoint does. */
   disable?: { reason: string; audit: AuditEntry };
   patch: EndpointPatch;

@@ -18,6 +18,7 @@ export type {
   PublishResult,
   ReplayInput,
   SearchPlan,
+  SecretRotation,
   SourcePatch,
   SourceRefusalCount,
 } from './admin-store.js';

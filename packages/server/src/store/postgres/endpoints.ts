@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AuditEntry, DeliveryStatus, Endpoint, EndpointCredentials, SignatureScheme } from '../../domain/index.js';
-import type { EndpointChange, EndpointPatch, Page, PageQuery } from '../admin-store.js';
+import type { EndpointChange, EndpointPatch, Page, PageQuery, SecretRotation } from '../admin-store.js';
 import { credentialsText, hasCredentials, toCredentials } from '../credential-rows.js';
 import { StoreLimitError } from '../errors.js';
 import { type Audited, type AuditedTransaction, noted } from './audit-log.js';
@@ -136,12 +136,11 @@ async function rotateRow(
   db: Queryable,
   appId: string,
   id: string,
-  secret: string,
-  previousExpiresAt: number,
+  rotation: SecretRotation,
   now: number,
-  scheme: SignatureScheme | null,
 ): Promise<Endpoint | null> {
-  const { rows } = await db.query<EndpointRow>(ROTATE, [appId, id, secret, previousExpiresAt, now, scheme]);
+  const { secret, previousExpiresAt, signatureScheme = null } = rotation;
+  const { rows } = await db.query<EndpointRow>(ROTATE, [appId, id, secret, previousExpiresAt, now, signatureScheme]);
   return rows[0] ? toEndpoint(rows[0]) : null;
 }
 
@@ -240,14 +239,7 @@ export function endpointQueries(db: pg.Pool, audited: Audited, transaction: Audi
         if ((await client.query(`${BY_ID} FOR UPDATE`, [appId, id])).rowCount === 0) return null;
         const { credentials, rotation, disable: off } = c;
         if (credentials) await noted(client, credentials.audit, await writeCredentials(client, id, credentials.value, now));
-        if (rotation) {
-          const { secret, previousExpiresAt, signatureScheme = null } = rotation;
-          await noted(
-            client,
-            rotation.audit,
-            await rotateRow(client, appId, id, secret, previousExpiresAt, now, signatureScheme),
-          );
-        }
+        if (rotation) await noted(client, rotation.audit, await rotateRow(client, appId, id, rotation, now));
         if (off) await noted(client, off.audit, await disableEndpoint(client, id, off.reason, now));
         return noted(client, c.audit, await updateRow(client, appId, id, c.patch, now));
       });
@@ -266,7 +258,8 @@ export function endpointQueries(db: pg.Pool, audited: Audited, transaction: Audi
       scheme: SignatureScheme | null = null,
       audit?: AuditEntry,
     ): Promise<Endpoint | null> {
-      return audited(audit, (client) => rotateRow(client, appId, id, secret, previousExpiresAt, now, scheme));
+      const rotation = { secret, previousExpiresAt, ...(scheme && { signatureScheme: scheme }) };
+      return audited(audit, (client) => rotateRow(client, appId, id, rotation, now));
     },
     async disableEndpoint(id: string, reason: string, now: number, audit?: AuditEntry): Promise<void> {
       await audited(audit, (client) => disableEndpoint(client, id, reason, now));

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AuditEntry, DeliveryStatus, Endpoint, EndpointCredentials, SignatureScheme } from '../../domain/index.js';
-import type { EndpointChange, EndpointPatch, Page, PageQuery } from '../admin-store.js';
+import type { EndpointChange, EndpointPatch, Page, PageQuery, SecretRotation } from '../admin-store.js';
 import { credentialsText, hasCredentials, toCredentials } from '../credential-rows.js';
 import { StoreLimitError } from '../errors.js';
 import type { Audited } from './audit-log.js';
@@ -123,14 +123,8 @@ export function endpointQueries(db: Database.Database, audited: Audited) {
     return row ? toEndpoint(row) : null;
   }
 
-  function rotateNow(
-    appId: string,
-    id: string,
-    secret: string,
-    previousExpiresAt: number,
-    now: number,
-    scheme: SignatureScheme | null,
-  ): Endpoint | null {
+  function rotateNow(appId: string, id: string, rotation: SecretRotation, now: number): Endpoint | null {
+    const { secret, previousExpiresAt, signatureScheme: scheme = null } = rotation;
     if (rotate.run({ appId, id, secret, previousExpiresAt, now, scheme }).changes === 0) return null;
     return toEndpoint(byId.get(appId, id) as EndpointRow);
   }
@@ -140,10 +134,7 @@ export function endpointQueries(db: Database.Database, audited: Audited) {
     if (!byId.get(appId, id)) return null;
     const { credentials, rotation, disable: off } = c;
     if (credentials) audited(credentials.audit, () => writeCredentials(id, credentials.value, now));
-    if (rotation) {
-      const { secret, previousExpiresAt, signatureScheme = null } = rotation;
-      audited(rotation.audit, () => rotateNow(appId, id, secret, previousExpiresAt, now, signatureScheme));
-    }
+    if (rotation) audited(rotation.audit, () => rotateNow(appId, id, rotation, now));
     if (off) audited(off.audit, () => disableNow(id, off.reason, now));
     return audited(c.audit, () => updateNow(appId, id, c.patch, now));
   });
@@ -205,7 +196,9 @@ export function endpointQueries(db: Database.Database, audited: Audited) {
       scheme: SignatureScheme | null = null,
       audit?: AuditEntry,
     ): Promise<Endpoint | null> {
-      return audited(audit, () => rotateNow(appId, id, secret, previousExpiresAt, now, scheme));
+      return audited(audit, () =>
+        rotateNow(appId, id, { secret, previousExpiresAt, ...(scheme && { signatureScheme: scheme }) }, now),
+      );
     },
     async disableEndpoint(id: string, reason: string, now: number, audit?: AuditEntry): Promise<void> {
       audited(audit, () => db.transaction(() => disableNow(id, reason, now)).immediate());
