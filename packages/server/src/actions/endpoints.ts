@@ -272,7 +272,12 @@ export async function rotateEndpointSecret(
 ): Promise<Endpoint> {
   const endpoint = await getEndpoint(deps, appId, id);
   if (secret !== undefined) checkSecretFits(endpoint.signatureScheme, secret);
-  return rotate(deps, who, endpoint, secret ?? newSecretFor(endpoint.signatureScheme));
+  const now = deps.clock();
+  const next = secret ?? newSecretFor(endpoint.signatureScheme);
+  const { previousExpiresAt, audit } = rotation(deps, who, endpoint, next, now);
+  const rotated = await deps.store.rotateEndpointSecret(endpoint.appId, endpoint.id, next, previousExpiresAt, now, audit);
+  if (!rotated) throw new ApiError('endpoint_not_found');
+  return rotated;
 }
 
 type RotateDeps = {
@@ -280,22 +285,6 @@ type RotateDeps = {
   clock: Clock;
   config: { secretOverlapMs: number };
 };
-
-async function rotate(deps: RotateDeps, who: Requester, endpoint: Endpoint, secret: string): Promise<Endpoint> {
-  const now = deps.clock();
-  const { previousExpiresAt, audit } = rotation(deps, who, endpoint, secret, now);
-  const rotated = await deps.store.rotateEndpointSecret(
-    endpoint.appId,
-    endpoint.id,
-    secret,
-    previousExpiresAt,
-    now,
-    undefined,
-    audit,
-  );
-  if (!rotated) throw new ApiError('endpoint_not_found');
-  return rotated;
-}
 
 /** A new secret (and, with `scheme`, a new scheme), the one it replaces signing beside it for the overlap; with its entry. */
 function rotation(

@@ -64,7 +64,10 @@ export type EndpointPatch = Partial<
   paused?: boolean;
 };
 
-/** A new secret for an endpoint (with `signatureScheme`, of another kind); the one it replaces signs until `previousExpiresAt`. */
+/**
+ * A new secret for an endpoint; the one it replaces keeps signing beside it until `previousExpiresAt`. With
+ * `signatureScheme`, the endpoint signs with that scheme from the same write (a new kind of secret comes with it).
+ */
 export interface SecretRotation {
   secret: string;
   previousExpiresAt: number;
@@ -283,8 +286,8 @@ export interface AdminStore {
   deleteEndpoint(appId: string, id: string, audit?: AuditEntry): Promise<boolean>;
   /**
    * Makes `secret` the endpoint's secret; the one it replaces keeps signing beside it until `previousExpiresAt`
-   * (a secret an earlier rotation replaced stops at once); with `signatureScheme`, the endpoint signs with that
-   * scheme from the same write (a new kind of secret comes with it). Null when there is no such endpoint.
+   * (a secret an earlier rotation replaced stops at once). Null when there is no such endpoint. A new scheme comes
+   * with its new kind of secret through changeEndpoint.
    */
   rotateEndpointSecret(
     appId: string,
@@ -292,7 +295,6 @@ export interface AdminStore {
     secret: string,
     previousExpiresAt: number,
     now: number,
-    signatureScheme?: SignatureScheme,
     audit?: AuditEntry,
   ): Promise<Endpoint | null>;
   /** Disables the endpoint and fails its pending deliveries that are not in flight. */

@@ -61,10 +61,9 @@ export function sealedStore(store: Store, box: SecretBox): Store {
       };
       return openMaybe(await store.changeEndpoint(appId, id, sealed, now));
     },
-    async rotateEndpointSecret(appId, id, secret, previousExpiresAt, now, signatureScheme, audit) {
+    async rotateEndpointSecret(appId, id, secret, previousExpiresAt, now, audit) {
       // The SQL moves the current (sealed) secret to previous_secret as it is.
-      const sealed = seal(secret);
-      return openMaybe(await store.rotateEndpointSecret(appId, id, sealed, previousExpiresAt, now, signatureScheme, audit));
+      return openMaybe(await store.rotateEndpointSecret(appId, id, seal(secret), previousExpiresAt, now, audit));
     },
     claimDueDeliveries: async (input) => (await store.claimDueDeliveries(input)).map(openClaim),
     async troubledEndpoints(appId, limit) {

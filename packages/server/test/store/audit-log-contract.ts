@@ -28,7 +28,7 @@ export function auditLogContract(open: () => Promise<Store>): void {
           entry({ action: 'endpoint.created', appId: app.id, target: endpoint.id }, T0 + 1),
         );
         const rotated = entry({ action: 'endpoint.secret_rotated', appId: app.id, target: endpoint.id }, T0 + 2);
-        await store.rotateEndpointSecret(app.id, endpoint.id, 'whsec_bmV3', T0 + MINUTE, T0 + 2, undefined, rotated);
+        await store.rotateEndpointSecret(app.id, endpoint.id, 'whsec_bmV3', T0 + MINUTE, T0 + 2, rotated);
         const missing = entry({ action: 'endpoint.deleted', appId: app.id, target: 'ep_missing' }, T0 + 3);
         assert.equal(await store.deleteEndpoint(app.id, 'ep_missing', missing), false);
         await store.deleteEndpoint(
@@ -60,7 +60,7 @@ export function auditLogContract(open: () => Promise<Store>): void {
         assert.equal((await store.findApp(app.id))?.name, 'Acme');
         await assert.rejects(store.updateEndpoint(app.id, endpoint.id, { url: 'http://127.0.0.1:9/x' }, T0 + 1, clash));
         assert.equal((await store.findEndpoint(app.id, endpoint.id))?.url, endpoint.url);
-        await assert.rejects(store.rotateEndpointSecret(app.id, endpoint.id, 'whsec_bmV3', T0, T0 + 1, undefined, clash));
+        await assert.rejects(store.rotateEndpointSecret(app.id, endpoint.id, 'whsec_bmV3', T0, T0 + 1, clash));
         assert.equal((await store.findEndpoint(app.id, endpoint.id))?.secret, endpoint.secret);
         await assert.rejects(store.deleteEndpoint(app.id, endpoint.id, clash));
         assert.ok(await store.findEndpoint(app.id, endpoint.id));

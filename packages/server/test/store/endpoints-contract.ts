@@ -70,7 +70,9 @@ export function endpointsContract(open: () => Promise<Store>): void {
       assert.equal((await store.findEndpoint(app.id, ep.id))?.secret, 'whsec_dGhpcmQ=');
 
       // A scheme that signs with another kind of key changes in the same write as the secret.
-      const switched = await store.rotateEndpointSecret(app.id, ep.id, 'whsk_a2V5', T0 + 6000, T0 + 3, 'ed25519');
+      const audit = auditEntry(ADMIN, { action: 'endpoint.secret_rotated', appId: app.id, target: ep.id }, T0 + 3);
+      const rotation = { secret: 'whsk_a2V5', previousExpiresAt: T0 + 6000, signatureScheme: 'ed25519' as const, audit };
+      const switched = await store.changeEndpoint(app.id, ep.id, { rotation, patch: {} }, T0 + 3);
       assert.equal(switched?.signatureScheme, 'ed25519');
       assert.equal(switched?.secret, 'whsk_a2V5');
       assert.equal(switched?.previousSecret, 'whsec_dGhpcmQ=');

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AuditEntry, DeliveryStatus, Endpoint, EndpointCredentials, SignatureScheme } from '../../domain/index.js';
+import type { AuditEntry, DeliveryStatus, Endpoint, EndpointCredentials } from '../../domain/index.js';
 import type { EndpointChange, EndpointPatch, Page, PageQuery, SecretRotation } from '../admin-store.js';
 import { credentialsText, hasCredentials, toCredentials } from '../credential-rows.js';
 import { StoreLimitError } from '../errors.js';
@@ -255,11 +255,9 @@ export function endpointQueries(db: pg.Pool, audited: Audited, transaction: Audi
       secret: string,
       previousExpiresAt: number,
       now: number,
-      scheme: SignatureScheme | null = null,
       audit?: AuditEntry,
     ): Promise<Endpoint | null> {
-      const rotation = { secret, previousExpiresAt, ...(scheme && { signatureScheme: scheme }) };
-      return audited(audit, (client) => rotateRow(client, appId, id, rotation, now));
+      return audited(audit, (client) => rotateRow(client, appId, id, { secret, previousExpiresAt }, now));
     },
     async disableEndpoint(id: string, reason: string, now: number, audit?: AuditEntry): Promise<void> {
       await audited(audit, (client) => disableEndpoint(client, id, reason, now));

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AuditEntry, DeliveryStatus, Endpoint, EndpointCredentials, SignatureScheme } from '../../domain/index.js';
+import type { AuditEntry, DeliveryStatus, Endpoint, EndpointCredentials } from '../../domain/index.js';
 import type { EndpointChange, EndpointPatch, Page, PageQuery, SecretRotation } from '../admin-store.js';
 import { credentialsText, hasCredentials, toCredentials } from '../credential-rows.js';
 import { StoreLimitError } from '../errors.js';
@@ -193,12 +193,9 @@ export function endpointQueries(db: Database.Database, audited: Audited) {
       secret: string,
       previousExpiresAt: number,
       now: number,
-      scheme: SignatureScheme | null = null,
       audit?: AuditEntry,
     ): Promise<Endpoint | null> {
-      return audited(audit, () =>
-        rotateNow(appId, id, { secret, previousExpiresAt, ...(scheme && { signatureScheme: scheme }) }, now),
-      );
+      return audited(audit, () => rotateNow(appId, id, { secret, previousExpiresAt }, now));
     },
     async disableEndpoint(id: string, reason: string, now: number, audit?: AuditEntry): Promise<void> {
       audited(audit, () => db.transaction(() => disableNow(id, reason, now)).immediate());
